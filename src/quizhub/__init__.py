@@ -1,0 +1,1 @@
+"""quizhub: Korean quiz site with asynchronous, durable admin saves on Cloudflare."""

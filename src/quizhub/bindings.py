@@ -1,0 +1,59 @@
+"""The bindings bundle that every request, batch and workflow step receives.
+
+Built in exactly one place per platform: ``quizhub.local.platform.build_bindings`` and
+``quizhub.cloudflare.env.bindings_from_env``. Application code only reads it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from quizhub.ports import Cache, D1Database, KVNamespace, Purger, QueueProducer, R2Bucket
+
+__all__ = ["Settings", "Bindings", "SaveMode", "wall_clock_ms"]
+
+SaveMode = Literal["queue", "workflow", "sync"]
+
+
+def wall_clock_ms() -> int:
+    """Milliseconds since the epoch (the real clock; tests inject a fake one)."""
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration read from vars/secrets (Workers) or the environment/.dev.vars (local)."""
+
+    admin_token: str
+    # Key for self-authenticating job ids; falls back to the admin token when unset.
+    job_secret: str = ""
+    save_mode: SaveMode = "queue"
+    # Cloudflare zone purge (optional): both must be set to enable it.
+    cf_api_token: str = ""
+    cf_zone_id: str = ""
+    # Public origin used to build absolute cache keys/purge URLs, e.g. https://quiz.example.
+    public_origin: str = "http://127.0.0.1:8787"
+    kv_ttl_seconds: int = 300
+
+    @property
+    def signing_key(self) -> bytes:
+        return (self.job_secret or self.admin_token).encode("utf-8")
+
+
+@dataclass
+class Bindings:
+    """Everything the app and the pipeline may touch. Ports only; no platform types."""
+
+    db: D1Database
+    bucket: R2Bucket
+    kv: KVNamespace
+    queue: QueueProducer
+    cache: Cache
+    purger: Purger
+    settings: Settings
+    clock_ms: Callable[[], int] = wall_clock_ms
+    # Optional bindings added by later features (workflow, vectorize, ai, analytics).
+    extras: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,245 @@
+"""Ports: Protocols shaped like the subset of Cloudflare binding APIs that quizhub uses.
+
+Values crossing these ports are Python-native (dict, list, bytes, str, int, None). Keyword
+arguments are snake_case; the Cloudflare adapters translate them to the JS camelCase names
+(``http_metadata`` -> ``httpMetadata``). Every method that does I/O is async, as in Workers.
+
+Two implementations exist: ``quizhub.local`` (SQLite/files, CPython) and ``quizhub.cloudflare``
+(JS bindings, Pyodide). One contract test suite runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol, TypedDict
+
+__all__ = [
+    "D1Meta",
+    "D1Result",
+    "D1PreparedStatement",
+    "D1Database",
+    "R2Object",
+    "R2ObjectBody",
+    "R2Objects",
+    "R2Bucket",
+    "KVListKey",
+    "KVListResult",
+    "KVNamespace",
+    "QueueProducer",
+    "QueueMessage",
+    "MessageBatch",
+    "CachedResponse",
+    "Cache",
+    "Purger",
+    "HttpFetch",
+]
+
+
+# ---------------------------------------------------------------- D1
+class D1Meta(TypedDict, total=False):
+    changes: int
+    last_row_id: int
+    rows_read: int
+    rows_written: int
+    duration: float
+    changed_db: bool
+
+
+class D1Result(TypedDict):
+    success: bool
+    results: list[dict[str, Any]]
+    meta: D1Meta
+
+
+class D1PreparedStatement(Protocol):
+    """``env.DB.prepare(sql)``; ``bind`` returns a new bound statement (D1 semantics)."""
+
+    def bind(self, *values: Any) -> D1PreparedStatement: ...
+
+    async def first(self, column: str | None = None) -> Any:
+        """First row as a dict (or the value of ``column``), None when there is no row."""
+        ...
+
+    async def all(self) -> D1Result: ...
+
+    async def run(self) -> D1Result: ...
+
+
+class D1Database(Protocol):
+    def prepare(self, sql: str) -> D1PreparedStatement: ...
+
+    async def batch(self, statements: Sequence[D1PreparedStatement]) -> list[D1Result]:
+        """Run statements in order inside ONE transaction: all succeed or none is applied."""
+        ...
+
+    async def exec(self, sql: str) -> Any: ...
+
+
+# ---------------------------------------------------------------- R2
+@dataclass(frozen=True)
+class R2Object:
+    key: str
+    size: int
+    etag: str
+    http_etag: str
+    version: str
+    uploaded: str  # ISO 8601 UTC
+    http_metadata: dict[str, str] = field(default_factory=dict)
+    custom_metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class R2ObjectBody(R2Object):
+    body: bytes = b""
+
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class R2Objects:
+    objects: list[R2Object]
+    truncated: bool
+    cursor: str | None = None
+    delimited_prefixes: list[str] = field(default_factory=list)
+
+
+class R2Bucket(Protocol):
+    async def put(
+        self,
+        key: str,
+        value: bytes | str | None,
+        *,
+        http_metadata: dict[str, str] | None = None,
+        custom_metadata: dict[str, str] | None = None,
+        only_if: dict[str, str] | None = None,
+    ) -> R2Object | None:
+        """Store ``value``; None when the ``only_if`` precondition fails.
+
+        ``only_if`` keys: ``etag_matches``, ``etag_does_not_match`` (``"*"`` = any object).
+        """
+        ...
+
+    async def get(self, key: str, *, only_if: dict[str, str] | None = None) -> R2ObjectBody | None: ...
+
+    async def head(self, key: str) -> R2Object | None: ...
+
+    async def delete(self, keys: str | list[str]) -> None: ...
+
+    async def list(
+        self,
+        *,
+        prefix: str | None = None,
+        limit: int = 1000,
+        cursor: str | None = None,
+        delimiter: str | None = None,
+    ) -> R2Objects: ...
+
+
+# ---------------------------------------------------------------- KV
+class KVListKey(TypedDict, total=False):
+    name: str
+    expiration: int
+    metadata: Any
+
+
+class KVListResult(TypedDict):
+    keys: list[KVListKey]
+    list_complete: bool
+    cursor: str | None
+
+
+class KVNamespace(Protocol):
+    async def get(self, key: str, type: Literal["text", "json"] = "text") -> Any:
+        """The value (str, or parsed JSON for ``type="json"``), None when missing or expired."""
+        ...
+
+    async def put(
+        self, key: str, value: str, *, expiration_ttl: int | None = None, metadata: Any = None
+    ) -> None:
+        """``expiration_ttl`` is in seconds and must be >= 60, as on Cloudflare."""
+        ...
+
+    async def delete(self, key: str) -> None: ...
+
+    async def list(
+        self, *, prefix: str | None = None, limit: int = 1000, cursor: str | None = None
+    ) -> KVListResult: ...
+
+
+# ---------------------------------------------------------------- Queues
+class QueueProducer(Protocol):
+    async def send(
+        self, body: Any, *, content_type: str = "json", delay_seconds: int = 0
+    ) -> None:
+        """Durably enqueue ``body`` (JSON-serialisable); resolves once it is stored."""
+        ...
+
+    async def send_batch(self, messages: list[dict[str, Any]]) -> None:
+        """Each item: ``{"body": …, "content_type"?: str, "delay_seconds"?: int}``."""
+        ...
+
+
+class QueueMessage(Protocol):
+    """One delivered message (consumer side)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def body(self) -> Any: ...
+
+    @property
+    def attempts(self) -> int:
+        """1 on first delivery."""
+        ...
+
+    def ack(self) -> None: ...
+
+    def retry(self, *, delay_seconds: int | None = None) -> None: ...
+
+
+class MessageBatch(Protocol):
+    @property
+    def queue(self) -> str: ...
+
+    @property
+    def messages(self) -> Sequence[QueueMessage]: ...
+
+    def ack_all(self) -> None: ...
+
+    def retry_all(self, *, delay_seconds: int | None = None) -> None: ...
+
+
+# ---------------------------------------------------------------- Cache and purge
+@dataclass(frozen=True)
+class CachedResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class Cache(Protocol):
+    """The Cache API (``caches.default``), keyed by absolute URL."""
+
+    async def match(self, url: str) -> CachedResponse | None: ...
+
+    async def put(self, url: str, response: CachedResponse) -> None: ...
+
+    async def delete(self, url: str) -> bool: ...
+
+
+class Purger(Protocol):
+    """Global CDN purge (Cloudflare zone purge by tags and URLs)."""
+
+    async def purge(self, *, tags: list[str], urls: list[str]) -> None: ...
+
+
+# (method, url, headers, body) -> (status, response body)
+HttpFetch = Callable[[str, str, dict[str, str], bytes], Awaitable[tuple[int, bytes]]]
