@@ -37,6 +37,11 @@ class Settings:
     # Public origin used to build absolute cache keys/purge URLs, e.g. https://quiz.example.
     public_origin: str = "http://127.0.0.1:8787"
     kv_ttl_seconds: int = 300
+    # Retry policy of the save queue; max_retries must equal the consumer's setting in
+    # wrangler.consumer.toml (the local platform reads it from there).
+    max_retries: int = 5
+    retry_base_seconds: int = 2
+    retry_max_seconds: int = 300
 
     @property
     def signing_key(self) -> bytes:

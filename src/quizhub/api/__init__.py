@@ -1,0 +1,1 @@
+"""The ASGI app (FastAPI): routes and the one place domain errors become HTTP."""

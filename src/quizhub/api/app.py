@@ -1,0 +1,28 @@
+"""The ASGI application. Bindings come from ``scope["env"]`` on both platforms."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from quizhub.api import admin, public
+from quizhub.api.errors import install_error_handlers
+from quizhub.api.limits import BodyLimitMiddleware
+
+__all__ = ["create_app"]
+
+
+def create_app() -> FastAPI:
+    """Build the app (cheap, no I/O: Workers may build it per isolate)."""
+    app = FastAPI(
+        title="quizhub API",
+        version="0.1.0",
+        summary="Korean quiz site: public reads and asynchronous, durable admin saves",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    app.include_router(public.router)
+    app.include_router(admin.router)
+    app.add_middleware(BodyLimitMiddleware)
+    return app

@@ -1,0 +1,137 @@
+"""Public read API: list/search, detail (Cache → KV → D1+R2), compute, images, health."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Request, Response
+
+from quizhub.api.deps import bindings
+from quizhub.api.responses import (
+    PUBLIC_DETAIL_CACHE,
+    PUBLIC_LIST_CACHE,
+    etag_matches,
+    json_bytes,
+    json_response,
+)
+from quizhub.cdn import test_tags
+from quizhub.domain.compute import compute_result
+from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
+from quizhub.errors import Invalid, NotFound
+from quizhub.ports import CachedResponse
+from quizhub.store.documents import read_published
+from quizhub.store.keys import image_object_key
+from quizhub.store.tests import TestsRepo
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["public"])
+TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
+
+
+def _encode_cursor(item: dict[str, Any]) -> str:
+    raw = json.dumps([item["updatedAt"], item["id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        updated_at, test_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return str(updated_at), str(test_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise Invalid(
+            "cursor is not one this API returned",
+            code="invalid_cursor",
+            details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
+        ) from None
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    """Liveness and the save mode in use."""
+    return {"ok": True, "saveMode": bindings(request).settings.save_mode}
+
+
+@router.get("/tests")
+async def list_tests(
+    request: Request,
+    q: Annotated[str | None, Query(max_length=50, description="keyword (substring, Korean-safe)")] = None,
+    tag: Annotated[str | None, Query(max_length=30)] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """Published tests, newest first, with cursor pagination."""
+    b = bindings(request)
+    after = _decode_cursor(cursor) if cursor else None
+    keyword = q.strip() if q and q.strip() else None
+    items = await TestsRepo(b.db).list_public(q=keyword, tag=tag or None, limit=limit + 1, after=after)
+    page = [{k: v for k, v in it.items() if k != "status"} for it in items[:limit]]
+    next_cursor = _encode_cursor(page[-1]) if len(items) > limit else None
+    return json_response(
+        {"items": page, "nextCursor": next_cursor},
+        headers={"Cache-Control": PUBLIC_LIST_CACHE, "Cache-Tag": "tests:list"},
+    )
+
+
+@router.get("/tests/{test_id}")
+async def get_test(test_id: TestId, request: Request) -> Response:
+    """A published test; ETag = its rev (If-None-Match → 304); edge-cached and tagged."""
+    b = bindings(request)
+    url = f"{b.settings.public_origin.rstrip('/')}/api/tests/{test_id}"
+    cached = await b.cache.match(url)
+    source = "cache"
+    if cached is None:
+        doc, source = await read_published(TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
+        headers = {
+            "Content-Type": "application/json",
+            "ETag": f'"{doc["rev"]}"',
+            "Cache-Control": PUBLIC_DETAIL_CACHE,
+            "Cache-Tag": ",".join(test_tags(test_id)),
+        }
+        cached = CachedResponse(200, headers, json_bytes(doc))
+        await b.cache.put(url, cached)
+    headers = {k: v for k, v in cached.headers.items() if k.lower() != "content-length"}
+    headers["X-Quizhub-Source"] = source
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    return Response(cached.body, status_code=200, headers=headers, media_type="application/json")
+
+
+@router.post("/tests/{test_id}/compute")
+async def compute(
+    test_id: TestId,
+    request: Request,
+    payload: Annotated[dict[str, Any], Body(examples=[{"answers": {"q1": "a"}}])],
+) -> Response:
+    """The result type for a full set of answers."""
+    b = bindings(request)
+    if set(payload) != {"answers"}:
+        raise Invalid(
+            "body must be {\"answers\": {questionId: optionId}}",
+            details=[{"loc": ["answers"], "msg": "field required", "type": "missing"}],
+        )
+    doc, _ = await read_published(TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
+    return json_response(compute_result(doc, payload["answers"]), headers={"Cache-Control": "no-store"})
+
+
+@router.get("/images/{key}")
+async def get_image(key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request) -> Response:
+    """Uploaded image bytes with their stored content type (immutable: the key is a hash)."""
+    b = bindings(request)
+    obj = await b.bucket.get(image_object_key(key))
+    if obj is None:
+        raise NotFound(f"image '{key}' does not exist")
+    etag = obj.http_etag
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'",
+    }
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    media = obj.http_metadata.get("contentType", "application/octet-stream")
+    return Response(obj.body, media_type=media, headers=headers)

@@ -1,0 +1,51 @@
+"""compute(): the result type for a set of answers (DESIGN §3). Works on plain dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.errors import Invalid
+
+__all__ = ["compute_result", "validate_answers"]
+
+
+def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
+    """Check every question is answered with one of its option ids; raise Invalid otherwise."""
+    if not isinstance(answers, dict):
+        raise Invalid(
+            "answers must be an object of question id → option id",
+            details=[{"loc": ["answers"], "msg": "must be an object", "type": "dict_type"}],
+        )
+    errors = []
+    questions = {q["id"]: q for q in doc["questions"]}
+    for qid, question in questions.items():
+        chosen = answers.get(qid)
+        options = [o["id"] for o in question["options"]]
+        if chosen is None:
+            errors.append({"loc": ["answers", qid], "msg": "question not answered", "type": "missing"})
+        elif chosen not in options:
+            errors.append(
+                {
+                    "loc": ["answers", qid],
+                    "msg": f"'{chosen}' is not an option of {qid} (expected one of {', '.join(options)})",
+                    "type": "invalid_option",
+                }
+            )
+    for qid in answers:
+        if qid not in questions:
+            errors.append({"loc": ["answers", qid], "msg": "no such question", "type": "unknown_question"})
+    if errors:
+        raise Invalid("answers do not match the test's questions", details=errors)
+    return {str(k): str(v) for k, v in answers.items()}
+
+
+def compute_result(doc: dict[str, Any], answers: Any) -> dict[str, Any]:
+    """Sum scores of the chosen options per result; highest wins, ties go to the first listed."""
+    chosen = validate_answers(doc, answers)
+    scores = {r["id"]: 0 for r in doc["results"]}
+    for question in doc["questions"]:
+        option = next(o for o in question["options"] if o["id"] == chosen[question["id"]])
+        for result_id, points in option.get("scores", {}).items():
+            scores[result_id] += int(points)
+    best = max(doc["results"], key=lambda r: (scores[r["id"]], -doc["results"].index(r)))
+    return {"result": best, "scores": scores}

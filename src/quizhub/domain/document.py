@@ -1,0 +1,142 @@
+"""The test document (DESIGN §3) as pydantic models: camelCase on the wire, unknown fields rejected.
+
+Field limits are declared on the models; cross-field integrity rules live in
+``integrity_errors`` so that each error can name the exact field path it is about.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic.alias_generators import to_camel
+
+from quizhub.errors import Invalid
+
+__all__ = [
+    "TEST_ID_PATTERN",
+    "ITEM_ID_PATTERN",
+    "IMAGE_KEY_PATTERN",
+    "TestDocument",
+    "Question",
+    "Option",
+    "Result",
+    "parse_document",
+    "integrity_errors",
+    "pydantic_details",
+]
+
+TEST_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ITEM_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+IMAGE_KEY_PATTERN = r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$"
+
+ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
+ImageKey = Annotated[str, StringConstraints(pattern=IMAGE_KEY_PATTERN)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+LongText = Annotated[str, StringConstraints(max_length=2000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+Score = Annotated[int, Field(ge=-100, le=100, strict=True)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", alias_generator=to_camel, populate_by_name=True, str_strip_whitespace=False
+    )
+
+
+class Option(_Model):
+    id: ItemId
+    text: Text
+    scores: dict[ItemId, Score] = Field(default_factory=dict)
+
+
+class Question(_Model):
+    id: ItemId
+    text: Text
+    image: ImageKey | None = None
+    options: list[Option] = Field(min_length=2, max_length=10)
+
+
+class Result(_Model):
+    id: ItemId
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    description: LongText = ""
+    image: ImageKey | None = None
+
+
+class TestDocument(_Model):
+    """A quiz as the admin saves it. ``baseRev`` is the rev the editor loaded (null = no check)."""
+
+    __test__ = False  # not a pytest test class
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    description: LongText = ""
+    locale: Literal["ko", "en", "ja"] = "ko"
+    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    status: Literal["draft", "published"] = "draft"
+    thumbnail: ImageKey | None = None
+    questions: list[Question] = Field(min_length=1, max_length=100)
+    results: list[Result] = Field(min_length=2, max_length=50)
+    base_rev: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{26}$")] | None = None
+
+    def content(self) -> dict[str, Any]:
+        """The stored document: wire (camelCase) shape without ``baseRev``."""
+        return self.model_dump(by_alias=True, exclude={"base_rev"})
+
+
+def _dupes(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+
+
+def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Cross-field rules of DESIGN §3 on a content dict; each error names its field path."""
+    errors: list[dict[str, Any]] = []
+
+    def err(loc: list[Any], msg: str, kind: str) -> None:
+        errors.append({"loc": loc, "msg": msg, "type": kind})
+
+    results = [r["id"] for r in doc["results"]]
+    for i, rid in enumerate(results):
+        if rid in _dupes(results[: i + 1]):
+            err(["results", i, "id"], f"duplicate result id '{rid}'", "duplicate_id")
+    qids = [q["id"] for q in doc["questions"]]
+    reached: set[str] = set()
+    for qi, question in enumerate(doc["questions"]):
+        if question["id"] in _dupes(qids[: qi + 1]):
+            err(["questions", qi, "id"], f"duplicate question id '{question['id']}'", "duplicate_id")
+        oids = [o["id"] for o in question["options"]]
+        for oi, option in enumerate(question["options"]):
+            if option["id"] in _dupes(oids[: oi + 1]):
+                err(["questions", qi, "options", oi, "id"], f"duplicate option id '{option['id']}'", "duplicate_id")
+            for rid, points in option["scores"].items():
+                if rid not in results:
+                    err(
+                        ["questions", qi, "options", oi, "scores", rid],
+                        f"scores names result '{rid}', which does not exist",
+                        "unknown_result",
+                    )
+                elif points > 0:
+                    reached.add(rid)
+    for i, rid in enumerate(results):
+        if rid not in reached:
+            err(["results", i], f"result '{rid}' cannot be reached: no option gives it a positive score", "unreachable_result")
+    if len(tags := [t.casefold() for t in doc["tags"]]) != len(set(tags)):
+        err(["tags"], "tags must be unique", "duplicate_tag")
+    return errors
+
+
+def pydantic_details(exc: ValidationError) -> list[dict[str, Any]]:
+    """pydantic errors as ``{"loc","msg","type"}`` without input echoes or URLs."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+
+
+def parse_document(data: Any) -> TestDocument:
+    """Validate limits and integrity; raise Invalid with field paths on any violation."""
+    try:
+        doc = TestDocument.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid("the test document is invalid", details=pydantic_details(exc)) from None
+    if errors := integrity_errors(doc.content()):
+        raise Invalid("the test document is inconsistent", details=errors)
+    return doc

@@ -1,0 +1,96 @@
+"""The admin write path: assign a rev, sign a job id, enqueue (or run inline in sync mode).
+
+Nothing here touches D1, KV or the cache: the only storage write is the claim check for bodies
+too large for a queue message (DESIGN §5.1, §5.5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from quizhub.bindings import Bindings
+from quizhub.domain.jobs import make_job_id
+from quizhub.domain.revisions import RevGenerator
+from quizhub.errors import Transient
+from quizhub.pipeline.messages import MESSAGE_LIMIT, JobMessage
+from quizhub.pipeline.runner import as_failure, fail_job, run_job
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.keys import staging_key
+from quizhub.store.timefmt import iso_ms
+
+__all__ = ["Accepted", "accept_save", "accept_delete", "encoded_size"]
+
+# Constructing the generator draws no randomness; revs are made inside requests only.
+_REVS = RevGenerator()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    job_id: str
+    rev: str
+    status_url: str
+    job: dict[str, Any] | None = None  # the finished job in sync mode
+
+    def to_json(self) -> dict[str, Any]:
+        return {"jobId": self.job_id, "rev": self.rev, "statusUrl": self.status_url}
+
+
+def encoded_size(message: dict[str, Any]) -> int:
+    """Bytes of the message as JSON (what counts against the queue's size limit)."""
+    return len(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _new_message(b: Bindings, kind: str, test_id: str, base_rev: str | None) -> dict[str, Any]:
+    now = b.clock_ms()
+    rev = _REVS.new(now)
+    return {
+        "v": 1,
+        "type": kind,
+        "jobId": make_job_id(rev, b.settings.signing_key),
+        "testId": test_id,
+        "rev": rev,
+        "baseRev": base_rev,
+        "acceptedAt": iso_ms(now),
+    }
+
+
+async def accept_save(b: Bindings, test_id: str, content: dict[str, Any], base_rev: str | None) -> Accepted:
+    """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync mode."""
+    message = _new_message(b, "save-test", test_id, base_rev)
+    message["body"] = content
+    if encoded_size(message) > MESSAGE_LIMIT:
+        raw = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        digest = hashlib.sha256(raw).hexdigest()
+        key = staging_key(message["jobId"])
+        await b.bucket.put(
+            key, raw, http_metadata={"contentType": "application/json"}, custom_metadata={"sha256": digest}
+        )
+        message["body"] = None
+        message["bodyRef"] = {"key": key, "sha256": digest, "size": len(raw)}
+    return await _dispatch(b, message)
+
+
+async def accept_delete(b: Bindings, test_id: str) -> Accepted:
+    """Accept an unpublish-and-delete of ``test_id``."""
+    return await _dispatch(b, _new_message(b, "delete-test", test_id, None))
+
+
+async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
+    job_id = message["jobId"]
+    accepted = Accepted(job_id, message["rev"], f"/api/admin/jobs/{job_id}")
+    if b.settings.save_mode != "sync":
+        await b.queue.send(message, content_type="json")
+        return accepted
+    msg = JobMessage.model_validate(message)
+    try:
+        await run_job(b, msg)
+    except Exception as exc:  # noqa: BLE001 - the baseline has no retries: the job fails visibly
+        failure = as_failure(exc)
+        await fail_job(b, msg, failure.message)
+        if isinstance(failure, Transient):
+            raise
+    row = await JobsRepo(b.db).get(job_id)
+    return Accepted(accepted.job_id, accepted.rev, accepted.status_url, job=row)

@@ -1,0 +1,81 @@
+"""Queue consumer: per-message ack, backoff retries, DLQ terminal failures, the stuck-job sweep."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from quizhub.bindings import Bindings
+from quizhub.errors import Permanent
+from quizhub.pipeline.messages import parse_message
+from quizhub.pipeline.policy import job_budget_seconds, retry_delay_seconds
+from quizhub.pipeline.runner import as_failure, fail_job, run_job
+from quizhub.ports import MessageBatch, QueueMessage
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.timefmt import iso_ms
+
+__all__ = ["handle_batch", "handle_dlq_batch", "sweep_stuck_jobs"]
+
+log = logging.getLogger("quizhub.consumer")
+
+
+async def handle_batch(batch: MessageBatch, bindings: Bindings) -> None:
+    """Process every message independently; each is acked or retried on its own."""
+    await asyncio.gather(*(_handle_one(m, bindings) for m in batch.messages))
+
+
+async def _handle_one(message: QueueMessage, b: Bindings) -> None:
+    try:
+        msg = parse_message(message.body, b.settings.signing_key)
+    except Permanent as exc:
+        log.error("dropping unprocessable message %s: %s", message.id, exc.message)
+        message.ack()  # nothing to record: without a valid job id there is no job to fail
+        return
+    try:
+        await run_job(b, msg)
+        message.ack()
+    except Exception as exc:  # noqa: BLE001 - every failure is classified below
+        failure = as_failure(exc)
+        try:
+            if isinstance(failure, Permanent):
+                await fail_job(b, msg, failure.message)
+                message.ack()
+                return
+            await JobsRepo(b.db).note_error(
+                msg.jobId, f"attempt {message.attempts}: {failure.message}", iso_ms(b.clock_ms())
+            )
+        except Exception:  # noqa: BLE001 - storage is down too: let the queue redeliver
+            log.exception("could not record the failure of job %s", msg.jobId)
+        delay = retry_delay_seconds(b.settings, message.attempts)
+        log.warning("job %s attempt %d failed (%s); retry in %ss", msg.jobId, message.attempts, failure.message, delay)
+        message.retry(delay_seconds=delay)
+
+
+async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
+    """Dead-letter consumer: the job exhausted its retries, so it ends ``failed`` with the reason."""
+    for message in batch.messages:
+        try:
+            msg = parse_message(message.body, bindings.settings.signing_key)
+        except Permanent as exc:
+            log.error("dropping unprocessable dead letter %s: %s", message.id, exc.message)
+            message.ack()
+            continue
+        try:
+            row = await JobsRepo(bindings.db).get(msg.jobId)
+            last = f" (last error: {row['error']})" if row and row.get("error") else ""
+            tries = row["attempts"] if row else bindings.settings.max_retries + 1
+            await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
+            message.ack()
+        except Exception:  # noqa: BLE001
+            log.exception("could not fail dead-lettered job %s", msg.jobId)
+            message.retry(delay_seconds=retry_delay_seconds(bindings.settings, message.attempts))
+
+
+async def sweep_stuck_jobs(bindings: Bindings) -> int:
+    """Fail jobs still open past their retry budget (cron on Cloudflare, a periodic task locally)."""
+    now = bindings.clock_ms()
+    cutoff = iso_ms(now - job_budget_seconds(bindings.settings) * 1000)
+    swept = await JobsRepo(bindings.db).fail_stuck(cutoff, iso_ms(now))
+    if swept:
+        log.warning("marked %d stuck job(s) failed (timeout)", swept)
+    return swept

@@ -1,0 +1,52 @@
+"""Runs one job through its steps. Shared by the queue consumer and the sync baseline."""
+
+from __future__ import annotations
+
+import logging
+
+from quizhub.bindings import Bindings
+from quizhub.domain.jobs import TERMINAL
+from quizhub.errors import Permanent, QuizhubError, Transient
+from quizhub.pipeline import steps
+from quizhub.pipeline.messages import JobMessage
+from quizhub.store.jobs import JobsRepo
+
+__all__ = ["run_job", "fail_job", "as_failure"]
+
+log = logging.getLogger("quizhub.pipeline")
+
+
+async def run_job(b: Bindings, msg: JobMessage) -> str:
+    """Apply a save/delete job idempotently; returns its terminal status."""
+    job = msg.job()
+    row = await steps.begin(b, msg)
+    if row["status"] in TERMINAL:
+        return str(row["status"])  # a repeat delivery of a finished job changes nothing
+    if not row["committed"]:
+        doc = await steps.load_document(b, msg) if job.kind == "save" else None
+        key = await steps.put_document(b, job, doc) if doc is not None else None
+        outcome = await steps.commit(b, job, doc, key)
+        if outcome.status in ("superseded", "conflict"):
+            log.info("job %s ended %s", job.job_id, outcome.status)
+            return outcome.status
+        if outcome.status == "terminal":
+            return str(outcome.job["status"])
+    await steps.invalidate(b, job.test_id)
+    await steps.finish(b, msg)
+    return "succeeded"
+
+
+def as_failure(exc: BaseException) -> QuizhubError:
+    """Classify an exception: ours keep their class; anything from a binding is transient."""
+    if isinstance(exc, QuizhubError):
+        return exc
+    return Transient(f"{type(exc).__name__}: {exc}")
+
+
+async def fail_job(b: Bindings, msg: JobMessage, reason: str) -> None:
+    """Mark the job failed with ``reason`` (no-op when it already finished)."""
+    await JobsRepo(b.db).fail(msg.job(), reason, steps.now_iso(b))
+
+
+def is_permanent(exc: QuizhubError) -> bool:
+    return isinstance(exc, Permanent)

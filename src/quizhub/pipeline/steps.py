@@ -1,0 +1,111 @@
+"""The job steps. Each is idempotent, so any of them may run again after a crash or redelivery.
+
+Order (DESIGN §5.4): put the immutable R2 object → flip the D1 pointer in one batch → invalidate
+KV and caches → mark the job succeeded. A binding error surfaces as ``Transient``; a body that
+can never be applied as ``Permanent``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from quizhub.bindings import Bindings
+from quizhub.cdn import test_tags, test_urls
+from quizhub.domain.document import parse_document
+from quizhub.domain.revisions import rev_time_ms
+from quizhub.errors import Invalid, Permanent
+from quizhub.pipeline.messages import JobMessage
+from quizhub.store.jobs import JobRef, JobsRepo
+from quizhub.store.keys import document_key, kv_test_key, staging_key
+from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.timefmt import iso_ms
+
+__all__ = [
+    "now_iso",
+    "begin",
+    "load_document",
+    "put_document",
+    "commit",
+    "invalidate",
+    "finish",
+    "STEP_LABELS",
+]
+
+# What each step is called in job status (the admin UI shows them while 저장 중…).
+STEP_LABELS = {
+    "accepted": "accepted",
+    "validate": "validate",
+    "put-r2": "put-r2",
+    "commit": "commit",
+    "invalidate": "invalidate",
+    "done": "done",
+}
+
+
+def now_iso(b: Bindings) -> str:
+    return iso_ms(b.clock_ms())
+
+
+async def begin(b: Bindings, msg: JobMessage) -> dict[str, Any]:
+    """Record this delivery on the job row (created on first delivery); returns the row."""
+    body_ref = msg.bodyRef.key if msg.bodyRef else None
+    return await JobsRepo(b.db).start_attempt(msg.job(), "validate", now_iso(b), body_ref)
+
+
+async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
+    """The save's content, from the message or its claim check, re-validated (poison → Permanent)."""
+    if msg.bodyRef is not None:
+        obj = await b.bucket.get(msg.bodyRef.key)
+        if obj is None:
+            raise Permanent(f"claim-check object {msg.bodyRef.key} is missing")
+        if hashlib.sha256(obj.body).hexdigest() != msg.bodyRef.sha256:
+            raise Permanent(f"claim-check object {msg.bodyRef.key} does not match its sha256")
+        raw: Any = json.loads(obj.body)
+    else:
+        raw = msg.body
+    try:
+        return parse_document(raw).content()
+    except Invalid as exc:
+        first = exc.details[0] if exc.details else {}
+        where = ".".join(str(p) for p in first.get("loc", []))
+        raise Permanent(f"invalid document at {where or 'root'}: {first.get('msg', exc.message)}") from None
+
+
+async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
+    """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
+    key = document_key(job.test_id, job.rev)
+    await JobsRepo(b.db).set_step(job.job_id, "put-r2", now_iso(b))
+    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    await b.bucket.put(
+        key,
+        data,
+        http_metadata={"contentType": "application/json; charset=utf-8"},
+        custom_metadata={"rev": job.rev, "jobId": job.job_id},
+        only_if={"etag_does_not_match": "*"},
+    )
+    return key
+
+
+async def commit(
+    b: Bindings, job: JobRef, doc: dict[str, Any] | None, object_key: str | None
+) -> CommitOutcome:
+    """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
+    facts = DocumentFacts.of(doc) if doc is not None else None
+    updated_at = iso_ms(rev_time_ms(job.rev))
+    return await TestsRepo(b.db).commit(job, now_iso(b), updated_at, facts, object_key)
+
+
+async def invalidate(b: Bindings, test_id: str) -> None:
+    """After commit only: drop the KV copy and purge cached detail/list responses."""
+    await b.kv.delete(kv_test_key(test_id))
+    origin = b.settings.public_origin.rstrip("/")
+    await b.purger.purge(tags=test_tags(test_id), urls=test_urls(origin, test_id))
+
+
+async def finish(b: Bindings, msg: JobMessage) -> None:
+    """Mark the job succeeded and drop its claim-check object (no longer needed)."""
+    await JobsRepo(b.db).succeed(msg.jobId, now_iso(b))
+    if msg.bodyRef is not None:
+        await b.bucket.delete(staging_key(msg.jobId))

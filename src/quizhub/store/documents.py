@@ -1,0 +1,42 @@
+"""Reading documents: D1 pointer → immutable R2 object, with KV as a rev-carrying cache in front."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quizhub.errors import NotFound, Transient
+from quizhub.ports import KVNamespace, R2Bucket
+from quizhub.store.keys import kv_test_key
+from quizhub.store.tests import TestRow, TestsRepo
+
+__all__ = ["read_current", "read_published"]
+
+
+async def read_current(tests: TestsRepo, bucket: R2Bucket, test_id: str, *, published_only: bool) -> dict[str, Any]:
+    """The current document with server fields (``id``, ``rev``, ``createdAt``, ``updatedAt``)."""
+    row = await tests.pointer(test_id)
+    if row is None or row.deleted or row.object_key is None or (published_only and row.status != "published"):
+        raise NotFound(f"test '{test_id}' does not exist" + (" or is not published" if published_only else ""))
+    obj = await bucket.get(row.object_key)
+    if obj is None:
+        # The object is written before the pointer flips, so this is a storage fault, not a 404.
+        raise Transient(f"document object {row.object_key} is missing")
+    return _with_server_fields(json.loads(obj.body), row)
+
+
+def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:
+    return {"id": row.id, **doc, "rev": row.rev, "createdAt": row.created_at, "updatedAt": row.updated_at}
+
+
+async def read_published(
+    tests: TestsRepo, bucket: R2Bucket, kv: KVNamespace, test_id: str, kv_ttl: int
+) -> tuple[dict[str, Any], str]:
+    """A published document via KV, falling back to D1+R2 (and refilling KV); returns (doc, source)."""
+    cached = await kv.get(kv_test_key(test_id), "json")
+    if isinstance(cached, dict) and isinstance(cached.get("doc"), dict) and cached.get("rev"):
+        return cached["doc"], "kv"
+    doc = await read_current(tests, bucket, test_id, published_only=True)
+    value = json.dumps({"rev": doc["rev"], "doc": doc}, ensure_ascii=False, separators=(",", ":"))
+    await kv.put(kv_test_key(test_id), value, expiration_ttl=max(60, kv_ttl))
+    return doc, "d1"

@@ -1,0 +1,111 @@
+"""The jobs table: every transition is a guarded UPDATE, so repeats and races are harmless.
+
+A terminal status (succeeded, failed, superseded, conflict) is never left once reached: every
+statement that moves a job requires ``status = 'running'`` (or a non-terminal status).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quizhub.ports import D1Database
+
+__all__ = ["JobRef", "JobsRepo"]
+
+_COLUMNS = (
+    "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
+    "accepted_at, updated_at"
+)
+
+
+@dataclass(frozen=True)
+class JobRef:
+    """What the pipeline knows about a job from its message."""
+
+    job_id: str
+    test_id: str
+    rev: str
+    base_rev: str | None
+    kind: str  # "save" | "delete"
+    accepted_at: str
+
+
+class JobsRepo:
+    def __init__(self, db: D1Database) -> None:
+        self.db = db
+
+    async def get(self, job_id: str) -> dict[str, Any] | None:
+        """The job row, or None when no consumer has touched the job yet."""
+        row: dict[str, Any] | None = await self.db.prepare(
+            f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?"
+        ).bind(job_id).first()
+        return row
+
+    async def start_attempt(self, job: JobRef, step: str, now: str, body_ref: str | None) -> dict[str, Any]:
+        """Create the row on first delivery or count another attempt; returns the row after."""
+        row: dict[str, Any] | None = await self.db.prepare(
+            f"""INSERT INTO jobs ({_COLUMNS})
+            VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9)
+            ON CONFLICT(job_id) DO UPDATE SET
+              attempts = jobs.attempts + 1,
+              updated_at = CASE WHEN jobs.status = 'running' THEN excluded.updated_at ELSE jobs.updated_at END
+            RETURNING {_COLUMNS}"""
+        ).bind(
+            job.job_id, job.test_id, job.rev, job.base_rev, job.kind, step, body_ref,
+            job.accepted_at, now,
+        ).first()
+        assert row is not None
+        return row
+
+    async def set_step(self, job_id: str, step: str, now: str) -> None:
+        """Record the step a running job is on (what the admin UI shows as 저장 중…)."""
+        await self.db.prepare(
+            "UPDATE jobs SET step = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+        ).bind(step, now, job_id).run()
+
+    async def note_error(self, job_id: str, error: str, now: str) -> None:
+        """Keep the last transient error on a running job (it will be retried)."""
+        await self.db.prepare(
+            "UPDATE jobs SET error = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+        ).bind(error[:1000], now, job_id).run()
+
+    async def succeed(self, job_id: str, now: str) -> None:
+        """Mark a committed job succeeded (after invalidation)."""
+        await self.db.prepare(
+            """UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL, updated_at = ?
+            WHERE job_id = ? AND status = 'running' AND committed = 1"""
+        ).bind(now, job_id).run()
+
+    async def fail(self, job: JobRef, reason: str, now: str) -> None:
+        """Mark a job failed unless it already reached a terminal status (creates the row if absent)."""
+        await self.db.prepare(
+            f"""INSERT INTO jobs ({_COLUMNS})
+            VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8)
+            ON CONFLICT(job_id) DO UPDATE SET status = 'failed', error = excluded.error,
+              updated_at = excluded.updated_at
+            WHERE jobs.status IN ('queued', 'running')"""
+        ).bind(
+            job.job_id, job.test_id, job.rev, job.base_rev, job.kind, reason[:1000],
+            job.accepted_at, now,
+        ).run()
+
+    async def fail_stuck(self, accepted_before: str, now: str) -> int:
+        """Fail every non-terminal job accepted before ``accepted_before`` (reason: timeout)."""
+        result = await self.db.prepare(
+            """UPDATE jobs SET status = 'failed',
+              error = 'timeout: the job did not finish within its retry budget'
+                || CASE WHEN error IS NULL THEN '' ELSE ' (last error: ' || error || ')' END,
+              updated_at = ?
+            WHERE status IN ('queued', 'running') AND accepted_at < ?"""
+        ).bind(now, accepted_before).run()
+        return int(result["meta"].get("changes", 0))
+
+    async def latest_for_tests(self) -> dict[str, dict[str, Any]]:
+        """The newest job (by rev) of each test, for the admin list."""
+        rows = await self.db.prepare(
+            """SELECT j.test_id, j.job_id, j.rev, j.status, j.step, j.error FROM jobs j
+            JOIN (SELECT test_id, MAX(rev) AS rev FROM jobs GROUP BY test_id) m
+              ON m.test_id = j.test_id AND m.rev = j.rev"""
+        ).all()
+        return {r["test_id"]: r for r in rows["results"]}

@@ -1,0 +1,211 @@
+"""The tests table: the revision compare-and-set commit and the read queries.
+
+The commit is ONE D1 batch (one transaction). Its first statement decides the outcome from the
+stored rev and writes it into the job row; every later statement is guarded by that decision,
+so the pointer flip, the derived rows and the job transition are all-or-nothing and race-free
+on any number of concurrent consumers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from quizhub.ports import D1Database, D1PreparedStatement
+from quizhub.store.jobs import JobRef
+
+__all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts", "search_text"]
+
+# The job still holds the right to commit: it decided 'apply' in this very batch.
+_GUARD = "EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status = 'running' AND committed = 0)"
+
+_DECIDE = """UPDATE jobs SET
+  status = CASE
+    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'superseded'
+    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'conflict'
+    ELSE 'running' END,
+  step = CASE
+    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'done'
+    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'done'
+    ELSE 'commit' END,
+  error = CASE
+    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
+      THEN 'superseded: a newer revision (' || (SELECT rev FROM tests WHERE id = ?2) || ') is already live'
+    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
+      THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
+        || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
+    ELSE NULL END,
+  updated_at = ?5
+WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
+
+_UPSERT = f"""INSERT INTO tests (id, rev, status, deleted, title, description, tags, thumbnail,
+  question_count, object_key, search_text, created_at, updated_at)
+SELECT ?2, ?3, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14 WHERE {_GUARD}
+ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, status = excluded.status, deleted = 0,
+  title = excluded.title, description = excluded.description, tags = excluded.tags,
+  thumbnail = excluded.thumbnail, question_count = excluded.question_count,
+  object_key = excluded.object_key, search_text = excluded.search_text,
+  created_at = CASE WHEN tests.deleted = 1 THEN excluded.created_at ELSE tests.created_at END,
+  updated_at = excluded.updated_at"""
+
+_TOMBSTONE = f"""UPDATE tests SET rev = ?3, deleted = 1, object_key = NULL, updated_at = ?14
+WHERE id = ?2 AND {_GUARD}"""
+
+_CLEAR_TAGS = f"DELETE FROM test_tags WHERE test_id = ?2 AND {_GUARD}"
+_ADD_TAGS = f"INSERT INTO test_tags (test_id, tag) SELECT ?2, value FROM json_each(?9) WHERE {_GUARD}"
+_CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
+_ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
+SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15) WHERE {_GUARD}"""
+_MARK_COMMITTED = """UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
+WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
+
+_SUMMARY_COLS = "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """The columns D1 derives from a document (so the read path needs no R2 for lists)."""
+
+    status: str
+    title: str
+    description: str
+    tags: list[str]
+    thumbnail: str | None
+    question_count: int
+    images: list[tuple[str, str]]  # (image key, role)
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> DocumentFacts:
+        """Facts of a validated content dict."""
+        images = [(doc["thumbnail"], "thumbnail")] if doc.get("thumbnail") else []
+        images += [(q["image"], f"question:{q['id']}") for q in doc["questions"] if q.get("image")]
+        images += [(r["image"], f"result:{r['id']}") for r in doc["results"] if r.get("image")]
+        return cls(
+            status=doc["status"], title=doc["title"], description=doc.get("description", ""),
+            tags=list(doc.get("tags", [])), thumbnail=doc.get("thumbnail"),
+            question_count=len(doc["questions"]), images=images,
+        )
+
+
+def search_text(title: str, description: str, tags: list[str]) -> str:
+    """Case-folded text the keyword search matches substrings in (works for 2-syllable Korean)."""
+    return "\n".join([title, description, *tags]).casefold()
+
+
+@dataclass(frozen=True)
+class CommitOutcome:
+    status: str  # 'committed' | 'superseded' | 'conflict' | 'already-committed' | 'terminal'
+    job: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class TestRow:
+    __test__ = False
+
+    id: str
+    rev: str
+    status: str
+    deleted: bool
+    object_key: str | None
+    created_at: str
+    updated_at: str
+
+
+class TestsRepo:
+    def __init__(self, db: D1Database) -> None:
+        self.db = db
+
+    def _commit_statements(
+        self, job: JobRef, now: str, updated_at: str, facts: DocumentFacts | None, object_key: str | None
+    ) -> list[D1PreparedStatement]:
+        f = facts
+        args = [
+            job.job_id, job.test_id, job.rev, job.base_rev, now,
+            f.status if f else None, f.title if f else None, f.description if f else None,
+            json.dumps(f.tags if f else [], ensure_ascii=False), f.thumbnail if f else None,
+            f.question_count if f else 0, object_key,
+            search_text(f.title, f.description, f.tags) if f else "",
+            updated_at, json.dumps([list(i) for i in (f.images if f else [])]),
+        ]
+        sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
+        if f:
+            sqls += [_ADD_TAGS, _ADD_IMAGES]
+        sqls.append(_MARK_COMMITTED)
+        # Each statement binds the same numbered parameters; SQLite ignores unused trailing ones
+        # only when numbered, so bind exactly as many as the highest index a statement uses.
+        return [self.db.prepare(sql).bind(*args[: _max_param(sql)]) for sql in sqls]
+
+    async def commit(
+        self, job: JobRef, now: str, updated_at: str, facts: DocumentFacts | None, object_key: str | None
+    ) -> CommitOutcome:
+        """Compare-and-set the test pointer to ``job.rev`` (a save when ``facts`` else a delete)."""
+        before = await self.db.prepare(
+            "SELECT status, committed FROM jobs WHERE job_id = ?"
+        ).bind(job.job_id).first()
+        if before and before["committed"]:
+            row = await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?").bind(job.job_id).first()
+            return CommitOutcome("already-committed" if row["status"] == "running" else "terminal", row)
+        await self.db.batch(self._commit_statements(job, now, updated_at, facts, object_key))
+        row = await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?").bind(job.job_id).first()
+        if row["committed"]:
+            return CommitOutcome("committed", row)
+        if row["status"] in ("superseded", "conflict"):
+            return CommitOutcome(row["status"], row)
+        return CommitOutcome("terminal", row)
+
+    async def pointer(self, test_id: str) -> TestRow | None:
+        """The current pointer row (including drafts and tombstones)."""
+        row = await self.db.prepare(
+            "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests WHERE id = ?"
+        ).bind(test_id).first()
+        if row is None:
+            return None
+        return TestRow(
+            id=row["id"], rev=row["rev"], status=row["status"], deleted=bool(row["deleted"]),
+            object_key=row["object_key"], created_at=row["created_at"], updated_at=row["updated_at"],
+        )
+
+    async def list_public(
+        self, *, q: str | None, tag: str | None, limit: int, after: tuple[str, str] | None
+    ) -> list[dict[str, Any]]:
+        """Published tests, newest first; ``after`` = (updated_at, id) of the last item seen."""
+        where = ["deleted = 0", "status = 'published'"]
+        args: list[Any] = []
+        if q:
+            where.append("instr(search_text, ?) > 0")
+            args.append(q.casefold())
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)")
+            args.append(tag)
+        if after:
+            where.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
+            args += [after[0], after[0], after[1]]
+        sql = (
+            f"SELECT {_SUMMARY_COLS} FROM tests WHERE {' AND '.join(where)} "
+            "ORDER BY updated_at DESC, id DESC LIMIT ?"
+        )
+        rows = await self.db.prepare(sql).bind(*args, limit).all()
+        return [_summary(r) for r in rows["results"]]
+
+    async def list_all(self) -> list[dict[str, Any]]:
+        """Every live test (drafts too), newest first, for the admin list."""
+        rows = await self.db.prepare(
+            f"SELECT {_SUMMARY_COLS} FROM tests WHERE deleted = 0 ORDER BY updated_at DESC, id DESC"
+        ).all()
+        return [_summary(r) for r in rows["results"]]
+
+
+def _summary(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"], "rev": row["rev"], "status": row["status"], "title": row["title"],
+        "description": row["description"], "tags": json.loads(row["tags"]),
+        "thumbnail": row["thumbnail"], "questionCount": row["question_count"],
+        "createdAt": row["created_at"], "updatedAt": row["updated_at"],
+    }
+
+
+def _max_param(sql: str) -> int:
+    import re
+
+    return max(int(n) for n in re.findall(r"\?(\d+)", sql))
