@@ -113,6 +113,8 @@ class TestRow:
 
 
 class TestsRepo:
+    __test__ = False
+
     def __init__(self, db: D1Database) -> None:
         self.db = db
 

@@ -1,0 +1,41 @@
+"""The local stand-in for the Workers front door: ``/api/*`` → the app with ``scope["env"]``,
+everything else → static assets (Workers ``[assets]`` with ``run_worker_first = ["/api/*"]``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.bindings import Bindings
+
+__all__ = ["with_env", "Gateway"]
+
+
+def with_env(app: Any, bindings: Bindings) -> Any:
+    """Wrap an ASGI app so every HTTP request sees ``bindings`` as ``scope["env"]``."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "env": bindings}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+class Gateway:
+    """Routes like Workers static assets + ``run_worker_first``; delegates lifespan events."""
+
+    def __init__(self, api: Any, bindings: Bindings, static: Any, lifespan: Any = None) -> None:
+        self.api = with_env(api, bindings)
+        self.static = static
+        self.lifespan = lifespan
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            if self.lifespan is not None:
+                await self.lifespan(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if path == "/api" or path.startswith("/api/") or self.static is None:
+            await self.api(scope, receive, send)
+        else:
+            await self.static(scope, receive, send)

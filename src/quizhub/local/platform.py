@@ -1,0 +1,75 @@
+"""The local platform's composition root: builds every binding from one data directory.
+
+Layout of ``data_dir``: ``d1.sqlite`` (D1), ``r2/`` (R2), ``kv.sqlite`` (KV), ``queue.sqlite``
+(the durable queue broker). The Cache API lives in memory, per process, like a data centre.
+Consumer settings (batching, retries, DLQ) come from ``wrangler.consumer.toml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from quizhub.bindings import Bindings, Settings, wall_clock_ms
+from quizhub.local.cache import LocalCache, LocalCachePurger
+from quizhub.local.config import ConsumerSettings, load_consumer_settings
+from quizhub.local.d1 import LocalD1
+from quizhub.local.kv import LocalKV
+from quizhub.local.r2 import LocalR2
+
+__all__ = ["ROOT", "SAVE_QUEUE", "DLQ", "LocalPlatform", "build_platform"]
+
+ROOT = Path(__file__).resolve().parents[3]
+SAVE_QUEUE = "quizhub-save"
+DLQ = "quizhub-save-dlq"
+
+
+@dataclass
+class LocalPlatform:
+    """Bindings plus the pieces only the local platform has (broker, consumer settings)."""
+
+    data_dir: Path
+    bindings: Bindings
+    consumers: dict[str, ConsumerSettings]
+    broker: Any
+    closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in reversed(self.closers):
+            closer()
+
+
+def build_platform(
+    data_dir: Path,
+    settings: Settings,
+    *,
+    clock_ms: Any = wall_clock_ms,
+    root: Path = ROOT,
+    kv_lag_ms: int = 0,
+) -> LocalPlatform:
+    """Open (and migrate) the local bindings under ``data_dir``."""
+    from quizhub.local.queue import LocalQueueBroker, LocalQueueProducer
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    consumers = load_consumer_settings(root / "wrangler.consumer.toml")
+    if SAVE_QUEUE in consumers:
+        settings = replace(settings, max_retries=consumers[SAVE_QUEUE].max_retries)
+    db = LocalD1(data_dir / "d1.sqlite", migrations_dir=root / "migrations")
+    db.apply_migrations()
+    bucket = LocalR2(data_dir / "r2", clock_ms=clock_ms)
+    kv = LocalKV(data_dir / "kv.sqlite", clock_ms, lag_ms=kv_lag_ms)
+    cache = LocalCache(clock_ms)
+    broker = LocalQueueBroker(data_dir / "queue.sqlite", consumers, clock_ms=clock_ms)
+    bindings = Bindings(
+        db=db,
+        bucket=bucket,
+        kv=kv,
+        queue=LocalQueueProducer(broker, SAVE_QUEUE),
+        cache=cache,
+        purger=LocalCachePurger(cache),
+        settings=settings,
+        clock_ms=clock_ms,
+    )
+    closers = [db.close, bucket.close, kv.close, broker.close]
+    return LocalPlatform(data_dir, bindings, consumers, broker, closers)

@@ -1,0 +1,312 @@
+"""The save/delete pipeline on the local platform: outcomes, ordering, idempotence, failures."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizhub.bindings import Bindings
+from quizhub.errors import NotFound
+from quizhub.pipeline.accept import accept_delete, accept_save
+from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
+from quizhub.pipeline.messages import MESSAGE_LIMIT
+from quizhub.pipeline.policy import job_budget_seconds
+from quizhub.store.documents import read_current
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.keys import document_key, kv_test_key, staging_key
+from quizhub.store.tests import TestsRepo
+from tests.conftest import FakeClock, sample_doc
+from tests.fakes import FakeBatch, FakeMessage, Flaky, local_bindings, run
+
+
+@pytest.fixture
+def b(tmp_path: Path, clock: FakeClock) -> Bindings:
+    return local_bindings(tmp_path, clock)
+
+
+def content(title: str = "나의 여행 성향 테스트") -> dict[str, Any]:
+    doc = sample_doc(title)
+    doc.pop("baseRev")
+    return doc
+
+
+async def save(b: Bindings, title: str, base_rev: str | None = None, test_id: str = "travel") -> dict[str, Any]:
+    """Accept a save and return the message the API put on the queue."""
+    await accept_save(b, test_id, content(title), base_rev)
+    return b.queue.sent[-1]  # type: ignore[attr-defined]
+
+
+async def deliver(b: Bindings, *bodies: dict[str, Any], attempts: int = 1) -> list[FakeMessage]:
+    messages = [FakeMessage(body, attempts=attempts, id=f"m{i}") for i, body in enumerate(bodies)]
+    await handle_batch(FakeBatch(messages), b)
+    return messages
+
+
+async def job(b: Bindings, msg: dict[str, Any]) -> dict[str, Any]:
+    row = await JobsRepo(b.db).get(msg["jobId"])
+    assert row is not None
+    return row
+
+
+async def served(b: Bindings, test_id: str = "travel") -> dict[str, Any]:
+    return await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+
+
+def test_save_job_succeeds_and_the_new_content_is_current(b: Bindings, clock: FakeClock) -> None:
+    """A delivered save writes R2, flips D1, invalidates, and ends succeeded."""
+
+    async def scenario() -> None:
+        await b.kv.put(kv_test_key("travel"), '{"rev":"old"}', expiration_ttl=300)
+        msg = await save(b, "새 제목")
+        (m,) = await deliver(b, msg)
+        assert m.outcome == "ack"
+        row = await job(b, msg)
+        assert (row["status"], row["step"], row["attempts"]) == ("succeeded", "done", 1)
+        doc = await served(b)
+        assert (doc["title"], doc["rev"]) == ("새 제목", msg["rev"])
+        assert await b.bucket.head(document_key("travel", msg["rev"])) is not None
+        assert await b.kv.get(kv_test_key("travel")) is None
+        assert ("test:travel", "tests:list") in [h[0] for h in b.purger.history]  # type: ignore[attr-defined]
+
+    run(scenario())
+
+
+def test_stale_base_rev_ends_conflict_and_changes_nothing(b: Bindings, clock: FakeClock) -> None:
+    """Two editors load rev A; the second save to commit sees a changed rev and ends conflict."""
+
+    async def scenario() -> None:
+        first = await save(b, "원본")
+        await deliver(b, first)
+        clock.advance(1)
+        alice = await save(b, "앨리스", base_rev=first["rev"])
+        clock.advance(1)
+        bob = await save(b, "밥", base_rev=first["rev"])
+        await deliver(b, alice)
+        await deliver(b, bob)
+        assert (await job(b, alice))["status"] == "succeeded"
+        bob_job = await job(b, bob)
+        assert bob_job["status"] == "conflict" and "changed since it was loaded" in bob_job["error"]
+        assert (await served(b))["title"] == "앨리스"
+
+    run(scenario())
+
+
+def test_older_rev_processed_after_newer_is_superseded(b: Bindings, clock: FakeClock) -> None:
+    """Out-of-order delivery never regresses the served revision."""
+
+    async def scenario() -> None:
+        older = await save(b, "먼저 저장")
+        clock.advance(1)
+        newer = await save(b, "나중 저장")
+        await deliver(b, newer)
+        await deliver(b, older)
+        assert (await job(b, older))["status"] == "superseded"
+        doc = await served(b)
+        assert (doc["title"], doc["rev"]) == ("나중 저장", newer["rev"])
+
+    run(scenario())
+
+
+def test_duplicate_delivery_changes_nothing(b: Bindings, clock: FakeClock) -> None:
+    """Delivering one message five times ends exactly as delivering it once."""
+
+    async def scenario() -> None:
+        msg = await save(b, "한 번만")
+        await deliver(b, msg)
+        before = await b.db.prepare("SELECT * FROM tests").all()
+        for attempt in range(2, 6):
+            clock.advance(1)
+            (m,) = await deliver(b, msg, attempts=attempt)
+            assert m.outcome == "ack"
+        after = await b.db.prepare("SELECT * FROM tests").all()
+        assert before["results"] == after["results"]
+        row = await job(b, msg)
+        assert (row["status"], row["attempts"]) == ("succeeded", 5)
+
+    run(scenario())
+
+
+def test_concurrent_duplicates_in_one_batch_commit_once(b: Bindings) -> None:
+    """Two copies of a message in the same batch both ack and the job succeeds once."""
+
+    async def scenario() -> None:
+        msg = await save(b, "동시")
+        messages = await deliver(b, msg, copy.deepcopy(msg))
+        assert [m.outcome for m in messages] == ["ack", "ack"]
+        assert (await job(b, msg))["status"] == "succeeded"
+        assert (await served(b))["rev"] == msg["rev"]
+
+    run(scenario())
+
+
+def test_transient_failure_retries_with_backoff_then_succeeds(b: Bindings, clock: FakeClock) -> None:
+    """An R2 outage retries the message with growing delays; nothing is lost."""
+
+    async def scenario() -> None:
+        flaky = Flaky(b.bucket, "put", failures=2)
+        fb = replace(b, bucket=flaky)
+        msg = await save(fb, "재시도")
+        (m1,) = await deliver(fb, msg, attempts=1)
+        (m2,) = await deliver(fb, msg, attempts=2)
+        assert (m1.outcome, m1.delay, m2.outcome, m2.delay) == ("retry", 2, "retry", 4)
+        row = await job(fb, msg)
+        assert row["status"] == "running" and "injected put failure" in row["error"]
+        (m3,) = await deliver(fb, msg, attempts=3)
+        assert m3.outcome == "ack"
+        assert (await job(fb, msg))["status"] == "succeeded"
+
+    run(scenario())
+
+
+def test_crash_after_commit_resumes_at_invalidation(b: Bindings) -> None:
+    """If invalidation fails after the commit, the retry skips the commit and finishes."""
+
+    async def scenario() -> None:
+        fb = replace(b, kv=Flaky(b.kv, "delete", failures=1))
+        msg = await save(fb, "커밋 후 실패")
+        (m1,) = await deliver(fb, msg)
+        row = await job(fb, msg)
+        assert m1.outcome == "retry" and (row["committed"], row["step"]) == (1, "invalidate")
+        (m2,) = await deliver(fb, msg, attempts=2)
+        assert m2.outcome == "ack" and (await job(fb, msg))["status"] == "succeeded"
+
+    run(scenario())
+
+
+def test_poison_message_fails_at_once_and_neighbours_succeed(b: Bindings) -> None:
+    """An integrity violation fails its job after one attempt; the rest of the batch is unaffected."""
+
+    async def scenario() -> None:
+        good = await save(b, "정상", test_id="good")
+        bad = await save(b, "불량", test_id="bad")
+        bad["body"]["questions"][0]["options"][0]["scores"] = {"ghost": 3}
+        m_good, m_bad = await deliver(b, good, bad)
+        assert (m_good.outcome, m_bad.outcome) == ("ack", "ack")
+        bad_job = await job(b, bad)
+        assert bad_job["status"] == "failed" and "ghost" in bad_job["error"] and bad_job["attempts"] == 1
+        assert (await job(b, good))["status"] == "succeeded"
+
+    run(scenario())
+
+
+def test_unsigned_or_malformed_messages_are_dropped_without_a_job(b: Bindings) -> None:
+    """A message whose job id does not verify is acked and creates no job row."""
+
+    async def scenario() -> None:
+        msg = await save(b, "위조")
+        forged = {**msg, "jobId": msg["rev"] + "-0000000000000000"}
+        m1, m2 = await deliver(b, forged, {"hello": "world"})
+        assert (m1.outcome, m2.outcome) == ("ack", "ack")
+        assert (await b.db.prepare("SELECT COUNT(*) AS n FROM jobs").first("n")) == 0
+
+    run(scenario())
+
+
+def test_dead_letter_marks_job_failed_with_last_error(b: Bindings) -> None:
+    """A message that exhausted its retries ends failed, keeping the last error for the editor."""
+
+    async def scenario() -> None:
+        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=99))
+        msg = await save(fb, "포기")
+        for attempt in range(1, 7):
+            await deliver(fb, msg, attempts=attempt)
+        dead = FakeMessage(msg)
+        await handle_dlq_batch(FakeBatch([dead], queue="quizhub-save-dlq"), fb)
+        row = await job(fb, msg)
+        assert dead.outcome == "ack" and row["status"] == "failed"
+        assert "gave up after 6 attempts" in row["error"] and "injected put failure" in row["error"]
+
+    run(scenario())
+
+
+def test_large_body_travels_by_claim_check(b: Bindings) -> None:
+    """A body over the message limit is staged in R2 with its sha256 and applied from there."""
+
+    async def scenario() -> None:
+        doc = content("큰 문서")
+        doc["description"] = "가" * 2000
+        doc["questions"] = [
+            {"id": f"q{i}", "text": "질" * 500, "image": None,
+             "options": [{"id": "a", "text": "가" * 500, "scores": {"planner": 1}},
+                         {"id": "b", "text": "나" * 500, "scores": {"free": 1}}]}
+            for i in range(40)
+        ]
+        await accept_save(b, "big", doc, None)
+        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        assert msg["body"] is None and msg["bodyRef"]["key"] == staging_key(msg["jobId"])
+        assert len(str(msg).encode()) < MESSAGE_LIMIT
+        await deliver(b, msg)
+        assert (await job(b, msg))["status"] == "succeeded"
+        assert len((await served(b, "big"))["questions"]) == 40
+        assert await b.bucket.head(staging_key(msg["jobId"])) is None
+
+    run(scenario())
+
+
+def test_tampered_claim_check_fails_permanently(b: Bindings) -> None:
+    """A staged body whose bytes no longer match the sha256 fails the job without retries."""
+
+    async def scenario() -> None:
+        doc = content("변조")
+        doc["questions"] = [dict(doc["questions"][0], id=f"q{i}", text="질" * 500) for i in range(90)]
+        await accept_save(b, "tampered", doc, None)
+        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        await b.bucket.put(msg["bodyRef"]["key"], b'{"title":"x"}')
+        (m,) = await deliver(b, msg)
+        row = await job(b, msg)
+        assert m.outcome == "ack" and row["status"] == "failed" and "sha256" in row["error"]
+
+    run(scenario())
+
+
+def test_delete_job_unpublishes_and_purges(b: Bindings, clock: FakeClock) -> None:
+    """A delete job tombstones the test, so reads 404, and purges its caches."""
+
+    async def scenario() -> None:
+        await deliver(b, await save(b, "지울 테스트"))
+        clock.advance(1)
+        await accept_delete(b, "travel")
+        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        await deliver(b, msg)
+        assert (await job(b, msg))["status"] == "succeeded"
+        with pytest.raises(NotFound):
+            await served(b)
+        assert len(b.purger.history) == 2  # type: ignore[attr-defined]
+
+    run(scenario())
+
+
+def test_sync_mode_runs_the_same_steps_inside_the_request(tmp_path: Path, clock: FakeClock) -> None:
+    """SAVE_MODE=sync returns a finished job and enqueues nothing."""
+    sb = local_bindings(tmp_path, clock, save_mode="sync")
+
+    async def scenario() -> None:
+        accepted = await accept_save(sb, "travel", content("동기"), None)
+        assert accepted.job is not None and accepted.job["status"] == "succeeded"
+        assert sb.queue.sent == []  # type: ignore[attr-defined]
+        assert (await served(sb))["title"] == "동기"
+
+    run(scenario())
+
+
+def test_sweep_fails_jobs_past_their_budget(b: Bindings, clock: FakeClock) -> None:
+    """A job stuck running beyond the computed retry budget ends failed with reason timeout."""
+
+    async def scenario() -> None:
+        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
+        msg = await save(fb, "멈춤")
+        await deliver(fb, msg)  # fails once, then the message is "lost" by a broken consumer
+        clock.advance(job_budget_seconds(b.settings) - 5)
+        assert await sweep_stuck_jobs(b) == 0
+        clock.advance(10)
+        assert await sweep_stuck_jobs(b) == 1
+        row = await job(b, msg)
+        assert row["status"] == "failed" and row["error"].startswith("timeout")
+        (m,) = await deliver(b, msg, attempts=2)  # a late delivery cannot revive it
+        assert m.outcome == "ack" and (await job(b, msg))["status"] == "failed"
+
+    run(scenario())
