@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from quizhub.bindings import Bindings, Settings
+from quizhub.domain.revisions import RevGenerator
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
@@ -110,4 +111,5 @@ def local_bindings(tmp: Path, clock: Any, **settings: Any) -> Bindings:
         purger=LocalCachePurger(cache),
         settings=Settings(admin_token=TOKEN, **settings),
         clock_ms=clock,
+        revs=RevGenerator(),
     )

@@ -11,11 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import Cache, D1Database, KVNamespace, Purger, QueueProducer, R2Bucket
 
 __all__ = ["Settings", "Bindings", "SaveMode", "wall_clock_ms"]
 
 SaveMode = Literal["queue", "workflow", "sync"]
+
+
+# Constructing a generator draws no randomness and reads no clock (safe at import time).
+_PROCESS_REVS = RevGenerator()
 
 
 def wall_clock_ms() -> int:
@@ -60,5 +65,7 @@ class Bindings:
     purger: Purger
     settings: Settings
     clock_ms: Callable[[], int] = wall_clock_ms
+    # Makes revs; one per process/isolate keeps revs of that process strictly increasing.
+    revs: RevGenerator = field(default_factory=lambda: _PROCESS_REVS)
     # Optional bindings added by later features (workflow, vectorize, ai, analytics).
     extras: dict[str, Any] = field(default_factory=dict)

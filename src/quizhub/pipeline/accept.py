@@ -13,7 +13,6 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import make_job_id
-from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, JobMessage
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
@@ -22,10 +21,6 @@ from quizhub.store.keys import staging_key
 from quizhub.store.timefmt import iso_ms
 
 __all__ = ["Accepted", "accept_save", "accept_delete", "encoded_size"]
-
-# Constructing the generator draws no randomness; revs are made inside requests only.
-_REVS = RevGenerator()
-
 
 @dataclass(frozen=True)
 class Accepted:
@@ -45,7 +40,7 @@ def encoded_size(message: dict[str, Any]) -> int:
 
 def _new_message(b: Bindings, kind: str, test_id: str, base_rev: str | None) -> dict[str, Any]:
     now = b.clock_ms()
-    rev = _REVS.new(now)
+    rev = b.revs.new(now)
     return {
         "v": 1,
         "type": kind,

@@ -1,0 +1,1 @@
+"""The local platform: SQLite/file-backed stand-ins for the Cloudflare bindings (CPython only)."""

@@ -1,0 +1,280 @@
+"""Queues on the local platform: the producer binding and the consumer runner.
+
+Ack rules follow production Cloudflare Queues: an explicit ``ack()``/``retry()`` on a message
+beats ``ack_all()``/``retry_all()``, the FIRST call on a message (or on the batch) wins, a
+handler that returns without settling acks everything it did not retry, and a handler that
+raises retries every message not explicitly settled. Miniflare differs here: when the handler
+throws it redelivers the whole batch, explicitly acked messages included.
+
+Drive the runner with ``await consumer.step()`` under a fake clock (tests), or run
+``await consumer.serve(stop_event)`` in the dev server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from quizhub.local.broker import LocalQueueBroker
+from quizhub.local.config import ConsumerSettings
+from quizhub.local.queue_model import (
+    MAX_DELAY_SECONDS,
+    Decision,
+    LeasedMessage,
+    QueueMessageTooLarge,
+    encode_body,
+)
+from quizhub.ports import MessageBatch
+
+__all__ = [
+    "LocalQueueBroker",
+    "LocalQueueProducer",
+    "LocalQueueConsumer",
+    "LocalMessage",
+    "LocalMessageBatch",
+    "MAX_BATCH_MESSAGES",
+    "MAX_BATCH_BYTES",
+]
+
+MAX_BATCH_MESSAGES = 100
+MAX_BATCH_BYTES = 256_000
+_BATCH_ITEM_KEYS = frozenset({"body", "content_type", "delay_seconds"})
+
+log = logging.getLogger("quizhub.local.queue")
+
+
+def _check_delay(delay_seconds: Any) -> int:
+    if isinstance(delay_seconds, bool) or not isinstance(delay_seconds, int):
+        raise TypeError("delay_seconds must be an int")
+    if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
+        raise ValueError(f"delay_seconds must be 0..{MAX_DELAY_SECONDS}")
+    return delay_seconds
+
+
+class LocalQueueProducer:
+    """The ``QueueProducer`` binding for one queue of a ``LocalQueueBroker``."""
+
+    def __init__(self, broker: LocalQueueBroker, queue_name: str) -> None:
+        self.broker = broker
+        self.queue_name = queue_name
+
+    async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
+        """Durably enqueue ``body``; resolves once it is stored."""
+        stored, _ = encode_body(body, content_type)
+        self.broker.enqueue(self.queue_name, [(content_type, stored, _check_delay(delay_seconds))])
+
+    async def send_batch(self, messages: list[dict[str, Any]]) -> None:
+        """Enqueue up to 100 messages (256 KB in all) in one transaction."""
+        if not messages:
+            raise TypeError("send_batch() requires at least one message")
+        if len(messages) > MAX_BATCH_MESSAGES:
+            raise ValueError(f"batch message count of {len(messages)} exceeds limit of 100")
+        items: list[tuple[str, str, int]] = []
+        total = 0
+        for item in messages:
+            unknown = set(item) - _BATCH_ITEM_KEYS
+            if "body" not in item or unknown:
+                raise ValueError(
+                    f"batch items take body, content_type, delay_seconds; got {sorted(item)}"
+                )
+            content_type = item.get("content_type", "json")
+            stored, size = encode_body(item["body"], content_type)
+            total += size
+            items.append((content_type, stored, _check_delay(item.get("delay_seconds", 0))))
+        if total > MAX_BATCH_BYTES:
+            raise QueueMessageTooLarge(
+                f"batch size of {total} bytes exceeds limit of {MAX_BATCH_BYTES}"
+            )
+        self.broker.enqueue(self.queue_name, items)
+
+
+class LocalMessage:
+    """One delivered message; the first ``ack``/``retry`` call on it wins."""
+
+    def __init__(self, leased: LeasedMessage) -> None:
+        self._leased = leased
+        self.decision: Decision | None = None
+
+    @property
+    def id(self) -> str:
+        return self._leased.id
+
+    @property
+    def body(self) -> Any:
+        return self._leased.body
+
+    @property
+    def attempts(self) -> int:
+        """1 on first delivery."""
+        return self._leased.attempts
+
+    @property
+    def timestamp(self) -> datetime:
+        """When the message was first sent (UTC)."""
+        return datetime.fromtimestamp(self._leased.timestamp_ms / 1000, UTC)
+
+    def ack(self) -> None:
+        """Mark the message processed (ignored if it was already acked or retried)."""
+        if self.decision is None:
+            self.decision = ("ack", None)
+
+    def retry(self, *, delay_seconds: int | None = None) -> None:
+        """Redeliver the message later (ignored if it was already acked or retried)."""
+        if delay_seconds is not None:
+            _check_delay(delay_seconds)
+        if self.decision is None:
+            self.decision = ("retry", delay_seconds)
+
+
+class LocalMessageBatch:
+    """The batch handed to the consumer handler (``MessageBatch`` port)."""
+
+    def __init__(self, queue: str, messages: Sequence[LocalMessage]) -> None:
+        self._queue = queue
+        self._messages = tuple(messages)
+        self.decision: Decision | None = None
+
+    @property
+    def queue(self) -> str:
+        return self._queue
+
+    @property
+    def messages(self) -> Sequence[LocalMessage]:
+        return self._messages
+
+    def ack_all(self) -> None:
+        """Ack every message not settled individually (first batch-level call wins)."""
+        if self.decision is None:
+            self.decision = ("ack", None)
+
+    def retry_all(self, *, delay_seconds: int | None = None) -> None:
+        """Retry every message not settled individually (first batch-level call wins)."""
+        if delay_seconds is not None:
+            _check_delay(delay_seconds)
+        if self.decision is None:
+            self.decision = ("retry", delay_seconds)
+
+    def decisions(self, settings: ConsumerSettings, handler_failed: bool) -> dict[int, Decision]:
+        """The final ack/retry (with its delay in seconds) for every message, by broker seq."""
+        batch_delay = self.decision[1] if self.decision and self.decision[0] == "retry" else None
+        out: dict[int, Decision] = {}
+        for msg in self._messages:
+            kind, delay = (
+                msg.decision
+                or self.decision
+                or (("retry", None) if handler_failed else ("ack", None))
+            )
+            if kind == "retry" and delay is None:
+                delay = batch_delay if batch_delay is not None else settings.retry_delay
+            out[msg._leased.seq] = (kind, delay)
+        return out
+
+
+Handler = Callable[[MessageBatch], Awaitable[None]]
+
+
+class LocalQueueConsumer:
+    """Delivers batches of one queue to ``handler`` and settles them in the broker."""
+
+    def __init__(
+        self,
+        broker: LocalQueueBroker,
+        queue_name: str,
+        handler: Handler,
+        *,
+        settings: ConsumerSettings | None = None,
+        lease_ms: int | None = None,
+        clock_ms: Callable[[], int] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.queue_name = queue_name
+        self.settings = settings or broker.settings_for(queue_name)
+        self.handler = handler
+        self.lease_ms = lease_ms
+        self.clock_ms = clock_ms or broker.clock_ms
+        self.last_error: BaseException | None = None
+
+    async def step(self, now_ms: int | None = None) -> int:
+        """Deliver one batch if one is due (at ``now_ms`` or the clock); returns its size."""
+        lease_at = self.clock_ms() if now_ms is None else now_ms
+        lease = self.broker.lease(
+            self.queue_name, lease_at, settings=self.settings, lease_ms=self.lease_ms
+        )
+        if lease is None:
+            return 0
+        batch = LocalMessageBatch(self.queue_name, [LocalMessage(m) for m in lease.messages])
+        failed = False
+        try:
+            await self.handler(batch)
+        except Exception as exc:  # the platform catches the handler's errors, never ours
+            failed = True
+            self.last_error = exc
+            log.warning(
+                "queue %s: handler raised %r; retrying unsettled messages", self.queue_name, exc
+            )
+        settle_at = self.clock_ms() if now_ms is None else now_ms
+        decisions = batch.decisions(self.settings, failed)
+        self.broker.settle(self.queue_name, lease, decisions, settle_at, settings=self.settings)
+        return len(lease.messages)
+
+    async def drain(self, *, max_batches: int = 10_000) -> int:
+        """Run ``step`` until no batch is due at the current clock; returns messages delivered."""
+        total = 0
+        for _ in range(max_batches):
+            delivered = await self.step()
+            if not delivered:
+                break
+            total += delivered
+        return total
+
+    def next_due_ms(self) -> int | None:
+        """When the next batch could be delivered (ms on the clock); None when idle."""
+        return self.broker.next_due_ms(self.queue_name, self.clock_ms(), settings=self.settings)
+
+    def stats(self) -> dict[str, int]:
+        """ready / in_flight / delayed / dlq counts plus lifetime counters for this queue."""
+        return self.broker.stats(self.queue_name, dead_letter_queue=self.settings.dead_letter_queue)
+
+    async def serve(self, stop_event: asyncio.Event, *, poll_interval: float = 0.05) -> None:
+        """Consume until ``stop_event`` is set; idles cheaply, wakes at once on a local send."""
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+
+        def on_enqueue(queue: str) -> None:
+            if queue == self.queue_name:
+                with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                    loop.call_soon_threadsafe(wake.set)
+
+        unsubscribe = self.broker.subscribe(on_enqueue)
+        try:
+            while not stop_event.is_set():
+                wake.clear()
+                try:
+                    delivered = await self.step()
+                except Exception:
+                    log.exception("queue %s: broker error; backing off", self.queue_name)
+                    delivered = 0
+                if delivered:
+                    await asyncio.sleep(0)  # let the rest of the app run between batches
+                    continue
+                timeout = poll_interval
+                due = self.next_due_ms()
+                if due is not None:
+                    timeout = min(poll_interval, max(0.0, (due - self.clock_ms()) / 1000))
+                await _wait_any((stop_event, wake), timeout)
+        finally:
+            unsubscribe()
+
+
+async def _wait_any(events: Sequence[asyncio.Event], wait_s: float) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
