@@ -35,6 +35,24 @@ class LocalPlatform:
     broker: Any
     closers: list[Any] = field(default_factory=list)
 
+    def make_consumers(self) -> list[Any]:
+        """Consumers for the save queue and its dead-letter queue, wired to the pipeline."""
+        from quizhub.local.queue import LocalQueueConsumer
+        from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch
+
+        b = self.bindings
+
+        async def on_save(batch: Any) -> None:
+            await handle_batch(batch, b)
+
+        async def on_dead(batch: Any) -> None:
+            await handle_dlq_batch(batch, b)
+
+        return [
+            LocalQueueConsumer(self.broker, SAVE_QUEUE, on_save),
+            LocalQueueConsumer(self.broker, DLQ, on_dead),
+        ]
+
     def close(self) -> None:
         for closer in reversed(self.closers):
             closer()
