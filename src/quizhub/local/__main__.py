@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from quizhub.bindings import Settings
@@ -57,13 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     from quizhub.local.server import serve
 
     public_origin = f"http://{args.host}:{args.port}"
-    from dataclasses import replace
-
     settings = replace(settings, public_origin=public_origin)
-    try:
-        asyncio.run(serve(host=args.host, port=args.port, data_dir=args.data_dir, settings=settings, token_note=token_note))
-    except KeyboardInterrupt:
-        pass
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve(host=args.host, port=args.port, data_dir=args.data_dir, settings=settings, token_note=token_note)
+        )
     return 0
 
 

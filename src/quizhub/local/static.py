@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ class StaticSite:
             (k.lower().encode(), v.encode()) for k, v in self.headers_for(scope["path"]).items()
         ]
 
-        async def send_with_headers(event: dict[str, Any]) -> None:
+        async def send_with_headers(event: MutableMapping[str, Any]) -> None:
             if event["type"] == "http.response.start" and extra:
                 event = {**event, "headers": [*event.get("headers", []), *extra]}
             await send(event)

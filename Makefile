@@ -1,0 +1,60 @@
+# quizhub — everything a fresh machine needs is installed by these targets.
+#   make dev     run the whole thing locally on http://127.0.0.1:8787 (PORT overrides)
+#   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser)
+#   make bench   latency and throughput of the save path (numbers in README)
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY ?= python3
+UV := .tools/bin/uv
+PYTHON := .venv/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: help install dev test lint format bench chromium clean deploy-check
+
+help:
+	@echo "make dev | make test | make bench | make lint | make format | make deploy-check | make clean"
+
+$(UV):
+	$(PY) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: .venv/.synced node_modules/.installed
+
+# Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@bash scripts/ensure-chromium.sh
+
+dev: .venv/.synced
+	$(PYTHON) -m quizhub.local serve
+
+test: install chromium
+	$(PYTHON) -m ruff check src tests
+	$(PYTHON) -m mypy
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	$(PYTHON) -m ruff check src tests
+	$(PYTHON) -m ruff format --check src tests
+	$(PYTHON) -m mypy
+
+format: .venv/.synced
+	$(PYTHON) -m ruff format src tests
+	$(PYTHON) -m ruff check --fix src tests
+
+bench: .venv/.synced
+	$(PYTHON) -m benchmarks.save_path
+
+deploy-check: install
+	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api
+	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.consumer.toml --outdir .wrangler/dry-consumer
+
+clean:
+	rm -rf .venv .tools node_modules .wrangler .pytest_cache .ruff_cache .mypy_cache tests/.artifacts
