@@ -1,0 +1,150 @@
+"""``make bench``: admin save latency (queue vs sync mode), 202→live time and consumer throughput.
+
+Everything runs in one process on the local platform (real SQLite/files), through the real ASGI
+app over an in-process transport, with the queue consumer running as a task on the same event
+loop — the shape of ``make dev``. Numbers are relative: compare rows of one run, not machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from quizhub.api.app import create_app
+from quizhub.bindings import Settings
+from quizhub.local.gateway import with_env
+from quizhub.local.platform import build_platform
+from quizhub.local.seed import DEMO_FILE
+
+TOKEN = "bench-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def payloads(n: int) -> list[tuple[str, dict[str, Any]]]:
+    """n distinct, valid saves spread over the demo tests (Korean text, 2–4 questions)."""
+    demos = list(json.loads(DEMO_FILE.read_text(encoding="utf-8")).items())
+    out = []
+    for i in range(n):
+        test_id, doc = demos[i % len(demos)]
+        out.append((f"{test_id}-{i % 25}", {**doc, "title": f"{doc['title']} #{i}"}))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+class Rig:
+    """A platform in a temp dir with the app and (optionally) its consumers running."""
+
+    def __init__(self, root: Path, name: str, mode: str = "queue") -> None:
+        settings = Settings(admin_token=TOKEN, save_mode=mode)  # type: ignore[arg-type]
+        self.platform = build_platform(root / name, settings)
+        app = with_env(create_app(), self.platform.bindings)
+        self.client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://bench")
+        self.stop = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start_consumers(self) -> None:
+        self.tasks = [asyncio.create_task(c.serve(self.stop)) for c in self.platform.make_consumers()]
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks)
+        await self.client.aclose()
+        self.platform.close()
+
+    async def put(self, test_id: str, doc: dict[str, Any]) -> tuple[float, dict[str, Any]]:
+        t0 = time.perf_counter()
+        r = await self.client.put(f"/api/admin/tests/{test_id}", json=doc, headers=AUTH)
+        elapsed = time.perf_counter() - t0
+        if r.status_code not in (200, 202):
+            raise RuntimeError(f"PUT {test_id}: {r.status_code} {r.text}")
+        return elapsed, r.json()
+
+    async def job_status(self, status_url: str) -> str:
+        return str((await self.client.get(status_url, headers=AUTH)).json()["status"])
+
+
+async def put_latency(root: Path, mode: str, saves: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    rig = Rig(root, mode, mode)
+    if mode == "queue":
+        rig.start_consumers()
+    try:
+        return [(await rig.put(tid, doc))[0] for tid, doc in saves]
+    finally:
+        await rig.close()
+
+
+async def time_to_live(root: Path, saves: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    """Seconds from the 202 to ``GET /api/tests/{id}`` serving the new rev (ETag)."""
+    rig = Rig(root, "live")
+    rig.start_consumers()
+    out = []
+    try:
+        for test_id, doc in saves:
+            _, accepted = await rig.put(test_id, {**doc, "status": "published"})
+            t0 = time.perf_counter()
+            want = f'"{accepted["rev"]}"'
+            # Poll as a client would, every 2 ms, until the edge-facing read serves the new rev.
+            while (await rig.client.get(f"/api/tests/{test_id}")).headers.get("etag") != want:  # noqa: ASYNC110
+                await asyncio.sleep(0.002)
+            out.append(time.perf_counter() - t0)
+    finally:
+        await rig.close()
+    return out
+
+
+async def throughput(root: Path, saves: list[tuple[str, dict[str, Any]]]) -> tuple[int, float]:
+    """Enqueue every save first, then time the consumer draining them all to terminal."""
+    rig = Rig(root, "throughput")
+    urls = [(await rig.put(tid, doc))[1]["statusUrl"] for tid, doc in saves]
+    t0 = time.perf_counter()
+    rig.start_consumers()
+    try:
+        pending = list(urls)
+        while pending:
+            await asyncio.sleep(0.05)
+            pending = [u for u in pending if await rig.job_status(u) in ("queued", "running")]
+        elapsed = time.perf_counter() - t0
+    finally:
+        await rig.close()
+    return len(urls), elapsed
+
+
+async def main(n_put: int, n_live: int, n_jobs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="quizhub-bench-") as tmp:
+        root = Path(tmp)
+        saves = payloads(n_put)
+        queue = await put_latency(root, "queue", saves)
+        sync = await put_latency(root, "sync", saves)
+        live = await time_to_live(root, payloads(n_live))
+        jobs, seconds = await throughput(root, payloads(n_jobs))
+    ms = 1000
+    print(f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks, {jobs} jobs)\n")
+    print("| metric | p50 | p95 |")
+    print("|---|---|---|")
+    print(f"| admin PUT, queue mode (202) | {pct(queue, 50) * ms:.2f} ms | {pct(queue, 95) * ms:.2f} ms |")
+    print(f"| admin PUT, sync mode (200, all steps inline) | {pct(sync, 50) * ms:.2f} ms | {pct(sync, 95) * ms:.2f} ms |")
+    print(f"| 202 → new rev served by GET /api/tests/{{id}} | {pct(live, 50) * ms:.0f} ms | {pct(live, 95) * ms:.0f} ms |")
+    print(f"\nconsumer throughput: {jobs} jobs in {seconds:.2f} s = {jobs / seconds:.0f} jobs/s")
+    ratio = statistics.median(sync) / statistics.median(queue)
+    print(f"queue-mode PUT p50 is {ratio:.1f}× faster than sync-mode PUT p50 in this run")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--puts", type=int, default=300)
+    parser.add_argument("--live", type=int, default=30)
+    parser.add_argument("--jobs", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(main(args.puts, args.live, args.jobs))
