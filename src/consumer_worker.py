@@ -6,9 +6,8 @@ from quizhub.cloudflare.env import bindings_from_env
 from quizhub.cloudflare.queue import wrap_batch
 from quizhub.pipeline import consumer
 
-# The Workflow class this Worker defines (wrangler.consumer.toml [[workflows]]) is exported here
-# once src/workflow.py exists:
-# from workflow import SaveTestWorkflow  # noqa: F401,E402
+# The Workflow class this Worker defines (wrangler.consumer.toml [[workflows]]).
+from workflow import SaveTestWorkflow  # noqa: F401
 
 SAVE_QUEUE = "quizhub-save"
 DEAD_LETTER_QUEUE = "quizhub-save-dlq"

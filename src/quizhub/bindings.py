@@ -67,5 +67,7 @@ class Bindings:
     clock_ms: Callable[[], int] = wall_clock_ms
     # Makes revs; one per process/isolate keeps revs of that process strictly increasing.
     revs: RevGenerator = field(default_factory=lambda: _PROCESS_REVS)
-    # Optional bindings added by later features (workflow, vectorize, ai, analytics).
+    # The Workflow binding (SAVE_WF) used in SAVE_MODE=workflow: create(id=, params=) / get(id).
+    workflow: Any = None
+    # Optional bindings added by later features (vectorize, ai, analytics).
     extras: dict[str, Any] = field(default_factory=dict)

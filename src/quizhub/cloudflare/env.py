@@ -55,6 +55,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.queue import QueueProducerAdapter
     from quizhub.cloudflare.r2 import R2
+    from quizhub.cloudflare.workflow import WorkflowAdapter
 
     raw = unwrap(env)
     settings = settings_from_env(raw)
@@ -74,4 +75,5 @@ def bindings_from_env(env: Any) -> Bindings:
         cache=cache,
         purger=purger,
         settings=settings,
+        workflow=WorkflowAdapter(raw.SAVE_WF) if getattr(raw, "SAVE_WF", None) is not None else None,
     )

@@ -10,6 +10,7 @@ from quizhub.errors import Permanent
 from quizhub.pipeline.messages import parse_message
 from quizhub.pipeline.policy import job_budget_seconds, retry_delay_seconds
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
+from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.timefmt import iso_ms
@@ -32,7 +33,10 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         message.ack()  # nothing to record: without a valid job id there is no job to fail
         return
     try:
-        await run_job(b, msg)
+        if b.settings.save_mode == "workflow":
+            await start_instance(b, msg, message.body)  # the workflow runs the steps
+        else:
+            await run_job(b, msg)
         message.ack()
     except Exception as exc:  # noqa: BLE001 - every failure is classified below
         failure = as_failure(exc)
