@@ -1,0 +1,1 @@
+"""Contract checks for the binding ports (run against every implementation)."""
