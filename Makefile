@@ -9,10 +9,10 @@ UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install dev test lint format bench chromium clean deploy-check
+.PHONY: help install dev test lint format bench reliability chromium clean deploy-check
 
 help:
-	@echo "make dev | make test | make bench | make lint | make format | make deploy-check | make clean"
+	@echo "make dev | make test | make bench | make reliability | make lint | make format | make deploy-check | make clean"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -36,7 +36,7 @@ dev: .venv/.synced
 	$(PYTHON) -m quizhub.local serve
 
 test: install chromium
-	$(PYTHON) -m ruff check src tests
+	$(PYTHON) -m ruff check src tests benchmarks reliability
 	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
@@ -51,6 +51,10 @@ format: .venv/.synced
 
 bench: .venv/.synced
 	$(PYTHON) -m benchmarks.save_path
+
+# The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
+reliability: .venv/.synced
+	$(PYTHON) -m reliability.scorecard
 
 deploy-check: install
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api

@@ -1,0 +1,120 @@
+"""``make reliability``: every row of the reliability scorecard, in queue and workflow mode.
+
+Prints one Markdown table (a number per row) and exits 1 if any row misses its pass criterion.
+``--quick`` runs the same checks with smaller counts (what ``make test`` runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from reliability.broker_rows import row6_broker, row9_sizes
+from reliability.kill import row4_kills
+from reliability.rows import (
+    Row,
+    Sizes,
+    row1_duplicates,
+    row2_permutations,
+    row3_faults,
+    row7_editors,
+    row8_poison,
+    row10_budget,
+)
+
+__all__ = ["FULL", "QUICK", "run_scorecard", "main"]
+
+FULL = Sizes()
+QUICK = Sizes(
+    dup_trials=8,
+    perm_max=4,
+    fault_saves=150,
+    editors=3,
+    editor_rounds=8,
+    poison_batches=5,
+    budget_jobs=5,
+)
+FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
+FULL_KILLS, QUICK_KILLS = 24, 6
+
+
+def run_scorecard(
+    modes: list[str], quick: bool, progress: Callable[[str], Any] = print
+) -> list[tuple[str, Row]]:
+    """Run every row for each mode; returns (mode, row) pairs in table order."""
+    sizes = QUICK if quick else FULL
+    out: list[tuple[str, Row]] = []
+
+    def record(mode: str, row: Row, started: float) -> None:
+        out.append((mode, row))
+        mark = "ok  " if row.passed else "FAIL"
+        progress(
+            f"  {mark} {mode:8} row {row.number:9} {time.perf_counter() - started:6.1f} s  {row.result}"
+        )
+
+    for mode in modes:
+        for make in (row1_duplicates, row2_permutations):
+            t = time.perf_counter()
+            record(mode, asyncio.run(make(mode, sizes)), t)
+        for p in (0.05, 0.2):
+            t = time.perf_counter()
+            row3, row5 = asyncio.run(row3_faults(mode, sizes, p))
+            record(mode, row3, t)
+            record(mode, row5, t)
+        t = time.perf_counter()
+        record(mode, row4_kills(mode, QUICK_KILLS if quick else FULL_KILLS), t)
+        for make in (row7_editors, row8_poison, row10_budget):
+            t = time.perf_counter()
+            record(mode, asyncio.run(make(mode, sizes)), t)
+        t = time.perf_counter()
+        record(mode, asyncio.run(row9_sizes(mode)), t)
+    t = time.perf_counter()
+    record(
+        "broker",
+        asyncio.run(row6_broker(QUICK_BROKER_MESSAGES if quick else FULL_BROKER_MESSAGES)),
+        t,
+    )
+    return sorted(out, key=lambda mr: (_order(mr[1].number), mr[0]))
+
+
+def _order(number: str) -> tuple[int, str]:
+    head = number.split(" ")[0]
+    return int(head), number
+
+
+def table(rows: list[tuple[str, Row]]) -> str:
+    """The scorecard as a Markdown table."""
+    lines = ["| # | mode | check | result | pass criterion | ok |", "|---|---|---|---|---|---|"]
+    for mode, r in rows:
+        lines.append(
+            f"| {r.number} | {mode} | {r.check} | {r.result} | {r.criterion} | {'✅' if r.passed else '❌'} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reliability.scorecard", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller counts (the make-test version)"
+    )
+    parser.add_argument("--modes", default="queue,workflow", help="comma-separated: queue,workflow")
+    args = parser.parse_args(argv)
+    logging.disable(logging.CRITICAL)  # injected faults log loudly; the table is the output
+    started = time.perf_counter()
+    rows = run_scorecard(args.modes.split(","), args.quick)
+    print()
+    print(table(rows))
+    failed = [r for _, r in rows if not r.passed]
+    print(
+        f"\n{len(rows) - len(failed)} passed, {len(failed)} failed ({time.perf_counter() - started:.0f} s)"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
