@@ -50,12 +50,16 @@ class Rig:
         settings = Settings(admin_token=TOKEN, save_mode=mode)  # type: ignore[arg-type]
         self.platform = build_platform(root / name, settings)
         app = with_env(create_app(), self.platform.bindings)
-        self.client = httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://bench")
+        self.client = httpx2.AsyncClient(
+            transport=httpx2.ASGITransport(app=app), base_url="http://bench"
+        )
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
     def start_consumers(self) -> None:
-        self.tasks = [asyncio.create_task(c.serve(self.stop)) for c in self.platform.make_consumers()]
+        self.tasks = [
+            asyncio.create_task(c.serve(self.stop)) for c in self.platform.make_consumers()
+        ]
 
     async def close(self) -> None:
         self.stop.set()
@@ -75,7 +79,9 @@ class Rig:
         return str((await self.client.get(status_url, headers=AUTH)).json()["status"])
 
 
-async def put_latency(root: Path, mode: str, saves: list[tuple[str, dict[str, Any]]]) -> list[float]:
+async def put_latency(
+    root: Path, mode: str, saves: list[tuple[str, dict[str, Any]]]
+) -> list[float]:
     rig = Rig(root, mode, mode)
     if mode == "queue":
         rig.start_consumers()
@@ -130,12 +136,20 @@ async def main(n_put: int, n_live: int, n_jobs: int) -> None:
         live = await time_to_live(root, payloads(n_live))
         jobs, seconds = await throughput(root, payloads(n_jobs))
     ms = 1000
-    print(f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks, {jobs} jobs)\n")
+    print(
+        f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks, {jobs} jobs)\n"
+    )
     print("| metric | p50 | p95 |")
     print("|---|---|---|")
-    print(f"| admin PUT, queue mode (202) | {pct(queue, 50) * ms:.2f} ms | {pct(queue, 95) * ms:.2f} ms |")
-    print(f"| admin PUT, sync mode (200, all steps inline) | {pct(sync, 50) * ms:.2f} ms | {pct(sync, 95) * ms:.2f} ms |")
-    print(f"| 202 → new rev served by GET /api/tests/{{id}} | {pct(live, 50) * ms:.0f} ms | {pct(live, 95) * ms:.0f} ms |")
+    print(
+        f"| admin PUT, queue mode (202) | {pct(queue, 50) * ms:.2f} ms | {pct(queue, 95) * ms:.2f} ms |"
+    )
+    print(
+        f"| admin PUT, sync mode (200, all steps inline) | {pct(sync, 50) * ms:.2f} ms | {pct(sync, 95) * ms:.2f} ms |"
+    )
+    print(
+        f"| 202 → new rev served by GET /api/tests/{{id}} | {pct(live, 50) * ms:.0f} ms | {pct(live, 95) * ms:.0f} ms |"
+    )
     print(f"\nconsumer throughput: {jobs} jobs in {seconds:.2f} s = {jobs / seconds:.0f} jobs/s")
     ratio = statistics.median(sync) / statistics.median(queue)
     print(f"queue-mode PUT p50 is {ratio:.1f}× faster than sync-mode PUT p50 in this run")

@@ -93,7 +93,7 @@ class _Proxy:
 
 def with_faults(b: Bindings, plan: FaultPlan) -> Bindings:
     """A copy of ``b`` whose bindings in ``plan.targets`` go through ``plan``."""
-    wrapped = {
+    wrapped: dict[str, Any] = {
         name: _Proxy(getattr(b, name), plan, name)
         for name in plan.targets
         if getattr(b, name, None) is not None

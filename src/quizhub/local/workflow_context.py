@@ -14,158 +14,40 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NoReturn
 
-from quizhub.local.workflow_store import Claim, ReplayStopped, StepRow, WorkflowStore
-from quizhub.workflow_api import NonRetryableError, parse_duration
+from quizhub.local.workflow_memo import StepMemos, StepRow
+from quizhub.local.workflow_rules import (
+    MAX_STEP_RESULT_BYTES,
+    check_step_name,
+    describe_error,
+    epoch_ms,
+    exception_from,
+    is_non_retryable,
+    resolve_step_config,
+    retry_delay_ms,
+)
+from quizhub.local.workflow_store import Claim, ReplayStopped
+from quizhub.workflow_api import parse_duration
 
-__all__ = [
-    "DEFAULT_STEP_CONFIG",
-    "MAX_STEP_RESULT_BYTES",
-    "WorkflowStepError",
-    "Suspended",
-    "ReplayContext",
-    "describe_error",
-    "resolve_step_config",
-]
-
-DEFAULT_STEP_CONFIG: dict[str, Any] = {
-    "retries": {"limit": 5, "delay": 10_000, "backoff": "exponential"},
-    "timeout": "10 minutes",
-}
-MAX_STEP_RESULT_BYTES = 1024 * 1024
-MAX_STEP_NAME_LENGTH = 256
-_NON_RETRYABLE = "NonRetryableError"
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f]")
-_BACKOFFS = ("constant", "linear", "exponential")
+__all__ = ["StepCallback", "Suspended", "ReplayContext"]
 
 StepCallback = Callable[[dict[str, Any]], Awaitable[Any]]
-
-
-class WorkflowStepError(Exception):
-    """A step error re-raised into ``run``: custom exception types do not survive the engine."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(f"{name}: {message}" if message else name)
-        self.name = name
-        self.message = message
 
 
 class Suspended(ReplayStopped):
     """The replay waits for a retry or a sleep; the instance becomes ``waiting``."""
 
 
-def describe_error(exc: BaseException) -> dict[str, str]:
-    """``{"name", "message"}`` as the engine records an error (NonRetryableError by name too)."""
-    if isinstance(exc, WorkflowStepError):
-        return {"name": exc.name, "message": exc.message}
-    name, message = type(exc).__name__, str(exc)
-    # The engine's rule: the error's name, or a message starting with it (workflows-shared).
-    if isinstance(exc, NonRetryableError) or name == _NON_RETRYABLE:
-        name = _NON_RETRYABLE
-    return {"name": name, "message": message}
-
-
-def _is_non_retryable(error: dict[str, str]) -> bool:
-    return error["name"] == _NON_RETRYABLE or error["message"].startswith(_NON_RETRYABLE)
-
-
-def _exception_from(error: dict[str, str]) -> Exception:
-    """The exception ``run`` sees for a stored step error (mirrors the SDK's ``_from_js_error``)."""
-    name, message = error["name"], error["message"]
-    if name == _NON_RETRYABLE:
-        return NonRetryableError(message)
-    if message == _NON_RETRYABLE:
-        return NonRetryableError()
-    if message.startswith(_NON_RETRYABLE + ": "):
-        return NonRetryableError(message[len(_NON_RETRYABLE) + 2 :])
-    if name == "TypeError":
-        return TypeError(message)
-    if name == "ValueError":
-        return ValueError(message)
-    return WorkflowStepError(name, message)
-
-
-def _valid_duration(value: Any, *, zero_ok: bool) -> bool:
-    try:
-        ms = parse_duration(value)
-    except (TypeError, ValueError):
-        return False
-    return zero_ok or ms > 0
-
-
-def resolve_step_config(name: str, config: Any) -> dict[str, Any]:
-    """The step config merged over the defaults; ValueError when Cloudflare would reject it."""
-    config = {} if config is None else config
-    retries = config.get("retries") if isinstance(config, dict) else None
-    ok = (
-        isinstance(config, dict)
-        and set(config) <= {"retries", "timeout", "sensitive"}
-        and ("timeout" not in config or _valid_duration(config["timeout"], zero_ok=False))
-        and config.get("sensitive", "output") == "output"
-        and (
-            retries is None
-            or isinstance(retries, dict)
-            and set(retries) <= {"limit", "delay", "backoff"}
-            and isinstance(retries.get("limit"), int)
-            and not isinstance(retries["limit"], bool)
-            and retries["limit"] >= 0
-            and _valid_duration(retries.get("delay"), zero_ok=True)
-            and retries.get("backoff", "exponential") in _BACKOFFS
-        )
-    )
-    if not ok:
-        raise ValueError(
-            f'Step config for "{name}" is in a invalid format. See '
-            "https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/"
-        )
-    resolved = {**DEFAULT_STEP_CONFIG, **config}
-    resolved["retries"] = {**DEFAULT_STEP_CONFIG["retries"], **(retries or {})}
-    return resolved
-
-
-def retry_delay_ms(config: dict[str, Any], attempt: int) -> int:
-    """The wait after failed attempt ``attempt`` (1-based), as workflows-shared computes it."""
-    retries = config["retries"]
-    delay = parse_duration(retries["delay"])
-    if retries["backoff"] == "exponential":
-        return int(delay * 2 ** (attempt - 1))
-    if retries["backoff"] == "linear":
-        return delay * attempt
-    return delay
-
-
-def _check_step_name(name: Any) -> str:
-    if not isinstance(name, str):
-        raise TypeError("a step name must be a str")
-    if len(name) > MAX_STEP_NAME_LENGTH or _CONTROL_CHARS.search(name):
-        raise ValueError(
-            f'Step name "{name}" exceeds max length ({MAX_STEP_NAME_LENGTH} chars)'
-            " or invalid characters found"
-        )
-    return name
-
-
-def _epoch_ms(when: datetime | int | float) -> int:
-    if isinstance(when, datetime):
-        # Naive datetimes are read as UTC (the Workers runtime's local time zone).
-        aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
-        return round(aware.timestamp() * 1000)
-    if isinstance(when, bool) or not isinstance(when, int | float):
-        raise TypeError("sleep_until takes a datetime or epoch milliseconds")
-    return round(when)
-
-
 class ReplayContext:
     """Runs the step calls of one replay against the memos of one claimed instance."""
 
     def __init__(
-        self, store: WorkflowStore, claim: Claim, now_ms: Callable[[], int], lease_ms: int
+        self, memos: StepMemos, claim: Claim, now_ms: Callable[[], int], lease_ms: int
     ) -> None:
-        self.store = store
+        self.memos = memos
         self.claim = claim
         self.now_ms = now_ms
         self.lease_ms = lease_ms
@@ -181,25 +63,31 @@ class ReplayContext:
     async def do(self, name: str, config: Any, callback: StepCallback) -> Any:
         """Run (or replay) one step; returns its JSON result or raises its final error."""
         self._check_open()
-        _check_step_name(name)
+        check_step_name(name)
         resolved = resolve_step_config(name, config)
         count = self._count("do", name)
-        row = self.store.step(self.claim, "do", name, count)
+        row = self.memos.step(self.claim, "do", name, count)
         if row is None:
-            self.store.add_step(self.claim, "do", name, count, self.now_ms(), config=resolved)
+            self.memos.add_step(self.claim, "do", name, count, self.now_ms(), config=resolved)
             row = StepRow(resolved, "pending", 0, False, None, None, None)
         if row.state == "done":
             return json.loads(row.result or "null")
         if row.error is not None and row.state == "failed":
-            raise _exception_from(row.error)
+            raise exception_from(row.error)
         resolved = row.config or resolved  # the config first seen wins, as on Cloudflare
         attempt = row.attempts
         if row.in_progress:  # started, never recorded: the engine died during that attempt
             error = {"name": "WorkflowInternalError", "message": "Attempt interrupted"}
-            self.store.end_attempt(
-                self.claim, name, count, attempt, self.now_ms(),
-                outcome="interrupted", state="pending", error=error,
-            )  # fmt: skip
+            self.memos.end_attempt(
+                self.claim,
+                name,
+                count,
+                attempt,
+                self.now_ms(),
+                outcome="interrupted",
+                state="pending",
+                error=error,
+            )
         elif row.wake_at_ms is not None and row.wake_at_ms > self.now_ms():
             self._suspend(row.wake_at_ms)
         while True:
@@ -214,7 +102,7 @@ class ReplayContext:
         """One attempt: (True, result), (False, None) to retry now, or raise/suspend."""
         timeout_ms = parse_duration(config["timeout"])
         now = self.now_ms()
-        self.store.start_attempt(
+        self.memos.start_attempt(
             self.claim, name, count, attempt, now, now + timeout_ms + self.lease_ms
         )
         ctx = {"attempt": attempt, "step": {"name": name, "count": count}, "config": config}
@@ -261,24 +149,31 @@ class ReplayContext:
                 "message": f"Step {name}-{count} output is too large. Maximum allowed size is 1MiB.",
             }
         if error is None:
-            self.store.end_attempt(
+            self.memos.end_attempt(
                 self.claim, name, count, attempt, now, outcome="ok", state="done", result=text
             )
             return True, json.loads(text)
-        final = _is_non_retryable(error) or error["name"] == "WorkflowFatalError"
+        final = is_non_retryable(error) or error["name"] == "WorkflowFatalError"
         if final or attempt > config["retries"]["limit"]:
-            self.store.end_attempt(
+            self.memos.end_attempt(
                 self.claim, name, count, attempt, now, outcome="error", state="failed", error=error
             )
             if error["name"] == "WorkflowFatalError":  # the instance ends, run cannot catch it
                 self.fatal = error
                 raise ReplayStopped(error["message"])
-            raise _exception_from(error)
+            raise exception_from(error)
         retry_at = now + retry_delay_ms(config, attempt)
-        self.store.end_attempt(
-            self.claim, name, count, attempt, now,
-            outcome="error", state="pending", error=error, retry_at_ms=retry_at,
-        )  # fmt: skip
+        self.memos.end_attempt(
+            self.claim,
+            name,
+            count,
+            attempt,
+            now,
+            outcome="error",
+            state="pending",
+            error=error,
+            retry_at_ms=retry_at,
+        )
         if retry_at > self.now_ms():
             self._suspend(retry_at)
         return False, None
@@ -291,7 +186,7 @@ class ReplayContext:
 
     async def sleep_until(self, name: str, when: datetime | int | float) -> None:
         """Sleep until ``when`` (a datetime or epoch ms), which must not be in the past."""
-        target = _epoch_ms(when)
+        target = epoch_ms(when)
 
         def wake_at(now: int) -> int:
             if target < now:
@@ -302,19 +197,19 @@ class ReplayContext:
 
     async def _sleep(self, name: str, wake_at: Callable[[int], int]) -> None:
         self._check_open()
-        _check_step_name(name)
+        check_step_name(name)
         count = self._count("sleep", name)
-        row = self.store.step(self.claim, "sleep", name, count)
+        row = self.memos.step(self.claim, "sleep", name, count)
         if row is not None and row.state == "done":
             return
         if row is None or row.wake_at_ms is None:
             wake = wake_at(self.now_ms())
-            self.store.add_step(self.claim, "sleep", name, count, self.now_ms(), wake_at_ms=wake)
+            self.memos.add_step(self.claim, "sleep", name, count, self.now_ms(), wake_at_ms=wake)
         else:
             wake = row.wake_at_ms
         if wake > self.now_ms():
             self._suspend(wake)
-        self.store.finish_sleep(self.claim, name, count, self.now_ms())
+        self.memos.finish_sleep(self.claim, name, count, self.now_ms())
 
     # ------------------------------------------------------------ replay lifecycle
     async def close(self) -> None:

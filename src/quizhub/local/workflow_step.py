@@ -89,7 +89,13 @@ class LocalWorkflowStep:
         """Suspend until ``timestamp`` (datetime, or epoch ms); memoised by name."""
         await self._context.sleep_until(name, timestamp)
 
-    async def wait_for_event(self, name: str, event_type: str, /, timeout: Any = "24 hours") -> Any:
+    async def wait_for_event(
+        self,
+        name: str,
+        event_type: str,
+        /,
+        timeout: Any = "24 hours",  # noqa: ASYNC109 - the SDK's own signature
+    ) -> Any:
         """Not supported by the local engine (the pipeline does not use events)."""
         raise NotImplementedError("step.wait_for_event is not supported by the local engine")
 

@@ -1,10 +1,11 @@
-"""Durable state of the local Workflows engine: instances, step memos and attempts in SQLite.
+"""Durable state of the local Workflows engine: the schema and the instances, in SQLite.
 
 Every change is one SQLite transaction (WAL, see ``_sqlite``), so whatever a replay recorded
 survives a killed process. A replay owns its instance through a lease (``lease_token`` until
 ``lease_until_ms`` on the engine clock); every write checks the token, so a replay whose lease
 was taken over (its process hung) or whose instance was terminated stops at its next write.
 A running instance whose lease ran out is runnable again: that is how a crash is recovered.
+Step memos and attempts live in the same file (``workflow_memo``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ __all__ = [
     "LeaseLost",
     "Claim",
     "InstanceRow",
-    "StepRow",
     "WorkflowStore",
+    "INSTANCE_WHERE",
+    "STEP_WHERE",
+    "claim_key",
+    "check_lease",
+    "to_json",
+    "from_json",
 ]
 
 _SCHEMA = """
@@ -53,14 +59,18 @@ _RUNNABLE = (
     "(status = 'queued' OR (status = 'waiting' AND wake_at_ms <= :now)"
     " OR (status = 'running' AND (lease_until_ms IS NULL OR lease_until_ms <= :now)))"
 )
+INSTANCE_WHERE = "workflow = :workflow AND id = :id"
+STEP_WHERE = (
+    "workflow = :workflow AND instance = :id AND kind = :kind AND name = :name AND count = :count"
+)
 _STATUSES = ("queued", "running", "waiting", "paused", "complete", "errored", "terminated")
 
 
-class ReplayStopped(BaseException):  # noqa: N818 - control flow, not an error
+class ReplayStopped(BaseException):
     """Ends a replay from inside ``run``; a BaseException so ``except Exception`` lets it pass."""
 
 
-class LeaseLost(ReplayStopped):  # noqa: N818
+class LeaseLost(ReplayStopped):
     """The replay no longer owns its instance (lease taken over, or instance terminated)."""
 
 
@@ -84,21 +94,14 @@ class InstanceRow:
     error: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
-class StepRow:
-    """The memo of one ``step.do``/``step.sleep`` call (``kind`` + name + count)."""
-
-    config: dict[str, Any] | None
-    state: str  # pending | done | failed
-    attempts: int
-    in_progress: bool
-    wake_at_ms: int | None  # retry time (do) or wake-up time (sleep)
-    result: str | None
-    error: dict[str, Any] | None
-
-
-def _loads(text: str | None) -> Any:
+def from_json(text: str | None) -> Any:
+    """The value stored as JSON text (None stays None)."""
     return None if text is None else json.loads(text)
+
+
+def claim_key(claim: Claim) -> dict[str, Any]:
+    """Named SQL parameters ``:workflow``, ``:id``, ``:token`` of a claim."""
+    return {"workflow": claim.workflow, "id": claim.id, "token": claim.token}
 
 
 def _in_list(values: Sequence[str]) -> tuple[str, dict[str, Any]]:
@@ -107,8 +110,18 @@ def _in_list(values: Sequence[str]) -> tuple[str, dict[str, Any]]:
     return (", ".join(f":{key}" for key in args) or "NULL"), args
 
 
-def _dumps(value: Any) -> str:
+def to_json(value: Any) -> str:
+    """Compact JSON text for storage."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def check_lease(conn: Any, claim: Claim) -> None:
+    """Raise LeaseLost unless ``claim`` still holds its instance (call inside a transaction)."""
+    row = conn.execute(
+        f"SELECT lease_token FROM wf_instances WHERE {INSTANCE_WHERE}", claim_key(claim)
+    ).fetchone()
+    if row is None or row[0] != claim.token:
+        raise LeaseLost(f"workflow instance {claim.workflow}/{claim.id} is no longer ours")
 
 
 class WorkflowStore:
@@ -116,6 +129,7 @@ class WorkflowStore:
 
     def __init__(self, path: str | Path) -> None:
         self._handle = SqliteHandle(path)
+        self.handle = self._handle  # shared with ``StepMemos``
         with self._handle.locked() as conn:
             conn.executescript(_SCHEMA)
 
@@ -137,9 +151,7 @@ class WorkflowStore:
                 "SELECT status, output, error FROM wf_instances WHERE workflow = ? AND id = ?",
                 (workflow, instance_id),
             ).fetchone()
-        if row is None:
-            return None
-        return InstanceRow(row[0], _loads(row[1]), _loads(row[2]))
+        return None if row is None else InstanceRow(row[0], from_json(row[1]), from_json(row[2]))
 
     def runnable(self, workflows: Sequence[str], now_ms: int, limit: int) -> list[tuple[str, str]]:
         """(workflow, id) of instances a replay may claim at ``now_ms``, most overdue first."""
@@ -156,24 +168,18 @@ class WorkflowStore:
         self, workflow: str, instance_id: str, token: str, now_ms: int, until_ms: int
     ) -> Claim | None:
         """Lease a runnable instance for a replay (None if it is not runnable any more)."""
+        key = {"workflow": workflow, "id": instance_id, "token": token}
         with self._handle.transaction() as conn:
             cur = conn.execute(
                 "UPDATE wf_instances SET status = 'running', lease_token = :token,"
                 " lease_until_ms = :until, wake_at_ms = NULL, runs = runs + 1, updated_ms = :now"
                 f" WHERE workflow = :workflow AND id = :id AND {_RUNNABLE}",
-                {
-                    "token": token,
-                    "until": until_ms,
-                    "now": now_ms,
-                    "workflow": workflow,
-                    "id": instance_id,
-                },
+                key | {"until": until_ms, "now": now_ms},
             )
             if cur.rowcount != 1:
                 return None
             params, created = conn.execute(
-                "SELECT params, created_ms FROM wf_instances WHERE workflow = ? AND id = ?",
-                (workflow, instance_id),
+                f"SELECT params, created_ms FROM wf_instances WHERE {INSTANCE_WHERE}", key
             ).fetchone()
         return Claim(workflow, instance_id, token, json.loads(params), created)
 
@@ -191,21 +197,13 @@ class WorkflowStore:
 
         Returns False (and changes nothing) when the replay had lost its lease.
         """
+        values = {"status": status, "wake": wake_at_ms, "output": output, "now": now_ms}
         with self._handle.transaction() as conn:
             cur = conn.execute(
-                "UPDATE wf_instances SET status = ?, wake_at_ms = ?, output = ?, error = ?,"
-                " lease_token = NULL, lease_until_ms = NULL, updated_ms = ?"
-                " WHERE workflow = ? AND id = ? AND lease_token = ?",
-                (
-                    status,
-                    wake_at_ms,
-                    output,
-                    None if error is None else _dumps(error),
-                    now_ms,
-                    claim.workflow,
-                    claim.id,
-                    claim.token,
-                ),
+                "UPDATE wf_instances SET status = :status, wake_at_ms = :wake, output = :output,"
+                " error = :error, lease_token = NULL, lease_until_ms = NULL, updated_ms = :now"
+                f" WHERE {INSTANCE_WHERE} AND lease_token = :token",
+                claim_key(claim) | values | {"error": None if error is None else to_json(error)},
             )
             return cur.rowcount == 1
 
@@ -214,145 +212,25 @@ class WorkflowStore:
         with self._handle.transaction() as conn:
             conn.execute(
                 "UPDATE wf_instances SET lease_token = NULL, lease_until_ms = NULL"
-                " WHERE workflow = ? AND id = ? AND lease_token = ?",
-                (claim.workflow, claim.id, claim.token),
+                f" WHERE {INSTANCE_WHERE} AND lease_token = :token",
+                claim_key(claim),
             )
 
     def terminate(self, workflow: str, instance_id: str, now_ms: int) -> str | None:
         """Terminate a non-finite instance; returns its previous status (None if missing)."""
+        key = {"workflow": workflow, "id": instance_id, "now": now_ms}
         with self._handle.transaction() as conn:
             row = conn.execute(
-                "SELECT status FROM wf_instances WHERE workflow = ? AND id = ?",
-                (workflow, instance_id),
+                f"SELECT status FROM wf_instances WHERE {INSTANCE_WHERE}", key
             ).fetchone()
-            if row is None or row[0] in ("complete", "errored", "terminated"):
-                return None if row is None else str(row[0])
-            conn.execute(
-                "UPDATE wf_instances SET status = 'terminated', wake_at_ms = NULL,"
-                " lease_token = NULL, lease_until_ms = NULL, updated_ms = ?"
-                " WHERE workflow = ? AND id = ?",
-                (now_ms, workflow, instance_id),
-            )
-            return str(row[0])
-
-    # ------------------------------------------------------------ steps
-    def step(self, claim: Claim, kind: str, name: str, count: int) -> StepRow | None:
-        """The memo of one step call of this instance, if it was ever reached."""
-        with self._handle.locked() as conn:
-            row = conn.execute(
-                "SELECT config, state, attempts, in_progress, wake_at_ms, result, error"
-                " FROM wf_steps WHERE workflow = ? AND instance = ? AND kind = ? AND name = ?"
-                " AND count = ?",
-                (claim.workflow, claim.id, kind, name, count),
-            ).fetchone()
-        if row is None:
-            return None
-        config, state, attempts, in_progress, wake_at, result, error = row
-        return StepRow(
-            _loads(config), state, attempts, bool(in_progress), wake_at, result, _loads(error)
-        )
-
-    def add_step(
-        self,
-        claim: Claim,
-        kind: str,
-        name: str,
-        count: int,
-        now_ms: int,
-        *,
-        config: dict[str, Any] | None = None,
-        wake_at_ms: int | None = None,
-    ) -> None:
-        """Record that the replay reached a step (its resolved config, or a sleep's wake time)."""
-        with self._handle.transaction() as conn:
-            self._check_lease(conn, claim)
-            conn.execute(
-                "INSERT OR IGNORE INTO wf_steps (workflow, instance, kind, name, count, config,"
-                " wake_at_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    claim.workflow,
-                    claim.id,
-                    kind,
-                    name,
-                    count,
-                    None if config is None else _dumps(config),
-                    wake_at_ms,
-                    now_ms,
-                ),
-            )
-
-    def start_attempt(
-        self, claim: Claim, name: str, count: int, attempt: int, now_ms: int, lease_until_ms: int
-    ) -> None:
-        """Durably mark attempt ``attempt`` of a step as started (and extend the lease)."""
-        with self._handle.transaction() as conn:
-            self._check_lease(conn, claim)
-            conn.execute(
-                "UPDATE wf_instances SET lease_until_ms = MAX(COALESCE(lease_until_ms, 0), ?)"
-                " WHERE workflow = ? AND id = ?",
-                (lease_until_ms, claim.workflow, claim.id),
-            )
-            conn.execute(
-                "UPDATE wf_steps SET attempts = ?, in_progress = 1, wake_at_ms = NULL,"
-                " updated_ms = ? WHERE workflow = ? AND instance = ? AND kind = 'do'"
-                " AND name = ? AND count = ?",
-                (attempt, now_ms, claim.workflow, claim.id, name, count),
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO wf_attempts (workflow, instance, name, count, attempt,"
-                " started_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                (claim.workflow, claim.id, name, count, attempt, now_ms),
-            )
-
-    def end_attempt(
-        self,
-        claim: Claim,
-        name: str,
-        count: int,
-        attempt: int,
-        now_ms: int,
-        *,
-        outcome: str,
-        state: str,
-        result: str | None = None,
-        error: dict[str, Any] | None = None,
-        retry_at_ms: int | None = None,
-    ) -> None:
-        """Record how an attempt ended (``ok``/``error``/``interrupted``) and the step's state."""
-        error_text = None if error is None else _dumps(error)
-        with self._handle.transaction() as conn:
-            self._check_lease(conn, claim)
-            conn.execute(
-                "UPDATE wf_steps SET state = ?, in_progress = 0, wake_at_ms = ?, result = ?,"
-                " error = ?, updated_ms = ? WHERE workflow = ? AND instance = ? AND kind = 'do'"
-                " AND name = ? AND count = ?",
-                (
-                    state,
-                    retry_at_ms,
-                    result,
-                    error_text,
-                    now_ms,
-                    claim.workflow,
-                    claim.id,
-                    name,
-                    count,
-                ),
-            )
-            conn.execute(
-                "UPDATE wf_attempts SET ended_ms = ?, outcome = ?, error = ? WHERE workflow = ?"
-                " AND instance = ? AND name = ? AND count = ? AND attempt = ?",
-                (now_ms, outcome, error_text, claim.workflow, claim.id, name, count, attempt),
-            )
-
-    def finish_sleep(self, claim: Claim, name: str, count: int, now_ms: int) -> None:
-        """Mark a sleep as over, so replays pass it without waiting."""
-        with self._handle.transaction() as conn:
-            self._check_lease(conn, claim)
-            conn.execute(
-                "UPDATE wf_steps SET state = 'done', updated_ms = ? WHERE workflow = ?"
-                " AND instance = ? AND kind = 'sleep' AND name = ? AND count = ?",
-                (now_ms, claim.workflow, claim.id, name, count),
-            )
+            if row is not None and row[0] not in ("complete", "errored", "terminated"):
+                conn.execute(
+                    "UPDATE wf_instances SET status = 'terminated', wake_at_ms = NULL,"
+                    f" lease_token = NULL, lease_until_ms = NULL, updated_ms = :now"
+                    f" WHERE {INSTANCE_WHERE}",
+                    key,
+                )
+        return None if row is None else str(row[0])
 
     # ------------------------------------------------------------ introspection
     def next_wake(self, workflows: Sequence[str], now_ms: int) -> int | None:
@@ -367,18 +245,6 @@ class WorkflowStore:
                 args | {"now": now_ms},
             ).fetchone()
         return None if due is None else int(due)
-
-    def attempts(self, workflow: str, instance_id: str) -> list[dict[str, Any]]:
-        """Every recorded step attempt of an instance, in order."""
-        with self._handle.locked() as conn:
-            rows = conn.execute(
-                "SELECT name, count, attempt, started_ms, ended_ms, outcome, error"
-                " FROM wf_attempts WHERE workflow = ? AND instance = ?"
-                " ORDER BY seq",
-                (workflow, instance_id),
-            ).fetchall()
-        keys = ("name", "count", "attempt", "started_ms", "ended_ms", "outcome", "error")
-        return [dict(zip(keys, (*row[:6], _loads(row[6])), strict=True)) for row in rows]
 
     def stats(self, workflow: str | None = None) -> dict[str, int]:
         """Instances per status plus step and attempt counts (one workflow, or all)."""
@@ -401,12 +267,3 @@ class WorkflowStore:
     def close(self) -> None:
         """Close the database."""
         self._handle.close()
-
-    @staticmethod
-    def _check_lease(conn: Any, claim: Claim) -> None:
-        row = conn.execute(
-            "SELECT lease_token FROM wf_instances WHERE workflow = ? AND id = ?",
-            (claim.workflow, claim.id),
-        ).fetchone()
-        if row is None or row[0] != claim.token:
-            raise LeaseLost(f"workflow instance {claim.workflow}/{claim.id} is no longer ours")
