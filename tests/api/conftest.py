@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,10 @@ from fastapi.testclient import TestClient
 from quizhub.api.app import create_app
 from quizhub.bindings import Bindings
 from quizhub.local.gateway import with_env
+from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import handle_batch
+from quizhub.pipeline.workflow import run_save_workflow
+from quizhub.workflow_api import NonRetryableError
 from tests.conftest import FakeClock
 from tests.fakes import TOKEN, FakeBatch, FakeMessage, local_bindings, run
 
@@ -20,11 +24,12 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 class Api:
-    """A TestClient plus the bindings behind it."""
+    """A TestClient plus the bindings behind it (and the workflow engine in workflow mode)."""
 
-    def __init__(self, b: Bindings, clock: FakeClock) -> None:
+    def __init__(self, b: Bindings, clock: FakeClock, engine: Any = None) -> None:
         self.b = b
         self.clock = clock
+        self.engine = engine
         self.client = TestClient(with_env(create_app(), b), raise_server_exceptions=False)
         self.delivered = 0
 
@@ -35,7 +40,13 @@ class Api:
         messages = [FakeMessage(body, id=f"m{i}") for i, body in enumerate(sent)]
         if messages:
             run(handle_batch(FakeBatch(messages), self.b))
+        if self.engine is not None:
+            run(self._run_instances())
         return messages
+
+    async def _run_instances(self) -> None:
+        while await self.engine.tick():
+            pass
 
     def save(self, test_id: str, doc: dict[str, Any]) -> dict[str, Any]:
         """PUT, process, and return the job status."""
@@ -47,9 +58,20 @@ class Api:
 
 
 def make_api(tmp_path: Path, clock: FakeClock, **settings: Any) -> Api:
-    return Api(local_bindings(tmp_path, clock, **settings), clock)
+    b = local_bindings(tmp_path, clock, **settings)
+    if settings.get("save_mode") != "workflow":
+        return Api(b, clock)
+    engine = LocalWorkflowEngine(tmp_path / "workflows.sqlite", clock_ms=clock)
+    b = replace(b, workflow=LocalWorkflowBinding(engine, "save-test"))
+
+    async def run_fn(event: Any, step: Any) -> Any:
+        return await run_save_workflow(event, step, b, NonRetryableError)
+
+    engine.register("save-test", run_fn)
+    return Api(b, clock, engine)
 
 
-@pytest.fixture
-def api(tmp_path: Path, clock: FakeClock) -> Iterator[Api]:
-    yield make_api(tmp_path, clock)
+@pytest.fixture(params=["queue", "workflow"])
+def api(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[Api]:
+    """The API in queue mode and in workflow mode: both must pass the same end-to-end tests."""
+    yield make_api(tmp_path, clock, save_mode=request.param)

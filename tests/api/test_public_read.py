@@ -128,6 +128,6 @@ def test_openapi_and_health_are_served(api: Api) -> None:
     """The OpenAPI document lists the routes; health reports the save mode."""
     spec = api.client.get("/api/openapi.json").json()
     assert "/api/admin/tests/{test_id}" in spec["paths"] and "/api/tests" in spec["paths"]
-    assert api.client.get("/api/health").json() == {"ok": True, "saveMode": "queue"}
+    assert api.client.get("/api/health").json() == {"ok": True, "saveMode": api.b.settings.save_mode}
     r = api.client.get("/api/nowhere")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

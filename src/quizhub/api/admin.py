@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request, Response
@@ -9,12 +10,12 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from quizhub.api.deps import bindings, require_admin
 from quizhub.api.images import extract_upload, image_key_for, sniff_image
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.domain.document import TEST_ID_PATTERN, TestDocument, integrity_errors
+from quizhub.domain.document import TEST_ID_PATTERN, TestDocument, integrity_errors, parse_document
 from quizhub.domain.jobs import JobRecord, rev_from_job_id
 from quizhub.domain.revisions import rev_time_ms
-from quizhub.errors import Invalid, NotFound
+from quizhub.errors import Conflict, Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
-from quizhub.store.documents import read_current
+from quizhub.store.documents import load_job_body, read_current
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
@@ -100,6 +101,32 @@ async def get_job(job_id: Annotated[str, Path(max_length=64)], request: Request)
     accepted = iso_ms(rev_time_ms(rev))
     queued = JobRecord(job_id, None, rev, "unknown", "queued", "queued", 0, None, accepted, accepted)
     return json_response(queued.to_json(), headers=_HEADERS)
+
+
+@router.post("/jobs/{job_id}/retry", status_code=202)
+async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Request) -> Response:
+    """Re-submit a failed or conflicted job's body as a new job (optional ``{"baseRev"}``)."""
+    b = bindings(request)
+    row = await JobsRepo(b.db).get(job_id)
+    if row is None:
+        raise NotFound(f"job '{job_id}' does not exist or has not started yet")
+    if row["status"] not in ("failed", "conflict"):
+        raise Conflict(f"only failed or conflicted jobs can be retried; this one is {row['status']}", code="not_retryable")
+    raw = await request.body()
+    options = json.loads(raw) if raw.strip() else {}
+    if not isinstance(options, dict) or set(options) - {"baseRev"}:
+        raise Invalid("body must be empty or {\"baseRev\": rev | null}")
+    base_rev = options["baseRev"] if "baseRev" in options else row["base_rev"]
+    if row["kind"] == "delete":
+        return _accepted(await accept_delete(b, row["test_id"]))
+    content = await load_job_body(b.bucket, row)
+    if content is None:
+        raise Conflict(
+            "this job's document was never stored (it failed before its first write); save it again from the editor",
+            code="body_unavailable",
+        )
+    doc = parse_document(content)
+    return _accepted(await accept_save(b, row["test_id"], doc.content(), base_rev))
 
 
 @router.post("/images", status_code=201)

@@ -10,10 +10,17 @@ from quizhub.cloudflare._ffi import from_js, to_js, unwrap
 __all__ = ["D1", "D1Statement"]
 
 
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def _bind_value(value: Any) -> Any:
     """One bound parameter: None -> null, bool -> 0/1, bytes -> Uint8Array, lists stay lists."""
     if isinstance(value, bool):
         return int(value)
+    if isinstance(value, int) and abs(value) <= _MAX_SAFE_INTEGER:
+        # Pyodide makes a BigInt (D1_TYPE_ERROR) of ±(2**53 - 1) itself; a float is the same
+        # JS Number. Larger ints stay BigInt and are refused, as by D1.
+        return float(value)
     if isinstance(value, (bytes, bytearray, memoryview)):
         from quizhub.cloudflare._ffi import js_bytes
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from quizhub.errors import NotFound, Transient
 from quizhub.ports import KVNamespace, R2Bucket
-from quizhub.store.keys import kv_test_key
+from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestRow, TestsRepo
 
-__all__ = ["read_current", "read_published"]
+__all__ = ["read_current", "read_published", "load_job_body"]
 
 
 async def read_current(tests: TestsRepo, bucket: R2Bucket, test_id: str, *, published_only: bool) -> dict[str, Any]:
@@ -40,3 +40,13 @@ async def read_published(
     value = json.dumps({"rev": doc["rev"], "doc": doc}, ensure_ascii=False, separators=(",", ":"))
     await kv.put(kv_test_key(test_id), value, expiration_ttl=max(60, kv_ttl))
     return doc, "d1"
+
+
+async def load_job_body(bucket: R2Bucket, job: dict[str, Any]) -> dict[str, Any] | None:
+    """A save job's document: its versioned object (written before the commit) or claim check."""
+    for key in (document_key(job["test_id"], job["rev"]), staging_key(job["job_id"])):
+        obj = await bucket.get(key)
+        if obj is not None:
+            doc: dict[str, Any] = json.loads(obj.body)
+            return doc
+    return None

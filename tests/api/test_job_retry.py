@@ -1,0 +1,53 @@
+"""POST /api/admin/jobs/{jobId}/retry: re-submit a failed or conflicted save as a new job."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from quizhub.store.jobs import JobRef, JobsRepo
+from tests.api.conftest import AUTH, Api
+from tests.conftest import FakeClock, sample_doc
+from tests.fakes import Flaky, local_bindings, run
+
+
+def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
+    """A conflict keeps its body; retrying with the current rev as base overwrites (the UI's 덮어쓰기)."""
+    first = api.save("travel", sample_doc("하나"))
+    api.save("travel", sample_doc("둘", baseRev=first["rev"]))
+    lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
+    assert lost["status"] == "conflict"
+    same_base = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", headers=AUTH)
+    assert same_base.status_code == 202
+    api.process()
+    assert api.client.get(same_base.json()["statusUrl"], headers=AUTH).json()["status"] == "conflict"
+    current = api.client.get("/api/admin/tests/travel", headers=AUTH).json()["rev"]
+    forced = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", json={"baseRev": current}, headers=AUTH)
+    api.process()
+    assert api.client.get(forced.json()["statusUrl"], headers=AUTH).json()["status"] == "succeeded"
+    assert api.client.get("/api/tests/travel").json()["title"] == "셋"
+
+
+def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock) -> None:
+    """A save that failed after its document was stored is re-submitted from that document."""
+    b = local_bindings(tmp_path, clock)
+    api = Api(replace(b, kv=Flaky(b.kv, "delete", failures=10_000)), clock)
+    job_id = api.client.put("/api/admin/tests/travel", json=sample_doc("실패할 저장"), headers=AUTH).json()["jobId"]
+    (message,) = api.process()
+    assert message.outcome == "retry"  # invalidation keeps failing after the commit
+    row = run(JobsRepo(api.b.db).get(job_id))
+    assert row is not None
+    ref = JobRef(row["job_id"], row["test_id"], row["rev"], row["base_rev"], row["kind"], row["accepted_at"])
+    run(JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))  # as the DLQ does
+    retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert retried.status_code == 202 and retried.json()["jobId"] != job_id
+    resent = api.b.queue.sent[-1]  # type: ignore[attr-defined]
+    assert resent["body"]["title"] == "실패할 저장" and resent["testId"] == "travel"
+
+
+def test_only_failed_or_conflicted_jobs_can_be_retried(api: Api) -> None:
+    """Retrying a succeeded job is 409 not_retryable; an unknown job is 404."""
+    ok = api.save("travel", sample_doc())
+    r = api.client.post(f"/api/admin/jobs/{ok['jobId']}/retry", headers=AUTH)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "not_retryable"
+    assert api.client.post("/api/admin/jobs/nope/retry", headers=AUTH).status_code == 404
