@@ -38,7 +38,7 @@ dev: .venv/.synced
 test: install chromium
 	$(PYTHON) -m ruff check src tests benchmarks reliability
 	$(PYTHON) -m mypy
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: .venv/.synced
 	$(PYTHON) -m ruff check src tests

@@ -1,7 +1,7 @@
 """The local platform's composition root: builds every binding from one data directory.
 
 Layout of ``data_dir``: ``d1.sqlite`` (D1), ``r2/`` (R2), ``kv.sqlite`` (KV), ``queue.sqlite``
-(the durable queue broker). The Cache API lives in memory, per process, like a data centre.
+(the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode). The Cache API lives in memory, per process, like a data centre.
 Consumer settings (batching, retries, DLQ) come from ``wrangler.consumer.toml``.
 """
 
@@ -23,6 +23,7 @@ __all__ = ["ROOT", "SAVE_QUEUE", "DLQ", "LocalPlatform", "build_platform"]
 ROOT = Path(__file__).resolve().parents[3]
 SAVE_QUEUE = "quizhub-save"
 DLQ = "quizhub-save-dlq"
+WORKFLOW_NAME = "save-test"
 
 
 @dataclass
@@ -34,6 +35,8 @@ class LocalPlatform:
     consumers: dict[str, ConsumerSettings]
     broker: Any
     closers: list[Any] = field(default_factory=list)
+    # The durable workflow engine (SAVE_MODE=workflow only).
+    engine: Any = None
 
     def make_consumers(self) -> list[Any]:
         """Consumers for the save queue and its dead-letter queue, wired to the pipeline."""
@@ -90,4 +93,24 @@ def build_platform(
         clock_ms=clock_ms,
     )
     closers = [db.close, bucket.close, kv.close, broker.close]
-    return LocalPlatform(data_dir, bindings, consumers, broker, closers)
+    engine = None
+    if settings.save_mode == "workflow":
+        engine = _workflow_engine(data_dir, bindings, clock_ms)
+        closers.append(engine.close)
+    return LocalPlatform(data_dir, bindings, consumers, broker, closers, engine)
+
+
+def _workflow_engine(data_dir: Path, bindings: Bindings, clock_ms: Any) -> Any:
+    """The local stand-in for the "save-test" Workflow, wired like wrangler.consumer.toml says."""
+    from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
+    from quizhub.pipeline.workflow import run_save_workflow
+    from quizhub.workflow_api import NonRetryableError
+
+    engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
+
+    async def run(event: Any, step: Any) -> Any:
+        return await run_save_workflow(event, step, bindings, NonRetryableError)
+
+    engine.register(WORKFLOW_NAME, run)
+    bindings.workflow = LocalWorkflowBinding(engine, WORKFLOW_NAME)
+    return engine

@@ -44,6 +44,8 @@ def _lifespan(platform: LocalPlatform) -> Any:
             event = await receive()
             if event["type"] == "lifespan.startup":
                 tasks.extend(asyncio.create_task(c.serve(stop)) for c in platform.make_consumers())
+                if platform.engine is not None:
+                    tasks.append(asyncio.create_task(platform.engine.serve(stop)))
                 tasks.append(asyncio.create_task(_sweep_forever(platform, stop)))
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":

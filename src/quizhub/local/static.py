@@ -11,6 +11,8 @@ from starlette.staticfiles import StaticFiles
 
 __all__ = ["parse_headers_file", "StaticSite"]
 
+_CONFIG_FILES = frozenset({"/_headers", "/_redirects"})
+
 
 def parse_headers_file(path: Path) -> list[tuple[str, dict[str, str]]]:
     """Rules of a Cloudflare ``_headers`` file: a URL pattern line, then indented ``Name: value``."""
@@ -43,6 +45,8 @@ class StaticSite:
         return out
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["path"] in _CONFIG_FILES:  # Workers static assets never serve these
+            scope = {**scope, "path": "/__not_found__"}
         extra = [
             (k.lower().encode(), v.encode()) for k, v in self.headers_for(scope["path"]).items()
         ]

@@ -1,0 +1,344 @@
+// The test editor form: builds the DOM for the model and writes edits back into it.
+// Every input carries data-path (e.g. "questions.0.options.1.text") so validation errors from
+// the API can be shown next to the field they name.
+import { h } from "/assets/dom.js";
+import { imageUrl } from "/assets/dom.js";
+import { move, newOption, newQuestion, newResult } from "/admin/model.js";
+
+const LIMITS = { questions: [1, 100], options: [2, 10], results: [2, 50] };
+const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+const MAX_IMAGE = 5 * 1024 * 1024;
+
+let uidSeq = 0;
+const uid = (p = "f") => `${p}${++uidSeq}`;
+
+/**
+ * Build the editor form. `ui` = {change(), structure(focusPath), upload(file) → Promise<key>}.
+ * `change` is called after any edit; `structure` asks the caller to rebuild the form.
+ */
+export function buildForm(model, ui) {
+  const form = h("form", { class: "editor-form", novalidate: true, on: { submit: (e) => e.preventDefault() } });
+  form.append(
+    basicsSection(model, ui),
+    resultsSection(model, ui),
+    questionsSection(model, ui),
+  );
+  return form;
+}
+
+function edited(input, ui) {
+  clearFieldError(input);
+  ui.change();
+}
+
+function textField({ label, path, value, onInput, multiline = false, hint, maxlength, cls = "", aria }) {
+  const id = uid();
+  const input = multiline
+    ? h("textarea", { id, rows: 3, maxlength })
+    : h("input", { id, type: "text", maxlength, autocomplete: "off" });
+  input.value = value ?? "";
+  input.dataset.path = path;
+  if (aria) input.setAttribute("aria-label", aria);
+  input.addEventListener("input", () => onInput(input.value, input));
+  const hintEl = hint ? h("p", { class: "hint", id: uid("h") }, hint) : null;
+  if (hintEl) input.setAttribute("aria-describedby", hintEl.id);
+  return h("div", { class: `field ${cls}` }, h("label", { for: id }, label), input, hintEl);
+}
+
+function blockHead(title, buttons) {
+  return h("div", { class: "block-head" }, h("h3", {}, title), h("div", { class: "block-tools" }, buttons));
+}
+
+function toolButton(text, aria, onClick, { disabled = false, danger = false, action } = {}) {
+  return h("button", {
+    type: "button", class: `btn btn-small${danger ? " btn-danger" : ""}`, "aria-label": aria, title: aria,
+    disabled, dataset: { action }, on: { click: onClick },
+  }, text);
+}
+
+/** Move/remove buttons for item i of `list` (path = the list's path). */
+function itemTools(list, i, path, name, ui, min) {
+  return [
+    toolButton("↑", `${name} 위로 이동`, () => ui.structure(`${path}.${move(list, i, -1)}.move-up`), { disabled: i === 0, action: "move-up" }),
+    toolButton("↓", `${name} 아래로 이동`, () => ui.structure(`${path}.${move(list, i, +1)}.move-down`),
+      { disabled: i === list.length - 1, action: "move-down" }),
+    toolButton("삭제", `${name} 삭제`, () => {
+      list.splice(i, 1);
+      ui.structure(list.length ? `${path}.${Math.min(i, list.length - 1)}` : path);
+    }, { disabled: list.length <= min, danger: true, action: "remove" }),
+  ];
+}
+
+function basicsSection(m, ui) {
+  const statusId = uid();
+  const status = h("select", { id: statusId },
+    h("option", { value: "draft" }, "초안 (비공개)"),
+    h("option", { value: "published" }, "공개"));
+  status.value = m.status;
+  status.dataset.path = "status";
+  status.addEventListener("change", () => { m.status = status.value; edited(status, ui); });
+  return h("section", { class: "card-section", "aria-labelledby": "basics-title" },
+    h("h2", { id: "basics-title" }, "기본 정보"),
+    textField({ label: "제목", path: "title", value: m.title, maxlength: 200,
+      onInput: (v, el) => { m.title = v; edited(el, ui); } }),
+    textField({ label: "설명", path: "description", value: m.description, multiline: true,
+      onInput: (v, el) => { m.description = v; edited(el, ui); } }),
+    h("div", { class: "row" },
+      textField({ label: "태그", path: "tags", value: m.tagsText, hint: "쉼표(,)로 구분 — 예: 여행, 성격",
+        cls: "grow", onInput: (v, el) => { m.tagsText = v; edited(el, ui); } }),
+      h("div", { class: "field" }, h("label", { for: statusId }, "상태"), status)),
+    imageField({ label: "대표 이미지", path: "thumbnail", value: m.thumbnail, ui,
+      onSet: (key) => { m.thumbnail = key; } }));
+}
+
+function resultsSection(m, ui) {
+  const [min, max] = LIMITS.results;
+  const blocks = m.results.map((r, i) => {
+    const name = `결과 ${i + 1}`;
+    return h("div", { class: "block", dataset: { path: `results.${i}`, key: r._k } },
+      blockHead(name, itemTools(m.results, i, "results", name, ui, min)),
+      h("div", { class: "block-errors" }),
+      h("div", { class: "row" },
+        textField({ label: "결과 ID", path: `results.${i}.id`, value: r.id, cls: "narrow", maxlength: 32,
+          onInput: (v, el) => { r.id = v; renameScores(r); edited(el, ui); } }),
+        textField({ label: "결과 이름", path: `results.${i}.title`, value: r.title, cls: "grow", maxlength: 200,
+          onInput: (v, el) => { r.title = v; relabelScores(r); edited(el, ui); } })),
+      textField({ label: "결과 설명", path: `results.${i}.description`, value: r.description, multiline: true,
+        onInput: (v, el) => { r.description = v; edited(el, ui); } }),
+      imageField({ label: "결과 이미지", path: `results.${i}.image`, value: r.image, ui,
+        onSet: (key) => { r.image = key; } }));
+  });
+  const add = h("button", {
+    type: "button", class: "btn btn-add", disabled: m.results.length >= max,
+    on: { click: () => { m.results.push(newResult(m)); ui.structure(`results.${m.results.length - 1}.id`); } },
+  }, "+ 결과 추가");
+  return h("section", { class: "card-section", "aria-labelledby": "results-title", dataset: { path: "results" } },
+    h("h2", { id: "results-title" }, "결과 유형"),
+    h("p", { class: "hint" }, `먼저 결과 유형을 정하고, 질문의 선택지마다 결과별 점수를 매기세요 (${min}–${max}개).`),
+    h("div", { class: "block-errors" }),
+    blocks, add);
+}
+
+function questionsSection(m, ui) {
+  const [min, max] = LIMITS.questions;
+  const blocks = m.questions.map((q, i) => {
+    const name = `질문 ${i + 1}`;
+    return h("div", { class: "block question", dataset: { path: `questions.${i}`, key: q._k } },
+      blockHead(name, itemTools(m.questions, i, "questions", name, ui, min)),
+      h("div", { class: "block-errors" }),
+      h("div", { class: "row" },
+        textField({ label: "질문 ID", path: `questions.${i}.id`, value: q.id, cls: "narrow", maxlength: 32,
+          onInput: (v, el) => { q.id = v; edited(el, ui); } }),
+        textField({ label: "질문 내용", path: `questions.${i}.text`, value: q.text, cls: "grow", maxlength: 600,
+          aria: `${name} 내용`, onInput: (v, el) => { q.text = v; edited(el, ui); } })),
+      imageField({ label: "질문 이미지", path: `questions.${i}.image`, value: q.image, ui,
+        onSet: (key) => { q.image = key; } }),
+      optionsBlock(m, q, i, ui));
+  });
+  const add = h("button", {
+    type: "button", class: "btn btn-add", disabled: m.questions.length >= max,
+    on: { click: () => { m.questions.push(newQuestion(m)); ui.structure(`questions.${m.questions.length - 1}.text`); } },
+  }, "+ 질문 추가");
+  return h("section", { class: "card-section", "aria-labelledby": "questions-title", dataset: { path: "questions" } },
+    h("h2", { id: "questions-title" }, "질문"),
+    h("div", { class: "block-errors" }),
+    blocks, add);
+}
+
+function optionsBlock(m, q, qi, ui) {
+  const [min, max] = LIMITS.options;
+  const base = `questions.${qi}.options`;
+  const rows = q.options.map((o, j) => {
+    const name = `질문 ${qi + 1} 선택지 ${j + 1}`;
+    const path = `${base}.${j}`;
+    return h("div", { class: "option-block", dataset: { path, key: o._k } },
+      h("div", { class: "option-head" },
+        h("span", { class: "option-badge", "aria-hidden": "true" }, String(j + 1)),
+        h("div", { class: "block-tools" }, itemTools(q.options, j, base, name, ui, min))),
+      h("div", { class: "block-errors" }),
+      h("div", { class: "row" },
+        textField({ label: "선택지 ID", path: `${path}.id`, value: o.id, cls: "narrow", maxlength: 32,
+          aria: `${name} ID`, onInput: (v, el) => { o.id = v; edited(el, ui); } }),
+        textField({ label: "선택지 내용", path: `${path}.text`, value: o.text, cls: "grow", maxlength: 600,
+          aria: `${name} 내용`, onInput: (v, el) => { o.text = v; edited(el, ui); } })),
+      scoresGrid(m, o, path, name, ui));
+  });
+  const add = h("button", {
+    type: "button", class: "btn btn-small btn-add", disabled: q.options.length >= max,
+    on: { click: () => { q.options.push(newOption(q)); ui.structure(`${base}.${q.options.length - 1}.text`); } },
+  }, "+ 선택지 추가");
+  return h("fieldset", { class: "options-fieldset", dataset: { path: base } },
+    h("legend", {}, `선택지 (${min}–${max}개)`),
+    h("div", { class: "block-errors" }),
+    rows, add);
+}
+
+function scoresGrid(m, o, path, name, ui) {
+  const cells = m.results.map((r) => {
+    const id = uid();
+    const input = h("input", {
+      id, type: "number", step: 1, min: -100, max: 100, inputmode: "numeric", class: "score-input",
+      placeholder: "0", "aria-label": `${name} → ${r.title || r.id} 점수`,
+    });
+    input.value = o.scores[r._k] ?? "";
+    input.dataset.path = `${path}.scores.${r.id}`;
+    input.dataset.scoreKey = r._k;
+    input.dataset.optionPath = path;
+    input.addEventListener("input", () => {
+      if (input.value === "" && input.validity.badInput) return; // mid-typing "-"
+      if (input.value === "") delete o.scores[r._k];
+      else o.scores[r._k] = input.value;
+      edited(input, ui);
+    });
+    return h("div", { class: "score-cell" },
+      h("label", { for: id, class: "score-label", dataset: { scoreLabel: r._k } }, r.title || r.id || "?"),
+      input);
+  });
+  return h("div", { class: "scores", dataset: { path: `${path}.scores` } },
+    h("p", { class: "scores-title" }, "결과별 점수"), h("div", { class: "score-grid" }, cells));
+}
+
+/** A result id changed: keep the score inputs' data-path in step without rebuilding. */
+function renameScores(r) {
+  for (const el of document.querySelectorAll(`[data-score-key="${r._k}"]`)) {
+    el.dataset.path = `${el.dataset.optionPath}.scores.${r.id}`;
+  }
+  relabelScores(r);
+}
+
+function relabelScores(r) {
+  for (const el of document.querySelectorAll(`[data-score-label="${r._k}"]`)) el.textContent = r.title || r.id || "?";
+}
+
+function imageField({ label, path, value, ui, onSet }) {
+  const id = uid();
+  const statusEl = h("p", { class: "hint upload-status", "aria-live": "polite" });
+  const preview = h("div", { class: "image-preview" });
+  const input = h("input", { id, type: "file", class: "file-input visually-hidden", accept: IMAGE_TYPES.join(",") });
+  input.dataset.path = path;
+  const removeBtn = h("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": `${label} 삭제` }, "삭제");
+  let current = value;
+
+  const showPreview = (src) => {
+    if (!src) {
+      preview.replaceChildren(h("span", { class: "image-empty" }, "이미지 없음"));
+    } else {
+      preview.replaceChildren(h("img", { src, alt: `${label} 미리보기` }));
+    }
+    removeBtn.hidden = !current;
+  };
+  showPreview(current ? imageUrl(current) : null);
+
+  removeBtn.addEventListener("click", () => {
+    current = null;
+    onSet(null);
+    showPreview(null);
+    statusEl.textContent = "이미지를 뺐습니다. 저장하면 반영됩니다.";
+    edited(input, ui);
+  });
+
+  input.addEventListener("change", async () => {
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    clearFieldError(input);
+    if (!IMAGE_TYPES.includes(file.type)) {
+      statusEl.textContent = "PNG, JPEG, GIF, WebP 이미지만 올릴 수 있습니다.";
+      return;
+    }
+    if (file.size > MAX_IMAGE) {
+      statusEl.textContent = "이미지가 너무 큽니다 (최대 5MB).";
+      return;
+    }
+    const blobUrl = URL.createObjectURL(file);
+    preview.replaceChildren(h("img", { src: blobUrl, alt: `${label} 미리보기` }));
+    preview.classList.add("uploading");
+    statusEl.textContent = "올리는 중…";
+    try {
+      const key = await ui.upload(file);
+      current = key;
+      onSet(key);
+      showPreview(imageUrl(key));
+      statusEl.textContent = "올렸습니다. 저장하면 반영됩니다.";
+      ui.change();
+    } catch (err) {
+      showPreview(current ? imageUrl(current) : null);
+      statusEl.textContent = `올리지 못했습니다: ${ui.describe(err)}`;
+    } finally {
+      preview.classList.remove("uploading");
+      URL.revokeObjectURL(blobUrl);
+    }
+  });
+
+  return h("div", { class: "field image-field" },
+    h("span", { class: "label" }, label),
+    h("div", { class: "image-row" },
+      preview,
+      h("div", { class: "image-actions" },
+        input,
+        h("label", { for: id, class: "btn btn-small file-label" }, `${label} 선택`),
+        removeBtn,
+        statusEl)));
+}
+
+// ---------- validation errors next to fields ----------
+
+/** Remove every field error shown in `root`. */
+export function clearErrors(root) {
+  for (const el of root.querySelectorAll(".field-error[data-generated]")) el.remove();
+  for (const el of root.querySelectorAll("[aria-invalid=true]")) {
+    el.removeAttribute("aria-invalid");
+    el.classList.remove("invalid");
+  }
+  for (const el of root.querySelectorAll(".block.has-error, .option-block.has-error, .card-section.has-error")) {
+    el.classList.remove("has-error");
+  }
+}
+
+function clearFieldError(input) {
+  if (input.getAttribute("aria-invalid") !== "true") return;
+  input.removeAttribute("aria-invalid");
+  const ids = (input.getAttribute("aria-describedby") || "").split(/\s+/);
+  const keep = [];
+  for (const id of ids) {
+    const el = id && document.getElementById(id);
+    if (el && el.dataset.generated !== undefined) el.remove();
+    else if (id) keep.push(id);
+  }
+  if (keep.length) input.setAttribute("aria-describedby", keep.join(" "));
+  else input.removeAttribute("aria-describedby");
+}
+
+function findTarget(root, parts) {
+  for (let n = parts.length; n >= 1; n--) {
+    const path = parts.slice(0, n).join(".");
+    const el = root.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    if (el) return { el, exact: n === parts.length };
+  }
+  return { el: null, exact: false };
+}
+
+/**
+ * Show each error ({parts, msg}) next to the field its path names (or the nearest enclosing
+ * block). Returns the elements found, in order, for the summary's "go to field" links.
+ */
+export function showErrors(root, errors) {
+  clearErrors(root);
+  return errors.map((err) => {
+    const { el } = findTarget(root, err.parts);
+    if (!el) return null;
+    const msg = h("p", { class: "field-error", id: uid("e"), dataset: { generated: "" } }, err.msg);
+    if (el.matches("input, select, textarea")) {
+      el.setAttribute("aria-invalid", "true");
+      el.setAttribute("aria-describedby", `${el.getAttribute("aria-describedby") || ""} ${msg.id}`.trim());
+      const field = el.closest(".field, .score-cell");
+      if (field) field.append(msg);
+      else el.after(msg);
+    } else {
+      const slot = el.querySelector(":scope > .block-errors") || el;
+      slot.append(msg);
+      el.classList.add("has-error");
+    }
+    return el;
+  });
+}

@@ -1,0 +1,75 @@
+// Korean wording for job steps/statuses and for validation errors (pydantic/FastAPI style).
+
+export const STATUS_KO = {
+  queued: "대기 중", running: "처리 중", succeeded: "완료", failed: "실패", superseded: "대체됨", conflict: "충돌",
+};
+
+// The pipeline's step names (queue consumer and Workflow), in order, with their Korean labels.
+const KNOWN_STEPS = [
+  [["accepted", "queued"], "접수됨"],
+  [["validate", "begin"], "검증"],
+  [["put-r2", "put_object"], "본문 저장"],
+  [["commit"], "반영"],
+  [["invalidate"], "캐시 갱신"],
+  [["done", "finish"], "마무리"],
+];
+
+const FUZZY = [
+  [/r2|object|store/i, "본문 저장"],
+  [/d1|commit/i, "반영"],
+  [/kv|cache|purge|invalidat/i, "캐시 갱신"],
+  [/vector|embed|index/i, "검색 색인"],
+];
+
+/** "3/6 반영 (commit)" for a job's step; the raw step is kept so nothing is hidden. */
+export function stepLabel(job) {
+  if (!job) return "";
+  if (job.status === "queued" && (!job.step || job.step === "queued")) return "대기 중";
+  const step = job.step ? String(job.step) : "";
+  let text;
+  const i = KNOWN_STEPS.findIndex(([names]) => names.includes(step));
+  if (i >= 0) {
+    text = `${i + 1}/${KNOWN_STEPS.length} ${KNOWN_STEPS[i][1]} (${step})`;
+  } else if (step) {
+    const hit = FUZZY.find(([re]) => re.test(step));
+    text = hit ? `${hit[1]} (${step})` : step;
+  } else {
+    text = STATUS_KO[job.status] || job.status || "";
+  }
+  if (job.attempts > 1) text += ` · ${job.attempts}번째 시도`;
+  return text;
+}
+
+/** A Korean message for one 422 detail item ({loc, msg, type, ctx}); falls back to the server's msg. */
+export function validationMessage(d) {
+  const ctx = d.ctx || {};
+  const has = (k) => ctx[k] !== undefined && ctx[k] !== null;
+  const fallback = String(d.msg || d.message || "값이 올바르지 않습니다.");
+  switch (d.type) {
+    case "missing": return "필수 항목입니다.";
+    case "string_too_short":
+      if (!has("min_length") && /at least 1 character/.test(fallback)) return "비워 둘 수 없습니다.";
+      if (!has("min_length")) return `${fallback} (너무 짧습니다)`;
+      return ctx.min_length === 1 ? "비워 둘 수 없습니다." : `최소 ${ctx.min_length}자 이상 입력해 주세요.`;
+    case "string_too_long":
+      return has("max_length") ? `최대 ${ctx.max_length}자까지 입력할 수 있습니다.` : `너무 깁니다 — ${fallback}`;
+    case "too_short":
+      return has("min_length") ? `최소 ${ctx.min_length}개가 필요합니다.` : `개수가 부족합니다 — ${fallback}`;
+    case "too_long":
+      return has("max_length") ? `최대 ${ctx.max_length}개까지 가능합니다.` : `개수가 너무 많습니다 — ${fallback}`;
+    case "string_pattern_mismatch": return "형식이 올바르지 않습니다 (영문, 숫자, _ , - 만 사용).";
+    case "extra_forbidden": return "허용되지 않는 항목입니다.";
+    case "int_type":
+    case "int_parsing":
+    case "int_from_float": return "정수를 입력해 주세요.";
+    case "greater_than_equal": return has("ge") ? `${ctx.ge} 이상이어야 합니다.` : `너무 작습니다 — ${fallback}`;
+    case "less_than_equal": return has("le") ? `${ctx.le} 이하여야 합니다.` : `너무 큽니다 — ${fallback}`;
+    case "duplicate_id": return `중복된 ID입니다 — ${fallback}`;
+    case "unknown_result": return `없는 결과를 가리킵니다 — ${fallback}`;
+    case "unreachable_result": return `어떤 선택지도 이 결과에 양수 점수를 주지 않습니다 — ${fallback}`;
+    case "duplicate_tag": return "태그가 중복되었습니다.";
+    case "literal_error":
+    case "enum": return "허용되지 않는 값입니다.";
+    default: return fallback;
+  }
+}

@@ -1,0 +1,165 @@
+// The editor's model of a test document (DESIGN §3) and its conversion to/from the wire JSON.
+// Items carry a private `_k` key so that scores survive renaming a result id; the wire format
+// keys scores by result id.
+
+export const TEST_ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+let seq = 0;
+const newKey = () => `k${++seq}`;
+
+/** Convert a document from GET /api/admin/tests/{id} into the editor model. */
+export function fromDocument(doc) {
+  const results = (doc.results || []).map((r) => ({
+    _k: newKey(), id: r.id ?? "", title: r.title ?? "", description: r.description ?? "", image: r.image ?? null,
+  }));
+  const keyOf = new Map(results.map((r) => [r.id, r._k]));
+  const questions = (doc.questions || []).map((q) => ({
+    _k: newKey(), id: q.id ?? "", text: q.text ?? "", image: q.image ?? null,
+    options: (q.options || []).map((o) => {
+      const scores = {};
+      const orphans = {};
+      for (const [rid, value] of Object.entries(o.scores || {})) {
+        if (keyOf.has(rid)) scores[keyOf.get(rid)] = String(value);
+        else orphans[rid] = value; // kept so that the server names the problem
+      }
+      return { _k: newKey(), id: o.id ?? "", text: o.text ?? "", scores, orphans };
+    }),
+  }));
+  return {
+    title: doc.title ?? "",
+    description: doc.description ?? "",
+    locale: doc.locale || "ko",
+    tagsText: (doc.tags || []).join(", "),
+    status: doc.status === "published" ? "published" : "draft",
+    thumbnail: doc.thumbnail ?? null,
+    results,
+    questions,
+  };
+}
+
+/** Parse the comma-separated tag entry ("여행, 성격" or "여행，성격"). */
+export function parseTags(text) {
+  return String(text || "").split(/[,，]/).map((t) => t.trim()).filter(Boolean);
+}
+
+function parseScore(text) {
+  const s = String(text ?? "").trim();
+  if (s === "") return undefined;
+  const n = Number(s);
+  return Number.isFinite(n) ? n : s; // a non-number is sent as-is so the server names the field
+}
+
+/** Convert the editor model into the PUT body (DESIGN §3), with the given baseRev. */
+export function toDocument(model, baseRev) {
+  const idOf = new Map(model.results.map((r) => [r._k, r.id]));
+  return {
+    title: model.title,
+    description: model.description,
+    locale: model.locale || "ko",
+    tags: parseTags(model.tagsText),
+    status: model.status,
+    thumbnail: model.thumbnail || null,
+    questions: model.questions.map((q) => ({
+      id: q.id,
+      text: q.text,
+      image: q.image || null,
+      options: q.options.map((o) => {
+        const scores = { ...o.orphans };
+        for (const r of model.results) {
+          const v = parseScore(o.scores[r._k]);
+          if (v !== undefined) scores[idOf.get(r._k)] = v;
+        }
+        return { id: o.id, text: o.text, scores };
+      }),
+    })),
+    results: model.results.map((r) => ({
+      id: r.id, title: r.title, description: r.description, image: r.image || null,
+    })),
+    baseRev: baseRev ?? null,
+  };
+}
+
+/** A stable string of the model's content (for the unsaved-changes check). */
+export function fingerprint(model) {
+  return JSON.stringify(toDocument(model, null));
+}
+
+function freeId(prefix, taken, letters = false) {
+  const used = new Set(taken);
+  for (let i = 0; i < 1000; i++) {
+    const id = letters && i < 26 ? String.fromCharCode(97 + i) : `${prefix}${i + 1}`;
+    if (!used.has(id)) return id;
+  }
+  return `${prefix}${Date.now()}`;
+}
+
+export function newResult(model) {
+  return { _k: newKey(), id: freeId("r", model.results.map((r) => r.id)), title: "", description: "", image: null };
+}
+
+export function newOption(question) {
+  return { _k: newKey(), id: freeId("o", question.options.map((o) => o.id), true), text: "", scores: {}, orphans: {} };
+}
+
+export function newQuestion(model) {
+  const q = { _k: newKey(), id: freeId("q", model.questions.map((x) => x.id)), text: "", image: null, options: [] };
+  q.options.push(newOption(q));
+  q.options.push(newOption(q));
+  return q;
+}
+
+/** The starting point for a new test: two results, one question with two options. */
+export function blankModel() {
+  const model = fromDocument({ title: "", description: "", tags: [], status: "draft", questions: [], results: [] });
+  model.results.push(newResult(model));
+  model.results.push(newResult(model));
+  const q = newQuestion(model);
+  q.options[0].scores[model.results[0]._k] = "1";
+  q.options[1].scores[model.results[1]._k] = "1";
+  model.questions.push(q);
+  return model;
+}
+
+/** Move list[i] by delta (−1 up, +1 down); returns the new index. */
+export function move(list, i, delta) {
+  const j = i + delta;
+  if (j < 0 || j >= list.length) return i;
+  const [item] = list.splice(i, 1);
+  list.splice(j, 0, item);
+  return j;
+}
+
+const NAMES = {
+  title: "제목", description: "설명", tags: "태그", status: "상태", thumbnail: "대표 이미지", locale: "언어",
+  questions: "질문", options: "선택지", results: "결과", text: "내용", id: "ID", image: "이미지",
+  scores: "점수", baseRev: "기준 리비전",
+};
+
+/** Strip a leading "body" from a validation error location. */
+export function normalizeLoc(loc) {
+  const parts = Array.isArray(loc) ? [...loc] : String(loc ?? "").split(".");
+  if (parts[0] === "body") parts.shift();
+  return parts.map((p) => (typeof p === "number" || /^\d+$/.test(String(p)) ? Number(p) : String(p)));
+}
+
+/** "questions.0.options.1.text" → "질문 1 › 선택지 2 › 내용". */
+export function describeLoc(parts, model) {
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    const next = parts[i + 1];
+    if (typeof next === "number" && (p === "questions" || p === "options" || p === "results")) {
+      out.push(`${NAMES[p]} ${next + 1}`);
+      i++;
+    } else if (parts[i - 1] === "scores" && typeof p === "string") {
+      const r = model?.results.find((x) => x.id === p);
+      out.push(r && r.title ? `${r.title}(${p})` : p);
+    } else if (p === "tags" && typeof next === "number") {
+      out.push(`태그 ${next + 1}`);
+      i++;
+    } else {
+      out.push(NAMES[p] || String(p));
+    }
+  }
+  return out.join(" › ") || "문서";
+}

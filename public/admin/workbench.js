@@ -1,0 +1,402 @@
+// The editor shell around the form: title bar, 저장하기 / 삭제, the live save status,
+// the conflict banner, the validation summary, and the save/delete job flows.
+import { h, replace } from "/assets/dom.js";
+import { api, ApiError, describeError } from "/admin/api.js";
+import { pollJob, jobUrl, PollGiveUp, TERMINAL } from "/admin/jobs.js";
+import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
+import { buildForm, showErrors, clearErrors } from "/admin/editor.js";
+import { validationMessage, stepLabel } from "/admin/messages.js";
+
+const root = document.getElementById("editor-root");
+
+/** The test being edited: {id, isNew, rev, model, baseline}. */
+let cur = null;
+let pendingUploads = 0;
+let last = null; // {doc, fp} of the last save attempt, for "다시 시도"
+let els = {};
+let hooks = { changed: () => {}, listChanged: () => {}, closed: () => {}, created: () => {} };
+
+export function setHooks(h2) {
+  hooks = { ...hooks, ...h2 };
+}
+
+export const current = () => cur;
+export const isDirty = () => Boolean(cur) && fingerprint(cur.model) !== cur.baseline;
+export const isSaving = () => Boolean(cur && cur.saving);
+
+/** Open a loaded document (from GET /api/admin/tests/{id}) or a new blank model. */
+export function open({ id, isNew, rev, model }) {
+  cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model) };
+  last = null;
+  renderShell();
+  setStatus("idle", isNew ? "새 테스트 — 아직 저장되지 않았습니다." : "");
+}
+
+export function close() {
+  cur = null;
+  last = null;
+  root.replaceChildren();
+}
+
+function renderShell() {
+  const saveBtn = h("button", { type: "button", class: "btn btn-primary", id: "save-button",
+    on: { click: () => save() } }, "저장하기");
+  const deleteBtn = h("button", { type: "button", class: "btn btn-danger", id: "delete-button",
+    on: { click: () => remove() } }, "삭제");
+  const backBtn = h("button", { type: "button", class: "btn btn-small btn-ghost back-to-list",
+    on: { click: () => hooks.closed() } }, "← 목록");
+  els = {
+    saveBtn, deleteBtn,
+    heading: h("h2", { class: "editor-heading", id: "editor-heading" }),
+    meta: h("p", { class: "editor-meta" }),
+    status: h("div", { id: "save-status", class: "save-status", role: "status", "aria-live": "polite",
+      "aria-atomic": "true", dataset: { state: "idle" } }),
+    statusActions: h("div", { class: "status-actions" }),
+    banner: h("div", { id: "conflict-banner", class: "notice notice-warn banner", role: "alert", hidden: true }),
+    summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
+    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
+      "공개 페이지"),
+    formHost: h("div", { class: "form-host" }),
+  };
+  els.statusRow = h("div", { class: "status-row" }, els.status, els.statusActions);
+  replace(root,
+    h("div", { class: "editor-bar" },
+      h("div", { class: "editor-bar-row" },
+        backBtn,
+        h("div", { class: "editor-titles" }, els.heading, els.meta),
+        h("div", { class: "editor-actions" }, els.publicLink, deleteBtn, saveBtn)),
+      els.statusRow),
+    els.banner, els.summary, els.formHost);
+  renderForm();
+  updateMeta();
+}
+
+function renderForm(focusPath) {
+  const y = window.scrollY;
+  const form = buildForm(cur.model, {
+    change: onChange,
+    structure: (path) => {
+      hideSummary();
+      renderForm(path);
+      onChange();
+    },
+    upload,
+    describe: describeError,
+  });
+  els.form = form;
+  els.formHost.replaceChildren(form);
+  window.scrollTo({ top: y });
+  if (focusPath) focusByPath(focusPath);
+}
+
+function focusByPath(path) {
+  const m = /^(.*)\.(move-up|move-down)$/.exec(path);
+  let el = null;
+  if (m) {
+    const block = els.form.querySelector(`[data-path="${CSS.escape(m[1])}"]`);
+    el = block && (block.querySelector(`[data-action="${m[2]}"]:not([disabled])`) ||
+      block.querySelector("[data-action]:not([disabled])"));
+  } else {
+    el = els.form.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    if (el && !el.matches("input, select, textarea, button")) el = el.querySelector("input, textarea, select");
+  }
+  if (el) {
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "nearest" });
+  }
+}
+
+function onChange() {
+  updateMeta();
+  hooks.changed();
+}
+
+function updateMeta() {
+  if (!cur) return;
+  const title = cur.model.title.trim();
+  els.heading.textContent = title || "(제목 없음)";
+  const bits = [`ID ${cur.id}`, cur.isNew ? "새 테스트" : `rev ${cur.rev ?? "-"}`,
+    cur.model.status === "published" ? "공개" : "초안"];
+  if (isDirty()) bits.push("● 저장하지 않은 변경 사항");
+  els.meta.textContent = bits.join(" · ");
+  els.meta.classList.toggle("dirty", isDirty());
+  els.publicLink.hidden = cur.isNew;
+}
+
+async function upload(file) {
+  pendingUploads++;
+  try {
+    const { data } = await api("POST", "/api/admin/images", { raw: file, contentType: file.type });
+    if (!data || !data.key) throw new Error("응답에 이미지 키가 없습니다.");
+    return data.key;
+  } finally {
+    pendingUploads--;
+  }
+}
+
+// ---------- status line ----------
+
+function setStatus(state, text, actions = []) {
+  els.status.dataset.state = state;
+  const icon = state === "saving" ? h("span", { class: "spinner", "aria-hidden": "true" })
+    : state === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
+      : state === "failed" || state === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
+        : null;
+  if (text) replace(els.status, icon, h("span", { class: "status-text" }, text));
+  else els.status.replaceChildren();
+  replace(els.statusActions, actions);
+  els.statusRow.hidden = !text && !actions.length;
+}
+
+function actionButton(text, onClick, primary = false) {
+  return h("button", { type: "button", class: `btn btn-small${primary ? " btn-primary" : ""}`, on: { click: onClick } }, text);
+}
+
+function setBusy(target, busy) {
+  target.saving = busy;
+  if (cur !== target) return;
+  els.saveBtn.disabled = busy;
+  els.deleteBtn.disabled = busy;
+  els.saveBtn.setAttribute("aria-busy", String(busy));
+}
+
+// ---------- save ----------
+
+/**
+ * Save the editor's content (or re-send `retryDoc`) with baseRev = the loaded rev. Shows
+ * "저장 중…" with the job's step while polling, then "저장 완료" or a failure with its reason.
+ */
+export async function save(retryDoc = null) {
+  if (!cur || cur.saving) return;
+  const target = cur;
+  if (pendingUploads > 0) {
+    setStatus("failed", "이미지를 올리는 중입니다. 업로드가 끝난 뒤 다시 저장해 주세요.");
+    return;
+  }
+  const doc = retryDoc ?? toDocument(target.model, target.rev);
+  const fp = retryDoc && last ? last.fp : fingerprint(target.model);
+  last = { doc, fp };
+  hideBanner();
+  hideSummary();
+  clearErrors(els.form);
+  setBusy(target, true);
+  setStatus("saving", "저장 중… 요청을 보내는 중");
+  try {
+    const { data } = await api("PUT", `/api/admin/tests/${encodeURIComponent(target.id)}`, { json: doc });
+    let job = data;
+    if (!(data && TERMINAL.has(data.status))) {
+      target.pendingJob = data && data.jobId ? { jobId: data.jobId, status: "queued" } : null;
+      setStatus("saving", "저장 중… 접수됨");
+      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
+        onUpdate: (j) => {
+          if (cur === target && j && !TERMINAL.has(j.status)) setStatus("saving", `저장 중… ${stepLabel(j)}`);
+        },
+      });
+    }
+    if (cur === target) finishSave(target, job, data, fp);
+    hooks.listChanged();
+  } catch (err) {
+    if (cur === target) saveFailed(err);
+  } finally {
+    setBusy(target, false);
+  }
+}
+
+function finishSave(target, job, accepted, fp) {
+  switch (job.status) {
+    case "succeeded":
+      target.rev = job.rev ?? (accepted && accepted.rev) ?? target.rev;
+      if (target.isNew) hooks.created(target.id);
+      target.isNew = false;
+      target.baseline = fp;
+      setStatus("saved", "저장 완료", []);
+      break;
+    case "conflict":
+      setStatus("conflict", "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
+      showBanner("다른 편집자가 이 테스트를 먼저 저장했습니다. 내 변경 사항은 저장되지 않았습니다. "
+        + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
+      break;
+    case "superseded":
+      setStatus("conflict", "저장되지 않음: 더 최신 저장이 이미 반영되었습니다.");
+      showBanner("이 저장보다 최신 저장이 먼저 반영되어 내 변경 사항은 적용되지 않았습니다. "
+        + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
+      break;
+    default:
+      setStatus("failed", `저장 실패: ${job.error || "알 수 없는 오류로 작업이 실패했습니다."}`,
+        [actionButton("다시 시도", () => save(last && last.doc), true)]);
+  }
+  updateMeta();
+}
+
+function saveFailed(err) {
+  const retry = actionButton("다시 시도", () => save(last && last.doc), true);
+  if (err instanceof PollGiveUp) {
+    const j = err.lastJob || cur.pendingJob;
+    setStatus("unknown", "저장 상태를 확인하지 못했습니다. 작업은 서버에서 계속 진행 중일 수 있습니다."
+      + (j && j.step ? ` (마지막 단계: ${stepLabel(j)})` : ""),
+    [actionButton("상태 다시 확인", () => resume(j), true), retry]);
+    return;
+  }
+  if (!(err instanceof ApiError)) {
+    setStatus("failed", `저장 실패: ${describeError(err)}`, [retry]);
+    return;
+  }
+  if (err.status === 422) {
+    const n = showValidation(err);
+    setStatus("failed", `저장 실패: 입력값 오류 ${n}건 — 표시된 항목을 고쳐 주세요.`);
+  } else if (err.status === 413) {
+    setStatus("failed", "저장 실패: 문서가 너무 큽니다 (too large). 내용이나 질문 수를 줄여 주세요.");
+  } else if (err.status === 409) {
+    setStatus("conflict", "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
+    showBanner(`다른 편집자가 이 테스트를 먼저 저장했습니다. ${err.message || ""}`.trim(), null);
+  } else if (err.status === 401) {
+    setStatus("failed", "저장 실패: 로그인이 필요합니다. 다시 로그인한 뒤 ‘다시 시도’를 눌러 주세요.", [retry]);
+  } else {
+    setStatus("failed", `저장 실패: ${describeError(err)}`, [retry]);
+  }
+}
+
+/** Resume polling a job after giving up (the job id is in the last answer or the last accept). */
+async function resume(lastJob) {
+  if (!cur || cur.saving || !lastJob || !lastJob.jobId) return save(last && last.doc);
+  const target = cur;
+  setBusy(target, true);
+  setStatus("saving", `저장 중… ${stepLabel(lastJob)}`);
+  try {
+    const job = await pollJob(jobUrl(null, lastJob.jobId), {
+      onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) setStatus("saving", `저장 중… ${stepLabel(j)}`); },
+    });
+    if (cur === target) finishSave(target, job, null, last ? last.fp : target.baseline);
+    hooks.listChanged();
+  } catch (err) {
+    if (cur === target) saveFailed(err);
+  } finally {
+    setBusy(target, false);
+  }
+}
+
+// ---------- 422 ----------
+
+function showValidation(err) {
+  const details = Array.isArray(err.details) ? err.details : [];
+  const errors = details.map((d) => ({
+    parts: normalizeLoc(d.loc ?? d.path ?? []),
+    msg: validationMessage(d),
+  }));
+  if (!errors.length) errors.push({ parts: [], msg: err.message || "입력값이 올바르지 않습니다." });
+  const targets = showErrors(els.form, errors);
+  replace(els.summary,
+    h("strong", {}, `저장하지 못했습니다 — 입력값 오류 ${errors.length}건`),
+    h("ul", { class: "summary-list" }, errors.map((e, i) => {
+      const label = e.parts.length ? describeLoc(e.parts, cur.model) : "문서";
+      const target = targets[i];
+      return h("li", {},
+        target ? h("button", {
+          type: "button", class: "linklike",
+          on: { click: () => { target.scrollIntoView({ block: "center" }); (target.matches("input,select,textarea") ? target : target.querySelector("input,textarea,select"))?.focus({ preventScroll: true }); } },
+        }, `${label}: ${e.msg}`) : `${label}: ${e.msg}`);
+    })));
+  els.summary.hidden = false;
+  els.summary.scrollIntoView({ block: "nearest" });
+  return errors.length;
+}
+
+function hideSummary() {
+  if (els.summary) {
+    els.summary.hidden = true;
+    els.summary.replaceChildren();
+  }
+}
+
+// ---------- conflict banner ----------
+
+function showBanner(text, job) {
+  replace(els.banner,
+    h("p", { class: "banner-text" }, text),
+    job && job.error ? h("p", { class: "hint" }, `서버 메시지: ${job.error}`) : null,
+    h("div", { class: "banner-actions" },
+      actionButton("다시 불러오기", () => reload()),
+      actionButton("덮어쓰기", () => overwrite(), true)));
+  els.banner.hidden = false;
+}
+
+function hideBanner() {
+  els.banner.hidden = true;
+  els.banner.replaceChildren();
+}
+
+/** Discard local changes and load the latest saved version. */
+async function reload() {
+  if (!cur || cur.saving) return;
+  const id = cur.id;
+  try {
+    const { data } = await api("GET", `/api/admin/tests/${encodeURIComponent(id)}`);
+    open({ id, isNew: false, rev: data.rev, model: fromDocument(data) });
+    setStatus("idle", "최신 내용을 다시 불러왔습니다.");
+    hooks.changed();
+  } catch (err) {
+    setStatus("failed", `다시 불러오지 못했습니다: ${describeError(err)}`);
+  }
+}
+
+/** Fetch the latest rev, then save the editor's current content on top of it. */
+async function overwrite() {
+  if (!cur || cur.saving) return;
+  const target = cur;
+  try {
+    const { data } = await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`);
+    target.rev = data.rev ?? null;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) {
+      setStatus("failed", `최신 리비전을 확인하지 못했습니다: ${describeError(err)}`);
+      return;
+    }
+    target.rev = null; // deleted meanwhile: save as new
+  }
+  if (cur === target) await save();
+}
+
+// ---------- delete ----------
+
+async function remove() {
+  if (!cur || cur.saving) return;
+  const target = cur;
+  const name = target.model.title.trim() || target.id;
+  if (target.isNew) {
+    if (window.confirm(`아직 저장하지 않은 새 테스트 “${name}”을(를) 버릴까요?`)) {
+      target.baseline = fingerprint(target.model);
+      hooks.closed({ deleted: true, force: true });
+    }
+    return;
+  }
+  if (!window.confirm(`“${name}” 테스트를 삭제할까요? 공개 사이트에서도 사라집니다.`)) return;
+  setBusy(target, true);
+  setStatus("saving", "삭제 중…");
+  try {
+    const { data } = await api("DELETE", `/api/admin/tests/${encodeURIComponent(target.id)}`);
+    let job = data;
+    if (!(data && TERMINAL.has(data.status))) {
+      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
+        onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) setStatus("saving", `삭제 중… ${stepLabel(j)}`); },
+      });
+    }
+    hooks.listChanged();
+    if (job.status === "succeeded") {
+      if (cur === target) {
+        target.baseline = fingerprint(target.model);
+        setBusy(target, false);
+        hooks.closed({ deleted: true, force: true, message: `“${name}” 테스트를 삭제했습니다.` });
+      }
+      return;
+    }
+    if (cur === target) setStatus("failed", `삭제 실패: ${job.error || job.status}`);
+  } catch (err) {
+    if (cur === target) {
+      setStatus("failed", err instanceof PollGiveUp
+        ? "삭제 상태를 확인하지 못했습니다. 잠시 후 목록을 새로고침해 주세요."
+        : `삭제 실패: ${describeError(err)}`);
+    }
+  } finally {
+    setBusy(target, false);
+  }
+}

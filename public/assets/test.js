@@ -1,0 +1,148 @@
+// Test player: intro → one question at a time (progress "3 / 10" + bar) → compute → result.
+import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
+
+const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const view = document.getElementById("view");
+
+const state = { test: null, index: 0, answers: {} };
+
+function show(...children) {
+  replace(view, children);
+  view.focus({ preventScroll: true });
+  window.scrollTo({ top: 0 });
+}
+
+function problem(message, { retry } = {}) {
+  show(h("section", { class: "panel" },
+    h("h1", {}, "앗, 문제가 생겼어요"),
+    h("p", { class: "lead", role: "alert" }, message),
+    h("div", { class: "actions" },
+      retry ? h("button", { class: "btn btn-primary", type: "button", on: { click: retry } }, "다시 시도") : null,
+      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))));
+}
+
+function intro() {
+  const t = state.test;
+  document.title = `${t.title} · quizhub`;
+  show(h("section", { class: "panel", "aria-labelledby": "test-title" },
+    t.thumbnail ? h("img", { class: "cover", src: imageUrl(t.thumbnail), alt: "" }) : null,
+    h("h1", { id: "test-title" }, t.title),
+    t.description ? h("p", { class: "lead" }, t.description) : null,
+    h("p", { class: "hint" }, `총 ${t.questions.length}문항`),
+    h("div", { class: "actions" },
+      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "테스트 시작하기"))));
+}
+
+function start() {
+  state.index = 0;
+  state.answers = {};
+  question();
+}
+
+function progress(i, total) {
+  const bar = h("div", { class: "progress-bar" });
+  bar.style.width = `${Math.round(((i + 1) / total) * 100)}%`;
+  return h("div", { class: "progress" },
+    h("div", { class: "progress-head" },
+      h("span", {}, state.test.title),
+      h("span", { class: "progress-count", "aria-hidden": "true" }, `${i + 1} / ${total}`)),
+    h("div", {
+      class: "progress-track", role: "progressbar", "aria-label": "진행률",
+      "aria-valuemin": 0, "aria-valuemax": total, "aria-valuenow": i + 1,
+      "aria-valuetext": `${total}문항 중 ${i + 1}번째`,
+    }, bar));
+}
+
+function question() {
+  const qs = state.test.questions;
+  const i = state.index;
+  const q = qs[i];
+  const chosen = state.answers[q.id];
+  show(h("section", { class: "panel", "aria-labelledby": "question-text" },
+    progress(i, qs.length),
+    q.image ? h("img", { class: "question-image", src: imageUrl(q.image), alt: "" }) : null,
+    h("h1", { class: "question-text", id: "question-text" }, q.text),
+    h("ul", { class: "options", "aria-labelledby": "question-text" },
+      q.options.map((o) => h("li", {},
+        h("button", {
+          class: "btn option", type: "button", "aria-pressed": String(chosen === o.id),
+          on: { click: () => choose(q.id, o.id) },
+        }, o.text)))),
+    i > 0 ? h("div", { class: "nav-row" },
+      h("button", { class: "btn btn-small btn-ghost", type: "button", on: { click: back } }, "← 이전 문항")) : null));
+}
+
+function back() {
+  if (state.index > 0) state.index -= 1;
+  question();
+}
+
+function choose(qid, oid) {
+  state.answers[qid] = oid;
+  if (state.index < state.test.questions.length - 1) {
+    state.index += 1;
+    question();
+  } else {
+    compute();
+  }
+}
+
+async function compute() {
+  show(h("div", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }),
+    "결과를 계산하고 있어요…"));
+  try {
+    const res = await fetch(`/api/tests/${encodeURIComponent(state.test.id)}/compute`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ answers: state.answers }),
+    });
+    if (res.status === 404) return problem("이 테스트는 더 이상 공개되어 있지 않아요.");
+    if (res.status === 422) {
+      return problem("답변이 테스트와 맞지 않아요. 테스트가 방금 수정되었을 수 있어요. 처음부터 다시 해 주세요.",
+        { retry: () => load() });
+    }
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const data = await res.json();
+    result(data.result);
+  } catch (err) {
+    console.error(err);
+    problem("결과를 불러오지 못했어요. 네트워크 상태를 확인해 주세요.", { retry: () => compute() });
+  }
+}
+
+function resultBadge(r) {
+  const badge = h("div", { class: "result-badge", "aria-hidden": "true" }, Array.from(r.title || "?")[0]);
+  const a = hue(r.id || r.title);
+  badge.style.background = `linear-gradient(135deg, hsl(${a} 80% 66%), hsl(${(a + 60) % 360} 85% 72%))`;
+  return badge;
+}
+
+function result(r) {
+  document.title = `${r.title} · ${state.test.title} · quizhub`;
+  show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
+    h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
+    r.image ? h("img", { class: "result-image", src: imageUrl(r.image), alt: r.title }) : resultBadge(r),
+    h("h1", { id: "result-title", class: "result-title" }, r.title),
+    r.description ? h("p", { class: "result-desc" }, r.description) : null,
+    h("div", { class: "actions" },
+      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),
+      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))));
+}
+
+async function load() {
+  const id = param("id") || "";
+  if (!ID_RE.test(id)) return problem("테스트 주소가 올바르지 않아요.");
+  try {
+    const res = await fetch(`/api/tests/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
+    if (res.status === 404) return problem("테스트를 찾을 수 없어요. 삭제되었거나 아직 공개되지 않았을 수 있어요.");
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const test = await res.json();
+    state.test = { ...test, id: test.id || id };
+    intro();
+  } catch (err) {
+    console.error(err);
+    problem("테스트를 불러오지 못했어요. 네트워크 상태를 확인해 주세요.", { retry: () => load() });
+  }
+}
+
+load();
