@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import random
 import tempfile
@@ -101,9 +102,9 @@ def _tmp() -> Path:
     return Path(tempfile.mkdtemp(prefix="quizhub-rel-"))
 
 
-def _captured(rig: Rig) -> list[Any]:
-    """Every message the API put on the queue, in order."""
-    return [dict(b) for b in rig.sent]
+def _captured(rig: Rig, start: int = 0) -> list[Any]:
+    """Copies of the messages the API put on the queue from index ``start`` on, in order."""
+    return copy.deepcopy(rig.sent[start:])
 
 
 async def row1_duplicates(mode: str, sizes: Sizes, seed: int = 1) -> Row:
@@ -153,12 +154,12 @@ async def row2_permutations(mode: str, sizes: Sizes) -> Row:
     for k in range(2, sizes.perm_max + 1):
         for p_index, order in enumerate(itertools.permutations(range(k))):
             test_id = f"p{k}-{p_index}"
-            start = len(_captured(rig))
+            start = len(rig.sent)
             accs = []
             for i in range(k):
                 accs.append(await rig.save(test_id, f"{test_id} v{i}"))
                 rig.clock.ms += 1
-            bodies = _captured(rig)[start:]
+            bodies = _captured(rig, start)
             for i in order:
                 await _deliver(rig, bodies[i])
             doc = await read_current(
@@ -242,13 +243,13 @@ async def row7_editors(mode: str, sizes: Sizes, seed: int = 3) -> Row:
         assert acc is not None
     await rig.settle()
     for rnd in range(sizes.editor_rounds):
-        start = len(_captured(rig))
+        start = len(rig.sent)
         for e in range(sizes.editors):
             test_id = f"e{rng.randint(0, 1)}"
             doc = await read_current(tests, rig.clean.bucket, test_id, published_only=False)
             await rig.save(test_id, f"{test_id} 편집자{e} 라운드{rnd}", doc["rev"])
             rig.clock.ms += 1
-        bodies = _captured(rig)[start:]
+        bodies = _captured(rig, start)
         rng.shuffle(bodies)
         for b in bodies:
             await _deliver(rig, b)
@@ -283,10 +284,10 @@ async def row8_poison(mode: str, sizes: Sizes, seed: int = 5) -> Row:
     rig = Rig(_tmp(), mode)
     bad_poison = bad_neighbours = poisons = 0
     for n in range(sizes.poison_batches):
-        start = len(_captured(rig))
+        start = len(rig.sent)
         for i in range(5):
             await rig.save(f"n{n}-{i}", f"이웃 {n}-{i}")
-        bodies = _captured(rig)[start:]
+        bodies = _captured(rig, start)
         victim = rng.randrange(len(bodies))
         bodies[victim]["body"]["questions"][0]["options"][0]["scores"] = {"ghost": 1}
         poisons += 1
