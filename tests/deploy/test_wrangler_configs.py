@@ -110,7 +110,7 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     assert consumers["quizhub-save"] == {
         "queue": "quizhub-save",
         "max_batch_size": 10,
-        "max_batch_timeout": 1,
+        "max_batch_timeout": 0,
         "max_retries": 5,
         "retry_delay": 2,
         "dead_letter_queue": "quizhub-save-dlq",
