@@ -8,18 +8,18 @@ from collections.abc import Sequence
 from quizhub.errors import Permanent, Transient
 from quizhub.ports import Cache, HttpFetch, Purger
 
-__all__ = ["CachePurger", "ZonePurger", "CompositePurger", "test_tags", "test_urls"]
+__all__ = ["CachePurger", "ZonePurger", "CompositePurger", "tags_for_test", "urls_for_test"]
 
 _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
 _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
 
 
-def test_tags(test_id: str) -> list[str]:
+def tags_for_test(test_id: str) -> list[str]:
     """Cache-Tag values of everything that shows ``test_id`` (its detail and the lists)."""
     return [f"test:{test_id}", "tests:list"]
 
 
-def test_urls(origin: str, test_id: str) -> list[str]:
+def urls_for_test(origin: str, test_id: str) -> list[str]:
     """URLs cached under the exact-URL key that show ``test_id``."""
     return [f"{origin}/api/tests/{test_id}", f"{origin}/api/tests"]
 

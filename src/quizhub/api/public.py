@@ -17,7 +17,7 @@ from quizhub.api.responses import (
     json_bytes,
     json_response,
 )
-from quizhub.cdn import test_tags
+from quizhub.cdn import tags_for_test
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.errors import Invalid, NotFound
@@ -89,7 +89,7 @@ async def get_test(test_id: TestId, request: Request) -> Response:
             "Content-Type": "application/json",
             "ETag": f'"{doc["rev"]}"',
             "Cache-Control": PUBLIC_DETAIL_CACHE,
-            "Cache-Tag": ",".join(test_tags(test_id)),
+            "Cache-Tag": ",".join(tags_for_test(test_id)),
         }
         cached = CachedResponse(200, headers, json_bytes(doc))
         await b.cache.put(url, cached)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.cdn import test_tags, test_urls
+from quizhub.cdn import tags_for_test, urls_for_test
 from quizhub.domain.document import parse_document
 from quizhub.domain.revisions import rev_time_ms
 from quizhub.errors import Invalid, Permanent
@@ -101,7 +101,7 @@ async def invalidate(b: Bindings, test_id: str) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses."""
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")
-    await b.purger.purge(tags=test_tags(test_id), urls=test_urls(origin, test_id))
+    await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
 
 
 async def finish(b: Bindings, msg: JobMessage) -> None:
