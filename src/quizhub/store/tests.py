@@ -52,8 +52,8 @@ ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, status = excluded.status, dele
 _TOMBSTONE = f"""UPDATE tests SET rev = ?3, deleted = 1, object_key = NULL, updated_at = ?14
 WHERE id = ?2 AND {_GUARD}"""
 
-_CLEAR_TAGS = f"DELETE FROM tags_for_test WHERE test_id = ?2 AND {_GUARD}"
-_ADD_TAGS = f"INSERT INTO tags_for_test (test_id, tag) SELECT ?2, value FROM json_each(?9) WHERE {_GUARD}"
+_CLEAR_TAGS = f"DELETE FROM test_tags WHERE test_id = ?2 AND {_GUARD}"
+_ADD_TAGS = f"INSERT INTO test_tags (test_id, tag) SELECT ?2, value FROM json_each(?9) WHERE {_GUARD}"
 _CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
 _ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
 SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15) WHERE {_GUARD}"""
@@ -178,7 +178,7 @@ class TestsRepo:
             where.append("instr(search_text, ?) > 0")
             args.append(q.casefold())
         if tag:
-            where.append("EXISTS (SELECT 1 FROM tags_for_test g WHERE g.test_id = tests.id AND g.tag = ?)")
+            where.append("EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)")
             args.append(tag)
         if after:
             where.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
