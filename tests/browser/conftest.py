@@ -202,21 +202,21 @@ def dev_server(data_dir: Path, mode: str = "queue") -> Iterator[str]:
                 proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dev server in queue mode (the default), in a fresh data dir; seeds the demo tests."""
     with dev_server(tmp_path_factory.mktemp("quizhub-data"), "queue") as base:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second dev server in SAVE_MODE=sync (PUT answers 200 with the finished job)."""
     with dev_server(tmp_path_factory.mktemp("quizhub-data-sync"), "sync") as base:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def admin_api(server: str) -> AdminApi:
     return AdminApi(server, ADMIN_TOKEN)
 
@@ -233,7 +233,7 @@ def make_test(admin_api: AdminApi) -> Any:
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import expect, sync_playwright
