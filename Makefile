@@ -9,7 +9,7 @@ UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: help install dev test lint format bench reliability chromium clean deploy-check
+.PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean deploy-check
 
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make deploy-check | make clean"
@@ -32,10 +32,15 @@ install: .venv/.synced node_modules/.installed
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# Pure-Python wheels the Pyodide harness installs (tests/pyodide/.wheels, gitignored; pinned by
+# uv.lock's hashes). A no-op once they are there.
+pyodide-wheels: | $(UV)
+	.tools/bin/python scripts/fetch-pyodide-wheels.py
+
 dev: .venv/.synced
 	$(PYTHON) -m quizhub.local serve
 
-test: install chromium
+test: install chromium pyodide-wheels
 	$(PYTHON) -m ruff check src tests benchmarks reliability
 	$(PYTHON) -m mypy
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)

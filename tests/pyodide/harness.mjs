@@ -1,0 +1,138 @@
+// The Pyodide/Miniflare harness: quizhub's Cloudflare adapters, run for real, offline.
+//
+//   scripts/node.sh node tests/pyodide/harness.mjs [--only PREFIX[,PREFIX…]] [--break MODE]
+//                                                  [--raw-proxies] [--keep]
+//
+// 1. applies migrations/ to a fresh local D1 with `wrangler d1 migrations apply --local`,
+// 2. gets Miniflare's real D1/R2/KV/Queue bindings from getPlatformProxy (wrangler.toml, and
+//    wrangler.consumer.toml over the same storage),
+// 3. loads Pyodide 314 (npm `pyodide`, the runtime's Python 3.14), installs the wheels from
+//    tests/pyodide/.wheels (`make pyodide-wheels`), mounts src/ and tests/,
+// 4. runs tests/pyodide/runner.py: the port contract checks (tests/contract/checks_*.py) and the
+//    Cloudflare-only checks against the `quizhub.cloudflare` adapters over those bindings.
+// Prints `PASS|FAIL <check>` lines and, last, `N passed, N failed`; exits 1 if any check failed,
+// 2 if the harness itself could not run. --break MODE deliberately breaks the adapters' JS
+// conversion (see runner.py BREAKS) to prove the harness can fail. The bindings reach Python
+// through membrane.mjs (a transparent speed-up); --raw-proxies hands over Miniflare's stubs as is.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import { wrapEnv } from "./membrane.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const MODULES = path.join(ROOT, "node_modules");
+
+function fail(message) {
+  console.error(`harness: ${message}`);
+  process.exit(2);
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    only: { type: "string", default: "" },
+    break: { type: "string", default: process.env.QUIZHUB_HARNESS_BREAK ?? "" },
+    wheels: { type: "string", default: path.join(ROOT, "tests/pyodide/.wheels") },
+    keep: { type: "boolean", default: false },
+    "raw-proxies": { type: "boolean", default: false },
+  },
+});
+const only = opts.only.split(",").filter(Boolean);
+const selected = (prefix) => only.length === 0 || only.some((p) => p.startsWith(prefix) || prefix.startsWith(p));
+// The store checks need the migrated schema; the cloudflare group also the consumer config.
+const wantsSchema = selected("store") || selected("cloudflare");
+const wantsConsumer = selected("cloudflare");
+
+if (!existsSync(path.join(MODULES, "pyodide")) || !existsSync(path.join(MODULES, "wrangler"))) {
+  fail("node_modules is missing pyodide or wrangler: run `npm ci`");
+}
+if (!existsSync(opts.wheels) || !readdirSync(opts.wheels).some((f) => f.endsWith(".whl"))) {
+  fail(`no wheels in ${opts.wheels}: run \`make pyodide-wheels\``);
+}
+
+// `wrangler d1 migrations apply` through the project's Node 22 wrapper; `--persist-to DIR` keeps
+// its state in DIR/v3, which is where getPlatformProxy's `persist.path` must point.
+function applyMigrations(persistTo) {
+  const args = ["npx", "wrangler", "d1", "migrations", "apply", "DB", "--local",
+    "-c", "wrangler.toml", "--persist-to", persistTo];
+  return new Promise((resolve, reject) => {
+    const child = spawn(path.join(ROOT, "scripts/node.sh"), args, {
+      cwd: ROOT,
+      env: { ...process.env, CI: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`wrangler d1 migrations apply exited ${code}:\n${out}`)));
+  });
+}
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const tmp = mkdtempSync(path.join(tmpdir(), "quizhub-pyodide-"));
+const proxies = [];
+let summary = null;
+try {
+  // Wrangler (a child process) and Pyodide (this process) load in parallel.
+  const migrations = wantsSchema ? applyMigrations(tmp) : Promise.resolve("");
+  const { loadPyodide } = await import(path.join(MODULES, "pyodide/pyodide.mjs"));
+  const py = await loadPyodide({ indexURL: path.join(MODULES, "pyodide") + "/" });
+  console.log(`harness: pyodide ${py.version} loaded (${elapsed()})`);
+  await migrations;
+  if (wantsSchema) console.log(`harness: migrations applied (${elapsed()})`);
+
+  const { getPlatformProxy } = await import(path.join(MODULES, "wrangler/wrangler-dist/cli.js"));
+  const platform = (config) =>
+    getPlatformProxy({
+      configPath: path.join(ROOT, config),
+      persist: { path: path.join(tmp, "v3") },
+      remoteBindings: false,
+      // Not the developer's .dev.vars: the harness checks the committed config (a missing
+      // env file makes wrangler load no secrets at all).
+      envFiles: [path.join(tmp, "no-secrets.env")],
+    }).then((proxy) => (proxies.push(proxy), proxy));
+  const api = await platform("wrangler.toml");
+  const consumer = wantsConsumer ? await platform("wrangler.consumer.toml") : null;
+  console.log(`harness: miniflare bindings ready (${elapsed()})`);
+
+  py.mountNodeFS("/quizhub/src", path.join(ROOT, "src"));
+  py.mountNodeFS("/quizhub/tests", path.join(ROOT, "tests"));
+  py.mountNodeFS("/quizhub/wheels", opts.wheels);
+  const expose = (env) => (opts["raw-proxies"] ? env : wrapEnv(env));
+  py.registerJsModule("_harness", {
+    env: expose(api.env),
+    consumer_env: consumer ? expose(consumer.env) : null,
+    only: only.join(","),
+    break_mode: opts.break,
+  });
+  const sys = py.pyimport("sys");
+  sys.path.insert(0, "/quizhub");
+  sys.path.insert(0, "/quizhub/src");
+  sys.dont_write_bytecode = true;
+  sys.destroy();
+  const result = await py.runPythonAsync(
+    "from tests.pyodide import runner\nawait runner.main()");
+  summary = result.toJs();
+  result.destroy();
+} catch (error) {
+  console.error(`harness: ${error?.stack ?? error}`);
+  process.exitCode = 2;
+} finally {
+  for (const proxy of proxies.reverse()) await proxy.dispose().catch(() => {});
+  if (opts.keep) console.log(`harness: state kept in ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+}
+if (summary) {
+  const [passed, failed] = summary;
+  console.log(`harness: done in ${elapsed()}`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+}
+// Miniflare/undici may keep handles open for a while after dispose(): do not wait for them.
+process.exit(process.exitCode ?? 0);
