@@ -18,6 +18,7 @@ from quizhub.domain.revisions import RevGenerator
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import DLQ, SAVE_QUEUE, build_platform
 from quizhub.local.queue import LocalQueueConsumer
+from quizhub.local.seed import minimal_document
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
 from quizhub.pipeline.policy import job_budget_seconds
@@ -207,31 +208,7 @@ class Rig:
 
 def document(title: str, **extra: Any) -> dict[str, Any]:
     """A small valid document whose title identifies the save."""
-    doc: dict[str, Any] = {
-        "title": title,
-        "description": "신뢰성 점검용 테스트",
-        "locale": "ko",
-        "tags": ["점검"],
-        "status": "published",
-        "thumbnail": None,
-        "questions": [
-            {
-                "id": "q1",
-                "text": "여행 전날 밤 나는?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "일정표를 확인한다", "scores": {"planner": 2}},
-                    {"id": "b", "text": "일단 잔다", "scores": {"free": 2}},
-                ],
-            }
-        ],
-        "results": [
-            {"id": "planner", "title": "계획형", "description": "", "image": None},
-            {"id": "free", "title": "자유형", "description": "", "image": None},
-        ],
-    }
-    doc.update(extra)
-    return doc
+    return minimal_document(title, **extra)
 
 
 async def invariants(rig: Rig) -> dict[str, int]:

@@ -38,8 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)))
-    parser.add_argument("--data-dir", type=Path, default=Path(os.environ.get("QUIZHUB_DATA", ROOT / ".data")))
-    parser.add_argument("--mode", choices=["queue", "workflow", "sync"], default=os.environ.get("SAVE_MODE", "queue"))
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("QUIZHUB_DATA", ROOT / ".data"))
+    )
+    parser.add_argument(
+        "--mode",
+        choices=["queue", "workflow", "sync"],
+        default=os.environ.get("SAVE_MODE", "queue"),
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings, token_note = _settings(args.mode)
@@ -62,7 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = replace(settings, public_origin=public_origin)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
-            serve(host=args.host, port=args.port, data_dir=args.data_dir, settings=settings, token_note=token_note)
+            serve(
+                host=args.host,
+                port=args.port,
+                data_dir=args.data_dir,
+                settings=settings,
+                token_note=token_note,
+            )
         )
     return 0
 

@@ -11,13 +11,13 @@ running yet, as they do in production. The consumer loop lives in ``quizhub.loca
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
+from quizhub.local._signals import Listeners
 from quizhub.local._sqlite import SqliteHandle
 from quizhub.local.config import ConsumerSettings
 from quizhub.local.queue_model import DEFAULT_LEASE_MS, Decision, Lease, LeasedMessage, decode_body
@@ -64,8 +64,7 @@ class LocalQueueBroker:
         self.consumers = dict(consumers or {})
         self.clock_ms = clock_ms
         self.lease_ms = lease_ms
-        self._listeners: list[Callable[[str], None]] = []
-        self._listeners_lock = threading.Lock()
+        self._listeners = Listeners()
         with self._handle.locked() as conn:
             conn.executescript(_SCHEMA)
 
@@ -93,15 +92,7 @@ class LocalQueueBroker:
 
     def subscribe(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call ``listener(queue)`` after each local enqueue; returns the unsubscribe function."""
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     # ------------------------------------------------------------ consumer side
     def lease(
@@ -292,7 +283,4 @@ class LocalQueueBroker:
         return {dlq} if dlq else set()
 
     def _notify(self, queue: str) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(queue)
+        self._listeners.notify(queue)

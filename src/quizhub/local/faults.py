@@ -58,7 +58,9 @@ class FaultPlan:
         self.log.append((n, name, "after" if after else "before"))
         if after:
             await call()
-        raise InjectedFault(f"injected fault #{n} in {name} ({'after' if after else 'before'} the call)")
+        raise InjectedFault(
+            f"injected fault #{n} in {name} ({'after' if after else 'before'} the call)"
+        )
 
 
 class _Proxy:

@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from quizhub.local._signals import wait_any
 from quizhub.local.broker import LocalQueueBroker
 from quizhub.local.config import ConsumerSettings
 from quizhub.local.queue_model import (
@@ -265,16 +266,6 @@ class LocalQueueConsumer:
                 due = self.next_due_ms()
                 if due is not None:
                     timeout = min(poll_interval, max(0.0, (due - self.clock_ms()) / 1000))
-                await _wait_any((stop_event, wake), timeout)
+                await wait_any((stop_event, wake), timeout)
         finally:
             unsubscribe()
-
-
-async def _wait_any(events: Sequence[asyncio.Event], wait_s: float) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        await asyncio.gather(*waiters, return_exceptions=True)

@@ -75,13 +75,21 @@ def _banner(host: str, port: int, settings: Settings, token_note: str, seeded: i
 
 
 async def serve(
-    *, host: str, port: int, data_dir: Path, settings: Settings, token_note: str = "", public_dir: Path = ROOT / "public"
+    *,
+    host: str,
+    port: int,
+    data_dir: Path,
+    settings: Settings,
+    token_note: str = "",
+    public_dir: Path = ROOT / "public",
 ) -> None:
     """Open the platform under ``data_dir``, seed on first run, and serve until interrupted."""
     platform = build_platform(data_dir, settings)
     seeded = await seed_demo_tests(platform)
     app = Gateway(create_app(), platform.bindings, StaticSite(public_dir), _lifespan(platform))
-    config = uvicorn.Config(app, host=host, port=port, lifespan="on", log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host=host, port=port, lifespan="on", log_level="warning", access_log=False
+    )
     server = uvicorn.Server(config)
     print(_banner(host, port, platform.bindings.settings, token_note, seeded), flush=True)
     await server.serve()

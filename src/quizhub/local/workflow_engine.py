@@ -17,14 +17,14 @@ import functools
 import json
 import logging
 import re
-import threading
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
+from quizhub.local._signals import Listeners, wait_any
 from quizhub.local.workflow_binding import LocalWorkflowBinding
 from quizhub.local.workflow_context import ReplayContext
 from quizhub.local.workflow_memo import StepMemos
@@ -74,8 +74,7 @@ class LocalWorkflowEngine:
         self.lease_ms = lease_ms
         self.max_concurrent = max_concurrent
         self._workflows: dict[str, RunFn] = {}
-        self._listeners: list[Callable[[str], None]] = []
-        self._listeners_lock = threading.Lock()
+        self._listeners = Listeners()
 
     def register(self, name: str, run_fn: RunFn) -> None:
         """Run instances of workflow ``name`` with ``run_fn(event, step)`` in this engine."""
@@ -166,7 +165,7 @@ class LocalWorkflowEngine:
                 due = self.next_wake_ms()
                 if due is not None:
                     timeout = min(poll_interval, max(0.0, (due - self.clock_ms()) / 1000))
-                await _wait_any((stop_event, wake), timeout)
+                await wait_any((stop_event, wake), timeout)
         finally:
             unsubscribe()
             for task in list(running.values()):
@@ -183,15 +182,7 @@ class LocalWorkflowEngine:
 
     def subscribe(self, listener: Callable[[str], None]) -> Callable[[], None]:
         """Call ``listener(workflow_name)`` after each local create; returns the unsubscribe."""
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
+        return self._listeners.subscribe(listener)
 
     def close(self) -> None:
         """Close the database."""
@@ -268,17 +259,4 @@ class LocalWorkflowEngine:
             self._store.settle(claim, "complete", now_ms, output=output)
 
     def _notify(self, name: str) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(name)
-
-
-async def _wait_any(events: Sequence[asyncio.Event], wait_s: float) -> None:
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, timeout=wait_s, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()
-        await asyncio.gather(*waiters, return_exceptions=True)
+        self._listeners.notify(name)
