@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,19 @@ def _lifespan(platform: LocalPlatform) -> Any:
     return lifespan
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Fail early with a hint instead of uvicorn's bare "address already in use"."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise SystemExit(
+                f"port {port} on {host} is already in use (another `make dev`?). "
+                f"Stop it, or pick another port: PORT={port + 1} make dev"
+            ) from None
+
+
 def _banner(host: str, port: int, settings: Settings, token_note: str, seeded: int) -> str:
     base = f"http://{host}:{port}"
     lines = [
@@ -84,6 +98,7 @@ async def serve(
     public_dir: Path = ROOT / "public",
 ) -> None:
     """Open the platform under ``data_dir``, seed on first run, and serve until interrupted."""
+    _check_port_free(host, port)
     platform = build_platform(data_dir, settings)
     seeded = await seed_demo_tests(platform)
     app = Gateway(create_app(), platform.bindings, StaticSite(public_dir), _lifespan(platform))
