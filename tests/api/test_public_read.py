@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import struct
 import zlib
+from dataclasses import replace
+from pathlib import Path
 
-from tests.api.conftest import AUTH, Api
-from tests.conftest import sample_doc
+from fastapi.testclient import TestClient
+
+from quizhub.api.app import create_app
+from quizhub.local.gateway import with_env
+from quizhub.pipeline.consumer import handle_batch
+from quizhub.store.keys import kv_test_key
+from tests.api.conftest import AUTH, Api, make_api
+from tests.conftest import FakeClock, sample_doc
+from tests.fakes import FakeBatch, FakeMessage, run
 
 
 def tiny_png() -> bytes:
@@ -131,3 +140,37 @@ def test_openapi_and_health_are_served(api: Api) -> None:
     assert api.client.get("/api/health").json() == {"ok": True, "saveMode": api.b.settings.save_mode}
     r = api.client.get("/api/nowhere")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+class _SaveDuringRead:
+    """An R2 bucket that lets a newer save commit while a reader fetches the old document."""
+
+    def __init__(self, inner: object, api: Api) -> None:
+        self._inner, self._api, self.armed = inner, api, False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def get(self, key: str, **kwargs: object) -> object:
+        obj = await self._inner.get(key, **kwargs)  # type: ignore[attr-defined]
+        if self.armed and key.startswith("tests/"):
+            self.armed = False
+            r = self._api.client.put("/api/admin/tests/travel", json=sample_doc("새 판"), headers=AUTH)
+            assert r.status_code == 202
+            await handle_batch(FakeBatch([FakeMessage(self._api.b.queue.sent[-1])]), self._api.b)  # type: ignore[attr-defined]
+        return obj
+
+
+def test_reader_racing_a_save_leaves_no_stale_copy(tmp_path: Path, clock: FakeClock) -> None:
+    """A read that fetched the old rev while a save committed and purged must not re-fill KV/cache with it."""
+    api = make_api(tmp_path, clock)
+    api.save("travel", sample_doc("옛 판"))
+    racing = _SaveDuringRead(api.b.bucket, api)
+    api.b = replace(api.b, bucket=racing)
+    api.client = TestClient(with_env(create_app(), api.b), raise_server_exceptions=False)
+    racing.armed = True
+    first = api.client.get("/api/tests/travel")
+    assert first.json()["title"] == "옛 판"  # this response was correct when it was read
+    assert run(api.b.kv.get(kv_test_key("travel"))) is None
+    assert run(api.b.cache.match(f"{api.b.settings.public_origin}/api/tests/travel")) is None
+    assert api.client.get("/api/tests/travel").json()["title"] == "새 판"

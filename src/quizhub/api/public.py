@@ -22,8 +22,8 @@ from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.errors import Invalid, NotFound
 from quizhub.ports import CachedResponse
-from quizhub.store.documents import read_published
-from quizhub.store.keys import image_object_key
+from quizhub.store.documents import read_published, still_current
+from quizhub.store.keys import image_object_key, kv_test_key
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["router"]
@@ -93,6 +93,10 @@ async def get_test(test_id: TestId, request: Request) -> Response:
         }
         cached = CachedResponse(200, headers, json_bytes(doc))
         await b.cache.put(url, cached)
+        if not await still_current(TestsRepo(b.db), test_id, doc["rev"]):
+            # A save landed while we read: never leave the older copy behind (DESIGN §5.4).
+            await b.cache.delete(url)
+            await b.kv.delete(kv_test_key(test_id))
     headers = {k: v for k, v in cached.headers.items() if k.lower() != "content-length"}
     headers["X-Quizhub-Source"] = source
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):

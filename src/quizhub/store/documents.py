@@ -10,7 +10,7 @@ from quizhub.ports import KVNamespace, R2Bucket
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestRow, TestsRepo
 
-__all__ = ["read_current", "read_published", "load_job_body"]
+__all__ = ["read_current", "read_published", "load_job_body", "still_current"]
 
 
 async def read_current(tests: TestsRepo, bucket: R2Bucket, test_id: str, *, published_only: bool) -> dict[str, Any]:
@@ -39,7 +39,20 @@ async def read_published(
     doc = await read_current(tests, bucket, test_id, published_only=True)
     value = json.dumps({"rev": doc["rev"], "doc": doc}, ensure_ascii=False, separators=(",", ":"))
     await kv.put(kv_test_key(test_id), value, expiration_ttl=max(60, kv_ttl))
+    if not await still_current(tests, test_id, doc["rev"]):
+        # A save committed (and invalidated) while we read: our copy is already old. Drop it.
+        await kv.delete(kv_test_key(test_id))
     return doc, "d1"
+
+
+async def still_current(tests: TestsRepo, test_id: str, rev: str) -> bool:
+    """Whether ``rev`` is still the published revision (the double-check after filling a cache).
+
+    A reader that fetched the old revision can write it into KV or the Cache API just AFTER the
+    consumer's invalidation; re-reading the pointer once after the fill closes that window.
+    """
+    row = await tests.pointer(test_id)
+    return row is not None and row.rev == rev and not row.deleted and row.status == "published"
 
 
 async def load_job_body(bucket: R2Bucket, job: dict[str, Any]) -> dict[str, Any] | None:
