@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from quizhub.api.app import create_app
 from quizhub.local.gateway import with_env
 from quizhub.pipeline.consumer import handle_batch
+from quizhub.ports import CachedResponse
 from quizhub.store.keys import kv_test_key
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import FakeClock, sample_doc
@@ -174,3 +175,33 @@ def test_reader_racing_a_save_leaves_no_stale_copy(tmp_path: Path, clock: FakeCl
     assert run(api.b.kv.get(kv_test_key("travel"))) is None
     assert run(api.b.cache.match(f"{api.b.settings.public_origin}/api/tests/travel")) is None
     assert api.client.get("/api/tests/travel").json()["title"] == "새 판"
+
+
+class _LowercasingCache:
+    """A cache that hands headers back lower-cased, as the Cloudflare Cache API (JS Headers) does."""
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._inner, name)
+
+    async def match(self, url: str) -> CachedResponse | None:
+        hit = await self._inner.match(url)  # type: ignore[attr-defined]
+        if hit is None:
+            return None
+        return CachedResponse(hit.status, {k.lower(): v for k, v in hit.headers.items()}, hit.body)
+
+
+def test_cache_hits_work_with_lowercased_header_names(tmp_path: Path, clock: FakeClock) -> None:
+    """A Cache API hit (lower-case header names) still serves 200 with its ETag and answers 304."""
+    api = make_api(tmp_path, clock)
+    job = api.save("travel", sample_doc())
+    api.b = replace(api.b, cache=_LowercasingCache(api.b.cache))
+    api.client = TestClient(with_env(create_app(), api.b), raise_server_exceptions=False)
+    api.client.get("/api/tests/travel")
+    hit = api.client.get("/api/tests/travel")
+    assert hit.status_code == 200 and hit.headers["x-quizhub-source"] == "cache"
+    assert hit.headers["etag"] == f'"{job["rev"]}"'
+    again = api.client.get("/api/tests/travel", headers={"If-None-Match": hit.headers["etag"]})
+    assert again.status_code == 304 and "content-type" not in again.headers

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from quizhub.api.deps import bindings
 from quizhub.api.responses import (
-    PUBLIC_DETAIL_CACHE,
     PUBLIC_LIST_CACHE,
+    detail_cache_control,
     etag_matches,
     json_bytes,
     json_response,
@@ -88,7 +88,7 @@ async def get_test(test_id: TestId, request: Request) -> Response:
         headers = {
             "Content-Type": "application/json",
             "ETag": f'"{doc["rev"]}"',
-            "Cache-Control": PUBLIC_DETAIL_CACHE,
+            "Cache-Control": detail_cache_control(b.settings),
             "Cache-Tag": ",".join(tags_for_test(test_id)),
         }
         cached = CachedResponse(200, headers, json_bytes(doc))
@@ -97,10 +97,11 @@ async def get_test(test_id: TestId, request: Request) -> Response:
             # A save landed while we read: never leave the older copy behind (DESIGN §5.4).
             await b.cache.delete(url)
             await b.kv.delete(kv_test_key(test_id))
-    headers = {k: v for k, v in cached.headers.items() if k.lower() != "content-length"}
-    headers["X-Quizhub-Source"] = source
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
-        return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "Content-Type"})
+    # Header names are case-insensitive; the Cache API hands them back lower-cased.
+    headers = {k.lower(): v for k, v in cached.headers.items() if k.lower() != "content-length"}
+    headers["x-quizhub-source"] = source
+    if etag_matches(request.headers.get("if-none-match"), headers.get("etag", "")):
+        return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "content-type"})
     return Response(cached.body, status_code=200, headers=headers, media_type="application/json")
 
 

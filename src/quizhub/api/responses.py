@@ -7,12 +7,19 @@ from typing import Any
 
 from fastapi import Response
 
-__all__ = ["json_bytes", "json_response", "etag_matches", "PUBLIC_DETAIL_CACHE", "PUBLIC_LIST_CACHE", "NO_STORE"]
+from quizhub.bindings import Settings
 
-# Browsers revalidate quickly (cheap 304s); the edge keeps it until a purge by Cache-Tag.
-PUBLIC_DETAIL_CACHE = "public, max-age=30, s-maxage=86400, stale-while-revalidate=30"
+__all__ = ["json_bytes", "json_response", "etag_matches", "detail_cache_control", "PUBLIC_LIST_CACHE", "NO_STORE"]
 PUBLIC_LIST_CACHE = "public, max-age=15, s-maxage=300"
 NO_STORE = "no-store"
+
+
+def detail_cache_control(settings: Settings) -> str:
+    """Browsers revalidate quickly (cheap 304s). The edge keeps a detail for a day when a global
+    purge by Cache-Tag is configured; without one, only the consumer's own data centre is purged,
+    so other data centres may keep a copy only as long as the KV TTL."""
+    edge = 86_400 if settings.cf_api_token and settings.cf_zone_id else settings.kv_ttl_seconds
+    return f"public, max-age=30, s-maxage={edge}, stale-while-revalidate=30"
 
 
 def json_bytes(data: Any) -> bytes:
