@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from quizhub.bindings import Bindings
-from quizhub.errors import NotFound
+from quizhub.errors import NotFound, Permanent
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
 from quizhub.pipeline.messages import MESSAGE_LIMIT
@@ -308,5 +308,35 @@ def test_sweep_fails_jobs_past_their_budget(b: Bindings, clock: FakeClock) -> No
         assert row["status"] == "failed" and row["error"].startswith("timeout")
         (m,) = await deliver(b, msg, attempts=2)  # a late delivery cannot revive it
         assert m.outcome == "ack" and (await job(b, msg))["status"] == "failed"
+
+    run(scenario())
+
+
+def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: Bindings) -> None:
+    """A rejected purge after the commit never marks a live save failed; the warning says why."""
+
+    async def scenario() -> None:
+        fb = replace(b, purger=Flaky(b.purger, "purge", failures=99, error=Permanent("zone purge rejected (403)")))
+        msg = await save(fb, "라이브")
+        (m,) = await deliver(fb, msg)
+        row = await job(fb, msg)
+        assert m.outcome == "ack" and row["status"] == "succeeded"
+        assert row["error"].startswith("saved and live") and "403" in row["error"]
+        assert (await served(b))["rev"] == msg["rev"]
+
+    run(scenario())
+
+
+def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClock) -> None:
+    """A job stuck after its commit is live: the sweep ends it succeeded with the timeout as warning."""
+
+    async def scenario() -> None:
+        fb = replace(b, kv=Flaky(b.kv, "delete", failures=1))
+        msg = await save(fb, "커밋됨")
+        await deliver(fb, msg)
+        clock.advance(job_budget_seconds(b.settings) + 1)
+        assert await sweep_stuck_jobs(b) == 1
+        row = await job(b, msg)
+        assert row["status"] == "succeeded" and "timeout" in row["error"]
 
     run(scenario())

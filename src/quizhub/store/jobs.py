@@ -19,6 +19,15 @@ _COLUMNS = (
 )
 
 
+# Giving up: failed before the commit; after it the save is live, so succeeded with a warning.
+_GIVE_UP = """status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'failed' END,
+  step = CASE WHEN jobs.committed = 1 THEN 'done' ELSE 'failed' END,
+  error = CASE WHEN jobs.committed = 1
+    THEN 'saved and live, but invalidating caches did not complete; cached copies expire on their own: '
+      || {reason}
+    ELSE {reason} END"""
+
+
 @dataclass(frozen=True)
 class JobRef:
     """What the pipeline knows about a job from its message."""
@@ -78,11 +87,15 @@ class JobsRepo:
         ).bind(now, job_id).run()
 
     async def fail(self, job: JobRef, reason: str, now: str) -> None:
-        """Mark a job failed unless it already reached a terminal status (creates the row if absent)."""
+        """End a job that gave up, unless it already reached a terminal status (creates the row if absent).
+
+        A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
+        warning (only invalidating caches failed) — never ``failed`` for a save that is being served.
+        """
         await self.db.prepare(
             f"""INSERT INTO jobs ({_COLUMNS})
             VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8)
-            ON CONFLICT(job_id) DO UPDATE SET status = 'failed', error = excluded.error,
+            ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
             WHERE jobs.status IN ('queued', 'running')"""
         ).bind(
@@ -91,12 +104,13 @@ class JobsRepo:
         ).run()
 
     async def fail_stuck(self, accepted_before: str, now: str) -> int:
-        """Fail every non-terminal job accepted before ``accepted_before`` (reason: timeout)."""
+        """End every non-terminal job accepted before ``accepted_before`` (reason: timeout)."""
+        reason = (
+            "'timeout: the job did not finish within its retry budget'"
+            " || CASE WHEN error IS NULL THEN '' ELSE ' (last error: ' || error || ')' END"
+        )
         result = await self.db.prepare(
-            """UPDATE jobs SET status = 'failed',
-              error = 'timeout: the job did not finish within its retry budget'
-                || CASE WHEN error IS NULL THEN '' ELSE ' (last error: ' || error || ')' END,
-              updated_at = ?
+            f"""UPDATE jobs SET {_GIVE_UP.format(reason=reason)}, updated_at = ?
             WHERE status IN ('queued', 'running') AND accepted_at < ?"""
         ).bind(now, accepted_before).run()
         return int(result["meta"].get("changes", 0))
