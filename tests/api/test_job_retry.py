@@ -51,3 +51,18 @@ def test_only_failed_or_conflicted_jobs_can_be_retried(api: Api) -> None:
     r = api.client.post(f"/api/admin/jobs/{ok['jobId']}/retry", headers=AUTH)
     assert r.status_code == 409 and r.json()["error"]["code"] == "not_retryable"
     assert api.client.post("/api/admin/jobs/nope/retry", headers=AUTH).status_code == 404
+
+
+def test_retry_body_is_validated(api: Api) -> None:
+    """A retry's baseRev must be a rev (or null) and its body JSON; otherwise 422, nothing queued."""
+    first = api.save("travel", sample_doc("하나"))
+    api.save("travel", sample_doc("둘", baseRev=first["rev"]))
+    lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
+    sent_before = len(api.b.queue.sent)  # type: ignore[attr-defined]
+    url = f"/api/admin/jobs/{lost['jobId']}/retry"
+    for body in ({"baseRev": 123}, {"baseRev": "not-a-rev"}, {"other": 1}):
+        r = api.client.post(url, json=body, headers=AUTH)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid", body
+    bad = api.client.post(url, content=b"{nope", headers={**AUTH, "Content-Type": "application/json"})
+    assert bad.status_code == 422
+    assert len(api.b.queue.sent) == sent_before  # type: ignore[attr-defined]

@@ -340,3 +340,16 @@ def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClo
         assert row["status"] == "succeeded" and "timeout" in row["error"]
 
     run(scenario())
+
+
+def test_signed_but_malformed_message_fails_its_job(b: Bindings) -> None:
+    """A genuine job whose message cannot be parsed ends failed (visible), not queued forever."""
+
+    async def scenario() -> None:
+        msg = await save(b, "깨진 메시지")
+        broken = {**msg, "baseRev": {"not": "a rev"}}
+        (m,) = await deliver(b, broken)
+        row = await job(b, msg)
+        assert m.outcome == "ack" and row["status"] == "failed" and "unprocessable" in row["error"]
+
+    run(scenario())

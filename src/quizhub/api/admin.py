@@ -12,7 +12,7 @@ from quizhub.api.images import extract_upload, image_key_for, sniff_image
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import TEST_ID_PATTERN, TestDocument, integrity_errors, parse_document
 from quizhub.domain.jobs import JobRecord, rev_from_job_id
-from quizhub.domain.revisions import rev_time_ms
+from quizhub.domain.revisions import is_rev, rev_time_ms
 from quizhub.errors import Conflict, Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
 from quizhub.store.documents import load_job_body, read_current
@@ -112,11 +112,7 @@ async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Reques
         raise NotFound(f"job '{job_id}' does not exist or has not started yet")
     if row["status"] not in ("failed", "conflict"):
         raise Conflict(f"only failed or conflicted jobs can be retried; this one is {row['status']}", code="not_retryable")
-    raw = await request.body()
-    options = json.loads(raw) if raw.strip() else {}
-    if not isinstance(options, dict) or set(options) - {"baseRev"}:
-        raise Invalid("body must be empty or {\"baseRev\": rev | null}")
-    base_rev = options["baseRev"] if "baseRev" in options else row["base_rev"]
+    base_rev = _retry_base_rev(await request.body(), row["base_rev"])
     if row["kind"] == "delete":
         return _accepted(await accept_delete(b, row["test_id"]))
     content = await load_job_body(b.bucket, row)
@@ -127,6 +123,21 @@ async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Reques
         )
     doc = parse_document(content)
     return _accepted(await accept_save(b, row["test_id"], doc.content(), base_rev))
+
+
+def _retry_base_rev(raw: bytes, original: str | None) -> str | None:
+    """The optional ``{"baseRev": rev | null}`` body of a retry; the job's own base by default."""
+    usage = 'body must be empty or {"baseRev": "<rev>" | null}'
+    try:
+        options = json.loads(raw) if raw.strip() else {}
+    except ValueError:
+        raise Invalid(f"malformed JSON: {usage}") from None
+    if not isinstance(options, dict) or set(options) - {"baseRev"}:
+        raise Invalid(usage, details=[{"loc": ["baseRev"], "msg": usage, "type": "retry_body"}])
+    base_rev = options.get("baseRev", original)
+    if base_rev is not None and not is_rev(base_rev):
+        raise Invalid("baseRev must be a rev returned by this API", details=[{"loc": ["baseRev"], "msg": "not a rev", "type": "rev"}])
+    return base_rev
 
 
 @router.post("/images", status_code=201)

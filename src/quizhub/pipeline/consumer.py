@@ -7,7 +7,7 @@ import logging
 
 from quizhub.bindings import Bindings
 from quizhub.errors import Permanent
-from quizhub.pipeline.messages import parse_message
+from quizhub.pipeline.messages import parse_message, signed_job_of
 from quizhub.pipeline.policy import job_budget_seconds, retry_delay_seconds
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
@@ -29,8 +29,7 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
     try:
         msg = parse_message(message.body, b.settings.signing_key)
     except Permanent as exc:
-        log.error("dropping unprocessable message %s: %s", message.id, exc.message)
-        message.ack()  # nothing to record: without a valid job id there is no job to fail
+        await _fail_unparseable(message, b, exc.message)
         return
     try:
         if b.settings.save_mode == "workflow":
@@ -53,6 +52,20 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         delay = retry_delay_seconds(b.settings, message.attempts)
         log.warning("job %s attempt %d failed (%s); retry in %ss", msg.jobId, message.attempts, failure.message, delay)
         message.retry(delay_seconds=delay)
+
+
+async def _fail_unparseable(message: QueueMessage, b: Bindings, reason: str) -> None:
+    """A message that can never be processed: fail its job if its id is genuine, then drop it."""
+    job = signed_job_of(message.body, b.settings.signing_key)
+    if job is not None:
+        try:
+            await JobsRepo(b.db).fail(job, f"unprocessable job message: {reason}", iso_ms(b.clock_ms()))
+        except Exception:  # noqa: BLE001 - storage is down: let the queue redeliver
+            log.exception("could not fail unprocessable job %s", job.job_id)
+            message.retry(delay_seconds=retry_delay_seconds(b.settings, message.attempts))
+            return
+    log.error("dropping unprocessable message %s: %s", message.id, reason)
+    message.ack()
 
 
 async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:

@@ -8,10 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from quizhub.domain.document import TEST_ID_PATTERN
 from quizhub.domain.jobs import rev_from_job_id
+from quizhub.domain.revisions import REV_PATTERN, rev_time_ms
 from quizhub.errors import Permanent
 from quizhub.store.jobs import JobRef
+from quizhub.store.timefmt import iso_ms
 
-__all__ = ["MESSAGE_LIMIT", "BodyRef", "JobMessage", "parse_message"]
+__all__ = ["MESSAGE_LIMIT", "BodyRef", "JobMessage", "parse_message", "signed_job_of"]
 
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
 
@@ -32,7 +34,7 @@ class JobMessage(BaseModel):
     jobId: str
     testId: Annotated[str, StringConstraints(pattern=TEST_ID_PATTERN)]
     rev: str
-    baseRev: str | None = None
+    baseRev: Annotated[str, StringConstraints(pattern=REV_PATTERN)] | None = None
     acceptedAt: str
     body: dict[str, Any] | None = None
     bodyRef: BodyRef | None = None
@@ -56,3 +58,19 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
     if msg.type == "save-test" and (msg.body is None) == (msg.bodyRef is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
     return msg
+
+
+def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
+    """For a message that failed validation: its job, if the job id is genuine (so it can be failed)."""
+    if not isinstance(body, dict) or not isinstance(body.get("jobId"), str):
+        return None
+    rev = rev_from_job_id(body["jobId"], signing_key)
+    if rev is None:
+        return None
+    raw_test_id = body.get("testId")
+    test_id = raw_test_id[:64] if isinstance(raw_test_id, str) else "unknown"
+    return JobRef(
+        job_id=body["jobId"], test_id=test_id, rev=rev, base_rev=None,
+        kind="delete" if body.get("type") == "delete-test" else "save",
+        accepted_at=iso_ms(rev_time_ms(rev)),
+    )
