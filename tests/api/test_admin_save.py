@@ -137,3 +137,10 @@ def test_sync_mode_answers_200_with_the_finished_job(tmp_path: Path, clock: Fake
     r = api.client.put("/api/admin/tests/travel", json=sample_doc(), headers=AUTH)
     assert r.status_code == 200 and r.json()["status"] == "succeeded"
     assert api.client.get("/api/tests/travel").json()["rev"] == r.json()["rev"]
+
+
+def test_anonymous_requests_get_401_before_the_body_is_read(api: Api) -> None:
+    """Without the token, malformed or oversized bodies still answer 401 (not 422/413)."""
+    for body in (b"{nope", b"x" * (2 * 1024 * 1024)):
+        r = api.client.put("/api/admin/tests/travel", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"

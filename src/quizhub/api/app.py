@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from quizhub.api import admin, public
+from quizhub.api.deps import AdminGate
 from quizhub.api.errors import install_error_handlers
 from quizhub.api.limits import BodyLimitMiddleware
 
@@ -25,4 +26,5 @@ def create_app() -> FastAPI:
     app.include_router(public.router)
     app.include_router(admin.router)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(AdminGate)  # added last = runs first: auth before any body is read
     return app
