@@ -40,5 +40,5 @@ def travel_doc() -> dict[str, Any]:
 
 
 def sample_doc(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
-    """A small valid document as the admin UI sends it (DESIGN §3 example, ``baseRev`` null)."""
-    return minimal_document(title, **{"baseRev": None, **overrides})
+    """A small valid document (DESIGN §3 example) with no ``baseRev``: an unconditional save."""
+    return minimal_document(title, **overrides)

@@ -144,3 +144,16 @@ def test_anonymous_requests_get_401_before_the_body_is_read(api: Api) -> None:
     for body in (b"{nope", b"x" * (2 * 1024 * 1024)):
         r = api.client.put("/api/admin/tests/travel", content=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+def test_explicit_null_base_rev_creates_and_never_overwrites(api: Api) -> None:
+    """`"baseRev": null` = a new test: it conflicts when the id exists; omitting baseRev overwrites."""
+    assert api.save("travel", sample_doc("처음 만든", baseRev=None))["status"] == "succeeded"
+    clash = api.save("travel", sample_doc("같은 아이디로 새로", baseRev=None))
+    assert clash["status"] == "conflict" and "already exists" in clash["error"]
+    assert api.client.get("/api/tests/travel").json()["title"] == "처음 만든"
+    retried = api.client.post(f"/api/admin/jobs/{clash['jobId']}/retry", headers=AUTH)
+    api.process()
+    assert api.client.get(retried.json()["statusUrl"], headers=AUTH).json()["status"] == "conflict"
+    assert api.save("travel", sample_doc("덮어씀"))["status"] == "succeeded"  # no baseRev: no check
+    assert api.client.get("/api/tests/travel").json()["title"] == "덮어씀"

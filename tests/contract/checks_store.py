@@ -99,6 +99,23 @@ async def _tags(db: Any, test_id: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- TestsRepo.commit
+async def check_create_only_conflicts_when_the_test_exists(db: Any) -> None:
+    """An explicit "baseRev": null is a create: it applies to a new id, conflicts on a live one,
+    and applies again once the test was deleted."""
+    await _fresh(db)
+    first = JobRef("job-c1", "t-create", _rev(1), None, "save", _ts(1), create_only=True)
+    assert (await _commit(db, first, _doc("처음"))).status == "committed"
+    again = JobRef("job-c2", "t-create", _rev(2), None, "save", _ts(2), create_only=True)
+    outcome = await _commit(db, again, _doc("다시 만들기"))
+    assert outcome.status == "conflict", outcome
+    assert "already exists" in outcome.job["error"]
+    row = await TestsRepo(db).pointer("t-create")
+    assert row is not None and row.rev == _rev(1)
+    assert (await _commit(db, _job("t-create", 3, kind="delete"), None)).status == "committed"
+    reborn = JobRef("job-c4", "t-create", _rev(4), None, "save", _ts(4), create_only=True)
+    assert (await _commit(db, reborn, _doc("새로 태어남"))).status == "committed"
+
+
 async def check_commit_applies_a_new_test(db: Any) -> None:
     await _fresh(db)
     outcome = await _commit(db, _job("t-new", 1), _doc(images=True))

@@ -30,7 +30,7 @@ def b(tmp_path: Path, clock: FakeClock) -> Bindings:
 
 def content(title: str = "나의 여행 성향 테스트") -> dict[str, Any]:
     doc = sample_doc(title)
-    doc.pop("baseRev")
+    doc.pop("baseRev", None)
     return doc
 
 

@@ -311,8 +311,10 @@ async def check_consumer_config_shares_storage_with_the_api_config(h: Harness) -
     await api.bucket.put("cf-shared/doc.json", '{"t": "저장"}')
     await api.kv.put("cf-shared/k", "저장")
     assert await consumer.db.prepare("SELECT v FROM cf_shared WHERE k = 'k'").first("v") == "저장"
-    migrated = await consumer.db.prepare("SELECT name FROM d1_migrations").all()
-    assert [r["name"] for r in migrated["results"]] == ["0001_initial.sql"]
+    sql = "SELECT name FROM d1_migrations ORDER BY id"
+    seen_by_consumer = [r["name"] for r in (await consumer.db.prepare(sql).all())["results"]]
+    seen_by_api = [r["name"] for r in (await api.db.prepare(sql).all())["results"]]
+    assert seen_by_consumer == seen_by_api and seen_by_consumer[0] == "0001_initial.sql"
     obj = await consumer.bucket.get("cf-shared/doc.json")
     assert obj is not None and obj.json() == {"t": "저장"}
     assert await consumer.kv.get("cf-shared/k") == "저장"

@@ -37,9 +37,16 @@ def _accepted(accepted: Accepted) -> Response:
 
 def _job_json(row: dict[str, Any]) -> dict[str, Any]:
     return JobRecord(
-        job_id=row["job_id"], test_id=row["test_id"], rev=row["rev"], kind=row["kind"],
-        status=row["status"], step=row["step"], attempts=row["attempts"], error=row["error"],
-        accepted_at=row["accepted_at"], updated_at=row["updated_at"],
+        job_id=row["job_id"],
+        test_id=row["test_id"],
+        rev=row["rev"],
+        kind=row["kind"],
+        status=row["status"],
+        step=row["step"],
+        attempts=row["attempts"],
+        error=row["error"],
+        accepted_at=row["accepted_at"],
+        updated_at=row["updated_at"],
     ).to_json()
 
 
@@ -51,7 +58,13 @@ async def save_test(test_id: TestId, doc: TestDocument, request: Request) -> Res
         first = errors[0]
         where = ".".join(str(p) for p in first["loc"])
         raise Invalid(f"{where}: {first['msg']}", details=errors)
-    return _accepted(await accept_save(bindings(request), test_id, content, doc.base_rev))
+    # "baseRev": null (sent explicitly) means "create": it conflicts if the test exists.
+    create_only = "base_rev" in doc.model_fields_set and doc.base_rev is None
+    return _accepted(
+        await accept_save(
+            bindings(request), test_id, content, doc.base_rev, create_only=create_only
+        )
+    )
 
 
 @router.delete("/tests/{test_id}", status_code=202)
@@ -81,7 +94,13 @@ async def list_tests(request: Request) -> Response:
     for item in items:
         job = latest.get(item["id"])
         item["lastJob"] = (
-            {"jobId": job["job_id"], "rev": job["rev"], "status": job["status"], "step": job["step"], "error": job["error"]}
+            {
+                "jobId": job["job_id"],
+                "rev": job["rev"],
+                "status": job["status"],
+                "step": job["step"],
+                "error": job["error"],
+            }
             if job
             else None
         )
@@ -99,7 +118,9 @@ async def get_job(job_id: Annotated[str, Path(max_length=64)], request: Request)
     if rev is None:
         raise NotFound(f"job '{job_id}' does not exist")
     accepted = iso_ms(rev_time_ms(rev))
-    queued = JobRecord(job_id, None, rev, "unknown", "queued", "queued", 0, None, accepted, accepted)
+    queued = JobRecord(
+        job_id, None, rev, "unknown", "queued", "queued", 0, None, accepted, accepted
+    )
     return json_response(queued.to_json(), headers=_HEADERS)
 
 
@@ -111,8 +132,14 @@ async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Reques
     if row is None:
         raise NotFound(f"job '{job_id}' does not exist or has not started yet")
     if row["status"] not in ("failed", "conflict"):
-        raise Conflict(f"only failed or conflicted jobs can be retried; this one is {row['status']}", code="not_retryable")
-    base_rev = _retry_base_rev(await request.body(), row["base_rev"])
+        raise Conflict(
+            f"only failed or conflicted jobs can be retried; this one is {row['status']}",
+            code="not_retryable",
+        )
+    raw = await request.body()
+    base_rev = _retry_base_rev(raw, row["base_rev"])
+    # Unless told a base, a retried create is a create again (never a silent overwrite).
+    create_only = bool(row["create_only"]) and base_rev is None and not raw.strip()
     if row["kind"] == "delete":
         return _accepted(await accept_delete(b, row["test_id"]))
     content = await load_job_body(b.bucket, row)
@@ -122,7 +149,9 @@ async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Reques
             code="body_unavailable",
         )
     doc = parse_document(content)
-    return _accepted(await accept_save(b, row["test_id"], doc.content(), base_rev))
+    return _accepted(
+        await accept_save(b, row["test_id"], doc.content(), base_rev, create_only=create_only)
+    )
 
 
 def _retry_base_rev(raw: bytes, original: str | None) -> str | None:
@@ -136,7 +165,10 @@ def _retry_base_rev(raw: bytes, original: str | None) -> str | None:
         raise Invalid(usage, details=[{"loc": ["baseRev"], "msg": usage, "type": "retry_body"}])
     base_rev = options.get("baseRev", original)
     if base_rev is not None and not is_rev(base_rev):
-        raise Invalid("baseRev must be a rev returned by this API", details=[{"loc": ["baseRev"], "msg": "not a rev", "type": "rev"}])
+        raise Invalid(
+            "baseRev must be a rev returned by this API",
+            details=[{"loc": ["baseRev"], "msg": "not a rev", "type": "rev"}],
+        )
     return base_rev
 
 
@@ -152,4 +184,7 @@ async def upload_image(request: Request) -> Response:
         data,
         http_metadata={"contentType": media, "cacheControl": "public, max-age=31536000, immutable"},
     )
-    return json_response({"key": key, "url": f"/api/images/{key}", "contentType": media, "size": len(data)}, status=201)
+    return json_response(
+        {"key": key, "url": f"/api/images/{key}", "contentType": media, "size": len(data)},
+        status=201,
+    )

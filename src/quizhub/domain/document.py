@@ -65,7 +65,8 @@ class Result(_Model):
 
 
 class TestDocument(_Model):
-    """A quiz as the admin saves it. ``baseRev`` is the rev the editor loaded (null = no check)."""
+    """A quiz as the admin saves it. ``baseRev``: the rev the editor loaded (conflict if it moved);
+    an explicit null: a new test (conflict if the id exists); omitted: no check."""
 
     __test__ = False  # not a pytest test class
 

@@ -52,9 +52,17 @@ def _new_message(b: Bindings, kind: str, test_id: str, base_rev: str | None) -> 
     }
 
 
-async def accept_save(b: Bindings, test_id: str, content: dict[str, Any], base_rev: str | None) -> Accepted:
-    """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync mode."""
+async def accept_save(
+    b: Bindings, test_id: str, content: dict[str, Any], base_rev: str | None, *, create_only: bool = False
+) -> Accepted:
+    """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync mode.
+
+    ``base_rev`` = the rev the editor loaded (conflict if it moved); ``create_only`` = the test
+    must not exist (the editor sent an explicit ``"baseRev": null``); neither = unconditional.
+    """
     message = _new_message(b, "save-test", test_id, base_rev)
+    if create_only:
+        message["createOnly"] = True
     message["body"] = content
     if encoded_size(message) > MESSAGE_LIMIT:
         raw = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -36,6 +36,7 @@ class JobMessage(BaseModel):
     rev: str
     baseRev: Annotated[str, StringConstraints(pattern=REV_PATTERN)] | None = None
     acceptedAt: str
+    createOnly: bool = False
     body: dict[str, Any] | None = None
     bodyRef: BodyRef | None = None
 
@@ -44,6 +45,7 @@ class JobMessage(BaseModel):
         return JobRef(
             job_id=self.jobId, test_id=self.testId, rev=self.rev, base_rev=self.baseRev,
             kind="save" if self.type == "save-test" else "delete", accepted_at=self.acceptedAt,
+            create_only=self.createOnly,
         )
 
 

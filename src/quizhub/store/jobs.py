@@ -15,7 +15,7 @@ __all__ = ["JobRef", "JobsRepo"]
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at"
+    "accepted_at, updated_at, create_only"
 )
 
 
@@ -38,6 +38,7 @@ class JobRef:
     base_rev: str | None
     kind: str  # "save" | "delete"
     accepted_at: str
+    create_only: bool = False  # sent with an explicit "baseRev": null: the test must not exist
 
 
 class JobsRepo:
@@ -55,14 +56,14 @@ class JobsRepo:
         """Create the row on first delivery or count another attempt; returns the row after."""
         row: dict[str, Any] | None = await self.db.prepare(
             f"""INSERT INTO jobs ({_COLUMNS})
-            VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9)
+            VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9, ?10)
             ON CONFLICT(job_id) DO UPDATE SET
               attempts = jobs.attempts + 1,
               updated_at = CASE WHEN jobs.status = 'running' THEN excluded.updated_at ELSE jobs.updated_at END
             RETURNING {_COLUMNS}"""
         ).bind(
             job.job_id, job.test_id, job.rev, job.base_rev, job.kind, step, body_ref,
-            job.accepted_at, now,
+            job.accepted_at, now, int(job.create_only),
         ).first()
         assert row is not None
         return row
@@ -94,13 +95,13 @@ class JobsRepo:
         """
         await self.db.prepare(
             f"""INSERT INTO jobs ({_COLUMNS})
-            VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8)
+            VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8, ?9)
             ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
             WHERE jobs.status IN ('queued', 'running')"""
         ).bind(
             job.job_id, job.test_id, job.rev, job.base_rev, job.kind, reason[:1000],
-            job.accepted_at, now,
+            job.accepted_at, now, int(job.create_only),
         ).run()
 
     async def fail_stuck(self, accepted_before: str, now: str) -> int:

@@ -20,18 +20,25 @@ __all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts", "search_tex
 # The job still holds the right to commit: it decided 'apply' in this very batch.
 _GUARD = "EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status = 'running' AND committed = 0)"
 
-_DECIDE = """UPDATE jobs SET
+# ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
+_EXISTS = "EXISTS (SELECT 1 FROM tests WHERE id = ?2 AND deleted = 0)"
+_DECIDE = f"""UPDATE jobs SET
   status = CASE
     WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'superseded'
+    WHEN ?16 = 1 AND {_EXISTS} THEN 'conflict'
     WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'conflict'
     ELSE 'running' END,
   step = CASE
     WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'done'
+    WHEN ?16 = 1 AND {_EXISTS} THEN 'done'
     WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'done'
     ELSE 'commit' END,
   error = CASE
     WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
       THEN 'superseded: a newer revision (' || (SELECT rev FROM tests WHERE id = ?2) || ') is already live'
+    WHEN ?16 = 1 AND {_EXISTS}
+      THEN 'conflict: a test with this id already exists (rev ' || (SELECT rev FROM tests WHERE id = ?2)
+        || '); load it to edit it, or choose another id'
     WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
       THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
         || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
@@ -129,6 +136,7 @@ class TestsRepo:
             f.question_count if f else 0, object_key,
             search_text(f.title, f.description, f.tags) if f else "",
             updated_at, json.dumps([list(i) for i in (f.images if f else [])]),
+            int(job.create_only),
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:
