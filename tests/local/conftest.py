@@ -11,6 +11,7 @@ from quizhub.local.broker import LocalQueueBroker
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
 from quizhub.local.r2 import LocalR2
+from quizhub.local.workflows import LocalWorkflowEngine
 
 from ._support import FakeClock
 
@@ -48,3 +49,11 @@ def broker(tmp_path: Path, clock: FakeClock) -> Iterator[LocalQueueBroker]:
     b = LocalQueueBroker(tmp_path / "queue.sqlite", clock_ms=clock)
     yield b
     b.close()
+
+
+@pytest.fixture
+def engine(tmp_path: Path, clock: FakeClock) -> Iterator[LocalWorkflowEngine]:
+    """A fresh workflow engine on a temporary file, driven by the fake clock."""
+    eng = LocalWorkflowEngine(tmp_path / "workflows.sqlite", clock_ms=clock)
+    yield eng
+    eng.close()

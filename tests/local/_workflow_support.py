@@ -1,0 +1,24 @@
+"""Shared pieces of the workflow-engine tests: the engine fixture's helpers and constants."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from quizhub.local.workflows import LocalWorkflowEngine
+
+WF = "save-test"
+NO_WAIT = {"retries": {"limit": 0, "delay": 0}}
+
+
+def run(coro: Any) -> Any:
+    """Run one coroutine to completion (no pytest-asyncio)."""
+    return asyncio.run(coro)
+
+
+async def start(
+    engine: LocalWorkflowEngine, run_fn: Any, params: Any = None, id: str = "i1"
+) -> Any:
+    """Register ``run_fn`` as the test workflow and create one instance of it."""
+    engine.register(WF, run_fn)
+    return await engine.binding(WF).create(id=id, params=params or {})
