@@ -1,0 +1,97 @@
+"""Page helpers shared by the browser tests (sign-in, editor fields, a tiny PNG, a poll gate)."""
+
+from __future__ import annotations
+
+import struct
+import time
+import zlib
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ADMIN_TOKEN, ROOT
+
+pytest.importorskip(
+    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
+)
+from playwright.sync_api import Page, Route, expect  # noqa: E402
+
+PUBLIC = ROOT / "public"
+
+
+# ---------- helpers ----------
+
+
+def sign_in(page: Page, token: str = ADMIN_TOKEN) -> None:
+    page.goto("/admin/")
+    page.get_by_label("관리자 토큰").fill(token)
+    page.get_by_role("button", name="로그인").click()
+    expect(page.get_by_role("heading", name="테스트 목록")).to_be_visible()
+
+
+def open_test(page: Page, test_id: str) -> None:
+    page.locator(f'a.test-item[data-test-id="{test_id}"]').click()
+    expect(page.locator('[data-path="title"]')).to_be_visible()
+
+
+def title_input(page: Page) -> Any:
+    return page.get_by_label("제목", exact=True)
+
+
+def save_status(page: Page) -> Any:
+    return page.locator("#save-status")
+
+
+def tiny_png(rgb: tuple[int, int, int] = (98, 70, 234), size: int = 8) -> bytes:
+    """A valid solid-colour PNG, made here (no image library needed)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    row = b"\x00" + bytes(rgb) * size
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
+
+
+class PollGate:
+    """Lets the first job poll through, then holds the following ones until released."""
+
+    PATTERN = "**/api/admin/jobs/**"
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.seen = 0
+        self.held: list[Route] = []
+        self.open = False
+        page.route(self.PATTERN, self._gate)
+
+    def _gate(self, route: Route) -> None:
+        self.seen += 1
+        if self.open or self.seen == 1:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def wait_for_held(self, done: Any, timeout_s: float = 15) -> bool:
+        """True once a poll is held; False if `done()` turned true first (no polling needed)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.held:
+            if done():
+                self.release()
+                return False
+            assert time.monotonic() < deadline, "no job poll arrived"
+            self.page.wait_for_timeout(50)
+        return True
+
+    def release(self) -> None:
+        self.open = True
+        for route in self.held:
+            route.continue_()
+        self.held.clear()
+        self.page.unroute(self.PATTERN)

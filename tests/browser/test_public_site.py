@@ -1,0 +1,156 @@
+"""The public site in headless Chromium, and static safety checks on public/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ROOT, shot
+
+pytest.importorskip(
+    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
+)
+from playwright.sync_api import Page, Route, expect  # noqa: E402
+
+PUBLIC = ROOT / "public"
+
+
+from tests.browser._pages import open_test, sign_in  # noqa: E402
+
+# ---------- public ----------
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [(["a", "a", "b"], "계획형 여행자"), (["b", "b", "a"], "자유형 여행자")],
+)
+def test_taking_a_test_gives_the_expected_result(
+    new_page: Any, make_test: Any, answers: list[str], expected: str
+) -> None:
+    """One question at a time with "n / N" progress, then the computed result and "다시 하기"."""
+    test_id, doc = make_test(title="나의 여행 스타일 테스트")
+    page = new_page(width=800, height=640)
+    page.goto(f"/test/?id={test_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(doc["title"])
+    page.get_by_role("button", name="테스트 시작하기").click()
+    total = len(doc["questions"])
+    for i, (question, answer) in enumerate(zip(doc["questions"], answers, strict=True)):
+        expect(page.locator(".progress-count")).to_have_text(f"{i + 1} / {total}")
+        expect(page.get_by_role("progressbar")).to_have_attribute("aria-valuenow", str(i + 1))
+        expect(page.get_by_role("heading", level=1)).to_have_text(question["text"])
+        if i == 1:
+            shot(page, "public-question")
+        text = next(o["text"] for o in question["options"] if o["id"] == answer)
+        page.get_by_role("button", name=text).click()
+    expect(page.locator("#result-title")).to_have_text(expected)
+    shot(page, f"public-result-{answers[0]}")
+    page.get_by_role("button", name="다시 하기").click()
+    expect(page.locator(".progress-count")).to_have_text(f"1 / {total}")
+
+
+def test_home_lists_published_tests_with_search_tag_and_more(page: Page, make_test: Any) -> None:
+    """The home page lists published tests, filters by ?q= and ?tag=, and pages with 더 보기."""
+    _, doc = make_test(title="검색어유니크 브라우저 테스트")
+    _, draft = make_test(title="비공개 초안 테스트", status="draft")
+    page.goto("/")
+    expect(page.locator(".card").first).to_be_visible()
+    shot(page, "public-home", full_page=True)
+    expect(page.get_by_role("heading", name=draft["title"])).to_have_count(0)
+
+    page.get_by_label("테스트 검색").fill("검색어유니크")
+    page.get_by_role("button", name="검색").click()
+    expect(page).to_have_url(re.compile(r"[?&]q="))
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.get_by_role("heading", name=doc["title"])).to_be_visible()
+
+    page.goto("/?tag=브라우저")
+    expect(page.locator(".card").first).to_be_visible()
+    for tags in page.locator(".card .card-tags").all_inner_texts():
+        assert "#브라우저" in tags
+
+    # "더 보기": shrink the page size to 2 so the real cursor pagination is exercised.
+    def small_pages(route: Route) -> None:
+        route.continue_(url=re.sub(r"limit=\d+", "limit=2", route.request.url))
+
+    page.route("**/api/tests?*", small_pages)
+    page.goto("/")
+    expect(page.locator(".card")).to_have_count(2)
+    page.get_by_role("button", name="더 보기").click()
+    expect(page.locator(".card")).to_have_count(4)
+    links = page.locator(".card-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert len(set(links)) == 4
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/"])
+def test_pages_fit_a_375px_screen(new_page: Any, make_test: Any, path: str) -> None:
+    """No horizontal scrolling at phone width."""
+    test_id, _ = make_test()
+    page = new_page(width=375, height=740)
+    if path == "/admin/":
+        sign_in(page)
+        open_test(page, test_id)
+    else:
+        page.goto(path)
+        expect(page.locator(".card").first).to_be_visible()
+    shot(page, f"mobile-{'admin' if 'admin' in path else 'home'}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    if path == "/":
+        page.goto(f"/test/?id={test_id}")
+        page.get_by_role("button", name="테스트 시작하기").click()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        shot(page, "mobile-question")
+
+
+# ---------- safety (static checks on public/) ----------
+
+SINKS = re.compile(r"\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write(ln)?)\b")
+
+
+def test_no_html_string_sinks_in_public() -> None:
+    """User content is rendered with textContent/DOM APIs only."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in PUBLIC.rglob("*")
+        if path.is_file() and path.suffix in {".js", ".html", ".mjs"}
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if SINKS.search(line)
+    ]
+    assert offenders == []
+
+
+def test_html_pages_have_csp_and_no_inline_script() -> None:
+    """Every page carries a CSP with script-src 'self' and has no inline scripts or handlers."""
+    pages = sorted(PUBLIC.rglob("*.html"))
+    assert pages
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+        assert csp and "script-src 'self'" in csp.group(1), path
+        assert "unsafe-inline" not in csp.group(1), path
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            assert "src=" in tag, f"inline script in {path}"
+        assert not re.search(r"\son[a-z]+\s*=", html), f"inline event handler in {path}"
+        assert 'style="' not in html, f"inline style in {path}"
+
+
+def test_headers_file_sets_csp_and_nosniff() -> None:
+    """public/_headers gives static assets the same CSP plus nosniff."""
+    text = (PUBLIC / "_headers").read_text(encoding="utf-8")
+    assert re.search(r"^/\*$", text, re.M)
+    assert "X-Content-Type-Options: nosniff" in text
+    csp = re.search(r"Content-Security-Policy: (.+)", text)
+    assert csp and "script-src 'self'" in csp.group(1)
+    meta = re.search(
+        r'http-equiv="Content-Security-Policy" content="([^"]+)"',
+        (PUBLIC / "index.html").read_text(encoding="utf-8"),
+    )
+    assert meta and csp.group(1).startswith(meta.group(1))  # the header adds only frame-ancestors
+
+
+def test_served_pages_carry_the_security_headers(page: Page, server: str) -> None:
+    """The dev server applies public/_headers like Workers static assets do."""
+    response = page.request.get(f"{server}/admin/")
+    assert "script-src 'self'" in response.headers.get("content-security-policy", "")
+    assert response.headers.get("x-content-type-options") == "nosniff"
