@@ -1,4 +1,4 @@
-"""Runs the project-SQL checks (``checks_store``) against the local platform's D1.
+"""Runs the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``) on local D1.
 
 The same checks run on Miniflare's D1 inside the Pyodide harness (tests/pyodide), so the
 repositories' SQL is proven on both engines.
@@ -16,7 +16,7 @@ import pytest
 
 from quizhub.local.d1 import LocalD1
 
-from . import checks_store
+from . import checks_jobs, checks_listing, checks_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def _checks() -> list[Any]:
     return [
         pytest.param(check, id=name)
-        for name, check in inspect.getmembers(checks_store, inspect.iscoroutinefunction)
-        if name.startswith("check_") and check.__module__ == checks_store.__name__
+        for module in (checks_store, checks_jobs, checks_listing)
+        for name, check in inspect.getmembers(module, inspect.iscoroutinefunction)
+        if name.startswith("check_") and check.__module__ == module.__name__
     ]
 
 

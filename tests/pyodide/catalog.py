@@ -21,6 +21,8 @@ GROUPS = {
     "contract:kv": "tests.contract.checks_kv",
     "contract:queue_producer": "tests.contract.checks_queue_producer",
     "store": "tests.contract.checks_store",
+    "store:jobs": "tests.contract.checks_jobs",
+    "store:list": "tests.contract.checks_listing",
     "cloudflare": "tests.pyodide.checks_cloudflare",
 }
 

@@ -30,7 +30,7 @@ CHECK_TIMEOUT_SECONDS = 30
 # cloudflare checks that also write there.
 LANES = [
     ["contract:d1", "contract:queue_producer"],
-    ["store"],
+    ["store", "store:jobs", "store:list"],
     ["contract:r2", "contract:kv", "cloudflare"],
 ]
 
@@ -137,6 +137,8 @@ def _runners(h: Any) -> dict[str, Callable[[Any], Awaitable[None]]]:
         "contract:kv": kv,
         "contract:queue_producer": lambda check: check(h.bindings.queue),
         "store": lambda check: check(h.bindings.db),  # checks empty the project tables
+        "store:jobs": lambda check: check(h.bindings.db),
+        "store:list": lambda check: check(h.bindings.db),
         "cloudflare": lambda check: check(h),
     }
 

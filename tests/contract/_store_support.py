@@ -1,0 +1,104 @@
+"""Helpers of the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``).
+
+Stdlib and ``quizhub.store`` only: these load inside Pyodide too (no pytest, no pydantic).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.store.jobs import JobRef, JobsRepo
+from quizhub.store.keys import document_key
+from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.timefmt import iso_ms
+
+_BASE_MS = 1_795_000_000_000  # 2026-11-18T…Z
+
+
+def _ts(seconds: int) -> str:
+    """A timestamp ``seconds`` after a fixed base (ISO 8601 UTC, sortable as text)."""
+    return iso_ms(_BASE_MS + seconds * 1000)
+
+
+def _rev(n: int) -> str:
+    """A well-formed rev; a larger ``n`` is a newer rev."""
+    return f"01K{n:023d}"
+
+
+def _doc(
+    title: str = "나의 여행 성향 테스트",
+    *,
+    status: str = "published",
+    tags: list[str] | None = None,
+    description: str = "몇 가지 질문으로 알아보는 여행 스타일",
+    images: bool = False,
+) -> dict[str, Any]:
+    return {
+        "title": title,
+        "description": description,
+        "status": status,
+        "tags": ["여행", "성격"] if tags is None else tags,
+        "thumbnail": "thumb-1.png" if images else None,
+        "questions": [
+            {"id": "q1", "image": "q1.png" if images else None},
+            {"id": "q2", "image": None},
+        ],
+        "results": [{"id": "planner", "image": "r1.png" if images else None}, {"id": "free"}],
+    }
+
+
+def _job(test_id: str, n: int, *, base: int | None = None, kind: str = "save") -> JobRef:
+    return JobRef(
+        job_id=f"job-{test_id}-{n}",
+        test_id=test_id,
+        rev=_rev(n),
+        base_rev=None if base is None else _rev(base),
+        kind=kind,
+        accepted_at=_ts(n),
+    )
+
+
+def _job_n(job: JobRef) -> int:
+    """The ``n`` a ``_job`` was made from (its rev counter)."""
+    return int(job.rev[3:])
+
+
+async def _fresh(db: Any) -> None:
+    tables = ("tests", "test_tags", "test_images", "jobs")
+    await db.batch([db.prepare(f"DELETE FROM {table}") for table in tables])
+
+
+async def _commit(
+    db: Any,
+    job: JobRef,
+    doc: dict[str, Any] | None,
+    *,
+    at: int | None = None,
+    start: bool = True,
+) -> CommitOutcome:
+    """Start the job's attempt (as the pipeline does) and commit it at ``_ts(at)``."""
+    now = _ts(_job_n(job) if at is None else at)
+    if start:
+        await JobsRepo(db).start_attempt(job, "validate", now, None)
+    facts = None if doc is None else DocumentFacts.of(doc)
+    key = None if doc is None else document_key(job.test_id, job.rev)
+    return await TestsRepo(db).commit(job, now, now, facts, key)
+
+
+async def _rows(db: Any, sql: str, *args: Any) -> list[dict[str, Any]]:
+    return list((await db.prepare(sql).bind(*args).all())["results"])
+
+
+async def _tags(db: Any, test_id: str) -> list[str]:
+    rows = await _rows(db, "SELECT tag FROM test_tags WHERE test_id = ? ORDER BY tag", test_id)
+    return [r["tag"] for r in rows]
+
+
+async def _publish(db: Any, test_id: str, n: int, **doc: Any) -> None:
+    outcome = await _commit(db, _job(test_id, n), _doc(**doc))
+    assert outcome.status == "committed", outcome
+
+
+async def _public_ids(db: Any, **query: Any) -> list[str]:
+    args = {"q": None, "tag": None, "limit": 50, "after": None, **query}
+    return [s["id"] for s in await TestsRepo(db).list_public(**args)]
