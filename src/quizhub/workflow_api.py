@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 __all__ = [
     "NonRetryableError",
@@ -53,17 +53,7 @@ InstanceStatus = Literal[
     "waitingForPause",
     "unknown",
 ]
-INSTANCE_STATUSES: tuple[str, ...] = (
-    "queued",
-    "running",
-    "paused",
-    "errored",
-    "terminated",
-    "complete",
-    "waiting",
-    "waitingForPause",
-    "unknown",
-)
+INSTANCE_STATUSES: tuple[str, ...] = get_args(InstanceStatus)
 # Statuses an instance never leaves.
 FINITE_STATUSES = frozenset({"complete", "errored", "terminated"})
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from quizhub.local.seed import minimal_document
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"
 ADMIN_TOKEN = "browser-test-token-" + "x" * 16
@@ -105,55 +107,27 @@ class AdminApi:
 
 def quiz_doc(title: str, *, status: str = "published") -> dict[str, Any]:
     """A three-question test with two results; answers a,a,* → planner, b,b,* → free."""
+    doc = minimal_document(
+        title, status=status, description="브라우저 테스트가 만든 테스트", tags=["브라우저", "여행"]
+    )
+    doc["questions"] += [
+        _question("q2", "길을 잃었다면?", ("지도 앱을 켠다", "골목을 걸어본다")),
+        _question("q3", "숙소를 고르는 기준은?", ("동선과 교통", "그날 기분")),
+    ]
+    doc["results"][0]["description"] = "알찬 여행의 달인"
+    doc["results"][1]["description"] = "발길 닿는 대로"
+    return doc
+
+
+def _question(qid: str, text: str, answers: tuple[str, str]) -> dict[str, Any]:
+    """Option a scores planner +1, option b scores free +1."""
     return {
-        "title": title,
-        "description": "브라우저 테스트가 만든 테스트",
-        "locale": "ko",
-        "tags": ["브라우저", "여행"],
-        "status": status,
-        "thumbnail": None,
-        "questions": [
-            {
-                "id": "q1",
-                "text": "여행 전날 밤 나는?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "일정표를 다시 확인한다", "scores": {"planner": 2}},
-                    {"id": "b", "text": "일단 잔다", "scores": {"free": 2}},
-                ],
-            },
-            {
-                "id": "q2",
-                "text": "길을 잃었다면?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "지도 앱을 켠다", "scores": {"planner": 1}},
-                    {"id": "b", "text": "골목을 걸어본다", "scores": {"free": 1}},
-                ],
-            },
-            {
-                "id": "q3",
-                "text": "숙소를 고르는 기준은?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "동선과 교통", "scores": {"planner": 1}},
-                    {"id": "b", "text": "그날 기분", "scores": {"free": 1}},
-                ],
-            },
-        ],
-        "results": [
-            {
-                "id": "planner",
-                "title": "계획형 여행자",
-                "description": "알찬 여행의 달인",
-                "image": None,
-            },
-            {
-                "id": "free",
-                "title": "자유형 여행자",
-                "description": "발길 닿는 대로",
-                "image": None,
-            },
+        "id": qid,
+        "text": text,
+        "image": None,
+        "options": [
+            {"id": "a", "text": answers[0], "scores": {"planner": 1}},
+            {"id": "b", "text": answers[1], "scores": {"free": 1}},
         ],
     }
 

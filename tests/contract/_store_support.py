@@ -1,6 +1,10 @@
 """Helpers of the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``).
 
-Stdlib and ``quizhub.store`` only: these load inside Pyodide too (no pytest, no pydantic).
+Each check is ``async def check_*(db) -> None`` over a ``D1Database`` port and exercises the
+repositories in ``quizhub.store`` on whatever engine ``db`` is: the local platform's SQLite and
+Miniflare's D1 (inside the Pyodide harness). The schema must already exist, created by the
+migrations (``wrangler d1 migrations apply`` / ``LocalD1.apply_migrations``). Each check starts
+by emptying the project tables. Stdlib and ``quizhub.store`` only: no pytest, no pydantic.
 """
 
 from __future__ import annotations

@@ -1,11 +1,4 @@
-"""Project SQL checks (the revision compare-and-set commit): ``async def check_*(db) -> None`` over a ``D1Database`` port.
-
-They exercise the repositories in ``quizhub.store`` (the revision compare-and-set commit, the job
-transitions, the public list) on whatever engine ``db`` is: the local platform's SQLite and
-Miniflare's D1 (inside the Pyodide harness). The schema must already exist, created by the
-migrations (``wrangler d1 migrations apply`` / ``LocalD1.apply_migrations``). Each check starts
-by emptying the project tables. Stdlib and ``quizhub.store`` only: no pytest, no pydantic.
-"""
+"""Project-SQL checks of the revision compare-and-set commit (conventions: ``tests/contract/_store_support.py``)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The local Workflows engine (instances and the step API) against Cloudflare's documented Python Workflows behaviour.
+"""The local Workflows engine (instances and the step API) against Cloudflare's documented behaviour.
 
-"§2" is reference/cloudflare-python-workers.md §2 (Workflows). "engine.test" / "context.ts" name
-the workers-sdk ``workflows-shared`` engine tests and sources a behaviour mirrors; "SDK" is
-workers-runtime-sdk 1.9.5 ``entrypoints._WorkflowStepWrapper`` / ``utils._from_js_error``.
-Time only moves through the fake clock.
+Citations in test docstrings are explained in ``_workflow_support.py``.
 """
 
 from __future__ import annotations

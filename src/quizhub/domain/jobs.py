@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from quizhub.domain.revisions import is_rev
 
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "superseded", "conflict"]
-JOB_STATUSES: tuple[str, ...] = ("queued", "running", "succeeded", "failed", "superseded", "conflict")
+JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
 TERMINAL = frozenset({"succeeded", "failed", "superseded", "conflict"})
 _TAG_LEN = 16
 
