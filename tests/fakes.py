@@ -77,7 +77,9 @@ class FakeBatch:
 class Flaky:
     """Wraps a binding; the named method raises ``error`` for its next ``failures`` calls."""
 
-    def __init__(self, inner: Any, method: str, failures: int, error: Exception | None = None) -> None:
+    def __init__(
+        self, inner: Any, method: str, failures: int, error: Exception | None = None
+    ) -> None:
         self._inner, self._method, self.failures = inner, method, failures
         self._error = error or ConnectionError(f"injected {method} failure")
         self.calls = 0

@@ -126,7 +126,9 @@ class R2Bucket(Protocol):
         """
         ...
 
-    async def get(self, key: str, *, only_if: dict[str, str] | None = None) -> R2ObjectBody | None: ...
+    async def get(
+        self, key: str, *, only_if: dict[str, str] | None = None
+    ) -> R2ObjectBody | None: ...
 
     async def head(self, key: str) -> R2Object | None: ...
 
@@ -175,9 +177,7 @@ class KVNamespace(Protocol):
 
 # ---------------------------------------------------------------- Queues
 class QueueProducer(Protocol):
-    async def send(
-        self, body: Any, *, content_type: str = "json", delay_seconds: int = 0
-    ) -> None:
+    async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
         """Durably enqueue ``body`` (JSON-serialisable); resolves once it is stored."""
         ...
 

@@ -35,9 +35,15 @@ def test_put_path_does_no_storage_io(api: Api) -> None:
     ("mutate", "loc"),
     [
         (lambda d: d.update(title=""), ["title"]),
-        (lambda d: d["questions"][0]["options"][1].update(text=""), ["questions", 0, "options", 1, "text"]),
+        (
+            lambda d: d["questions"][0]["options"][1].update(text=""),
+            ["questions", 0, "options", 1, "text"],
+        ),
         (lambda d: d.update(extra=1), ["extra"]),
-        (lambda d: d["questions"][0]["options"][0].update(scores={"ghost": 1}), ["questions", 0, "options", 0, "scores", "ghost"]),
+        (
+            lambda d: d["questions"][0]["options"][0].update(scores={"ghost": 1}),
+            ["questions", 0, "options", 0, "scores", "ghost"],
+        ),
     ],
 )
 def test_invalid_body_is_422_naming_the_field(api: Api, mutate, loc) -> None:  # type: ignore[no-untyped-def]
@@ -53,7 +59,11 @@ def test_invalid_body_is_422_naming_the_field(api: Api, mutate, loc) -> None:  #
 
 def test_malformed_json_is_422(api: Api) -> None:
     """A body that is not JSON is rejected with the error shape."""
-    r = api.client.put("/api/admin/tests/travel", content=b"{nope", headers={**AUTH, "Content-Type": "application/json"})
+    r = api.client.put(
+        "/api/admin/tests/travel",
+        content=b"{nope",
+        headers={**AUTH, "Content-Type": "application/json"},
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid"
 
 
@@ -65,12 +75,23 @@ def test_bad_test_id_is_422(api: Api) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic dGVzdA=="}, {"Authorization": "Bearer"}],
+    [
+        {},
+        {"Authorization": "Bearer wrong"},
+        {"Authorization": "Basic dGVzdA=="},
+        {"Authorization": "Bearer"},
+    ],
 )
 def test_admin_routes_need_the_token(api: Api, headers: dict[str, str]) -> None:
     """Missing or wrong credentials get 401 with the error shape and a WWW-Authenticate header."""
-    for method, path in [("PUT", "/api/admin/tests/travel"), ("GET", "/api/admin/tests"), ("DELETE", "/api/admin/tests/x")]:
-        r = api.client.request(method, path, json=sample_doc() if method == "PUT" else None, headers=headers)
+    for method, path in [
+        ("PUT", "/api/admin/tests/travel"),
+        ("GET", "/api/admin/tests"),
+        ("DELETE", "/api/admin/tests/x"),
+    ]:
+        r = api.client.request(
+            method, path, json=sample_doc() if method == "PUT" else None, headers=headers
+        )
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
         assert r.headers["www-authenticate"].startswith("Bearer")
 
@@ -142,7 +163,9 @@ def test_sync_mode_answers_200_with_the_finished_job(tmp_path: Path, clock: Fake
 def test_anonymous_requests_get_401_before_the_body_is_read(api: Api) -> None:
     """Without the token, malformed or oversized bodies still answer 401 (not 422/413)."""
     for body in (b"{nope", b"x" * (2 * 1024 * 1024)):
-        r = api.client.put("/api/admin/tests/travel", content=body, headers={"Content-Type": "application/json"})
+        r = api.client.put(
+            "/api/admin/tests/travel", content=body, headers={"Content-Type": "application/json"}
+        )
         assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
 
 

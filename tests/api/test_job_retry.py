@@ -20,9 +20,13 @@ def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
     same_base = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", headers=AUTH)
     assert same_base.status_code == 202
     api.process()
-    assert api.client.get(same_base.json()["statusUrl"], headers=AUTH).json()["status"] == "conflict"
+    assert (
+        api.client.get(same_base.json()["statusUrl"], headers=AUTH).json()["status"] == "conflict"
+    )
     current = api.client.get("/api/admin/tests/travel", headers=AUTH).json()["rev"]
-    forced = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", json={"baseRev": current}, headers=AUTH)
+    forced = api.client.post(
+        f"/api/admin/jobs/{lost['jobId']}/retry", json={"baseRev": current}, headers=AUTH
+    )
     api.process()
     assert api.client.get(forced.json()["statusUrl"], headers=AUTH).json()["status"] == "succeeded"
     assert api.client.get("/api/tests/travel").json()["title"] == "셋"
@@ -32,13 +36,19 @@ def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock)
     """A save that failed after its document was stored is re-submitted from that document."""
     b = local_bindings(tmp_path, clock)
     api = Api(replace(b, db=Flaky(b.db, "batch", failures=10_000)), clock)
-    job_id = api.client.put("/api/admin/tests/travel", json=sample_doc("실패할 저장"), headers=AUTH).json()["jobId"]
+    job_id = api.client.put(
+        "/api/admin/tests/travel", json=sample_doc("실패할 저장"), headers=AUTH
+    ).json()["jobId"]
     (message,) = api.process()
     assert message.outcome == "retry"  # the document is in R2, but the D1 commit keeps failing
     row = run(JobsRepo(api.b.db).get(job_id))
     assert row is not None
-    ref = JobRef(row["job_id"], row["test_id"], row["rev"], row["base_rev"], row["kind"], row["accepted_at"])
-    run(JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))  # as the DLQ does
+    ref = JobRef(
+        row["job_id"], row["test_id"], row["rev"], row["base_rev"], row["kind"], row["accepted_at"]
+    )
+    run(
+        JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z")
+    )  # as the DLQ does
     retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
     assert retried.status_code == 202 and retried.json()["jobId"] != job_id
     resent = api.b.queue.sent[-1]  # type: ignore[attr-defined]
@@ -63,6 +73,8 @@ def test_retry_body_is_validated(api: Api) -> None:
     for body in ({"baseRev": 123}, {"baseRev": "not-a-rev"}, {"other": 1}):
         r = api.client.post(url, json=body, headers=AUTH)
         assert r.status_code == 422 and r.json()["error"]["code"] == "invalid", body
-    bad = api.client.post(url, content=b"{nope", headers={**AUTH, "Content-Type": "application/json"})
+    bad = api.client.post(
+        url, content=b"{nope", headers={**AUTH, "Content-Type": "application/json"}
+    )
     assert bad.status_code == 422
     assert len(api.b.queue.sent) == sent_before  # type: ignore[attr-defined]

@@ -23,7 +23,9 @@ def tiny_png() -> bytes:
     """A valid 1×1 PNG."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     raw = b"\x00\xff\x00\x00"
     return (
@@ -41,9 +43,17 @@ def test_detail_has_etag_cache_headers_and_304(api: Api) -> None:
     assert r.status_code == 200 and r.headers["etag"] == f'"{job["rev"]}"'
     assert "s-maxage" in r.headers["cache-control"] and "test:travel" in r.headers["cache-tag"]
     body = r.json()
-    assert body["rev"] == job["rev"] and body["title"] == "나의 여행 성향 테스트" and body["id"] == "travel"
+    assert (
+        body["rev"] == job["rev"]
+        and body["title"] == "나의 여행 성향 테스트"
+        and body["id"] == "travel"
+    )
     again = api.client.get("/api/tests/travel", headers={"If-None-Match": r.headers["etag"]})
-    assert again.status_code == 304 and again.headers["etag"] == r.headers["etag"] and again.content == b""
+    assert (
+        again.status_code == 304
+        and again.headers["etag"] == r.headers["etag"]
+        and again.content == b""
+    )
 
 
 def test_read_path_goes_cache_then_kv_then_d1(api: Api) -> None:
@@ -72,11 +82,24 @@ def test_list_is_published_newest_first_with_search_and_tags(api: Api) -> None:
     api.save("secret", sample_doc("비밀 여행 초안", status="draft"))
     items = api.client.get("/api/tests").json()["items"]
     assert [i["id"] for i in items] == ["food", "travel"]
-    assert {"id", "title", "description", "tags", "thumbnail", "questionCount", "updatedAt", "rev"} <= set(items[0])
+    assert {
+        "id",
+        "title",
+        "description",
+        "tags",
+        "thumbnail",
+        "questionCount",
+        "updatedAt",
+        "rev",
+    } <= set(items[0])
     found = api.client.get("/api/tests", params={"q": "여행"}).json()["items"]
     assert {i["id"] for i in found} == {"travel", "food"}
-    assert [i["id"] for i in api.client.get("/api/tests", params={"q": "여행을"}).json()["items"]] == []
-    assert [i["id"] for i in api.client.get("/api/tests", params={"tag": "음식"}).json()["items"]] == ["food"]
+    assert [
+        i["id"] for i in api.client.get("/api/tests", params={"q": "여행을"}).json()["items"]
+    ] == []
+    assert [
+        i["id"] for i in api.client.get("/api/tests", params={"tag": "음식"}).json()["items"]
+    ] == ["food"]
 
 
 def test_list_pagination_walks_every_item_once(api: Api) -> None:
@@ -110,18 +133,26 @@ def test_compute_returns_the_result_type(api: Api) -> None:
 def test_image_upload_sniffs_content_and_serves_with_nosniff(api: Api) -> None:
     """PNG bytes are accepted (raw or multipart) and served with their type; SVG is refused."""
     png = tiny_png()
-    r = api.client.post("/api/admin/images", content=png, headers={**AUTH, "Content-Type": "image/png"})
+    r = api.client.post(
+        "/api/admin/images", content=png, headers={**AUTH, "Content-Type": "image/png"}
+    )
     assert r.status_code == 201
     key = r.json()["key"]
     img = api.client.get(f"/api/images/{key}")
     assert img.content == png and img.headers["content-type"] == "image/png"
     assert img.headers["x-content-type-options"] == "nosniff"
-    multi = api.client.post("/api/admin/images", files={"file": ("a.png", png, "image/png")}, headers=AUTH)
+    multi = api.client.post(
+        "/api/admin/images", files={"file": ("a.png", png, "image/png")}, headers=AUTH
+    )
     assert multi.status_code == 201 and multi.json()["key"] == key
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    bad = api.client.post("/api/admin/images", content=svg, headers={**AUTH, "Content-Type": "image/png"})
+    bad = api.client.post(
+        "/api/admin/images", content=svg, headers={**AUTH, "Content-Type": "image/png"}
+    )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "unsupported_image"
-    huge = api.client.post("/api/admin/images", content=png + b"\0" * (5 * 1024 * 1024), headers=AUTH)
+    huge = api.client.post(
+        "/api/admin/images", content=png + b"\0" * (5 * 1024 * 1024), headers=AUTH
+    )
     assert huge.status_code == 413
     assert api.client.get("/api/images/" + "0" * 32 + ".png").status_code == 404
     assert api.client.get("/api/images/..%2F..%2Fd1.sqlite").status_code in (404, 422)
@@ -138,7 +169,10 @@ def test_openapi_and_health_are_served(api: Api) -> None:
     """The OpenAPI document lists the routes; health reports the save mode."""
     spec = api.client.get("/api/openapi.json").json()
     assert "/api/admin/tests/{test_id}" in spec["paths"] and "/api/tests" in spec["paths"]
-    assert api.client.get("/api/health").json() == {"ok": True, "saveMode": api.b.settings.save_mode}
+    assert api.client.get("/api/health").json() == {
+        "ok": True,
+        "saveMode": api.b.settings.save_mode,
+    }
     r = api.client.get("/api/nowhere")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
@@ -156,7 +190,9 @@ class _SaveDuringRead:
         obj = await self._inner.get(key, **kwargs)  # type: ignore[attr-defined]
         if self.armed and key.startswith("tests/"):
             self.armed = False
-            r = self._api.client.put("/api/admin/tests/travel", json=sample_doc("새 판"), headers=AUTH)
+            r = self._api.client.put(
+                "/api/admin/tests/travel", json=sample_doc("새 판"), headers=AUTH
+            )
             assert r.status_code == 202
             await handle_batch(FakeBatch([FakeMessage(self._api.b.queue.sent[-1])]), self._api.b)  # type: ignore[attr-defined]
         return obj

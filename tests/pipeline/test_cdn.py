@@ -21,7 +21,9 @@ class RecordingFetch:
         self.status = status
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
 
-    async def __call__(self, method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+    async def __call__(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
         self.requests.append((method, url, headers, body))
         return self.status, b'{"success": %s}' % (b"true" if self.status == 200 else b"false")
 
@@ -29,14 +31,22 @@ class RecordingFetch:
 def test_zone_purge_posts_cache_tags_with_the_token() -> None:
     """One POST to the zone's purge_cache endpoint with the test's tags and a bearer token."""
     fetch = RecordingFetch()
-    run(ZonePurger(fetch, "tok", "zone123").purge(tags=tags_for_test("travel"), urls=urls_for_test("https://q.example", "travel")))
+    run(
+        ZonePurger(fetch, "tok", "zone123").purge(
+            tags=tags_for_test("travel"), urls=urls_for_test("https://q.example", "travel")
+        )
+    )
     ((method, url, headers, body),) = fetch.requests
-    assert method == "POST" and url == "https://api.cloudflare.com/client/v4/zones/zone123/purge_cache"
+    assert (
+        method == "POST" and url == "https://api.cloudflare.com/client/v4/zones/zone123/purge_cache"
+    )
     assert headers["Authorization"] == "Bearer tok"
     assert json.loads(body) == {"tags": ["test:travel", "tests:list"]}
 
 
-@pytest.mark.parametrize(("status", "error"), [(429, Transient), (503, Transient), (403, Permanent)])
+@pytest.mark.parametrize(
+    ("status", "error"), [(429, Transient), (503, Transient), (403, Permanent)]
+)
 def test_zone_purge_failures_are_classified(status: int, error: type[Exception]) -> None:
     """Rate limits and outages retry; a rejected token fails the job with the API's answer."""
     with pytest.raises(error):

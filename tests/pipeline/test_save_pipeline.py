@@ -34,7 +34,9 @@ def content(title: str = "나의 여행 성향 테스트") -> dict[str, Any]:
     return doc
 
 
-async def save(b: Bindings, title: str, base_rev: str | None = None, test_id: str = "travel") -> dict[str, Any]:
+async def save(
+    b: Bindings, title: str, base_rev: str | None = None, test_id: str = "travel"
+) -> dict[str, Any]:
     """Accept a save and return the message the API put on the queue."""
     await accept_save(b, test_id, content(title), base_rev)
     return b.queue.sent[-1]  # type: ignore[attr-defined]
@@ -143,7 +145,9 @@ def test_concurrent_duplicates_in_one_batch_commit_once(b: Bindings) -> None:
     run(scenario())
 
 
-def test_transient_failure_retries_with_backoff_then_succeeds(b: Bindings, clock: FakeClock) -> None:
+def test_transient_failure_retries_with_backoff_then_succeeds(
+    b: Bindings, clock: FakeClock
+) -> None:
     """An R2 outage retries the message with growing delays; nothing is lost."""
 
     async def scenario() -> None:
@@ -187,7 +191,11 @@ def test_poison_message_fails_at_once_and_neighbours_succeed(b: Bindings) -> Non
         m_good, m_bad = await deliver(b, good, bad)
         assert (m_good.outcome, m_bad.outcome) == ("ack", "ack")
         bad_job = await job(b, bad)
-        assert bad_job["status"] == "failed" and "ghost" in bad_job["error"] and bad_job["attempts"] == 1
+        assert (
+            bad_job["status"] == "failed"
+            and "ghost" in bad_job["error"]
+            and bad_job["attempts"] == 1
+        )
         assert (await job(b, good))["status"] == "succeeded"
 
     run(scenario())
@@ -230,9 +238,15 @@ def test_large_body_travels_by_claim_check(b: Bindings) -> None:
         doc = content("큰 문서")
         doc["description"] = "가" * 2000
         doc["questions"] = [
-            {"id": f"q{i}", "text": "질" * 500, "image": None,
-             "options": [{"id": "a", "text": "가" * 500, "scores": {"planner": 1}},
-                         {"id": "b", "text": "나" * 500, "scores": {"free": 1}}]}
+            {
+                "id": f"q{i}",
+                "text": "질" * 500,
+                "image": None,
+                "options": [
+                    {"id": "a", "text": "가" * 500, "scores": {"planner": 1}},
+                    {"id": "b", "text": "나" * 500, "scores": {"free": 1}},
+                ],
+            }
             for i in range(40)
         ]
         await accept_save(b, "big", doc, None)
@@ -252,7 +266,9 @@ def test_tampered_claim_check_fails_permanently(b: Bindings) -> None:
 
     async def scenario() -> None:
         doc = content("변조")
-        doc["questions"] = [dict(doc["questions"][0], id=f"q{i}", text="질" * 500) for i in range(90)]
+        doc["questions"] = [
+            dict(doc["questions"][0], id=f"q{i}", text="질" * 500) for i in range(90)
+        ]
         await accept_save(b, "tampered", doc, None)
         msg = b.queue.sent[-1]  # type: ignore[attr-defined]
         await b.bucket.put(msg["bodyRef"]["key"], b'{"title":"x"}')
@@ -316,7 +332,12 @@ def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: B
     """A rejected purge after the commit never marks a live save failed; the warning says why."""
 
     async def scenario() -> None:
-        fb = replace(b, purger=Flaky(b.purger, "purge", failures=99, error=Permanent("zone purge rejected (403)")))
+        fb = replace(
+            b,
+            purger=Flaky(
+                b.purger, "purge", failures=99, error=Permanent("zone purge rejected (403)")
+            ),
+        )
         msg = await save(fb, "라이브")
         (m,) = await deliver(fb, msg)
         row = await job(fb, msg)

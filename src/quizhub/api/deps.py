@@ -26,16 +26,22 @@ def check_admin_token(expected: str, header: str) -> None:
     """Bearer-token check with a constant-time compare; raises Unauthorized."""
     scheme, _, token = header.partition(" ")
     if not header:
-        raise Unauthorized("missing Authorization header: send 'Authorization: Bearer <admin token>'")
-    if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(
-        token.strip().encode(), expected.encode()
+        raise Unauthorized(
+            "missing Authorization header: send 'Authorization: Bearer <admin token>'"
+        )
+    if (
+        scheme.lower() != "bearer"
+        or not expected
+        or not hmac.compare_digest(token.strip().encode(), expected.encode())
     ):
         raise Unauthorized("invalid admin token")
 
 
 def require_admin(request: Request) -> None:
     """Route dependency (defence in depth; ``AdminGate`` already ran before the body was read)."""
-    check_admin_token(bindings(request).settings.admin_token, request.headers.get("authorization", ""))
+    check_admin_token(
+        bindings(request).settings.admin_token, request.headers.get("authorization", "")
+    )
 
 
 class AdminGate:
@@ -54,7 +60,10 @@ class AdminGate:
                 check_admin_token(expected, header)
             except Unauthorized as exc:
                 response = error_response(
-                    401, exc.code, exc.message, headers={"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
+                    401,
+                    exc.code,
+                    exc.message,
+                    headers={"WWW-Authenticate": 'Bearer realm="quizhub-admin"'},
                 )
                 await response(scope, receive, send)
                 return

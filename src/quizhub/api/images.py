@@ -43,9 +43,15 @@ def extract_upload(content_type: str, body: bytes) -> bytes:
         message = BytesParser(policy=HTTP).parsebytes(
             b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
         )
-        files = [p for p in message.iter_parts() if p.get_filename() or p.get_param("name", header="content-disposition") == "file"]
+        files = [
+            p
+            for p in message.iter_parts()
+            if p.get_filename() or p.get_param("name", header="content-disposition") == "file"
+        ]
         if not files:
-            raise Invalid("multipart upload has no file part (use the field name 'file')", code="no_file")
+            raise Invalid(
+                "multipart upload has no file part (use the field name 'file')", code="no_file"
+            )
         payload = files[0].get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
     else:
@@ -53,5 +59,7 @@ def extract_upload(content_type: str, body: bytes) -> bytes:
     if not data:
         raise Invalid("the upload is empty", code="empty_upload")
     if len(data) > MAX_IMAGE_BYTES:
-        raise TooLarge(f"images are limited to {MAX_IMAGE_BYTES} bytes", details={"limit": MAX_IMAGE_BYTES})
+        raise TooLarge(
+            f"images are limited to {MAX_IMAGE_BYTES} bytes", details={"limit": MAX_IMAGE_BYTES}
+        )
     return data

@@ -20,7 +20,11 @@ class BodyLimitMiddleware:
 
     @staticmethod
     def limit_for(path: str) -> int:
-        return IMAGE_LIMIT + _MULTIPART_SLACK if path.startswith("/api/admin/images") else DOCUMENT_LIMIT
+        return (
+            IMAGE_LIMIT + _MULTIPART_SLACK
+            if path.startswith("/api/admin/images")
+            else DOCUMENT_LIMIT
+        )
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -60,13 +64,22 @@ class BodyLimitMiddleware:
 
 async def _too_large(send: Any, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": "too_large", "message": f"request body exceeds {limit} bytes", "details": {"limit": limit}}}
+        {
+            "error": {
+                "code": "too_large",
+                "message": f"request body exceeds {limit} bytes",
+                "details": {"limit": limit},
+            }
+        }
     ).encode()
     await send(
         {
             "type": "http.response.start",
             "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -39,7 +39,9 @@ def _encode_cursor(item: dict[str, Any]) -> str:
 
 def _decode_cursor(cursor: str) -> tuple[str, str]:
     try:
-        updated_at, test_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        updated_at, test_id = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
         return str(updated_at), str(test_id)
     except (ValueError, TypeError, binascii.Error):
         raise Invalid(
@@ -58,7 +60,9 @@ async def health(request: Request) -> dict[str, Any]:
 @router.get("/tests")
 async def list_tests(
     request: Request,
-    q: Annotated[str | None, Query(max_length=50, description="keyword (substring, Korean-safe)")] = None,
+    q: Annotated[
+        str | None, Query(max_length=50, description="keyword (substring, Korean-safe)")
+    ] = None,
     tag: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -67,7 +71,9 @@ async def list_tests(
     b = bindings(request)
     after = _decode_cursor(cursor) if cursor else None
     keyword = q.strip() if q and q.strip() else None
-    items = await TestsRepo(b.db).list_public(q=keyword, tag=tag or None, limit=limit + 1, after=after)
+    items = await TestsRepo(b.db).list_public(
+        q=keyword, tag=tag or None, limit=limit + 1, after=after
+    )
     page = [{k: v for k, v in it.items() if k != "status"} for it in items[:limit]]
     next_cursor = _encode_cursor(page[-1]) if len(items) > limit else None
     return json_response(
@@ -84,7 +90,9 @@ async def get_test(test_id: TestId, request: Request) -> Response:
     cached = await b.cache.match(url)
     source = "cache"
     if cached is None:
-        doc, source = await read_published(TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
+        doc, source = await read_published(
+            TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds
+        )
         headers = {
             "Content-Type": "application/json",
             "ETag": f'"{doc["rev"]}"',
@@ -101,7 +109,9 @@ async def get_test(test_id: TestId, request: Request) -> Response:
     headers = {k.lower(): v for k, v in cached.headers.items() if k.lower() != "content-length"}
     headers["x-quizhub-source"] = source
     if etag_matches(request.headers.get("if-none-match"), headers.get("etag", "")):
-        return Response(status_code=304, headers={k: v for k, v in headers.items() if k != "content-type"})
+        return Response(
+            status_code=304, headers={k: v for k, v in headers.items() if k != "content-type"}
+        )
     return Response(cached.body, status_code=200, headers=headers, media_type="application/json")
 
 
@@ -115,15 +125,21 @@ async def compute(
     b = bindings(request)
     if set(payload) != {"answers"}:
         raise Invalid(
-            "body must be {\"answers\": {questionId: optionId}}",
+            'body must be {"answers": {questionId: optionId}}',
             details=[{"loc": ["answers"], "msg": "field required", "type": "missing"}],
         )
-    doc, _ = await read_published(TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
-    return json_response(compute_result(doc, payload["answers"]), headers={"Cache-Control": "no-store"})
+    doc, _ = await read_published(
+        TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds
+    )
+    return json_response(
+        compute_result(doc, payload["answers"]), headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/images/{key}")
-async def get_image(key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request) -> Response:
+async def get_image(
+    key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request
+) -> Response:
     """Uploaded image bytes with their stored content type (immutable: the key is a hash)."""
     b = bindings(request)
     obj = await b.bucket.get(image_object_key(key))

@@ -9,7 +9,14 @@ from fastapi import Response
 
 from quizhub.bindings import Settings
 
-__all__ = ["json_bytes", "json_response", "etag_matches", "detail_cache_control", "PUBLIC_LIST_CACHE", "NO_STORE"]
+__all__ = [
+    "json_bytes",
+    "json_response",
+    "etag_matches",
+    "detail_cache_control",
+    "PUBLIC_LIST_CACHE",
+    "NO_STORE",
+]
 PUBLIC_LIST_CACHE = "public, max-age=15, s-maxage=300"
 NO_STORE = "no-store"
 
@@ -28,7 +35,9 @@ def json_bytes(data: Any) -> bytes:
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response (UTF-8, Korean text unescaped)."""
-    return Response(json_bytes(data), status_code=status, media_type="application/json", headers=headers)
+    return Response(
+        json_bytes(data), status_code=status, media_type="application/json", headers=headers
+    )
 
 
 def etag_matches(if_none_match: str | None, etag: str) -> bool:

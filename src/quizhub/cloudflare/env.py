@@ -75,5 +75,7 @@ def bindings_from_env(env: Any) -> Bindings:
         cache=cache,
         purger=purger,
         settings=settings,
-        workflow=WorkflowAdapter(raw.SAVE_WF) if getattr(raw, "SAVE_WF", None) is not None else None,
+        workflow=WorkflowAdapter(raw.SAVE_WF)
+        if getattr(raw, "SAVE_WF", None) is not None
+        else None,
     )

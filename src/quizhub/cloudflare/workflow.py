@@ -30,7 +30,9 @@ class WorkflowAdapter:
 
     async def create(self, *, id: str, params: dict[str, Any]) -> WorkflowInstanceAdapter:
         """Start an instance with a caller-chosen id (the jobId)."""
-        return WorkflowInstanceAdapter(await self._binding.create(to_js({"id": id, "params": params})))
+        return WorkflowInstanceAdapter(
+            await self._binding.create(to_js({"id": id, "params": params}))
+        )
 
     async def get(self, id: str) -> WorkflowInstanceAdapter:
         """An existing instance by id."""

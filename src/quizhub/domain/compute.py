@@ -22,7 +22,9 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
         chosen = answers.get(qid)
         options = [o["id"] for o in question["options"]]
         if chosen is None:
-            errors.append({"loc": ["answers", qid], "msg": "question not answered", "type": "missing"})
+            errors.append(
+                {"loc": ["answers", qid], "msg": "question not answered", "type": "missing"}
+            )
         elif chosen not in options:
             errors.append(
                 {
@@ -33,7 +35,9 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
             )
     for qid in answers:
         if qid not in questions:
-            errors.append({"loc": ["answers", qid], "msg": "no such question", "type": "unknown_question"})
+            errors.append(
+                {"loc": ["answers", qid], "msg": "no such question", "type": "unknown_question"}
+            )
     if errors:
         raise Invalid("answers do not match the test's questions", details=errors)
     return {str(k): str(v) for k, v in answers.items()}

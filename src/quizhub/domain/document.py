@@ -105,11 +105,17 @@ def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
     reached: set[str] = set()
     for qi, question in enumerate(doc["questions"]):
         if question["id"] in _dupes(qids[: qi + 1]):
-            err(["questions", qi, "id"], f"duplicate question id '{question['id']}'", "duplicate_id")
+            err(
+                ["questions", qi, "id"], f"duplicate question id '{question['id']}'", "duplicate_id"
+            )
         oids = [o["id"] for o in question["options"]]
         for oi, option in enumerate(question["options"]):
             if option["id"] in _dupes(oids[: oi + 1]):
-                err(["questions", qi, "options", oi, "id"], f"duplicate option id '{option['id']}'", "duplicate_id")
+                err(
+                    ["questions", qi, "options", oi, "id"],
+                    f"duplicate option id '{option['id']}'",
+                    "duplicate_id",
+                )
             for rid, points in option["scores"].items():
                 if rid not in results:
                     err(
@@ -121,7 +127,11 @@ def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
                     reached.add(rid)
     for i, rid in enumerate(results):
         if rid not in reached:
-            err(["results", i], f"result '{rid}' cannot be reached: no option gives it a positive score", "unreachable_result")
+            err(
+                ["results", i],
+                f"result '{rid}' cannot be reached: no option gives it a positive score",
+                "unreachable_result",
+            )
     if len(tags := [t.casefold() for t in doc["tags"]]) != len(set(tags)):
         err(["tags"], "tags must be unique", "duplicate_tag")
     return errors

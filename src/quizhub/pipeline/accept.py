@@ -22,6 +22,7 @@ from quizhub.store.timefmt import iso_ms
 
 __all__ = ["Accepted", "accept_save", "accept_delete", "encoded_size"]
 
+
 @dataclass(frozen=True)
 class Accepted:
     job_id: str
@@ -53,7 +54,12 @@ def _new_message(b: Bindings, kind: str, test_id: str, base_rev: str | None) -> 
 
 
 async def accept_save(
-    b: Bindings, test_id: str, content: dict[str, Any], base_rev: str | None, *, create_only: bool = False
+    b: Bindings,
+    test_id: str,
+    content: dict[str, Any],
+    base_rev: str | None,
+    *,
+    create_only: bool = False,
 ) -> Accepted:
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync mode.
 
@@ -69,7 +75,10 @@ async def accept_save(
         digest = hashlib.sha256(raw).hexdigest()
         key = staging_key(message["jobId"])
         await b.bucket.put(
-            key, raw, http_metadata={"contentType": "application/json"}, custom_metadata={"sha256": digest}
+            key,
+            raw,
+            http_metadata={"contentType": "application/json"},
+            custom_metadata={"sha256": digest},
         )
         message["body"] = None
         message["bodyRef"] = {"key": key, "sha256": digest, "size": len(raw)}

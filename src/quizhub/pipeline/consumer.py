@@ -50,7 +50,13 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         except Exception:  # noqa: BLE001 - storage is down too: let the queue redeliver
             log.exception("could not record the failure of job %s", msg.jobId)
         delay = retry_delay_seconds(b.settings, message.attempts)
-        log.warning("job %s attempt %d failed (%s); retry in %ss", msg.jobId, message.attempts, failure.message, delay)
+        log.warning(
+            "job %s attempt %d failed (%s); retry in %ss",
+            msg.jobId,
+            message.attempts,
+            failure.message,
+            delay,
+        )
         message.retry(delay_seconds=delay)
 
 
@@ -59,7 +65,9 @@ async def _fail_unparseable(message: QueueMessage, b: Bindings, reason: str) -> 
     job = signed_job_of(message.body, b.settings.signing_key)
     if job is not None:
         try:
-            await JobsRepo(b.db).fail(job, f"unprocessable job message: {reason}", iso_ms(b.clock_ms()))
+            await JobsRepo(b.db).fail(
+                job, f"unprocessable job message: {reason}", iso_ms(b.clock_ms())
+            )
         except Exception:  # noqa: BLE001 - storage is down: let the queue redeliver
             log.exception("could not fail unprocessable job %s", job.job_id)
             message.retry(delay_seconds=retry_delay_seconds(b.settings, message.attempts))

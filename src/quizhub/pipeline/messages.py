@@ -43,8 +43,12 @@ class JobMessage(BaseModel):
     def job(self) -> JobRef:
         """The job reference the store works with."""
         return JobRef(
-            job_id=self.jobId, test_id=self.testId, rev=self.rev, base_rev=self.baseRev,
-            kind="save" if self.type == "save-test" else "delete", accepted_at=self.acceptedAt,
+            job_id=self.jobId,
+            test_id=self.testId,
+            rev=self.rev,
+            base_rev=self.baseRev,
+            kind="save" if self.type == "save-test" else "delete",
+            accepted_at=self.acceptedAt,
             create_only=self.createOnly,
         )
 
@@ -72,7 +76,10 @@ def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
     raw_test_id = body.get("testId")
     test_id = raw_test_id[:64] if isinstance(raw_test_id, str) else "unknown"
     return JobRef(
-        job_id=body["jobId"], test_id=test_id, rev=rev, base_rev=None,
+        job_id=body["jobId"],
+        test_id=test_id,
+        rev=rev,
+        base_rev=None,
         kind="delete" if body.get("type") == "delete-test" else "save",
         accepted_at=iso_ms(rev_time_ms(rev)),
     )

@@ -70,7 +70,9 @@ async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
     except Invalid as exc:
         first = exc.details[0] if exc.details else {}
         where = ".".join(str(p) for p in first.get("loc", []))
-        raise Permanent(f"invalid document at {where or 'root'}: {first.get('msg', exc.message)}") from None
+        raise Permanent(
+            f"invalid document at {where or 'root'}: {first.get('msg', exc.message)}"
+        ) from None
 
 
 async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:

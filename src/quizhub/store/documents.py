@@ -13,11 +13,20 @@ from quizhub.store.tests import TestRow, TestsRepo
 __all__ = ["read_current", "read_published", "load_job_body", "still_current"]
 
 
-async def read_current(tests: TestsRepo, bucket: R2Bucket, test_id: str, *, published_only: bool) -> dict[str, Any]:
+async def read_current(
+    tests: TestsRepo, bucket: R2Bucket, test_id: str, *, published_only: bool
+) -> dict[str, Any]:
     """The current document with server fields (``id``, ``rev``, ``createdAt``, ``updatedAt``)."""
     row = await tests.pointer(test_id)
-    if row is None or row.deleted or row.object_key is None or (published_only and row.status != "published"):
-        raise NotFound(f"test '{test_id}' does not exist" + (" or is not published" if published_only else ""))
+    if (
+        row is None
+        or row.deleted
+        or row.object_key is None
+        or (published_only and row.status != "published")
+    ):
+        raise NotFound(
+            f"test '{test_id}' does not exist" + (" or is not published" if published_only else "")
+        )
     obj = await bucket.get(row.object_key)
     if obj is None:
         # The object is written before the pointer flips, so this is a storage fault, not a 404.
@@ -26,7 +35,13 @@ async def read_current(tests: TestsRepo, bucket: R2Bucket, test_id: str, *, publ
 
 
 def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:
-    return {"id": row.id, **doc, "rev": row.rev, "createdAt": row.created_at, "updatedAt": row.updated_at}
+    return {
+        "id": row.id,
+        **doc,
+        "rev": row.rev,
+        "createdAt": row.created_at,
+        "updatedAt": row.updated_at,
+    }
 
 
 async def read_published(

@@ -47,45 +47,73 @@ class JobsRepo:
 
     async def get(self, job_id: str) -> dict[str, Any] | None:
         """The job row, or None when no consumer has touched the job yet."""
-        row: dict[str, Any] | None = await self.db.prepare(
-            f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?"
-        ).bind(job_id).first()
+        row: dict[str, Any] | None = (
+            await self.db.prepare(f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?")
+            .bind(job_id)
+            .first()
+        )
         return row
 
-    async def start_attempt(self, job: JobRef, step: str, now: str, body_ref: str | None) -> dict[str, Any]:
+    async def start_attempt(
+        self, job: JobRef, step: str, now: str, body_ref: str | None
+    ) -> dict[str, Any]:
         """Create the row on first delivery or count another attempt; returns the row after."""
-        row: dict[str, Any] | None = await self.db.prepare(
-            f"""INSERT INTO jobs ({_COLUMNS})
+        row: dict[str, Any] | None = (
+            await self.db.prepare(
+                f"""INSERT INTO jobs ({_COLUMNS})
             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9, ?10)
             ON CONFLICT(job_id) DO UPDATE SET
               attempts = jobs.attempts + 1,
               updated_at = CASE WHEN jobs.status = 'running' THEN excluded.updated_at ELSE jobs.updated_at END
             RETURNING {_COLUMNS}"""
-        ).bind(
-            job.job_id, job.test_id, job.rev, job.base_rev, job.kind, step, body_ref,
-            job.accepted_at, now, int(job.create_only),
-        ).first()
+            )
+            .bind(
+                job.job_id,
+                job.test_id,
+                job.rev,
+                job.base_rev,
+                job.kind,
+                step,
+                body_ref,
+                job.accepted_at,
+                now,
+                int(job.create_only),
+            )
+            .first()
+        )
         assert row is not None
         return row
 
     async def set_step(self, job_id: str, step: str, now: str) -> None:
         """Record the step a running job is on (what the admin UI shows as 저장 중…)."""
-        await self.db.prepare(
-            "UPDATE jobs SET step = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
-        ).bind(step, now, job_id).run()
+        await (
+            self.db.prepare(
+                "UPDATE jobs SET step = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+            )
+            .bind(step, now, job_id)
+            .run()
+        )
 
     async def note_error(self, job_id: str, error: str, now: str) -> None:
         """Keep the last transient error on a running job (it will be retried)."""
-        await self.db.prepare(
-            "UPDATE jobs SET error = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
-        ).bind(error[:1000], now, job_id).run()
+        await (
+            self.db.prepare(
+                "UPDATE jobs SET error = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+            )
+            .bind(error[:1000], now, job_id)
+            .run()
+        )
 
     async def succeed(self, job_id: str, now: str) -> None:
         """Mark a committed job succeeded (after invalidation)."""
-        await self.db.prepare(
-            """UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL, updated_at = ?
+        await (
+            self.db.prepare(
+                """UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL, updated_at = ?
             WHERE job_id = ? AND status = 'running' AND committed = 1"""
-        ).bind(now, job_id).run()
+            )
+            .bind(now, job_id)
+            .run()
+        )
 
     async def fail(self, job: JobRef, reason: str, now: str) -> None:
         """End a job that gave up, unless it already reached a terminal status (creates the row if absent).
@@ -93,16 +121,27 @@ class JobsRepo:
         A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
         warning (only invalidating caches failed) — never ``failed`` for a save that is being served.
         """
-        await self.db.prepare(
-            f"""INSERT INTO jobs ({_COLUMNS})
+        await (
+            self.db.prepare(
+                f"""INSERT INTO jobs ({_COLUMNS})
             VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8, ?9)
             ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
             WHERE jobs.status IN ('queued', 'running')"""
-        ).bind(
-            job.job_id, job.test_id, job.rev, job.base_rev, job.kind, reason[:1000],
-            job.accepted_at, now, int(job.create_only),
-        ).run()
+            )
+            .bind(
+                job.job_id,
+                job.test_id,
+                job.rev,
+                job.base_rev,
+                job.kind,
+                reason[:1000],
+                job.accepted_at,
+                now,
+                int(job.create_only),
+            )
+            .run()
+        )
 
     async def fail_stuck(self, accepted_before: str, now: str) -> int:
         """End every non-terminal job accepted before ``accepted_before`` (reason: timeout)."""
@@ -110,10 +149,14 @@ class JobsRepo:
             "'timeout: the job did not finish within its retry budget'"
             " || CASE WHEN error IS NULL THEN '' ELSE ' (last error: ' || error || ')' END"
         )
-        result = await self.db.prepare(
-            f"""UPDATE jobs SET {_GIVE_UP.format(reason=reason)}, updated_at = ?
+        result = (
+            await self.db.prepare(
+                f"""UPDATE jobs SET {_GIVE_UP.format(reason=reason)}, updated_at = ?
             WHERE status IN ('queued', 'running') AND accepted_at < ?"""
-        ).bind(now, accepted_before).run()
+            )
+            .bind(now, accepted_before)
+            .run()
+        )
         return int(result["meta"].get("changes", 0))
 
     async def latest_for_tests(self) -> dict[str, dict[str, Any]]:

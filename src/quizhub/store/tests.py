@@ -60,14 +60,18 @@ _TOMBSTONE = f"""UPDATE tests SET rev = ?3, deleted = 1, object_key = NULL, upda
 WHERE id = ?2 AND {_GUARD}"""
 
 _CLEAR_TAGS = f"DELETE FROM test_tags WHERE test_id = ?2 AND {_GUARD}"
-_ADD_TAGS = f"INSERT INTO test_tags (test_id, tag) SELECT ?2, value FROM json_each(?9) WHERE {_GUARD}"
+_ADD_TAGS = (
+    f"INSERT INTO test_tags (test_id, tag) SELECT ?2, value FROM json_each(?9) WHERE {_GUARD}"
+)
 _CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
 _ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
 SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15) WHERE {_GUARD}"""
 _MARK_COMMITTED = """UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
 WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
 
-_SUMMARY_COLS = "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
+_SUMMARY_COLS = (
+    "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
+)
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,13 @@ class DocumentFacts:
         images += [(q["image"], f"question:{q['id']}") for q in doc["questions"] if q.get("image")]
         images += [(r["image"], f"result:{r['id']}") for r in doc["results"] if r.get("image")]
         return cls(
-            status=doc["status"], title=doc["title"], description=doc.get("description", ""),
-            tags=list(doc.get("tags", [])), thumbnail=doc.get("thumbnail"),
-            question_count=len(doc["questions"]), images=images,
+            status=doc["status"],
+            title=doc["title"],
+            description=doc.get("description", ""),
+            tags=list(doc.get("tags", [])),
+            thumbnail=doc.get("thumbnail"),
+            question_count=len(doc["questions"]),
+            images=images,
         )
 
 
@@ -126,16 +134,30 @@ class TestsRepo:
         self.db = db
 
     def _commit_statements(
-        self, job: JobRef, now: str, updated_at: str, facts: DocumentFacts | None, object_key: str | None
+        self,
+        job: JobRef,
+        now: str,
+        updated_at: str,
+        facts: DocumentFacts | None,
+        object_key: str | None,
     ) -> list[D1PreparedStatement]:
         f = facts
         args = [
-            job.job_id, job.test_id, job.rev, job.base_rev, now,
-            f.status if f else None, f.title if f else None, f.description if f else None,
-            json.dumps(f.tags if f else [], ensure_ascii=False), f.thumbnail if f else None,
-            f.question_count if f else 0, object_key,
+            job.job_id,
+            job.test_id,
+            job.rev,
+            job.base_rev,
+            now,
+            f.status if f else None,
+            f.title if f else None,
+            f.description if f else None,
+            json.dumps(f.tags if f else [], ensure_ascii=False),
+            f.thumbnail if f else None,
+            f.question_count if f else 0,
+            object_key,
             search_text(f.title, f.description, f.tags) if f else "",
-            updated_at, json.dumps([list(i) for i in (f.images if f else [])]),
+            updated_at,
+            json.dumps([list(i) for i in (f.images if f else [])]),
             int(job.create_only),
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
@@ -147,15 +169,28 @@ class TestsRepo:
         return [self.db.prepare(sql).bind(*args[: _max_param(sql)]) for sql in sqls]
 
     async def commit(
-        self, job: JobRef, now: str, updated_at: str, facts: DocumentFacts | None, object_key: str | None
+        self,
+        job: JobRef,
+        now: str,
+        updated_at: str,
+        facts: DocumentFacts | None,
+        object_key: str | None,
     ) -> CommitOutcome:
         """Compare-and-set the test pointer to ``job.rev`` (a save when ``facts`` else a delete)."""
-        before = await self.db.prepare(
-            "SELECT status, committed FROM jobs WHERE job_id = ?"
-        ).bind(job.job_id).first()
+        before = (
+            await self.db.prepare("SELECT status, committed FROM jobs WHERE job_id = ?")
+            .bind(job.job_id)
+            .first()
+        )
         if before and before["committed"]:
-            row = await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?").bind(job.job_id).first()
-            return CommitOutcome("already-committed" if row["status"] == "running" else "terminal", row)
+            row = (
+                await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?")
+                .bind(job.job_id)
+                .first()
+            )
+            return CommitOutcome(
+                "already-committed" if row["status"] == "running" else "terminal", row
+            )
         await self.db.batch(self._commit_statements(job, now, updated_at, facts, object_key))
         row = await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?").bind(job.job_id).first()
         if row["committed"]:
@@ -166,14 +201,23 @@ class TestsRepo:
 
     async def pointer(self, test_id: str) -> TestRow | None:
         """The current pointer row (including drafts and tombstones)."""
-        row = await self.db.prepare(
-            "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests WHERE id = ?"
-        ).bind(test_id).first()
+        row = (
+            await self.db.prepare(
+                "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests WHERE id = ?"
+            )
+            .bind(test_id)
+            .first()
+        )
         if row is None:
             return None
         return TestRow(
-            id=row["id"], rev=row["rev"], status=row["status"], deleted=bool(row["deleted"]),
-            object_key=row["object_key"], created_at=row["created_at"], updated_at=row["updated_at"],
+            id=row["id"],
+            rev=row["rev"],
+            status=row["status"],
+            deleted=bool(row["deleted"]),
+            object_key=row["object_key"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
         )
 
     async def list_public(
@@ -186,7 +230,9 @@ class TestsRepo:
             where.append("instr(search_text, ?) > 0")
             args.append(q.casefold())
         if tag:
-            where.append("EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)"
+            )
             args.append(tag)
         if after:
             where.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
@@ -208,10 +254,16 @@ class TestsRepo:
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "rev": row["rev"], "status": row["status"], "title": row["title"],
-        "description": row["description"], "tags": json.loads(row["tags"]),
-        "thumbnail": row["thumbnail"], "questionCount": row["question_count"],
-        "createdAt": row["created_at"], "updatedAt": row["updated_at"],
+        "id": row["id"],
+        "rev": row["rev"],
+        "status": row["status"],
+        "title": row["title"],
+        "description": row["description"],
+        "tags": json.loads(row["tags"]),
+        "thumbnail": row["thumbnail"],
+        "questionCount": row["question_count"],
+        "createdAt": row["created_at"],
+        "updatedAt": row["updated_at"],
     }
 
 
