@@ -21,10 +21,9 @@ import httpx2
 from quizhub.api.app import create_app
 from quizhub.bindings import Settings
 from quizhub.local.faults import FaultPlan, with_faults
-from quizhub.local.gateway import with_env
+from quizhub.local.host import DEMO_FILE, with_env
 from quizhub.local.platform import SAVE_QUEUE, build_platform
-from quizhub.local.queue import LocalQueueConsumer
-from quizhub.local.seed import DEMO_FILE
+from quizhub.local.queues import LocalQueueConsumer
 from quizhub.pipeline.consumer import handle_batch
 
 TOKEN = "bench-token"

@@ -8,8 +8,8 @@ from typing import Any
 import httpx2
 
 from quizhub.api.app import create_app
-from quizhub.local.gateway import with_env
-from quizhub.local.queue import LocalQueueConsumer, LocalQueueProducer
+from quizhub.local.host import with_env
+from quizhub.local.queues import LocalQueueConsumer, LocalQueueProducer
 from reliability.rig import TOKEN, Rig, document
 from reliability.rows import Row, _tmp
 

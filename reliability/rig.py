@@ -16,9 +16,9 @@ from quizhub.bindings import Bindings, Settings
 from quizhub.domain.jobs import TERMINAL
 from quizhub.domain.revisions import RevGenerator
 from quizhub.local.faults import FaultPlan, with_faults
+from quizhub.local.host import minimal_document
 from quizhub.local.platform import DLQ, SAVE_QUEUE, build_platform
-from quizhub.local.queue import LocalQueueConsumer
-from quizhub.local.seed import minimal_document
+from quizhub.local.queues import LocalQueueConsumer
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
 from quizhub.pipeline.policy import job_budget_seconds
@@ -95,9 +95,9 @@ class Rig:
         self._last_sweep = self.clock.ms
 
     def _attach_workflow_engine(self) -> None:
+        from quizhub.errors import NonRetryableError
         from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
         from quizhub.pipeline.workflow import run_save_workflow
-        from quizhub.workflow_api import NonRetryableError
 
         self.engine = LocalWorkflowEngine(self.root / "workflows.sqlite", clock_ms=self.clock)
 

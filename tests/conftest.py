@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from quizhub.local.seed import minimal_document
+from quizhub.local.host import DEMO_FILE, minimal_document
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = json.loads((ROOT / "src/quizhub/local/demo_tests.json").read_text(encoding="utf-8"))
+DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
 class FakeClock:

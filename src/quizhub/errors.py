@@ -17,6 +17,9 @@ __all__ = [
     "Conflict",
     "Transient",
     "Permanent",
+    "NonRetryableError",
+    "WorkflowAlreadyExists",
+    "WorkflowNotFound",
 ]
 
 
@@ -65,3 +68,18 @@ class Permanent(QuizhubError):
     """A failure that retrying cannot fix (poison message, integrity violation)."""
 
     code = "permanent"
+
+
+class NonRetryableError(Exception):
+    """A workflow step (or run) error that must not be retried: the twin of the SDK's
+    ``workers.workflows.NonRetryableError``. On Cloudflare the SDK recognises a step error by its
+    class NAME (``workflows.js`` checks ``PythonError.type == "NonRetryableError"``), so raising
+    this class there works as well."""
+
+
+class WorkflowAlreadyExists(Exception):
+    """``create`` with an id that an instance of that workflow already has (both adapters raise it)."""
+
+
+class WorkflowNotFound(LookupError):
+    """``get`` of an id that no instance of that workflow has."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol, TypedDict
+from typing import Any, Literal, Protocol, TypedDict, get_args
 
 __all__ = [
     "D1Meta",
@@ -33,6 +33,11 @@ __all__ = [
     "Cache",
     "Purger",
     "HttpFetch",
+    "InstanceStatus",
+    "INSTANCE_STATUSES",
+    "FINITE_STATUSES",
+    "WorkflowInstance",
+    "WorkflowBinding",
 ]
 
 
@@ -243,3 +248,46 @@ class Purger(Protocol):
 
 # (method, url, headers, body) -> (status, response body)
 HttpFetch = Callable[[str, str, dict[str, str], bytes], Awaitable[tuple[int, bytes]]]
+
+
+# ---------------------------------------------------------------- Workflows
+InstanceStatus = Literal[
+    "queued",
+    "running",
+    "paused",
+    "errored",
+    "terminated",
+    "complete",
+    "waiting",
+    "waitingForPause",
+    "unknown",
+]
+INSTANCE_STATUSES: tuple[str, ...] = get_args(InstanceStatus)
+# Statuses an instance never leaves.
+FINITE_STATUSES = frozenset({"complete", "errored", "terminated"})
+
+
+class WorkflowInstance(Protocol):
+    """A handle on one instance (``await binding.create(...)`` / ``get(id)``)."""
+
+    @property
+    def id(self) -> str: ...
+
+    async def status(self) -> dict[str, Any]:
+        """``{"status": InstanceStatus, "output": Any, "error": {"name", "message"} | None}``."""
+        ...
+
+
+class WorkflowBinding(Protocol):
+    """A Workflow binding (``env.SAVE_WF``): ``create({"id", "params"})`` / ``get(id)``.
+
+    Instances are retained for days only, so the job row in D1 stays the record of a save.
+    """
+
+    async def create(self, *, id: str, params: dict[str, Any]) -> WorkflowInstance:
+        """Start an instance; raises ``quizhub.errors.WorkflowAlreadyExists`` for a taken id."""
+        ...
+
+    async def get(self, id: str) -> WorkflowInstance:
+        """An existing instance; raises ``quizhub.errors.WorkflowNotFound``."""
+        ...

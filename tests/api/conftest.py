@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from quizhub.api.app import create_app
 from quizhub.bindings import Bindings
-from quizhub.local.gateway import with_env
+from quizhub.errors import NonRetryableError
+from quizhub.local.host import with_env
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.pipeline.workflow import run_save_workflow
-from quizhub.workflow_api import NonRetryableError
 from tests.conftest import FakeClock
 from tests.fakes import TOKEN, FakeBatch, FakeMessage, local_bindings, run
 

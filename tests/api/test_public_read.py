@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from quizhub.api.app import create_app
-from quizhub.local.gateway import with_env
+from quizhub.local.host import with_env
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.ports import CachedResponse
 from quizhub.store.keys import kv_test_key

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from quizhub.local.seed import minimal_document
+from quizhub.local.host import minimal_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 
-from quizhub.local.broker import LocalQueueBroker
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
-from quizhub.local.queue import LocalQueueProducer
+from quizhub.local.queues import LocalQueueBroker, LocalQueueProducer
 from quizhub.local.r2 import LocalR2
 
 from . import checks_d1, checks_kv, checks_queue_producer, checks_r2

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from quizhub.local.workflows import LocalWorkflowEngine
+from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 
 WF = "save-test"
 NO_WAIT = {"retries": {"limit": 0, "delay": 0}}
@@ -27,4 +27,4 @@ async def start(
 ) -> Any:
     """Register ``run_fn`` as the test workflow and create one instance of it."""
     engine.register(WF, run_fn)
-    return await engine.binding(WF).create(id=id, params=params or {})
+    return await LocalWorkflowBinding(engine, WF).create(id=id, params=params or {})

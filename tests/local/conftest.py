@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from quizhub.local.broker import LocalQueueBroker
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
+from quizhub.local.queues import LocalQueueBroker
 from quizhub.local.r2 import LocalR2
 from quizhub.local.workflows import LocalWorkflowEngine
 

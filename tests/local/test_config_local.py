@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizhub.local.config import ConsumerSettings, load_consumer_settings, parse_consumer_settings
+from quizhub.local.queues import ConsumerSettings, load_consumer_settings, parse_consumer_settings
 
 from .conftest import REPO
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from quizhub.local.devvars import ensure_admin_token, read_dev_vars
+from quizhub.local.host import ensure_admin_token, read_dev_vars
 
 
 def test_token_is_generated_once_and_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

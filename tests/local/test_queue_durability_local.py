@@ -10,9 +10,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-from quizhub.local.broker import LocalQueueBroker
-from quizhub.local.config import ConsumerSettings
-from quizhub.local.queue import LocalQueueConsumer, LocalQueueProducer
+from quizhub.local.queues import (
+    ConsumerSettings,
+    LocalQueueBroker,
+    LocalQueueConsumer,
+    LocalQueueProducer,
+)
 from quizhub.ports import MessageBatch
 
 from ._support import FakeClock, Recorder
@@ -103,8 +106,8 @@ def test_settling_a_lost_lease_changes_nothing(broker: LocalQueueBroker, clock: 
 _KILLED_CONSUMER = textwrap.dedent(
     """
     import os, signal, sys
-    from quizhub.local.broker import LocalQueueBroker
-    from quizhub.local.config import ConsumerSettings
+    from quizhub.local.queues import LocalQueueBroker
+    from quizhub.local.queues import ConsumerSettings
     now = int(sys.argv[2])
     broker = LocalQueueBroker(sys.argv[1], clock_ms=lambda: now, lease_ms=60_000)
     lease = broker.lease("q", now, settings=ConsumerSettings(max_batch_timeout=0))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-from quizhub.local.broker import LocalQueueBroker
-from quizhub.local.config import ConsumerSettings
-from quizhub.local.queue import LocalQueueConsumer, LocalQueueProducer
+from quizhub.local.queues import (
+    ConsumerSettings,
+    LocalQueueBroker,
+    LocalQueueConsumer,
+    LocalQueueProducer,
+)
 from quizhub.ports import MessageBatch
 
 from ._support import FakeClock, Recorder

@@ -6,10 +6,13 @@ import asyncio
 
 import pytest
 
-from quizhub.local.broker import LocalQueueBroker
-from quizhub.local.config import ConsumerSettings
-from quizhub.local.queue import LocalQueueConsumer, LocalQueueProducer
-from quizhub.local.queue_model import QueueMessageTooLarge
+from quizhub.local.queues import (
+    ConsumerSettings,
+    LocalQueueBroker,
+    LocalQueueConsumer,
+    LocalQueueProducer,
+    QueueMessageTooLarge,
+)
 
 from ._support import Recorder
 

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from quizhub.local.workflows import (
+    LocalWorkflowBinding,
     LocalWorkflowEngine,
 )
-from quizhub.workflow_api import parse_duration
+from quizhub.step_config import parse_duration
 
 from ._support import START_MS, FakeClock
 from ._workflow_support import WF, run, start
@@ -102,7 +103,7 @@ def test_resume_after_a_crash_during_a_step(tmp_path: Path, clock: FakeClock) ->
     path = tmp_path / "workflows.sqlite"
     engine_a = LocalWorkflowEngine(path, clock_ms=clock)
     engine_a.register(WF, wf)
-    run(engine_a.binding(WF).create(id="job", params={}))
+    run(LocalWorkflowBinding(engine_a, WF).create(id="job", params={}))
     with pytest.raises(Killed):
         run(engine_a.tick())  # engine A dies in step two; it is never closed
     crash = False
@@ -113,7 +114,7 @@ def test_resume_after_a_crash_during_a_step(tmp_path: Path, clock: FakeClock) ->
         assert run(engine_b.tick()) == 0  # engine A's lease still holds it
         clock.advance(11 * 60_000)  # lease = step timeout (10 min) + 1 min
         assert run(engine_b.tick()) == 1
-        status = run(engine_b.binding(WF).get("job")).status
+        status = run(LocalWorkflowBinding(engine_b, WF).get("job")).status
         assert run(status()) == {"status": "complete", "output": "first+second", "error": None}
         outcomes = [(a["name"], a["attempt"], a["outcome"]) for a in engine_b.attempts(WF, "job")]
         assert outcomes == [("one", 1, "ok"), ("two", 1, "interrupted"), ("two", 2, "ok")]
@@ -146,7 +147,7 @@ def test_resume_after_a_crash_while_waiting(tmp_path: Path, clock: FakeClock) ->
     path = tmp_path / "workflows.sqlite"
     engine_a = LocalWorkflowEngine(path, clock_ms=clock)
     engine_a.register(WF, wf)
-    run(engine_a.binding(WF).create(id="job", params={}))
+    run(LocalWorkflowBinding(engine_a, WF).create(id="job", params={}))
     run(engine_a.tick())
     assert engine_a.status(WF, "job")["status"] == "waiting"
     engine_b = LocalWorkflowEngine(path, clock_ms=clock)  # A is dropped, never closed
@@ -222,7 +223,7 @@ def test_serve_runs_an_instance_as_soon_as_it_is_created(engine: LocalWorkflowEn
         engine.register(WF, wf)
         stop = asyncio.Event()
         server = asyncio.create_task(engine.serve(stop, poll_interval=30))
-        inst = await engine.binding(WF).create(id="live", params={})
+        inst = await LocalWorkflowBinding(engine, WF).create(id="live", params={})
         await asyncio.wait_for(finished.wait(), timeout=5)
         stop.set()
         await asyncio.wait_for(server, timeout=5)
@@ -254,8 +255,8 @@ def test_serve_does_not_let_a_slow_step_hold_up_other_instances(
         engine.register(WF, wf)
         stop = asyncio.Event()
         server = asyncio.create_task(engine.serve(stop, poll_interval=30))
-        slow = await engine.binding(WF).create(id="slow", params={})
-        fast = await engine.binding(WF).create(id="fast", params={})
+        slow = await LocalWorkflowBinding(engine, WF).create(id="slow", params={})
+        fast = await LocalWorkflowBinding(engine, WF).create(id="fast", params={})
         await asyncio.wait_for(finished["fast"].wait(), timeout=5)
         assert (await slow.status())["status"] == "running"
         release.set()

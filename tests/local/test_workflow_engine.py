@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from quizhub.local.workflows import (
+    LocalWorkflowBinding,
     LocalWorkflowEngine,
     WorkflowAlreadyExists,
     WorkflowNotFound,
@@ -27,7 +28,7 @@ def test_create_with_an_existing_id_raises(engine: LocalWorkflowEngine) -> None:
     """§2: ``create`` with an existing id throws (the consumer relies on it to dedupe)."""
 
     async def scenario() -> None:
-        binding = engine.binding(WF)
+        binding = LocalWorkflowBinding(engine, WF)
         await binding.create(id="job-1", params={"n": 1})
         with pytest.raises(WorkflowAlreadyExists):
             await binding.create(id="job-1", params={"n": 2})
@@ -40,14 +41,14 @@ def test_create_with_an_existing_id_raises(engine: LocalWorkflowEngine) -> None:
 def test_invalid_instance_ids_are_rejected(engine: LocalWorkflowEngine, bad: str) -> None:
     """§2: ids are ≤ 64 chars matching ``^[a-zA-Z0-9_][a-zA-Z0-9-_]*$``."""
     with pytest.raises(ValueError, match="instance id"):
-        run(engine.binding(WF).create(id=bad, params={}))
-    run(engine.binding(WF).create(id="_Ok-" + "a" * 60, params={}))
+        run(LocalWorkflowBinding(engine, WF).create(id=bad, params={}))
+    run(LocalWorkflowBinding(engine, WF).create(id="_Ok-" + "a" * 60, params={}))
 
 
 def test_get_of_an_unknown_id_raises(engine: LocalWorkflowEngine) -> None:
     """engine.ts changeInstanceStatus: an instance that does not exist is ``not_found``."""
     with pytest.raises(WorkflowNotFound):
-        run(engine.binding(WF).get("nope"))
+        run(LocalWorkflowBinding(engine, WF).get("nope"))
 
 
 def test_event_carries_payload_timestamp_instance_id_and_workflow_name(

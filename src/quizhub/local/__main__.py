@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from quizhub.bindings import Settings
-from quizhub.local.devvars import ensure_admin_token, read_dev_vars
+from quizhub.local.host import ensure_admin_token, read_dev_vars
 from quizhub.local.platform import ROOT, build_platform
 
 DEFAULT_PORT = 8787
@@ -55,14 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"migrations applied to {args.data_dir / 'd1.sqlite'}")
         return 0
     if args.command == "seed":
-        from quizhub.local.seed import seed_demo_tests
+        from quizhub.local.host import seed_demo_tests
 
         platform = build_platform(args.data_dir, settings)
         count = asyncio.run(seed_demo_tests(platform, force=True))
         platform.close()
         print(f"seeded {count} demo tests")
         return 0
-    from quizhub.local.server import serve
+    from quizhub.local.host._server import serve
 
     public_origin = f"http://{args.host}:{args.port}"
     settings = replace(settings, public_origin=public_origin)

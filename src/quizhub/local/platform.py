@@ -13,9 +13,9 @@ from typing import Any
 
 from quizhub.bindings import Bindings, Settings, wall_clock_ms
 from quizhub.local.cache import LocalCache, LocalCachePurger
-from quizhub.local.config import ConsumerSettings, load_consumer_settings
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
+from quizhub.local.queues import ConsumerSettings, load_consumer_settings
 from quizhub.local.r2 import LocalR2
 
 __all__ = ["ROOT", "SAVE_QUEUE", "DLQ", "LocalPlatform", "build_platform"]
@@ -40,7 +40,7 @@ class LocalPlatform:
 
     def make_consumers(self) -> list[Any]:
         """Consumers for the save queue and its dead-letter queue, wired to the pipeline."""
-        from quizhub.local.queue import LocalQueueConsumer
+        from quizhub.local.queues import LocalQueueConsumer
         from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch
 
         b = self.bindings
@@ -70,7 +70,7 @@ def build_platform(
     kv_lag_ms: int = 0,
 ) -> LocalPlatform:
     """Open (and migrate) the local bindings under ``data_dir``."""
-    from quizhub.local.queue import LocalQueueBroker, LocalQueueProducer
+    from quizhub.local.queues import LocalQueueBroker, LocalQueueProducer
 
     data_dir.mkdir(parents=True, exist_ok=True)
     consumers = load_consumer_settings(root / "wrangler.consumer.toml")
@@ -102,9 +102,9 @@ def build_platform(
 
 def _workflow_engine(data_dir: Path, bindings: Bindings, clock_ms: Any) -> Any:
     """The local stand-in for the "save-test" Workflow, wired like wrangler.consumer.toml says."""
+    from quizhub.errors import NonRetryableError
     from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
     from quizhub.pipeline.workflow import run_save_workflow
-    from quizhub.workflow_api import NonRetryableError
 
     engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
 

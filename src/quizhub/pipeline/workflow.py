@@ -12,12 +12,12 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import TERMINAL
-from quizhub.errors import Permanent
+from quizhub.errors import Permanent, WorkflowAlreadyExists
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job
 
-__all__ = ["STEP_CONFIG", "STEP_NAMES", "run_save_workflow", "is_already_exists", "start_instance"]
+__all__ = ["STEP_CONFIG", "STEP_NAMES", "run_save_workflow", "start_instance"]
 
 # Per step: 5 retries, 2 s exponential backoff (2, 4, 8, 16, 32 s), 1 minute per attempt.
 STEP_CONFIG: dict[str, Any] = {
@@ -98,20 +98,12 @@ async def _steps(step: Any, b: Bindings, msg: JobMessage, guarded: Any) -> dict[
     return dict(await finish())
 
 
-def is_already_exists(exc: BaseException) -> bool:
-    """True for the error ``create`` raises when an instance with that id exists."""
-    text = f"{type(exc).__name__} {exc}".lower().replace("_", " ")
-    return "already exists" in text or "alreadyexists" in text
-
-
 async def start_instance(b: Bindings, msg: JobMessage, body: Any) -> bool:
     """Create the instance with id = jobId; False when it already existed (already started)."""
     if b.workflow is None:
         raise RuntimeError("SAVE_MODE=workflow needs the SAVE_WF Workflow binding")
     try:
         await b.workflow.create(id=msg.jobId, params=body)
-    except Exception as exc:  # noqa: BLE001 - "already exists" means a previous delivery started it
-        if is_already_exists(exc):
-            return False
-        raise
+    except WorkflowAlreadyExists:  # a previous delivery of this message started it
+        return False
     return True

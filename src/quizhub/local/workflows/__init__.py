@@ -1,14 +1,14 @@
 """Workflows on the local platform: a durable SQLite engine with Cloudflare Workflows semantics.
 
-The pieces live in ``workflow_engine`` (instances, replays, ``tick``/``serve``),
-``workflow_binding`` (``LocalWorkflowBinding``/``LocalWorkflowInstance``),
-``workflow_step`` (the ``step.do`` decorator API of the Python Workflows SDK),
-``workflow_context`` (memoised steps, retries, sleeps), ``workflow_rules`` (config, backoff,
-errors) and ``workflow_store``/``workflow_memo`` (SQLite). Usage::
+Private modules, one concern each: ``_engine`` (instances, replays, ``tick``/``serve``),
+``_binding`` (``LocalWorkflowBinding``/``LocalWorkflowInstance``), ``_step`` (the ``step.do``
+decorator API of the Python Workflows SDK), ``_context`` (memoised steps, retries, sleeps),
+``_rules`` (ids, names, errors; step configs follow ``quizhub.step_config``) and
+``_store``/``_memo`` (SQLite). Usage::
 
     engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock)
     engine.register("save-test", run)          # run(event, step) -> JSON-able result
-    binding = engine.binding("save-test")      # WorkflowBinding: create(id=, params=), get(id)
+    binding = LocalWorkflowBinding(engine, "save-test")  # create(id=, params=), get(id)
     await binding.create(id=job_id, params={...})
     await engine.tick()                        # or: await engine.serve(stop_event)
 
@@ -19,16 +19,12 @@ Differences from Cloudflare: custom exception types of a failed step come back a
 
 from __future__ import annotations
 
-from quizhub.local.workflow_binding import LocalWorkflowBinding, LocalWorkflowInstance
-from quizhub.local.workflow_engine import DEFAULT_LEASE_MS, LocalWorkflowEngine, RunFn
-from quizhub.local.workflow_rules import DEFAULT_STEP_CONFIG, WorkflowStepError
-from quizhub.local.workflow_step import LocalWorkflowStep, StepFunction
-from quizhub.workflow_api import (
-    NonRetryableError,
-    WorkflowAlreadyExists,
-    WorkflowNotFound,
-    parse_duration,
-)
+from quizhub.errors import NonRetryableError, WorkflowAlreadyExists, WorkflowNotFound
+from quizhub.local.workflows._binding import LocalWorkflowBinding, LocalWorkflowInstance
+from quizhub.local.workflows._engine import DEFAULT_LEASE_MS, LocalWorkflowEngine, RunFn
+from quizhub.local.workflows._rules import WorkflowStepError
+from quizhub.local.workflows._step import LocalWorkflowStep, StepFunction
+from quizhub.step_config import DEFAULT_STEP_CONFIG, parse_duration
 
 __all__ = [
     "DEFAULT_LEASE_MS",

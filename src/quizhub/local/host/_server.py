@@ -13,10 +13,10 @@ import uvicorn
 
 from quizhub.api.app import create_app
 from quizhub.bindings import Settings
-from quizhub.local.gateway import Gateway
+from quizhub.local.host._gateway import Gateway
+from quizhub.local.host._seed import seed_demo_tests
+from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, build_platform
-from quizhub.local.seed import seed_demo_tests
-from quizhub.local.static import StaticSite
 from quizhub.pipeline.consumer import sweep_stuck_jobs
 
 __all__ = ["serve", "SWEEP_INTERVAL_S"]

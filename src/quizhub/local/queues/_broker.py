@@ -6,7 +6,7 @@ never settled comes back when its lease runs out, counted as a failed delivery. 
 fails on its ``1 + max_retries``-th delivery moves to the dead letter queue (same id, timestamp
 and body; a fresh delivery count) or is dropped when there is none, as on Cloudflare and in
 Miniflare's broker. Unlike Miniflare, messages persist and wait for a consumer that is not
-running yet, as they do in production. The consumer loop lives in ``quizhub.local.queue``.
+running yet, as they do in production. The consumer loop lives in ``quizhub.local.queues._consumer``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,14 @@ from typing import Any
 from quizhub.bindings import wall_clock_ms
 from quizhub.local._signals import Listeners
 from quizhub.local._sqlite import SqliteHandle
-from quizhub.local.config import ConsumerSettings
-from quizhub.local.queue_model import DEFAULT_LEASE_MS, Decision, Lease, LeasedMessage, decode_body
+from quizhub.local.queues._config import ConsumerSettings
+from quizhub.local.queues._model import (
+    DEFAULT_LEASE_MS,
+    Decision,
+    Lease,
+    LeasedMessage,
+    decode_body,
+)
 
 __all__ = ["LocalQueueBroker"]
 

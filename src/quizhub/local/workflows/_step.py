@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from quizhub.local.workflow_context import ReplayContext
+from quizhub.local.workflows._context import ReplayContext
 
 __all__ = ["LocalWorkflowStep", "StepFunction"]
 

@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from quizhub.local.workflow_engine import LocalWorkflowEngine
+    from quizhub.local.workflows._engine import LocalWorkflowEngine
 
 __all__ = ["LocalWorkflowBinding", "LocalWorkflowInstance"]
 

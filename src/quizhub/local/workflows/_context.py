@@ -18,19 +18,17 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, NoReturn
 
-from quizhub.local.workflow_memo import StepMemos, StepRow
-from quizhub.local.workflow_rules import (
+from quizhub.local.workflows._memo import StepMemos, StepRow
+from quizhub.local.workflows._rules import (
     MAX_STEP_RESULT_BYTES,
     check_step_name,
     describe_error,
     epoch_ms,
     exception_from,
     is_non_retryable,
-    resolve_step_config,
-    retry_delay_ms,
 )
-from quizhub.local.workflow_store import Claim, ReplayStopped
-from quizhub.workflow_api import parse_duration
+from quizhub.local.workflows._store import Claim, ReplayStopped
+from quizhub.step_config import parse_duration, resolve_step_config, retry_delay_ms
 
 __all__ = ["StepCallback", "Suspended", "ReplayContext"]
 

@@ -1,4 +1,4 @@
-"""Queues on the local platform: the producer binding and the consumer runner.
+"""The queue consumer runner of the local platform: leases batches and applies ack/retry.
 
 Ack rules follow production Cloudflare Queues: an explicit ``ack()``/``retry()`` on a message
 beats ``ack_all()``/``retry_all()``, the FIRST call on a message (or on the batch) wins, a
@@ -20,77 +20,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from quizhub.local._signals import wait_any
-from quizhub.local.broker import LocalQueueBroker
-from quizhub.local.config import ConsumerSettings
-from quizhub.local.queue_model import (
-    MAX_DELAY_SECONDS,
-    Decision,
-    LeasedMessage,
-    QueueMessageTooLarge,
-    encode_body,
-)
+from quizhub.local.queues._broker import LocalQueueBroker
+from quizhub.local.queues._config import ConsumerSettings
+from quizhub.local.queues._model import Decision, LeasedMessage
+from quizhub.local.queues._producer import check_delay
 from quizhub.ports import MessageBatch
 
-__all__ = [
-    "LocalQueueBroker",
-    "LocalQueueProducer",
-    "LocalQueueConsumer",
-    "LocalMessage",
-    "LocalMessageBatch",
-    "MAX_BATCH_MESSAGES",
-    "MAX_BATCH_BYTES",
-]
-
-MAX_BATCH_MESSAGES = 100
-MAX_BATCH_BYTES = 256_000
-_BATCH_ITEM_KEYS = frozenset({"body", "content_type", "delay_seconds"})
+__all__ = ["LocalQueueConsumer", "LocalMessage", "LocalMessageBatch", "Handler"]
 
 log = logging.getLogger("quizhub.local.queue")
-
-
-def _check_delay(delay_seconds: Any) -> int:
-    if isinstance(delay_seconds, bool) or not isinstance(delay_seconds, int):
-        raise TypeError("delay_seconds must be an int")
-    if not 0 <= delay_seconds <= MAX_DELAY_SECONDS:
-        raise ValueError(f"delay_seconds must be 0..{MAX_DELAY_SECONDS}")
-    return delay_seconds
-
-
-class LocalQueueProducer:
-    """The ``QueueProducer`` binding for one queue of a ``LocalQueueBroker``."""
-
-    def __init__(self, broker: LocalQueueBroker, queue_name: str) -> None:
-        self.broker = broker
-        self.queue_name = queue_name
-
-    async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
-        """Durably enqueue ``body``; resolves once it is stored."""
-        stored, _ = encode_body(body, content_type)
-        self.broker.enqueue(self.queue_name, [(content_type, stored, _check_delay(delay_seconds))])
-
-    async def send_batch(self, messages: list[dict[str, Any]]) -> None:
-        """Enqueue up to 100 messages (256 KB in all) in one transaction."""
-        if not messages:
-            raise TypeError("send_batch() requires at least one message")
-        if len(messages) > MAX_BATCH_MESSAGES:
-            raise ValueError(f"batch message count of {len(messages)} exceeds limit of 100")
-        items: list[tuple[str, str, int]] = []
-        total = 0
-        for item in messages:
-            unknown = set(item) - _BATCH_ITEM_KEYS
-            if "body" not in item or unknown:
-                raise ValueError(
-                    f"batch items take body, content_type, delay_seconds; got {sorted(item)}"
-                )
-            content_type = item.get("content_type", "json")
-            stored, size = encode_body(item["body"], content_type)
-            total += size
-            items.append((content_type, stored, _check_delay(item.get("delay_seconds", 0))))
-        if total > MAX_BATCH_BYTES:
-            raise QueueMessageTooLarge(
-                f"batch size of {total} bytes exceeds limit of {MAX_BATCH_BYTES}"
-            )
-        self.broker.enqueue(self.queue_name, items)
 
 
 class LocalMessage:
@@ -126,7 +64,7 @@ class LocalMessage:
     def retry(self, *, delay_seconds: int | None = None) -> None:
         """Redeliver the message later (ignored if it was already acked or retried)."""
         if delay_seconds is not None:
-            _check_delay(delay_seconds)
+            check_delay(delay_seconds)
         if self.decision is None:
             self.decision = ("retry", delay_seconds)
 
@@ -155,7 +93,7 @@ class LocalMessageBatch:
     def retry_all(self, *, delay_seconds: int | None = None) -> None:
         """Retry every message not settled individually (first batch-level call wins)."""
         if delay_seconds is not None:
-            _check_delay(delay_seconds)
+            check_delay(delay_seconds)
         if self.decision is None:
             self.decision = ("retry", delay_seconds)
 

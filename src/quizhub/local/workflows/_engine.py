@@ -24,19 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
+from quizhub.errors import WorkflowAlreadyExists, WorkflowNotFound
 from quizhub.local._signals import Listeners, wait_any
-from quizhub.local.workflow_binding import LocalWorkflowBinding
-from quizhub.local.workflow_context import ReplayContext
-from quizhub.local.workflow_memo import StepMemos
-from quizhub.local.workflow_rules import describe_error
-from quizhub.local.workflow_step import LocalWorkflowStep
-from quizhub.local.workflow_store import Claim, ReplayStopped, WorkflowStore
-from quizhub.workflow_api import (
-    FINITE_STATUSES,
-    WorkflowAlreadyExists,
-    WorkflowNotFound,
-    check_instance_id,
-)
+from quizhub.local.workflows._context import ReplayContext
+from quizhub.local.workflows._memo import StepMemos
+from quizhub.local.workflows._rules import check_instance_id, describe_error
+from quizhub.local.workflows._step import LocalWorkflowStep
+from quizhub.local.workflows._store import Claim, ReplayStopped, WorkflowStore
+from quizhub.ports import FINITE_STATUSES
 
 __all__ = [
     "RunFn",
@@ -81,10 +76,6 @@ class LocalWorkflowEngine:
         if not _WORKFLOW_NAME.fullmatch(name):
             raise ValueError(f"invalid workflow name {name!r}")
         self._workflows[name] = run_fn
-
-    def binding(self, name: str) -> LocalWorkflowBinding:
-        """The ``WorkflowBinding`` for workflow ``name`` (it may run in another process)."""
-        return LocalWorkflowBinding(self, name)
 
     # ------------------------------------------------------------ instances
     def create(self, name: str, instance_id: str, params: Any) -> None:

@@ -12,31 +12,25 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from quizhub.workflow_api import NonRetryableError, parse_duration
+from quizhub.errors import NonRetryableError
 
 __all__ = [
-    "DEFAULT_STEP_CONFIG",
     "MAX_STEP_RESULT_BYTES",
     "MAX_STEP_NAME_LENGTH",
     "WorkflowStepError",
     "describe_error",
     "is_non_retryable",
     "exception_from",
-    "resolve_step_config",
-    "retry_delay_ms",
+    "check_instance_id",
+    "MAX_INSTANCE_ID_LENGTH",
     "check_step_name",
     "epoch_ms",
 ]
 
-DEFAULT_STEP_CONFIG: dict[str, Any] = {
-    "retries": {"limit": 5, "delay": 10_000, "backoff": "exponential"},
-    "timeout": "10 minutes",
-}
 MAX_STEP_RESULT_BYTES = 1024 * 1024
 MAX_STEP_NAME_LENGTH = 256
 _NON_RETRYABLE = "NonRetryableError"
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f]")
-_BACKOFFS = ("constant", "linear", "exponential")
 
 
 class WorkflowStepError(Exception):
@@ -80,55 +74,6 @@ def exception_from(error: dict[str, str]) -> Exception:
     return WorkflowStepError(name, message)
 
 
-def _valid_duration(value: Any, *, zero_ok: bool) -> bool:
-    try:
-        ms = parse_duration(value)
-    except (TypeError, ValueError):
-        return False
-    return zero_ok or ms > 0
-
-
-def resolve_step_config(name: str, config: Any) -> dict[str, Any]:
-    """The step config merged over the defaults; ValueError when Cloudflare would reject it."""
-    config = {} if config is None else config
-    retries = config.get("retries") if isinstance(config, dict) else None
-    ok = (
-        isinstance(config, dict)
-        and set(config) <= {"retries", "timeout", "sensitive"}
-        and ("timeout" not in config or _valid_duration(config["timeout"], zero_ok=False))
-        and config.get("sensitive", "output") == "output"
-        and (
-            retries is None
-            or isinstance(retries, dict)
-            and set(retries) <= {"limit", "delay", "backoff"}
-            and isinstance(retries.get("limit"), int)
-            and not isinstance(retries["limit"], bool)
-            and retries["limit"] >= 0
-            and _valid_duration(retries.get("delay"), zero_ok=True)
-            and retries.get("backoff", "exponential") in _BACKOFFS
-        )
-    )
-    if not ok:
-        raise ValueError(
-            f'Step config for "{name}" is in a invalid format. See '
-            "https://developers.cloudflare.com/workflows/build/sleeping-and-retrying/"
-        )
-    resolved = {**DEFAULT_STEP_CONFIG, **config}
-    resolved["retries"] = {**DEFAULT_STEP_CONFIG["retries"], **(retries or {})}
-    return resolved
-
-
-def retry_delay_ms(config: dict[str, Any], attempt: int) -> int:
-    """The wait after failed attempt ``attempt`` (1-based), as workflows-shared computes it."""
-    retries = config["retries"]
-    delay = parse_duration(retries["delay"])
-    if retries["backoff"] == "exponential":
-        return int(delay * 2 ** (attempt - 1))
-    if retries["backoff"] == "linear":
-        return delay * attempt
-    return delay
-
-
 def check_step_name(name: Any) -> str:
     """``name`` if it is a valid step name (≤ 256 chars, no control characters)."""
     if not isinstance(name, str):
@@ -150,3 +95,19 @@ def epoch_ms(when: datetime | int | float) -> int:
     if isinstance(when, bool) or not isinstance(when, int | float):
         raise TypeError("sleep_until takes a datetime or epoch milliseconds")
     return round(when)
+
+
+MAX_INSTANCE_ID_LENGTH = 64
+_ID = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9_-]*")
+
+
+def check_instance_id(instance_id: Any) -> str:
+    """``instance_id`` if it is a valid instance id (≤ 64 chars of ``[A-Za-z0-9_-]``)."""
+    if not isinstance(instance_id, str):
+        raise TypeError("a workflow instance id must be a str")
+    if len(instance_id) > MAX_INSTANCE_ID_LENGTH or not _ID.fullmatch(instance_id):
+        raise ValueError(
+            f"invalid workflow instance id {instance_id!r}: at most {MAX_INSTANCE_ID_LENGTH}"
+            " characters matching ^[a-zA-Z0-9_][a-zA-Z0-9-_]*$"
+        )
+    return instance_id

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.local._sqlite import SqliteHandle
-from quizhub.local.workflow_store import (
+from quizhub.local.workflows._store import (
     INSTANCE_WHERE,
     STEP_WHERE,
     Claim,
