@@ -18,13 +18,11 @@ from typing import Any
 
 import httpx2
 
-from quizhub.api.app import create_app
-from quizhub.bindings import Settings
+from quizhub.bindings import SaveMode, Settings
+from quizhub.domain.document import SaveRequest, check_integrity
 from quizhub.local.faults import FaultPlan, with_faults
-from quizhub.local.host import DEMO_FILE, with_env
-from quizhub.local.platform import SAVE_QUEUE, build_platform
-from quizhub.local.queues import LocalQueueConsumer
-from quizhub.pipeline.consumer import handle_batch
+from quizhub.local.host import DEMO_FILE
+from quizhub.local.platform import build_platform
 
 TOKEN = "bench-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -52,27 +50,22 @@ class Rig:
     platform answers in microseconds, a Worker's bindings in milliseconds over the network.
     """
 
-    def __init__(self, root: Path, name: str, mode: str = "queue", latency_ms: float = 0) -> None:
-        settings = Settings(admin_token=TOKEN, save_mode=mode)  # type: ignore[arg-type]
-        self.platform = build_platform(root / name, settings)
-        self.bindings = self.platform.bindings
-        if latency_ms:
-            self.bindings = with_faults(self.bindings, FaultPlan(latency_ms=latency_ms))
-        app = with_env(create_app(), self.bindings)
+    def __init__(self, root: Path, name: str, mode: SaveMode = "queue", latency_ms: float = 0) -> None:
+        plan = FaultPlan(latency_ms=latency_ms) if latency_ms else None
+        self.platform = build_platform(
+            root / name,
+            Settings(admin_token=TOKEN),
+            mode=mode,
+            wrap=(lambda b: with_faults(b, plan)) if plan else None,
+        )
         self.client = httpx2.AsyncClient(
-            transport=httpx2.ASGITransport(app=app), base_url="http://bench"
+            transport=httpx2.ASGITransport(app=self.platform.app()), base_url="http://bench"
         )
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
     def start_consumers(self) -> None:
-        b = self.bindings
-
-        async def on_save(batch: Any) -> None:
-            await handle_batch(batch, b)
-
-        consumer = LocalQueueConsumer(self.platform.broker, SAVE_QUEUE, on_save)
-        self.tasks = [asyncio.create_task(consumer.serve(self.stop))]
+        self.tasks = [asyncio.create_task(self.platform.serve(self.stop))]
 
     async def close(self) -> None:
         self.stop.set()
@@ -92,8 +85,21 @@ class Rig:
         return str((await self.client.get(status_url, headers=AUTH)).json()["status"])
 
 
+def validation_floor(saves: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    """Seconds to parse and validate each body alone (JSON, pydantic, integrity): the least any
+    PUT must spend, with no HTTP, auth, rev, signing or queue send around it."""
+    out = []
+    for _, doc in saves:
+        raw = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        t0 = time.perf_counter()
+        request = SaveRequest.model_validate(json.loads(raw))
+        check_integrity(request.content())
+        out.append(time.perf_counter() - t0)
+    return out
+
+
 async def put_latency(
-    root: Path, mode: str, saves: list[tuple[str, dict[str, Any]]], latency_ms: float = 0
+    root: Path, mode: SaveMode, saves: list[tuple[str, dict[str, Any]]], latency_ms: float = 0
 ) -> list[float]:
     """PUT latency as the editor sees it. In queue mode the consumer is another Worker on
     Cloudflare, so it does not run here (it would share this event loop and skew the numbers)."""
@@ -147,11 +153,14 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
     with tempfile.TemporaryDirectory(prefix="quizhub-bench-") as tmp:
         root = Path(tmp)
         saves = payloads(n_put)
+        floor = validation_floor(saves)
         for lat in (0.0, latency_ms):
             where = "local bindings" if not lat else f"{lat:g} ms per binding call"
             queue = await put_latency(root, "queue", saves, lat)
             sync = await put_latency(root, "sync", saves, lat)
             live = await time_to_live(root, payloads(n_live), lat)
+            if not lat:
+                rows.append(("floor: parse + validate the same body alone", floor, "ms"))
             rows += [
                 (f"admin PUT, queue mode (202) — {where}", queue, "ms"),
                 (f"admin PUT, sync mode (200, steps inline) — {where}", sync, "ms"),
@@ -162,6 +171,13 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
                 "faster than sync PUT p50",
                 flush=True,
             )
+            if not lat:
+                ratio = statistics.median(queue) / statistics.median(floor)
+                floor_note = (
+                    f"admin PUT (queue mode, local bindings) p50 = {ratio:.1f} × the validation "
+                    "floor p50 (the rest is HTTP, auth, rev + job id, the queue send)"
+                )
+                print(floor_note, flush=True)
         jobs, seconds = await throughput(root, payloads(n_jobs))
     print(
         f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks, {jobs} jobs)\n"
@@ -170,8 +186,10 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
     print("|---|---|---|")
     for label, values, _unit in rows:
         print(f"| {label} | {pct(values, 50) * 1000:.2f} ms | {pct(values, 95) * 1000:.2f} ms |")
+    print(f"\n{floor_note}")
     print(
-        f"\nconsumer throughput (local bindings): {jobs} jobs in {seconds:.2f} s = {jobs / seconds:.0f} jobs/s"
+        f"consumer throughput (local bindings): {jobs} jobs in {seconds:.2f} s "
+        f"= {jobs / seconds:.0f} jobs/s"
     )
 
 

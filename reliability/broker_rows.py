@@ -7,9 +7,8 @@ from typing import Any
 
 import httpx2
 
-from quizhub.api.app import create_app
-from quizhub.local.host import with_env
 from quizhub.local.queues import LocalQueueConsumer, LocalQueueProducer
+from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from reliability.rig import TOKEN, Rig, document
 from reliability.rows import Row, _tmp
 
@@ -25,7 +24,7 @@ async def row6_broker(messages: int, seed: int = 13) -> Row:
     rng = random.Random(seed)
     rig = Rig(_tmp(), "queue")
     broker, clock = rig.platform.broker, rig.clock
-    producer = LocalQueueProducer(broker, "quizhub-save")
+    producer = LocalQueueProducer(broker, SAVE_QUEUE)
     sent = set(range(messages))
     for start in range(0, messages, 100):
         await producer.send_batch(
@@ -67,8 +66,8 @@ async def row6_broker(messages: int, seed: int = 13) -> Row:
             m.ack()
 
     consumers = [
-        LocalQueueConsumer(broker, "quizhub-save", on_save),
-        LocalQueueConsumer(broker, "quizhub-save-dlq", on_dead),
+        LocalQueueConsumer(broker, SAVE_QUEUE, on_save),
+        LocalQueueConsumer(broker, DEAD_LETTER_QUEUE, on_dead),
     ]
     while True:
         progressed = 0
@@ -104,7 +103,7 @@ async def row6_broker(messages: int, seed: int = 13) -> Row:
 async def row9_sizes(mode: str) -> Row:
     """Bodies from 0 B to 1 MiB through the real HTTP app: valid ones succeed, over-limit → 413."""
     rig = Rig(_tmp(), mode)
-    app = with_env(create_app(), rig.clean)
+    app = rig.platform.app()
     auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
     bad: list[str] = []
     async with httpx2.AsyncClient(
@@ -167,6 +166,6 @@ def _body_of_size(target: int) -> bytes:
 async def invariants_ok(rig: Rig) -> bool:
     for acc_body in rig.sent:
         row = await rig.job(acc_body["jobId"])
-        if not row or row["status"] != "succeeded":
+        if not row or row.status != "succeeded":
             return False
     return True

@@ -14,8 +14,10 @@ import multiprocessing
 import signal
 from pathlib import Path
 
+from tests.fakes import START_MS, FakeClock
+
 from quizhub.local.faults import FaultPlan
-from reliability.rig import START_MS, Accepted, Rig, SimClock, invariants
+from reliability.rig import Accepted, Rig, invariants
 from reliability.rows import Row, _tmp
 
 __all__ = ["row4_kills"]
@@ -62,7 +64,7 @@ async def _prepare(data_dir: Path, mode: str) -> list[Accepted]:
 
 
 async def _check(data_dir: Path, mode: str, accepted: list[Accepted]) -> dict[str, int]:
-    rig = Rig(data_dir, mode, clock=SimClock(START_MS + 3 * DAY_MS))
+    rig = Rig(data_dir, mode, clock=FakeClock(START_MS + 3 * DAY_MS))
     rig.accepted = accepted
     rig.sent = [{"rev": a.rev, "body": {"title": a.title}} for a in accepted]
     result = await invariants(rig)
@@ -119,7 +121,7 @@ async def _run_child(
     data_dir: Path, mode: str, kill_at: int, clock_ms: int, plan: FaultPlan | None = None
 ) -> None:
     plan = FaultPlan(kill_at=kill_at) if kill_at else plan
-    rig = Rig(data_dir, mode, plan=plan, clock=SimClock(clock_ms))
+    rig = Rig(data_dir, mode, plan=plan, clock=FakeClock(clock_ms))
     rig.accepted = [Accepted(**a) for a in json.loads((data_dir / "accepted.json").read_text())]
     await rig.settle()
     rig.close()

@@ -8,54 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from quizhub.bindings import Bindings, Settings
-from quizhub.domain.jobs import TERMINAL
-from quizhub.domain.revisions import RevGenerator
+from tests.fakes import FakeClock, recording, sent
+
+from quizhub.bindings import Bindings, SaveMode, Settings
+from quizhub.domain.preconditions import Precondition
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.host import minimal_document
-from quizhub.local.platform import DLQ, SAVE_QUEUE, build_platform
-from quizhub.local.queues import LocalQueueConsumer
+from quizhub.local.platform import SWEEP_EVERY_MS, build_platform
 from quizhub.pipeline.accept import accept_delete, accept_save
-from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
 from quizhub.pipeline.policy import job_budget_seconds
 from quizhub.store.documents import read_current, read_published
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.tests import TestsRepo
 
-__all__ = ["SimClock", "Rig", "Accepted", "START_MS", "SWEEP_EVERY_MS"]
+__all__ = ["Rig", "Accepted", "TOKEN"]
 
-START_MS = 1_795_000_000_000
-SWEEP_EVERY_MS = 60_000
 TOKEN = "reliability-token"
-
-
-class SimClock:
-    """Milliseconds that move only when the rig (or a test) moves them."""
-
-    def __init__(self, ms: int = START_MS) -> None:
-        self.ms = ms
-
-    def __call__(self) -> int:
-        return self.ms
-
-
-class _Recorder:
-    """A queue producer that remembers what it durably sent."""
-
-    def __init__(self, inner: Any, sent: list[Any]) -> None:
-        self.inner, self.sent = inner, sent
-
-    async def send(self, body: Any, **kwargs: Any) -> None:
-        await self.inner.send(body, **kwargs)
-        self.sent.append(json.loads(json.dumps(body)))
-
-    async def send_batch(self, messages: list[dict[str, Any]]) -> None:
-        await self.inner.send_batch(messages)
-        self.sent.extend(json.loads(json.dumps(m["body"])) for m in messages)
 
 
 @dataclass
@@ -73,49 +45,29 @@ class Rig:
     """One platform under ``root``; ``faulty`` is what the pipeline uses, ``clean`` what checkers use."""
 
     root: Path
-    mode: str = "queue"
+    mode: SaveMode = "queue"
     plan: FaultPlan | None = None
-    clock: SimClock = field(default_factory=SimClock)
+    clock: FakeClock = field(default_factory=FakeClock)
     accepted: list[Accepted] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        settings = Settings(admin_token=TOKEN, save_mode=self.mode)  # type: ignore[arg-type]
-        self.platform = build_platform(self.root, settings, clock_ms=self.clock)
-        self.sent: list[Any] = []  # every message that really reached the queue (ground truth)
-        recorder = _Recorder(self.platform.bindings.queue, self.sent)
-        self.clean: Bindings = replace(self.platform.bindings, revs=RevGenerator(), queue=recorder)
-        self.engine: Any = None
-        if self.mode == "workflow":
-            self._attach_workflow_engine()
-        self.faulty = with_faults(self.clean, self.plan) if self.plan else self.clean
-        self.consumers = [
-            LocalQueueConsumer(self.platform.broker, SAVE_QUEUE, self._on_save),
-            LocalQueueConsumer(self.platform.broker, DLQ, self._on_dead),
-        ]
+        settings = Settings(admin_token=TOKEN)
+        plan = self.plan
+
+        def wrap(b: Bindings) -> Bindings:
+            # The recorder sits inside the faults: it sees only what really reached the queue.
+            recorded = recording(b)
+            return with_faults(recorded, plan) if plan else recorded
+
+        self.platform = build_platform(
+            self.root, settings, mode=self.mode, clock_ms=self.clock, wrap=wrap
+        )
+        self.sent = sent(self.platform.bindings)  # every message durably sent (ground truth)
+        self.clean: Bindings = self.platform.raw
+        self.faulty: Bindings = self.platform.bindings
         self._last_sweep = self.clock.ms
 
-    def _attach_workflow_engine(self) -> None:
-        from quizhub.errors import NonRetryableError
-        from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
-        from quizhub.pipeline.workflow import run_save_workflow
-
-        self.engine = LocalWorkflowEngine(self.root / "workflows.sqlite", clock_ms=self.clock)
-
-        async def run(event: Any, step: Any) -> Any:
-            return await run_save_workflow(event, step, self.faulty, NonRetryableError)
-
-        self.engine.register("save-test", run)
-        self.clean = replace(self.clean, workflow=LocalWorkflowBinding(self.engine, "save-test"))
-
-    async def _on_save(self, batch: Any) -> None:
-        await handle_batch(batch, self.faulty)
-
-    async def _on_dead(self, batch: Any) -> None:
-        await handle_dlq_batch(batch, self.faulty)
-
     def close(self) -> None:
-        if self.engine is not None and hasattr(self.engine, "close"):
-            self.engine.close()
         self.platform.close()
 
     # ------------------------------------------------------------ writes
@@ -125,7 +77,8 @@ class Rig:
         """Accept a save through the (possibly faulty) bindings; None when accepting failed."""
         doc = document(title, **extra)
         try:
-            result = await accept_save(self.faulty, test_id, doc, base_rev)
+            precondition = Precondition(base_rev=base_rev)
+            result = await accept_save(self.faulty, test_id, doc, precondition)
         except Exception:  # noqa: BLE001 - the editor saw an error: not accepted
             return None
         acc = Accepted(result.job_id, test_id, result.rev, base_rev, title, self.clock.ms)
@@ -142,32 +95,17 @@ class Rig:
         return acc
 
     # ------------------------------------------------------------ driving
-    async def step_once(self) -> int:
-        """Deliver every batch due now and run due workflow instances; returns work done."""
-        done = 0
-        for consumer in self.consumers:
-            done += await consumer.step()
-        if self.engine is not None:
-            done += await self.engine.tick()
-        return done
-
-    def next_due(self) -> int | None:
-        dues = [c.next_due_ms() for c in self.consumers]
-        if self.engine is not None:
-            dues.append(self.engine.next_wake_ms())
-        return min((d for d in dues if d is not None), default=None)
-
     async def settle(self, *, reader: Any = None, max_sim_ms: int = 7 * 86_400_000) -> None:
         """Run until every accepted job is terminal (the cron sweep included), or time runs out."""
         start = self.clock.ms
         while self.clock.ms - start < max_sim_ms:
-            if await self.step_once():
+            if await self.platform.step():
                 if reader is not None:
                     await reader()
                 continue
             if self.clock.ms - self._last_sweep >= SWEEP_EVERY_MS:
                 await self._sweep()
-            due = self.next_due()
+            due = self.platform.next_due_ms()
             if due is None:
                 open_jobs = await self.open_jobs()
                 if not open_jobs:
@@ -180,7 +118,7 @@ class Rig:
         self._last_sweep = self.clock.ms
         # A failed cron run is harmless: the next one retries.
         with contextlib.suppress(Exception):
-            await sweep_stuck_jobs(self.faulty)
+            await self.platform.sweep()
 
     # ------------------------------------------------------------ observing
     async def job(self, job_id: str) -> dict[str, Any] | None:
@@ -191,7 +129,7 @@ class Rig:
         out = []
         for acc in self.accepted:
             row = await self.job(acc.job_id)
-            if row is None or row["status"] not in TERMINAL:
+            if row is None or not row.terminal:
                 out.append(acc)
         return out
 
@@ -220,12 +158,12 @@ async def invariants(rig: Rig) -> dict[str, int]:
         row = await rig.job(acc.job_id)
         if row is None:
             continue
-        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+        statuses[row.status] = statuses.get(row.status, 0) + 1
         by_test.setdefault(acc.test_id, []).append((acc, row))
     wrong = stale = 0
     tests = TestsRepo(rig.clean.db)
     for test_id, jobs in by_test.items():
-        won = [a for a, r in jobs if r["status"] == "succeeded"]
+        won = [a for a, r in jobs if r.status == "succeeded"]
         pointer = await tests.pointer(test_id)
         if not won:
             continue

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.fakes import FakeBatch, FakeMessage
+
 from quizhub.local.faults import FaultPlan
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.store.documents import read_current
@@ -50,40 +52,10 @@ class Sizes:
     budget_jobs: int = 20
 
 
-class _Msg:
-    """A delivery of a queue message to the consumer (first ack/retry wins)."""
-
-    def __init__(self, body: Any, attempts: int) -> None:
-        self.id, self.body, self.attempts, self.outcome = "m", body, attempts, None
-
-    def ack(self) -> None:
-        self.outcome = self.outcome or "ack"
-
-    def retry(self, *, delay_seconds: int | None = None) -> None:
-        self.outcome = self.outcome or "retry"
-
-
-class _Batch:
-    queue = "quizhub-save"
-
-    def __init__(self, messages: list[_Msg]) -> None:
-        self.messages = messages
-
-    def ack_all(self) -> None:
-        for m in self.messages:
-            m.ack()
-
-    def retry_all(self, *, delay_seconds: int | None = None) -> None:
-        for m in self.messages:
-            m.retry()
-
-
 async def _deliver(rig: Rig, body: Any, attempts: int = 1) -> None:
     """Hand one message to the consumer, then let any workflow instance run to rest."""
-    await handle_batch(_Batch([_Msg(body, attempts)]), rig.faulty)
-    if rig.engine is not None:
-        while await rig.engine.tick():
-            pass
+    await handle_batch(FakeBatch([FakeMessage(body, attempts)]), rig.faulty)
+    await rig.platform.run_workflows()
 
 
 async def _snapshot(rig: Rig) -> tuple[Any, ...]:
@@ -203,7 +175,7 @@ async def row3_faults(mode: str, sizes: Sizes, p: float, seed: int = 7) -> tuple
         await rig.save(f"f{rng.randint(0, 29)}", f"저장 {i}")
         rig.clock.ms += rng.randint(0, 200)
         if i % 10 == 9:
-            await rig.step_once()
+            await rig.platform.step()
             await reader()
     await rig.settle(reader=reader)
     inv = await invariants(rig)
@@ -256,9 +228,9 @@ async def row7_editors(mode: str, sizes: Sizes, seed: int = 3) -> Row:
     chains: dict[str, list[tuple[str, str | None]]] = {}
     for acc in rig.accepted:
         row = await rig.job(acc.job_id)
-        if row and row["status"] == "conflict":
+        if row and row.status == "conflict":
             conflicts += 1
-        if row and row["status"] == "succeeded":
+        if row and row.status == "succeeded":
             chains.setdefault(acc.test_id, []).append((acc.rev, acc.base_rev))
     succeeded = sum(len(c) for c in chains.values())
     for chain in chains.values():
@@ -291,16 +263,14 @@ async def row8_poison(mode: str, sizes: Sizes, seed: int = 5) -> Row:
         victim = rng.randrange(len(bodies))
         bodies[victim]["body"]["questions"][0]["options"][0]["scores"] = {"ghost": 1}
         poisons += 1
-        await handle_batch(_Batch([_Msg(b, 1) for b in bodies]), rig.faulty)
-        if rig.engine is not None:
-            while await rig.engine.tick():
-                pass
+        await handle_batch(FakeBatch([FakeMessage(b) for b in bodies]), rig.faulty)
+        await rig.platform.run_workflows()
         for i, b in enumerate(bodies):
             row = await rig.job(b["jobId"])
             if i == victim:
-                bad_poison += not (row and row["status"] == "failed" and row["attempts"] == 1)
+                bad_poison += not (row and row.status == "failed" and row.attempts == 1)
             else:
-                bad_neighbours += not (row and row["status"] == "succeeded")
+                bad_neighbours += not (row and row.status == "succeeded")
     rig.close()
     return Row(
         "8",
@@ -330,7 +300,7 @@ async def row10_budget(mode: str, sizes: Sizes) -> Row:
             from quizhub.domain.revisions import rev_time_ms
 
             finished = int(
-                datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00")).timestamp() * 1000
+                datetime.fromisoformat(row.updated_at.replace("Z", "+00:00")).timestamp() * 1000
             )
             worst = max(worst, finished - rev_time_ms(acc.rev))
     budget = rig.budget_ms()

@@ -1,4 +1,4 @@
-"""Shared fixtures: sample documents and a fake clock."""
+"""Shared fixtures: sample documents and the fake clock."""
 
 from __future__ import annotations
 
@@ -10,26 +10,15 @@ from typing import Any
 import pytest
 
 from quizhub.local.host import DEMO_FILE, minimal_document
+from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 
 
-class FakeClock:
-    """Milliseconds that only move when a test says so."""
-
-    def __init__(self, start_ms: int = 1_795_000_000_000) -> None:
-        self.ms = start_ms
-
-    def __call__(self) -> int:
-        return self.ms
-
-    def advance(self, seconds: float) -> None:
-        self.ms += int(seconds * 1000)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
+    """Milliseconds that move only when the test says so."""
     return FakeClock()
 
 

@@ -1,24 +1,24 @@
-"""Hand-written fakes for the queue edges and fault injection around real local bindings."""
+"""The one set of hand-written fakes: a clock, a way to run coroutines, recorders and queue
+edges. Platforms are built by ``quizhub.local.platform.build_platform`` (never rewired here);
+these only wrap or drive what it builds. The reliability rig and the benchmark use them too."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from quizhub.bindings import Bindings, Settings
-from quizhub.domain.revisions import RevGenerator
-from quizhub.local.cache import LocalCache, LocalCachePurger
-from quizhub.local.d1 import LocalD1
-from quizhub.local.kv import LocalKV
-from quizhub.local.r2 import LocalR2
+from quizhub.bindings import Bindings, SaveMode, Settings
+from quizhub.local.platform import LocalPlatform, build_platform
+from quizhub.pipeline.names import SAVE_QUEUE
+from quizhub.ports import QueueProducer
 
 T = TypeVar("T")
-ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "test-admin-token"
+START_MS = 1_795_000_000_000  # 2026-11-18T09:46:40Z
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -26,18 +26,69 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(coro)
 
 
-class RecordingQueue:
-    """A queue producer that keeps what was sent (JSON round-tripped, like the wire)."""
+class FakeClock:
+    """Milliseconds since the epoch that move only when a test (or a rig) moves them."""
 
-    def __init__(self) -> None:
+    def __init__(self, start_ms: int = START_MS) -> None:
+        self.ms = start_ms
+
+    def __call__(self) -> int:
+        return self.ms
+
+    def advance(self, ms: int) -> None:
+        """Move time forward by ``ms`` milliseconds."""
+        self.ms += ms
+
+
+class RecordingQueue:
+    """A queue producer that forwards to ``inner`` and keeps what was durably sent (JSON
+    round-tripped, like the wire). Without ``inner`` it only records."""
+
+    def __init__(self, inner: QueueProducer | None = None) -> None:
+        self.inner = inner
         self.sent: list[dict[str, Any]] = []
 
     async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
+        if self.inner is not None:
+            await self.inner.send(body, content_type=content_type, delay_seconds=delay_seconds)
         self.sent.append(json.loads(json.dumps(body)))
 
     async def send_batch(self, messages: list[dict[str, Any]]) -> None:
-        for m in messages:
-            await self.send(m["body"])
+        if self.inner is not None:
+            await self.inner.send_batch(messages)
+        self.sent.extend(json.loads(json.dumps(m["body"])) for m in messages)
+
+
+def recording(b: Bindings) -> Bindings:
+    """A ``build_platform`` wrapper: the queue producer also records what it sent."""
+    return replace(b, queue=RecordingQueue(b.queue))
+
+
+def sent(b: Bindings) -> list[dict[str, Any]]:
+    """Every message ``b``'s recording queue sent, oldest first."""
+    queue = b.queue
+    while not isinstance(queue, RecordingQueue):
+        queue = queue._inner  # type: ignore[attr-defined]  # through fault/latency proxies
+    return queue.sent
+
+
+def make_platform(
+    tmp: Path,
+    clock: FakeClock,
+    *,
+    mode: SaveMode = "queue",
+    wrap: Any = None,
+    **settings: Any,
+) -> LocalPlatform:
+    """A platform in ``tmp`` on the fake clock whose queue records what it sent."""
+
+    def wrapped(b: Bindings) -> Bindings:
+        recorded = recording(b)
+        return wrap(recorded) if wrap is not None else recorded
+
+    return build_platform(
+        tmp, Settings(admin_token=TOKEN, **settings), mode=mode, clock_ms=clock, wrap=wrapped
+    )
 
 
 @dataclass
@@ -62,7 +113,7 @@ class FakeMessage:
 @dataclass
 class FakeBatch:
     messages: list[FakeMessage]
-    queue: str = "quizhub-save"
+    queue: str = SAVE_QUEUE
     calls: list[str] = field(default_factory=list)
 
     def ack_all(self) -> None:
@@ -97,21 +148,3 @@ class Flaky:
             return await attr(*args, **kwargs)
 
         return flaky
-
-
-def local_bindings(tmp: Path, clock: Any, **settings: Any) -> Bindings:
-    """Real local D1/R2/KV/cache in ``tmp`` with a recording queue and a fake clock."""
-    db = LocalD1(tmp / "d1.sqlite", migrations_dir=ROOT / "migrations")
-    db.apply_migrations()
-    cache = LocalCache(clock)
-    return Bindings(
-        db=db,
-        bucket=LocalR2(tmp / "r2", clock_ms=clock),
-        kv=LocalKV(tmp / "kv.sqlite", clock),
-        queue=RecordingQueue(),
-        cache=cache,
-        purger=LocalCachePurger(cache),
-        settings=Settings(admin_token=TOKEN, **settings),
-        clock_ms=clock,
-        revs=RevGenerator(),
-    )

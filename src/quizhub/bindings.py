@@ -9,14 +9,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, get_args
 
 from quizhub.domain.revisions import RevGenerator
-from quizhub.ports import Cache, D1Database, KVNamespace, Purger, QueueProducer, R2Bucket
+from quizhub.ports import (
+    Cache,
+    D1Database,
+    KVNamespace,
+    Purger,
+    QueueProducer,
+    R2Bucket,
+    WorkflowBinding,
+)
 
-__all__ = ["Settings", "Bindings", "SaveMode", "wall_clock_ms"]
+__all__ = ["Settings", "Bindings", "SaveMode", "SAVE_MODES", "parse_save_mode", "wall_clock_ms"]
 
 SaveMode = Literal["queue", "workflow", "sync"]
+SAVE_MODES: tuple[SaveMode, ...] = get_args(SaveMode)
+
+
+def parse_save_mode(value: str) -> SaveMode:
+    """``value`` as a save mode ("" = the default, queue); ValueError naming the choices."""
+    for mode in SAVE_MODES:
+        if value == mode:
+            return mode
+    if not value:
+        return "queue"
+    raise ValueError(f"SAVE_MODE must be one of {', '.join(SAVE_MODES)}, not {value!r}")
 
 
 # Constructing a generator draws no randomness and reads no clock (safe at import time).
@@ -68,6 +87,4 @@ class Bindings:
     # Makes revs; one per process/isolate keeps revs of that process strictly increasing.
     revs: RevGenerator = field(default_factory=lambda: _PROCESS_REVS)
     # The Workflow binding (SAVE_WF) used in SAVE_MODE=workflow: create(id=, params=) / get(id).
-    workflow: Any = None
-    # Optional bindings added by later features (vectorize, ai, analytics).
-    extras: dict[str, Any] = field(default_factory=dict)
+    workflow: WorkflowBinding | None = None

@@ -5,23 +5,56 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from quizhub.bindings import Settings
 from quizhub.errors import Permanent, Transient
 from quizhub.ports import Cache, HttpFetch, Purger
 
-__all__ = ["CachePurger", "ZonePurger", "CompositePurger", "tags_for_test", "urls_for_test"]
+__all__ = [
+    "CachePurger",
+    "ZonePurger",
+    "CompositePurger",
+    "LIST_TAG",
+    "LIST_CACHE_CONTROL",
+    "detail_url",
+    "list_url",
+    "tags_for_test",
+    "urls_for_test",
+    "detail_cache_control",
+]
 
 _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
 _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
+# Cache-Tag of every public list response (one save can change any list page).
+LIST_TAG = "tests:list"
+LIST_CACHE_CONTROL = "public, max-age=15, s-maxage=300"
+
+
+def detail_url(origin: str, test_id: str) -> str:
+    """The cache key of a public test detail, and the URL its purge names: one rule for both."""
+    return f"{origin.rstrip('/')}/api/tests/{test_id}"
+
+
+def list_url(origin: str) -> str:
+    """The first page of the public list (the URL a purge by URL names)."""
+    return f"{origin.rstrip('/')}/api/tests"
 
 
 def tags_for_test(test_id: str) -> list[str]:
     """Cache-Tag values of everything that shows ``test_id`` (its detail and the lists)."""
-    return [f"test:{test_id}", "tests:list"]
+    return [f"test:{test_id}", LIST_TAG]
 
 
 def urls_for_test(origin: str, test_id: str) -> list[str]:
     """URLs cached under the exact-URL key that show ``test_id``."""
-    return [f"{origin}/api/tests/{test_id}", f"{origin}/api/tests"]
+    return [detail_url(origin, test_id), list_url(origin)]
+
+
+def detail_cache_control(settings: Settings) -> str:
+    """Browsers revalidate quickly (cheap 304s). The edge keeps a detail for a day when a global
+    purge by Cache-Tag is configured; without one, only the consumer's own data centre is purged,
+    so other data centres may keep a copy only as long as the KV TTL."""
+    edge = 86_400 if settings.cf_api_token and settings.cf_zone_id else settings.kv_ttl_seconds
+    return f"public, max-age=30, s-maxage={edge}, stale-while-revalidate=30"
 
 
 class CachePurger:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.api.conftest import AUTH, Api, make_api
-from tests.conftest import FakeClock, sample_doc
-from tests.fakes import run
+from tests.conftest import sample_doc
+from tests.fakes import FakeClock, run
 
 
 def test_put_accepts_with_202_and_job_reaches_succeeded(api: Api) -> None:
@@ -154,7 +155,7 @@ def test_delete_unpublishes(api: Api) -> None:
 
 def test_sync_mode_answers_200_with_the_finished_job(tmp_path: Path, clock: FakeClock) -> None:
     """The measured baseline: all steps inside the PUT."""
-    api = make_api(tmp_path, clock, save_mode="sync")
+    api = make_api(tmp_path, clock, mode="sync")
     r = api.client.put("/api/admin/tests/travel", json=sample_doc(), headers=AUTH)
     assert r.status_code == 200 and r.json()["status"] == "succeeded"
     assert api.client.get("/api/tests/travel").json()["rev"] == r.json()["rev"]
@@ -180,3 +181,65 @@ def test_explicit_null_base_rev_creates_and_never_overwrites(api: Api) -> None:
     assert api.client.get(retried.json()["statusUrl"], headers=AUTH).json()["status"] == "conflict"
     assert api.save("travel", sample_doc("덮어씀"))["status"] == "succeeded"  # no baseRev: no check
     assert api.client.get("/api/tests/travel").json()["title"] == "덮어씀"
+
+
+def test_base_rev_outside_the_rev_alphabet_is_422(api: Api) -> None:
+    """The API checks baseRev with the consumer's rev pattern: 26 wrong characters are a 422."""
+    for bad in ("U" * 26, "8" + "0" * 25, "0" * 25):
+        r = api.client.put("/api/admin/tests/travel", json=sample_doc(baseRev=bad), headers=AUTH)
+        assert r.status_code == 422, bad
+        assert r.json()["error"]["details"][0]["loc"] == ["baseRev"]
+    assert api.sent == []
+
+
+def test_a_document_read_by_get_can_be_put_back_unchanged(api: Api) -> None:
+    """Read-modify-write: the GET body PUT back as is is accepted, its rev acting as baseRev."""
+    api.save("travel", sample_doc("처음"))
+    loaded = api.client.get("/api/admin/tests/travel", headers=AUTH).json()
+    assert {"id", "rev", "createdAt", "updatedAt"} <= set(loaded)
+    edited = {**loaded, "title": "고쳐 씀"}
+    r = api.client.put("/api/admin/tests/travel", json=edited, headers=AUTH)
+    assert r.status_code == 202, r.text
+    api.process()
+    assert api.job(r.json()["jobId"])["status"] == "succeeded"
+    stored = api.client.get("/api/admin/tests/travel", headers=AUTH).json()
+    assert stored["title"] == "고쳐 씀" and stored["createdAt"] == loaded["createdAt"]
+
+
+def test_a_stale_read_modify_write_conflicts_instead_of_overwriting(api: Api) -> None:
+    """An echoed rev that is no longer current makes the save a conflict, never a lost update."""
+    api.save("travel", sample_doc("처음"))
+    stale = api.client.get("/api/admin/tests/travel", headers=AUTH).json()
+    api.save("travel", sample_doc("다른 편집자"))
+    r = api.client.put("/api/admin/tests/travel", json={**stale, "title": "늦은 편집"}, headers=AUTH)
+    assert r.status_code == 202
+    api.process()
+    assert api.job(r.json()["jobId"])["status"] == "conflict"
+    assert api.client.get("/api/tests/travel").json()["title"] == "다른 편집자"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id": "other-test"}, "id"),
+        ({"updatedAt": "2020-01-01T00:00:00.000Z"}, "updatedAt"),
+        ({"createdAt": "2999-01-01T00:00:00.000Z"}, "createdAt"),
+        ({"baseRev": None}, "baseRev"),
+    ],
+)
+def test_echoed_server_fields_must_match_or_422(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    """Server-owned fields sent back must belong to the echoed rev and the URL's test id."""
+    api.save("travel", sample_doc())
+    loaded = api.client.get("/api/admin/tests/travel", headers=AUTH).json()
+    r = api.client.put("/api/admin/tests/travel", json={**loaded, **change}, headers=AUTH)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"] == [field]
+
+
+def test_server_fields_without_their_rev_are_422(api: Api) -> None:
+    """``updatedAt`` alone cannot be checked against anything: it must come with its ``rev``."""
+    doc = {**sample_doc(), "updatedAt": "2026-01-01T00:00:00.000Z"}
+    r = api.client.put("/api/admin/tests/travel", json=doc, headers=AUTH)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["updatedAt"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from quizhub.bindings import Bindings
 from quizhub.store.jobs import JobRef, JobsRepo
-from tests.api.conftest import AUTH, Api
-from tests.conftest import FakeClock, sample_doc
-from tests.fakes import Flaky, local_bindings, run
+from tests.api.conftest import AUTH, Api, make_api
+from tests.conftest import sample_doc
+from tests.fakes import FakeClock, Flaky, run
 
 
 def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
@@ -34,25 +35,54 @@ def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
 
 def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock) -> None:
     """A save that failed after its document was stored is re-submitted from that document."""
-    b = local_bindings(tmp_path, clock)
-    api = Api(replace(b, db=Flaky(b.db, "batch", failures=10_000)), clock)
+    failing_commits = {"db": None}
+
+    def flaky_db(b: Bindings) -> Bindings:
+        failing_commits["db"] = Flaky(b.db, "batch", failures=10_000)
+        return replace(b, db=failing_commits["db"])
+
+    api = make_api(tmp_path, clock, wrap=flaky_db)
     job_id = api.client.put(
         "/api/admin/tests/travel", json=sample_doc("실패할 저장"), headers=AUTH
     ).json()["jobId"]
-    (message,) = api.process()
-    assert message.outcome == "retry"  # the document is in R2, but the D1 commit keeps failing
+    api.process()
     row = run(JobsRepo(api.b.db).get(job_id))
-    assert row is not None
-    ref = JobRef(
-        row["job_id"], row["test_id"], row["rev"], row["base_rev"], row["kind"], row["accepted_at"]
-    )
-    run(
-        JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z")
-    )  # as the DLQ does
+    assert row is not None and row.status == "running" and row.attempts == 1
+    assert row.error and "injected batch failure" in row.error  # R2 has it; D1 keeps failing
+    ref = JobRef(row.job_id, "travel", row.rev, "save", row.accepted_at)
+    run(JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))
     retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
     assert retried.status_code == 202 and retried.json()["jobId"] != job_id
-    resent = api.b.queue.sent[-1]  # type: ignore[attr-defined]
+    resent = api.sent[-1]
     assert resent["body"]["title"] == "실패할 저장" and resent["testId"] == "travel"
+
+
+def test_retry_with_null_base_rev_stays_a_create(api: Api) -> None:
+    """`{"baseRev": null}` on a retry means create-only, as on a save: it never overwrites."""
+    assert api.save("travel", sample_doc("처음", baseRev=None))["status"] == "succeeded"
+    clash = api.save("travel", sample_doc("같은 아이디", baseRev=None))
+    assert clash["status"] == "conflict"
+    r = api.client.post(
+        f"/api/admin/jobs/{clash['jobId']}/retry", json={"baseRev": None}, headers=AUTH
+    )
+    assert r.status_code == 202
+    api.process()
+    assert api.job(r.json()["jobId"])["status"] == "conflict"
+    assert api.client.get("/api/tests/travel").json()["title"] == "처음"
+
+
+def test_retry_body_states_base_rev_like_a_save(api: Api) -> None:
+    """No body keeps the job's own baseRev; ``{}`` (baseRev omitted) is unconditional."""
+    first = api.save("travel", sample_doc("하나"))
+    api.save("travel", sample_doc("둘", baseRev=first["rev"]))
+    lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
+    own = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", headers=AUTH)
+    api.process()
+    assert api.job(own.json()["jobId"])["status"] == "conflict"
+    anyway = api.client.post(f"/api/admin/jobs/{lost['jobId']}/retry", json={}, headers=AUTH)
+    api.process()
+    assert api.job(anyway.json()["jobId"])["status"] == "succeeded"
+    assert api.client.get("/api/tests/travel").json()["title"] == "셋"
 
 
 def test_only_failed_or_conflicted_jobs_can_be_retried(api: Api) -> None:
@@ -68,7 +98,7 @@ def test_retry_body_is_validated(api: Api) -> None:
     first = api.save("travel", sample_doc("하나"))
     api.save("travel", sample_doc("둘", baseRev=first["rev"]))
     lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
-    sent_before = len(api.b.queue.sent)  # type: ignore[attr-defined]
+    sent_before = len(api.sent)
     url = f"/api/admin/jobs/{lost['jobId']}/retry"
     for body in ({"baseRev": 123}, {"baseRev": "not-a-rev"}, {"other": 1}):
         r = api.client.post(url, json=body, headers=AUTH)
@@ -77,4 +107,4 @@ def test_retry_body_is_validated(api: Api) -> None:
         url, content=b"{nope", headers={**AUTH, "Content-Type": "application/json"}
     )
     assert bad.status_code == 422
-    assert len(api.b.queue.sent) == sent_before  # type: ignore[attr-defined]
+    assert len(api.sent) == sent_before

@@ -7,16 +7,12 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from quizhub.api.app import create_app
-from quizhub.local.host import with_env
-from quizhub.pipeline.consumer import handle_batch
+from quizhub.bindings import Bindings
 from quizhub.ports import CachedResponse
 from quizhub.store.keys import kv_test_key
 from tests.api.conftest import AUTH, Api, make_api
-from tests.conftest import FakeClock, sample_doc
-from tests.fakes import FakeBatch, FakeMessage, run
+from tests.conftest import sample_doc
+from tests.fakes import FakeClock, run
 
 
 def tiny_png() -> bytes:
@@ -180,32 +176,36 @@ def test_openapi_and_health_are_served(api: Api) -> None:
 class _SaveDuringRead:
     """An R2 bucket that lets a newer save commit while a reader fetches the old document."""
 
-    def __init__(self, inner: object, api: Api) -> None:
-        self._inner, self._api, self.armed = inner, api, False
+    def __init__(self, inner: object) -> None:
+        self._inner, self.armed = inner, False
+        self.api: Api | None = None
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._inner, name)
 
     async def get(self, key: str, **kwargs: object) -> object:
         obj = await self._inner.get(key, **kwargs)  # type: ignore[attr-defined]
-        if self.armed and key.startswith("tests/"):
+        if self.armed and key.startswith("tests/") and self.api is not None:
             self.armed = False
-            r = self._api.client.put(
+            r = self.api.client.put(
                 "/api/admin/tests/travel", json=sample_doc("새 판"), headers=AUTH
             )
             assert r.status_code == 202
-            await handle_batch(FakeBatch([FakeMessage(self._api.b.queue.sent[-1])]), self._api.b)  # type: ignore[attr-defined]
+            await self.api.platform.drain()  # the consumer commits and purges mid-read
         return obj
 
 
 def test_reader_racing_a_save_leaves_no_stale_copy(tmp_path: Path, clock: FakeClock) -> None:
     """A read that fetched the old rev while a save committed and purged must not re-fill KV/cache with it."""
-    api = make_api(tmp_path, clock)
+    racers: list[_SaveDuringRead] = []
+
+    def racing(b: Bindings) -> Bindings:
+        racers.append(_SaveDuringRead(b.bucket))
+        return replace(b, bucket=racers[-1])
+
+    api = make_api(tmp_path, clock, wrap=racing)
     api.save("travel", sample_doc("옛 판"))
-    racing = _SaveDuringRead(api.b.bucket, api)
-    api.b = replace(api.b, bucket=racing)
-    api.client = TestClient(with_env(create_app(), api.b), raise_server_exceptions=False)
-    racing.armed = True
+    racers[0].api, racers[0].armed = api, True
     first = api.client.get("/api/tests/travel")
     assert first.json()["title"] == "옛 판"  # this response was correct when it was read
     assert run(api.b.kv.get(kv_test_key("travel"))) is None
@@ -231,10 +231,8 @@ class _LowercasingCache:
 
 def test_cache_hits_work_with_lowercased_header_names(tmp_path: Path, clock: FakeClock) -> None:
     """A Cache API hit (lower-case header names) still serves 200 with its ETag and answers 304."""
-    api = make_api(tmp_path, clock)
+    api = make_api(tmp_path, clock, wrap=lambda b: replace(b, cache=_LowercasingCache(b.cache)))
     job = api.save("travel", sample_doc())
-    api.b = replace(api.b, cache=_LowercasingCache(api.b.cache))
-    api.client = TestClient(with_env(create_app(), api.b), raise_server_exceptions=False)
     api.client.get("/api/tests/travel")
     hit = api.client.get("/api/tests/travel")
     assert hit.status_code == 200 and hit.headers["x-quizhub-source"] == "cache"

@@ -4,17 +4,20 @@ Each check is ``async def check_*(db) -> None`` over a ``D1Database`` port and e
 repositories in ``quizhub.store`` on whatever engine ``db`` is: the local platform's SQLite and
 Miniflare's D1 (inside the Pyodide harness). The schema must already exist, created by the
 migrations (``wrangler d1 migrations apply`` / ``LocalD1.apply_migrations``). Each check starts
-by emptying the project tables. Stdlib and ``quizhub.store`` only: no pytest, no pydantic.
+by emptying the project tables. Stdlib, ``quizhub.domain`` (pydantic-free parts) and ``quizhub.store``: no pytest, no pydantic.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from quizhub.domain.jobs import JobKind
+from quizhub.domain.preconditions import Precondition
+from quizhub.domain.revisions import RevGenerator, rev_time_ms
+from quizhub.domain.wire import iso_ms
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
-from quizhub.store.timefmt import iso_ms
 
 _BASE_MS = 1_795_000_000_000  # 2026-11-18T…Z
 
@@ -25,8 +28,8 @@ def _ts(seconds: int) -> str:
 
 
 def _rev(n: int) -> str:
-    """A well-formed rev; a larger ``n`` is a newer rev."""
-    return f"01K{n:023d}"
+    """The rev accepted at ``_ts(n)`` (a larger ``n`` is a newer rev)."""
+    return RevGenerator(random_bytes=bytes).new(_BASE_MS + n * 1000)
 
 
 def _doc(
@@ -51,20 +54,20 @@ def _doc(
     }
 
 
-def _job(test_id: str, n: int, *, base: int | None = None, kind: str = "save") -> JobRef:
+def _job(test_id: str, n: int, *, base: int | None = None, kind: JobKind = "save") -> JobRef:
     return JobRef(
         job_id=f"job-{test_id}-{n}",
         test_id=test_id,
         rev=_rev(n),
-        base_rev=None if base is None else _rev(base),
         kind=kind,
         accepted_at=_ts(n),
+        precondition=Precondition(base_rev=None if base is None else _rev(base)),
     )
 
 
 def _job_n(job: JobRef) -> int:
     """The ``n`` a ``_job`` was made from (its rev counter)."""
-    return int(job.rev[3:])
+    return (rev_time_ms(job.rev) - _BASE_MS) // 1000
 
 
 async def _fresh(db: Any) -> None:
@@ -86,7 +89,7 @@ async def _commit(
         await JobsRepo(db).start_attempt(job, "validate", now, None)
     facts = None if doc is None else DocumentFacts.of(doc)
     key = None if doc is None else document_key(job.test_id, job.rev)
-    return await TestsRepo(db).commit(job, now, now, facts, key)
+    return await TestsRepo(db).commit(job, now, facts, key)
 
 
 async def _rows(db: Any, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizhub.domain.preconditions import Precondition
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.tests import TestsRepo
 from tests.contract._store_support import (
@@ -23,16 +24,16 @@ async def check_create_only_conflicts_when_the_test_exists(db: Any) -> None:
     """An explicit "baseRev": null is a create: it applies to a new id, conflicts on a live one,
     and applies again once the test was deleted."""
     await _fresh(db)
-    first = JobRef("job-c1", "t-create", _rev(1), None, "save", _ts(1), create_only=True)
+    first = JobRef("job-c1", "t-create", _rev(1), "save", _ts(1), Precondition(create_only=True))
     assert (await _commit(db, first, _doc("처음"))).status == "committed"
-    again = JobRef("job-c2", "t-create", _rev(2), None, "save", _ts(2), create_only=True)
+    again = JobRef("job-c2", "t-create", _rev(2), "save", _ts(2), Precondition(create_only=True))
     outcome = await _commit(db, again, _doc("다시 만들기"))
     assert outcome.status == "conflict", outcome
-    assert "already exists" in outcome.job["error"]
+    assert "already exists" in outcome.job.error
     row = await TestsRepo(db).pointer("t-create")
     assert row is not None and row.rev == _rev(1)
     assert (await _commit(db, _job("t-create", 3, kind="delete"), None)).status == "committed"
-    reborn = JobRef("job-c4", "t-create", _rev(4), None, "save", _ts(4), create_only=True)
+    reborn = JobRef("job-c4", "t-create", _rev(4), "save", _ts(4), Precondition(create_only=True))
     assert (await _commit(db, reborn, _doc("새로 태어남"))).status == "committed"
 
 
@@ -40,8 +41,8 @@ async def check_commit_applies_a_new_test(db: Any) -> None:
     await _fresh(db)
     outcome = await _commit(db, _job("t-new", 1), _doc(images=True))
     assert outcome.status == "committed", outcome
-    assert outcome.job["committed"] == 1
-    assert (outcome.job["status"], outcome.job["step"]) == ("running", "invalidate")
+    assert outcome.job.committed == 1
+    assert (outcome.job.status, outcome.job.step) == ("running", "invalidate")
     row = await TestsRepo(db).pointer("t-new")
     assert row is not None
     assert (row.rev, row.status, row.deleted) == (_rev(1), "published", False)
@@ -65,7 +66,7 @@ async def check_committed_job_can_succeed(db: Any) -> None:
     await JobsRepo(db).succeed(job.job_id, _ts(5))
     row = await JobsRepo(db).get(job.job_id)
     assert row is not None
-    assert (row["status"], row["step"], row["error"], row["updated_at"]) == (
+    assert (row.status, row.step, row.error, row.updated_at) == (
         "succeeded",
         "done",
         None,
@@ -78,9 +79,9 @@ async def check_older_rev_is_superseded(db: Any) -> None:
     await _commit(db, _job("t-sup", 2), _doc(tags=["새것"]))
     outcome = await _commit(db, _job("t-sup", 1), _doc(tags=["옛것"]), at=3)
     assert outcome.status == "superseded", outcome
-    assert outcome.job["committed"] == 0
-    assert outcome.job["step"] == "done"
-    assert _rev(2) in outcome.job["error"] and outcome.job["error"].startswith("superseded")
+    assert outcome.job.committed == 0
+    assert outcome.job.step == "done"
+    assert _rev(2) in outcome.job.error and outcome.job.error.startswith("superseded")
     row = await TestsRepo(db).pointer("t-sup")
     assert row is not None and row.rev == _rev(2)
     assert await _tags(db, "t-sup") == ["새것"]
@@ -89,7 +90,7 @@ async def check_older_rev_is_superseded(db: Any) -> None:
 async def check_same_rev_twice_is_superseded(db: Any) -> None:
     await _fresh(db)
     await _commit(db, _job("t-same", 4), _doc())
-    again = JobRef("job-other", "t-same", _rev(4), None, "save", _ts(4))
+    again = JobRef("job-other", "t-same", _rev(4), "save", _ts(4))
     outcome = await _commit(db, again, _doc(title="다른 제목"), at=6)
     assert outcome.status == "superseded", outcome
     summaries = await TestsRepo(db).list_all()
@@ -102,7 +103,7 @@ async def check_stale_base_rev_is_a_conflict(db: Any) -> None:
     await _commit(db, _job("t-conf", 2), _doc(title="두 번째"))  # no base rev: no check
     outcome = await _commit(db, _job("t-conf", 3, base=1), _doc(title="세 번째"))
     assert outcome.status == "conflict", outcome
-    assert outcome.job["error"] == (
+    assert outcome.job.error == (
         f"conflict: the test changed since it was loaded (loaded {_rev(1)}, now {_rev(2)})"
     )
     row = await TestsRepo(db).pointer("t-conf")
@@ -122,7 +123,7 @@ async def check_base_rev_of_a_missing_test_is_a_conflict(db: Any) -> None:
     await _fresh(db)
     outcome = await _commit(db, _job("t-gone", 2, base=1), _doc())
     assert outcome.status == "conflict", outcome
-    assert outcome.job["error"].endswith(f"(loaded {_rev(1)}, now none)")
+    assert outcome.job.error.endswith(f"(loaded {_rev(1)}, now none)")
     assert await TestsRepo(db).pointer("t-gone") is None
 
 
@@ -132,11 +133,11 @@ async def check_recommitting_a_committed_job_is_already_committed(db: Any) -> No
     assert (await _commit(db, job, _doc())).status == "committed"
     again = await _commit(db, job, _doc(), at=2)
     assert again.status == "already-committed", again
-    assert again.job["attempts"] == 2
+    assert again.job.attempts == 2
     await JobsRepo(db).succeed(job.job_id, _ts(3))
     after = await _commit(db, job, _doc(), at=4)
     assert after.status == "terminal", after
-    assert after.job["status"] == "succeeded"
+    assert after.job.status == "succeeded"
 
 
 async def check_commit_of_a_failed_job_changes_nothing(db: Any) -> None:
@@ -146,7 +147,7 @@ async def check_commit_of_a_failed_job_changes_nothing(db: Any) -> None:
     await JobsRepo(db).fail(job, "invalid: no questions", _ts(2))
     outcome = await _commit(db, job, _doc(), at=3, start=False)
     assert outcome.status == "terminal", outcome
-    assert (outcome.job["status"], outcome.job["committed"]) == ("failed", 0)
+    assert (outcome.job.status, outcome.job.committed) == ("failed", 0)
     assert await TestsRepo(db).pointer("t-failed") is None
     assert await _tags(db, "t-failed") == []
 
@@ -163,7 +164,7 @@ async def check_delete_tombstones_the_pointer(db: Any) -> None:
     assert await _rows(db, "SELECT * FROM test_images WHERE test_id = ?", "t-del") == []
     assert await TestsRepo(db).list_all() == []
     assert await TestsRepo(db).list_public(q=None, tag=None, limit=10, after=None) == []
-    late_job = JobRef("job-late", "t-del", _rev(1), None, "save", _ts(1))
+    late_job = JobRef("job-late", "t-del", _rev(1), "save", _ts(1))
     late = await _commit(db, late_job, _doc(), at=5)  # a late, older save
     assert late.status == "superseded", late
 

@@ -1,4 +1,4 @@
-"""Shared helpers for the local-platform tests: a fake clock and a recording queue handler."""
+"""Shared helper of the local-platform tests: a recording queue handler."""
 
 from __future__ import annotations
 
@@ -7,22 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quizhub.ports import MessageBatch
-
-START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
-
-
-class FakeClock:
-    """Milliseconds that move only when a test says so."""
-
-    def __init__(self, start_ms: int = START_MS) -> None:
-        self.now = start_ms
-
-    def __call__(self) -> int:
-        return self.now
-
-    def advance(self, ms: int) -> None:
-        """Move time forward by ``ms`` milliseconds."""
-        self.now += ms
 
 
 @dataclass

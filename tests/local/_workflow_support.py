@@ -8,18 +8,12 @@ Time only moves through the fake clock.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 
 WF = "save-test"
 NO_WAIT = {"retries": {"limit": 0, "delay": 0}}
-
-
-def run(coro: Any) -> Any:
-    """Run one coroutine to completion (no pytest-asyncio)."""
-    return asyncio.run(coro)
 
 
 async def start(

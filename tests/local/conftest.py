@@ -12,15 +12,9 @@ from quizhub.local.kv import LocalKV
 from quizhub.local.queues import LocalQueueBroker
 from quizhub.local.r2 import LocalR2
 from quizhub.local.workflows import LocalWorkflowEngine
-
-from ._support import FakeClock
+from tests.fakes import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

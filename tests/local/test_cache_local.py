@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from email.utils import formatdate
 
 import pytest
 
 from quizhub.local.cache import LocalCache, LocalCachePurger, freshness_ms
 from quizhub.ports import CachedResponse
-
-from ._support import FakeClock
+from tests.fakes import FakeClock
 
 URL = "https://quiz.example/api/tests/t1"
 
@@ -74,7 +74,8 @@ def test_response_without_freshness_headers_is_kept(clock: FakeClock) -> None:
 
 def test_expires_header_sets_the_lifetime(clock: FakeClock) -> None:
     """An HTTP date in ``Expires`` is honoured when no max-age is given."""
-    assert freshness_ms({"Expires": "Thu, 01 Jan 2026 00:01:00 GMT"}, clock.now) == 60_000
+    expires = formatdate((clock.ms + 60_000) / 1000, usegmt=True)
+    assert freshness_ms({"Expires": expires}, clock.ms) == 60_000
 
 
 def test_delete_reports_whether_an_entry_existed(clock: FakeClock) -> None:

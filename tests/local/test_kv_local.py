@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from quizhub.local.kv import LocalKV
-
-from ._support import FakeClock
+from tests.fakes import FakeClock
 
 
 def test_value_expires_after_its_ttl(kv: LocalKV, clock: FakeClock) -> None:
@@ -26,7 +25,7 @@ def test_expired_keys_leave_the_listing(kv: LocalKV, clock: FakeClock) -> None:
     asyncio.run(kv.put("a", "1", expiration_ttl=120))
     asyncio.run(kv.put("b", "2"))
     [listed_a, _] = asyncio.run(kv.list())["keys"]
-    assert listed_a["expiration"] == clock.now // 1000 + 120
+    assert listed_a["expiration"] == clock.ms // 1000 + 120
     clock.advance(121_000)
     assert [k["name"] for k in asyncio.run(kv.list())["keys"]] == ["b"]
 

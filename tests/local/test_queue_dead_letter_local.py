@@ -11,8 +11,9 @@ from quizhub.local.queues import (
     LocalQueueProducer,
 )
 from quizhub.ports import MessageBatch
+from tests.fakes import FakeClock
 
-from ._support import FakeClock, Recorder
+from ._support import Recorder
 
 Q = "q"
 

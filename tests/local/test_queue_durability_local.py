@@ -17,8 +17,9 @@ from quizhub.local.queues import (
     LocalQueueProducer,
 )
 from quizhub.ports import MessageBatch
+from tests.fakes import FakeClock
 
-from ._support import FakeClock, Recorder
+from ._support import Recorder
 
 Q = "q"
 REPO = Path(__file__).resolve().parents[2]
@@ -48,7 +49,7 @@ def test_unsettled_lease_comes_back_after_the_consumer_dies(
     path = tmp_path / "q.sqlite"
     dead = LocalQueueBroker(path, clock_ms=clock, lease_ms=30_000)
     asyncio.run(LocalQueueProducer(dead, Q).send("job"))
-    lease = dead.lease(Q, clock.now, settings=IMMEDIATE)
+    lease = dead.lease(Q, clock.ms, settings=IMMEDIATE)
     assert lease is not None and lease.messages[0].attempts == 1
     dead.close()  # the process is gone; nothing was settled
 
@@ -73,13 +74,13 @@ def test_lease_expiries_count_toward_max_retries(
     """A message whose consumer keeps dying is dead-lettered like one that keeps failing."""
     settings = ConsumerSettings(max_batch_timeout=0, max_retries=1, dead_letter_queue="dlq")
     asyncio.run(LocalQueueProducer(broker, Q).send("crashy"))
-    first = broker.lease(Q, clock.now, settings=settings, lease_ms=1_000)
+    first = broker.lease(Q, clock.ms, settings=settings, lease_ms=1_000)
     clock.advance(1_000)
-    second = broker.lease(Q, clock.now, settings=settings, lease_ms=1_000)
+    second = broker.lease(Q, clock.ms, settings=settings, lease_ms=1_000)
     assert first is not None and second is not None
     assert second.messages[0].attempts == 2
     clock.advance(1_000)
-    assert broker.lease(Q, clock.now, settings=settings, lease_ms=1_000) is None
+    assert broker.lease(Q, clock.ms, settings=settings, lease_ms=1_000) is None
     assert broker.stats(Q, dead_letter_queue="dlq")["dlq"] == 1
 
 
@@ -127,7 +128,7 @@ def test_messages_of_a_sigkilled_consumer_process_are_redelivered(
         asyncio.run(LocalQueueProducer(broker, Q).send_batch([{"body": i} for i in range(5)]))
         env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
         done = subprocess.run(
-            [sys.executable, "-c", _KILLED_CONSUMER, str(path), str(clock.now)],
+            [sys.executable, "-c", _KILLED_CONSUMER, str(path), str(clock.ms)],
             env=env,
             capture_output=True,
             text=True,
@@ -170,7 +171,7 @@ def test_stats_count_ready_in_flight_delayed_and_dlq(
     asyncio.run(producer.send_batch([{"body": i} for i in range(3)]))
     asyncio.run(producer.send("later", delay_seconds=60))
     asyncio.run(LocalQueueProducer(broker, "dlq").send("dead"))
-    broker.lease(Q, clock.now, settings=settings)
+    broker.lease(Q, clock.ms, settings=settings)
     stats = broker.stats(Q, dead_letter_queue="dlq")
     assert (stats["ready"], stats["in_flight"], stats["delayed"], stats["dlq"]) == (1, 2, 1, 1)
     assert (stats["sent"], stats["delivered"]) == (4, 2)
@@ -183,11 +184,11 @@ def test_next_due_reports_when_a_partial_batch_is_due(
     rec = Recorder()
     consumer = LocalQueueConsumer(broker, Q, rec, settings=ConsumerSettings(max_batch_timeout=5))
     assert consumer.next_due_ms() is None
-    start = clock.now
+    start = clock.ms
     asyncio.run(LocalQueueProducer(broker, Q).send("m"))
     assert consumer.next_due_ms() == start + 5_000
     clock.advance(5_000)
-    assert consumer.next_due_ms() == clock.now
+    assert consumer.next_due_ms() == clock.ms
 
 
 def test_broker_defaults_come_from_its_consumer_map(tmp_path: Path, clock: FakeClock) -> None:

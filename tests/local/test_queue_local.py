@@ -11,8 +11,9 @@ from quizhub.local.queues import (
     LocalQueueProducer,
 )
 from quizhub.ports import MessageBatch
+from tests.fakes import FakeClock
 
-from ._support import FakeClock, Recorder
+from ._support import Recorder
 
 Q = "q"
 
@@ -77,7 +78,7 @@ def test_messages_carry_id_body_attempts_and_timestamp(
         broker, Q, handler, settings=ConsumerSettings(max_batch_timeout=0)
     )
     _send(broker, {"jobId": "j1", "제목": "여행"})
-    sent_at = clock.now
+    sent_at = clock.ms
     clock.advance(500)
     asyncio.run(consumer.step())
     [msg] = seen

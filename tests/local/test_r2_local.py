@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from quizhub.domain.wire import iso_ms
 from quizhub.local.r2 import LocalR2
-
-from ._support import START_MS, FakeClock
+from tests.fakes import START_MS, FakeClock
 
 HOSTILE_KEYS = [
     "../x",
@@ -142,9 +142,9 @@ def test_custom_metadata_limit_counts_utf8_bytes(r2: LocalR2) -> None:
 
 def test_uploaded_comes_from_the_injected_clock(r2: LocalR2, clock: FakeClock) -> None:
     """``uploaded`` is the clock's time in ISO 8601 UTC."""
-    clock.now = START_MS + 1234
+    clock.ms = START_MS + 1234
     obj = asyncio.run(r2.put("k", "v"))
-    assert obj is not None and obj.uploaded == "2026-01-01T00:00:01.234Z"
+    assert obj is not None and obj.uploaded == iso_ms(START_MS + 1234)
 
 
 def test_list_does_not_include_metadata(r2: LocalR2) -> None:

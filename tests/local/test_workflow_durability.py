@@ -18,9 +18,9 @@ from quizhub.local.workflows import (
     LocalWorkflowEngine,
 )
 from quizhub.step_config import parse_duration
+from tests.fakes import START_MS, FakeClock, run
 
-from ._support import START_MS, FakeClock
-from ._workflow_support import WF, run, start
+from ._workflow_support import WF, start
 
 
 # ------------------------------------------------------------------ sleeps

@@ -18,9 +18,9 @@ from quizhub.local.workflows import (
     WorkflowAlreadyExists,
     WorkflowNotFound,
 )
+from tests.fakes import START_MS, FakeClock, run
 
-from ._support import START_MS, FakeClock
-from ._workflow_support import WF, run, start
+from ._workflow_support import WF, start
 
 
 # ------------------------------------------------------------------ create / ids / status

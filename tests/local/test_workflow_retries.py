@@ -15,9 +15,9 @@ from quizhub.local.workflows import (
     NonRetryableError,
     WorkflowStepError,
 )
+from tests.fakes import FakeClock, run
 
-from ._support import FakeClock
-from ._workflow_support import NO_WAIT, WF, run, start
+from ._workflow_support import NO_WAIT, WF, start
 
 
 # ------------------------------------------------------------------ retries

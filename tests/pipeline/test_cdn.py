@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from quizhub.cdn import CachePurger, CompositePurger, ZonePurger, tags_for_test, urls_for_test
+from quizhub.cdn import (
+    CachePurger,
+    CompositePurger,
+    ZonePurger,
+    detail_url,
+    tags_for_test,
+    urls_for_test,
+)
+from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Permanent, Transient
 from quizhub.local.cache import LocalCache
+from quizhub.pipeline.accept import accept_save
 from quizhub.ports import CachedResponse
-from tests.conftest import FakeClock
-from tests.fakes import run
+from quizhub.reads import published_detail
+from tests.conftest import sample_doc
+from tests.fakes import FakeClock, make_platform, run
 
 
 class RecordingFetch:
@@ -62,3 +73,28 @@ def test_cache_purger_drops_cached_urls_and_composite_runs_all(clock: FakeClock)
     purger = CompositePurger([CachePurger(cache), ZonePurger(fetch, "t", "z")])
     run(purger.purge(tags=["test:travel"], urls=[url]))
     assert run(cache.match(url)) is None and len(fetch.requests) == 1
+
+
+@pytest.mark.parametrize("origin", ["https://quiz.example", "https://quiz.example/"])
+def test_the_purge_names_exactly_the_key_the_read_path_caches(
+    tmp_path: Path, clock: FakeClock, origin: str
+) -> None:
+    """One function builds the detail cache key and the purged URL: a save's purge empties it."""
+    platform = make_platform(tmp_path, clock, public_origin=origin)
+    b = platform.bindings
+
+    async def scenario() -> None:
+        await accept_save(b, "travel", sample_doc(), Precondition())
+        await platform.drain()
+        await published_detail(b, "travel")
+        assert await b.cache.match(detail_url(origin, "travel")) is not None
+        await accept_save(b, "travel", sample_doc("새 제목"), Precondition())
+        await platform.drain()
+        assert await b.cache.match(detail_url(origin, "travel")) is None
+        response, source = await published_detail(b, "travel")
+        assert source == "d1" and "새 제목".encode() in response.body
+
+    try:
+        run(scenario())
+    finally:
+        platform.close()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from quizhub.bindings import Bindings
+from quizhub.domain.preconditions import Precondition
 from quizhub.errors import NotFound, Permanent
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
@@ -19,13 +21,15 @@ from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestsRepo
-from tests.conftest import FakeClock, sample_doc
-from tests.fakes import FakeBatch, FakeMessage, Flaky, local_bindings, run
+from tests.conftest import sample_doc
+from tests.fakes import FakeBatch, FakeClock, FakeMessage, Flaky, make_platform, run, sent
 
 
 @pytest.fixture
-def b(tmp_path: Path, clock: FakeClock) -> Bindings:
-    return local_bindings(tmp_path, clock)
+def b(tmp_path: Path, clock: FakeClock) -> Iterator[Bindings]:
+    platform = make_platform(tmp_path, clock)
+    yield platform.bindings
+    platform.close()
 
 
 def content(title: str = "나의 여행 성향 테스트") -> dict[str, Any]:
@@ -38,8 +42,8 @@ async def save(
     b: Bindings, title: str, base_rev: str | None = None, test_id: str = "travel"
 ) -> dict[str, Any]:
     """Accept a save and return the message the API put on the queue."""
-    await accept_save(b, test_id, content(title), base_rev)
-    return b.queue.sent[-1]  # type: ignore[attr-defined]
+    await accept_save(b, test_id, content(title), Precondition(base_rev=base_rev))
+    return sent(b)[-1]
 
 
 async def deliver(b: Bindings, *bodies: dict[str, Any], attempts: int = 1) -> list[FakeMessage]:
@@ -51,7 +55,7 @@ async def deliver(b: Bindings, *bodies: dict[str, Any], attempts: int = 1) -> li
 async def job(b: Bindings, msg: dict[str, Any]) -> dict[str, Any]:
     row = await JobsRepo(b.db).get(msg["jobId"])
     assert row is not None
-    return row
+    return asdict(row)
 
 
 async def served(b: Bindings, test_id: str = "travel") -> dict[str, Any]:
@@ -83,9 +87,9 @@ def test_stale_base_rev_ends_conflict_and_changes_nothing(b: Bindings, clock: Fa
     async def scenario() -> None:
         first = await save(b, "원본")
         await deliver(b, first)
-        clock.advance(1)
+        clock.advance(1000)
         alice = await save(b, "앨리스", base_rev=first["rev"])
-        clock.advance(1)
+        clock.advance(1000)
         bob = await save(b, "밥", base_rev=first["rev"])
         await deliver(b, alice)
         await deliver(b, bob)
@@ -102,7 +106,7 @@ def test_older_rev_processed_after_newer_is_superseded(b: Bindings, clock: FakeC
 
     async def scenario() -> None:
         older = await save(b, "먼저 저장")
-        clock.advance(1)
+        clock.advance(1000)
         newer = await save(b, "나중 저장")
         await deliver(b, newer)
         await deliver(b, older)
@@ -121,7 +125,7 @@ def test_duplicate_delivery_changes_nothing(b: Bindings, clock: FakeClock) -> No
         await deliver(b, msg)
         before = await b.db.prepare("SELECT * FROM tests").all()
         for attempt in range(2, 6):
-            clock.advance(1)
+            clock.advance(1000)
             (m,) = await deliver(b, msg, attempts=attempt)
             assert m.outcome == "ack"
         after = await b.db.prepare("SELECT * FROM tests").all()
@@ -249,8 +253,8 @@ def test_large_body_travels_by_claim_check(b: Bindings) -> None:
             }
             for i in range(40)
         ]
-        await accept_save(b, "big", doc, None)
-        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        await accept_save(b, "big", doc, Precondition())
+        msg = sent(b)[-1]
         assert msg["body"] is None and msg["bodyRef"]["key"] == staging_key(msg["jobId"])
         assert len(str(msg).encode()) < MESSAGE_LIMIT
         await deliver(b, msg)
@@ -269,8 +273,8 @@ def test_tampered_claim_check_fails_permanently(b: Bindings) -> None:
         doc["questions"] = [
             dict(doc["questions"][0], id=f"q{i}", text="질" * 500) for i in range(90)
         ]
-        await accept_save(b, "tampered", doc, None)
-        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        await accept_save(b, "tampered", doc, Precondition())
+        msg = sent(b)[-1]
         await b.bucket.put(msg["bodyRef"]["key"], b'{"title":"x"}')
         (m,) = await deliver(b, msg)
         row = await job(b, msg)
@@ -284,9 +288,9 @@ def test_delete_job_unpublishes_and_purges(b: Bindings, clock: FakeClock) -> Non
 
     async def scenario() -> None:
         await deliver(b, await save(b, "지울 테스트"))
-        clock.advance(1)
+        clock.advance(1000)
         await accept_delete(b, "travel")
-        msg = b.queue.sent[-1]  # type: ignore[attr-defined]
+        msg = sent(b)[-1]
         await deliver(b, msg)
         assert (await job(b, msg))["status"] == "succeeded"
         with pytest.raises(NotFound):
@@ -298,12 +302,12 @@ def test_delete_job_unpublishes_and_purges(b: Bindings, clock: FakeClock) -> Non
 
 def test_sync_mode_runs_the_same_steps_inside_the_request(tmp_path: Path, clock: FakeClock) -> None:
     """SAVE_MODE=sync returns a finished job and enqueues nothing."""
-    sb = local_bindings(tmp_path, clock, save_mode="sync")
+    sb = make_platform(tmp_path, clock, mode="sync").bindings
 
     async def scenario() -> None:
-        accepted = await accept_save(sb, "travel", content("동기"), None)
-        assert accepted.job is not None and accepted.job["status"] == "succeeded"
-        assert sb.queue.sent == []  # type: ignore[attr-defined]
+        accepted = await accept_save(sb, "travel", content("동기"), Precondition())
+        assert accepted.job is not None and accepted.job.status == "succeeded"
+        assert sent(sb) == []
         assert (await served(sb))["title"] == "동기"
 
     run(scenario())
@@ -316,9 +320,9 @@ def test_sweep_fails_jobs_past_their_budget(b: Bindings, clock: FakeClock) -> No
         fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
         msg = await save(fb, "멈춤")
         await deliver(fb, msg)  # fails once, then the message is "lost" by a broken consumer
-        clock.advance(job_budget_seconds(b.settings) - 5)
+        clock.advance((job_budget_seconds(b.settings) - 5) * 1000)
         assert await sweep_stuck_jobs(b) == 0
-        clock.advance(10)
+        clock.advance(10_000)
         assert await sweep_stuck_jobs(b) == 1
         row = await job(b, msg)
         assert row["status"] == "failed" and row["error"].startswith("timeout")
@@ -355,7 +359,7 @@ def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClo
         fb = replace(b, kv=Flaky(b.kv, "delete", failures=1))
         msg = await save(fb, "커밋됨")
         await deliver(fb, msg)
-        clock.advance(job_budget_seconds(b.settings) + 1)
+        clock.advance((job_budget_seconds(b.settings) + 1) * 1000)
         assert await sweep_stuck_jobs(b) == 1
         row = await job(b, msg)
         assert row["status"] == "succeeded" and "timeout" in row["error"]

@@ -1,4 +1,7 @@
-"""Admin API (bearer token): save/delete as jobs, read-your-writes document reads, images, jobs."""
+"""Admin API (bearer token): save/delete as jobs, read-your-writes document reads, images, jobs.
+
+Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.store``.
+"""
 
 from __future__ import annotations
 
@@ -10,61 +13,41 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from quizhub.api.deps import bindings, require_admin
 from quizhub.api.images import extract_upload, image_key_for, sniff_image
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.domain.document import TEST_ID_PATTERN, TestDocument, integrity_errors, parse_document
-from quizhub.domain.jobs import JobRecord, rev_from_job_id
-from quizhub.domain.revisions import is_rev, rev_time_ms
-from quizhub.errors import Conflict, Invalid, NotFound
+from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
+from quizhub.domain.jobs import JobRow, rev_from_job_id
+from quizhub.domain.preconditions import Precondition, save_precondition
+from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
-from quizhub.store.documents import load_job_body, read_current
+from quizhub.pipeline.retry import retry_job
+from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
-from quizhub.store.timefmt import iso_ms
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
+JobId = Annotated[str, Path(max_length=64, description="job id")]
 _HEADERS = {"Cache-Control": NO_STORE}
 
 
 def _accepted(accepted: Accepted) -> Response:
     if accepted.job is not None:  # sync mode: the job already finished
-        return json_response(_job_json(accepted.job), status=200, headers=_HEADERS)
+        return json_response(accepted.job.to_json(), status=200, headers=_HEADERS)
     headers = {**_HEADERS, "Location": accepted.status_url}
     return json_response(accepted.to_json(), status=202, headers=headers)
 
 
-def _job_json(row: dict[str, Any]) -> dict[str, Any]:
-    return JobRecord(
-        job_id=row["job_id"],
-        test_id=row["test_id"],
-        rev=row["rev"],
-        kind=row["kind"],
-        status=row["status"],
-        step=row["step"],
-        attempts=row["attempts"],
-        error=row["error"],
-        accepted_at=row["accepted_at"],
-        updated_at=row["updated_at"],
-    ).to_json()
-
-
 @router.put("/tests/{test_id}", status_code=202)
-async def save_test(test_id: TestId, doc: TestDocument, request: Request) -> Response:
-    """Validate and accept a save; 202 with the job to poll (200 with the finished job in sync mode)."""
+async def save_test(test_id: TestId, doc: SaveRequest, request: Request) -> Response:
+    """Validate and accept a save; 202 with the job to poll (200 with the finished job in sync
+    mode). ``baseRev``: a rev (conflict if the test moved), null (create only) or omitted
+    (unconditional); a document sent back as GET returned it uses its ``rev`` as ``baseRev``."""
+    precondition = save_precondition(test_id, doc.echoed())
     content = doc.content()
-    if errors := integrity_errors(content):
-        first = errors[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{where}: {first['msg']}", details=errors)
-    # "baseRev": null (sent explicitly) means "create": it conflicts if the test exists.
-    create_only = "base_rev" in doc.model_fields_set and doc.base_rev is None
-    return _accepted(
-        await accept_save(
-            bindings(request), test_id, content, doc.base_rev, create_only=create_only
-        )
-    )
+    check_integrity(content)
+    return _accepted(await accept_save(bindings(request), test_id, content, precondition))
 
 
 @router.delete("/tests/{test_id}", status_code=202)
@@ -93,83 +76,47 @@ async def list_tests(request: Request) -> Response:
     latest = await JobsRepo(b.db).latest_for_tests()
     for item in items:
         job = latest.get(item["id"])
-        item["lastJob"] = (
-            {
-                "jobId": job["job_id"],
-                "rev": job["rev"],
-                "status": job["status"],
-                "step": job["step"],
-                "error": job["error"],
-            }
-            if job
-            else None
-        )
+        item["lastJob"] = _last_job(job) if job else None
     return json_response({"items": items}, headers=_HEADERS)
 
 
+def _last_job(job: JobRow) -> dict[str, Any]:
+    wire = job.to_json()
+    return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
+
+
 @router.get("/jobs/{job_id}")
-async def get_job(job_id: Annotated[str, Path(max_length=64)], request: Request) -> Response:
+async def get_job(job_id: JobId, request: Request) -> Response:
     """A job's status: queued until a consumer touches it, then running → a terminal status."""
     b = bindings(request)
     row = await JobsRepo(b.db).get(job_id)
-    if row is not None:
-        return json_response(_job_json(row), headers=_HEADERS)
-    rev = rev_from_job_id(job_id, b.settings.signing_key)
-    if rev is None:
-        raise NotFound(f"job '{job_id}' does not exist")
-    accepted = iso_ms(rev_time_ms(rev))
-    queued = JobRecord(
-        job_id, None, rev, "unknown", "queued", "queued", 0, None, accepted, accepted
-    )
-    return json_response(queued.to_json(), headers=_HEADERS)
+    if row is None:
+        rev = rev_from_job_id(job_id, b.settings.signing_key)
+        if rev is None:
+            raise NotFound(f"job '{job_id}' does not exist")
+        row = JobRow.queued(job_id, rev)
+    return json_response(row.to_json(), headers=_HEADERS)
 
 
 @router.post("/jobs/{job_id}/retry", status_code=202)
-async def retry_job(job_id: Annotated[str, Path(max_length=64)], request: Request) -> Response:
-    """Re-submit a failed or conflicted job's body as a new job (optional ``{"baseRev"}``)."""
-    b = bindings(request)
-    row = await JobsRepo(b.db).get(job_id)
-    if row is None:
-        raise NotFound(f"job '{job_id}' does not exist or has not started yet")
-    if row["status"] not in ("failed", "conflict"):
-        raise Conflict(
-            f"only failed or conflicted jobs can be retried; this one is {row['status']}",
-            code="not_retryable",
-        )
-    raw = await request.body()
-    base_rev = _retry_base_rev(raw, row["base_rev"])
-    # Unless told a base, a retried create is a create again (never a silent overwrite).
-    create_only = bool(row["create_only"]) and base_rev is None and not raw.strip()
-    if row["kind"] == "delete":
-        return _accepted(await accept_delete(b, row["test_id"]))
-    content = await load_job_body(b.bucket, row)
-    if content is None:
-        raise Conflict(
-            "this job's document was never stored (it failed before its first write); save it again from the editor",
-            code="body_unavailable",
-        )
-    doc = parse_document(content)
-    return _accepted(
-        await accept_save(b, row["test_id"], doc.content(), base_rev, create_only=create_only)
-    )
+async def retry(job_id: JobId, request: Request) -> Response:
+    """Re-submit a failed or conflicted job's document as a new job. No body: the job's own
+    ``baseRev``; a body ``{"baseRev": …}`` states it as a save does (omitted = unconditional)."""
+    precondition = _retry_precondition(await request.body())
+    return _accepted(await retry_job(bindings(request), job_id, precondition))
 
 
-def _retry_base_rev(raw: bytes, original: str | None) -> str | None:
-    """The optional ``{"baseRev": rev | null}`` body of a retry; the job's own base by default."""
-    usage = 'body must be empty or {"baseRev": "<rev>" | null}'
+def _retry_precondition(raw: bytes) -> Precondition | None:
+    usage = 'the body must be empty or {"baseRev": "<rev>" | null}'
+    if not raw.strip():
+        return None
     try:
-        options = json.loads(raw) if raw.strip() else {}
+        options = json.loads(raw)
     except ValueError:
         raise Invalid(f"malformed JSON: {usage}") from None
     if not isinstance(options, dict) or set(options) - {"baseRev"}:
         raise Invalid(usage, details=[{"loc": ["baseRev"], "msg": usage, "type": "retry_body"}])
-    base_rev = options.get("baseRev", original)
-    if base_rev is not None and not is_rev(base_rev):
-        raise Invalid(
-            "baseRev must be a rev returned by this API",
-            details=[{"loc": ["baseRev"], "msg": "not a rev", "type": "rev"}],
-        )
-    return base_rev
+    return Precondition.from_wire(options)
 
 
 @router.post("/images", status_code=201)

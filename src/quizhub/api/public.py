@@ -10,20 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 
 from quizhub.api.deps import bindings
-from quizhub.api.responses import (
-    PUBLIC_LIST_CACHE,
-    detail_cache_control,
-    etag_matches,
-    json_bytes,
-    json_response,
-)
-from quizhub.cdn import tags_for_test
+from quizhub.api.responses import etag_matches, json_response
+from quizhub.cdn import LIST_CACHE_CONTROL, LIST_TAG
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.errors import Invalid, NotFound
-from quizhub.ports import CachedResponse
-from quizhub.store.documents import read_published, still_current
-from quizhub.store.keys import image_object_key, kv_test_key
+from quizhub.reads import published_detail
+from quizhub.store.documents import read_published
+from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["router"]
@@ -78,40 +72,18 @@ async def list_tests(
     next_cursor = _encode_cursor(page[-1]) if len(items) > limit else None
     return json_response(
         {"items": page, "nextCursor": next_cursor},
-        headers={"Cache-Control": PUBLIC_LIST_CACHE, "Cache-Tag": "tests:list"},
+        headers={"Cache-Control": LIST_CACHE_CONTROL, "Cache-Tag": LIST_TAG},
     )
 
 
 @router.get("/tests/{test_id}")
 async def get_test(test_id: TestId, request: Request) -> Response:
     """A published test; ETag = its rev (If-None-Match → 304); edge-cached and tagged."""
-    b = bindings(request)
-    url = f"{b.settings.public_origin.rstrip('/')}/api/tests/{test_id}"
-    cached = await b.cache.match(url)
-    source = "cache"
-    if cached is None:
-        doc, source = await read_published(
-            TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds
-        )
-        headers = {
-            "Content-Type": "application/json",
-            "ETag": f'"{doc["rev"]}"',
-            "Cache-Control": detail_cache_control(b.settings),
-            "Cache-Tag": ",".join(tags_for_test(test_id)),
-        }
-        cached = CachedResponse(200, headers, json_bytes(doc))
-        await b.cache.put(url, cached)
-        if not await still_current(TestsRepo(b.db), test_id, doc["rev"]):
-            # A save landed while we read: never leave the older copy behind (DESIGN §5.4).
-            await b.cache.delete(url)
-            await b.kv.delete(kv_test_key(test_id))
-    # Header names are case-insensitive; the Cache API hands them back lower-cased.
-    headers = {k.lower(): v for k, v in cached.headers.items() if k.lower() != "content-length"}
-    headers["x-quizhub-source"] = source
+    cached, source = await published_detail(bindings(request), test_id)
+    headers = {**cached.headers, "x-quizhub-source": source}
     if etag_matches(request.headers.get("if-none-match"), headers.get("etag", "")):
-        return Response(
-            status_code=304, headers={k: v for k, v in headers.items() if k != "content-type"}
-        )
+        not_modified = {k: v for k, v in headers.items() if k != "content-type"}
+        return Response(status_code=304, headers=not_modified)
     return Response(cached.body, status_code=200, headers=headers, media_type="application/json")
 
 

@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Response
 
-from quizhub.bindings import Settings
+from quizhub.domain.wire import json_bytes
 
 __all__ = [
-    "json_bytes",
     "json_response",
     "etag_matches",
-    "detail_cache_control",
-    "PUBLIC_LIST_CACHE",
     "NO_STORE",
 ]
-PUBLIC_LIST_CACHE = "public, max-age=15, s-maxage=300"
 NO_STORE = "no-store"
-
-
-def detail_cache_control(settings: Settings) -> str:
-    """Browsers revalidate quickly (cheap 304s). The edge keeps a detail for a day when a global
-    purge by Cache-Tag is configured; without one, only the consumer's own data centre is purged,
-    so other data centres may keep a copy only as long as the KV TTL."""
-    edge = 86_400 if settings.cf_api_token and settings.cf_zone_id else settings.kv_ttl_seconds
-    return f"public, max-age=30, s-maxage={edge}, stale-while-revalidate=30"
-
-
-def json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.bindings import Bindings, Settings
+from quizhub.bindings import Bindings, Settings, parse_save_mode
 from quizhub.cloudflare._ffi import from_js, unwrap
 
 __all__ = ["bindings_from_env", "settings_from_env"]
-
-_SAVE_MODES = ("queue", "workflow", "sync")
-
 
 def _var(env: Any, name: str) -> str:
     """A var or secret as a string; "" when unset."""
@@ -32,14 +29,12 @@ def _binding(env: Any, name: str) -> Any:
 def settings_from_env(env: Any) -> Settings:
     """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID, PUBLIC_ORIGIN."""
     raw = unwrap(env)
-    save_mode = _var(raw, "SAVE_MODE") or "queue"
-    if save_mode not in _SAVE_MODES:
-        raise RuntimeError(f"SAVE_MODE must be one of {_SAVE_MODES}, not {save_mode!r}")
+    save_mode = parse_save_mode(_var(raw, "SAVE_MODE"))
     origin = _var(raw, "PUBLIC_ORIGIN").rstrip("/")
     return Settings(
         admin_token=_var(raw, "ADMIN_TOKEN"),
         job_secret=_var(raw, "JOB_SECRET"),
-        save_mode=save_mode,  # type: ignore[arg-type]
+        save_mode=save_mode,
         cf_api_token=_var(raw, "CF_API_TOKEN"),
         cf_zone_id=_var(raw, "CF_ZONE_ID"),
         **({"public_origin": origin} if origin else {}),

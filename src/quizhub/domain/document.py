@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
+from quizhub.domain.revisions import REV_PATTERN
 from quizhub.errors import Invalid
 
 __all__ = [
@@ -18,11 +19,13 @@ __all__ = [
     "ITEM_ID_PATTERN",
     "IMAGE_KEY_PATTERN",
     "TestDocument",
+    "SaveRequest",
     "Question",
     "Option",
     "Result",
     "parse_document",
     "integrity_errors",
+    "check_integrity",
     "pydantic_details",
 ]
 
@@ -65,8 +68,8 @@ class Result(_Model):
 
 
 class TestDocument(_Model):
-    """A quiz as the admin saves it. ``baseRev``: the rev the editor loaded (conflict if it moved);
-    an explicit null: a new test (conflict if the id exists); omitted: no check."""
+    """A quiz's content: what is stored as ``tests/{id}/{rev}.json`` and validated again by the
+    consumer."""
 
     __test__ = False  # not a pytest test class
 
@@ -78,11 +81,30 @@ class TestDocument(_Model):
     thumbnail: ImageKey | None = None
     questions: list[Question] = Field(min_length=1, max_length=100)
     results: list[Result] = Field(min_length=2, max_length=50)
-    base_rev: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{26}$")] | None = None
 
     def content(self) -> dict[str, Any]:
-        """The stored document: wire (camelCase) shape without ``baseRev``."""
-        return self.model_dump(by_alias=True, exclude={"base_rev"})
+        """The stored document in its wire (camelCase) shape."""
+        return self.model_dump(by_alias=True, include=set(TestDocument.model_fields))
+
+
+Rev = Annotated[str, StringConstraints(pattern=REV_PATTERN)]
+
+
+class SaveRequest(TestDocument):
+    """The body of ``PUT /api/admin/tests/{id}``: the content plus what the save requires of the
+    stored test (``baseRev``, see ``quizhub.domain.preconditions``). A document exactly as
+    ``GET`` returned it is accepted too: its server-owned fields are checked, never stored."""
+
+    base_rev: Rev | None = None
+    id: str | None = Field(default=None, max_length=63)
+    rev: Rev | None = None
+    created_at: str | None = Field(default=None, max_length=40)
+    updated_at: str | None = Field(default=None, max_length=40)
+
+    def echoed(self) -> dict[str, Any]:
+        """The ``baseRev`` and server-owned fields the client actually sent (wire names)."""
+        sent = self.model_fields_set - set(TestDocument.model_fields)
+        return {to_camel(name): getattr(self, name) for name in sent}
 
 
 def _dupes(ids: list[str]) -> set[str]:
@@ -142,12 +164,19 @@ def pydantic_details(exc: ValidationError) -> list[dict[str, Any]]:
     return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
 
 
+def check_integrity(content: dict[str, Any]) -> None:
+    """Raise Invalid naming the first broken cross-field rule (all of them in ``details``)."""
+    if errors := integrity_errors(content):
+        first = errors[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise Invalid(f"{where}: {first['msg']}", details=errors)
+
+
 def parse_document(data: Any) -> TestDocument:
     """Validate limits and integrity; raise Invalid with field paths on any violation."""
     try:
         doc = TestDocument.model_validate(data)
     except ValidationError as exc:
         raise Invalid("the test document is invalid", details=pydantic_details(exc)) from None
-    if errors := integrity_errors(doc.content()):
-        raise Invalid("the test document is inconsistent", details=errors)
+    check_integrity(doc.content())
     return doc

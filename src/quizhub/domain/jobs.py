@@ -10,23 +10,29 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, cast, get_args
 
-from quizhub.domain.revisions import is_rev
+from quizhub.domain.preconditions import Precondition
+from quizhub.domain.revisions import is_rev, rev_timestamp
 
 __all__ = [
     "JobStatus",
-    "TERMINAL",
+    "JobKind",
     "JOB_STATUSES",
+    "JOB_KINDS",
+    "TERMINAL",
     "make_job_id",
     "rev_from_job_id",
-    "JobRecord",
+    "JobRow",
 ]
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "superseded", "conflict"]
-JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
-TERMINAL = frozenset({"succeeded", "failed", "superseded", "conflict"})
+JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
+TERMINAL: frozenset[JobStatus] = frozenset({"succeeded", "failed", "superseded", "conflict"})
+JobKind = Literal["save", "delete"]
+JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 _TAG_LEN = 16
 
 
@@ -47,20 +53,67 @@ def rev_from_job_id(job_id: str, key: bytes) -> str | None:
     return rev if hmac.compare_digest(tag, _tag(rev, key)) else None
 
 
+def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> Any:
+    if value not in allowed:
+        raise ValueError(f"unknown job {what} {value!r} (expected one of {', '.join(allowed)})")
+    return value
+
+
 @dataclass(frozen=True)
-class JobRecord:
-    """What ``GET /api/admin/jobs/{jobId}`` reports."""
+class JobRow:
+    """A job as the jobs table records it (``None`` kind: accepted, not yet seen by a consumer)."""
 
     job_id: str
     test_id: str | None
     rev: str
-    kind: str
-    status: str
+    kind: JobKind | None
+    status: JobStatus
     step: str
     attempts: int
     error: str | None
     accepted_at: str
     updated_at: str
+    base_rev: str | None = None
+    create_only: bool = False
+    committed: bool = False
+    body_ref: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> JobRow:
+        """A row of the jobs table (D1 values: ints for booleans)."""
+        return cls(
+            job_id=str(row["job_id"]),
+            test_id=row["test_id"],
+            rev=str(row["rev"]),
+            kind=cast(JobKind, _one_of(row["kind"], JOB_KINDS, "kind")),
+            status=cast(JobStatus, _one_of(row["status"], JOB_STATUSES, "status")),
+            step=str(row["step"]),
+            attempts=int(row["attempts"]),
+            error=row["error"],
+            accepted_at=str(row["accepted_at"]),
+            updated_at=str(row["updated_at"]),
+            base_rev=row["base_rev"],
+            create_only=bool(row["create_only"]),
+            committed=bool(row["committed"]),
+            body_ref=row["body_ref"],
+        )
+
+    @classmethod
+    def queued(cls, job_id: str, rev: str) -> JobRow:
+        """A job no consumer has touched yet (its id proves it was accepted as ``rev``)."""
+        accepted = rev_timestamp(rev)
+        return cls(job_id, None, rev, None, "queued", "queued", 0, None, accepted, accepted)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def precondition(self) -> Precondition:
+        """What this job required of the stored test (the same on a retry unless told else)."""
+        if self.create_only:
+            return Precondition(create_only=True)
+        return Precondition(base_rev=self.base_rev)
 
     def to_json(self) -> dict[str, object]:
         """camelCase wire shape of DESIGN §4."""
@@ -68,7 +121,7 @@ class JobRecord:
             "jobId": self.job_id,
             "testId": self.test_id,
             "rev": self.rev,
-            "kind": self.kind,
+            "kind": self.kind or "unknown",
             "status": self.status,
             "step": self.step,
             "attempts": self.attempts,

@@ -12,7 +12,9 @@ import os
 import re
 from collections.abc import Callable
 
-__all__ = ["RevGenerator", "rev_time_ms", "is_rev", "REV_PATTERN"]
+from quizhub.domain.wire import iso_ms
+
+__all__ = ["RevGenerator", "rev_time_ms", "rev_timestamp", "is_rev", "REV_PATTERN"]
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _DECODE = {c: i for i, c in enumerate(_ALPHABET)}
@@ -40,6 +42,11 @@ def rev_time_ms(rev: str) -> int:
     for c in rev:
         value = (value << 5) | _DECODE[c]
     return value >> 80
+
+
+def rev_timestamp(rev: str) -> str:
+    """The ``updatedAt`` of the revision ``rev`` (its accept time, ISO 8601 UTC with ms)."""
+    return iso_ms(rev_time_ms(rev))
 
 
 class RevGenerator:

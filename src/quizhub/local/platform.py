@@ -1,60 +1,128 @@
-"""The local platform's composition root: builds every binding from one data directory.
+"""The local platform's ONE composition point: every binding, the queue consumers and the
+workflow engine, built from one data directory.
 
 Layout of ``data_dir``: ``d1.sqlite`` (D1), ``r2/`` (R2), ``kv.sqlite`` (KV), ``queue.sqlite``
-(the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode). The Cache API lives in memory, per process, like a data centre.
-Consumer settings (batching, retries, DLQ) come from ``wrangler.consumer.toml``.
+(the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode). The
+Cache API lives in memory, per process, like a data centre. Consumer settings (batching,
+retries, DLQ) come from ``wrangler.consumer.toml``.
+
+The dev server, the tests, the reliability rig and the benchmark all build their platform here;
+they differ only in the overrides they pass (a clock, a mode, a wrapper around the bindings such
+as fault injection or latency).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from quizhub.bindings import Bindings, Settings, wall_clock_ms
+from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
+from quizhub.domain.revisions import RevGenerator
+from quizhub.errors import NonRetryableError
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
-from quizhub.local.queues import ConsumerSettings, load_consumer_settings
+from quizhub.local.queues import (
+    LocalQueueBroker,
+    LocalQueueConsumer,
+    LocalQueueProducer,
+    load_consumer_settings,
+)
 from quizhub.local.r2 import LocalR2
+from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
+from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
+from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
+from quizhub.pipeline.workflow import run_save_workflow
+from quizhub.ports import MessageBatch
 
-__all__ = ["ROOT", "SAVE_QUEUE", "DLQ", "LocalPlatform", "build_platform"]
+__all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
 
 ROOT = Path(__file__).resolve().parents[3]
-SAVE_QUEUE = "quizhub-save"
-DLQ = "quizhub-save-dlq"
-WORKFLOW_NAME = "save-test"
+# The local stand-in for the consumer Worker's cron trigger (wrangler.consumer.toml [triggers]).
+SWEEP_EVERY_MS = 60_000
+
+Wrap = Callable[[Bindings], Bindings]
+log = logging.getLogger("quizhub.local")
 
 
 @dataclass
 class LocalPlatform:
-    """Bindings plus the pieces only the local platform has (broker, consumer settings)."""
+    """The opened platform: ``bindings`` is what the app, the consumers and the workflows use;
+    ``raw`` are the same stores without the wrapper (for observers such as invariant checks)."""
 
     data_dir: Path
+    raw: Bindings
     bindings: Bindings
-    consumers: dict[str, ConsumerSettings]
-    broker: Any
-    closers: list[Any] = field(default_factory=list)
-    # The durable workflow engine (SAVE_MODE=workflow only).
-    engine: Any = None
+    broker: LocalQueueBroker
+    consumers: list[LocalQueueConsumer]
+    engine: LocalWorkflowEngine | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
-    def make_consumers(self) -> list[Any]:
-        """Consumers for the save queue and its dead-letter queue, wired to the pipeline."""
-        from quizhub.local.queues import LocalQueueConsumer
-        from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch
+    def app(self) -> Any:
+        """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``."""
+        from quizhub.api.app import create_app
+        from quizhub.local.host import with_env
 
-        b = self.bindings
+        return with_env(create_app(), self.bindings)
 
-        async def on_save(batch: Any) -> None:
-            await handle_batch(batch, b)
+    async def step(self) -> int:
+        """Deliver every batch due now (once per queue) and run due workflow instances."""
+        done = 0
+        for consumer in self.consumers:
+            done += await consumer.step()
+        if self.engine is not None:
+            done += await self.engine.tick()
+        return done
 
-        async def on_dead(batch: Any) -> None:
-            await handle_dlq_batch(batch, b)
+    async def drain(self, *, max_rounds: int = 10_000) -> int:
+        """``step`` until nothing is due at the current clock; returns the work done."""
+        total = 0
+        for _ in range(max_rounds):
+            done = await self.step()
+            if not done:
+                break
+            total += done
+        return total
 
-        return [
-            LocalQueueConsumer(self.broker, SAVE_QUEUE, on_save),
-            LocalQueueConsumer(self.broker, DLQ, on_dead),
-        ]
+    async def run_workflows(self) -> int:
+        """Run due workflow instances until none is runnable (no queue deliveries)."""
+        total = 0
+        while self.engine is not None and (done := await self.engine.tick()):
+            total += done
+        return total
+
+    def next_due_ms(self) -> int | None:
+        """When a consumer or the engine next has work (ms on the clock); None when idle."""
+        dues = [c.next_due_ms() for c in self.consumers]
+        if self.engine is not None:
+            dues.append(self.engine.next_wake_ms())
+        return min((d for d in dues if d is not None), default=None)
+
+    async def sweep(self) -> int:
+        """One run of the stuck-job sweep (the cron trigger on Cloudflare)."""
+        return await sweep_stuck_jobs(self.bindings)
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Run the consumers, the engine and the periodic sweep until ``stop`` is set."""
+        tasks = [asyncio.create_task(c.serve(stop)) for c in self.consumers]
+        if self.engine is not None:
+            tasks.append(asyncio.create_task(self.engine.serve(stop)))
+        tasks.append(asyncio.create_task(self._sweep_forever(stop)))
+        await asyncio.gather(*tasks)
+
+    async def _sweep_forever(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.sweep()
+            except Exception:  # noqa: BLE001 - keep sweeping; the next run may succeed
+                log.exception("stuck-job sweep failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), SWEEP_EVERY_MS / 1000)
 
     def close(self) -> None:
         for closer in reversed(self.closers):
@@ -65,24 +133,38 @@ def build_platform(
     data_dir: Path,
     settings: Settings,
     *,
-    clock_ms: Any = wall_clock_ms,
-    root: Path = ROOT,
+    mode: SaveMode | None = None,
+    clock_ms: Callable[[], int] = wall_clock_ms,
+    wrap: Wrap | None = None,
     kv_lag_ms: int = 0,
+    root: Path = ROOT,
 ) -> LocalPlatform:
-    """Open (and migrate) the local bindings under ``data_dir``."""
-    from quizhub.local.queues import LocalQueueBroker, LocalQueueProducer
+    """Open (and migrate) the platform under ``data_dir``.
 
+    ``mode`` overrides ``settings.save_mode``; ``clock_ms`` drives every binding, the broker and
+    the engine; ``wrap`` turns the opened bindings into the ones the pipeline uses (fault
+    injection, modelled latency, recorders).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
-    consumers = load_consumer_settings(root / "wrangler.consumer.toml")
-    if SAVE_QUEUE in consumers:
-        settings = replace(settings, max_retries=consumers[SAVE_QUEUE].max_retries)
+    consumer_settings = load_consumer_settings(root / "wrangler.consumer.toml")
+    if mode is not None:
+        settings = replace(settings, save_mode=mode)
+    if SAVE_QUEUE in consumer_settings:
+        settings = replace(settings, max_retries=consumer_settings[SAVE_QUEUE].max_retries)
     db = LocalD1(data_dir / "d1.sqlite", migrations_dir=root / "migrations")
     db.apply_migrations()
     bucket = LocalR2(data_dir / "r2", clock_ms=clock_ms)
     kv = LocalKV(data_dir / "kv.sqlite", clock_ms, lag_ms=kv_lag_ms)
     cache = LocalCache(clock_ms)
-    broker = LocalQueueBroker(data_dir / "queue.sqlite", consumers, clock_ms=clock_ms)
-    bindings = Bindings(
+    broker = LocalQueueBroker(data_dir / "queue.sqlite", consumer_settings, clock_ms=clock_ms)
+    closers: list[Callable[[], None]] = [db.close, bucket.close, kv.close, broker.close]
+    engine = None
+    workflow = None
+    if settings.save_mode == "workflow":
+        engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
+        closers.append(engine.close)
+        workflow = LocalWorkflowBinding(engine, SAVE_WORKFLOW)
+    raw = Bindings(
         db=db,
         bucket=bucket,
         kv=kv,
@@ -91,26 +173,19 @@ def build_platform(
         purger=LocalCachePurger(cache),
         settings=settings,
         clock_ms=clock_ms,
+        revs=RevGenerator(),  # one per platform, as one per isolate on Cloudflare
+        workflow=workflow,
     )
-    closers = [db.close, bucket.close, kv.close, broker.close]
-    engine = None
-    if settings.save_mode == "workflow":
-        engine = _workflow_engine(data_dir, bindings, clock_ms)
-        closers.append(engine.close)
-    return LocalPlatform(data_dir, bindings, consumers, broker, closers, engine)
+    bindings = wrap(raw) if wrap is not None else raw
 
+    async def on_batch(batch: MessageBatch) -> None:
+        await handle_queue(batch, bindings)
 
-def _workflow_engine(data_dir: Path, bindings: Bindings, clock_ms: Any) -> Any:
-    """The local stand-in for the "save-test" Workflow, wired like wrangler.consumer.toml says."""
-    from quizhub.errors import NonRetryableError
-    from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
-    from quizhub.pipeline.workflow import run_save_workflow
+    consumers = [LocalQueueConsumer(broker, name, on_batch) for name in QUEUE_HANDLERS]
+    if engine is not None:
 
-    engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
+        async def run(event: Any, step: Any) -> Any:
+            return await run_save_workflow(event, step, bindings, NonRetryableError)
 
-    async def run(event: Any, step: Any) -> Any:
-        return await run_save_workflow(event, step, bindings, NonRetryableError)
-
-    engine.register(WORKFLOW_NAME, run)
-    bindings.workflow = LocalWorkflowBinding(engine, WORKFLOW_NAME)
-    return engine
+        engine.register(SAVE_WORKFLOW, run)
+    return LocalPlatform(data_dir, raw, bindings, broker, consumers, engine, closers)

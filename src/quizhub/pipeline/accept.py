@@ -7,18 +7,19 @@ too large for a queue message (DESIGN §5.1, §5.5).
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import make_job_id
+from quizhub.domain.jobs import JobRow, make_job_id
+from quizhub.domain.preconditions import Precondition
+from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, JobMessage
+from quizhub.pipeline.names import DELETE_TEST, SAVE_TEST, MessageType
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import staging_key
-from quizhub.store.timefmt import iso_ms
 
 __all__ = ["Accepted", "accept_save", "accept_delete", "encoded_size"]
 
@@ -28,7 +29,7 @@ class Accepted:
     job_id: str
     rev: str
     status_url: str
-    job: dict[str, Any] | None = None  # the finished job in sync mode
+    job: JobRow | None = None  # the finished job in sync mode
 
     def to_json(self) -> dict[str, Any]:
         return {"jobId": self.job_id, "rev": self.rev, "statusUrl": self.status_url}
@@ -36,42 +37,40 @@ class Accepted:
 
 def encoded_size(message: dict[str, Any]) -> int:
     """Bytes of the message as JSON (what counts against the queue's size limit)."""
-    return len(json.dumps(message, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    return len(json_bytes(message))
 
 
-def _new_message(b: Bindings, kind: str, test_id: str, base_rev: str | None) -> dict[str, Any]:
+def _new_message(
+    b: Bindings, kind: MessageType, test_id: str, precondition: Precondition
+) -> dict[str, Any]:
     now = b.clock_ms()
     rev = b.revs.new(now)
-    return {
+    message: dict[str, Any] = {
         "v": 1,
         "type": kind,
         "jobId": make_job_id(rev, b.settings.signing_key),
         "testId": test_id,
         "rev": rev,
-        "baseRev": base_rev,
+        "baseRev": precondition.base_rev,
         "acceptedAt": iso_ms(now),
     }
+    if precondition.create_only:
+        message["createOnly"] = True
+    return message
 
 
 async def accept_save(
     b: Bindings,
     test_id: str,
     content: dict[str, Any],
-    base_rev: str | None,
-    *,
-    create_only: bool = False,
+    precondition: Precondition,
 ) -> Accepted:
-    """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync mode.
-
-    ``base_rev`` = the rev the editor loaded (conflict if it moved); ``create_only`` = the test
-    must not exist (the editor sent an explicit ``"baseRev": null``); neither = unconditional.
-    """
-    message = _new_message(b, "save-test", test_id, base_rev)
-    if create_only:
-        message["createOnly"] = True
+    """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
+    mode. ``precondition`` is what the commit requires of the stored test (``baseRev``)."""
+    message = _new_message(b, SAVE_TEST, test_id, precondition)
     message["body"] = content
     if encoded_size(message) > MESSAGE_LIMIT:
-        raw = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        raw = json_bytes(content)
         digest = hashlib.sha256(raw).hexdigest()
         key = staging_key(message["jobId"])
         await b.bucket.put(
@@ -87,7 +86,7 @@ async def accept_save(
 
 async def accept_delete(b: Bindings, test_id: str) -> Accepted:
     """Accept an unpublish-and-delete of ``test_id``."""
-    return await _dispatch(b, _new_message(b, "delete-test", test_id, None))
+    return await _dispatch(b, _new_message(b, DELETE_TEST, test_id, Precondition()))
 
 
 async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:

@@ -6,16 +6,17 @@ import asyncio
 import logging
 
 from quizhub.bindings import Bindings
+from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import parse_message, signed_job_of
+from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import job_budget_seconds, retry_delay_seconds
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.timefmt import iso_ms
 
-__all__ = ["handle_batch", "handle_dlq_batch", "sweep_stuck_jobs"]
+__all__ = ["handle_queue", "handle_batch", "handle_dlq_batch", "sweep_stuck_jobs", "QUEUE_HANDLERS"]
 
 log = logging.getLogger("quizhub.consumer")
 
@@ -87,8 +88,8 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
             continue
         try:
             row = await JobsRepo(bindings.db).get(msg.jobId)
-            last = f" (last error: {row['error']})" if row and row.get("error") else ""
-            tries = row["attempts"] if row else bindings.settings.max_retries + 1
+            last = f" (last error: {row.error})" if row and row.error else ""
+            tries = row.attempts if row else bindings.settings.max_retries + 1
             await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
             message.ack()
         except Exception:  # noqa: BLE001
@@ -104,3 +105,14 @@ async def sweep_stuck_jobs(bindings: Bindings) -> int:
     if swept:
         log.warning("marked %d stuck job(s) failed (timeout)", swept)
     return swept
+
+
+QUEUE_HANDLERS = {SAVE_QUEUE: handle_batch, DEAD_LETTER_QUEUE: handle_dlq_batch}
+
+
+async def handle_queue(batch: MessageBatch, bindings: Bindings) -> None:
+    """Route a delivered batch by its queue name (the consumer Worker and the local broker)."""
+    handler = QUEUE_HANDLERS.get(batch.queue)
+    if handler is None:
+        raise RuntimeError(f"no handler for queue {batch.queue!r} (known: {sorted(QUEUE_HANDLERS)})")
+    await handler(batch, bindings)

@@ -8,10 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from quizhub.domain.document import TEST_ID_PATTERN
 from quizhub.domain.jobs import rev_from_job_id
-from quizhub.domain.revisions import REV_PATTERN, rev_time_ms
+from quizhub.domain.preconditions import Precondition
+from quizhub.domain.revisions import REV_PATTERN, rev_timestamp
 from quizhub.errors import Permanent
+from quizhub.pipeline.names import DELETE_TEST, SAVE_TEST, MessageType
 from quizhub.store.jobs import JobRef
-from quizhub.store.timefmt import iso_ms
 
 __all__ = ["MESSAGE_LIMIT", "BodyRef", "JobMessage", "parse_message", "signed_job_of"]
 
@@ -26,11 +27,11 @@ class BodyRef(BaseModel):
 
 
 class JobMessage(BaseModel):
-    """``{"v":1,"type":"save-test"|"delete-test","jobId",…}`` as the API sends it."""
+    """``{"v":1,"type":"save-test"|"delete-test","jobId",…}`` as the API sends it (``names``)."""
 
     model_config = ConfigDict(extra="forbid")
     v: Literal[1] = 1
-    type: Literal["save-test", "delete-test"]
+    type: MessageType
     jobId: str
     testId: Annotated[str, StringConstraints(pattern=TEST_ID_PATTERN)]
     rev: str
@@ -46,10 +47,9 @@ class JobMessage(BaseModel):
             job_id=self.jobId,
             test_id=self.testId,
             rev=self.rev,
-            base_rev=self.baseRev,
-            kind="save" if self.type == "save-test" else "delete",
+            kind="save" if self.type == SAVE_TEST else "delete",
             accepted_at=self.acceptedAt,
-            create_only=self.createOnly,
+            precondition=Precondition(base_rev=self.baseRev, create_only=self.createOnly),
         )
 
 
@@ -61,7 +61,9 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
         raise Permanent(f"malformed job message: {exc.errors()[0]['msg']}") from None
     if rev_from_job_id(msg.jobId, signing_key) != msg.rev:
         raise Permanent("job id does not match its rev or signature")
-    if msg.type == "save-test" and (msg.body is None) == (msg.bodyRef is None):
+    if msg.createOnly and msg.baseRev is not None:
+        raise Permanent("a message cannot be both create-only and based on a rev")
+    if msg.type == SAVE_TEST and (msg.body is None) == (msg.bodyRef is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
     return msg
 
@@ -79,7 +81,6 @@ def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
         job_id=body["jobId"],
         test_id=test_id,
         rev=rev,
-        base_rev=None,
-        kind="delete" if body.get("type") == "delete-test" else "save",
-        accepted_at=iso_ms(rev_time_ms(rev)),
+        kind="delete" if body.get("type") == DELETE_TEST else "save",
+        accepted_at=rev_timestamp(rev),
     )

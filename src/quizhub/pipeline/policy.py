@@ -1,12 +1,20 @@
-"""Retry backoff and the budget within which every accepted job must reach a terminal status."""
+"""Retry backoff and the budget within which every accepted job must reach a terminal status.
+
+The budget is derived from the rules that retry a job, never restated: the save queue's
+``max_retries`` (``wrangler.consumer.toml``, via ``Settings``) and, in workflow mode, the step
+config and step names of ``quizhub.pipeline.workflow``. Raising a retry limit there raises the
+budget here, so the stuck-job sweep can never end a job that is still being retried.
+"""
 
 from __future__ import annotations
 
 from quizhub.bindings import Settings
+from quizhub.pipeline import workflow
+from quizhub.step_config import worst_case_step_ms
 
 __all__ = ["retry_delay_seconds", "job_budget_seconds", "ATTEMPT_SECONDS"]
 
-# Generous upper bound for one attempt of one job (a handful of binding calls).
+# Generous upper bound for one delivery of one job to the consumer (a handful of binding calls).
 ATTEMPT_SECONDS = 60
 
 
@@ -16,22 +24,16 @@ def retry_delay_seconds(settings: Settings, attempts: int) -> int:
     return int(min(exp, settings.retry_max_seconds))
 
 
-# Workflow mode: the step config of quizhub.pipeline.workflow (5 retries, 2 s exponential, 1 min).
-WORKFLOW_STEPS = 6  # begin, put_object, commit, invalidate, finish, and fail on the way out
-WORKFLOW_STEP_RETRIES = 5
-WORKFLOW_STEP_DELAY_S = 2
-
-
 def job_budget_seconds(settings: Settings) -> int:
     """Worst case from accept to terminal: every delivery fails, then the DLQ consumer runs.
 
-    In workflow mode the instance's own step retries are added on top of the start message's.
+    In workflow mode every step of the instance (including the ``fail`` step on the way out)
+    may use all of its retries and timeouts on top of the start message's deliveries.
     """
     deliveries = settings.max_retries + 1
     waits = sum(retry_delay_seconds(settings, a) for a in range(1, deliveries))
     budget = waits + (deliveries + 1) * ATTEMPT_SECONDS
     if settings.save_mode == "workflow":
-        step_waits = sum(WORKFLOW_STEP_DELAY_S * 2**i for i in range(WORKFLOW_STEP_RETRIES))
-        per_step = step_waits + (WORKFLOW_STEP_RETRIES + 1) * ATTEMPT_SECONDS
-        budget += WORKFLOW_STEPS * per_step
+        steps = len(workflow.STEP_NAMES) + 1  # + workflow.FAIL_STEP
+        budget += steps * worst_case_step_ms(workflow.STEP_CONFIG) // 1000
     return budget

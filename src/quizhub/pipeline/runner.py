@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import TERMINAL
-from quizhub.errors import Permanent, QuizhubError, Transient
+from quizhub.domain.jobs import JobStatus
+from quizhub.errors import QuizhubError, Transient
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage
 from quizhub.store.jobs import JobsRepo
@@ -16,21 +16,19 @@ __all__ = ["run_job", "fail_job", "as_failure"]
 log = logging.getLogger("quizhub.pipeline")
 
 
-async def run_job(b: Bindings, msg: JobMessage) -> str:
+async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
     """Apply a save/delete job idempotently; returns its terminal status."""
     job = msg.job()
     row = await steps.begin(b, msg)
-    if row["status"] in TERMINAL:
-        return str(row["status"])  # a repeat delivery of a finished job changes nothing
-    if not row["committed"]:
+    if row.terminal:
+        return row.status  # a repeat delivery of a finished job changes nothing
+    if not row.committed:
         doc = await steps.load_document(b, msg) if job.kind == "save" else None
         key = await steps.put_document(b, job, doc) if doc is not None else None
         outcome = await steps.commit(b, job, doc, key)
-        if outcome.status in ("superseded", "conflict"):
-            log.info("job %s ended %s", job.job_id, outcome.status)
-            return outcome.status
-        if outcome.status == "terminal":
-            return str(outcome.job["status"])
+        if outcome.status in ("superseded", "conflict", "terminal"):
+            log.info("job %s ended %s", job.job_id, outcome.job.status)
+            return outcome.job.status
     await steps.invalidate(b, job.test_id)
     await steps.finish(b, msg)
     return "succeeded"
@@ -47,6 +45,3 @@ async def fail_job(b: Bindings, msg: JobMessage, reason: str) -> None:
     """Mark the job failed with ``reason`` (no-op when it already finished)."""
     await JobsRepo(b.db).fail(msg.job(), reason, steps.now_iso(b))
 
-
-def is_permanent(exc: QuizhubError) -> bool:
-    return isinstance(exc, Permanent)

@@ -14,13 +14,13 @@ from typing import Any
 from quizhub.bindings import Bindings
 from quizhub.cdn import tags_for_test, urls_for_test
 from quizhub.domain.document import parse_document
-from quizhub.domain.revisions import rev_time_ms
+from quizhub.domain.jobs import JobRow
+from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Invalid, Permanent
 from quizhub.pipeline.messages import JobMessage
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
-from quizhub.store.timefmt import iso_ms
 
 __all__ = [
     "now_iso",
@@ -30,25 +30,13 @@ __all__ = [
     "commit",
     "invalidate",
     "finish",
-    "STEP_LABELS",
 ]
-
-# What each step is called in job status (the admin UI shows them while 저장 중…).
-STEP_LABELS = {
-    "accepted": "accepted",
-    "validate": "validate",
-    "put-r2": "put-r2",
-    "commit": "commit",
-    "invalidate": "invalidate",
-    "done": "done",
-}
-
 
 def now_iso(b: Bindings) -> str:
     return iso_ms(b.clock_ms())
 
 
-async def begin(b: Bindings, msg: JobMessage) -> dict[str, Any]:
+async def begin(b: Bindings, msg: JobMessage) -> JobRow:
     """Record this delivery on the job row (created on first delivery); returns the row."""
     body_ref = msg.bodyRef.key if msg.bodyRef else None
     return await JobsRepo(b.db).start_attempt(msg.job(), "validate", now_iso(b), body_ref)
@@ -79,7 +67,7 @@ async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
     """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
     key = document_key(job.test_id, job.rev)
     await JobsRepo(b.db).set_step(job.job_id, "put-r2", now_iso(b))
-    data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    data = json_bytes(doc)
     await b.bucket.put(
         key,
         data,
@@ -95,8 +83,7 @@ async def commit(
 ) -> CommitOutcome:
     """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
     facts = DocumentFacts.of(doc) if doc is not None else None
-    updated_at = iso_ms(rev_time_ms(job.rev))
-    return await TestsRepo(b.db).commit(job, now_iso(b), updated_at, facts, object_key)
+    return await TestsRepo(b.db).commit(job, now_iso(b), facts, object_key)
 
 
 async def invalidate(b: Bindings, test_id: str) -> None:

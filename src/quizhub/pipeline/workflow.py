@@ -17,7 +17,7 @@ from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job
 
-__all__ = ["STEP_CONFIG", "STEP_NAMES", "run_save_workflow", "start_instance"]
+__all__ = ["STEP_CONFIG", "STEP_NAMES", "FAIL_STEP", "run_save_workflow", "start_instance"]
 
 # Per step: 5 retries, 2 s exponential backoff (2, 4, 8, 16, 32 s), 1 minute per attempt.
 STEP_CONFIG: dict[str, Any] = {
@@ -25,6 +25,7 @@ STEP_CONFIG: dict[str, Any] = {
     "timeout": "1 minute",
 }
 STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "finish")
+FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where the UI looks
 
 
 async def run_save_workflow(
@@ -50,7 +51,7 @@ async def run_save_workflow(
     except Exception as exc:  # noqa: BLE001 - a step gave up: record it where the UI looks
         reason = str(exc) or type(exc).__name__
 
-        @step.do("fail", config=STEP_CONFIG)
+        @step.do(FAIL_STEP, config=STEP_CONFIG)
         async def fail() -> dict[str, Any]:
             await fail_job(b, msg, reason)
             return {"status": "failed", "error": reason}
@@ -64,7 +65,7 @@ async def _steps(step: Any, b: Bindings, msg: JobMessage, guarded: Any) -> dict[
     @step.do("begin", config=STEP_CONFIG)
     async def begin() -> dict[str, Any]:
         row = await guarded(steps.begin(b, msg))
-        return {"status": row["status"]}
+        return {"status": row.status}
 
     @step.do("put_object", config=STEP_CONFIG)
     async def put_object(begin: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +78,7 @@ async def _steps(step: Any, b: Bindings, msg: JobMessage, guarded: Any) -> dict[
     async def commit(put_object: dict[str, Any]) -> dict[str, Any]:
         doc = await guarded(steps.load_document(b, msg)) if job.kind == "save" else None
         outcome = await guarded(steps.commit(b, job, doc, put_object["key"]))
-        return {"outcome": outcome.status, "status": outcome.job["status"]}
+        return {"outcome": outcome.status, "status": outcome.job.status}
 
     @step.do("invalidate", config=STEP_CONFIG)
     async def invalidate(commit: dict[str, Any]) -> dict[str, Any]:

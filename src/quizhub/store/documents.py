@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from quizhub.domain.jobs import JobRow
+from quizhub.domain.wire import json_text
 from quizhub.errors import NotFound, Transient
 from quizhub.ports import KVNamespace, R2Bucket
 from quizhub.store.keys import document_key, kv_test_key, staging_key
@@ -52,7 +54,7 @@ async def read_published(
     if isinstance(cached, dict) and isinstance(cached.get("doc"), dict) and cached.get("rev"):
         return cached["doc"], "kv"
     doc = await read_current(tests, bucket, test_id, published_only=True)
-    value = json.dumps({"rev": doc["rev"], "doc": doc}, ensure_ascii=False, separators=(",", ":"))
+    value = json_text({"rev": doc["rev"], "doc": doc})
     await kv.put(kv_test_key(test_id), value, expiration_ttl=max(60, kv_ttl))
     if not await still_current(tests, test_id, doc["rev"]):
         # A save committed (and invalidated) while we read: our copy is already old. Drop it.
@@ -70,9 +72,12 @@ async def still_current(tests: TestsRepo, test_id: str, rev: str) -> bool:
     return row is not None and row.rev == rev and not row.deleted and row.status == "published"
 
 
-async def load_job_body(bucket: R2Bucket, job: dict[str, Any]) -> dict[str, Any] | None:
+async def load_job_body(bucket: R2Bucket, job: JobRow) -> dict[str, Any] | None:
     """A save job's document: its versioned object (written before the commit) or claim check."""
-    for key in (document_key(job["test_id"], job["rev"]), staging_key(job["job_id"])):
+    keys = [staging_key(job.job_id)]
+    if job.test_id is not None:
+        keys.insert(0, document_key(job.test_id, job.rev))
+    for key in keys:
         obj = await bucket.get(key)
         if obj is not None:
             doc: dict[str, Any] = json.loads(obj.body)

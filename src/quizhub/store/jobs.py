@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from quizhub.domain.jobs import JobKind, JobRow
+from quizhub.domain.preconditions import Precondition
 from quizhub.ports import D1Database
 
 __all__ = ["JobRef", "JobsRepo"]
@@ -35,29 +37,29 @@ class JobRef:
     job_id: str
     test_id: str
     rev: str
-    base_rev: str | None
-    kind: str  # "save" | "delete"
+    kind: JobKind
     accepted_at: str
-    create_only: bool = False  # sent with an explicit "baseRev": null: the test must not exist
+    precondition: Precondition = Precondition()
+
+    def precondition_args(self) -> tuple[str | None, int]:
+        """``(base_rev, create_only)`` as the jobs and tests SQL bind them."""
+        return self.precondition.base_rev, int(self.precondition.create_only)
 
 
 class JobsRepo:
     def __init__(self, db: D1Database) -> None:
         self.db = db
 
-    async def get(self, job_id: str) -> dict[str, Any] | None:
+    async def get(self, job_id: str) -> JobRow | None:
         """The job row, or None when no consumer has touched the job yet."""
-        row: dict[str, Any] | None = (
-            await self.db.prepare(f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?")
-            .bind(job_id)
-            .first()
-        )
-        return row
+        row = await self.db.prepare(f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?").bind(job_id).first()
+        return None if row is None else JobRow.from_row(row)
 
     async def start_attempt(
         self, job: JobRef, step: str, now: str, body_ref: str | None
-    ) -> dict[str, Any]:
+    ) -> JobRow:
         """Create the row on first delivery or count another attempt; returns the row after."""
+        base_rev, create_only = job.precondition_args()
         row: dict[str, Any] | None = (
             await self.db.prepare(
                 f"""INSERT INTO jobs ({_COLUMNS})
@@ -71,18 +73,18 @@ class JobsRepo:
                 job.job_id,
                 job.test_id,
                 job.rev,
-                job.base_rev,
+                base_rev,
                 job.kind,
                 step,
                 body_ref,
                 job.accepted_at,
                 now,
-                int(job.create_only),
+                create_only,
             )
             .first()
         )
         assert row is not None
-        return row
+        return JobRow.from_row(row)
 
     async def set_step(self, job_id: str, step: str, now: str) -> None:
         """Record the step a running job is on (what the admin UI shows as 저장 중…)."""
@@ -121,6 +123,7 @@ class JobsRepo:
         A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
         warning (only invalidating caches failed) — never ``failed`` for a save that is being served.
         """
+        base_rev, create_only = job.precondition_args()
         await (
             self.db.prepare(
                 f"""INSERT INTO jobs ({_COLUMNS})
@@ -133,12 +136,12 @@ class JobsRepo:
                 job.job_id,
                 job.test_id,
                 job.rev,
-                job.base_rev,
+                base_rev,
                 job.kind,
                 reason[:1000],
                 job.accepted_at,
                 now,
-                int(job.create_only),
+                create_only,
             )
             .run()
         )
@@ -159,11 +162,12 @@ class JobsRepo:
         )
         return int(result["meta"].get("changes", 0))
 
-    async def latest_for_tests(self) -> dict[str, dict[str, Any]]:
+    async def latest_for_tests(self) -> dict[str, JobRow]:
         """The newest job (by rev) of each test, for the admin list."""
+        columns = ", ".join(f"j.{c.strip()}" for c in _COLUMNS.split(","))
         rows = await self.db.prepare(
-            """SELECT j.test_id, j.job_id, j.rev, j.status, j.step, j.error FROM jobs j
+            f"""SELECT {columns} FROM jobs j
             JOIN (SELECT test_id, MAX(rev) AS rev FROM jobs GROUP BY test_id) m
               ON m.test_id = j.test_id AND m.rev = j.rev"""
         ).all()
-        return {r["test_id"]: r for r in rows["results"]}
+        return {r["test_id"]: JobRow.from_row(r) for r in rows["results"]}

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
+from quizhub.domain.jobs import JobRow
+from quizhub.domain.revisions import rev_timestamp
 from quizhub.ports import D1Database, D1PreparedStatement
-from quizhub.store.jobs import JobRef
+from quizhub.store.jobs import JobRef, JobsRepo
 
 __all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts", "search_text"]
 
@@ -108,10 +110,15 @@ def search_text(title: str, description: str, tags: list[str]) -> str:
     return "\n".join([title, description, *tags]).casefold()
 
 
+CommitStatus = Literal["committed", "superseded", "conflict", "already-committed", "terminal"]
+
+
 @dataclass(frozen=True)
 class CommitOutcome:
-    status: str  # 'committed' | 'superseded' | 'conflict' | 'already-committed' | 'terminal'
-    job: dict[str, Any]
+    """What the commit decided, and the job row after it."""
+
+    status: CommitStatus
+    job: JobRow
 
 
 @dataclass(frozen=True)
@@ -137,16 +144,16 @@ class TestsRepo:
         self,
         job: JobRef,
         now: str,
-        updated_at: str,
         facts: DocumentFacts | None,
         object_key: str | None,
     ) -> list[D1PreparedStatement]:
         f = facts
+        base_rev, create_only = job.precondition_args()
         args = [
             job.job_id,
             job.test_id,
             job.rev,
-            job.base_rev,
+            base_rev,
             now,
             f.status if f else None,
             f.title if f else None,
@@ -156,9 +163,9 @@ class TestsRepo:
             f.question_count if f else 0,
             object_key,
             search_text(f.title, f.description, f.tags) if f else "",
-            updated_at,
+            rev_timestamp(job.rev),  # a test's updatedAt is the accept time of its rev
             json.dumps([list(i) for i in (f.images if f else [])]),
-            int(job.create_only),
+            create_only,
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:
@@ -169,35 +176,22 @@ class TestsRepo:
         return [self.db.prepare(sql).bind(*args[: _max_param(sql)]) for sql in sqls]
 
     async def commit(
-        self,
-        job: JobRef,
-        now: str,
-        updated_at: str,
-        facts: DocumentFacts | None,
-        object_key: str | None,
+        self, job: JobRef, now: str, facts: DocumentFacts | None, object_key: str | None
     ) -> CommitOutcome:
         """Compare-and-set the test pointer to ``job.rev`` (a save when ``facts`` else a delete)."""
-        before = (
-            await self.db.prepare("SELECT status, committed FROM jobs WHERE job_id = ?")
-            .bind(job.job_id)
-            .first()
-        )
-        if before and before["committed"]:
-            row = (
-                await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?")
-                .bind(job.job_id)
-                .first()
-            )
-            return CommitOutcome(
-                "already-committed" if row["status"] == "running" else "terminal", row
-            )
-        await self.db.batch(self._commit_statements(job, now, updated_at, facts, object_key))
-        row = await self.db.prepare("SELECT * FROM jobs WHERE job_id = ?").bind(job.job_id).first()
-        if row["committed"]:
-            return CommitOutcome("committed", row)
-        if row["status"] in ("superseded", "conflict"):
-            return CommitOutcome(row["status"], row)
-        return CommitOutcome("terminal", row)
+        jobs = JobsRepo(self.db)
+        before = await jobs.get(job.job_id)
+        if before is not None and before.committed:
+            status: CommitStatus = "already-committed" if before.status == "running" else "terminal"
+            return CommitOutcome(status, before)
+        await self.db.batch(self._commit_statements(job, now, facts, object_key))
+        after = await jobs.get(job.job_id)
+        assert after is not None  # the first statement of the batch needs the row to exist
+        if after.committed:
+            return CommitOutcome("committed", after)
+        if after.status == "superseded" or after.status == "conflict":
+            return CommitOutcome(after.status, after)
+        return CommitOutcome("terminal", after)
 
     async def pointer(self, test_id: str) -> TestRow | None:
         """The current pointer row (including drafts and tombstones)."""

@@ -22,10 +22,12 @@ def with_env(app: Any, bindings: Bindings) -> Any:
 
 
 class Gateway:
-    """Routes like Workers static assets + ``run_worker_first``; delegates lifespan events."""
+    """Routes like Workers static assets + ``run_worker_first``; delegates lifespan events.
 
-    def __init__(self, api: Any, bindings: Bindings, static: Any, lifespan: Any = None) -> None:
-        self.api = with_env(api, bindings)
+    ``api`` already carries its bindings (``LocalPlatform.app()``)."""
+
+    def __init__(self, api: Any, static: Any, lifespan: Any = None) -> None:
+        self.api = api
         self.static = static
         self.lifespan = lifespan
 

@@ -3,55 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import socket
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from quizhub.api.app import create_app
 from quizhub.bindings import Settings
 from quizhub.local.host._gateway import Gateway
-from quizhub.local.host._seed import seed_demo_tests
+from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, build_platform
-from quizhub.pipeline.consumer import sweep_stuck_jobs
 
-__all__ = ["serve", "SWEEP_INTERVAL_S"]
-
-log = logging.getLogger("quizhub.local")
-SWEEP_INTERVAL_S = 60
-
-
-async def _sweep_forever(platform: LocalPlatform, stop: asyncio.Event) -> None:
-    """The local stand-in for the consumer Worker's cron trigger."""
-    while not stop.is_set():
-        try:
-            await sweep_stuck_jobs(platform.bindings)
-        except Exception:  # noqa: BLE001 - keep sweeping; the next run may succeed
-            log.exception("stuck-job sweep failed")
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), SWEEP_INTERVAL_S)
+__all__ = ["serve", "banner"]
 
 
 def _lifespan(platform: LocalPlatform) -> Any:
+    """Start the platform's consumers, engine and sweep with the server; stop them with it."""
     stop = asyncio.Event()
-    tasks: list[asyncio.Task[None]] = []
+    running: list[asyncio.Task[None]] = []
 
     async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             event = await receive()
             if event["type"] == "lifespan.startup":
-                tasks.extend(asyncio.create_task(c.serve(stop)) for c in platform.make_consumers())
-                if platform.engine is not None:
-                    tasks.append(asyncio.create_task(platform.engine.serve(stop)))
-                tasks.append(asyncio.create_task(_sweep_forever(platform, stop)))
+                running.append(asyncio.create_task(platform.serve(stop)))
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":
                 stop.set()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                await asyncio.gather(*running, return_exceptions=True)
                 platform.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -72,8 +52,8 @@ def _check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def _banner(host: str, port: int, settings: Settings, token_note: str, seeded: int) -> str:
-    base = f"http://{host}:{port}"
+def banner(base: str, data_dir: Path, settings: Settings, token_note: str, seeded: Seeded) -> str:
+    """What ``make dev`` prints: where to click, the token, where the data lives."""
     lines = [
         "",
         f"  quizhub is running ({settings.save_mode} mode)",
@@ -81,9 +61,10 @@ def _banner(host: str, port: int, settings: Settings, token_note: str, seeded: i
         f"  ▸ admin         {base}/admin/",
         f"  ▸ API docs      {base}/api/docs",
         f"  ▸ admin token   {settings.admin_token}  {token_note}",
+        f"  ▸ data          {data_dir}",
     ]
-    if seeded:
-        lines.append(f"  ▸ seeded {seeded} demo tests (first run)")
+    if seeded.total:
+        lines.append(f"  ▸ seeded {seeded.describe()} (first run)")
     lines += ["  Ctrl+C to stop; data stays in the data directory.", ""]
     return "\n".join(lines)
 
@@ -101,10 +82,11 @@ async def serve(
     _check_port_free(host, port)
     platform = build_platform(data_dir, settings)
     seeded = await seed_demo_tests(platform)
-    app = Gateway(create_app(), platform.bindings, StaticSite(public_dir), _lifespan(platform))
+    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform))
     config = uvicorn.Config(
         app, host=host, port=port, lifespan="on", log_level="warning", access_log=False
     )
     server = uvicorn.Server(config)
-    print(_banner(host, port, platform.bindings.settings, token_note, seeded), flush=True)
+    base = f"http://{host}:{port}"
+    print(banner(base, data_dir, platform.bindings.settings, token_note, seeded), flush=True)
     await server.serve()

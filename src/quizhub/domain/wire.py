@@ -1,0 +1,27 @@
+"""Wire formats written once: timestamps (ISO 8601 UTC with ms, sortable as text in SQL) and
+compact UTF-8 JSON (Korean text unescaped; what R2 objects, KV values, responses and queue
+messages hold, so sizes measured here are the sizes stored)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["iso_ms", "json_text", "json_bytes"]
+
+
+def iso_ms(ms: int) -> str:
+    """``2026-11-26T02:30:00.123Z`` for ``ms`` since the epoch."""
+    dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def json_text(data: Any) -> str:
+    """Compact JSON text with non-ASCII characters kept as they are."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_bytes(data: Any) -> bytes:
+    """``json_text`` as UTF-8 bytes."""
+    return json_text(data).encode("utf-8")

@@ -1,0 +1,99 @@
+"""``python -m quizhub.local serve|migrate|seed`` — the local platform's command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+from pathlib import Path
+from typing import NoReturn
+
+from quizhub.bindings import SAVE_MODES, Settings, parse_save_mode
+from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
+from quizhub.local.platform import ROOT, build_platform
+
+__all__ = ["main", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 8787
+
+
+def _settings(mode: str, public_origin: str) -> tuple[Settings, str]:
+    dev_vars = ROOT / ".dev.vars"
+    token, created = ensure_admin_token(dev_vars)
+    values = {**read_dev_vars(dev_vars), **os.environ}
+    settings = Settings(
+        admin_token=token,
+        job_secret=values.get("JOB_SECRET", ""),
+        save_mode=parse_save_mode(mode),
+        cf_api_token=values.get("CF_API_TOKEN", ""),
+        cf_zone_id=values.get("CF_ZONE_ID", ""),
+        public_origin=public_origin,
+    )
+    return settings, "(new: saved to .dev.vars)" if created else "(from ADMIN_TOKEN / .dev.vars)"
+
+
+def _port(value: str) -> int:
+    """A TCP port number, or an argparse error that says what is wrong in one line."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number (try PORT=8787)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1–65535)")
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not a usage block: ``make dev`` users mostly mistype an env var."""
+        self.exit(2, f"{self.prog}: {message} (--help for usage)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m quizhub.local", description=__doc__)
+    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument(
+        "--port", type=_port, default=os.environ.get("PORT", str(DEFAULT_PORT)), help="or PORT"
+    )
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("QUIZHUB_DATA", ROOT / ".data"))
+    )
+    parser.add_argument("--mode", choices=SAVE_MODES, default=os.environ.get("SAVE_MODE", "queue"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments and run the chosen command."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings, token_note = _settings(args.mode, f"http://{args.host}:{args.port}")
+    if args.command == "migrate":
+        build_platform(args.data_dir, settings).close()
+        print(f"migrations applied to {args.data_dir / 'd1.sqlite'}")
+        return 0
+    if args.command == "seed":
+        from quizhub.local.host._seed import seed_demo_tests
+
+        platform = build_platform(args.data_dir, settings)
+        try:
+            seeded = asyncio.run(seed_demo_tests(platform, force=True))
+        finally:
+            platform.close()
+        print(f"seeded {seeded.describe()} into {args.data_dir}")
+        return 0
+    from quizhub.local.host._server import serve
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            serve(
+                host=args.host,
+                port=args.port,
+                data_dir=args.data_dir,
+                settings=settings,
+                token_note=token_note,
+            )
+        )
+    return 0

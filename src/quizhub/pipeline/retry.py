@@ -1,0 +1,42 @@
+"""Retrying a job that ended failed or conflicted: its stored body, accepted again as a new job."""
+
+from __future__ import annotations
+
+from quizhub.bindings import Bindings
+from quizhub.domain.document import parse_document
+from quizhub.domain.preconditions import Precondition
+from quizhub.errors import Conflict, NotFound
+from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
+from quizhub.store.documents import load_job_body
+from quizhub.store.jobs import JobsRepo
+
+__all__ = ["RETRYABLE", "retry_job"]
+
+RETRYABLE = ("failed", "conflict")
+
+
+async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None) -> Accepted:
+    """Accept the job's document again as a new job.
+
+    ``precondition`` is the retry's own ``baseRev`` (same three forms as a save); None keeps
+    the original job's, so a retried create stays a create and never silently overwrites.
+    """
+    row = await JobsRepo(b.db).get(job_id)
+    if row is None or row.test_id is None:
+        raise NotFound(f"job '{job_id}' does not exist or has not started yet")
+    if row.status not in RETRYABLE:
+        raise Conflict(
+            f"only failed or conflicted jobs can be retried; this one is {row.status}",
+            code="not_retryable",
+        )
+    if row.kind == "delete":
+        return await accept_delete(b, row.test_id)
+    content = await load_job_body(b.bucket, row)
+    if content is None:
+        raise Conflict(
+            "this job's document was never stored (it failed before its first write); "
+            "save it again from the editor",
+            code="body_unavailable",
+        )
+    document = parse_document(content).content()
+    return await accept_save(b, row.test_id, document, precondition or row.precondition)

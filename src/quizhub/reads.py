@@ -1,0 +1,52 @@
+"""The public read path, written once: Cache API → KV → D1 pointer + immutable R2 object.
+
+A reader that fetched the old revision can fill KV or the cache just AFTER a consumer's
+invalidation; so after filling them on a miss it re-reads the D1 pointer once and drops its
+copy if the rev moved (DESIGN §5.4).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from quizhub.bindings import Bindings
+from quizhub.cdn import detail_cache_control, detail_url, tags_for_test
+from quizhub.domain.wire import json_bytes
+from quizhub.ports import CachedResponse
+from quizhub.store.documents import read_published, still_current
+from quizhub.store.keys import kv_test_key
+from quizhub.store.tests import TestsRepo
+
+__all__ = ["Source", "published_detail"]
+
+Source = Literal["cache", "kv", "d1"]
+
+
+async def published_detail(b: Bindings, test_id: str) -> tuple[CachedResponse, Source]:
+    """The public detail response of ``test_id`` and where it came from (NotFound if unpublished).
+
+    Header names of a cache hit are lower-case (the Cache API hands them back that way)."""
+    url = detail_url(b.settings.public_origin, test_id)
+    cached = await b.cache.match(url)
+    if cached is not None:
+        return _lowercase(cached), "cache"
+    tests = TestsRepo(b.db)
+    doc, source = await read_published(tests, b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
+    headers = {
+        "content-type": "application/json",
+        "etag": f'"{doc["rev"]}"',
+        "cache-control": detail_cache_control(b.settings),
+        "cache-tag": ",".join(tags_for_test(test_id)),
+    }
+    response = CachedResponse(200, headers, json_bytes(doc))
+    await b.cache.put(url, response)
+    if not await still_current(tests, test_id, doc["rev"]):
+        # A save landed while we read: never leave the older copy behind.
+        await b.cache.delete(url)
+        await b.kv.delete(kv_test_key(test_id))
+    return response, "kv" if source == "kv" else "d1"
+
+
+def _lowercase(response: CachedResponse) -> CachedResponse:
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return CachedResponse(response.status, headers, response.body)
