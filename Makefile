@@ -8,6 +8,7 @@ PY ?= python3
 UV := .tools/bin/uv
 PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
+PY_PATHS := src tests benchmarks reliability scripts
 
 .PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean deploy-check
 
@@ -18,15 +19,20 @@ $(UV):
 	$(PY) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+# `make dev` needs only what serving needs; `make test` installs every dependency group.
+.venv/.synced-serve: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --no-default-groups --group serve
+	@touch $@
+
+.venv/.synced-all: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-groups
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: .venv/.synced node_modules/.installed
+install: .venv/.synced-all node_modules/.installed
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:
@@ -37,28 +43,27 @@ chromium:
 pyodide-wheels: | $(UV)
 	.tools/bin/python scripts/fetch-pyodide-wheels.py
 
-dev: .venv/.synced
+dev: .venv/.synced-serve
 	$(PYTHON) -m quizhub.local serve
 
-test: install chromium pyodide-wheels
-	$(PYTHON) -m ruff check src tests benchmarks reliability
+# The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict.
+lint: .venv/.synced-all
+	$(PYTHON) -m ruff format --check $(PY_PATHS)
+	$(PYTHON) -m ruff check $(PY_PATHS)
 	$(PYTHON) -m mypy
+
+test: install chromium pyodide-wheels lint
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
-lint: .venv/.synced
-	$(PYTHON) -m ruff check src tests
-	$(PYTHON) -m ruff format --check src tests
-	$(PYTHON) -m mypy
+format: .venv/.synced-all
+	$(PYTHON) -m ruff format $(PY_PATHS)
+	$(PYTHON) -m ruff check --fix $(PY_PATHS)
 
-format: .venv/.synced
-	$(PYTHON) -m ruff format src tests
-	$(PYTHON) -m ruff check --fix src tests
-
-bench: .venv/.synced
+bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.save_path
 
 # The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
-reliability: .venv/.synced
+reliability: .venv/.synced-all
 	$(PYTHON) -m reliability.scorecard
 
 deploy-check: install

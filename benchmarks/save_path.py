@@ -50,7 +50,9 @@ class Rig:
     platform answers in microseconds, a Worker's bindings in milliseconds over the network.
     """
 
-    def __init__(self, root: Path, name: str, mode: SaveMode = "queue", latency_ms: float = 0) -> None:
+    def __init__(
+        self, root: Path, name: str, mode: SaveMode = "queue", latency_ms: float = 0
+    ) -> None:
         plan = FaultPlan(latency_ms=latency_ms) if latency_ms else None
         self.platform = build_platform(
             root / name,
@@ -166,9 +168,9 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
                 (f"admin PUT, sync mode (200, steps inline) — {where}", sync, "ms"),
                 (f"202 → new rev served by GET /api/tests/{{id}} — {where}", live, "ms"),
             ]
+            speedup = statistics.median(sync) / statistics.median(queue)
             print(
-                f"{where}: queue PUT p50 is {statistics.median(sync) / statistics.median(queue):.1f}× "
-                "faster than sync PUT p50",
+                f"{where}: queue PUT p50 is {speedup:.1f}× faster than sync PUT p50",
                 flush=True,
             )
             if not lat:
@@ -180,7 +182,8 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
                 print(floor_note, flush=True)
         jobs, seconds = await throughput(root, payloads(n_jobs))
     print(
-        f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks, {jobs} jobs)\n"
+        f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks,"
+        f" {jobs} jobs)\n"
     )
     print("| metric | p50 | p95 |")
     print("|---|---|---|")

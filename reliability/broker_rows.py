@@ -20,7 +20,8 @@ class _Killed(BaseException):
 
 
 async def row6_broker(messages: int, seed: int = 13) -> Row:
-    """Jepsen-style total-queue check: every sent message is acked or dead-lettered exactly as sent."""
+    """Jepsen-style total-queue check: every sent message is acked or dead-lettered exactly as
+    sent."""
     rng = random.Random(seed)
     rig = Rig(_tmp(), "queue")
     broker, clock = rig.platform.broker, rig.clock

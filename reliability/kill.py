@@ -1,8 +1,9 @@
 """Scorecard row 4: SIGKILL the consumer/engine process at chosen binding calls, then restart.
 
-The parent accepts a handful of saves, then forks a consumer process with a fault plan that SIGKILLs the child at its Nth binding call (a D1 statement, an R2 put, a KV
-delete …). A second child without the kill finishes the work a day of simulated time later (all
-leases expired). The parent then checks that every job is terminal and the invariants hold.
+The parent accepts a handful of saves, then forks a consumer process with a fault plan that
+SIGKILLs the child at its Nth binding call (a D1 statement, an R2 put, a KV delete …). A second
+child without the kill finishes the work a day of simulated time later (all leases expired).
+The parent then checks that every job is terminal and the invariants hold.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ def kill_points(mode: str, count: int) -> list[int]:
 
 
 def row4_kills(mode: str, count: int) -> Row:
-    """Kill at each point, restart, and count jobs left open or state left wrong (no event loop running)."""
+    """Kill at each point, restart, and count jobs left open or state left wrong (no event loop
+    running)."""
     points = kill_points(mode, count)
     killed = unreached = bad = 0
     for n in points:
@@ -111,7 +113,8 @@ def row4_kills(mode: str, count: int) -> Row:
     return Row(
         "4",
         f"SIGKILL of the {'engine' if mode == 'workflow' else 'consumer'} process, then restart",
-        f"killed at {killed} of {points[-1]} binding calls ({unreached} past the end): {bad} with open jobs or broken invariants",
+        f"killed at {killed} of {points[-1]} binding calls ({unreached} past the end): "
+        f"{bad} with open jobs or broken invariants",
         "all jobs terminal, invariants hold (≥ 20 points in the full run)",
         ok,
     )

@@ -42,7 +42,8 @@ class Accepted:
 
 @dataclass
 class Rig:
-    """One platform under ``root``; ``faulty`` is what the pipeline uses, ``clean`` what checkers use."""
+    """One platform under ``root``; ``faulty`` is what the pipeline uses, ``clean`` what checkers
+    use."""
 
     root: Path
     mode: SaveMode = "queue"
@@ -110,7 +111,8 @@ class Rig:
                 open_jobs = await self.open_jobs()
                 if not open_jobs:
                     return
-                # Nothing will ever touch these jobs again: jump to the next cron run that fails them.
+                # Nothing will ever touch these jobs again: jump to the next cron run that fails
+                # them.
                 due = self._last_sweep + SWEEP_EVERY_MS
             self.clock.ms = max(self.clock.ms + 1, due)
 

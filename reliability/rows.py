@@ -308,7 +308,8 @@ async def row10_budget(mode: str, sizes: Sizes) -> Row:
     return Row(
         "10",
         "fake clock, R2 and KV failing on every call",
-        f"{open_jobs} open; worst time-to-terminal {worst / 1000:.0f} s of a {budget / 1000:.0f} s budget",
+        f"{open_jobs} open; worst time-to-terminal {worst / 1000:.0f} s"
+        f" of a {budget / 1000:.0f} s budget",
         "every job terminal within the computed retry budget",
         open_jobs == 0 and worst <= budget,
     )

@@ -53,9 +53,8 @@ def run_scorecard(
     def record(mode: str, row: Row, started: float) -> None:
         out.append((mode, row))
         mark = "ok  " if row.passed else "FAIL"
-        progress(
-            f"  {mark} {mode:8} row {row.number:9} {time.perf_counter() - started:6.1f} s  {row.result}"
-        )
+        elapsed = time.perf_counter() - started
+        progress(f"  {mark} {mode:8} row {row.number:9} {elapsed:6.1f} s  {row.result}")
 
     for mode in modes:
         for make in (row1_duplicates, row2_permutations):
@@ -91,9 +90,8 @@ def table(rows: list[tuple[str, Row]]) -> str:
     """The scorecard as a Markdown table."""
     lines = ["| # | mode | check | result | pass criterion | ok |", "|---|---|---|---|---|---|"]
     for mode, r in rows:
-        lines.append(
-            f"| {r.number} | {mode} | {r.check} | {r.result} | {r.criterion} | {'✅' if r.passed else '❌'} |"
-        )
+        ok = "✅" if r.passed else "❌"
+        lines.append(f"| {r.number} | {mode} | {r.check} | {r.result} | {r.criterion} | {ok} |")
     return "\n".join(lines)
 
 
@@ -110,9 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows))
     failed = [r for _, r in rows if not r.passed]
-    print(
-        f"\n{len(rows) - len(failed)} passed, {len(failed)} failed ({time.perf_counter() - started:.0f} s)"
-    )
+    elapsed = time.perf_counter() - started
+    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed ({elapsed:.0f} s)")
     return 1 if failed else 0
 
 

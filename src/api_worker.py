@@ -1,4 +1,4 @@
-"""API Worker entry (thin): every request -> the quizhub ASGI app, with ``scope["env"]`` = Bindings."""
+"""API Worker entry (thin): every request -> the quizhub ASGI app, ``scope["env"]`` = Bindings."""
 
 from workers import WorkerEntrypoint, asgi
 

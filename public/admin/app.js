@@ -277,6 +277,7 @@ window.addEventListener("beforeunload", (e) => {
 document.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && wb.current() && !appView.hidden) {
     e.preventDefault();
+    document.activeElement?.blur?.(); // a field that commits on blur (tags) keeps what was typed
     wb.save();
   }
 });

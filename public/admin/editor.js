@@ -3,7 +3,7 @@
 // the API can be shown next to the field they name.
 import { h } from "/assets/dom.js";
 import { imageUrl } from "/assets/dom.js";
-import { move, newOption, newQuestion, newResult } from "/admin/model.js";
+import { addTag, move, newOption, newQuestion, newResult } from "/admin/model.js";
 
 const LIMITS = { questions: [1, 100], options: [2, 10], results: [2, 50] };
 const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -45,6 +45,44 @@ function textField({ label, path, value, onInput, multiline = false, hint, maxle
   return h("div", { class: `field ${cls}` }, h("label", { for: id }, label), input, hintEl);
 }
 
+/**
+ * Tags as chips: Enter (or leaving the field) adds what was typed as ONE tag, commas included;
+ * × or Backspace in the empty field removes one. Errors for "tags.N" land on this field.
+ */
+function tagsField(m, ui) {
+  const id = uid();
+  const hintEl = h("p", { class: "hint", id: uid("h") }, "입력 후 Enter — 쉼표가 들어간 태그도 하나로 저장됩니다");
+  const list = h("ul", { class: "chips", "aria-label": "태그 목록" });
+  const input = h("input", { id, type: "text", maxlength: 30, autocomplete: "off", placeholder: "태그 추가" });
+  input.dataset.path = "tags";
+  input.setAttribute("aria-describedby", hintEl.id);
+  const changed = () => { render(); edited(input, ui); };
+  function render() {
+    list.replaceChildren(...m.tags.map((tag, i) => h("li", { class: "chip" },
+      h("span", { class: "chip-text" }, tag),
+      h("button", {
+        type: "button", class: "chip-remove", "aria-label": `태그 '${tag}' 삭제`, title: "삭제",
+        on: { click: () => { m.tags.splice(i, 1); changed(); input.focus(); } },
+      }, "×"))));
+  }
+  const commit = () => {
+    if (addTag(m.tags, input.value)) changed();
+    input.value = "";
+  };
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.isComposing) {
+      e.preventDefault();
+      commit();
+    } else if (e.key === "Backspace" && input.value === "" && m.tags.length) {
+      m.tags.pop();
+      changed();
+    }
+  });
+  input.addEventListener("blur", commit);
+  render();
+  return h("div", { class: "field grow tags-field" }, h("label", { for: id }, "태그"), list, input, hintEl);
+}
+
 function blockHead(title, buttons) {
   return h("div", { class: "block-head" }, h("h3", {}, title), h("div", { class: "block-tools" }, buttons));
 }
@@ -84,8 +122,7 @@ function basicsSection(m, ui) {
     textField({ label: "설명", path: "description", value: m.description, multiline: true,
       onInput: (v, el) => { m.description = v; edited(el, ui); } }),
     h("div", { class: "row" },
-      textField({ label: "태그", path: "tags", value: m.tagsText, hint: "쉼표(,)로 구분 — 예: 여행, 성격",
-        cls: "grow", onInput: (v, el) => { m.tagsText = v; edited(el, ui); } }),
+      tagsField(m, ui),
       h("div", { class: "field" }, h("label", { for: statusId }, "상태"), status)),
     imageField({ label: "대표 이미지", path: "thumbnail", value: m.thumbnail, ui,
       onSet: (key) => { m.thumbnail = key; } }));

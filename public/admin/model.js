@@ -29,7 +29,7 @@ export function fromDocument(doc) {
     title: doc.title ?? "",
     description: doc.description ?? "",
     locale: doc.locale || "ko",
-    tagsText: (doc.tags || []).join(", "),
+    tags: [...(doc.tags || [])], // each tag whole: a tag may contain a comma
     status: doc.status === "published" ? "published" : "draft",
     thumbnail: doc.thumbnail ?? null,
     results,
@@ -37,9 +37,12 @@ export function fromDocument(doc) {
   };
 }
 
-/** Parse the comma-separated tag entry ("여행, 성격" or "여행，성격"). */
-export function parseTags(text) {
-  return String(text || "").split(/[,，]/).map((t) => t.trim()).filter(Boolean);
+/** Add `text` to `tags` as one whole tag (trimmed; ignored when empty or already there). */
+export function addTag(tags, text) {
+  const tag = String(text ?? "").trim();
+  if (!tag || tags.some((t) => t.toLowerCase() === tag.toLowerCase())) return false;
+  tags.push(tag);
+  return true;
 }
 
 function parseScore(text) {
@@ -56,7 +59,7 @@ export function toDocument(model, baseRev) {
     title: model.title,
     description: model.description,
     locale: model.locale || "ko",
-    tags: parseTags(model.tagsText),
+    tags: [...model.tags],
     status: model.status,
     thumbnail: model.thumbnail || null,
     questions: model.questions.map((q) => ({

@@ -78,7 +78,7 @@ class NonRetryableError(Exception):
 
 
 class WorkflowAlreadyExists(Exception):
-    """``create`` with an id that an instance of that workflow already has (both adapters raise it)."""
+    """``create`` with an id that an instance of that workflow already has (every adapter)."""
 
 
 class WorkflowNotFound(LookupError):

@@ -38,6 +38,8 @@ __all__ = [
     "FINITE_STATUSES",
     "WorkflowInstance",
     "WorkflowBinding",
+    "WorkflowStep",
+    "StepCallable",
 ]
 
 
@@ -291,3 +293,19 @@ class WorkflowBinding(Protocol):
     async def get(self, id: str) -> WorkflowInstance:
         """An existing instance; raises ``quizhub.errors.WorkflowNotFound``."""
         ...
+
+
+# A step body; its parameters name earlier steps (implicit dependencies) or ``ctx``.
+StepCallable = Callable[..., Awaitable[Any]]
+
+
+class WorkflowStep(Protocol):
+    """The ``step`` a Workflow's ``run(event, step)`` receives (implicit-dependency API, §2).
+
+    ``step.do(name, config=…)`` decorates a step body; awaiting the result (with no arguments)
+    runs the step once, memoised by ``name``, retried by ``config``.
+    """
+
+    def do(
+        self, name: str, *, concurrent: bool = False, config: dict[str, Any] | None = None
+    ) -> Callable[[StepCallable], Callable[[], Awaitable[Any]]]: ...

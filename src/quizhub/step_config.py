@@ -126,6 +126,6 @@ def retry_delay_ms(config: dict[str, Any], attempt: int) -> int:
 def worst_case_step_ms(config: dict[str, Any]) -> int:
     """Longest a step with ``config`` can take: every attempt times out, every backoff waited."""
     resolved = resolve_step_config("budget", config)
-    attempts = resolved["retries"]["limit"] + 1
+    attempts = int(resolved["retries"]["limit"]) + 1
     waits = sum(retry_delay_ms(resolved, a) for a in range(1, attempts))
     return waits + attempts * parse_duration(resolved["timeout"])

@@ -17,7 +17,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 class Api:
-    """A TestClient over ``platform.app()``; ``process`` delivers what is due, as Cloudflare would."""
+    """A TestClient over ``platform.app()``; ``process`` delivers what is due, as Cloudflare
+    would."""
 
     def __init__(self, platform: LocalPlatform, clock: FakeClock) -> None:
         self.platform = platform

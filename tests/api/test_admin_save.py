@@ -171,7 +171,8 @@ def test_anonymous_requests_get_401_before_the_body_is_read(api: Api) -> None:
 
 
 def test_explicit_null_base_rev_creates_and_never_overwrites(api: Api) -> None:
-    """`"baseRev": null` = a new test: it conflicts when the id exists; omitting baseRev overwrites."""
+    """`"baseRev": null` = a new test: it conflicts when the id exists; omitting baseRev
+    overwrites."""
     assert api.save("travel", sample_doc("처음 만든", baseRev=None))["status"] == "succeeded"
     clash = api.save("travel", sample_doc("같은 아이디로 새로", baseRev=None))
     assert clash["status"] == "conflict" and "already exists" in clash["error"]
@@ -211,7 +212,9 @@ def test_a_stale_read_modify_write_conflicts_instead_of_overwriting(api: Api) ->
     api.save("travel", sample_doc("처음"))
     stale = api.client.get("/api/admin/tests/travel", headers=AUTH).json()
     api.save("travel", sample_doc("다른 편집자"))
-    r = api.client.put("/api/admin/tests/travel", json={**stale, "title": "늦은 편집"}, headers=AUTH)
+    r = api.client.put(
+        "/api/admin/tests/travel", json={**stale, "title": "늦은 편집"}, headers=AUTH
+    )
     assert r.status_code == 202
     api.process()
     assert api.job(r.json()["jobId"])["status"] == "conflict"

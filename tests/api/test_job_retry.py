@@ -13,7 +13,8 @@ from tests.fakes import FakeClock, Flaky, run
 
 
 def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
-    """A conflict keeps its body; retrying with the current rev as base overwrites (the UI's 덮어쓰기)."""
+    """A conflict keeps its body; retrying with the current rev as base overwrites (the UI's
+    덮어쓰기)."""
     first = api.save("travel", sample_doc("하나"))
     api.save("travel", sample_doc("둘", baseRev=first["rev"]))
     lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
@@ -94,7 +95,8 @@ def test_only_failed_or_conflicted_jobs_can_be_retried(api: Api) -> None:
 
 
 def test_retry_body_is_validated(api: Api) -> None:
-    """A retry's baseRev must be a rev (or null) and its body JSON; otherwise 422, nothing queued."""
+    """A retry's baseRev must be a rev (or null) and its body JSON; otherwise 422, nothing
+    queued."""
     first = api.save("travel", sample_doc("하나"))
     api.save("travel", sample_doc("둘", baseRev=first["rev"]))
     lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))

@@ -196,7 +196,8 @@ class _SaveDuringRead:
 
 
 def test_reader_racing_a_save_leaves_no_stale_copy(tmp_path: Path, clock: FakeClock) -> None:
-    """A read that fetched the old rev while a save committed and purged must not re-fill KV/cache with it."""
+    """A read that fetched the old rev while a save committed and purged must not re-fill KV/cache
+    with it."""
     racers: list[_SaveDuringRead] = []
 
     def racing(b: Bindings) -> Bindings:
@@ -214,7 +215,8 @@ def test_reader_racing_a_save_leaves_no_stale_copy(tmp_path: Path, clock: FakeCl
 
 
 class _LowercasingCache:
-    """A cache that hands headers back lower-cased, as the Cloudflare Cache API (JS Headers) does."""
+    """A cache that hands headers back lower-cased, as the Cloudflare Cache API (JS Headers)
+    does."""
 
     def __init__(self, inner: object) -> None:
         self._inner = inner

@@ -105,10 +105,15 @@ class AdminApi:
         return dict(job)
 
 
-def quiz_doc(title: str, *, status: str = "published") -> dict[str, Any]:
+def quiz_doc(
+    title: str, *, status: str = "published", tags: list[str] | None = None
+) -> dict[str, Any]:
     """A three-question test with two results; answers a,a,* → planner, b,b,* → free."""
     doc = minimal_document(
-        title, status=status, description="브라우저 테스트가 만든 테스트", tags=["브라우저", "여행"]
+        title,
+        status=status,
+        description="브라우저 테스트가 만든 테스트",
+        tags=["브라우저", "여행"] if tags is None else tags,
     )
     doc["questions"] += [
         _question("q2", "길을 잃었다면?", ("지도 앱을 켠다", "골목을 걸어본다")),

@@ -1,4 +1,5 @@
-"""The admin UI in headless Chromium against the real dev server: sign-in, 저장하기, errors, conflicts."""
+"""The admin UI in headless Chromium against the real dev server: sign-in, 저장하기, errors,
+conflicts."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from tests.browser._pages import PollGate, open_test, save_status, sign_in, tiny
 
 
 def test_sign_in_keeps_token_in_session_storage_only(page: Page) -> None:
-    """A wrong token is refused; the right one is kept in sessionStorage, never in the URL or localStorage."""
+    """A wrong token is refused; the right one is kept in sessionStorage, never in the URL or
+    localStorage."""
     page.goto("/admin/")
     page.get_by_label("관리자 토큰").fill("wrong-token")
     page.get_by_role("button", name="로그인").click()
@@ -42,7 +44,8 @@ def test_sign_in_keeps_token_in_session_storage_only(page: Page) -> None:
 def test_save_shows_progress_then_done_and_public_page_shows_new_title(
     new_page: Any, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """저장하기 → "저장 중…" → "저장 완료"; the rev advances and the public site shows the new title."""
+    """저장하기 → "저장 중…" → "저장 완료"; the rev advances and the public site shows the new
+    title."""
     test_id, before = make_test()
     page = new_page(width=800, height=640)
     sign_in(page)
@@ -51,7 +54,8 @@ def test_save_shows_progress_then_done_and_public_page_shows_new_title(
     title_input(page).fill(new_title)
     expect(page.locator(".editor-meta")).to_contain_text("저장하지 않은 변경 사항")
 
-    # Hold the PUT so the in-progress state can be observed deterministically (queue and sync modes).
+    # Hold the PUT so the in-progress state can be observed deterministically (queue and sync
+    # modes).
     held: list[Route] = []
     page.route(
         f"**/api/admin/tests/{test_id}",
@@ -92,7 +96,8 @@ def test_save_shows_progress_then_done_and_public_page_shows_new_title(
 def test_validation_errors_are_shown_next_to_their_fields(
     page: Page, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """A 422 names fields by path; each error appears beside its input and in the summary; no typing is lost."""
+    """A 422 names fields by path; each error appears beside its input and in the summary; no typing
+    is lost."""
     test_id, before = make_test()
     sign_in(page)
     open_test(page, test_id)
@@ -130,7 +135,8 @@ def test_validation_errors_are_shown_next_to_their_fields(
 def test_conflict_between_two_editors_then_overwrite(
     new_page: Any, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """Two editors load the same rev; the second save ends in conflict with a banner; 덮어쓰기 then wins."""
+    """Two editors load the same rev; the second save ends in conflict with a banner; 덮어쓰기 then
+    wins."""
     test_id, _ = make_test()
     first, second = new_page(), new_page()
     for p in (first, second):
@@ -177,7 +183,8 @@ def test_conflict_reload_shows_the_other_editors_version(new_page: Any, make_tes
 def test_failed_save_offers_retry_with_the_same_document(
     page: Page, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """A server error keeps the editor's text and offers "다시 시도", which re-sends the document."""
+    """A server error keeps the editor's text and offers "다시 시도", which re-sends the
+    document."""
     test_id, _ = make_test()
     sign_in(page)
     open_test(page, test_id)
@@ -303,3 +310,27 @@ def test_editor_reorders_and_removes_questions(
     assert [q["id"] for q in doc["questions"]] == ["q2", "q1", "q3"]
     assert doc["questions"][0]["options"][1]["text"] == "새 선택지"
     assert doc["questions"][0]["options"][1]["scores"] == {"free": 3}
+
+
+def test_tags_are_chips_and_a_comma_stays_inside_its_tag(
+    page: Page, make_test: Any, admin_api: AdminApi
+) -> None:
+    """A tag containing a comma survives a save without edits; Enter adds a whole tag (commas
+    included), × removes one."""
+    test_id, _ = make_test(tags=["서울, 부산", "여행"])
+    sign_in(page)
+    open_test(page, test_id)
+    chips = page.locator(".tags-field .chip-text")
+    expect(chips).to_have_text(["서울, 부산", "여행"])
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_have_attribute("data-state", "saved")
+    assert admin_api.get(test_id)["tags"] == ["서울, 부산", "여행"]
+
+    tag_input = page.locator('input[data-path="tags"]')
+    tag_input.fill("맛집, 카페")
+    tag_input.press("Enter")
+    page.get_by_role("button", name="태그 '여행' 삭제").click()
+    expect(chips).to_have_text(["서울, 부산", "맛집, 카페"])
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_have_attribute("data-state", "saved")
+    assert admin_api.get(test_id)["tags"] == ["서울, 부산", "맛집, 카페"]

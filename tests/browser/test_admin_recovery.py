@@ -1,4 +1,5 @@
-"""The admin UI in headless Chromium: sync mode, expired tokens, size and score errors, polling, delete."""
+"""The admin UI in headless Chromium: sync mode, expired tokens, size and score errors, polling,
+delete."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from tests.browser._pages import open_test, save_status, sign_in, title_input  #
 
 
 def test_save_in_sync_mode_handles_the_finished_job(new_page: Any, sync_server: str) -> None:
-    """With SAVE_MODE=sync the PUT answers 200 with the finished job; the UI shows 저장 완료 directly."""
+    """With SAVE_MODE=sync the PUT answers 200 with the finished job; the UI shows 저장 완료
+    directly."""
     api = AdminApi(sync_server, ADMIN_TOKEN)
     test_id = f"bt-sync-{uuid.uuid4().hex[:8]}"
     api.save(test_id, quiz_doc("동기 모드 테스트"))
@@ -45,7 +47,8 @@ def test_save_in_sync_mode_handles_the_finished_job(new_page: Any, sync_server: 
 def test_rejected_token_goes_back_to_sign_in_and_keeps_the_edits(
     page: Page, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """A 401 while saving shows the sign-in form with a message; after signing in again nothing typed is lost."""
+    """A 401 while saving shows the sign-in form with a message; after signing in again nothing
+    typed is lost."""
     test_id, _ = make_test()
     sign_in(page)
     open_test(page, test_id)
@@ -99,7 +102,8 @@ def test_score_errors_point_at_the_score_input(page: Page, make_test: Any) -> No
 
 
 def test_polling_gives_up_with_a_message_and_can_resume(page: Page, make_test: Any) -> None:
-    """A job that stays running past the polling budget gets a clear message and "상태 다시 확인"."""
+    """A job that stays running past the polling budget gets a clear message and
+    "상태 다시 확인"."""
     test_id, _ = make_test()
     page.clock.install()
     sign_in(page)

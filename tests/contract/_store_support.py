@@ -4,7 +4,8 @@ Each check is ``async def check_*(db) -> None`` over a ``D1Database`` port and e
 repositories in ``quizhub.store`` on whatever engine ``db`` is: the local platform's SQLite and
 Miniflare's D1 (inside the Pyodide harness). The schema must already exist, created by the
 migrations (``wrangler d1 migrations apply`` / ``LocalD1.apply_migrations``). Each check starts
-by emptying the project tables. Stdlib, ``quizhub.domain`` (pydantic-free parts) and ``quizhub.store``: no pytest, no pydantic.
+by emptying the project tables. Stdlib, ``quizhub.domain`` (pydantic-free parts) and
+``quizhub.store`` only: no pytest, no pydantic.
 """
 
 from __future__ import annotations

@@ -132,5 +132,9 @@ async def check_latest_for_tests_returns_the_newest_rev_of_each_test(db: Any) ->
     assert set(latest) == {"t-a", "t-b"}
     newest = latest["t-a"]
     assert (newest.test_id, newest.job_id, newest.rev) == ("t-a", "job-t-a-3", _rev(3))
-    assert (newest.status, newest.step, newest.error) == ("running", "validate", "transient: D1 busy")
+    assert (newest.status, newest.step, newest.error) == (
+        "running",
+        "validate",
+        "transient: D1 busy",
+    )
     assert latest["t-b"].job_id == "job-t-b-5"

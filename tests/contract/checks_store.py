@@ -1,4 +1,5 @@
-"""Project-SQL checks of the revision compare-and-set commit (conventions: ``tests/contract/_store_support.py``)."""
+"""Project-SQL checks of the revision compare-and-set commit (conventions:
+``tests/contract/_store_support.py``)."""
 
 from __future__ import annotations
 

@@ -85,7 +85,8 @@ def test_lease_expiries_count_toward_max_retries(
 
 
 def test_settling_a_lost_lease_changes_nothing(broker: LocalQueueBroker, clock: FakeClock) -> None:
-    """If a handler outlives its lease and the message is redelivered, its late settle is ignored."""
+    """If a handler outlives its lease and the message is redelivered, its late settle is
+    ignored."""
     late = Recorder()
     other = Recorder()
     second = LocalQueueConsumer(broker, Q, other, settings=IMMEDIATE, lease_ms=1_000)

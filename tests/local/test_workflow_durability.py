@@ -1,4 +1,4 @@
-"""The local Workflows engine (sleeps, crashes and serving) against Cloudflare's documented behaviour.
+"""The local Workflows engine (sleeps, crashes, serving) against Cloudflare's documented behaviour.
 
 Citations in test docstrings are explained in ``_workflow_support.py``.
 """

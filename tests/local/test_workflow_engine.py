@@ -1,4 +1,4 @@
-"""The local Workflows engine (instances and the step API) against Cloudflare's documented behaviour.
+"""The local Workflows engine (instances, the step API) against Cloudflare's documented behaviour.
 
 Citations in test docstrings are explained in ``_workflow_support.py``.
 """
@@ -77,7 +77,8 @@ def test_event_carries_payload_timestamp_instance_id_and_workflow_name(
     ]
 
 
-# ------------------------------------------------------------------ memoisation and the decorator API
+# ------------------------------------------------------------------ memoisation and the decorator
+# API
 def test_a_step_body_runs_once_across_replays(
     engine: LocalWorkflowEngine, clock: FakeClock
 ) -> None:

@@ -186,7 +186,8 @@ def test_crash_after_commit_resumes_at_invalidation(b: Bindings) -> None:
 
 
 def test_poison_message_fails_at_once_and_neighbours_succeed(b: Bindings) -> None:
-    """An integrity violation fails its job after one attempt; the rest of the batch is unaffected."""
+    """An integrity violation fails its job after one attempt; the rest of the batch is
+    unaffected."""
 
     async def scenario() -> None:
         good = await save(b, "정상", test_id="good")
@@ -353,7 +354,8 @@ def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: B
 
 
 def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClock) -> None:
-    """A job stuck after its commit is live: the sweep ends it succeeded with the timeout as warning."""
+    """A job stuck after its commit is live: the sweep ends it succeeded with the timeout as
+    warning."""
 
     async def scenario() -> None:
         fb = replace(b, kv=Flaky(b.kv, "delete", failures=1))

@@ -28,7 +28,8 @@ GROUPS = {
 
 
 def checks_of(group: str) -> list[tuple[str, Callable[[Any], Any]]]:
-    """(check id, function) of every ``check_*`` coroutine function defined in the group's module."""
+    """(check id, function) of every ``check_*`` coroutine function defined in the group's
+    module."""
     module = importlib.import_module(GROUPS[group])
     return [
         (f"{group}:{name}", fn)

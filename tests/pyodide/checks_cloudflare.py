@@ -73,7 +73,8 @@ _BATCH_JS = """(() => {
     batch: {
       queue: "quizhub-save",
       messages: [
-        message("m1", { type: "save-test", baseRev: null, n: 1, ok: true, list: [1, null, "가"] }, 1),
+        message("m1", { type: "save-test", baseRev: null, n: 1, ok: true, list: [1, null, "가"] },
+                1),
         message("m2", "text-body", 3),
       ],
       ackAll() { calls.push(["ackAll"]); },

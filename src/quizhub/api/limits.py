@@ -57,7 +57,8 @@ class BodyLimitMiddleware:
             if not sent:
                 sent = True
                 return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+            event: dict[str, Any] = await receive()
+            return event
 
         await self.app(scope, replay, send)
 

@@ -96,7 +96,8 @@ def _clean(value: Any) -> Any:
 
 
 def from_js(value: Any) -> Any:
-    """JS value -> plain Python (dict/list/str/int/float/bool/bytes/None); null/undefined -> None."""
+    """JS value -> plain Python (dict/list/str/int/float/bool/bytes/None); null/undefined ->
+    None."""
     from pyodide.ffi import JsProxy
 
     if isinstance(value, JsProxy) and hasattr(value, "to_py"):

@@ -6,12 +6,14 @@ Works with the SDK-wrapped ``self.env`` (workerd) and with a raw JS env (Minifla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from quizhub.bindings import Bindings, Settings, parse_save_mode
 from quizhub.cloudflare._ffi import from_js, unwrap
 
 __all__ = ["bindings_from_env", "settings_from_env"]
+
 
 def _var(env: Any, name: str) -> str:
     """A var or secret as a string; "" when unset."""
@@ -27,18 +29,19 @@ def _binding(env: Any, name: str) -> Any:
 
 
 def settings_from_env(env: Any) -> Settings:
-    """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID, PUBLIC_ORIGIN."""
+    """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID and
+    PUBLIC_ORIGIN."""
     raw = unwrap(env)
     save_mode = parse_save_mode(_var(raw, "SAVE_MODE"))
-    origin = _var(raw, "PUBLIC_ORIGIN").rstrip("/")
-    return Settings(
+    settings = Settings(
         admin_token=_var(raw, "ADMIN_TOKEN"),
         job_secret=_var(raw, "JOB_SECRET"),
         save_mode=save_mode,
         cf_api_token=_var(raw, "CF_API_TOKEN"),
         cf_zone_id=_var(raw, "CF_ZONE_ID"),
-        **({"public_origin": origin} if origin else {}),
     )
+    origin = _var(raw, "PUBLIC_ORIGIN").rstrip("/")
+    return replace(settings, public_origin=origin) if origin else settings
 
 
 def bindings_from_env(env: Any) -> Bindings:

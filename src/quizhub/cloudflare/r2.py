@@ -18,7 +18,7 @@ def _camel(name: str) -> str:
 
 
 def _only_if(only_if: dict[str, str] | None) -> dict[str, str] | None:
-    """``{"etag_does_not_match": "*"}`` -> ``{"etagDoesNotMatch": "*"}`` (camelCase accepted too)."""
+    """``{"etag_does_not_match": "*"}`` -> ``{"etagDoesNotMatch": "*"}`` (camelCase also works)."""
     if not only_if:
         return None
     return {_ONLY_IF.get(k, k): v for k, v in only_if.items()}

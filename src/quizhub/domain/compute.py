@@ -29,7 +29,8 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
             errors.append(
                 {
                     "loc": ["answers", qid],
-                    "msg": f"'{chosen}' is not an option of {qid} (expected one of {', '.join(options)})",
+                    "msg": f"'{chosen}' is not an option of {qid}"
+                    f" (expected one of {', '.join(options)})",
                     "type": "invalid_option",
                 }
             )

@@ -3,9 +3,10 @@
 Faithful where it matters to application code: ``bind`` returns a new statement and checks
 value types the way the JS bridge does (bool -> 1/0, None -> NULL, bytes or a list of byte
 values -> BLOB; tuple, bytearray, dict … are refused; ints beyond 2^53 are a BigInt in JS and
-refused), at most 100 bound parameters, ``batch`` is one all-or-nothing transaction, ``exec`` runs one statement per line, SQL transaction control is
-refused, BLOBs come back as lists of ints, and errors read ``D1_ERROR: …``. ``meta.rows_read``
-is approximate (SQLite does not report scanned rows to Python).
+refused), at most 100 bound parameters, ``batch`` is one all-or-nothing transaction, ``exec``
+runs one statement per line, SQL transaction control is refused, BLOBs come back as lists of
+ints, and errors read ``D1_ERROR: …``. ``meta.rows_read`` is approximate (SQLite does not report
+scanned rows to Python).
 """
 
 from __future__ import annotations

@@ -190,7 +190,8 @@ class LocalR2:
         with self._handle.locked() as conn:
             while True:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM objects WHERE key > ? AND key >= ? ORDER BY key LIMIT 256",
+                    f"SELECT {_COLUMNS} FROM objects WHERE key > ? AND key >= ?"
+                    " ORDER BY key LIMIT 256",
                     (after, prefix),
                 ).fetchall()
                 if not rows:

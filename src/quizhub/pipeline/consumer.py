@@ -78,7 +78,7 @@ async def _fail_unparseable(message: QueueMessage, b: Bindings, reason: str) -> 
 
 
 async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
-    """Dead-letter consumer: the job exhausted its retries, so it ends ``failed`` with the reason."""
+    """Dead-letter consumer: the job exhausted its retries, so it ends ``failed`` with why."""
     for message in batch.messages:
         try:
             msg = parse_message(message.body, bindings.settings.signing_key)
@@ -98,7 +98,7 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
 
 
 async def sweep_stuck_jobs(bindings: Bindings) -> int:
-    """Fail jobs still open past their retry budget (cron on Cloudflare, a periodic task locally)."""
+    """Fail jobs still open past their retry budget (cron on Cloudflare, a task locally)."""
     now = bindings.clock_ms()
     cutoff = iso_ms(now - job_budget_seconds(bindings.settings) * 1000)
     swept = await JobsRepo(bindings.db).fail_stuck(cutoff, iso_ms(now))
@@ -114,5 +114,7 @@ async def handle_queue(batch: MessageBatch, bindings: Bindings) -> None:
     """Route a delivered batch by its queue name (the consumer Worker and the local broker)."""
     handler = QUEUE_HANDLERS.get(batch.queue)
     if handler is None:
-        raise RuntimeError(f"no handler for queue {batch.queue!r} (known: {sorted(QUEUE_HANDLERS)})")
+        raise RuntimeError(
+            f"no handler for queue {batch.queue!r} (known: {sorted(QUEUE_HANDLERS)})"
+        )
     await handler(batch, bindings)

@@ -69,7 +69,7 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
 
 
 def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
-    """For a message that failed validation: its job, if the job id is genuine (so it can be failed)."""
+    """For a message that failed validation: its job if the job id is genuine (to fail it)."""
     if not isinstance(body, dict) or not isinstance(body.get("jobId"), str):
         return None
     rev = rev_from_job_id(body["jobId"], signing_key)

@@ -44,4 +44,3 @@ def as_failure(exc: BaseException) -> QuizhubError:
 async def fail_job(b: Bindings, msg: JobMessage, reason: str) -> None:
     """Mark the job failed with ``reason`` (no-op when it already finished)."""
     await JobsRepo(b.db).fail(msg.job(), reason, steps.now_iso(b))
-

@@ -32,6 +32,7 @@ __all__ = [
     "finish",
 ]
 
+
 def now_iso(b: Bindings) -> str:
     return iso_ms(b.clock_ms())
 
@@ -43,7 +44,8 @@ async def begin(b: Bindings, msg: JobMessage) -> JobRow:
 
 
 async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
-    """The save's content, from the message or its claim check, re-validated (poison → Permanent)."""
+    """The save's content from the message or its claim check, re-validated (poison →
+    Permanent)."""
     if msg.bodyRef is not None:
         obj = await b.bucket.get(msg.bodyRef.key)
         if obj is None:

@@ -16,6 +16,7 @@ from quizhub.errors import Permanent, WorkflowAlreadyExists
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job
+from quizhub.ports import WorkflowStep
 
 __all__ = ["STEP_CONFIG", "STEP_NAMES", "FAIL_STEP", "run_save_workflow", "start_instance"]
 
@@ -29,7 +30,7 @@ FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where t
 
 
 async def run_save_workflow(
-    event: Any, step: Any, b: Bindings, non_retryable: type[Exception]
+    event: Any, step: WorkflowStep, b: Bindings, non_retryable: type[Exception]
 ) -> dict[str, Any]:
     """Run one save/delete job as workflow steps; returns ``{"status", "error"?}``."""
     try:
@@ -59,7 +60,7 @@ async def run_save_workflow(
         return dict(await fail())
 
 
-async def _steps(step: Any, b: Bindings, msg: JobMessage, guarded: Any) -> dict[str, Any]:
+async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any) -> dict[str, Any]:
     job = msg.job()
 
     @step.do("begin", config=STEP_CONFIG)

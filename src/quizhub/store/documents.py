@@ -49,7 +49,7 @@ def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:
 async def read_published(
     tests: TestsRepo, bucket: R2Bucket, kv: KVNamespace, test_id: str, kv_ttl: int
 ) -> tuple[dict[str, Any], str]:
-    """A published document via KV, falling back to D1+R2 (and refilling KV); returns (doc, source)."""
+    """A published document via KV, else D1+R2 (refilling KV); returns (doc, source)."""
     cached = await kv.get(kv_test_key(test_id), "json")
     if isinstance(cached, dict) and isinstance(cached.get("doc"), dict) and cached.get("rev"):
         return cached["doc"], "kv"

@@ -25,8 +25,8 @@ _COLUMNS = (
 _GIVE_UP = """status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'failed' END,
   step = CASE WHEN jobs.committed = 1 THEN 'done' ELSE 'failed' END,
   error = CASE WHEN jobs.committed = 1
-    THEN 'saved and live, but invalidating caches did not complete; cached copies expire on their own: '
-      || {reason}
+    THEN 'saved and live, but invalidating caches did not complete; '
+      || 'cached copies expire on their own: ' || {reason}
     ELSE {reason} END"""
 
 
@@ -52,12 +52,14 @@ class JobsRepo:
 
     async def get(self, job_id: str) -> JobRow | None:
         """The job row, or None when no consumer has touched the job yet."""
-        row = await self.db.prepare(f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?").bind(job_id).first()
+        row = (
+            await self.db.prepare(f"SELECT {_COLUMNS} FROM jobs WHERE job_id = ?")
+            .bind(job_id)
+            .first()
+        )
         return None if row is None else JobRow.from_row(row)
 
-    async def start_attempt(
-        self, job: JobRef, step: str, now: str, body_ref: str | None
-    ) -> JobRow:
+    async def start_attempt(self, job: JobRef, step: str, now: str, body_ref: str | None) -> JobRow:
         """Create the row on first delivery or count another attempt; returns the row after."""
         base_rev, create_only = job.precondition_args()
         row: dict[str, Any] | None = (
@@ -66,7 +68,8 @@ class JobsRepo:
             VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9, ?10)
             ON CONFLICT(job_id) DO UPDATE SET
               attempts = jobs.attempts + 1,
-              updated_at = CASE WHEN jobs.status = 'running' THEN excluded.updated_at ELSE jobs.updated_at END
+              updated_at = CASE WHEN jobs.status = 'running'
+                THEN excluded.updated_at ELSE jobs.updated_at END
             RETURNING {_COLUMNS}"""
             )
             .bind(
@@ -118,10 +121,10 @@ class JobsRepo:
         )
 
     async def fail(self, job: JobRef, reason: str, now: str) -> None:
-        """End a job that gave up, unless it already reached a terminal status (creates the row if absent).
+        """End a job that gave up, unless it is already terminal (creates the row if absent).
 
         A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
-        warning (only invalidating caches failed) — never ``failed`` for a save that is being served.
+        warning (only invalidating caches failed): never ``failed`` for a save being served.
         """
         base_rev, create_only = job.precondition_args()
         await (

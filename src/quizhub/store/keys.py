@@ -1,4 +1,4 @@
-"""R2 key layout. Ids are validated by regex before they reach here, so keys stay in their prefix."""
+"""R2 key layout. Ids are validated by regex before they get here: keys stay in their prefix."""
 
 from __future__ import annotations
 

@@ -37,10 +37,11 @@ _DECIDE = f"""UPDATE jobs SET
     ELSE 'commit' END,
   error = CASE
     WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
-      THEN 'superseded: a newer revision (' || (SELECT rev FROM tests WHERE id = ?2) || ') is already live'
+      THEN 'superseded: a newer revision (' || (SELECT rev FROM tests WHERE id = ?2)
+        || ') is already live'
     WHEN ?16 = 1 AND {_EXISTS}
-      THEN 'conflict: a test with this id already exists (rev ' || (SELECT rev FROM tests WHERE id = ?2)
-        || '); load it to edit it, or choose another id'
+      THEN 'conflict: a test with this id already exists (rev '
+        || (SELECT rev FROM tests WHERE id = ?2) || '); load it to edit it, or choose another id'
     WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
       THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
         || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
@@ -67,7 +68,8 @@ _ADD_TAGS = (
 )
 _CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
 _ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
-SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15) WHERE {_GUARD}"""
+SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15)
+WHERE {_GUARD}"""
 _MARK_COMMITTED = """UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
 WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
 
@@ -197,7 +199,8 @@ class TestsRepo:
         """The current pointer row (including drafts and tombstones)."""
         row = (
             await self.db.prepare(
-                "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests WHERE id = ?"
+                "SELECT id, rev, status, deleted, object_key, created_at, updated_at"
+                " FROM tests WHERE id = ?"
             )
             .bind(test_id)
             .first()

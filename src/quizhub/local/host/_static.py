@@ -15,7 +15,7 @@ _CONFIG_FILES = frozenset({"/_headers", "/_redirects"})
 
 
 def parse_headers_file(path: Path) -> list[tuple[str, dict[str, str]]]:
-    """Rules of a Cloudflare ``_headers`` file: a URL pattern line, then indented ``Name: value``."""
+    """Rules of a Cloudflare ``_headers`` file: a URL pattern line, then ``Name: value`` lines."""
     rules: list[tuple[str, dict[str, str]]] = []
     if not path.exists():
         return rules

@@ -6,7 +6,7 @@ never settled comes back when its lease runs out, counted as a failed delivery. 
 fails on its ``1 + max_retries``-th delivery moves to the dead letter queue (same id, timestamp
 and body; a fresh delivery count) or is dropped when there is none, as on Cloudflare and in
 Miniflare's broker. Unlike Miniflare, messages persist and wait for a consumer that is not
-running yet, as they do in production. The consumer loop lives in ``quizhub.local.queues._consumer``.
+running yet, as they do in production. The consumer loop lives in ``_consumer``.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ class LocalQueueBroker:
         *,
         settings: ConsumerSettings | None = None,
     ) -> None:
-        """Apply ack/retry per message in ONE transaction; a lost lease makes its messages no-ops."""
+        """Apply ack/retry per message in ONE transaction (a lost lease makes them no-ops)."""
         settings = settings or self.settings_for(queue)
         moved_to: set[str] = set()
         with self._handle.transaction() as conn:
@@ -253,7 +253,9 @@ class LocalQueueBroker:
         if count == 0:
             return False
         waited_ms = now_ms - oldest
-        return count >= settings.max_batch_size or waited_ms >= settings.max_batch_timeout * 1000
+        return bool(
+            count >= settings.max_batch_size or waited_ms >= settings.max_batch_timeout * 1000
+        )
 
     @staticmethod
     def _fail(

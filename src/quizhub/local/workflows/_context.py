@@ -144,7 +144,8 @@ class ReplayContext:
         if error is None and len(text.encode("utf-8")) > MAX_STEP_RESULT_BYTES:
             error = {
                 "name": "WorkflowInternalError",
-                "message": f"Step {name}-{count} output is too large. Maximum allowed size is 1MiB.",
+                "message": f"Step {name}-{count} output is too large."
+                " Maximum allowed size is 1MiB.",
             }
         if error is None:
             self.memos.end_attempt(
