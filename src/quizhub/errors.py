@@ -24,9 +24,17 @@ __all__ = [
 
 
 class QuizhubError(Exception):
-    """Base class: a machine-readable ``code``, a human ``message`` and optional ``details``."""
+    """Base class: a machine-readable ``code``, a human ``message`` and optional ``details``.
+
+    Each subclass states its default code once, in its class line: ``class X(QuizhubError,
+    code="x")``; a raise may still name a more precise one (``code="not_retryable"``).
+    """
 
     code = "error"
+
+    def __init_subclass__(cls, *, code: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = code
 
     def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
@@ -36,38 +44,32 @@ class QuizhubError(Exception):
         self.details = details
 
 
-class NotFound(QuizhubError):
-    code = "not_found"
+class NotFound(QuizhubError, code="not_found"):
+    """The named test, job or image does not exist (404)."""
 
 
-class Invalid(QuizhubError):
+class Invalid(QuizhubError, code="invalid"):
     """Input that can never succeed as sent (422)."""
 
-    code = "invalid"
+
+class Unauthorized(QuizhubError, code="unauthorized"):
+    """Missing or wrong admin credentials (401)."""
 
 
-class Unauthorized(QuizhubError):
-    code = "unauthorized"
+class TooLarge(QuizhubError, code="too_large"):
+    """A body over its route's limit (413)."""
 
 
-class TooLarge(QuizhubError):
-    code = "too_large"
+class Conflict(QuizhubError, code="conflict"):
+    """The request clashes with the current state (409)."""
 
 
-class Conflict(QuizhubError):
-    code = "conflict"
-
-
-class Transient(QuizhubError):
+class Transient(QuizhubError, code="transient"):
     """A failure that may succeed when retried (network, storage hiccup, timeout)."""
 
-    code = "transient"
 
-
-class Permanent(QuizhubError):
+class Permanent(QuizhubError, code="permanent"):
     """A failure that retrying cannot fix (poison message, integrity violation)."""
-
-    code = "permanent"
 
 
 class NonRetryableError(Exception):

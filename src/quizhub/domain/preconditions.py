@@ -49,12 +49,6 @@ class Precondition:
             raise _invalid(BASE_REV, "baseRev must be a rev returned by this API, or null", "rev")
         return cls(base_rev=value)
 
-    def to_wire(self) -> dict[str, Any]:
-        """The JSON object that states this precondition (the inverse of ``from_wire``)."""
-        if self.create_only:
-            return {BASE_REV: None}
-        return {} if self.base_rev is None else {BASE_REV: self.base_rev}
-
 
 def _invalid(field: str, msg: str, kind: str) -> Invalid:
     return Invalid(f"{field}: {msg}", details=[{"loc": [field], "msg": msg, "type": kind}])

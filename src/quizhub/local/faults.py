@@ -14,7 +14,7 @@ import os
 import random
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.bindings import Bindings
@@ -36,8 +36,6 @@ class FaultPlan:
     # Which bindings to disturb (attribute names of Bindings).
     targets: tuple[str, ...] = ("db", "bucket", "kv", "queue", "cache", "purger", "workflow")
     calls: int = 0
-    injected: int = 0
-    log: list[tuple[int, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -53,9 +51,7 @@ class FaultPlan:
         fail = n in self.fail_calls or (self.p > 0 and self._rng.random() < self.p)
         if not fail:
             return await call()
-        self.injected += 1
         after = self._rng.random() < 0.5
-        self.log.append((n, name, "after" if after else "before"))
         if after:
             await call()
         raise InjectedFault(

@@ -24,6 +24,7 @@ from typing import Any
 from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
+from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
 from quizhub.local.kv import LocalKV
@@ -81,20 +82,11 @@ class LocalPlatform:
 
     async def drain(self, *, max_rounds: int = 10_000) -> int:
         """``step`` until nothing is due at the current clock; returns the work done."""
-        total = 0
-        for _ in range(max_rounds):
-            done = await self.step()
-            if not done:
-                break
-            total += done
-        return total
+        return await until_idle(self.step, max_rounds)
 
     async def run_workflows(self) -> int:
         """Run due workflow instances until none is runnable (no queue deliveries)."""
-        total = 0
-        while self.engine is not None and (done := await self.engine.tick()):
-            total += done
-        return total
+        return 0 if self.engine is None else await until_idle(self.engine.tick)
 
     def next_due_ms(self) -> int | None:
         """When a consumer or the engine next has work (ms on the clock); None when idle."""

@@ -46,6 +46,21 @@ class JobRef:
         return self.precondition.base_rev, int(self.precondition.create_only)
 
 
+# A first row of a job: one placeholder per column of _COLUMNS, filled by _new_row.
+_INSERT = f"INSERT INTO jobs ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.split(',')))})"
+
+
+def _new_row(
+    job: JobRef, status: str, step: str, error: str | None, body_ref: str | None, now: str
+) -> list[Any]:
+    """Values for ``_INSERT`` in the order of ``_COLUMNS`` (committed 0, first attempt)."""
+    base_rev, create_only = job.precondition_args()
+    return [
+        *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
+        *(body_ref, job.accepted_at, now, create_only),
+    ]
+
+
 class JobsRepo:
     def __init__(self, db: D1Database) -> None:
         self.db = db
@@ -61,29 +76,16 @@ class JobsRepo:
 
     async def start_attempt(self, job: JobRef, step: str, now: str, body_ref: str | None) -> JobRow:
         """Create the row on first delivery or count another attempt; returns the row after."""
-        base_rev, create_only = job.precondition_args()
         row: dict[str, Any] | None = (
             await self.db.prepare(
-                f"""INSERT INTO jobs ({_COLUMNS})
-            VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6, 0, 1, NULL, ?7, ?8, ?9, ?10)
+                f"""{_INSERT}
             ON CONFLICT(job_id) DO UPDATE SET
               attempts = jobs.attempts + 1,
               updated_at = CASE WHEN jobs.status = 'running'
                 THEN excluded.updated_at ELSE jobs.updated_at END
             RETURNING {_COLUMNS}"""
             )
-            .bind(
-                job.job_id,
-                job.test_id,
-                job.rev,
-                base_rev,
-                job.kind,
-                step,
-                body_ref,
-                job.accepted_at,
-                now,
-                create_only,
-            )
+            .bind(*_new_row(job, "running", step, None, body_ref, now))
             .first()
         )
         assert row is not None
@@ -126,26 +128,14 @@ class JobsRepo:
         A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
         warning (only invalidating caches failed): never ``failed`` for a save being served.
         """
-        base_rev, create_only = job.precondition_args()
         await (
             self.db.prepare(
-                f"""INSERT INTO jobs ({_COLUMNS})
-            VALUES (?1, ?2, ?3, ?4, ?5, 'failed', 'failed', 0, 1, ?6, NULL, ?7, ?8, ?9)
+                f"""{_INSERT}
             ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
             WHERE jobs.status IN ('queued', 'running')"""
             )
-            .bind(
-                job.job_id,
-                job.test_id,
-                job.rev,
-                base_rev,
-                job.kind,
-                reason[:1000],
-                job.accepted_at,
-                now,
-                create_only,
-            )
+            .bind(*_new_row(job, "failed", "failed", reason[:1000], None, now))
             .run()
         )
 

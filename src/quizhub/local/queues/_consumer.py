@@ -13,13 +13,12 @@ Drive the runner with ``await consumer.step()`` under a fake clock (tests), or r
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from quizhub.local._signals import wait_any
+from quizhub.local._signals import idle, until_idle, wake_event
 from quizhub.local.queues._broker import LocalQueueBroker
 from quizhub.local.queues._config import ConsumerSettings
 from quizhub.local.queues._model import Decision, LeasedMessage
@@ -162,13 +161,7 @@ class LocalQueueConsumer:
 
     async def drain(self, *, max_batches: int = 10_000) -> int:
         """Run ``step`` until no batch is due at the current clock; returns messages delivered."""
-        total = 0
-        for _ in range(max_batches):
-            delivered = await self.step()
-            if not delivered:
-                break
-            total += delivered
-        return total
+        return await until_idle(self.step, max_batches)
 
     def next_due_ms(self) -> int | None:
         """When the next batch could be delivered (ms on the clock); None when idle."""
@@ -180,15 +173,7 @@ class LocalQueueConsumer:
 
     async def serve(self, stop_event: asyncio.Event, *, poll_interval: float = 0.05) -> None:
         """Consume until ``stop_event`` is set; idles cheaply, wakes at once on a local send."""
-        loop = asyncio.get_running_loop()
-        wake = asyncio.Event()
-
-        def on_enqueue(queue: str) -> None:
-            if queue == self.queue_name:
-                with contextlib.suppress(RuntimeError):  # the loop may already be closed
-                    loop.call_soon_threadsafe(wake.set)
-
-        unsubscribe = self.broker.subscribe(on_enqueue)
+        wake, unsubscribe = wake_event(self.broker.subscribe, lambda q: q == self.queue_name)
         try:
             while not stop_event.is_set():
                 wake.clear()
@@ -200,10 +185,6 @@ class LocalQueueConsumer:
                 if delivered:
                     await asyncio.sleep(0)  # let the rest of the app run between batches
                     continue
-                timeout = poll_interval
-                due = self.next_due_ms()
-                if due is not None:
-                    timeout = min(poll_interval, max(0.0, (due - self.clock_ms()) / 1000))
-                await wait_any((stop_event, wake), timeout)
+                await idle(stop_event, wake, self.next_due_ms(), self.clock_ms(), poll_interval)
         finally:
             unsubscribe()

@@ -12,7 +12,6 @@ instance the same way. Drive it with ``await engine.tick()`` under a fake clock 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import logging
@@ -25,7 +24,7 @@ from typing import Any
 
 from quizhub.bindings import wall_clock_ms
 from quizhub.errors import WorkflowAlreadyExists, WorkflowNotFound
-from quizhub.local._signals import Listeners, wait_any
+from quizhub.local._signals import Listeners, idle, wake_event
 from quizhub.local.workflows._context import ReplayContext
 from quizhub.local.workflows._memo import StepMemos
 from quizhub.local.workflows._rules import check_instance_id, describe_error
@@ -129,14 +128,8 @@ class LocalWorkflowEngine:
         Replays run as tasks (at most ``max_concurrent``), so a slow step never holds up
         other instances; replays still running at stop are cancelled and resume later.
         """
-        loop = asyncio.get_running_loop()
-        wake = asyncio.Event()
+        wake, unsubscribe = wake_event(self.subscribe, lambda name: name in self._workflows)
         running: dict[tuple[str, str], asyncio.Task[bool]] = {}
-
-        def on_create(name: str) -> None:
-            if name in self._workflows:
-                with contextlib.suppress(RuntimeError):  # the loop may already be closed
-                    loop.call_soon_threadsafe(wake.set)
 
         def on_done(key: tuple[str, str], task: asyncio.Task[bool]) -> None:
             running.pop(key, None)
@@ -144,7 +137,6 @@ class LocalWorkflowEngine:
                 log.error("workflows: replay of %s/%s failed", *key, exc_info=task.exception())
             wake.set()
 
-        unsubscribe = self.subscribe(on_create)
         try:
             while not stop_event.is_set():
                 wake.clear()
@@ -152,11 +144,7 @@ class LocalWorkflowEngine:
                     self._spawn_due(running, on_done)
                 except Exception:
                     log.exception("workflows: engine error; backing off")
-                timeout = poll_interval
-                due = self.next_wake_ms()
-                if due is not None:
-                    timeout = min(poll_interval, max(0.0, (due - self.clock_ms()) / 1000))
-                await wait_any((stop_event, wake), timeout)
+                await idle(stop_event, wake, self.next_wake_ms(), self.clock_ms(), poll_interval)
         finally:
             unsubscribe()
             for task in list(running.values()):
