@@ -10,10 +10,12 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
-.PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean deploy-check
+.PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
+	deploy-check deploy cf-setup wrangler-dev conformance
 
 help:
-	@echo "make dev | make test | make bench | make reliability | make lint | make format | make deploy-check | make clean"
+	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
+	@echo "make conformance | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -66,9 +68,33 @@ bench: .venv/.synced-all
 reliability: .venv/.synced-all
 	$(PYTHON) -m reliability.scorecard
 
+# The Pyodide/Miniflare harness alone: one line per check group, then `N passed, N failed`.
+conformance: install pyodide-wheels
+	scripts/node.sh node tests/pyodide/harness.mjs
+
+# Offline proof of the deploy: wrangler accepts both configs (dry run) and pywrangler finds the
+# project's uv and wrangler by name, as `make deploy` runs it.
 deploy-check: install
-	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api
+	scripts/pywrangler.sh --check-tools
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.consumer.toml --outdir .wrangler/dry-consumer
+	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api
+
+# One time, after `scripts/node.sh npx wrangler login`: D1, KV, R2 and the queues; prints ids.
+cf-setup: install
+	$(PYTHON) scripts/cf_setup.py
+
+# Production: remote migrations, then the consumer Worker (it owns the queue consumers and the
+# Workflow class), then the API Worker. pywrangler vendors [project.dependencies] first.
+deploy: install
+	scripts/node.sh npx wrangler d1 migrations apply DB --remote -c wrangler.toml
+	scripts/pywrangler.sh deploy -c wrangler.consumer.toml
+	scripts/pywrangler.sh deploy -c wrangler.toml
+
+# `wrangler dev` for both Workers in ONE session (queues and the Workflow connect), on local
+# bindings with migrations applied. Needs the network once (workerd's Python runtime).
+wrangler-dev: install
+	scripts/node.sh npx wrangler d1 migrations apply DB --local -c wrangler.toml
+	scripts/pywrangler.sh dev --local -c wrangler.toml -c wrangler.consumer.toml
 
 clean:
 	rm -rf .venv .tools node_modules .wrangler .pytest_cache .ruff_cache .mypy_cache tests/.artifacts

@@ -1,22 +1,19 @@
-"""API Worker entry (thin): every request -> the quizhub ASGI app, ``scope["env"]`` = Bindings."""
+"""API Worker entry (thin): guard, then the quizhub ASGI app with ``scope["env"]`` = Bindings."""
 
 from workers import WorkerEntrypoint, asgi
 
 from quizhub.api.app import create_app
 from quizhub.cloudflare.env import bindings_from_env
+from quizhub.cloudflare.front import guarded_fetch
 
-_app = None
-
-
-def _get_app():
-    # Built on the first request, once per isolate (imports above land in the deploy snapshot).
-    global _app
-    if _app is None:
-        _app = create_app()
-    return _app
+# Built at module level so the deploy snapshot holds it (no rebuild in each cold isolate).
+APP = create_app()
 
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        # asgi.fetch puts its `env` argument into scope["env"] untouched (workers/asgi.py).
-        return await asgi.fetch(_get_app(), request, bindings_from_env(self.env), self.ctx)
+        async def forward(raw_request, bindings):
+            # asgi.fetch puts its `env` argument into scope["env"] untouched (workers/asgi.py).
+            return await asgi.fetch(APP, raw_request, bindings, self.ctx)
+
+        return await guarded_fetch(request, bindings_from_env(self.env), forward)

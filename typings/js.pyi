@@ -6,6 +6,7 @@ Object: Any
 Array: Any
 Request: Any
 Response: Any
+URL: Any
 caches: Any
 
 async def fetch(resource: Any, init: Any = ...) -> Any: ...

@@ -1,18 +1,17 @@
-"""Cache invalidation after a commit: the data-centre Cache API and Cloudflare's zone purge."""
+"""Caching rules written once: cache keys = purge URLs, Cache-Tags, edge TTLs, and the global
+invalidation after a commit (Cloudflare's zone purge)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import logging
 
 from quizhub.bindings import Settings
 from quizhub.errors import Permanent, Transient
-from quizhub.ports import Cache, HttpFetch, Purger
+from quizhub.ports import HttpFetch
 
 __all__ = [
-    "CachePurger",
     "ZonePurger",
-    "CompositePurger",
     "LIST_TAG",
     "LIST_CACHE_CONTROL",
     "detail_url",
@@ -20,8 +19,13 @@ __all__ = [
     "tags_for_test",
     "urls_for_test",
     "detail_cache_control",
+    "has_zone_purge",
+    "EDGE_TTL_WITH_PURGE",
+    "EDGE_TTL_WITHOUT_PURGE",
+    "NoGlobalPurge",
 ]
 
+log = logging.getLogger("quizhub.cdn")
 _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
 _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
 # Cache-Tag of every public list response (one save can change any list page).
@@ -49,27 +53,45 @@ def urls_for_test(origin: str, test_id: str) -> list[str]:
     return [detail_url(origin, test_id), list_url(origin)]
 
 
+# Edge lifetime of a public detail: a day when the zone purge can end it early everywhere;
+# without a purge nothing can reach the other data centres, so copies must expire on their own.
+EDGE_TTL_WITH_PURGE = 86_400
+EDGE_TTL_WITHOUT_PURGE = 60
+BROWSER_TTL = 30
+
+
+def has_zone_purge(settings: Settings) -> bool:
+    """Whether the global purge (Cloudflare zone purge API) is configured."""
+    return bool(settings.cf_api_token and settings.cf_zone_id)
+
+
 def detail_cache_control(settings: Settings) -> str:
-    """Browsers revalidate quickly (cheap 304s). The edge keeps a detail for a day when a global
-    purge by Cache-Tag is configured; without one, only the consumer's own data centre is purged,
-    so other data centres may keep a copy only as long as the KV TTL."""
-    edge = 86_400 if settings.cf_api_token and settings.cf_zone_id else settings.kv_ttl_seconds
-    return f"public, max-age=30, s-maxage={edge}, stale-while-revalidate=30"
+    """Browsers revalidate quickly (cheap 304s); the edge keeps a detail for a day when the zone
+    purge is configured, else for EDGE_TTL_WITHOUT_PURGE seconds (README: staleness bound)."""
+    edge = EDGE_TTL_WITH_PURGE if has_zone_purge(settings) else EDGE_TTL_WITHOUT_PURGE
+    return f"public, max-age={BROWSER_TTL}, s-maxage={edge}"
 
 
-class CachePurger:
-    """Deletes URLs from the Cache API where it runs (one data centre on Cloudflare)."""
+class NoGlobalPurge:
+    """What runs where no purge can work: a Worker without a zone purge configured cannot reach
+    other data centres (and a queue consumer's own Cache API caches nothing), so cached copies
+    expire by their short edge TTL instead. Logged once per isolate so it is not a surprise."""
 
-    def __init__(self, cache: Cache) -> None:
-        self.cache = cache
+    warned = False
 
     async def purge(self, *, tags: list[str], urls: list[str]) -> None:
-        for url in urls:
-            await self.cache.delete(url)
+        if not NoGlobalPurge.warned:
+            NoGlobalPurge.warned = True
+            log.warning(
+                "no zone purge configured (CF_API_TOKEN, CF_ZONE_ID): edge copies expire "
+                "within %d s instead of being purged",
+                EDGE_TTL_WITHOUT_PURGE,
+            )
 
 
 class ZonePurger:
-    """Global purge by Cache-Tag through the Cloudflare API (needs an API token and zone id)."""
+    """Global purge through the Cloudflare API (needs an API token and zone id): by Cache-Tag,
+    falling back to the URLs when the zone refuses tag purges."""
 
     def __init__(self, fetch: HttpFetch, api_token: str, zone_id: str) -> None:
         self.fetch = fetch
@@ -79,13 +101,23 @@ class ZonePurger:
     async def purge(self, *, tags: list[str], urls: list[str]) -> None:
         # Tags cover every response we cache (detail and lists carry Cache-Tag), and one request
         # per save keeps us inside the Free plan's purge rate limit.
-        for chunk in _chunks(tags or urls, _MAX_ITEMS):
-            body = {"tags": chunk} if tags else {"files": chunk}
+        if tags:
+            try:
+                await self._purge("tags", tags)
+                return
+            except Permanent:
+                if not urls:
+                    raise
+                log.warning("zone purge by tag refused; purging the URLs instead")
+        await self._purge("files", urls)
+
+    async def _purge(self, kind: str, items: list[str]) -> None:
+        for chunk in _chunks(items, _MAX_ITEMS):
             status, raw = await self.fetch(
                 "POST",
                 _API.format(zone=self.zone_id),
                 {"Authorization": f"Bearer {self.api_token}", "Content-Type": "application/json"},
-                json.dumps(body).encode("utf-8"),
+                json.dumps({kind: chunk}).encode("utf-8"),
             )
             _check(status, raw)
 
@@ -97,17 +129,6 @@ def _check(status: int, raw: bytes) -> None:
     if status == 429 or status >= 500:
         raise Transient(f"zone purge answered {status}: {detail}")
     raise Permanent(f"zone purge rejected the request ({status}): {detail}")
-
-
-class CompositePurger:
-    """Runs several purgers in order (local data centre first, then the global purge)."""
-
-    def __init__(self, purgers: Sequence[Purger]) -> None:
-        self.purgers = list(purgers)
-
-    async def purge(self, *, tags: list[str], urls: list[str]) -> None:
-        for purger in self.purgers:
-            await purger.purge(tags=tags, urls=urls)
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

@@ -7,14 +7,18 @@ offline (no Cloudflare account, no network).
 from __future__ import annotations
 
 import subprocess
+import sys
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from quizhub.bindings import Settings
+from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
+from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "wrangler.toml"
@@ -66,45 +70,54 @@ def test_worker_is_a_python_worker_on_the_python_314_runtime(
 
 @pytest.mark.parametrize("path", [API, CONSUMER])
 def test_both_workers_share_the_storage_bindings_and_vars(path: Path) -> None:
-    """DB (with migrations/), BUCKET, KV, the SAVE_QUEUE producer and the vars the settings read."""
+    """DB (with migrations/), BUCKET, KV and the vars the settings read, identical in both."""
     cfg, api = _load(path), _load(API)
     d1 = _by(cfg["d1_databases"], "binding")["DB"]
     assert d1["database_name"] == "quizhub" and d1["migrations_dir"] == "migrations"
     assert d1["database_id"] == _by(api["d1_databases"], "binding")["DB"]["database_id"]
     assert _by(cfg["r2_buckets"], "binding")["BUCKET"]["bucket_name"] == "quizhub"
     assert _by(cfg["kv_namespaces"], "binding")["KV"]["id"] == api["kv_namespaces"][0]["id"]
-    assert _by(cfg["queues"]["producers"], "binding")["SAVE_QUEUE"]["queue"] == "quizhub-save"
     assert cfg["vars"]["SAVE_MODE"] in ("queue", "workflow", "sync")
     assert cfg["vars"]["PUBLIC_ORIGIN"].startswith("https://")
-    assert _by(cfg["vectorize"], "binding")["VECTORIZE"] == {
-        "binding": "VECTORIZE",
-        "index_name": "quizhub-tests",
-        "remote": True,
-    }
-    assert cfg["ai"] == {"binding": "AI", "remote": True}
     for secret in ("ADMIN_TOKEN", "JOB_SECRET", "CF_API_TOKEN", "CF_ZONE_ID"):
         assert secret not in cfg["vars"], f"{secret} is a secret: `wrangler secret put`, not [vars]"
 
 
-def test_api_worker_serves_the_static_site_and_starts_workflows_in_the_consumer() -> None:
-    """Assets from ./public with /api/* to the Worker; SAVE_WF points at quizhub-consumer."""
+def test_api_worker_serves_the_static_site_on_its_custom_domain() -> None:
+    """Assets from ./public with /api/* to the Worker, a custom-domain route on the host of
+    PUBLIC_ORIGIN (the Cache API and the zone purge need one), and the SAVE_QUEUE producer."""
     cfg = _load(API)
     assets = cfg["assets"]
     assert assets["directory"] == "./public" and assets["binding"] == "ASSETS"
     assert assets["run_worker_first"] == ["/api/*"]
     assert assets["not_found_handling"] == "404-page"
-    assert _by(cfg["workflows"], "binding")["SAVE_WF"] == {
-        "name": "save-test",
-        "binding": "SAVE_WF",
-        "class_name": "SaveTestWorkflow",
-        "script_name": "quizhub-consumer",
-    }
+    host = urlsplit(cfg["vars"]["PUBLIC_ORIGIN"]).hostname
+    assert cfg["routes"] == [{"pattern": host, "custom_domain": True}]
+    assert _by(cfg["queues"]["producers"], "binding")["SAVE_QUEUE"]["queue"] == SAVE_QUEUE
     assert "consumers" not in cfg["queues"]
+
+
+@pytest.mark.parametrize("path", [API, CONSUMER])
+def test_every_binding_is_used_by_the_code(path: Path) -> None:
+    """No binding that no code reads: each name appears in quizhub.cloudflare or an entry file."""
+    cfg = _load(path)
+    names = [
+        b["binding"] for key in ("d1_databases", "r2_buckets", "kv_namespaces") for b in cfg[key]
+    ]
+    names += [b["binding"] for b in cfg.get("queues", {}).get("producers", [])]
+    names += [b["binding"] for b in cfg.get("workflows", []) if "script_name" not in b]
+    assert not {"vectorize", "ai", "durable_objects", "hyperdrive"} & set(cfg)
+    code = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py") if "local" not in p.parts)
+    for name in names:
+        assert f'"{name}"' in code or f".{name}" in code, f"{path.name}: {name} is never used"
+    assert [b for b in cfg.get("workflows", []) if "script_name" in b] == []
 
 
 def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     """Batch/retry settings of both consumers, the Workflow it defines and the sweep cron."""
     cfg = _load(CONSUMER)
+    assert cfg["workers_dev"] is False and "routes" not in cfg  # no public URL
+    assert "producers" not in cfg["queues"]  # it sends nothing
     consumers = _by(cfg["queues"]["consumers"], "queue")
     assert set(consumers) == {"quizhub-save", "quizhub-save-dlq"}
     assert consumers["quizhub-save"] == {
@@ -143,8 +156,12 @@ def test_wrangler_accepts_the_config_in_a_dry_run_deploy(path: Path, tmp_path: P
     main = Path(_load(path)["main"]).name
     assert (out / main).is_file()
     assert (out / "quizhub/cloudflare/env.py").is_file()
-    for binding in ("env.DB", "env.BUCKET", "env.KV", "env.SAVE_QUEUE", "env.SAVE_WF"):
-        assert binding in result.stdout
+    bindings = {
+        API: ("DB", "BUCKET", "KV", "SAVE_QUEUE"),
+        CONSUMER: ("DB", "BUCKET", "KV", "SAVE_WF"),
+    }
+    for binding in bindings[path]:
+        assert f"env.{binding}" in result.stdout
 
 
 @needs_node
@@ -158,3 +175,39 @@ def test_d1_migrations_apply_to_a_local_database(tmp_path: Path) -> None:
     for migration in sorted((ROOT / "migrations").glob("*.sql")):
         assert migration.name in result.stdout
     assert list(tmp_path.glob("v3/d1/**/*.sqlite"))
+
+
+@needs_node
+def test_pywrangler_finds_the_project_tools_as_make_deploy_runs_it(tmp_path: Path) -> None:
+    """`scripts/pywrangler.sh --check-tools` runs pywrangler's own uv and wrangler checks with
+    the PATH `make deploy` uses (without it, pywrangler stops at "Command not found: uv")."""
+    result = subprocess.run(
+        [str(ROOT / "scripts/pywrangler.sh"), "--check-tools"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "pywrangler resolves uv and npx wrangler" in result.stdout
+
+
+def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
+    """`make cf-setup` names D1, KV, R2 and both queues, with the retention the sweep uses."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/cf_setup.py"), "--dry-run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    retention = f"--message-retention-period-secs {QUEUE_RETENTION_SECONDS}"
+    assert "▸ D1 database: wrangler d1 create quizhub" in lines
+    assert "▸ KV namespace: wrangler kv namespace create KV" in lines
+    assert "▸ R2 bucket: wrangler r2 bucket create quizhub" in lines
+    for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE):
+        assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)

@@ -1,25 +1,27 @@
-"""Cache invalidation: the Cloudflare zone purge client and the data-centre cache purger."""
+"""Cache invalidation: the zone purge client (tags, then URLs), edge TTLs, cache key = purge URL."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from quizhub.bindings import Settings
 from quizhub.cdn import (
-    CachePurger,
-    CompositePurger,
+    EDGE_TTL_WITH_PURGE,
+    EDGE_TTL_WITHOUT_PURGE,
+    NoGlobalPurge,
     ZonePurger,
+    detail_cache_control,
     detail_url,
     tags_for_test,
     urls_for_test,
 )
 from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Permanent, Transient
-from quizhub.local.cache import LocalCache
 from quizhub.pipeline.accept import accept_save
-from quizhub.ports import CachedResponse
 from quizhub.reads import published_detail
 from tests.conftest import sample_doc
 from tests.fakes import FakeClock, make_platform, run
@@ -64,15 +66,35 @@ def test_zone_purge_failures_are_classified(status: int, error: type[Exception])
         run(ZonePurger(RecordingFetch(status), "tok", "zone").purge(tags=["test:x"], urls=[]))
 
 
-def test_cache_purger_drops_cached_urls_and_composite_runs_all(clock: FakeClock) -> None:
-    """The data-centre purge deletes exact URLs; the composite then calls the global purge."""
-    cache = LocalCache(clock)
-    url = "https://q.example/api/tests/travel"
-    run(cache.put(url, CachedResponse(200, {"Cache-Control": "s-maxage=60"}, b"{}")))
-    fetch = RecordingFetch()
-    purger = CompositePurger([CachePurger(cache), ZonePurger(fetch, "t", "z")])
-    run(purger.purge(tags=["test:travel"], urls=[url]))
-    assert run(cache.match(url)) is None and len(fetch.requests) == 1
+class RefusingTags(RecordingFetch):
+    """A zone that refuses purges by tag (400) and accepts purges by URL."""
+
+    async def __call__(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
+        self.requests.append((method, url, headers, body))
+        return (400, b'{"success": false}') if b'"tags"' in body else (200, b'{"success": true}')
+
+
+def test_zone_purge_falls_back_to_urls_when_tags_are_refused() -> None:
+    """A zone that refuses tag purges still gets the detail and list URLs purged."""
+    fetch = RefusingTags()
+    urls = urls_for_test("https://q.example", "travel")
+    run(ZonePurger(fetch, "tok", "z").purge(tags=tags_for_test("travel"), urls=urls))
+    assert [json.loads(r[3]) for r in fetch.requests] == [
+        {"tags": ["test:travel", "tests:list"]},
+        {"files": urls},
+    ]
+
+
+def test_without_a_zone_purge_the_edge_ttl_is_short() -> None:
+    """A day at the edge only when the zone purge can end it early; a minute otherwise."""
+    plain = Settings(admin_token="t")
+    purged = replace(plain, cf_api_token="tok", cf_zone_id="zone")
+    assert f"s-maxage={EDGE_TTL_WITHOUT_PURGE}" in detail_cache_control(plain)
+    assert f"s-maxage={EDGE_TTL_WITH_PURGE}" in detail_cache_control(purged)
+    assert EDGE_TTL_WITHOUT_PURGE <= 60 < EDGE_TTL_WITH_PURGE
+    run(NoGlobalPurge().purge(tags=["test:x"], urls=[]))  # nothing to reach: it only warns
 
 
 @pytest.mark.parametrize("origin", ["https://quiz.example", "https://quiz.example/"])

@@ -5,15 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from quizhub.api import admin, public
-from quizhub.api.deps import AdminGate
 from quizhub.api.errors import install_error_handlers
-from quizhub.api.limits import BodyLimitMiddleware
 
 __all__ = ["create_app"]
 
 
 def create_app() -> FastAPI:
-    """Build the app (cheap, no I/O: Workers may build it per isolate)."""
+    """Build the app (no I/O; the API Worker builds it once at module level, so the deploy
+    snapshot holds it). Auth and size limits run before it, in ``quizhub.guard``."""
     app = FastAPI(
         title="quizhub API",
         version="0.1.0",
@@ -25,6 +24,4 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(public.router)
     app.include_router(admin.router)
-    app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(AdminGate)  # added last = runs first: auth before any body is read
     return app

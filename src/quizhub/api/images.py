@@ -7,10 +7,9 @@ from email.parser import BytesParser
 from email.policy import HTTP
 
 from quizhub.errors import Invalid, TooLarge
+from quizhub.guard import IMAGE_LIMIT
 
-__all__ = ["sniff_image", "extract_upload", "image_key_for", "MAX_IMAGE_BYTES"]
-
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+__all__ = ["sniff_image", "extract_upload", "image_key_for"]
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 
 
@@ -58,8 +57,6 @@ def extract_upload(content_type: str, body: bytes) -> bytes:
         data = body
     if not data:
         raise Invalid("the upload is empty", code="empty_upload")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise TooLarge(
-            f"images are limited to {MAX_IMAGE_BYTES} bytes", details={"limit": MAX_IMAGE_BYTES}
-        )
+    if len(data) > IMAGE_LIMIT:
+        raise TooLarge(f"images are limited to {IMAGE_LIMIT} bytes", details={"limit": IMAGE_LIMIT})
     return data

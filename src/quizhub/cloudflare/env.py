@@ -10,7 +10,9 @@ from dataclasses import replace
 from typing import Any
 
 from quizhub.bindings import Bindings, Settings, parse_save_mode
+from quizhub.cdn import has_zone_purge
 from quizhub.cloudflare._ffi import from_js, unwrap
+from quizhub.ports import Purger
 
 __all__ = ["bindings_from_env", "settings_from_env"]
 
@@ -26,6 +28,20 @@ def _binding(env: Any, name: str) -> Any:
     if value is None:
         raise RuntimeError(f"Worker binding {name} is missing (see wrangler.toml)")
     return value
+
+
+def _has(env: Any, name: str) -> bool:
+    return getattr(env, name, None) is not None
+
+
+class UnboundQueue:
+    """The queue producer of a Worker without SAVE_QUEUE (the consumer sends nothing)."""
+
+    async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
+        raise RuntimeError("SAVE_QUEUE is not bound in this Worker (wrangler.toml binds it)")
+
+    async def send_batch(self, messages: list[dict[str, Any]]) -> None:
+        raise RuntimeError("SAVE_QUEUE is not bound in this Worker (wrangler.toml binds it)")
 
 
 def settings_from_env(env: Any) -> Settings:
@@ -45,8 +61,13 @@ def settings_from_env(env: Any) -> Settings:
 
 
 def bindings_from_env(env: Any) -> Bindings:
-    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, ``caches.default`` and the purge client."""
-    from quizhub.cdn import CachePurger, CompositePurger, ZonePurger
+    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF (consumer), ``caches.default`` and the
+    global purge.
+
+    Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
+    could not reach other data centres anyway: the zone purge is the only purge that works.
+    Without it, ``NoGlobalPurge`` and the short edge TTL of ``quizhub.cdn`` bound staleness."""
+    from quizhub.cdn import NoGlobalPurge, ZonePurger  # noqa: I001
     from quizhub.cloudflare.cache import CfCache
     from quizhub.cloudflare.d1 import D1
     from quizhub.cloudflare.fetch import js_fetch
@@ -57,23 +78,16 @@ def bindings_from_env(env: Any) -> Bindings:
 
     raw = unwrap(env)
     settings = settings_from_env(raw)
-    cache = CfCache()
-    local_purge = CachePurger(cache)
-    if settings.cf_api_token and settings.cf_zone_id:
-        # This data centre at once, then every data centre through the zone purge API.
-        zone = ZonePurger(js_fetch, settings.cf_api_token, settings.cf_zone_id)
-        purger: Any = CompositePurger([local_purge, zone])
-    else:
-        purger = local_purge
+    purger: Purger = NoGlobalPurge()
+    if has_zone_purge(settings):
+        purger = ZonePurger(js_fetch, settings.cf_api_token, settings.cf_zone_id)
     return Bindings(
         db=D1(_binding(raw, "DB")),
         bucket=R2(_binding(raw, "BUCKET")),
         kv=KV(_binding(raw, "KV")),
-        queue=QueueProducerAdapter(_binding(raw, "SAVE_QUEUE")),
-        cache=cache,
+        queue=QueueProducerAdapter(raw.SAVE_QUEUE) if _has(raw, "SAVE_QUEUE") else UnboundQueue(),
+        cache=CfCache(),
         purger=purger,
         settings=settings,
-        workflow=WorkflowAdapter(raw.SAVE_WF)
-        if getattr(raw, "SAVE_WF", None) is not None
-        else None,
+        workflow=WorkflowAdapter(raw.SAVE_WF) if _has(raw, "SAVE_WF") else None,
     )

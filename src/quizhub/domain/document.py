@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
+from quizhub.domain.ids import IMAGE_KEY_PATTERN, ITEM_ID_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.revisions import REV_PATTERN
 from quizhub.errors import Invalid
 
@@ -29,9 +30,6 @@ __all__ = [
     "pydantic_details",
 ]
 
-TEST_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
-ITEM_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
-IMAGE_KEY_PATTERN = r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$"
 
 ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
 ImageKey = Annotated[str, StringConstraints(pattern=IMAGE_KEY_PATTERN)]

@@ -15,7 +15,7 @@ from quizhub.domain.jobs import JobRow, make_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Transient
-from quizhub.pipeline.messages import MESSAGE_LIMIT, JobMessage
+from quizhub.pipeline.messages import MESSAGE_LIMIT, body_digest, parse_message, sign_body
 from quizhub.pipeline.names import DELETE_TEST, SAVE_TEST, MessageType
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.store.jobs import JobsRepo
@@ -68,6 +68,8 @@ async def accept_save(
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
     mode. ``precondition`` is what the commit requires of the stored test (``baseRev``)."""
     message = _new_message(b, SAVE_TEST, test_id, precondition)
+    digest = body_digest(content)
+    message["bodySig"] = sign_body(b.settings.signing_key, message["jobId"], test_id, digest)
     message["body"] = content
     if encoded_size(message) > MESSAGE_LIMIT:
         raw = json_bytes(content)
@@ -95,7 +97,7 @@ async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
     if b.settings.save_mode != "sync":
         await b.queue.send(message, content_type="json")
         return accepted
-    msg = JobMessage.model_validate(message)
+    msg = parse_message(message, b.settings.signing_key)
     try:
         await run_job(b, msg)
     except Exception as exc:  # noqa: BLE001 - the baseline has no retries: the job fails visibly

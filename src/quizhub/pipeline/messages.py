@@ -1,75 +1,163 @@
-"""Queue message shape (the edge of the consumer): validated with pydantic before any step runs."""
+"""The queue message: built by the accept path, parsed by the consumer and the workflow.
+
+Plain Python (no pydantic), so the consumer Worker runs it in Pyodide as is. The API validated the
+document with pydantic before accepting it; instead of validating it a second time (the same rules
+written twice), the accept path signs the body's digest with the job secret and the consumer
+verifies that signature: a body that does not match it is a permanent failure.
+
+Wire shape (``v`` 1)::
+
+    {"v": 1, "type": "save-test" | "delete-test", "jobId", "testId", "rev", "baseRev",
+     "acceptedAt", "createOnly"?, "body" | "bodyRef": {"key", "sha256", "size"}, "bodySig"?}
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+import hashlib
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
-
-from quizhub.domain.document import TEST_ID_PATTERN
-from quizhub.domain.jobs import rev_from_job_id
+from quizhub.domain.ids import is_test_id
+from quizhub.domain.jobs import JobKind, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
-from quizhub.domain.revisions import REV_PATTERN, rev_timestamp
+from quizhub.domain.revisions import is_rev, rev_timestamp
 from quizhub.errors import Permanent
-from quizhub.pipeline.names import DELETE_TEST, SAVE_TEST, MessageType
+from quizhub.pipeline.names import DELETE_TEST, MESSAGE_TYPES, SAVE_TEST, MessageType
 from quizhub.store.jobs import JobRef
 
-__all__ = ["MESSAGE_LIMIT", "BodyRef", "JobMessage", "parse_message", "signed_job_of"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "BodyRef",
+    "JobMessage",
+    "parse_message",
+    "signed_job_of",
+    "body_digest",
+    "sign_body",
+    "verify_body",
+]
 
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
+_KEYS = frozenset(
+    {"v", "type", "jobId", "testId", "rev", "baseRev", "acceptedAt", "createOnly"}
+    | {"body", "bodyRef", "bodySig"}
+)
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class BodyRef(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+@dataclass(frozen=True)
+class BodyRef:
+    """Where a claim-checked body is (``staging/{jobId}.json``) and the sha256 of its bytes."""
+
     key: str
-    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-    size: int = Field(ge=0)
+    sha256: str
+    size: int
 
 
-class JobMessage(BaseModel):
-    """``{"v":1,"type":"save-test"|"delete-test","jobId",…}`` as the API sends it (``names``)."""
+@dataclass(frozen=True)
+class JobMessage:
+    """A parsed, authenticated job message."""
 
-    model_config = ConfigDict(extra="forbid")
-    v: Literal[1] = 1
     type: MessageType
-    jobId: str
-    testId: Annotated[str, StringConstraints(pattern=TEST_ID_PATTERN)]
+    job_id: str
+    test_id: str
     rev: str
-    baseRev: Annotated[str, StringConstraints(pattern=REV_PATTERN)] | None = None
-    acceptedAt: str
-    createOnly: bool = False
+    accepted_at: str
+    precondition: Precondition
     body: dict[str, Any] | None = None
-    bodyRef: BodyRef | None = None
+    body_ref: BodyRef | None = None
+    body_sig: str | None = None
 
     def job(self) -> JobRef:
         """The job reference the store works with."""
+        kind: JobKind = "save" if self.type == SAVE_TEST else "delete"
         return JobRef(
-            job_id=self.jobId,
-            test_id=self.testId,
-            rev=self.rev,
-            kind="save" if self.type == SAVE_TEST else "delete",
-            accepted_at=self.acceptedAt,
-            precondition=Precondition(base_rev=self.baseRev, create_only=self.createOnly),
+            self.job_id, self.test_id, self.rev, kind, self.accepted_at, self.precondition
         )
 
 
+def body_digest(content: Any) -> str:
+    """sha256 of the document in canonical JSON (sorted keys): what the accept path signs."""
+    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sign_body(key: bytes, job_id: str, test_id: str, digest: str) -> str:
+    """The signature that binds a body (by digest) to its job and test."""
+    payload = f"{job_id}\n{test_id}\n{digest}".encode()
+    return hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def verify_body(msg: JobMessage, content: Any, key: bytes) -> None:
+    """Raise Permanent unless ``content`` is the body the accept path signed for this job."""
+    expected = sign_body(key, msg.job_id, msg.test_id, body_digest(content))
+    if not msg.body_sig or not hmac.compare_digest(expected, msg.body_sig):
+        raise Permanent("the job's document does not match the signature it was accepted with")
+
+
+def _malformed(reason: str) -> Permanent:
+    return Permanent(f"malformed job message: {reason}")
+
+
+def _body_ref(raw: Any) -> BodyRef:
+    if not isinstance(raw, dict) or set(raw) != {"key", "sha256", "size"}:
+        raise _malformed("bodyRef must be {key, sha256, size}")
+    key, sha, size = raw["key"], raw["sha256"], raw["size"]
+    if not isinstance(key, str) or not isinstance(sha, str) or not _SHA256.fullmatch(sha):
+        raise _malformed("bodyRef has a bad key or sha256")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise _malformed("bodyRef.size must be a byte count")
+    return BodyRef(key, sha, size)
+
+
 def parse_message(body: Any, signing_key: bytes) -> JobMessage:
-    """Validate a delivered body; raise Permanent for anything that can never be processed."""
-    try:
-        msg = JobMessage.model_validate(body)
-    except ValidationError as exc:
-        raise Permanent(f"malformed job message: {exc.errors()[0]['msg']}") from None
-    if rev_from_job_id(msg.jobId, signing_key) != msg.rev:
+    """Check a delivered body; raise Permanent for anything that can never be processed."""
+    if not isinstance(body, dict):
+        raise _malformed("not an object")
+    if unknown := set(body) - _KEYS:
+        raise _malformed(f"unknown field(s) {', '.join(sorted(unknown))}")
+    if body.get("v") != 1 or body.get("type") not in MESSAGE_TYPES:
+        raise _malformed("unsupported version or type")
+    job_id, test_id, rev = body.get("jobId"), body.get("testId"), body.get("rev")
+    if not isinstance(job_id, str) or not isinstance(test_id, str) or not isinstance(rev, str):
+        raise _malformed("jobId, testId and rev must be strings")
+    if not is_test_id(test_id) or not is_rev(rev):
+        raise _malformed("testId or rev is malformed")
+    if rev_from_job_id(job_id, signing_key) != rev:
         raise Permanent("job id does not match its rev or signature")
-    if msg.createOnly and msg.baseRev is not None:
+    base_rev, create_only = body.get("baseRev"), body.get("createOnly", False)
+    if not (base_rev is None or is_rev(base_rev)) or not isinstance(create_only, bool):
+        raise _malformed("baseRev must be a rev or null, createOnly a boolean")
+    if create_only and base_rev is not None:
         raise Permanent("a message cannot be both create-only and based on a rev")
-    if msg.type == SAVE_TEST and (msg.body is None) == (msg.bodyRef is None):
+    accepted_at = body.get("acceptedAt")
+    if not isinstance(accepted_at, str):
+        raise _malformed("acceptedAt is missing")
+    inline, ref = body.get("body"), body.get("bodyRef")
+    if inline is not None and not isinstance(inline, dict):
+        raise _malformed("body must be an object")
+    sig = body.get("bodySig")
+    if sig is not None and not isinstance(sig, str):
+        raise _malformed("bodySig must be a string")
+    if body["type"] == SAVE_TEST and (inline is None) == (ref is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
-    return msg
+    return JobMessage(
+        type=body["type"],
+        job_id=job_id,
+        test_id=test_id,
+        rev=rev,
+        accepted_at=accepted_at,
+        precondition=Precondition(base_rev=base_rev, create_only=create_only),
+        body=inline,
+        body_ref=None if ref is None else _body_ref(ref),
+        body_sig=sig,
+    )
 
 
 def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
-    """For a message that failed validation: its job if the job id is genuine (to fail it)."""
+    """For a message that failed parsing: its job if the job id is genuine (to fail it)."""
     if not isinstance(body, dict) or not isinstance(body.get("jobId"), str):
         return None
     rev = rev_from_job_id(body["jobId"], signing_key)
@@ -77,10 +165,5 @@ def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
         return None
     raw_test_id = body.get("testId")
     test_id = raw_test_id[:64] if isinstance(raw_test_id, str) else "unknown"
-    return JobRef(
-        job_id=body["jobId"],
-        test_id=test_id,
-        rev=rev,
-        kind="delete" if body.get("type") == DELETE_TEST else "save",
-        accepted_at=rev_timestamp(rev),
-    )
+    kind: JobKind = "delete" if body.get("type") == DELETE_TEST else "save"
+    return JobRef(body["jobId"], test_id, rev, kind, rev_timestamp(rev))

@@ -11,7 +11,7 @@ from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage
 from quizhub.store.jobs import JobsRepo
 
-__all__ = ["run_job", "fail_job", "as_failure"]
+__all__ = ["run_job", "fail_job", "as_failure", "readable_reason"]
 
 log = logging.getLogger("quizhub.pipeline")
 
@@ -32,6 +32,18 @@ async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
     await steps.invalidate(b, job.test_id)
     await steps.finish(b, msg)
     return "succeeded"
+
+
+def readable_reason(exc: BaseException) -> str:
+    """The last meaningful line of an error, for the job row the admin reads.
+
+    A Workflow step that gave up on Cloudflare surfaces as a JS error whose text is the whole
+    Pyodide traceback; the traceback goes to the logs, the job keeps its final line."""
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        log.error("step error with traceback: %s", text)
+    return (lines[-1] if lines else type(exc).__name__)[:1000]
 
 
 def as_failure(exc: BaseException) -> QuizhubError:

@@ -13,11 +13,10 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.cdn import tags_for_test, urls_for_test
-from quizhub.domain.document import parse_document
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.wire import iso_ms, json_bytes
-from quizhub.errors import Invalid, Permanent
-from quizhub.pipeline.messages import JobMessage
+from quizhub.errors import Permanent
+from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
@@ -39,30 +38,26 @@ def now_iso(b: Bindings) -> str:
 
 async def begin(b: Bindings, msg: JobMessage) -> JobRow:
     """Record this delivery on the job row (created on first delivery); returns the row."""
-    body_ref = msg.bodyRef.key if msg.bodyRef else None
+    body_ref = msg.body_ref.key if msg.body_ref else None
     return await JobsRepo(b.db).start_attempt(msg.job(), "validate", now_iso(b), body_ref)
 
 
 async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
-    """The save's content from the message or its claim check, re-validated (poison →
-    Permanent)."""
-    if msg.bodyRef is not None:
-        obj = await b.bucket.get(msg.bodyRef.key)
+    """The save's content from the message or its claim check, checked against the signature
+    the accept path gave it (a forged or altered body → Permanent)."""
+    if msg.body_ref is not None:
+        obj = await b.bucket.get(msg.body_ref.key)
         if obj is None:
-            raise Permanent(f"claim-check object {msg.bodyRef.key} is missing")
-        if hashlib.sha256(obj.body).hexdigest() != msg.bodyRef.sha256:
-            raise Permanent(f"claim-check object {msg.bodyRef.key} does not match its sha256")
-        raw: Any = json.loads(obj.body)
+            raise Permanent(f"claim-check object {msg.body_ref.key} is missing")
+        if hashlib.sha256(obj.body).hexdigest() != msg.body_ref.sha256:
+            raise Permanent(f"claim-check object {msg.body_ref.key} does not match its sha256")
+        content: Any = json.loads(obj.body)
     else:
-        raw = msg.body
-    try:
-        return parse_document(raw).content()
-    except Invalid as exc:
-        first = exc.details[0] if exc.details else {}
-        where = ".".join(str(p) for p in first.get("loc", []))
-        raise Permanent(
-            f"invalid document at {where or 'root'}: {first.get('msg', exc.message)}"
-        ) from None
+        content = msg.body
+    verify_body(msg, content, b.settings.signing_key)
+    if not isinstance(content, dict):
+        raise Permanent("the job's document is not an object")
+    return content
 
 
 async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
@@ -97,6 +92,6 @@ async def invalidate(b: Bindings, test_id: str) -> None:
 
 async def finish(b: Bindings, msg: JobMessage) -> None:
     """Mark the job succeeded and drop its claim-check object (no longer needed)."""
-    await JobsRepo(b.db).succeed(msg.jobId, now_iso(b))
-    if msg.bodyRef is not None:
-        await b.bucket.delete(staging_key(msg.jobId))
+    await JobsRepo(b.db).succeed(msg.job_id, now_iso(b))
+    if msg.body_ref is not None:
+        await b.bucket.delete(staging_key(msg.job_id))

@@ -15,7 +15,7 @@ from quizhub.domain.jobs import TERMINAL
 from quizhub.errors import Permanent, WorkflowAlreadyExists
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage, parse_message
-from quizhub.pipeline.runner import as_failure, fail_job
+from quizhub.pipeline.runner import as_failure, fail_job, readable_reason
 from quizhub.ports import WorkflowStep
 
 __all__ = ["STEP_CONFIG", "STEP_NAMES", "FAIL_STEP", "run_save_workflow", "start_instance"]
@@ -50,7 +50,7 @@ async def run_save_workflow(
     try:
         return await _steps(step, b, msg, guarded)
     except Exception as exc:  # noqa: BLE001 - a step gave up: record it where the UI looks
-        reason = str(exc) or type(exc).__name__
+        reason = readable_reason(exc)
 
         @step.do(FAIL_STEP, config=STEP_CONFIG)
         async def fail() -> dict[str, Any]:
@@ -105,7 +105,7 @@ async def start_instance(b: Bindings, msg: JobMessage, body: Any) -> bool:
     if b.workflow is None:
         raise RuntimeError("SAVE_MODE=workflow needs the SAVE_WF Workflow binding")
     try:
-        await b.workflow.create(id=msg.jobId, params=body)
+        await b.workflow.create(id=msg.job_id, params=body)
     except WorkflowAlreadyExists:  # a previous delivery of this message started it
         return False
     return True

@@ -1,0 +1,78 @@
+"""``make cf-setup``: create the Cloudflare resources both Workers bind, once, and print the ids.
+
+Every name comes from where it is defined: the D1 database and R2 bucket from wrangler.toml,
+the queues from ``quizhub.pipeline.names``, their message retention from
+``quizhub.pipeline.policy.QUEUE_RETENTION_SECONDS`` (the same value the sweep uses to decide when
+a delayed job has expired). Run after ``wrangler login``; ``--dry-run`` only prints the commands.
+A resource that already exists is reported and skipped, so a second run is harmless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE  # noqa: E402
+from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS  # noqa: E402
+
+_ID = re.compile(r"(?:database_id|\bid)\s*[=:]\s*\"?([0-9a-f-]{32,36})\"?")
+
+
+def commands() -> list[tuple[str, list[str]]]:
+    """(what, wrangler arguments) for every resource, in order."""
+    config = tomllib.loads((ROOT / "wrangler.toml").read_text(encoding="utf-8"))
+    database = config["d1_databases"][0]["database_name"]
+    bucket = config["r2_buckets"][0]["bucket_name"]
+    retention = ["--message-retention-period-secs", str(QUEUE_RETENTION_SECONDS)]
+    return [
+        ("D1 database", ["d1", "create", database]),
+        ("KV namespace", ["kv", "namespace", "create", "KV"]),
+        ("R2 bucket", ["r2", "bucket", "create", bucket]),
+        ("save queue", ["queues", "create", SAVE_QUEUE, *retention]),
+        ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make cf-setup", description=__doc__)
+    parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    args = parser.parse_args(argv)
+    ids: dict[str, str] = {}
+    for what, wrangler_args in commands():
+        cmd = [str(ROOT / "scripts/node.sh"), "npx", "--no-install", "wrangler", *wrangler_args]
+        print(f"▸ {what}: wrangler {' '.join(wrangler_args)}", flush=True)
+        if args.dry_run:
+            continue
+        result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        output = result.stdout + result.stderr
+        if result.returncode != 0:
+            known = "already exists" in output.lower() or "already taken" in output.lower()
+            print(f"  {'exists already, skipped' if known else 'FAILED:'}")
+            if not known:
+                print(output.strip())
+                return 1
+            continue
+        if match := _ID.search(output):
+            ids[what] = match.group(1)
+    if ids:
+        print("\nPut these ids in BOTH wrangler.toml and wrangler.consumer.toml:")
+        for what, value in ids.items():
+            key = "database_id" if what == "D1 database" else "id (kv_namespaces)"
+            print(f"  {key} = {value}")
+    print("Then: `make deploy` (applies the D1 migrations remotely, deploys both Workers).")
+    print(
+        f"\nQueues keep messages {QUEUE_RETENTION_SECONDS} s (quizhub.pipeline.policy); on the"
+        " Free plan retention is fixed at 86400 s: set QUEUE_RETENTION_SECONDS to match."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

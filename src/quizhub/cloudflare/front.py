@@ -1,0 +1,68 @@
+"""The API Worker's front door: ``quizhub.guard`` before the SDK's ASGI bridge.
+
+The bridge (``workers.asgi``) reads the whole request body into memory before the app runs, so
+checks inside the app cannot protect a 128 MB isolate from a 100 MB anonymous PUT. Here the
+admin credentials and the declared length are checked on the headers alone (401/413 without
+touching the body stream); a body without a declared length is read up to the route's limit
+and handed on as a fresh request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+
+from quizhub.bindings import Bindings
+from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, to_js
+from quizhub.guard import Rejection, body_limit, check_request, read_bounded
+
+__all__ = ["guarded_fetch", "js_response", "Forward"]
+
+# (raw JS Request, bindings) -> JS Response: the ASGI bridge in production.
+Forward = Callable[[Any, Bindings], Awaitable[Any]]
+
+
+def js_response(rejection: Rejection) -> Any:
+    """A JS ``Response`` for a rejection."""
+    import js
+
+    init = to_js({"status": rejection.status, "headers": rejection.all_headers()})
+    return js.Response.new(rejection.body().decode("utf-8"), init)
+
+
+async def _chunks(stream: Any) -> AsyncIterator[bytes]:
+    reader = stream.getReader()
+    try:
+        while True:
+            chunk = await reader.read()
+            if chunk.done:
+                return
+            yield bytes(chunk.value.to_bytes())
+    finally:
+        reader.releaseLock()
+
+
+async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> Any:
+    """Reject before reading when the guard says so; otherwise forward (body bounded)."""
+    import js
+
+    raw = getattr(request, "js_object", request)  # workers.Request or a raw JS Request
+    method = str(raw.method)
+    path = unquote(str(js.URL.new(raw.url).pathname))
+    headers = {
+        str(k).lower(): str(v)
+        for k, v in (from_js(js.Object.fromEntries(raw.headers)) or {}).items()
+    }
+    rejection = check_request(method, path, headers, bindings)
+    limit = body_limit(method, path)
+    if rejection is None and limit and "content-length" not in headers and not is_null(raw.body):
+        body = await read_bounded(_chunks(raw.body), limit)
+        if isinstance(body, Rejection):
+            rejection = body
+        else:
+            init = {"method": method, "headers": dict(headers), "body": js_bytes(body)}
+            raw = js.Request.new(raw.url, to_js(init))
+    if rejection is not None:
+        return js_response(rejection)
+    return await forward(raw, bindings)

@@ -1,0 +1,18 @@
+"""Id patterns written once (DESIGN §3). They also keep R2 keys and local file paths inside their
+roots. Pydantic-free: the queue consumer checks messages with them inside Pyodide."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TEST_ID_PATTERN", "ITEM_ID_PATTERN", "IMAGE_KEY_PATTERN", "is_test_id"]
+
+TEST_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ITEM_ID_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+IMAGE_KEY_PATTERN = r"^[0-9a-f]{32}\.(png|jpg|gif|webp)$"
+_TEST_ID = re.compile(TEST_ID_PATTERN)
+
+
+def is_test_id(value: object) -> bool:
+    """True when ``value`` is a well-formed test id."""
+    return isinstance(value, str) and bool(_TEST_ID.match(value))

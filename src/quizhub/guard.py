@@ -1,0 +1,184 @@
+"""The front door's first checks, before anything reads a request body: admin credentials, then
+the route's size limit. Written once; run by the API Worker's ``Default.fetch`` before the SDK's
+ASGI bridge (which buffers the whole body) and by the local server as ASGI middleware.
+
+Pure Python (no pydantic, no platform imports), so the Pyodide harness can run it as is.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from quizhub.bindings import Bindings
+
+__all__ = [
+    "ADMIN_PREFIX",
+    "DOCUMENT_LIMIT",
+    "IMAGE_LIMIT",
+    "Rejection",
+    "body_limit",
+    "check_admin_token",
+    "check_request",
+    "read_bounded",
+    "GuardMiddleware",
+]
+
+ADMIN_PREFIX = "/api/admin"
+DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
+IMAGE_LIMIT = 5 * 1024 * 1024  # an uploaded image ≤ 5 MB
+_MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An answer given before the app runs, in the API's error shape."""
+
+    status: int
+    code: str
+    message: str
+    details: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> bytes:
+        error = {"code": self.code, "message": self.message, "details": self.details}
+        return json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+
+    def all_headers(self) -> dict[str, str]:
+        """Response headers, content type and no-store included."""
+        return {
+            "Content-Type": "application/json",
+            "Cache-Control": "no-store",
+            **self.headers,
+        }
+
+
+def body_limit(method: str, path: str) -> int:
+    """The largest body the route takes (0 for methods that carry none)."""
+    if method.upper() in _NO_BODY:
+        return 0
+    if path.startswith(f"{ADMIN_PREFIX}/images"):
+        return IMAGE_LIMIT + _MULTIPART_SLACK
+    return DOCUMENT_LIMIT
+
+
+def too_large(limit: int) -> Rejection:
+    """413 for a body over ``limit`` bytes."""
+    return Rejection(
+        413, "too_large", f"request body exceeds {limit} bytes", details={"limit": limit}
+    )
+
+
+def check_admin_token(expected: str, authorization: str) -> Rejection | None:
+    """Bearer-token check with a constant-time compare; a 401 Rejection when it fails."""
+    if not authorization:
+        msg = "missing Authorization header: send 'Authorization: Bearer <admin token>'"
+        return Rejection(401, "unauthorized", msg, headers=_CHALLENGE)
+    scheme, _, token = authorization.partition(" ")
+    good = (
+        scheme.lower() == "bearer"
+        and bool(expected)
+        and hmac.compare_digest(token.strip().encode(), expected.encode())
+    )
+    return (
+        None if good else Rejection(401, "unauthorized", "invalid admin token", headers=_CHALLENGE)
+    )
+
+
+def check_request(
+    method: str, path: str, headers: Mapping[str, str], b: Bindings
+) -> Rejection | None:
+    """401 for ``/api/admin/*`` without valid credentials, then 413 for a declared length over
+    the route's limit (400 for a malformed one). ``headers`` has lower-case names."""
+    if path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/"):
+        denied = check_admin_token(b.settings.admin_token, headers.get("authorization", ""))
+        if denied is not None:
+            return denied
+    declared = headers.get("content-length")
+    if declared is None:
+        return None
+    if not declared.strip().isdigit():
+        return Rejection(400, "bad_request", "Content-Length must be a number of bytes")
+    limit = body_limit(method, path)
+    return too_large(limit) if limit and int(declared) > limit else None
+
+
+async def read_bounded(chunks: AsyncIterator[bytes], limit: int) -> bytes | Rejection:
+    """The body of a request without a declared length, read until ``limit`` + 1 bytes at most."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return too_large(limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class GuardMiddleware:
+    """``check_request`` and ``read_bounded`` as ASGI middleware (the local server's front door).
+
+    The body is read only after the checks passed, up to the route's limit, then replayed."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not isinstance(scope.get("env"), Bindings):
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        method, path = scope["method"], scope["path"]
+        rejection = check_request(method, path, headers, scope["env"])
+        if rejection is None and body_limit(method, path):
+            body = await read_bounded(_receive_chunks(receive), body_limit(method, path))
+            if isinstance(body, Rejection):
+                rejection = body
+            else:
+                receive = _replay(body, receive)
+        if rejection is not None:
+            await _respond(send, rejection)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _receive_chunks(receive: Receive) -> AsyncIterator[bytes]:
+    while True:
+        event = await receive()
+        if event["type"] == "http.disconnect":
+            return
+        yield event.get("body", b"")
+        if not event.get("more_body", False):
+            return
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _respond(send: Send, rejection: Rejection) -> None:
+    body = rejection.body()
+    headers = [(k.lower().encode(), v.encode()) for k, v in rejection.all_headers().items()]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": rejection.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
