@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.store.jobs import JobsRepo
+from quizhub.domain.jobs import JobStatus, delayed_reason, expired_reason
+from quizhub.store.jobs import JobsRepo, Overdue
+from quizhub.store.tests import TestsRepo
 from tests.contract._store_support import (
+    _BASE_MS,
     _commit,
     _doc,
     _fresh,
@@ -96,30 +99,192 @@ async def check_fail_creates_the_row_and_never_overrides_terminal(db: Any) -> No
     assert (after.status, after.error, after.updated_at) == ("succeeded", None, _ts(6))
 
 
-async def check_fail_stuck_fails_only_old_open_jobs(db: Any) -> None:
+def _at(seconds: int) -> int:
+    """``_ts(seconds)`` in ms (what the sweep takes as its clock)."""
+    return _BASE_MS + seconds * 1000
+
+
+async def _sweep(jobs: JobsRepo, now: int, *, budget: int = 90, retention: int = 1000) -> Overdue:
+    """The sweep at ``_ts(now)`` with a 90 s budget, a 60 s quiet window and a given retention."""
+    return await jobs.sweep_overdue(
+        _at(now), budget_seconds=budget, retention_seconds=retention, quiet_seconds=60
+    )
+
+
+async def check_sweep_delays_open_jobs_past_their_budget_and_never_fails_them(db: Any) -> None:
     await _fresh(db)
     jobs = JobsRepo(db)
-    old, old_err, new, old_done = (
+    old, old_err, new, old_done, old_live, busy = (
         _job("t-s1", 1),
         _job("t-s2", 2),
-        _job("t-s3", 50),
+        _job("t-s3", 150),
         _job("t-s4", 3),
+        _job("t-s5", 5),
+        _job("t-s6", 6),
     )
-    for job in (old, old_err, new):
+    for job in (old, old_err, new, busy):
         await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
     await jobs.note_error(old_err.job_id, "transient: R2 503", _ts(4))
+    await jobs.set_step(busy.job_id, "put-r2", _ts(95))  # a (late) delivery working on it now
     await _commit(db, old_done, _doc())
     await jobs.succeed(old_done.job_id, _ts(4))
-    swept = await jobs.fail_stuck(_ts(10), _ts(100))
-    assert swept == 2
+    await _commit(db, old_live, _doc())  # committed, then stuck before invalidating
+
+    swept = await _sweep(jobs, 100)
+    assert (swept.delayed, swept.live, swept.expired) == (2, 1, 0)
     rows = {r["job_id"]: r for r in await _rows(db, "SELECT * FROM jobs")}
-    timeout = "timeout: the job did not finish within its retry budget"
-    assert (rows[old.job_id]["status"], rows[old.job_id]["error"]) == ("failed", timeout)
-    assert rows[old_err.job_id]["error"] == f"{timeout} (last error: transient: R2 503)"
+    delayed = delayed_reason(90)
+    assert (rows[old.job_id]["status"], rows[old.job_id]["error"]) == ("delayed", delayed)
+    assert rows[old.job_id]["step"] == "validate"  # where it stopped, for the admin to see
+    assert rows[old_err.job_id]["error"] == f"{delayed} (last error: transient: R2 503)"
     assert rows[old_err.job_id]["updated_at"] == _ts(100)
     assert rows[new.job_id]["status"] == "running"
-    assert rows[old_done.job_id]["status"] == "succeeded"
-    assert await jobs.fail_stuck(_ts(10), _ts(101)) == 0
+    assert rows[busy.job_id]["status"] == "running"
+    assert (rows[old_done.job_id]["status"], rows[old_done.job_id]["error"]) == ("succeeded", None)
+    live = rows[old_live.job_id]
+    assert live["status"] == "succeeded" and live["error"].startswith("saved and live")
+    assert "retry budget (90 s)" in live["error"]
+    assert not [r for r in rows.values() if r["status"] == "failed"]
+    assert (await _sweep(jobs, 101)).total == 0  # already delayed: left as they are
+
+    later = await _sweep(jobs, 200)  # the busy job went quiet: now it is delayed too
+    assert (later.delayed, later.live, later.expired) == (1, 0, 0)
+    row = await jobs.get(busy.job_id)
+    assert row is not None and (row.status, row.error) == ("delayed", delayed)
+
+
+async def check_sweep_expires_delayed_jobs_past_the_retention(db: Any) -> None:
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    lost, resumed, young = _job("t-e1", 1), _job("t-e2", 2), _job("t-e3", 500)
+    for job in (lost, resumed):
+        await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
+    await jobs.note_error(lost.job_id, "attempt 1: R2 503", _ts(3))
+    assert (await _sweep(jobs, 100)).delayed == 2
+    await jobs.start_attempt(young, "validate", _ts(500), None)
+    assert (await _sweep(jobs, 600)).delayed == 1
+    await jobs.start_attempt(resumed, "validate", _ts(990), None)  # delivered late: working
+
+    swept = await _sweep(jobs, 1002)
+    assert (swept.delayed, swept.live, swept.expired) == (0, 0, 1)
+    row = await jobs.get(lost.job_id)
+    assert row is not None and (row.status, row.step) == ("expired", "expired")
+    assert row.error == f"{expired_reason(1000)} (last error: attempt 1: R2 503)"  # no nesting
+    assert row.terminal
+    again = await jobs.get(resumed.job_id)
+    assert again is not None and (again.status, again.attempts) == ("running", 2)
+    kept = await jobs.get(young.job_id)
+    assert kept is not None and kept.status == "delayed"  # within the retention: may still come
+    await jobs.start_attempt(lost, "validate", _ts(1003), None)  # too late: stays expired
+    row = await jobs.get(lost.job_id)
+    assert row is not None and (row.status, row.updated_at) == ("expired", _ts(1002))
+
+
+async def check_a_late_delivery_of_a_delayed_job_applies_under_the_cas(db: Any) -> None:
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    late, older, newer = _job("t-late", 1), _job("t-cas", 2), _job("t-cas", 3)
+    for job in (late, older):
+        await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
+    await jobs.note_error(late.job_id, "attempt 1: R2 503", _ts(4))
+    assert (await _sweep(jobs, 100)).delayed == 2
+
+    resumed = await jobs.start_attempt(late, "validate", _ts(300), None)
+    assert (resumed.status, resumed.attempts, resumed.updated_at) == ("running", 2, _ts(300))
+    assert (await _commit(db, late, _doc("늦게 온 저장"), at=301, start=False)).status == (
+        "committed"
+    )
+    await jobs.succeed(late.job_id, _ts(302))
+    row = await jobs.get(late.job_id)
+    assert row is not None and (row.status, row.error) == ("succeeded", None)
+    pointer = await TestsRepo(db).pointer("t-late")
+    assert pointer is not None and pointer.rev == late.rev
+
+    # A sweep that flips a job to delayed between its delivery's steps does not stop it: every
+    # step's guard accepts a delayed job, and the compare-and-set still decides.
+    await jobs.start_attempt(older, "validate", _ts(305), None)
+    await jobs.set_step(older.job_id, "put-r2", _ts(310))
+    assert (await _sweep(jobs, 400)).delayed == 1
+    await jobs.note_error(older.job_id, "attempt 2: KV 503", _ts(401))
+    row = await jobs.get(older.job_id)
+    assert row is not None and (row.status, row.step, row.error) == (
+        "delayed",
+        "put-r2",
+        "attempt 2: KV 503",
+    )
+    assert (await _commit(db, newer, _doc("새 판"))).status == "committed"
+    outcome = await _commit(db, older, _doc("옛 판"), at=402, start=False)
+    assert (outcome.status, outcome.job.status) == ("superseded", "superseded")
+    pointer = await TestsRepo(db).pointer("t-cas")
+    assert pointer is not None and pointer.rev == newer.rev
+
+
+async def check_a_delayed_job_commits_without_a_new_attempt(db: Any) -> None:
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    job = _job("t-flip", 1)
+    await jobs.start_attempt(job, "validate", _ts(1), None)
+    assert (await _sweep(jobs, 100)).delayed == 1
+    outcome = await _commit(db, job, _doc(), at=101, start=False)
+    assert (outcome.status, outcome.job.status, outcome.job.committed) == (
+        "committed",
+        "running",
+        True,
+    )
+    await jobs.succeed(job.job_id, _ts(102))
+    row = await jobs.get(job.job_id)
+    assert row is not None and row.status == "succeeded"
+
+
+async def check_the_dead_letter_queue_ends_a_delayed_job_failed(db: Any) -> None:
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    job = _job("t-dlq", 1)
+    await jobs.start_attempt(job, "validate", _ts(1), None)
+    assert (await _sweep(jobs, 100)).delayed == 1
+    await jobs.fail(job, "gave up after 6 attempts (last error: R2 503)", _ts(101))
+    row = await jobs.get(job.job_id)
+    assert row is not None and (row.status, row.step, row.error) == (
+        "failed",
+        "failed",
+        "gave up after 6 attempts (last error: R2 503)",
+    )
+    assert (await _sweep(jobs, 5000)).total == 0  # terminal: the sweep leaves it alone
+
+
+async def check_list_by_status_pages_newest_first(db: Any) -> None:
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    for n in (1, 2, 3):
+        await jobs.fail(_job("t-list", n), f"실패 {n}", _ts(n))
+    for n in (4, 6):
+        await jobs.start_attempt(_job("t-list", n), "validate", _ts(n), None)
+    await _commit(db, _job("t-done", 5), _doc())
+    assert (await _sweep(jobs, 100)).delayed == 2
+    assert (await _sweep(jobs, 1010)).expired == 2  # 4 and 6 outlived the retention
+    await jobs.start_attempt(_job("t-list", 1100), "validate", _ts(1100), None)
+    assert (await _sweep(jobs, 1200)).delayed == 1
+
+    attention: list[JobStatus] = ["failed", "delayed", "expired"]
+    pages: list[list[str]] = []
+    before = None
+    while True:
+        page = await jobs.list_by_status(attention, limit=3, before=before)
+        if not page:
+            break
+        pages.append([r.job_id for r in page])
+        before = (page[-1].rev, page[-1].job_id)
+    names = [f"job-t-list-{n}" for n in (1100, 6, 4, 3, 2, 1)]
+    assert pages == [names[:3], names[3:]]
+    failed = await jobs.list_by_status(["failed"], limit=10)
+    assert [(r.status, r.error) for r in failed] == [
+        ("failed", "실패 3"),
+        ("failed", "실패 2"),
+        ("failed", "실패 1"),
+    ]
+    expired = await jobs.list_by_status(["expired"], limit=10)
+    assert [r.job_id for r in expired] == ["job-t-list-6", "job-t-list-4"]
+    assert await jobs.list_by_status([], limit=10) == []
 
 
 async def check_latest_for_tests_returns_the_newest_rev_of_each_test(db: Any) -> None:

@@ -5,19 +5,22 @@ Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.st
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from quizhub.api.deps import bindings, require_admin
 from quizhub.api.images import extract_upload, image_key_for, sniff_image
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
-from quizhub.domain.jobs import JobRow, rev_from_job_id
+from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
+from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobsRepo
@@ -85,16 +88,71 @@ def _last_job(job: JobRow) -> dict[str, Any]:
     return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
 
 
+# What the admin's jobs view asks for: everything that needs a person to look at it.
+ATTENTION: tuple[JobStatus, ...] = ("failed", "delayed", "expired")
+
+
+@router.get("/jobs")
+async def list_jobs(
+    request: Request,
+    status: Annotated[
+        str, Query(max_length=200, description="comma-separated job statuses")
+    ] = ",".join(ATTENTION),
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """Jobs in the given statuses (default: failed, delayed, expired), newest accepted first,
+    with cursor pagination: ``{"items": [job, …], "nextCursor": …}``."""
+    wanted = _statuses(status)
+    before = _decode_job_cursor(cursor) if cursor else None
+    rows = await JobsRepo(bindings(request).db).list_by_status(
+        wanted, limit=limit + 1, before=before
+    )
+    page = rows[:limit]
+    next_cursor = _encode_job_cursor(page[-1]) if len(rows) > limit else None
+    return json_response(
+        {"items": [r.to_json() for r in page], "nextCursor": next_cursor}, headers=_HEADERS
+    )
+
+
+def _statuses(raw: str) -> list[JobStatus]:
+    names = [s.strip() for s in raw.split(",") if s.strip()]
+    unknown = [s for s in names if s not in JOB_STATUSES]
+    if unknown or not names:
+        msg = f"status must be a comma-separated list of {', '.join(JOB_STATUSES)}"
+        raise Invalid(
+            f"{msg} (unknown: {', '.join(unknown) or 'none given'})",
+            details=[{"loc": ["query", "status"], "msg": msg, "type": "job_status"}],
+        )
+    return [cast(JobStatus, s) for s in names]
+
+
+def _encode_job_cursor(row: JobRow) -> str:
+    raw = json.dumps([row.rev, row.job_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_job_cursor(cursor: str) -> tuple[str, str]:
+    try:
+        rev, job_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return str(rev), str(job_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise Invalid(
+            "cursor is not one this API returned",
+            code="invalid_cursor",
+            details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
+        ) from None
+
+
 @router.get("/jobs/{job_id}")
 async def get_job(job_id: JobId, request: Request) -> Response:
-    """A job's status: queued until a consumer touches it, then running → a terminal status."""
+    """A job's status: queued until a consumer touches it, then running → a terminal status;
+    ``delayed`` past its retry budget, ``expired`` past the queue's retention (with or without
+    a row: an untouched job's status follows from its signed id and its age)."""
     b = bindings(request)
-    row = await JobsRepo(b.db).get(job_id)
+    row = await JobsRepo(b.db).get(job_id) or untouched_job(b.settings, job_id, b.clock_ms())
     if row is None:
-        rev = rev_from_job_id(job_id, b.settings.signing_key)
-        if rev is None:
-            raise NotFound(f"job '{job_id}' does not exist")
-        row = JobRow.queued(job_id, rev)
+        raise NotFound(f"job '{job_id}' does not exist")
     return json_response(row.to_json(), headers=_HEADERS)
 
 

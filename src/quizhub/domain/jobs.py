@@ -4,6 +4,12 @@ A job id is ``{rev}-{tag}`` where ``tag`` is an HMAC of the rev under the server
 The API can therefore answer ``queued`` for a job no consumer has touched yet without any
 storage write on the accept path, while forged or mistyped ids are rejected (404). The id is a
 valid Workflow instance id (≤ 64 chars, ``[A-Za-z0-9_-]``) so workflow mode can use it as-is.
+
+A job past its retry budget whose message may still be delivered is ``delayed``: visible, not
+terminal, and a late delivery still applies it under the revision compare-and-set. Only the
+dead-letter queue (``failed``) or the end of the queue's message retention (``expired``) ends it
+without applying. The reasons are written here once: the sweep stores them, and the status of a
+job no consumer has touched is derived from the same rule (``JobRow.queued``).
 """
 
 from __future__ import annotations
@@ -15,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 from quizhub.domain.preconditions import Precondition
-from quizhub.domain.revisions import is_rev, rev_timestamp
+from quizhub.domain.revisions import is_rev, rev_time_ms, rev_timestamp
+from quizhub.domain.wire import iso_ms
 
 __all__ = [
     "JobStatus",
@@ -23,17 +30,39 @@ __all__ = [
     "JOB_STATUSES",
     "JOB_KINDS",
     "TERMINAL",
+    "delayed_reason",
+    "expired_reason",
     "make_job_id",
     "rev_from_job_id",
     "JobRow",
 ]
 
-JobStatus = Literal["queued", "running", "succeeded", "failed", "superseded", "conflict"]
+JobStatus = Literal[
+    "queued", "running", "delayed", "succeeded", "failed", "superseded", "conflict", "expired"
+]
 JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
-TERMINAL: frozenset[JobStatus] = frozenset({"succeeded", "failed", "superseded", "conflict"})
+TERMINAL: frozenset[JobStatus] = frozenset(
+    {"succeeded", "failed", "superseded", "conflict", "expired"}
+)
 JobKind = Literal["save", "delete"]
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 _TAG_LEN = 16
+
+
+def delayed_reason(budget_seconds: int) -> str:
+    """Why a job is ``delayed`` (the sweep appends the last error, when there is one)."""
+    return (
+        f"delayed: not finished within its retry budget ({budget_seconds} s); "
+        "it will still apply if its message is delivered"
+    )
+
+
+def expired_reason(retention_seconds: int) -> str:
+    """Why a job is ``expired``: its message can no longer be delivered, so it never applied."""
+    return (
+        f"expired: its message was not delivered within the queue's retention period "
+        f"({retention_seconds} s), so the save was not applied"
+    )
 
 
 def _tag(rev: str, key: bytes) -> str:
@@ -99,9 +128,31 @@ class JobRow:
         )
 
     @classmethod
-    def queued(cls, job_id: str, rev: str) -> JobRow:
-        """A job no consumer has touched yet (its id proves it was accepted as ``rev``)."""
+    def queued(
+        cls,
+        job_id: str,
+        rev: str,
+        *,
+        now_ms: int | None = None,
+        budget_seconds: int | None = None,
+        retention_seconds: int | None = None,
+    ) -> JobRow:
+        """A job no consumer has touched yet (its id proves it was accepted as ``rev``).
+
+        Given the time and the limits, its status follows its age as the sweep's would:
+        ``queued``, then ``delayed`` past the retry budget, ``expired`` past the retention.
+        """
+        accepted_ms = rev_time_ms(rev)
         accepted = rev_timestamp(rev)
+        age_ms = -1 if now_ms is None else now_ms - accepted_ms
+        if retention_seconds is not None and age_ms > retention_seconds * 1000:
+            since = iso_ms(accepted_ms + retention_seconds * 1000)
+            reason = expired_reason(retention_seconds)
+            return cls(job_id, None, rev, None, "expired", "expired", 0, reason, accepted, since)
+        if budget_seconds is not None and age_ms > budget_seconds * 1000:
+            since = iso_ms(accepted_ms + budget_seconds * 1000)
+            reason = delayed_reason(budget_seconds)
+            return cls(job_id, None, rev, None, "delayed", "queued", 0, reason, accepted, since)
         return cls(job_id, None, rev, None, "queued", "queued", 0, None, accepted, accepted)
 
     @property

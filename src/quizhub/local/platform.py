@@ -38,6 +38,7 @@ from quizhub.local.r2 import LocalR2
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
 from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
+from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
 
@@ -148,7 +149,12 @@ def build_platform(
     bucket = LocalR2(data_dir / "r2", clock_ms=clock_ms)
     kv = LocalKV(data_dir / "kv.sqlite", clock_ms, lag_ms=kv_lag_ms)
     cache = LocalCache(clock_ms)
-    broker = LocalQueueBroker(data_dir / "queue.sqlite", consumer_settings, clock_ms=clock_ms)
+    broker = LocalQueueBroker(
+        data_dir / "queue.sqlite",
+        consumer_settings,
+        clock_ms=clock_ms,
+        retention_seconds=QUEUE_RETENTION_SECONDS,
+    )
     closers: list[Callable[[], None]] = [db.close, bucket.close, kv.close, broker.close]
     engine = None
     workflow = None

@@ -1,4 +1,5 @@
-"""Queue consumer: per-message ack, backoff retries, DLQ terminal failures, the stuck-job sweep."""
+"""Queue consumer: per-message ack, backoff retries, DLQ terminal failures, the overdue-job
+sweep (delayed past the retry budget, expired past the queue's retention)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import parse_message, signed_job_of
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
-from quizhub.pipeline.policy import job_budget_seconds, retry_delay_seconds
+from quizhub.pipeline.policy import (
+    ATTEMPT_SECONDS,
+    QUEUE_RETENTION_SECONDS,
+    job_budget_seconds,
+    retry_delay_seconds,
+)
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
@@ -46,14 +52,14 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
                 message.ack()
                 return
             await JobsRepo(b.db).note_error(
-                msg.jobId, f"attempt {message.attempts}: {failure.message}", iso_ms(b.clock_ms())
+                msg.job_id, f"attempt {message.attempts}: {failure.message}", iso_ms(b.clock_ms())
             )
         except Exception:  # noqa: BLE001 - storage is down too: let the queue redeliver
-            log.exception("could not record the failure of job %s", msg.jobId)
+            log.exception("could not record the failure of job %s", msg.job_id)
         delay = retry_delay_seconds(b.settings, message.attempts)
         log.warning(
             "job %s attempt %d failed (%s); retry in %ss",
-            msg.jobId,
+            msg.job_id,
             message.attempts,
             failure.message,
             delay,
@@ -87,24 +93,36 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
             message.ack()
             continue
         try:
-            row = await JobsRepo(bindings.db).get(msg.jobId)
+            row = await JobsRepo(bindings.db).get(msg.job_id)
             last = f" (last error: {row.error})" if row and row.error else ""
             tries = row.attempts if row else bindings.settings.max_retries + 1
             await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
             message.ack()
         except Exception:  # noqa: BLE001
-            log.exception("could not fail dead-lettered job %s", msg.jobId)
+            log.exception("could not fail dead-lettered job %s", msg.job_id)
             message.retry(delay_seconds=retry_delay_seconds(bindings.settings, message.attempts))
 
 
 async def sweep_stuck_jobs(bindings: Bindings) -> int:
-    """Fail jobs still open past their retry budget (cron on Cloudflare, a task locally)."""
-    now = bindings.clock_ms()
-    cutoff = iso_ms(now - job_budget_seconds(bindings.settings) * 1000)
-    swept = await JobsRepo(bindings.db).fail_stuck(cutoff, iso_ms(now))
-    if swept:
-        log.warning("marked %d stuck job(s) failed (timeout)", swept)
-    return swept
+    """The cron sweep (a task locally): jobs open past their retry budget become ``delayed``
+    (visible; a late delivery still applies them) or, if already committed, end ``succeeded``
+    with a warning; delayed jobs older than the queue's retention end ``expired``. A message
+    that arrives late is never dropped for being late. Returns how many jobs changed."""
+    overdue = await JobsRepo(bindings.db).sweep_overdue(
+        bindings.clock_ms(),
+        budget_seconds=job_budget_seconds(bindings.settings),
+        retention_seconds=QUEUE_RETENTION_SECONDS,
+        quiet_seconds=ATTEMPT_SECONDS,
+    )
+    if overdue.total:
+        log.warning(
+            "sweep: %d job(s) delayed past their retry budget, %d committed ended live,"
+            " %d expired past the queue's retention",
+            overdue.delayed,
+            overdue.live,
+            overdue.expired,
+        )
+    return overdue.total
 
 
 QUEUE_HANDLERS = {SAVE_QUEUE: handle_batch, DEAD_LETTER_QUEUE: handle_dlq_batch}

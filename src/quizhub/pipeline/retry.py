@@ -1,4 +1,5 @@
-"""Retrying a job that ended failed or conflicted: its stored body, accepted again as a new job."""
+"""Retrying a job that ended failed, conflicted or expired: its stored body, accepted again as a
+new job."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from quizhub.store.jobs import JobsRepo
 
 __all__ = ["RETRYABLE", "retry_job"]
 
-RETRYABLE = ("failed", "conflict")
+RETRYABLE = ("failed", "conflict", "expired")
 
 
 async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None) -> Accepted:
@@ -26,7 +27,7 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
         raise NotFound(f"job '{job_id}' does not exist or has not started yet")
     if row.status not in RETRYABLE:
         raise Conflict(
-            f"only failed or conflicted jobs can be retried; this one is {row.status}",
+            f"only failed, conflicted or expired jobs can be retried; this one is {row.status}",
             code="not_retryable",
         )
     if row.kind == "delete":

@@ -1,19 +1,35 @@
 """The jobs table: every transition is a guarded UPDATE, so repeats and races are harmless.
 
-A terminal status (succeeded, failed, superseded, conflict) is never left once reached: every
-statement that moves a job requires ``status = 'running'`` (or a non-terminal status).
+A terminal status (succeeded, failed, superseded, conflict, expired) is never left once reached:
+every statement that moves a job requires a non-terminal status. A ``delayed`` job (past its
+retry budget, its message may still come) is as workable as a ``running`` one: a late delivery
+moves it back to ``running`` and applies it under the same compare-and-set.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from quizhub.domain.jobs import JobKind, JobRow
+from quizhub.domain.jobs import (
+    JOB_STATUSES,
+    JobKind,
+    JobRow,
+    JobStatus,
+    delayed_reason,
+    expired_reason,
+)
 from quizhub.domain.preconditions import Precondition
+from quizhub.domain.wire import iso_ms
 from quizhub.ports import D1Database
 
-__all__ = ["JobRef", "JobsRepo"]
+__all__ = ["JobRef", "JobsRepo", "Overdue", "WORKABLE"]
+
+# The statuses a delivery may still work on (every step's guard): a late delivery of a delayed
+# job applies exactly like an on-time one.
+WORKABLE = "('running', 'delayed')"
+_OPEN = "('queued', 'running', 'delayed')"  # every non-terminal status
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
@@ -28,6 +44,13 @@ _GIVE_UP = """status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'faile
     THEN 'saved and live, but invalidating caches did not complete; '
       || 'cached copies expire on their own: ' || {reason}
     ELSE {reason} END"""
+
+# The last error kept on a job, as a suffix of a sweep's reason; a reason the sweep wrote before
+# ("delayed: …") contributes only its own last-error part, so reasons never nest.
+_LAST_ERROR = """CASE WHEN error IS NULL THEN ''
+  WHEN error LIKE 'delayed:%' OR error LIKE 'expired:%'
+    THEN COALESCE(substr(error, NULLIF(instr(error, ' (last error: '), 0)), '')
+  ELSE ' (last error: ' || error || ')' END"""
 
 
 @dataclass(frozen=True)
@@ -61,6 +84,19 @@ def _new_row(
     ]
 
 
+@dataclass(frozen=True)
+class Overdue:
+    """What one sweep changed: jobs now delayed, committed jobs ended live, jobs expired."""
+
+    delayed: int = 0
+    live: int = 0
+    expired: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.delayed + self.live + self.expired
+
+
 class JobsRepo:
     def __init__(self, db: D1Database) -> None:
         self.db = db
@@ -75,13 +111,16 @@ class JobsRepo:
         return None if row is None else JobRow.from_row(row)
 
     async def start_attempt(self, job: JobRef, step: str, now: str, body_ref: str | None) -> JobRow:
-        """Create the row on first delivery or count another attempt; returns the row after."""
+        """Create the row on first delivery or count another attempt; returns the row after.
+
+        A late delivery of a ``delayed`` job makes it ``running`` again (it will apply)."""
         row: dict[str, Any] | None = (
             await self.db.prepare(
                 f"""{_INSERT}
             ON CONFLICT(job_id) DO UPDATE SET
               attempts = jobs.attempts + 1,
-              updated_at = CASE WHEN jobs.status = 'running'
+              status = CASE WHEN jobs.status = 'delayed' THEN 'running' ELSE jobs.status END,
+              updated_at = CASE WHEN jobs.status IN {WORKABLE}
                 THEN excluded.updated_at ELSE jobs.updated_at END
             RETURNING {_COLUMNS}"""
             )
@@ -95,7 +134,8 @@ class JobsRepo:
         """Record the step a running job is on (what the admin UI shows as 저장 중…)."""
         await (
             self.db.prepare(
-                "UPDATE jobs SET step = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+                "UPDATE jobs SET step = ?, updated_at = ?"
+                f" WHERE job_id = ? AND status IN {WORKABLE}"
             )
             .bind(step, now, job_id)
             .run()
@@ -105,7 +145,8 @@ class JobsRepo:
         """Keep the last transient error on a running job (it will be retried)."""
         await (
             self.db.prepare(
-                "UPDATE jobs SET error = ?, updated_at = ? WHERE job_id = ? AND status = 'running'"
+                "UPDATE jobs SET error = ?, updated_at = ?"
+                f" WHERE job_id = ? AND status IN {WORKABLE}"
             )
             .bind(error[:1000], now, job_id)
             .run()
@@ -115,8 +156,8 @@ class JobsRepo:
         """Mark a committed job succeeded (after invalidation)."""
         await (
             self.db.prepare(
-                """UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL, updated_at = ?
-            WHERE job_id = ? AND status = 'running' AND committed = 1"""
+                f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL,
+              updated_at = ? WHERE job_id = ? AND status IN {WORKABLE} AND committed = 1"""
             )
             .bind(now, job_id)
             .run()
@@ -125,7 +166,8 @@ class JobsRepo:
     async def fail(self, job: JobRef, reason: str, now: str) -> None:
         """End a job that gave up, unless it is already terminal (creates the row if absent).
 
-        A job that already committed is live, so it ends ``succeeded`` with the reason kept as a
+        This is how the dead-letter consumer ends a ``delayed`` job too. A job that already
+        committed is live, so it ends ``succeeded`` with the reason kept as a
         warning (only invalidating caches failed): never ``failed`` for a save being served.
         """
         await (
@@ -133,27 +175,82 @@ class JobsRepo:
                 f"""{_INSERT}
             ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
-            WHERE jobs.status IN ('queued', 'running')"""
+            WHERE jobs.status IN {_OPEN}"""
             )
             .bind(*_new_row(job, "failed", "failed", reason[:1000], None, now))
             .run()
         )
 
-    async def fail_stuck(self, accepted_before: str, now: str) -> int:
-        """End every non-terminal job accepted before ``accepted_before`` (reason: timeout)."""
-        reason = (
-            "'timeout: the job did not finish within its retry budget'"
-            " || CASE WHEN error IS NULL THEN '' ELSE ' (last error: ' || error || ')' END"
+    async def sweep_overdue(
+        self, now_ms: int, *, budget_seconds: int, retention_seconds: int, quiet_seconds: int
+    ) -> Overdue:
+        """The cron sweep: jobs accepted more than ``budget_seconds`` ago and idle for
+        ``quiet_seconds`` (no delivery is working on them) become ``delayed`` — or, when they
+        already committed, end ``succeeded`` with the reason as a warning (they are live).
+        Delayed jobs accepted more than ``retention_seconds`` ago can no longer be delivered:
+        they end ``expired``. Never ``failed``: that is the dead-letter queue's word."""
+        now = iso_ms(now_ms)
+        budget_cutoff = iso_ms(now_ms - budget_seconds * 1000)
+        quiet_cutoff = iso_ms(now_ms - quiet_seconds * 1000)
+        overdue = f"accepted_at < ?3 AND updated_at < ?4 AND status IN {_OPEN}"
+        live_reason = f"?1 || {_LAST_ERROR}"
+        live = await self._changes(
+            f"""UPDATE jobs SET {_GIVE_UP.format(reason=live_reason)}, updated_at = ?2
+            WHERE committed = 1 AND {overdue}""",
+            f"not finished within its retry budget ({budget_seconds} s)",
+            now,
+            budget_cutoff,
+            quiet_cutoff,
         )
-        result = (
-            await self.db.prepare(
-                f"""UPDATE jobs SET {_GIVE_UP.format(reason=reason)}, updated_at = ?
-            WHERE status IN ('queued', 'running') AND accepted_at < ?"""
-            )
-            .bind(now, accepted_before)
-            .run()
+        delayed = await self._changes(
+            f"""UPDATE jobs SET status = 'delayed', error = substr(?1 || {_LAST_ERROR}, 1, 1000),
+              updated_at = ?2
+            WHERE committed = 0 AND status != 'delayed' AND {overdue}""",
+            delayed_reason(budget_seconds),
+            now,
+            budget_cutoff,
+            quiet_cutoff,
         )
+        expired = await self._changes(
+            f"""UPDATE jobs SET status = 'expired', step = 'expired',
+              error = substr(?1 || {_LAST_ERROR}, 1, 1000), updated_at = ?2
+            WHERE committed = 0 AND status = 'delayed' AND accepted_at < ?3""",
+            expired_reason(retention_seconds),
+            now,
+            iso_ms(now_ms - retention_seconds * 1000),
+        )
+        return Overdue(delayed=delayed, live=live, expired=expired)
+
+    async def _changes(self, sql: str, *args: Any) -> int:
+        result = await self.db.prepare(sql).bind(*args).run()
         return int(result["meta"].get("changes", 0))
+
+    async def list_by_status(
+        self,
+        statuses: Sequence[JobStatus],
+        *,
+        limit: int,
+        before: tuple[str, str] | None = None,
+    ) -> list[JobRow]:
+        """Jobs in ``statuses``, newest accepted first; ``before`` = (rev, job_id) of the last
+        item of the previous page (cursor pagination)."""
+        wanted = [s for s in JOB_STATUSES if s in statuses]
+        if not wanted:
+            return []
+        where = [f"status IN ({', '.join('?' * len(wanted))})"]
+        args: list[Any] = list(wanted)
+        if before is not None:
+            where.append("(rev < ? OR (rev = ? AND job_id < ?))")
+            args += [before[0], before[0], before[1]]
+        rows = (
+            await self.db.prepare(
+                f"SELECT {_COLUMNS} FROM jobs WHERE {' AND '.join(where)}"
+                " ORDER BY rev DESC, job_id DESC LIMIT ?"
+            )
+            .bind(*args, limit)
+            .all()
+        )
+        return [JobRow.from_row(r) for r in rows["results"]]
 
     async def latest_for_tests(self) -> dict[str, JobRow]:
         """The newest job (by rev) of each test, for the admin list."""

@@ -15,12 +15,13 @@ from typing import Any, Literal
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.ports import D1Database, D1PreparedStatement
-from quizhub.store.jobs import JobRef, JobsRepo
+from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
 __all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts", "search_text"]
 
-# The job still holds the right to commit: it decided 'apply' in this very batch.
-_GUARD = "EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status = 'running' AND committed = 0)"
+# The job still holds the right to commit: it decided 'apply' in this very batch. A delayed job
+# is workable too (a late delivery applies it under the same compare-and-set).
+_GUARD = f"EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0)"
 
 # ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
 _EXISTS = "EXISTS (SELECT 1 FROM tests WHERE id = ?2 AND deleted = 0)"
@@ -47,7 +48,7 @@ _DECIDE = f"""UPDATE jobs SET
         || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
     ELSE NULL END,
   updated_at = ?5
-WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
+WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
 
 _UPSERT = f"""INSERT INTO tests (id, rev, status, deleted, title, description, tags, thumbnail,
   question_count, object_key, search_text, created_at, updated_at)
@@ -70,8 +71,8 @@ _CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
 _ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
 SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15)
 WHERE {_GUARD}"""
-_MARK_COMMITTED = """UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
-WHERE job_id = ?1 AND status = 'running' AND committed = 0"""
+_MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
+WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
 
 _SUMMARY_COLS = (
     "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
@@ -184,7 +185,7 @@ class TestsRepo:
         jobs = JobsRepo(self.db)
         before = await jobs.get(job.job_id)
         if before is not None and before.committed:
-            status: CommitStatus = "already-committed" if before.status == "running" else "terminal"
+            status: CommitStatus = "terminal" if before.terminal else "already-committed"
             return CommitOutcome(status, before)
         await self.db.batch(self._commit_statements(job, now, facts, object_key))
         after = await jobs.get(job.job_id)

@@ -6,7 +6,10 @@ never settled comes back when its lease runs out, counted as a failed delivery. 
 fails on its ``1 + max_retries``-th delivery moves to the dead letter queue (same id, timestamp
 and body; a fresh delivery count) or is dropped when there is none, as on Cloudflare and in
 Miniflare's broker. Unlike Miniflare, messages persist and wait for a consumer that is not
-running yet, as they do in production. The consumer loop lives in ``_consumer``.
+running yet, as they do in production — for the queue's message retention period, like the real
+queue: a message older than ``retention_seconds`` (counted from when it was first sent) is
+dropped when a batch is leased and counted as ``expired``. The consumer loop lives in
+``_consumer``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from quizhub.local.queues._model import (
     LeasedMessage,
     decode_body,
 )
+from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 
 __all__ = ["LocalQueueBroker"]
 
@@ -43,7 +47,16 @@ CREATE TABLE IF NOT EXISTS counters (
     queue TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (queue, name)
 ) WITHOUT ROWID;
 """
-_COUNTERS = ("sent", "delivered", "acked", "retried", "lease_expired", "dead_lettered", "dropped")
+_COUNTERS = (
+    "sent",
+    "delivered",
+    "acked",
+    "retried",
+    "lease_expired",
+    "dead_lettered",
+    "dropped",
+    "expired",
+)
 _READY = "queue = ? AND lease_token IS NULL AND visible_at_ms <= ?"
 
 
@@ -65,11 +78,15 @@ class LocalQueueBroker:
         *,
         clock_ms: Callable[[], int] = wall_clock_ms,
         lease_ms: int = DEFAULT_LEASE_MS,
+        retention_seconds: int = QUEUE_RETENTION_SECONDS,
     ) -> None:
+        if retention_seconds <= 0:
+            raise ValueError("retention_seconds must be > 0")
         self._handle = SqliteHandle(path)
         self.consumers = dict(consumers or {})
         self.clock_ms = clock_ms
         self.lease_ms = lease_ms
+        self.retention_ms = retention_seconds * 1000
         self._listeners = Listeners()
         with self._handle.locked() as conn:
             conn.executescript(_SCHEMA)
@@ -118,6 +135,14 @@ class LocalQueueBroker:
         token = uuid.uuid4().hex
         moved_to: set[str] = set()
         with self._handle.transaction() as conn:
+            # Past the retention period: gone, as on Cloudflare (unless a consumer holds it now).
+            too_old = conn.execute(
+                "DELETE FROM messages WHERE queue = ? AND timestamp_ms <= ?"
+                " AND (lease_token IS NULL OR lease_until_ms <= ?)",
+                (queue, now_ms - self.retention_ms, now_ms),
+            ).rowcount
+            if too_old:
+                _bump(conn, queue, "expired", too_old)
             expired = conn.execute(
                 "SELECT seq, deliveries, lease_until_ms FROM messages"
                 " WHERE queue = ? AND lease_until_ms <= ?",
