@@ -24,6 +24,12 @@ GROUPS = {
     "store:jobs": "tests.contract.checks_jobs",
     "store:list": "tests.contract.checks_listing",
     "cloudflare": "tests.pyodide.checks_cloudflare",
+    "entry.guard": "tests.pyodide.checks_entry_guard",
+    "entry.consumer": "tests.pyodide.checks_entry_consumer",
+    "entry.workflow": "tests.pyodide.checks_entry_workflow",
+    "adapter.cache": "tests.pyodide.checks_adapter_cache",
+    "adapter.workflow": "tests.pyodide.checks_adapter_workflow",
+    "adapter.fetch": "tests.pyodide.checks_adapter_fetch",
 }
 
 

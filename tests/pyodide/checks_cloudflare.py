@@ -32,6 +32,9 @@ class Harness:
     env: Any  # the raw JS env of wrangler.toml (Miniflare proxies)
     consumer_env: Any  # the raw JS env of wrangler.consumer.toml, or None
     bindings: Any  # quizhub.bindings.Bindings built from sdk_env(env)
+    bridge: Any = None  # bridge.mjs: a real queue + consumer, caches.default, an echo server
+    # The env the consumer entry gets for the next deliveries (None: sdk_env(consumer_env)).
+    consumer_entry_env: Any = None
 
 
 def sdk_env(raw_env: Any) -> Any:
@@ -323,4 +326,21 @@ async def check_consumer_config_shares_storage_with_the_api_config(h: Harness) -
         api.settings.save_mode,
         api.settings.public_origin,
     )
-    await consumer.queue.send({"type": "probe"})
+    from quizhub.cloudflare.env import UnboundQueue
+
+    assert isinstance(consumer.queue, UnboundQueue)  # the consumer config binds no producer
+
+
+async def check_sdk_wrappers_keep_the_attributes_the_adapters_unwrap(h: Any) -> None:
+    # quizhub.cloudflare._ffi.unwrap reads private attributes of the SDK's wrappers; the pinned
+    # workers-runtime-sdk must keep them (this fails on an SDK that renames them).
+    from workers import _EnvWrapper
+    from workers.rpc import _BindingWrapper
+
+    from quizhub.cloudflare._ffi import _WRAPPED_ATTRS, unwrap
+
+    wrapped = _BindingWrapper(h.env.KV)
+    env = _EnvWrapper(h.env)
+    assert {"_binding", "_env"} == set(_WRAPPED_ATTRS)
+    assert "_binding" in vars(wrapped) and "_env" in vars(env)
+    assert unwrap(wrapped) is not wrapped and unwrap(env) is not env

@@ -21,6 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
+import { startBridge } from "./bridge.mjs";
 import { wrapEnv } from "./membrane.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,8 +44,9 @@ const { values: opts } = parseArgs({
 const only = opts.only.split(",").filter(Boolean);
 const selected = (prefix) => only.length === 0 || only.some((p) => p.startsWith(prefix) || prefix.startsWith(p));
 // The store checks need the migrated schema; the cloudflare group also the consumer config.
-const wantsSchema = selected("store") || selected("cloudflare");
-const wantsConsumer = selected("cloudflare");
+const wantsEntries = ["entry.", "adapter."].some(selected);
+const wantsSchema = selected("store") || selected("cloudflare") || wantsEntries;
+const wantsConsumer = selected("cloudflare") || wantsEntries;
 
 if (!existsSync(path.join(MODULES, "pyodide")) || !existsSync(path.join(MODULES, "wrangler"))) {
   fail("node_modules is missing pyodide or wrangler: run `npm ci`");
@@ -77,6 +79,7 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const tmp = mkdtempSync(path.join(tmpdir(), "quizhub-pyodide-"));
 const proxies = [];
+let bridge = null;
 let summary = null;
 try {
   // Wrangler (a child process) and Pyodide (this process) load in parallel.
@@ -99,6 +102,7 @@ try {
     }).then((proxy) => (proxies.push(proxy), proxy));
   const api = await platform("wrangler.toml");
   const consumer = wantsConsumer ? await platform("wrangler.consumer.toml") : null;
+  bridge = wantsEntries ? await startBridge(MODULES) : null;
   console.log(`harness: miniflare bindings ready (${elapsed()})`);
 
   py.mountNodeFS("/quizhub/src", path.join(ROOT, "src"));
@@ -110,6 +114,7 @@ try {
     consumer_env: consumer ? expose(consumer.env) : null,
     only: only.join(","),
     break_mode: opts.break,
+    bridge: bridge ? bridge.api : null,
   });
   const sys = py.pyimport("sys");
   sys.path.insert(0, "/quizhub");
@@ -124,6 +129,7 @@ try {
   console.error(`harness: ${error?.stack ?? error}`);
   process.exitCode = 2;
 } finally {
+  if (bridge) await bridge.dispose().catch(() => {});
   for (const proxy of proxies.reverse()) await proxy.dispose().catch(() => {});
   if (opts.keep) console.log(`harness: state kept in ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
