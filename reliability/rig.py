@@ -9,23 +9,30 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tests.fakes import FakeClock, recording, sent
 
 from quizhub.bindings import Bindings, SaveMode, Settings
+from quizhub.domain.jobs import JobRow
 from quizhub.domain.preconditions import Precondition
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.host import minimal_document
 from quizhub.local.platform import SWEEP_EVERY_MS, build_platform
 from quizhub.pipeline.accept import accept_delete, accept_save
-from quizhub.pipeline.policy import job_budget_seconds
+from quizhub.pipeline.policy import (
+    ATTEMPT_SECONDS,
+    QUEUE_RETENTION_SECONDS,
+    job_budget_seconds,
+    untouched_job,
+)
 from quizhub.store.documents import read_current, read_published
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.tests import TestsRepo
 
-__all__ = ["Rig", "Accepted", "TOKEN"]
+__all__ = ["Rig", "Accepted", "TOKEN", "parse_iso_ms"]
 
 TOKEN = "reliability-token"
 
@@ -111,10 +118,22 @@ class Rig:
                 open_jobs = await self.open_jobs()
                 if not open_jobs:
                     return
-                # Nothing will ever touch these jobs again: jump to the next cron run that fails
-                # them.
-                due = self._last_sweep + SWEEP_EVERY_MS
+                # Nothing is due: jump to the first cron run that can change one of these jobs
+                # (delayed past its budget, expired past the retention).
+                due = await self._next_sweep_that_matters(open_jobs)
             self.clock.ms = max(self.clock.ms + 1, due)
+
+    async def _next_sweep_that_matters(self, open_jobs: list[Accepted]) -> int:
+        now = self.clock.ms
+        moments = []
+        for acc in open_jobs:
+            row = await self.job(acc.job_id)
+            moments += [acc.accepted_ms + self.budget_ms(), acc.accepted_ms + self.retention_ms()]
+            if row is not None:
+                moments.append(parse_iso_ms(row.updated_at) + ATTEMPT_SECONDS * 1000)
+        target = min((m for m in moments if m >= now), default=now)
+        ticks = max(1, -(-(target - self._last_sweep) // SWEEP_EVERY_MS))
+        return self._last_sweep + ticks * SWEEP_EVERY_MS
 
     async def _sweep(self) -> None:
         self._last_sweep = self.clock.ms
@@ -123,17 +142,20 @@ class Rig:
             await self.platform.sweep()
 
     # ------------------------------------------------------------ observing
-    async def job(self, job_id: str) -> dict[str, Any] | None:
+    async def job(self, job_id: str) -> JobRow | None:
         return await JobsRepo(self.clean.db).get(job_id)
 
+    async def status(self, acc: Accepted) -> JobRow:
+        """The job as ``GET /api/admin/jobs/{id}`` shows it now (derived when it has no row)."""
+        row = await self.job(acc.job_id)
+        if row is None:
+            row = untouched_job(self.clean.settings, acc.job_id, self.clock.ms)
+        assert row is not None, acc.job_id
+        return row
+
     async def open_jobs(self) -> list[Accepted]:
-        """Accepted jobs without a terminal status (no row yet counts as open)."""
-        out = []
-        for acc in self.accepted:
-            row = await self.job(acc.job_id)
-            if row is None or not row.terminal:
-                out.append(acc)
-        return out
+        """Accepted jobs without a visible terminal status (queued, running or delayed)."""
+        return [acc for acc in self.accepted if not (await self.status(acc)).terminal]
 
     def title_of(self, rev: str) -> str | None:
         """The title a sent save of ``rev`` carried (None if no such save was sent)."""
@@ -144,6 +166,15 @@ class Rig:
 
     def budget_ms(self) -> int:
         return job_budget_seconds(self.clean.settings) * 1000
+
+    @staticmethod
+    def retention_ms() -> int:
+        return QUEUE_RETENTION_SECONDS * 1000
+
+
+def parse_iso_ms(text: str) -> int:
+    """Milliseconds since the epoch of a stored ISO 8601 UTC timestamp."""
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def document(title: str, **extra: Any) -> dict[str, Any]:

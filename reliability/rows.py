@@ -12,11 +12,13 @@ from typing import Any
 
 from tests.fakes import FakeBatch, FakeMessage
 
+from quizhub.domain.revisions import rev_time_ms
 from quizhub.local.faults import FaultPlan
+from quizhub.local.platform import SWEEP_EVERY_MS
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
-from reliability.rig import Rig, invariants
+from reliability.rig import Rig, invariants, parse_iso_ms
 
 __all__ = [
     "Row",
@@ -50,6 +52,7 @@ class Sizes:
     editor_rounds: int = 30
     poison_batches: int = 20
     budget_jobs: int = 20
+    late_tests: int = 4  # row 13: tests per lateness, each with three late saves
 
 
 async def _deliver(rig: Rig, body: Any, attempts: int = 1) -> None:
@@ -282,36 +285,48 @@ async def row8_poison(mode: str, sizes: Sizes, seed: int = 5) -> Row:
 
 
 async def row10_budget(mode: str, sizes: Sizes) -> Row:
-    """With R2 and KV down for good, every job still ends, within the computed retry budget."""
+    """Worst cases on the fake clock: with R2 and KV down for good every job ends (dead-letter
+    queue → failed) within the computed retry budget; with the consumer down past the budget
+    every job is visibly ``delayed`` by then (and still ends once delivered)."""
     plan = FaultPlan(seed=11, p=1.0, targets=("bucket", "kv"))
     rig = Rig(_tmp(), mode, plan=plan)
     for i in range(sizes.budget_jobs):
-        rig.plan = None
         await _accept_clean(rig, f"b{i}", f"예산 {i}")
         rig.clock.ms += 500
     await rig.settle()
+    budget = rig.budget_ms()
     worst = 0
-    open_jobs = len(await rig.open_jobs())
     for acc in rig.accepted:
         row = await rig.job(acc.job_id)
         if row:
-            from datetime import datetime
-
-            from quizhub.domain.revisions import rev_time_ms
-
-            finished = int(
-                datetime.fromisoformat(row.updated_at.replace("Z", "+00:00")).timestamp() * 1000
-            )
-            worst = max(worst, finished - rev_time_ms(acc.rev))
-    budget = rig.budget_ms()
+            worst = max(worst, parse_iso_ms(row.updated_at) - acc.accepted_ms)
+    # The consumer is down (a bad deploy): nothing is delivered while the cron keeps running.
+    start = len(rig.accepted)
+    for i in range(sizes.budget_jobs):
+        await _accept_clean(rig, f"d{i}", f"지연 {i}")
+        rig.clock.ms += 500
+    outage = rig.accepted[start:]
+    deadline = outage[-1].accepted_ms + budget + SWEEP_EVERY_MS
+    while rig.clock.ms < deadline:
+        rig.clock.ms += SWEEP_EVERY_MS
+        await rig.platform.sweep()
+    shown = [await rig.status(acc) for acc in outage]
+    delayed = [r for r in shown if r.status == "delayed"]
+    worst_delayed = max(parse_iso_ms(r.updated_at) - rev_time_ms(r.rev) for r in delayed)
+    await rig.settle()  # the consumer is back: the delayed jobs run (and fail: R2 is still down)
+    open_jobs = len(await rig.open_jobs())
     rig.close()
     return Row(
         "10",
-        "fake clock, R2 and KV failing on every call",
-        f"{open_jobs} open; worst time-to-terminal {worst / 1000:.0f} s"
-        f" of a {budget / 1000:.0f} s budget",
-        "every job terminal within the computed retry budget",
-        open_jobs == 0 and worst <= budget,
+        "fake clock, R2 and KV failing on every call; then the consumer down past the budget",
+        f"{open_jobs} open; worst time-to-terminal {worst / 1000:.0f} s of a {budget / 1000:.0f} s"
+        f" budget; {len(delayed)} of {len(outage)} undelivered jobs visibly delayed after"
+        f" {worst_delayed / 1000:.0f} s",
+        "every job terminal, or visibly delayed, within the computed retry budget",
+        open_jobs == 0
+        and worst <= budget
+        and len(delayed) == len(outage)
+        and worst_delayed <= budget,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from reliability.broker_rows import row6_broker, row9_sizes
 from reliability.kill import row4_kills
+from reliability.late_rows import row13_late
 from reliability.rows import (
     Row,
     Sizes,
@@ -38,6 +39,7 @@ QUICK = Sizes(
     editor_rounds=8,
     poison_batches=5,
     budget_jobs=5,
+    late_tests=2,
 )
 FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
 FULL_KILLS, QUICK_KILLS = 24, 6
@@ -72,6 +74,9 @@ def run_scorecard(
             record(mode, asyncio.run(make(mode, sizes)), t)
         t = time.perf_counter()
         record(mode, asyncio.run(row9_sizes(mode)), t)
+        t = time.perf_counter()
+        for row in asyncio.run(row13_late(mode, sizes)):
+            record(mode, row, t)
     t = time.perf_counter()
     record(
         "broker",

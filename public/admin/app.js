@@ -1,10 +1,11 @@
 // Admin app: sign-in (token in sessionStorage only), the list of tests, routing by hash
-// (#/tests/{id}, #/new/{id}), and the unsaved-changes guards.
+// (#/tests/{id}, #/new/{id}, #/jobs = 작업 상태), and the unsaved-changes guards.
 import { h, replace } from "/assets/dom.js";
 import { api, token, setUnauthorizedHandler, describeError, ApiError } from "/admin/api.js";
 import { fromDocument, blankModel, TEST_ID_RE } from "/admin/model.js";
 import { STATUS_KO, stepLabel } from "/admin/messages.js";
 import * as wb from "/admin/workbench.js";
+import { showJobs } from "/admin/jobsview.js";
 
 const $ = (id) => document.getElementById(id);
 const signInView = $("sign-in-view");
@@ -134,6 +135,10 @@ async function refreshList() {
 }
 
 $("refresh-list").addEventListener("click", () => refreshList());
+$("open-jobs").addEventListener("click", (e) => {
+  e.preventDefault();
+  navigate("#/jobs");
+});
 
 // ---------- new test dialog ----------
 
@@ -166,6 +171,7 @@ $("new-form").addEventListener("submit", (e) => {
 // ---------- routing ----------
 
 function parseHash(hash) {
+  if (hash === "#/jobs") return { kind: "jobs" };
   const m = /^#\/(tests|new)\/([^/]+)$/.exec(hash || "");
   if (!m) return { kind: "list" };
   const id = decodeURIComponent(m[2]);
@@ -219,6 +225,15 @@ async function route({ force = false } = {}) {
   shownHash = hash;
   if (target.kind === "list") {
     showEditorEmpty();
+    return;
+  }
+  if (target.kind === "jobs") {
+    wb.close();
+    editorEmpty.hidden = true;
+    editorRoot.hidden = false;
+    appView.classList.add("editing");
+    renderList();
+    showJobs(editorRoot, { listChanged: () => refreshList() });
     return;
   }
   if (wb.current() && wb.current().id === target.id && !force) return; // already open

@@ -2,7 +2,9 @@
 // until the job reaches a terminal status or we give up (the job keeps running server-side).
 import { api, ApiError } from "/admin/api.js";
 
-export const TERMINAL = new Set(["succeeded", "failed", "superseded", "conflict"]);
+// The API's terminal statuses (quizhub.domain.jobs.TERMINAL). `delayed` is not one: a job past
+// its retry budget still applies when its message is delivered; `expired` ends it unapplied.
+export const TERMINAL = new Set(["succeeded", "failed", "superseded", "conflict", "expired"]);
 
 export class PollGiveUp extends Error {
   constructor(lastJob) {

@@ -1,8 +1,30 @@
 // Korean wording for job steps/statuses and for validation errors (pydantic/FastAPI style).
 
 export const STATUS_KO = {
-  queued: "대기 중", running: "처리 중", succeeded: "완료", failed: "실패", superseded: "대체됨", conflict: "충돌",
+  queued: "대기 중", running: "처리 중", delayed: "지연됨", succeeded: "완료", failed: "실패",
+  superseded: "대체됨", conflict: "충돌", expired: "만료됨",
 };
+
+/** Why a job waiting past its retry budget is not lost (shown with the server's reason). */
+export const DELAYED_KO = "재시도 예산을 넘겨 지연되고 있습니다. 메시지가 전달되면 그대로 반영됩니다.";
+
+/**
+ * The status line of an unfinished job: "저장 중… 3/6 반영 (commit)", or for a delayed job
+ * "저장 지연: … — 사유: <server reason>" (`verb` is 저장 or 삭제).
+ */
+export function pendingText(verb, job) {
+  if (job && job.status === "delayed") {
+    return `${verb} 지연: ${DELAYED_KO}${job.error ? ` 사유: ${job.error}` : ""}`;
+  }
+  return `${verb} 중… ${stepLabel(job)}`;
+}
+
+/** A job time (ISO 8601) in the reader's locale, e.g. "2026. 11. 18. 오후 6:46:40". */
+export function timeText(iso) {
+  if (!iso) return "-";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString("ko-KR");
+}
 
 // The pipeline's step names (queue consumer and Workflow), in order, with their Korean labels.
 const KNOWN_STEPS = [

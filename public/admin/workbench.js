@@ -5,7 +5,7 @@ import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
 import { buildForm, showErrors, clearErrors } from "/admin/editor.js";
-import { validationMessage, stepLabel } from "/admin/messages.js";
+import { validationMessage, stepLabel, pendingText } from "/admin/messages.js";
 
 const root = document.getElementById("editor-root");
 
@@ -138,7 +138,7 @@ async function upload(file) {
 
 function setStatus(state, text, actions = []) {
   els.status.dataset.state = state;
-  const icon = state === "saving" ? h("span", { class: "spinner", "aria-hidden": "true" })
+  const icon = state === "saving" || state === "delayed" ? h("span", { class: "spinner", "aria-hidden": "true" })
     : state === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
       : state === "failed" || state === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
         : null;
@@ -146,6 +146,11 @@ function setStatus(state, text, actions = []) {
   else els.status.replaceChildren();
   replace(els.statusActions, actions);
   els.statusRow.hidden = !text && !actions.length;
+}
+
+/** An unfinished job on the status line: its step, or (delayed) the server's reason. */
+function showPending(verb, job) {
+  setStatus(job && job.status === "delayed" ? "delayed" : "saving", pendingText(verb, job));
 }
 
 function actionButton(text, onClick, primary = false) {
@@ -189,7 +194,7 @@ export async function save(retryDoc = null) {
       setStatus("saving", "저장 중… 접수됨");
       job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
         onUpdate: (j) => {
-          if (cur === target && j && !TERMINAL.has(j.status)) setStatus("saving", `저장 중… ${stepLabel(j)}`);
+          if (cur === target && j && !TERMINAL.has(j.status)) showPending("저장", j);
         },
       });
     }
@@ -216,6 +221,10 @@ function finishSave(target, job, accepted, fp) {
       showBanner("다른 편집자가 이 테스트를 먼저 저장했습니다. 내 변경 사항은 저장되지 않았습니다. "
         + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
       break;
+    case "expired":
+      setStatus("failed", `저장되지 않음 (만료): ${job.error || "큐 보관 기간 안에 전달되지 않았습니다."}`,
+        [actionButton("다시 시도", () => save(last && last.doc), true)]);
+      break;
     case "superseded":
       setStatus("conflict", "저장되지 않음: 더 최신 저장이 이미 반영되었습니다.");
       showBanner("이 저장보다 최신 저장이 먼저 반영되어 내 변경 사항은 적용되지 않았습니다. "
@@ -232,9 +241,14 @@ function saveFailed(err) {
   const retry = actionButton("다시 시도", () => save(last && last.doc), true);
   if (err instanceof PollGiveUp) {
     const j = err.lastJob || cur.pendingJob;
+    const check = actionButton("상태 다시 확인", () => resume(j), true);
+    if (j && j.status === "delayed") {
+      setStatus("delayed", pendingText("저장", j), [check]);
+      return;
+    }
     setStatus("unknown", "저장 상태를 확인하지 못했습니다. 작업은 서버에서 계속 진행 중일 수 있습니다."
       + (j && j.step ? ` (마지막 단계: ${stepLabel(j)})` : ""),
-    [actionButton("상태 다시 확인", () => resume(j), true), retry]);
+    [check, retry]);
     return;
   }
   if (!(err instanceof ApiError)) {
@@ -261,10 +275,10 @@ async function resume(lastJob) {
   if (!cur || cur.saving || !lastJob || !lastJob.jobId) return save(last && last.doc);
   const target = cur;
   setBusy(target, true);
-  setStatus("saving", `저장 중… ${stepLabel(lastJob)}`);
+  showPending("저장", lastJob);
   try {
     const job = await pollJob(jobUrl(null, lastJob.jobId), {
-      onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) setStatus("saving", `저장 중… ${stepLabel(j)}`); },
+      onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) showPending("저장", j); },
     });
     if (cur === target) finishSave(target, job, null, last ? last.fp : target.baseline);
     hooks.listChanged();
@@ -377,7 +391,7 @@ async function remove() {
     let job = data;
     if (!(data && TERMINAL.has(data.status))) {
       job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
-        onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) setStatus("saving", `삭제 중… ${stepLabel(j)}`); },
+        onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) showPending("삭제", j); },
       });
     }
     hooks.listChanged();

@@ -1,0 +1,117 @@
+// 작업 상태 (#/jobs): the save/delete jobs that need a person — failed, delayed (past the retry
+// budget; they still apply when their message comes) and expired (the queue's retention ended) —
+// with their reasons, newest first, and 다시 시도 for failed and expired ones.
+import { h, replace } from "/assets/dom.js";
+import { api, ApiError, describeError } from "/admin/api.js";
+import { pollJob, jobUrl, PollGiveUp } from "/admin/jobs.js";
+import { STATUS_KO, DELAYED_KO, timeText } from "/admin/messages.js";
+
+const ATTENTION = ["failed", "delayed", "expired"];
+const RETRYABLE = new Set(["failed", "expired"]);
+const PAGE_SIZE = 20;
+
+/** Render the view into `root`; `hooks.listChanged()` runs after a job was re-submitted. */
+export function showJobs(root, hooks = {}) {
+  let cursor = null;
+  let seq = 0;
+  const message = h("div", { id: "jobs-message" });
+  const list = h("ul", { class: "jobs-list", id: "jobs-list", "aria-label": "확인이 필요한 작업" });
+  const more = h("button", { type: "button", class: "btn btn-small", hidden: true,
+    on: { click: () => load(false) } }, "더 보기");
+  const refresh = h("button", { type: "button", class: "btn btn-small", id: "refresh-jobs",
+    on: { click: () => load(true) } }, "새로고침");
+  replace(root, h("section", { class: "jobs-view", "aria-labelledby": "jobs-title" },
+    h("div", { class: "jobs-head" }, h("h2", { id: "jobs-title" }, "확인이 필요한 작업"), refresh),
+    h("p", { class: "hint" }, "실패했거나, 재시도 예산을 넘겨 지연 중이거나, 큐 보관 기간이 끝나 만료된 "
+      + "저장·삭제 작업입니다. 지연된 작업은 메시지가 전달되면 그대로 반영됩니다."),
+    message, list, more));
+  load(true);
+
+  async function load(reset) {
+    const mine = ++seq;
+    const query = new URLSearchParams({ status: ATTENTION.join(","), limit: String(PAGE_SIZE) });
+    if (!reset && cursor) query.set("cursor", cursor);
+    refresh.disabled = true;
+    more.disabled = true;
+    if (reset) replace(message, h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
+    try {
+      const { data } = await api("GET", `/api/admin/jobs?${query}`);
+      if (mine !== seq) return;
+      const items = (data && data.items) || [];
+      cursor = (data && data.nextCursor) || null;
+      if (reset) list.replaceChildren();
+      list.append(...items.map(card));
+      message.replaceChildren();
+      if (!list.children.length) {
+        replace(message, h("p", { class: "notice notice-ok", role: "status" }, "확인이 필요한 작업이 없습니다."));
+      }
+      more.hidden = !cursor;
+    } catch (err) {
+      if (mine !== seq || (err instanceof ApiError && err.status === 401)) return;
+      replace(message, h("p", { class: "notice notice-error", role: "alert" },
+        `작업 목록을 불러오지 못했습니다: ${describeError(err)}`));
+    } finally {
+      if (mine === seq) {
+        refresh.disabled = false;
+        more.disabled = false;
+      }
+    }
+  }
+
+  function card(job) {
+    const note = h("span", { class: "job-note", role: "status", "aria-live": "polite" });
+    const actions = h("div", { class: "job-card-actions" });
+    if (RETRYABLE.has(job.status) && job.testId) {
+      const button = h("button", { type: "button", class: "btn btn-small btn-primary",
+        on: { click: () => retry(job, button, note) } }, "다시 시도");
+      actions.append(button);
+    }
+    actions.append(note);
+    const test = job.testId
+      ? h("a", { href: `#/tests/${encodeURIComponent(job.testId)}`, class: "mono" }, job.testId)
+      : h("span", { class: "mono" }, "(알 수 없음)");
+    const reason = job.error || (job.status === "delayed" ? DELAYED_KO : "사유가 기록되지 않았습니다.");
+    return h("li", { class: "job-card", dataset: { jobId: job.jobId, status: job.status } },
+      h("div", { class: "job-card-head" },
+        h("span", { class: `badge badge-job-${job.status}` }, STATUS_KO[job.status] || job.status),
+        h("span", {}, "테스트 ", test),
+        h("span", { class: "job-kind" }, job.kind === "delete" ? "삭제" : "저장")),
+      h("p", { class: "job-reason" }, reason),
+      h("div", { class: "job-card-meta" },
+        h("span", {}, "접수 ", h("time", { datetime: job.acceptedAt }, timeText(job.acceptedAt))),
+        h("span", {}, "최근 변경 ", h("time", { datetime: job.updatedAt }, timeText(job.updatedAt))),
+        job.attempts ? h("span", {}, `시도 ${job.attempts}회`) : null,
+        h("span", { class: "mono", title: "작업 ID" }, job.jobId)),
+      actions);
+  }
+
+  async function retry(job, button, note) {
+    button.disabled = true;
+    note.textContent = "다시 접수하는 중…";
+    let data;
+    try {
+      ({ data } = await api("POST", `/api/admin/jobs/${encodeURIComponent(job.jobId)}/retry`));
+    } catch (err) {
+      button.disabled = false;
+      note.textContent = err instanceof ApiError && err.code === "body_unavailable"
+        ? "이 작업의 문서가 남아 있지 않아 다시 시도할 수 없습니다. 편집기에서 다시 저장해 주세요."
+        : `다시 시도하지 못했습니다: ${describeError(err)}`;
+      return;
+    }
+    note.textContent = "다시 접수했습니다. 처리 상태를 확인하는 중…";
+    hooks.listChanged?.();
+    try {
+      const done = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
+        onUpdate: (j) => { note.textContent = `다시 시도한 작업: ${STATUS_KO[j.status] || j.status}`; },
+      });
+      note.textContent = done.status === "succeeded"
+        ? "다시 시도한 작업이 완료되었습니다."
+        : `다시 시도한 작업: ${STATUS_KO[done.status] || done.status}${done.error ? ` — ${done.error}` : ""}`;
+      hooks.listChanged?.();
+    } catch (err) {
+      note.textContent = err instanceof PollGiveUp
+        ? "다시 접수했습니다. 처리 상태는 잠시 후 새로고침해서 확인해 주세요."
+        : `다시 접수했지만 상태를 확인하지 못했습니다: ${describeError(err)}`;
+    }
+  }
+}
