@@ -24,6 +24,7 @@ from typing import Any
 from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
+from quizhub.guard import GuardMiddleware
 from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
@@ -66,11 +67,12 @@ class LocalPlatform:
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def app(self) -> Any:
-        """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``."""
+        """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``, behind the
+        same guard the API Worker runs before its ASGI bridge (auth, then size)."""
         from quizhub.api.app import create_app
         from quizhub.local.host import with_env
 
-        return with_env(create_app(), self.bindings)
+        return with_env(GuardMiddleware(create_app()), self.bindings)
 
     async def step(self) -> int:
         """Deliver every batch due now (once per queue) and run due workflow instances."""
