@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
@@ -88,3 +88,6 @@ class Bindings:
     revs: RevGenerator = field(default_factory=lambda: _PROCESS_REVS)
     # The Workflow binding (SAVE_WF) used in SAVE_MODE=workflow: create(id=, params=) / get(id).
     workflow: WorkflowBinding | None = None
+    # Search's vector side (VECTORIZE, AI); None where they are not bound: keyword search only.
+    vectorize: Any = None
+    ai: Any = None

@@ -108,5 +108,5 @@ async def _publish(db: Any, test_id: str, n: int, **doc: Any) -> None:
 
 
 async def _public_ids(db: Any, **query: Any) -> list[str]:
-    args = {"q": None, "tag": None, "limit": 50, "after": None, **query}
+    args = {"tag": None, "limit": 50, "after": None, **query}
     return [s["id"] for s in await TestsRepo(db).list_public(**args)]

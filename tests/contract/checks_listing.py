@@ -32,7 +32,7 @@ async def check_list_public_is_newest_first_without_drafts_or_deleted(db: Any) -
 async def check_list_public_summary_shape(db: Any) -> None:
     await _fresh(db)
     await _publish(db, "p-shape", 7, tags=["여행", "MBTI"], images=True)
-    [summary] = await TestsRepo(db).list_public(q=None, tag=None, limit=5, after=None)
+    [summary] = await TestsRepo(db).list_public(tag=None, limit=5, after=None)
     assert summary == {
         "id": "p-shape",
         "rev": _rev(7),
@@ -58,7 +58,7 @@ async def check_list_public_paginates_with_the_after_cursor(db: Any) -> None:
     seen: list[str] = []
     after = None
     for _ in range(10):
-        page = await TestsRepo(db).list_public(q=None, tag=None, limit=2, after=after)
+        page = await TestsRepo(db).list_public(tag=None, limit=2, after=after)
         seen += [s["id"] for s in page]
         if len(page) < 2:
             break
@@ -66,17 +66,33 @@ async def check_list_public_paginates_with_the_after_cursor(db: Any) -> None:
     assert seen == ["p-e", "p-d", "p-c", "p-b", "p-a"]
 
 
-async def check_list_public_search_matches_korean_and_case_folded_substrings(db: Any) -> None:
+async def _keyword(db: Any, q: str) -> list[str]:
+    return await TestsRepo(db).keyword_ranked(q, depth=100)
+
+
+async def check_keyword_search_finds_korean_bigrams_particles_and_latin_words(db: Any) -> None:
     await _fresh(db)
-    await _publish(db, "p-trip", 1, title="나와 어울리는 여행지는?", tags=["여행"])
-    await _publish(db, "p-mbti", 2, title="MBTI 연애 유형", description="연애할 때 나는", tags=[])
-    await _publish(db, "p-food", 3, title="음식 취향", description="맛집", tags=["먹방"])
-    assert await _public_ids(db, q="여행") == ["p-trip"]
-    assert await _public_ids(db, q="mbti") == ["p-mbti"]
-    assert await _public_ids(db, q="연애할") == ["p-mbti"]  # the description counts
-    assert await _public_ids(db, q="먹방") == ["p-food"]  # and so do the tags
-    assert await _public_ids(db, q="없는말") == []
-    assert await _public_ids(db, q="%") == []  # no LIKE wildcards
+    await _publish(db, "p-trip", 1, title="나와 어울리는 여행지는?", tags=["성격"])
+    await _publish(db, "p-abroad", 2, title="해외 스타일", description="해외여행 갈 때 나는")
+    await _publish(db, "p-mbti", 3, title="MBTI 연애 유형", description="연애할 때 나는", tags=[])
+    await _publish(db, "p-food", 4, title="음식 취향", description="맛집", tags=["먹방"])
+    assert set(await _keyword(db, "여행")) == {"p-trip", "p-abroad"}  # inside 여행지, 해외여행
+    assert set(await _keyword(db, "여행을")) >= {"p-trip", "p-abroad"}  # a particle attached
+    assert await _keyword(db, "mbti") == ["p-mbti"] == await _keyword(db, "Mbti")
+    assert await _keyword(db, "연애할") == ["p-mbti"]  # the description counts
+    assert await _keyword(db, "먹방") == ["p-food"]  # and so do the tags
+    assert await _keyword(db, "없는말") == []
+    assert await _keyword(db, '% * " OR') == []  # no FTS syntax leaks through
+
+
+async def check_keyword_search_ranks_more_matching_terms_first_and_skips_drafts(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-one", 1, title="여름 바다", description="여행")
+    await _publish(db, "p-two", 2, title="해외여행 여행 계획", description="여행지")
+    await _publish(db, "p-draft", 3, title="여행 초안", status="draft")
+    assert await _keyword(db, "여행 계획") == ["p-two", "p-one"]
+    summaries = await TestsRepo(db).summaries(["p-one", "p-draft", "p-two", "p-none"])
+    assert [s["id"] for s in summaries] == ["p-one", "p-two"]  # published only, order kept
 
 
 async def check_list_public_filters_by_tag(db: Any) -> None:
@@ -89,10 +105,10 @@ async def check_list_public_filters_by_tag(db: Any) -> None:
     assert await _public_ids(db, tag="없음") == []
 
 
-async def check_list_public_combines_search_tag_and_limit(db: Any) -> None:
+async def check_summaries_filter_by_tag(db: Any) -> None:
     await _fresh(db)
     for n in range(1, 6):
         await _publish(db, f"p-m{n}", n, title=f"여행 테스트 {n}", tags=["여행"] if n % 2 else [])
-    assert await _public_ids(db, q="여행", tag="여행") == ["p-m5", "p-m3", "p-m1"]
-    assert await _public_ids(db, q="여행", tag="여행", limit=2) == ["p-m5", "p-m3"]
-    assert await _public_ids(db, q="테스트 4") == ["p-m4"]
+    ranked = await _keyword(db, "여행")
+    summaries = await TestsRepo(db).summaries(ranked, tag="여행")
+    assert sorted(s["id"] for s in summaries) == ["p-m1", "p-m3", "p-m5"]

@@ -164,7 +164,7 @@ async def check_delete_tombstones_the_pointer(db: Any) -> None:
     assert await _tags(db, "t-del") == []
     assert await _rows(db, "SELECT * FROM test_images WHERE test_id = ?", "t-del") == []
     assert await TestsRepo(db).list_all() == []
-    assert await TestsRepo(db).list_public(q=None, tag=None, limit=10, after=None) == []
+    assert await TestsRepo(db).list_public(tag=None, limit=10, after=None) == []
     late_job = JobRef("job-late", "t-del", _rev(1), "save", _ts(1))
     late = await _commit(db, late_job, _doc(), at=5)  # a late, older save
     assert late.status == "superseded", late

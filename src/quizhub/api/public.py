@@ -16,6 +16,8 @@ from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.errors import Invalid, NotFound
 from quizhub.reads import published_detail
+from quizhub.search.service import search_page, similar
+from quizhub.search.terms import MAX_QUERY_LENGTH
 from quizhub.store.documents import read_published
 from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
@@ -26,23 +28,30 @@ router = APIRouter(prefix="/api", tags=["public"])
 TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
 
 
-def _encode_cursor(item: dict[str, Any]) -> str:
-    raw = json.dumps([item["updatedAt"], item["id"]]).encode()
+def _encode_cursor(position: Any) -> str:
+    raw = json.dumps(position).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> tuple[str, str]:
+def _decode_cursor(cursor: str) -> Any:
+    """A list cursor ``[updatedAt, id]`` or a search cursor ``{"offset": n}``."""
     try:
-        updated_at, test_id = json.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
-        return str(updated_at), str(test_id)
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error):
-        raise Invalid(
-            "cursor is not one this API returned",
-            code="invalid_cursor",
-            details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
-        ) from None
+        position = None
+    if (
+        isinstance(position, list)
+        and len(position) == 2
+        and all(isinstance(p, str) for p in position)
+    ):
+        return str(position[0]), str(position[1])
+    if isinstance(position, dict) and isinstance(position.get("offset"), int):
+        return int(position["offset"])
+    raise Invalid(
+        "cursor is not one this API returned",
+        code="invalid_cursor",
+        details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
+    )
 
 
 @router.get("/health")
@@ -55,25 +64,49 @@ async def health(request: Request) -> dict[str, Any]:
 async def list_tests(
     request: Request,
     q: Annotated[
-        str | None, Query(max_length=50, description="keyword (substring, Korean-safe)")
+        str | None,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description="search: Korean keywords (bigrams) and meaning (vectors), fused",
+        ),
     ] = None,
     tag: Annotated[str | None, Query(max_length=30)] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Published tests, newest first, with cursor pagination."""
+    """Published tests, newest first; with ``q``, best match first (``X-Search-Mode``)."""
     b = bindings(request)
-    after = _decode_cursor(cursor) if cursor else None
-    keyword = q.strip() if q and q.strip() else None
-    items = await TestsRepo(b.db).list_public(
-        q=keyword, tag=tag or None, limit=limit + 1, after=after
-    )
-    page = [{k: v for k, v in it.items() if k != "status"} for it in items[:limit]]
-    next_cursor = _encode_cursor(page[-1]) if len(items) > limit else None
-    return json_response(
-        {"items": page, "nextCursor": next_cursor},
-        headers={"Cache-Control": LIST_CACHE_CONTROL, "Cache-Tag": LIST_TAG},
-    )
+    position = _decode_cursor(cursor) if cursor else None
+    headers = {"Cache-Control": LIST_CACHE_CONTROL, "Cache-Tag": LIST_TAG}
+    if q and q.strip():
+        offset = position if isinstance(position, int) else 0
+        found = await search_page(b, q.strip(), tag=tag or None, limit=limit, offset=offset)
+        more = None if found.next_offset is None else _encode_cursor({"offset": found.next_offset})
+        body = {"items": [_public(i) for i in found.items], "nextCursor": more}
+        return json_response(body, headers={**headers, "X-Search-Mode": found.mode})
+    after = position if isinstance(position, tuple) else None
+    items = await TestsRepo(b.db).list_public(tag=tag or None, limit=limit + 1, after=after)
+    page = [_public(i) for i in items[:limit]]
+    more = _encode_cursor([page[-1]["updatedAt"], page[-1]["id"]]) if len(items) > limit else None
+    return json_response({"items": page, "nextCursor": more}, headers=headers)
+
+
+def _public(summary: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in summary.items() if k != "status"}
+
+
+@router.get("/tests/{test_id}/similar")
+async def similar_tests(
+    test_id: TestId, request: Request, limit: Annotated[int, Query(ge=1, le=20)] = 6
+) -> Response:
+    """비슷한 테스트: the published tests nearest in meaning (never the test itself)."""
+    found = await similar(bindings(request), test_id, limit)
+    headers = {
+        "Cache-Control": LIST_CACHE_CONTROL,
+        "Cache-Tag": LIST_TAG,
+        "X-Search-Mode": found.mode,
+    }
+    return json_response({"items": [_public(i) for i in found.items]}, headers=headers)
 
 
 @router.get("/tests/{test_id}")

@@ -15,9 +15,10 @@ from typing import Any, Literal
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.ports import D1Database, D1PreparedStatement
+from quizhub.search.terms import document_terms, match_query
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
-__all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts", "search_text"]
+__all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts"]
 
 # The job still holds the right to commit: it decided 'apply' in this very batch. A delayed job
 # is workable too (a late delivery applies it under the same compare-and-set).
@@ -90,6 +91,7 @@ class DocumentFacts:
     thumbnail: str | None
     question_count: int
     images: list[tuple[str, str]]  # (image key, role)
+    search_terms: str  # keyword terms for the FTS index (quizhub.search.terms)
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> DocumentFacts:
@@ -105,12 +107,8 @@ class DocumentFacts:
             thumbnail=doc.get("thumbnail"),
             question_count=len(doc["questions"]),
             images=images,
+            search_terms=document_terms(doc),
         )
-
-
-def search_text(title: str, description: str, tags: list[str]) -> str:
-    """Case-folded text the keyword search matches substrings in (works for 2-syllable Korean)."""
-    return "\n".join([title, description, *tags]).casefold()
 
 
 CommitStatus = Literal["committed", "superseded", "conflict", "already-committed", "terminal"]
@@ -165,7 +163,7 @@ class TestsRepo:
             f.thumbnail if f else None,
             f.question_count if f else 0,
             object_key,
-            search_text(f.title, f.description, f.tags) if f else "",
+            f.search_terms if f else "",
             rev_timestamp(job.rev),  # a test's updatedAt is the accept time of its rev
             json.dumps([list(i) for i in (f.images if f else [])]),
             create_only,
@@ -219,14 +217,11 @@ class TestsRepo:
         )
 
     async def list_public(
-        self, *, q: str | None, tag: str | None, limit: int, after: tuple[str, str] | None
+        self, *, tag: str | None, limit: int, after: tuple[str, str] | None
     ) -> list[dict[str, Any]]:
         """Published tests, newest first; ``after`` = (updated_at, id) of the last item seen."""
         where = ["deleted = 0", "status = 'published'"]
         args: list[Any] = []
-        if q:
-            where.append("instr(search_text, ?) > 0")
-            args.append(q.casefold())
         if tag:
             where.append(
                 "EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)"
@@ -241,6 +236,49 @@ class TestsRepo:
         )
         rows = await self.db.prepare(sql).bind(*args, limit).all()
         return [_summary(r) for r in rows["results"]]
+
+    async def keyword_ranked(self, q: str, *, depth: int) -> list[str]:
+        """Ids of published tests matching the keyword terms of ``q``, best bm25 first."""
+        expression = match_query(q)
+        if expression is None:
+            return []
+        rows = (
+            await self.db.prepare(
+                """SELECT tests.id FROM test_search JOIN tests ON tests.rowid = test_search.rowid
+            WHERE test_search MATCH ?1 AND tests.deleted = 0 AND tests.status = 'published'
+            ORDER BY bm25(test_search), tests.updated_at DESC LIMIT ?2"""
+            )
+            .bind(expression, depth)
+            .all()
+        )
+        return [str(r["id"]) for r in rows["results"]]
+
+    async def summaries(self, ids: list[str], *, tag: str | None = None) -> list[dict[str, Any]]:
+        """Summaries of the published tests among ``ids``, in the order of ``ids``."""
+        if not ids:
+            return []
+        where = "deleted = 0 AND status = 'published' AND id IN (SELECT value FROM json_each(?1))"
+        args: list[Any] = [json.dumps(ids)]
+        if tag:
+            where += (
+                " AND EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?2)"
+            )
+            args.append(tag)
+        rows = (
+            await self.db.prepare(f"SELECT {_SUMMARY_COLS} FROM tests WHERE {where}")
+            .bind(*args)
+            .all()
+        )
+        by_id = {r["id"]: _summary(r) for r in rows["results"]}
+        return [by_id[i] for i in ids if i in by_id]
+
+    async def reindex_keywords(self, test_id: str, terms: str) -> None:
+        """Rewrite one test's keyword terms (the FTS index follows through its trigger)."""
+        await (
+            self.db.prepare("UPDATE tests SET search_text = ? WHERE id = ?")
+            .bind(terms, test_id)
+            .run()
+        )
 
     async def list_all(self) -> list[dict[str, Any]]:
         """Every live test (drafts too), newest first, for the admin list."""

@@ -1,0 +1,136 @@
+"""Hybrid search: the D1 keyword index and the vector index, queried together and fused.
+
+``GET /api/tests?q=`` runs the keyword query (FTS5, bm25) and the vector query (Workers AI
+embedding → Vectorize, published tests only) concurrently and fuses their rankings with
+Reciprocal Rank Fusion. A vector index always returns neighbours, so vector hits below
+``MIN_VECTOR_SCORE`` are dropped (tuned on the no-answer queries of search_eval/). If AI or
+Vectorize are missing, fail or time out, the keyword results alone answer (mode ``keyword``).
+Pages go as deep as the vector side can (Vectorize ``topK`` ≤ 100): at most ``DEPTH`` results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from quizhub.bindings import Bindings
+from quizhub.errors import NotFound
+from quizhub.search.vectors import query_vector, vector_filter
+from quizhub.store.tests import TestsRepo
+
+__all__ = [
+    "DEPTH",
+    "RRF_K",
+    "MIN_VECTOR_SCORE",
+    "SearchMode",
+    "Ranked",
+    "fuse",
+    "keyword_ranked",
+    "vector_ranked",
+    "ranked",
+    "Page",
+    "search_page",
+    "similar",
+]
+
+log = logging.getLogger("quizhub.search")
+
+DEPTH = 100  # Vectorize's topK limit: how deep fused results (and so pages) go
+RRF_K = 60
+MIN_VECTOR_SCORE = 0.0  # cosine; replaced by the value the eval tunes (search_eval/README.md)
+VECTOR_TIMEOUT_S = 3.0
+SearchMode = Literal["hybrid", "keyword"]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Test ids best first, and how they were found."""
+
+    ids: list[str]
+    mode: SearchMode
+
+
+def fuse(rankings: list[list[str]], *, k: int = RRF_K) -> list[str]:
+    """Reciprocal Rank Fusion: score(id) = Σ 1 / (k + rank), rank from 1; ties keep first seen."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, test_id in enumerate(ranking, start=1):
+            scores[test_id] = scores.get(test_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores, key=lambda i: -scores[i])
+
+
+async def keyword_ranked(b: Bindings, q: str, depth: int = DEPTH) -> list[str]:
+    """Published tests whose keyword terms match ``q``, best bm25 first."""
+    return await TestsRepo(b.db).keyword_ranked(q, depth=depth)
+
+
+async def vector_ranked(
+    b: Bindings, q: str, depth: int = DEPTH, min_score: float | None = None
+) -> list[str]:
+    """Published tests nearest to ``q``'s embedding with at least ``min_score`` similarity."""
+    if b.ai is None or b.vectorize is None:
+        raise LookupError("no AI/Vectorize bindings")
+    vector = await query_vector(b.ai, q)
+    answer = await b.vectorize.query(vector, top_k=depth, filter=vector_filter())
+    floor = MIN_VECTOR_SCORE if min_score is None else min_score
+    return [str(m["id"]) for m in answer.get("matches", []) if float(m["score"]) >= floor]
+
+
+async def _guarded(call: Awaitable[list[str]]) -> list[str] | None:
+    try:
+        return await asyncio.wait_for(call, VECTOR_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - any AI/Vectorize trouble degrades to keyword search
+        log.warning("vector search unavailable, keyword results only: %s", exc)
+        return None
+
+
+async def ranked(b: Bindings, q: str) -> Ranked:
+    """The fused ranking for ``q`` (keyword alone when the vector side is unavailable)."""
+    vector_call: Awaitable[Any] = _guarded(vector_ranked(b, q))
+    keyword, vector = await asyncio.gather(keyword_ranked(b, q), vector_call)
+    if vector is None:
+        return Ranked(keyword, "keyword")
+    return Ranked(fuse([keyword, vector])[:DEPTH], "hybrid")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of search results (summaries), the offset of the next one, and the mode."""
+
+    items: list[dict[str, Any]]
+    next_offset: int | None
+    mode: SearchMode
+
+
+async def search_page(b: Bindings, q: str, *, tag: str | None, limit: int, offset: int) -> Page:
+    """Results ``offset`` … ``offset + limit`` of the fused ranking (published, tag-filtered)."""
+    found = await ranked(b, q)
+    summaries = await TestsRepo(b.db).summaries(found.ids, tag=tag)
+    end = offset + limit
+    return Page(summaries[offset:end], end if len(summaries) > end else None, found.mode)
+
+
+async def similar(b: Bindings, test_id: str, limit: int) -> Page:
+    """The published tests nearest to ``test_id`` (never itself): by vector, else by keywords."""
+    tests = TestsRepo(b.db)
+    mine = await tests.summaries([test_id])
+    if not mine:
+        raise NotFound(f"test '{test_id}' does not exist or is not published")
+    ids: list[str] | None = None
+    if b.ai is not None and b.vectorize is not None:
+        ids = await _guarded(_nearest(b, test_id, limit))
+    mode: SearchMode = "hybrid" if ids is not None else "keyword"
+    if ids is None:
+        about = f"{mine[0]['title']} {' '.join(mine[0]['tags'])}"
+        ids = await keyword_ranked(b, about, limit + 1)
+    ids = [i for i in ids if i != test_id][:limit]
+    return Page(await tests.summaries(ids), None, mode)
+
+
+async def _nearest(b: Bindings, test_id: str, limit: int) -> list[str]:
+    assert b.vectorize is not None
+    answer = await b.vectorize.query_by_id(test_id, top_k=limit + 1, filter=vector_filter())
+    return [str(m["id"]) for m in answer.get("matches", [])]
