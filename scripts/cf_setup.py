@@ -21,6 +21,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE  # noqa: E402
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS  # noqa: E402
+from quizhub.search.vectors import (  # noqa: E402
+    EMBEDDING_DIMENSIONS,
+    METADATA_INDEXES,
+    VECTOR_INDEX,
+)
 
 _ID = re.compile(r"(?:database_id|\bid)\s*[=:]\s*\"?([0-9a-f-]{32,36})\"?")
 
@@ -37,6 +42,19 @@ def commands() -> list[tuple[str, list[str]]]:
         ("R2 bucket", ["r2", "bucket", "create", bucket]),
         ("save queue", ["queues", "create", SAVE_QUEUE, *retention]),
         ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
+        (
+            "Vectorize index",
+            ["vectorize", "create", VECTOR_INDEX]
+            + [f"--dimensions={EMBEDDING_DIMENSIONS}", "--metric=cosine"],
+        ),
+        *(
+            (
+                f"metadata index {name}",
+                ["vectorize", "create-metadata-index", VECTOR_INDEX]
+                + [f"--property-name={name}", f"--type={kind}"],
+            )
+            for name, kind in METADATA_INDEXES.items()
+        ),
     ]
 
 

@@ -19,6 +19,7 @@ import pytest
 from quizhub.bindings import Settings
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
+from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "wrangler.toml"
@@ -79,6 +80,13 @@ def test_both_workers_share_the_storage_bindings_and_vars(path: Path) -> None:
     assert _by(cfg["kv_namespaces"], "binding")["KV"]["id"] == api["kv_namespaces"][0]["id"]
     assert cfg["vars"]["SAVE_MODE"] in ("queue", "workflow", "sync")
     assert cfg["vars"]["PUBLIC_ORIGIN"].startswith("https://")
+    # Search's vector side: the index the API queries and the consumer's index step writes.
+    assert _by(cfg["vectorize"], "binding")["VECTORIZE"] == {
+        "binding": "VECTORIZE",
+        "index_name": VECTOR_INDEX,
+        "remote": True,
+    }
+    assert cfg["ai"] == {"binding": "AI", "remote": True}
     for secret in ("ADMIN_TOKEN", "JOB_SECRET", "CF_API_TOKEN", "CF_ZONE_ID"):
         assert secret not in cfg["vars"], f"{secret} is a secret: `wrangler secret put`, not [vars]"
 
@@ -106,7 +114,9 @@ def test_every_binding_is_used_by_the_code(path: Path) -> None:
     ]
     names += [b["binding"] for b in cfg.get("queues", {}).get("producers", [])]
     names += [b["binding"] for b in cfg.get("workflows", []) if "script_name" not in b]
-    assert not {"vectorize", "ai", "durable_objects", "hyperdrive"} & set(cfg)
+    names += [b["binding"] for b in cfg.get("vectorize", [])]
+    names += [cfg["ai"]["binding"]] if "ai" in cfg else []
+    assert not {"durable_objects", "hyperdrive"} & set(cfg)
     code = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py") if "local" not in p.parts)
     for name in names:
         assert f'"{name}"' in code or f".{name}" in code, f"{path.name}: {name} is never used"
@@ -211,3 +221,8 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     assert "▸ R2 bucket: wrangler r2 bucket create quizhub" in lines
     for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
+    index = f"vectorize create {VECTOR_INDEX} --dimensions={EMBEDDING_DIMENSIONS} --metric=cosine"
+    assert any(line.endswith(index) for line in lines)
+    for name, kind in METADATA_INDEXES.items():
+        metadata = f"create-metadata-index {VECTOR_INDEX} --property-name={name} --type={kind}"
+        assert any(line.endswith(metadata) for line in lines)

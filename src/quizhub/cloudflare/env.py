@@ -74,6 +74,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.queue import QueueProducerAdapter
     from quizhub.cloudflare.r2 import R2
+    from quizhub.cloudflare.vectorize import VectorizeAdapter, WorkersAI
     from quizhub.cloudflare.workflow import WorkflowAdapter
 
     raw = unwrap(env)
@@ -90,4 +91,7 @@ def bindings_from_env(env: Any) -> Bindings:
         purger=purger,
         settings=settings,
         workflow=WorkflowAdapter(raw.SAVE_WF) if _has(raw, "SAVE_WF") else None,
+        # Remote-only bindings: absent under `wrangler dev --local`, where search is keyword-only.
+        vectorize=VectorizeAdapter(raw.VECTORIZE) if _has(raw, "VECTORIZE") else None,
+        ai=WorkersAI(raw.AI) if _has(raw, "AI") else None,
     )

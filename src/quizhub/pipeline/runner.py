@@ -30,7 +30,8 @@ async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
             log.info("job %s ended %s", job.job_id, outcome.job.status)
             return outcome.job.status
     await steps.invalidate(b, job.test_id)
-    await steps.finish(b, msg)
+    warning = await steps.index_or_warn(b, job.test_id)
+    await steps.finish(b, msg, warning)
     return "succeeded"
 
 

@@ -8,6 +8,7 @@ can never be applied as ``Permanent``.
 from __future__ import annotations
 
 import hashlib
+import logging
 import json
 from typing import Any
 
@@ -17,9 +18,13 @@ from quizhub.domain.jobs import JobRow
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
+from quizhub.search.vectors import index_test
+from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+
+log = logging.getLogger("quizhub.pipeline")
 
 __all__ = [
     "now_iso",
@@ -28,6 +33,9 @@ __all__ = [
     "put_document",
     "commit",
     "invalidate",
+    "index",
+    "index_or_warn",
+    "index_warning",
     "finish",
 ]
 
@@ -90,8 +98,42 @@ async def invalidate(b: Bindings, test_id: str) -> None:
     await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
 
 
-async def finish(b: Bindings, msg: JobMessage) -> None:
+INDEX_ATTEMPTS = 2
+
+
+async def index(b: Bindings, test_id: str) -> None:
+    """Bring the vector index in line with D1 for ``test_id`` (its CURRENT revision, so a late
+    job never indexes an older one): upsert when published, remove otherwise. The keyword index
+    was already written by the commit batch."""
+    row = await TestsRepo(b.db).pointer(test_id)
+    doc = None
+    if row is not None and not row.deleted and row.status == "published":
+        doc = await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=True)
+    await index_test(b, test_id, doc)
+
+
+async def index_or_warn(b: Bindings, test_id: str) -> str | None:
+    """``index`` with a quick second try; a failure is a warning, never a failed save."""
+    for attempt in range(1, INDEX_ATTEMPTS + 1):
+        try:
+            await index(b, test_id)
+            return None
+        except Exception as exc:  # noqa: BLE001 - the save is live; the reindex repairs this
+            error = exc
+            log.warning("indexing %s failed (attempt %d): %s", test_id, attempt, exc)
+    return index_warning(error)
+
+
+def index_warning(exc: BaseException) -> str:
+    """The warning a succeeded job keeps when its search index could not be updated."""
+    return (
+        "saved and live; the search index was not updated "
+        f"({type(exc).__name__}: {str(exc)[:200]}); the next save or a reindex repairs it"
+    )
+
+
+async def finish(b: Bindings, msg: JobMessage, warning: str | None = None) -> None:
     """Mark the job succeeded and drop its claim-check object (no longer needed)."""
-    await JobsRepo(b.db).succeed(msg.job_id, now_iso(b))
+    await JobsRepo(b.db).succeed(msg.job_id, now_iso(b), warning)
     if msg.body_ref is not None:
         await b.bucket.delete(staging_key(msg.job_id))

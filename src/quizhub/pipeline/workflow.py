@@ -25,7 +25,7 @@ STEP_CONFIG: dict[str, Any] = {
     "retries": {"limit": 5, "delay": "2 seconds", "backoff": "exponential"},
     "timeout": "1 minute",
 }
-STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "finish")
+STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "index", "finish")
 FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where the UI looks
 
 
@@ -86,9 +86,16 @@ async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any)
         await guarded(steps.invalidate(b, job.test_id))
         return {"invalidated": True}
 
+    @step.do("index", config=STEP_CONFIG)
+    async def index(invalidate: dict[str, Any]) -> dict[str, Any]:
+        await guarded(steps.index(b, job.test_id))
+        return {"indexed": True}
+
+    warning: str | None = None
+
     @step.do("finish", config=STEP_CONFIG)
     async def finish(invalidate: dict[str, Any]) -> dict[str, Any]:
-        await guarded(steps.finish(b, msg))
+        await guarded(steps.finish(b, msg, warning))
         return {"status": "succeeded"}
 
     started = await begin()
@@ -97,6 +104,10 @@ async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any)
     committed = await commit()
     if committed["outcome"] not in ("committed", "already-committed"):
         return {"status": committed["status"]}
+    try:
+        await index()
+    except Exception as exc:  # noqa: BLE001 - retried by its config; the save stays live
+        warning = steps.index_warning(exc)
     return dict(await finish())
 
 

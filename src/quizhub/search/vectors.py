@@ -14,6 +14,9 @@ from quizhub.bindings import Bindings
 
 __all__ = [
     "EMBEDDING_MODEL",
+    "EMBEDDING_DIMENSIONS",
+    "VECTOR_INDEX",
+    "METADATA_INDEXES",
     "embedding_text",
     "query_vector",
     "vector_filter",
@@ -21,6 +24,10 @@ __all__ = [
 ]
 
 EMBEDDING_MODEL = "@cf/baai/bge-m3"
+EMBEDDING_DIMENSIONS = 1024  # of EMBEDDING_MODEL (the local model has its own, see README)
+VECTOR_INDEX = "quizhub-tests"  # the Vectorize index (wrangler configs, make cf-setup)
+# Metadata the index filters on; Vectorize needs these indexes before vectors are inserted.
+METADATA_INDEXES = {"status": "string"}
 
 
 def embedding_text(doc: dict[str, Any]) -> str:

@@ -152,14 +152,15 @@ class JobsRepo:
             .run()
         )
 
-    async def succeed(self, job_id: str, now: str) -> None:
-        """Mark a committed job succeeded (after invalidation)."""
+    async def succeed(self, job_id: str, now: str, warning: str | None = None) -> None:
+        """Mark a committed job succeeded (after invalidation); ``warning`` is kept as its error
+        (e.g. the search index could not be updated: the save itself is live)."""
         await (
             self.db.prepare(
-                f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = NULL,
+                f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = ?,
               updated_at = ? WHERE job_id = ? AND status IN {WORKABLE} AND committed = 1"""
             )
-            .bind(now, job_id)
+            .bind(None if warning is None else warning[:1000], now, job_id)
             .run()
         )
 
