@@ -30,6 +30,7 @@ GROUPS = {
     "adapter.cache": "tests.pyodide.checks_adapter_cache",
     "adapter.workflow": "tests.pyodide.checks_adapter_workflow",
     "adapter.fetch": "tests.pyodide.checks_adapter_fetch",
+    "adapter.vectorize": "tests.pyodide.checks_adapter_vectorize",
 }
 
 

@@ -42,6 +42,7 @@ AFTER_LANES = [
     "adapter.cache",
     "adapter.workflow",
     "adapter.fetch",
+    "adapter.vectorize",
 ]
 
 # Where Miniflare is looser than Cloudflare (and the local platform, which follows Cloudflare's
