@@ -40,6 +40,8 @@ __all__ = [
     "WorkflowBinding",
     "WorkflowStep",
     "StepCallable",
+    "VectorIndex",
+    "TextEmbedder",
 ]
 
 
@@ -309,3 +311,62 @@ class WorkflowStep(Protocol):
     def do(
         self, name: str, *, concurrent: bool = False, config: dict[str, Any] | None = None
     ) -> Callable[[StepCallable], Callable[[], Awaitable[Any]]]: ...
+
+
+# ---------------------------------------------------------------- Vectorize and Workers AI
+class VectorIndex(Protocol):
+    """A Vectorize index (``env.VECTORIZE``); cosine metric, scores best first.
+
+    A vector is ``{"id": str (<= 64 bytes), "values": list[float], "metadata": dict}``; an upsert
+    replaces a stored id. Query answers are ``{"count": n, "matches": [{"id", "score",
+    "metadata"?}]}``; ``metadata`` is present unless ``return_metadata="none"``. ``top_k`` is at
+    most 100, and at most 20 with ``return_metadata="all"`` (ValueError past them). ``filter`` maps
+    top-level metadata keys to ``{"$eq"|"$ne": value}``, ``{"$in"|"$nin": [values]}`` or a bare
+    value (= ``$eq``); keys are ANDed and apply before ``top_k``. Filters and
+    ``return_metadata="indexed"`` see only properties that have a metadata index.
+    """
+
+    async def upsert(self, vectors: list[dict[str, Any]]) -> dict[str, Any]:
+        """Insert or replace ``vectors``; returns ``{"mutationId": str}``."""
+        ...
+
+    async def query(
+        self,
+        vector: list[float],
+        *,
+        top_k: int = 5,
+        return_metadata: Literal["none", "indexed", "all"] = "none",
+        filter: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The ``top_k`` stored vectors nearest to ``vector`` that pass ``filter``."""
+        ...
+
+    async def query_by_id(
+        self,
+        id: str,
+        *,
+        top_k: int = 5,
+        return_metadata: Literal["none", "indexed", "all"] = "none",
+        filter: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """``query`` with the stored vector of ``id``, which matches itself."""
+        ...
+
+    async def get_by_ids(self, ids: list[str]) -> list[dict[str, Any]]:
+        """Stored vectors among ``ids`` as ``{"id", "values", "metadata"}``; missing ids skipped."""
+        ...
+
+    async def delete_by_ids(self, ids: list[str]) -> dict[str, Any]:
+        """Remove ``ids`` (missing ones tolerated); returns ``{"mutationId": str}``."""
+        ...
+
+
+class TextEmbedder(Protocol):
+    """Workers AI text embeddings (``env.AI``): ``run(model, {"text": [str, ...]})``.
+
+    ``inputs["text"]`` holds at most 100 texts; the answer is ``{"shape": [n, d], "data": [[float,
+    ...], ...]}``, one vector per text in order. Implementations may read optional extra keys of
+    ``inputs`` (hints such as a query/passage ``kind``) and must ignore the ones they do not know.
+    """
+
+    async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]: ...
