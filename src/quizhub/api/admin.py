@@ -19,7 +19,7 @@ from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrit
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.errors import Invalid, NotFound
-from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
+from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
 from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.store.documents import read_current
@@ -175,6 +175,12 @@ def _retry_precondition(raw: bytes) -> Precondition | None:
     if not isinstance(options, dict) or set(options) - {"baseRev"}:
         raise Invalid(usage, details=[{"loc": ["baseRev"], "msg": usage, "type": "retry_body"}])
     return Precondition.from_wire(options)
+
+
+@router.post("/search/reindex", status_code=202)
+async def reindex_search(request: Request) -> Response:
+    """Rebuild the keyword and vector indexes from D1 + R2, as a job (202 + the job to poll)."""
+    return _accepted(await accept_reindex(bindings(request)))
 
 
 @router.post("/images", status_code=201)

@@ -44,7 +44,7 @@ JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
 TERMINAL: frozenset[JobStatus] = frozenset(
     {"succeeded", "failed", "superseded", "conflict", "expired"}
 )
-JobKind = Literal["save", "delete"]
+JobKind = Literal["save", "delete", "reindex"]
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 _TAG_LEN = 16
 

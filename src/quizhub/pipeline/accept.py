@@ -16,12 +16,12 @@ from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, body_digest, parse_message, sign_body
-from quizhub.pipeline.names import DELETE_TEST, SAVE_TEST, MessageType
+from quizhub.pipeline.names import DELETE_TEST, REINDEX_SEARCH, SAVE_TEST, MessageType
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import staging_key
 
-__all__ = ["Accepted", "accept_save", "accept_delete", "encoded_size"]
+__all__ = ["Accepted", "accept_save", "accept_delete", "accept_reindex", "encoded_size"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,11 @@ async def accept_save(
 async def accept_delete(b: Bindings, test_id: str) -> Accepted:
     """Accept an unpublish-and-delete of ``test_id``."""
     return await _dispatch(b, _new_message(b, DELETE_TEST, test_id, Precondition()))
+
+
+async def accept_reindex(b: Bindings) -> Accepted:
+    """Accept a rebuild of both search indexes from D1 + R2 (a job like any other)."""
+    return await _dispatch(b, _new_message(b, REINDEX_SEARCH, "", Precondition()))
 
 
 async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:

@@ -7,7 +7,8 @@ verifies that signature: a body that does not match it is a permanent failure.
 
 Wire shape (``v`` 1)::
 
-    {"v": 1, "type": "save-test" | "delete-test", "jobId", "testId", "rev", "baseRev",
+    {"v": 1, "type": "save-test" | "delete-test" | "reindex-search", "jobId", "testId"
+     ("" for a reindex of every test), "rev", "baseRev",
      "acceptedAt", "createOnly"?, "body" | "bodyRef": {"key", "sha256", "size"}, "bodySig"?}
 """
 
@@ -25,7 +26,13 @@ from quizhub.domain.jobs import JobKind, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import is_rev, rev_timestamp
 from quizhub.errors import Permanent
-from quizhub.pipeline.names import DELETE_TEST, MESSAGE_TYPES, SAVE_TEST, MessageType
+from quizhub.pipeline.names import (
+    DELETE_TEST,
+    MESSAGE_TYPES,
+    REINDEX_SEARCH,
+    SAVE_TEST,
+    MessageType,
+)
 from quizhub.store.jobs import JobRef
 
 __all__ = [
@@ -45,6 +52,11 @@ _KEYS = frozenset(
     | {"body", "bodyRef", "bodySig"}
 )
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+KIND_OF: dict[MessageType, JobKind] = {
+    SAVE_TEST: "save",
+    DELETE_TEST: "delete",
+    REINDEX_SEARCH: "reindex",
+}
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,7 @@ class JobMessage:
 
     def job(self) -> JobRef:
         """The job reference the store works with."""
-        kind: JobKind = "save" if self.type == SAVE_TEST else "delete"
+        kind = KIND_OF[self.type]
         return JobRef(
             self.job_id, self.test_id, self.rev, kind, self.accepted_at, self.precondition
         )
@@ -123,7 +135,8 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
     job_id, test_id, rev = body.get("jobId"), body.get("testId"), body.get("rev")
     if not isinstance(job_id, str) or not isinstance(test_id, str) or not isinstance(rev, str):
         raise _malformed("jobId, testId and rev must be strings")
-    if not is_test_id(test_id) or not is_rev(rev):
+    whole_index = body["type"] == REINDEX_SEARCH and test_id == ""
+    if not (is_test_id(test_id) or whole_index) or not is_rev(rev):
         raise _malformed("testId or rev is malformed")
     if rev_from_job_id(job_id, signing_key) != rev:
         raise Permanent("job id does not match its rev or signature")
@@ -165,5 +178,5 @@ def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
         return None
     raw_test_id = body.get("testId")
     test_id = raw_test_id[:64] if isinstance(raw_test_id, str) else "unknown"
-    kind: JobKind = "delete" if body.get("type") == DELETE_TEST else "save"
+    kind: JobKind = next((k for t, k in KIND_OF.items() if t == body.get("type")), "save")
     return JobRef(body["jobId"], test_id, rev, kind, rev_timestamp(rev))

@@ -16,6 +16,7 @@ __all__ = [
     "MESSAGE_TYPES",
     "SAVE_TEST",
     "DELETE_TEST",
+    "REINDEX_SEARCH",
 ]
 
 SAVE_QUEUE = "quizhub-save"
@@ -23,6 +24,6 @@ DEAD_LETTER_QUEUE = "quizhub-save-dlq"
 # The Workflow that runs a job's steps in SAVE_MODE=workflow (instance id = job id).
 SAVE_WORKFLOW = "save-test"
 
-MessageType = Literal["save-test", "delete-test"]
+MessageType = Literal["save-test", "delete-test", "reindex-search"]
 MESSAGE_TYPES: tuple[MessageType, ...] = get_args(MessageType)
-SAVE_TEST, DELETE_TEST = MESSAGE_TYPES
+SAVE_TEST, DELETE_TEST, REINDEX_SEARCH = MESSAGE_TYPES

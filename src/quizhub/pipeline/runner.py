@@ -9,6 +9,7 @@ from quizhub.domain.jobs import JobStatus
 from quizhub.errors import QuizhubError, Transient
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage
+from quizhub.search.reindex import reindex_all
 from quizhub.store.jobs import JobsRepo
 
 __all__ = ["run_job", "fail_job", "as_failure", "readable_reason"]
@@ -22,6 +23,10 @@ async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
     row = await steps.begin(b, msg)
     if row.terminal:
         return row.status  # a repeat delivery of a finished job changes nothing
+    if job.kind == "reindex":
+        done = await reindex_all(b)  # idempotent: a repeat rebuilds the same indexes
+        await steps.finish(b, msg, None if done.keyword or done.removed else "nothing to index")
+        return "succeeded"
     if not row.committed:
         doc = await steps.load_document(b, msg) if job.kind == "save" else None
         key = await steps.put_document(b, job, doc) if doc is not None else None

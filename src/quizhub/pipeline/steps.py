@@ -8,8 +8,8 @@ can never be applied as ``Permanent``.
 from __future__ import annotations
 
 import hashlib
-import logging
 import json
+import logging
 from typing import Any
 
 from quizhub.bindings import Bindings

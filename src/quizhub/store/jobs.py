@@ -153,12 +153,13 @@ class JobsRepo:
         )
 
     async def succeed(self, job_id: str, now: str, warning: str | None = None) -> None:
-        """Mark a committed job succeeded (after invalidation); ``warning`` is kept as its error
-        (e.g. the search index could not be updated: the save itself is live)."""
+        """Mark a committed job (or a reindex, which commits nothing) succeeded; ``warning`` is
+        kept as its error (e.g. the search index could not be updated: the save is live)."""
         await (
             self.db.prepare(
                 f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = ?,
-              updated_at = ? WHERE job_id = ? AND status IN {WORKABLE} AND committed = 1"""
+              updated_at = ? WHERE job_id = ? AND status IN {WORKABLE}
+              AND (committed = 1 OR kind = 'reindex')"""
             )
             .bind(None if warning is None else warning[:1000], now, job_id)
             .run()

@@ -204,17 +204,7 @@ class TestsRepo:
             .bind(test_id)
             .first()
         )
-        if row is None:
-            return None
-        return TestRow(
-            id=row["id"],
-            rev=row["rev"],
-            status=row["status"],
-            deleted=bool(row["deleted"]),
-            object_key=row["object_key"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-        )
+        return None if row is None else _row(row)
 
     async def list_public(
         self, *, tag: str | None, limit: int, after: tuple[str, str] | None
@@ -272,6 +262,14 @@ class TestsRepo:
         by_id = {r["id"]: _summary(r) for r in rows["results"]}
         return [by_id[i] for i in ids if i in by_id]
 
+    async def all_pointers(self) -> list[TestRow]:
+        """Every pointer row, tombstones and drafts included (the reindex walks them all)."""
+        rows = await self.db.prepare(
+            "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests"
+            " ORDER BY id"
+        ).all()
+        return [_row(r) for r in rows["results"]]
+
     async def reindex_keywords(self, test_id: str, terms: str) -> None:
         """Rewrite one test's keyword terms (the FTS index follows through its trigger)."""
         await (
@@ -286,6 +284,18 @@ class TestsRepo:
             f"SELECT {_SUMMARY_COLS} FROM tests WHERE deleted = 0 ORDER BY updated_at DESC, id DESC"
         ).all()
         return [_summary(r) for r in rows["results"]]
+
+
+def _row(row: dict[str, Any]) -> TestRow:
+    return TestRow(
+        id=row["id"],
+        rev=row["rev"],
+        status=row["status"],
+        deleted=bool(row["deleted"]),
+        object_key=row["object_key"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
 
 
 def _summary(row: dict[str, Any]) -> dict[str, Any]:

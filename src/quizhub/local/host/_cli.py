@@ -1,4 +1,4 @@
-"""``python -m quizhub.local serve|migrate|seed`` — the local platform's command line."""
+"""``python -m quizhub.local serve|migrate|seed|reindex`` — the local platform's command line."""
 
 from __future__ import annotations
 
@@ -53,7 +53,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m quizhub.local", description=__doc__)
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate", "seed"])
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "migrate", "seed", "reindex"]
+    )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument(
         "--port", type=_port, default=os.environ.get("PORT", str(DEFAULT_PORT)), help="or PORT"
@@ -83,6 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             platform.close()
         print(f"seeded {seeded.describe()} into {args.data_dir}")
+        return 0
+    if args.command == "reindex":
+        from quizhub.search.reindex import reindex_all
+
+        platform = build_platform(args.data_dir, settings)
+        try:
+            done = asyncio.run(reindex_all(platform.bindings))
+        finally:
+            platform.close()
+        print(f"{done.describe()} in {args.data_dir}")
         return 0
     from quizhub.local.host._server import serve
 
