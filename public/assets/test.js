@@ -4,7 +4,8 @@ import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const view = document.getElementById("view");
 
-const state = { test: null, index: 0, answers: {} };
+const state = { test: null, index: 0, answers: {}, similar: null };
+const SIMILAR_COUNT = 4;
 
 function show(...children) {
   replace(view, children);
@@ -30,7 +31,32 @@ function intro() {
     t.description ? h("p", { class: "lead" }, t.description) : null,
     h("p", { class: "hint" }, `총 ${t.questions.length}문항`),
     h("div", { class: "actions" },
-      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "테스트 시작하기"))));
+      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "테스트 시작하기"))),
+    similarSection());
+}
+
+/** "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. */
+function similarSection() {
+  const list = h("ul", { class: "similar-list", "aria-label": "비슷한 테스트 목록" });
+  const section = h("section", { class: "similar", "aria-labelledby": "similar-title", hidden: true },
+    h("h2", { id: "similar-title" }, "비슷한 테스트"), list);
+  const fill = (items) => {
+    replace(list, items.map((item) => h("li", {},
+      h("a", { class: "similar-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
+        h("span", { class: "similar-title" }, item.title),
+        item.description ? h("span", { class: "similar-desc" }, item.description) : null))));
+    section.hidden = items.length === 0;
+  };
+  if (state.similar) {
+    fill(state.similar);
+  } else {
+    const url = `/api/tests/${encodeURIComponent(state.test.id)}/similar?limit=${SIMILAR_COUNT}`;
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then((res) => (res.ok ? res.json() : { items: [] }))
+      .then((data) => { state.similar = data.items || []; fill(state.similar); })
+      .catch(() => { section.hidden = true; }); // optional: the test works without it
+  }
+  return section;
 }
 
 function start() {
@@ -126,7 +152,8 @@ function result(r) {
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),
-      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))));
+      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))),
+    similarSection());
 }
 
 async function load() {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
@@ -19,6 +19,8 @@ from quizhub.ports import (
     Purger,
     QueueProducer,
     R2Bucket,
+    TextEmbedder,
+    VectorIndex,
     WorkflowBinding,
 )
 
@@ -89,5 +91,5 @@ class Bindings:
     # The Workflow binding (SAVE_WF) used in SAVE_MODE=workflow: create(id=, params=) / get(id).
     workflow: WorkflowBinding | None = None
     # Search's vector side (VECTORIZE, AI); None where they are not bound: keyword search only.
-    vectorize: Any = None
-    ai: Any = None
+    vectorize: VectorIndex | None = None
+    ai: TextEmbedder | None = None

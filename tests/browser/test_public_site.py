@@ -154,3 +154,16 @@ def test_served_pages_carry_the_security_headers(page: Page, server: str) -> Non
     response = page.request.get(f"{server}/admin/")
     assert "script-src 'self'" in response.headers.get("content-security-policy", "")
     assert response.headers.get("x-content-type-options") == "nosniff"
+
+
+def test_a_test_page_shows_similar_tests_but_never_itself(page: Page, make_test: Any) -> None:
+    """비슷한 테스트 under the intro: related published tests as links, never the test itself."""
+    test_id, doc = make_test(title="바다 여행 계획 테스트")
+    other_id, other = make_test(title="해외여행 계획 스타일")
+    page.goto(f"/test/?id={test_id}")
+    similar = page.get_by_role("region", name="비슷한 테스트")
+    expect(similar).to_be_visible()
+    expect(similar.get_by_role("link", name=re.compile(other["title"]))).to_have_attribute(
+        "href", f"/test/?id={other_id}"
+    )
+    expect(similar.get_by_role("link", name=re.compile(doc["title"]))).to_have_count(0)

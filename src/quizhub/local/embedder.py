@@ -52,6 +52,9 @@ class LocalEmbedder:
     """``env.AI`` for text embeddings: ``await run(model, {"text": [...]})``."""
 
     dimensions = DIMENSIONS
+    # The cosine below which this model's nearest neighbour means "nothing matches"
+    # (quizhub.search.service reads it; measured on search_eval/).
+    no_answer_score = NO_ANSWER_SCORE
 
     def load(self) -> None:
         """Load the model now (a server can warm up before its first request)."""

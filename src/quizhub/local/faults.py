@@ -34,7 +34,17 @@ class FaultPlan:
     latency_ms: float = 0.0
     kill_at: int | None = None
     # Which bindings to disturb (attribute names of Bindings).
-    targets: tuple[str, ...] = ("db", "bucket", "kv", "queue", "cache", "purger", "workflow")
+    targets: tuple[str, ...] = (
+        "db",
+        "bucket",
+        "kv",
+        "queue",
+        "cache",
+        "purger",
+        "workflow",
+        "vectorize",
+        "ai",
+    )
     calls: int = 0
 
     def __post_init__(self) -> None:

