@@ -11,11 +11,11 @@ PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
 .PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
-	deploy-check deploy cf-setup wrangler-dev conformance
+	deploy-check deploy cf-setup wrangler-dev conformance eval-search
 
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
-	@echo "make conformance | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make conformance | make eval-search | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -63,6 +63,11 @@ format: .venv/.synced-all
 
 bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.save_path
+	$(PYTHON) -m benchmarks.search_bench
+
+# Search quality on the judged Korean eval set (search_eval/): keyword, vector and hybrid.
+eval-search: .venv/.synced-all
+	$(PYTHON) -m benchmarks.eval_search
 
 # The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
 reliability: .venv/.synced-all

@@ -30,6 +30,7 @@ __all__ = [
     "fuse",
     "keyword_ranked",
     "vector_ranked",
+    "vector_scored",
     "ranked",
     "Page",
     "search_page",
@@ -57,13 +58,18 @@ class Ranked:
     mode: SearchMode
 
 
-def fuse(rankings: list[list[str]], *, k: int = RRF_K) -> list[str]:
-    """Reciprocal Rank Fusion: score(id) = Σ 1 / (k + rank), rank from 1; ties keep first seen."""
+def fuse(
+    rankings: list[list[str]], *, k: int = RRF_K, tiebreak: dict[str, float] | None = None
+) -> list[str]:
+    """Reciprocal Rank Fusion: score(id) = Σ 1 / (k + rank), rank from 1. Equal scores (the
+    first keyword hit vs the first vector hit) go to the higher ``tiebreak`` value (the vector
+    similarity: a keyword hit the vector side did not find is the weaker evidence)."""
     scores: dict[str, float] = {}
     for ranking in rankings:
         for rank, test_id in enumerate(ranking, start=1):
             scores[test_id] = scores.get(test_id, 0.0) + 1.0 / (k + rank)
-    return sorted(scores, key=lambda i: -scores[i])
+    near = tiebreak or {}
+    return sorted(scores, key=lambda i: (-round(scores[i], 12), -near.get(i, 0.0)))
 
 
 async def keyword_ranked(b: Bindings, q: str, depth: int = DEPTH) -> list[str]:
@@ -71,16 +77,25 @@ async def keyword_ranked(b: Bindings, q: str, depth: int = DEPTH) -> list[str]:
     return await TestsRepo(b.db).keyword_ranked(q, depth=depth)
 
 
-async def vector_ranked(
+async def vector_scored(
     b: Bindings, q: str, depth: int = DEPTH, min_score: float | None = None
-) -> list[str]:
-    """Published tests nearest to ``q``'s embedding with at least ``min_score`` similarity."""
+) -> dict[str, float]:
+    """Published tests nearest to ``q``'s embedding with at least ``min_score`` similarity,
+    nearest first, with their scores."""
     if b.ai is None or b.vectorize is None:
         raise LookupError("no AI/Vectorize bindings")
     vector = await query_vector(b.ai, q)
     answer = await b.vectorize.query(vector, top_k=depth, filter=vector_filter())
     floor = min_score if min_score is not None else no_answer_score(b.ai)
-    return [str(m["id"]) for m in answer.get("matches", []) if float(m["score"]) >= floor]
+    matches = answer.get("matches", [])
+    return {str(m["id"]): float(m["score"]) for m in matches if float(m["score"]) >= floor}
+
+
+async def vector_ranked(
+    b: Bindings, q: str, depth: int = DEPTH, min_score: float | None = None
+) -> list[str]:
+    """``vector_scored`` as a ranking."""
+    return list(await vector_scored(b, q, depth, min_score))
 
 
 def no_answer_score(ai: object) -> float:
@@ -88,7 +103,7 @@ def no_answer_score(ai: object) -> float:
     return float(getattr(ai, "no_answer_score", MIN_VECTOR_SCORE))
 
 
-async def _guarded(call: Awaitable[list[str]]) -> list[str] | None:
+async def _guarded(call: Awaitable[Any]) -> Any:
     try:
         return await asyncio.wait_for(call, VECTOR_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 - any AI/Vectorize trouble degrades to keyword search
@@ -98,11 +113,11 @@ async def _guarded(call: Awaitable[list[str]]) -> list[str] | None:
 
 async def ranked(b: Bindings, q: str) -> Ranked:
     """The fused ranking for ``q`` (keyword alone when the vector side is unavailable)."""
-    vector_call: Awaitable[Any] = _guarded(vector_ranked(b, q))
+    vector_call: Awaitable[Any] = _guarded(vector_scored(b, q))
     keyword, vector = await asyncio.gather(keyword_ranked(b, q), vector_call)
     if vector is None:
         return Ranked(keyword, "keyword")
-    return Ranked(fuse([keyword, vector])[:DEPTH], "hybrid")
+    return Ranked(fuse([keyword, list(vector)], tiebreak=vector)[:DEPTH], "hybrid")
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,22 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["keyword_terms", "document_terms", "match_query", "MAX_QUERY_LENGTH"]
+__all__ = ["keyword_terms", "document_terms", "match_query", "MAX_QUERY_LENGTH", "MIN_COVERAGE"]
 
 MAX_QUERY_LENGTH = 100
-# Runs of Latin letters/digits, or of other word characters (Hangul, CJK …).
-_RUN = re.compile(r"[0-9a-z]+|[^\W\d_a-z]+")
+# A keyword match must contain at least this share of the query's distinct terms: 여행을 →
+# {여행, 행을} keeps a test with 여행; 산속에서 불멍 does not match every test with 에서.
+MIN_COVERAGE = 0.5
+# Runs of Latin letters (accented too) and digits, or of other word characters (Hangul, CJK …).
+_LATIN = "0-9a-z\u00c0-\u024f"
+_RUN = re.compile(rf"[{_LATIN}]+|[^\W_{_LATIN}]+")
 
 
 def keyword_terms(text: str) -> list[str]:
     """The terms of ``text`` in order (repeats kept: bm25 counts them)."""
     terms: list[str] = []
     for run in _RUN.findall(unicodedata.normalize("NFC", text).casefold()):
-        if run.isascii() or len(run) == 1:
+        if run[0].isascii() or "\u00c0" <= run[0] <= "\u024f" or len(run) == 1:
             terms.append(run)
         else:
             terms.extend(run[i : i + 2] for i in range(len(run) - 1))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.ports import D1Database, D1PreparedStatement
-from quizhub.search.terms import document_terms, match_query
+from quizhub.search.terms import MIN_COVERAGE, document_terms, keyword_terms, match_query
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
 __all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts"]
@@ -228,20 +228,29 @@ class TestsRepo:
         return [_summary(r) for r in rows["results"]]
 
     async def keyword_ranked(self, q: str, *, depth: int) -> list[str]:
-        """Ids of published tests matching the keyword terms of ``q``, best bm25 first."""
+        """Ids of published tests matching the keyword terms of ``q``, best bm25 first.
+
+        FTS5 finds tests sharing any term; a test must also cover at least ``MIN_COVERAGE`` of
+        the query's distinct terms, so a common bigram (에서, 하기) alone is not a match."""
         expression = match_query(q)
         if expression is None:
             return []
         rows = (
             await self.db.prepare(
-                """SELECT tests.id FROM test_search JOIN tests ON tests.rowid = test_search.rowid
+                """SELECT tests.id, tests.search_text FROM test_search
+            JOIN tests ON tests.rowid = test_search.rowid
             WHERE test_search MATCH ?1 AND tests.deleted = 0 AND tests.status = 'published'
             ORDER BY bm25(test_search), tests.updated_at DESC LIMIT ?2"""
             )
             .bind(expression, depth)
             .all()
         )
-        return [str(r["id"]) for r in rows["results"]]
+        wanted = set(keyword_terms(q))
+        return [
+            str(r["id"])
+            for r in rows["results"]
+            if len(wanted & set(str(r["search_text"]).split())) >= MIN_COVERAGE * len(wanted)
+        ]
 
     async def summaries(self, ids: list[str], *, tag: str | None = None) -> list[dict[str, Any]]:
         """Summaries of the published tests among ``ids``, in the order of ``ids``."""
