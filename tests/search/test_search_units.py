@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.eval_search import evaluate
+
 from quizhub.search.service import fuse
 from quizhub.search.terms import document_terms, keyword_terms, match_query
 
