@@ -1,0 +1,162 @@
+"""``make bench`` (second half): search latency at 1,000 and 10,000 tests, and what the index
+step adds to a save.
+
+The catalogue (search_eval/) is multiplied into N published tests with varied Korean titles and
+committed straight through the store (the keyword index follows in the same batches); their
+passages are embedded in batches into the local vector index. Then every eval query runs as
+keyword only, vector only and hybrid — first on the local bindings, then with a modelled 10 ms
+per binding call (D1, Workers AI, Vectorize), where hybrid should cost about its slower half
+because the two halves run concurrently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.eval_search import document
+from benchmarks.eval_vectors import load_eval_set
+from quizhub.bindings import Bindings, Settings
+from quizhub.domain.revisions import RevGenerator
+from quizhub.domain.wire import json_bytes
+from quizhub.local.faults import FaultPlan, with_faults
+from quizhub.local.platform import build_platform
+from quizhub.pipeline import steps
+from quizhub.search.service import keyword_ranked, ranked, vector_ranked
+from quizhub.search.vectors import embedding_text
+from quizhub.store.jobs import JobRef, JobsRepo
+from quizhub.store.keys import document_key
+from quizhub.store.tests import DocumentFacts, TestsRepo
+
+PLACES = ["바다", "도시", "숲", "사막", "섬", "우주", "학교", "회사", "카페", "집"]
+MOODS = ["즐거운", "조용한", "설레는", "바쁜", "느긋한", "용감한", "엉뚱한", "다정한"]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def catalogue(n: int) -> list[tuple[str, dict[str, Any]]]:
+    """``n`` published tests varied from the eval catalogue."""
+    base, _ = load_eval_set()
+    out = []
+    for i in range(n):
+        test = base[i % len(base)]
+        place, mood = PLACES[(i // len(base)) % len(PLACES)], MOODS[i % len(MOODS)]
+        title = f"{mood} {place}의 {test['title']} {i}"
+        out.append((f"{test['id'][:40]}-{i}", document({**test, "title": title})))
+    return out
+
+
+async def fill(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> None:
+    """Commit every test (one D1 batch each, as the pipeline does) and index their vectors."""
+    revs = RevGenerator()
+    repo, jobs = TestsRepo(b.db), JobsRepo(b.db)
+    for i, (test_id, doc) in enumerate(tests):
+        rev = revs.new(1_795_000_000_000 + i)
+        job = JobRef(f"bench-{i}", test_id, rev, "save", "2026-11-18T00:00:00.000Z")
+        await jobs.start_attempt(job, "validate", "2026-11-18T00:00:00.000Z", None)
+        key = document_key(test_id, rev)
+        await b.bucket.put(key, json_bytes(doc))
+        await repo.commit(job, "2026-11-18T00:00:00.000Z", DocumentFacts.of(doc), key)
+    assert b.ai is not None and b.vectorize is not None
+    for start in range(0, len(tests), 100):
+        chunk = tests[start : start + 100]
+        answer = await b.ai.run("bench", {"text": [embedding_text(d) for _, d in chunk]})
+        vectors = [
+            {"id": test_id, "values": values, "metadata": {"status": "published"}}
+            for (test_id, _), values in zip(chunk, answer["data"], strict=True)
+        ]
+        await b.vectorize.upsert(vectors)
+
+
+Search = Callable[[Bindings, str], Awaitable[Any]]
+MODES: dict[str, Search] = {
+    "keyword": lambda b, q: keyword_ranked(b, q),
+    "vector": lambda b, q: vector_ranked(b, q),
+    "hybrid": lambda b, q: ranked(b, q),
+}
+
+
+async def latencies(b: Bindings, queries: list[str], rounds: int) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for _ in range(rounds):
+        for q in queries:
+            for mode, search in MODES.items():
+                t0 = time.perf_counter()
+                await search(b, q)
+                out[mode].append(time.perf_counter() - t0)
+    return out
+
+
+async def index_step_cost(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    """Seconds the index step (embed + upsert, reading the current revision) takes per save."""
+    out = []
+    for test_id, _ in tests[:50]:
+        t0 = time.perf_counter()
+        await steps.index(b, test_id)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+async def main(sizes: list[int], latency_ms: float, rounds: int) -> None:
+    _, queries = load_eval_set()
+    texts = [q["q"] for q in queries]
+    rows: list[tuple[str, list[float]]] = []
+    notes: list[str] = []
+    p50: dict[tuple[int, str, float], float] = {}
+    with tempfile.TemporaryDirectory(prefix="quizhub-search-bench-") as tmp:
+        for n in sizes:
+            platform = build_platform(Path(tmp) / str(n), Settings(admin_token="b"), mode="sync")
+            tests = catalogue(n)
+            t0 = time.perf_counter()
+            await fill(platform.bindings, tests)
+            notes.append(f"{n:,} tests committed and embedded in {time.perf_counter() - t0:.1f} s")
+            for lat in (0.0, latency_ms):
+                plan = FaultPlan(latency_ms=lat, targets=("db", "ai", "vectorize")) if lat else None
+                b = with_faults(platform.bindings, plan) if plan else platform.bindings
+                where = "local" if not lat else f"{lat:g} ms per call"
+                for mode, values in (await latencies(b, texts, rounds)).items():
+                    rows.append((f"{mode} search, {n:,} tests, {where}", values))
+                    p50[(n, mode, lat)] = statistics.median(values)
+            cost = await index_step_cost(platform.bindings, tests)
+            rows.append((f"index step per save, {n:,} tests, local", cost))
+            platform.close()
+    print(f"\nquizhub search benchmark ({len(texts)} eval queries × {rounds} rounds)\n")
+    print("| metric | p50 | p95 |")
+    print("|---|---|---|")
+    for label, values in rows:
+        print(f"| {label} | {pct(values, 50) * 1000:.2f} ms | {pct(values, 95) * 1000:.2f} ms |")
+    print()
+    for note in notes:
+        print(note)
+    for n in sizes:
+        slower = max(p50[(n, "keyword", latency_ms)], p50[(n, "vector", latency_ms)])
+        ratio = p50[(n, "hybrid", latency_ms)] / slower
+        print(
+            f"{n:,} tests, {latency_ms:g} ms per call: hybrid p50 = {ratio:.2f} × the slower half"
+        )
+    if len(sizes) > 1:
+        small, big = sizes[0], sizes[-1]
+        growth = p50[(big, "keyword", 0.0)] / p50[(small, "keyword", 0.0)]
+        print(
+            f"keyword p50 grows {growth:.2f}× from {small:,} to {big:,} tests "
+            f"({big / small:.0f}× the tests): an index, not a scan"
+        )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--latency-ms", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    asyncio.run(main(sizes, args.latency_ms, args.rounds))
