@@ -53,6 +53,7 @@ class Sizes:
     poison_batches: int = 20
     budget_jobs: int = 20
     late_tests: int = 4  # row 13: tests per lateness, each with three late saves
+    search_tests: int = 60  # row 15: tests saved, then edited, unpublished or deleted
 
 
 async def _deliver(rig: Rig, body: Any, attempts: int = 1) -> None:

@@ -27,6 +27,7 @@ from reliability.rows import (
     row8_poison,
     row10_budget,
 )
+from reliability.search_rows import row15_search
 
 __all__ = ["FULL", "QUICK", "run_scorecard", "main"]
 
@@ -40,6 +41,7 @@ QUICK = Sizes(
     poison_batches=5,
     budget_jobs=5,
     late_tests=2,
+    search_tests=12,
 )
 FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
 FULL_KILLS, QUICK_KILLS = 24, 6
@@ -77,6 +79,8 @@ def run_scorecard(
         t = time.perf_counter()
         for row in asyncio.run(row13_late(mode, sizes)):
             record(mode, row, t)
+        t = time.perf_counter()
+        record(mode, asyncio.run(row15_search(mode, sizes)), t)
     t = time.perf_counter()
     record(
         "broker",
