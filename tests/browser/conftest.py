@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from quizhub.domain.jobs import TERMINAL
 from quizhub.local.host import minimal_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TERMINAL = {"succeeded", "failed", "superseded", "conflict"}
 
 
 def _unavailable(reason: str) -> None:
