@@ -3,13 +3,17 @@
 Every name comes from where it is defined: the D1 database and R2 bucket from wrangler.toml,
 the queues from ``quizhub.pipeline.names``, their message retention from
 ``quizhub.pipeline.policy.QUEUE_RETENTION_SECONDS`` (the same value the sweep uses to decide when
-a delayed job has expired). Run after ``wrangler login``; ``--dry-run`` only prints the commands.
+a delayed job has expired), the R2 lifecycle rule for claim-check leftovers from the staging key
+layout (``quizhub.store.keys``) and that retention. Run after ``wrangler login``; ``--dry-run``
+only prints the commands.
 A resource that already exists is reported and skipped, so a second run is harmless.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import posixpath
 import re
 import subprocess
 import sys
@@ -26,8 +30,19 @@ from quizhub.search.vectors import (  # noqa: E402
     METADATA_INDEXES,
     VECTOR_INDEX,
 )
+from quizhub.store.keys import staging_key  # noqa: E402
 
 _ID = re.compile(r"(?:database_id|\bid)\s*[=:]\s*\"?([0-9a-f-]{32,36})\"?")
+
+# Claim-check bodies (staging/{jobId}.json) are deleted by the pipeline once their job succeeded
+# or was superseded; failed, conflicted and expired jobs keep theirs so 다시 시도 can re-submit
+# it. A job can wait for its message up to the queue's retention (QUEUE_RETENTION_SECONDS, then
+# it is expired); the margin leaves editors a few more days to retry it. After that an R2
+# lifecycle rule removes what is left. Revision objects (tests/{id}/{rev}.json) are never expired.
+STAGING_PREFIX = posixpath.dirname(staging_key("job")) + "/"
+STAGING_RULE = "staging-cleanup"
+STAGING_MARGIN_DAYS = 3
+STAGING_EXPIRE_DAYS = math.ceil(QUEUE_RETENTION_SECONDS / 86_400) + STAGING_MARGIN_DAYS
 
 
 def commands() -> list[tuple[str, list[str]]]:
@@ -40,6 +55,11 @@ def commands() -> list[tuple[str, list[str]]]:
         ("D1 database", ["d1", "create", database]),
         ("KV namespace", ["kv", "namespace", "create", "KV"]),
         ("R2 bucket", ["r2", "bucket", "create", bucket]),
+        (
+            "R2 lifecycle rule for claim-check leftovers",
+            ["r2", "bucket", "lifecycle", "add", bucket, STAGING_RULE, STAGING_PREFIX]
+            + ["--expire-days", str(STAGING_EXPIRE_DAYS), "--force"],
+        ),
         ("save queue", ["queues", "create", SAVE_QUEUE, *retention]),
         ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
         (

@@ -8,6 +8,7 @@ from typing import Any
 from quizhub.domain.preconditions import Precondition
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.tests import TestsRepo
+from quizhub.store.versions import VersionsRepo
 from tests.contract._store_support import (
     _commit,
     _doc,
@@ -193,3 +194,42 @@ async def check_resave_after_delete_starts_a_new_life(db: Any) -> None:
         _ts(3),
         f"tests/t-life/{_rev(3)}.json",
     )
+
+
+# ---------------------------------------------------------------- versions, saved and live
+async def check_every_committed_save_is_a_version_written_by_the_commit_batch(db: Any) -> None:
+    """The commit batch adds one version row per committed save (newest first when listed);
+    conflicts, superseded saves and deletes add none."""
+    await _fresh(db)
+    await db.prepare("DELETE FROM test_versions").run()
+    await _commit(db, _job("t-ver", 1), _doc("첫 번째"))
+    await _commit(db, _job("t-ver", 3, base=1), _doc("두 번째", status="draft"))
+    assert (await _commit(db, _job("t-ver", 2), _doc("늦은 저장"))).status == "superseded"
+    assert (await _commit(db, _job("t-ver", 4, base=1), _doc("충돌"))).status == "conflict"
+    await _commit(db, _job("t-ver", 5, kind="delete"), None)
+    rows = await VersionsRepo(db).page("t-ver", limit=10, before=None)
+    assert [(v.rev, v.title, v.status, v.job_id) for v in rows] == [
+        (_rev(3), "두 번째", "draft", "job-t-ver-3"),
+        (_rev(1), "첫 번째", "published", "job-t-ver-1"),
+    ]
+    assert [v.saved_at for v in rows] == [_ts(3), _ts(1)]
+    assert rows[0].object_key == f"tests/t-ver/{_rev(3)}.json" and rows[0].author is None
+    older = await VersionsRepo(db).page("t-ver", limit=10, before=_rev(3))
+    assert [v.rev for v in older] == [_rev(1)]
+    assert await VersionsRepo(db).get("t-ver", _rev(2)) is None
+
+
+async def check_a_commit_records_committed_at_and_the_purge_live_at(db: Any) -> None:
+    """committed_at is set by the commit batch; live_at once, and only for a committed job."""
+    await _fresh(db)
+    job = _job("t-live", 1)
+    await JobsRepo(db).start_attempt(job, "validate", _ts(1), None)
+    await JobsRepo(db).mark_live(job.job_id, _ts(1))  # not committed: no live_at
+    row = await JobsRepo(db).get(job.job_id)
+    assert row is not None and (row.committed_at, row.live_at) == (None, None)
+    await _commit(db, job, _doc(), at=2, start=False)
+    await JobsRepo(db).mark_live(job.job_id, _ts(3))
+    await JobsRepo(db).mark_live(job.job_id, _ts(4))  # a repeat keeps the first
+    row = await JobsRepo(db).get(job.job_id)
+    assert row is not None and (row.committed_at, row.live_at) == (_ts(2), _ts(3))
+    assert (row.to_json()["committedAt"], row.to_json()["liveAt"]) == (_ts(2), _ts(3))

@@ -205,7 +205,8 @@ def test_pywrangler_finds_the_project_tools_as_make_deploy_runs_it(tmp_path: Pat
 
 
 def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
-    """`make cf-setup` names D1, KV, R2 and both queues, with the retention the sweep uses."""
+    """`make cf-setup` names D1, KV, R2 and both queues, with the retention the sweep uses, and an
+    R2 lifecycle rule that expires claim-check leftovers (only) after the retry window."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/cf_setup.py"), "--dry-run"],
         cwd=ROOT,
@@ -219,6 +220,10 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     assert "▸ D1 database: wrangler d1 create quizhub" in lines
     assert "▸ KV namespace: wrangler kv namespace create KV" in lines
     assert "▸ R2 bucket: wrangler r2 bucket create quizhub" in lines
+    days = -(-QUEUE_RETENTION_SECONDS // 86_400) + 3  # the retry window + a margin
+    lifecycle = f"r2 bucket lifecycle add quizhub staging-cleanup staging/ --expire-days {days}"
+    assert any(lifecycle in line for line in lines), lines
+    assert not any("lifecycle" in line and "tests/" in line for line in lines)  # revisions stay
     for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
     index = f"vectorize create {VECTOR_INDEX} --dimensions={EMBEDDING_DIMENSIONS} --metric=cosine"

@@ -1,4 +1,5 @@
-"""Admin API (bearer token): save/delete as jobs, read-your-writes document reads, images, jobs.
+"""Admin API (bearer token): save/delete as jobs, read-your-writes document reads, versions
+(list, read, restore) and previews, images, jobs.
 
 Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.store``.
 """
@@ -10,7 +11,7 @@ import binascii
 import json
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from quizhub.api.deps import bindings, require_admin
 from quizhub.api.images import extract_upload, image_key_for, sniff_image
@@ -18,10 +19,12 @@ from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
+from quizhub.domain.revisions import REV_PATTERN, is_rev
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
 from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
+from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
 from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_object_key
@@ -32,6 +35,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
 JobId = Annotated[str, Path(max_length=64, description="job id")]
+Rev = Annotated[str, Path(pattern=REV_PATTERN, description="a rev of the test")]
 _HEADERS = {"Cache-Control": NO_STORE}
 
 
@@ -83,6 +87,61 @@ async def list_tests(request: Request) -> Response:
     return json_response({"items": items}, headers=_HEADERS)
 
 
+@router.get("/tests/{test_id}/versions")
+async def versions(
+    test_id: TestId,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
+    """Every committed version of the test, newest first, with cursor pagination:
+    ``{"items": [{rev, savedAt, jobId, title, author, status, current}], "nextCursor"}``."""
+    before = _decode_cursor(cursor, 1)[0] if cursor else None
+    if before is not None and not is_rev(before):
+        raise _bad_cursor()
+    page = await list_versions(bindings(request), test_id, limit=limit, before=before)
+    more = _encode_cursor([page.next_before]) if page.next_before else None
+    return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
+
+
+@router.get("/tests/{test_id}/versions/{rev}")
+async def version(test_id: TestId, rev: Rev, request: Request) -> Response:
+    """The document of one committed version (drafts too; never cached)."""
+    doc = await read_version(bindings(request), test_id, rev)
+    return json_response(doc, headers={**_HEADERS, "ETag": f'"{rev}"'})
+
+
+@router.post("/tests/{test_id}/versions/{rev}/restore", status_code=202)
+async def restore(test_id: TestId, rev: Rev, request: Request) -> Response:
+    """Save that version's content as a new rev (202 + the job to poll). ``baseRev`` is the
+    current rev, or the one a body ``{"baseRev": "<rev>"}`` names (the rev the editor saw):
+    conflict if the test moved since."""
+    precondition = _retry_precondition(await request.body())
+    if precondition is not None and precondition.base_rev is None and precondition.create_only:
+        msg = "a restore needs the rev the editor saw, not null"
+        raise Invalid(msg, details=[{"loc": ["baseRev"], "msg": msg, "type": "rev"}])
+    base_rev = precondition.base_rev if precondition is not None else None
+    return _accepted(await restore_version(bindings(request), test_id, rev, base_rev))
+
+
+@router.post("/tests/{test_id}/compute")
+async def compute_preview(
+    test_id: TestId,
+    request: Request,
+    payload: Annotated[dict[str, Any], Body(examples=[{"answers": {"q1": "a"}}])],
+    rev: Annotated[str | None, Query(pattern=REV_PATTERN)] = None,
+) -> Response:
+    """Preview: the result for ``answers`` on the current document (drafts included) or on
+    version ``rev``, for the public test page in preview mode. Never cached."""
+    if set(payload) != {"answers"}:
+        raise Invalid(
+            'body must be {"answers": {questionId: optionId}}',
+            details=[{"loc": ["answers"], "msg": "field required", "type": "missing"}],
+        )
+    result = await preview_compute(bindings(request), test_id, rev, payload["answers"])
+    return json_response(result, headers=_HEADERS)
+
+
 def _last_job(job: JobRow) -> dict[str, Any]:
     wire = job.to_json()
     return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
@@ -104,12 +163,12 @@ async def list_jobs(
     """Jobs in the given statuses (default: failed, delayed, expired), newest accepted first,
     with cursor pagination: ``{"items": [job, …], "nextCursor": …}``."""
     wanted = _statuses(status)
-    before = _decode_job_cursor(cursor) if cursor else None
+    before = _decode_cursor(cursor, 2) if cursor else None
     rows = await JobsRepo(bindings(request).db).list_by_status(
-        wanted, limit=limit + 1, before=before
+        wanted, limit=limit + 1, before=(before[0], before[1]) if before else None
     )
     page = rows[:limit]
-    next_cursor = _encode_job_cursor(page[-1]) if len(rows) > limit else None
+    next_cursor = _encode_cursor([page[-1].rev, page[-1].job_id]) if len(rows) > limit else None
     return json_response(
         {"items": [r.to_json() for r in page], "nextCursor": next_cursor}, headers=_HEADERS
     )
@@ -127,21 +186,28 @@ def _statuses(raw: str) -> list[JobStatus]:
     return [cast(JobStatus, s) for s in names]
 
 
-def _encode_job_cursor(row: JobRow) -> str:
-    raw = json.dumps([row.rev, row.job_id]).encode()
+def _encode_cursor(position: list[str]) -> str:
+    raw = json.dumps(position).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _decode_job_cursor(cursor: str) -> tuple[str, str]:
+def _decode_cursor(cursor: str, size: int) -> list[str]:
+    """A cursor made by ``_encode_cursor`` from ``size`` strings (else 422 invalid_cursor)."""
     try:
-        rev, job_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return str(rev), str(job_id)
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error):
-        raise Invalid(
-            "cursor is not one this API returned",
-            code="invalid_cursor",
-            details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
-        ) from None
+        position = None
+    if not isinstance(position, list) or len(position) != size:
+        raise _bad_cursor()
+    return [str(p) for p in position]
+
+
+def _bad_cursor() -> Invalid:
+    return Invalid(
+        "cursor is not one this API returned",
+        code="invalid_cursor",
+        details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
+    )
 
 
 @router.get("/jobs/{job_id}")

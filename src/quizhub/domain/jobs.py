@@ -106,6 +106,8 @@ class JobRow:
     create_only: bool = False
     committed: bool = False
     body_ref: str | None = None
+    committed_at: str | None = None  # the D1 commit: "saved"
+    live_at: str | None = None  # the invalidation after it succeeded: "live" (README)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> JobRow:
@@ -125,6 +127,8 @@ class JobRow:
             create_only=bool(row["create_only"]),
             committed=bool(row["committed"]),
             body_ref=row["body_ref"],
+            committed_at=row.get("committed_at"),
+            live_at=row.get("live_at"),
         )
 
     @classmethod
@@ -179,4 +183,6 @@ class JobRow:
             "error": self.error,
             "acceptedAt": self.accepted_at,
             "updatedAt": self.updated_at,
+            "committedAt": self.committed_at,
+            "liveAt": self.live_at,
         }

@@ -33,8 +33,9 @@ async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
         outcome = await steps.commit(b, job, doc, key)
         if outcome.status in ("superseded", "conflict", "terminal"):
             log.info("job %s ended %s", job.job_id, outcome.job.status)
+            await steps.release_claim_check(b, msg, outcome.job.status)
             return outcome.job.status
-    await steps.invalidate(b, job.test_id)
+    await steps.invalidate(b, job)
     warning = await steps.index_or_warn(b, job.test_id)
     await steps.finish(b, msg, warning)
     return "succeeded"

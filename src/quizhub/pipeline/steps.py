@@ -33,6 +33,8 @@ __all__ = [
     "put_document",
     "commit",
     "invalidate",
+    "release_claim_check",
+    "CLAIM_CHECK_DONE",
     "index",
     "index_or_warn",
     "index_warning",
@@ -91,11 +93,26 @@ async def commit(
     return await TestsRepo(b.db).commit(job, now_iso(b), facts, object_key)
 
 
-async def invalidate(b: Bindings, test_id: str) -> None:
-    """After commit only: drop the KV copy and purge cached detail/list responses."""
+async def invalidate(b: Bindings, job: JobRef) -> None:
+    """After commit only: drop the KV copy and purge cached detail/list responses; once both
+    succeeded the job is live (``liveAt``, README "Live and its staleness bound")."""
+    test_id = job.test_id
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")
     await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
+    await JobsRepo(b.db).mark_live(job.job_id, now_iso(b))
+
+
+# A claim-check body is dropped once its job can no longer need it: succeeded (applied) or
+# superseded (a newer rev won; a retry would be superseded too). A failed or conflicted job keeps
+# it so that 다시 시도 can re-submit it; the R2 lifecycle rule of `make cf-setup` removes leftovers.
+CLAIM_CHECK_DONE = ("succeeded", "superseded")
+
+
+async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None:
+    """Delete the job's ``staging/{jobId}.json`` when its job ended in ``CLAIM_CHECK_DONE``."""
+    if msg.body_ref is not None and status in CLAIM_CHECK_DONE:
+        await b.bucket.delete(staging_key(msg.job_id))
 
 
 INDEX_ATTEMPTS = 2
@@ -135,5 +152,4 @@ def index_warning(exc: BaseException) -> str:
 async def finish(b: Bindings, msg: JobMessage, warning: str | None = None) -> None:
     """Mark the job succeeded and drop its claim-check object (no longer needed)."""
     await JobsRepo(b.db).succeed(msg.job_id, now_iso(b), warning)
-    if msg.body_ref is not None:
-        await b.bucket.delete(staging_key(msg.job_id))
+    await release_claim_check(b, msg, "succeeded")

@@ -79,11 +79,12 @@ async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any)
     async def commit(put_object: dict[str, Any]) -> dict[str, Any]:
         doc = await guarded(steps.load_document(b, msg)) if job.kind == "save" else None
         outcome = await guarded(steps.commit(b, job, doc, put_object["key"]))
+        await guarded(steps.release_claim_check(b, msg, outcome.job.status))
         return {"outcome": outcome.status, "status": outcome.job.status}
 
     @step.do("invalidate", config=STEP_CONFIG)
     async def invalidate(commit: dict[str, Any]) -> dict[str, Any]:
-        await guarded(steps.invalidate(b, job.test_id))
+        await guarded(steps.invalidate(b, job))
         return {"invalidated": True}
 
     @step.do("index", config=STEP_CONFIG)

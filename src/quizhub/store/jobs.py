@@ -33,7 +33,7 @@ _OPEN = "('queued', 'running', 'delayed')"  # every non-terminal status
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at, create_only"
+    "accepted_at, updated_at, create_only, committed_at, live_at"
 )
 
 
@@ -80,7 +80,7 @@ def _new_row(
     base_rev, create_only = job.precondition_args()
     return [
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
-        *(body_ref, job.accepted_at, now, create_only),
+        *(body_ref, job.accepted_at, now, create_only, None, None),
     ]
 
 
@@ -138,6 +138,17 @@ class JobsRepo:
                 f" WHERE job_id = ? AND status IN {WORKABLE}"
             )
             .bind(step, now, job_id)
+            .run()
+        )
+
+    async def mark_live(self, job_id: str, now: str) -> None:
+        """Record when the invalidation after a committed job's commit succeeded (``liveAt``).
+        The first success counts: a repeat delivery that invalidates again keeps it."""
+        await (
+            self.db.prepare(
+                "UPDATE jobs SET live_at = ? WHERE job_id = ? AND committed = 1 AND live_at IS NULL"
+            )
+            .bind(now, job_id)
             .run()
         )
 

@@ -72,7 +72,12 @@ _CLEAR_IMAGES = f"DELETE FROM test_images WHERE test_id = ?2 AND {_GUARD}"
 _ADD_IMAGES = f"""INSERT OR IGNORE INTO test_images (test_id, image_key, role)
 SELECT ?2, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?15)
 WHERE {_GUARD}"""
-_MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5
+# Every committed save is a version (the immutable object it points to stays readable).
+_ADD_VERSION = f"""INSERT OR IGNORE INTO test_versions (test_id, rev, job_id, title, status,
+  object_key, saved_at, author)
+SELECT ?2, ?3, ?1, ?7, ?6, ?12, ?5, NULL WHERE {_GUARD}"""
+_MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5,
+  committed_at = ?5
 WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
 
 _SUMMARY_COLS = (
@@ -170,7 +175,7 @@ class TestsRepo:
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:
-            sqls += [_ADD_TAGS, _ADD_IMAGES]
+            sqls += [_ADD_TAGS, _ADD_IMAGES, _ADD_VERSION]
         sqls.append(_MARK_COMMITTED)
         # Each statement binds the same numbered parameters; SQLite ignores unused trailing ones
         # only when numbered, so bind exactly as many as the highest index a statement uses.
