@@ -95,3 +95,21 @@ export function validationMessage(d) {
     default: return fallback;
   }
 }
+
+/**
+ * The two moments of a save (the job's `committedAt` and `liveAt`): "저장 완료" once D1 committed
+ * it, "공개 반영 완료" once the KV copy was deleted and the caches purged (README: "Live and its
+ * staleness bound"). [{key, label, at}] in that order; `at` null while not reached.
+ */
+export function saveStages(job) {
+  if (!job || !job.committedAt) return [];
+  return [
+    { key: "committed", label: "저장 완료", at: job.committedAt },
+    { key: "live", label: job.liveAt ? "공개 반영 완료" : (job.status === "succeeded" ? "공개 반영 확인 안 됨" : "공개 반영 중…"), at: job.liveAt || null },
+  ];
+}
+
+/** The status line of a committed job: "저장 완료 · 공개 반영 중…" / "… · 공개 반영 완료". */
+export function savedText(job) {
+  return saveStages(job).map((s) => s.label).join(" · ") || "저장 완료";
+}

@@ -1,11 +1,13 @@
-// The editor shell around the form: title bar, 저장하기 / 삭제, the live save status,
-// the conflict banner, the validation summary, and the save/delete job flows.
+// The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
+// save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
+// conflict banner, the validation summary, the history panel, and the save/delete/restore flows.
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
 import { buildForm, showErrors, clearErrors } from "/admin/editor.js";
-import { validationMessage, stepLabel, pendingText } from "/admin/messages.js";
+import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText } from "/admin/messages.js";
+import { showHistory, openPreview } from "/admin/history.js";
 
 const root = document.getElementById("editor-root");
 
@@ -14,6 +16,7 @@ let cur = null;
 let pendingUploads = 0;
 let last = null; // {doc, fp} of the last save attempt, for "다시 시도"
 let els = {};
+let history = null; // the open history panel ({reload}), or null
 let hooks = { changed: () => {}, listChanged: () => {}, closed: () => {}, created: () => {} };
 
 export function setHooks(h2) {
@@ -35,6 +38,7 @@ export function open({ id, isNew, rev, model }) {
 export function close() {
   cur = null;
   last = null;
+  history = null;
   root.replaceChildren();
 }
 
@@ -56,17 +60,24 @@ function renderShell() {
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
     publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
       "공개 페이지"),
+    previewBtn: h("button", { type: "button", class: "btn", id: "preview-button",
+      title: "저장된 내용(초안 포함)을 공개 페이지 모양으로 봅니다. 관리자에게만 보입니다.",
+      on: { click: () => openPreview(cur.id) } }, "미리보기"),
+    historyBtn: h("button", { type: "button", class: "btn", id: "history-button", "aria-expanded": "false",
+      "aria-controls": "history-panel", on: { click: () => toggleHistory() } }, "버전 기록"),
+    stages: h("ol", { class: "save-stages", id: "save-stages", "aria-label": "저장 단계", hidden: true }),
+    history: h("section", { class: "history-panel", id: "history-panel", "aria-labelledby": "history-title", hidden: true }),
     formHost: h("div", { class: "form-host" }),
   };
-  els.statusRow = h("div", { class: "status-row" }, els.status, els.statusActions);
+  els.statusRow = h("div", { class: "status-row" }, els.status, els.stages, els.statusActions);
   replace(root,
     h("div", { class: "editor-bar" },
       h("div", { class: "editor-bar-row" },
         backBtn,
         h("div", { class: "editor-titles" }, els.heading, els.meta),
-        h("div", { class: "editor-actions" }, els.publicLink, deleteBtn, saveBtn)),
+        h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.publicLink, deleteBtn, saveBtn)),
       els.statusRow),
-    els.banner, els.summary, els.formHost);
+    els.banner, els.summary, els.history, els.formHost);
   renderForm();
   updateMeta();
 }
@@ -121,6 +132,18 @@ function updateMeta() {
   els.meta.textContent = bits.join(" · ");
   els.meta.classList.toggle("dirty", isDirty());
   els.publicLink.hidden = cur.isNew;
+  els.previewBtn.hidden = cur.isNew;
+  els.historyBtn.hidden = cur.isNew;
+}
+
+// ---------- history ----------
+
+/** Show or hide the 버전 기록 panel (`open` forces a state; showing always reloads it). */
+function toggleHistory(open = els.history.hidden) {
+  els.history.hidden = !open;
+  els.historyBtn.setAttribute("aria-expanded", String(open));
+  history = open ? showHistory(els.history, cur.id, { restore: (v) => restore(v) }) : null;
+  if (open) els.history.scrollIntoView({ block: "nearest" });
 }
 
 async function upload(file) {
@@ -136,9 +159,9 @@ async function upload(file) {
 
 // ---------- status line ----------
 
-function setStatus(state, text, actions = []) {
+function setStatus(state, text, actions = [], job = null) {
   els.status.dataset.state = state;
-  const icon = state === "saving" || state === "delayed" ? h("span", { class: "spinner", "aria-hidden": "true" })
+  const icon = state === "saving" || state === "delayed" || state === "committed" ? h("span", { class: "spinner", "aria-hidden": "true" })
     : state === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
       : state === "failed" || state === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
         : null;
@@ -146,10 +169,26 @@ function setStatus(state, text, actions = []) {
   else els.status.replaceChildren();
   replace(els.statusActions, actions);
   els.statusRow.hidden = !text && !actions.length;
+  showStages(state === "saving" || state === "committed" || state === "saved" ? job : null);
 }
 
-/** An unfinished job on the status line: its step, or (delayed) the server's reason. */
+/** "저장 완료 <time>" · "공개 반영 완료 <time>" of a committed job, in that order. */
+function showStages(job) {
+  const stages = saveStages(job);
+  els.stages.hidden = !stages.length;
+  els.stages.dataset.jobId = stages.length ? job.jobId : "";
+  replace(els.stages, stages.map((s) => h("li", { class: "save-stage", dataset: { stage: s.key, reached: String(Boolean(s.at)) } },
+    h("span", { class: "status-icon", "aria-hidden": "true" }, s.at ? "✓" : "…"), ` ${s.label}`,
+    s.at ? h("time", { datetime: s.at }, ` ${timeText(s.at)}`) : null)));
+}
+
+/** An unfinished job on the status line: its step, (delayed) the server's reason, or once it
+ * committed "저장 완료 · 공개 반영 중…". */
 function showPending(verb, job) {
+  if (verb !== "삭제" && job && job.committedAt && job.status !== "delayed") {
+    setStatus("committed", savedText(job), [], job);
+    return;
+  }
   setStatus(job && job.status === "delayed" ? "delayed" : "saving", pendingText(verb, job));
 }
 
@@ -214,7 +253,8 @@ function finishSave(target, job, accepted, fp) {
       if (target.isNew) hooks.created(target.id);
       target.isNew = false;
       target.baseline = fp;
-      setStatus("saved", "저장 완료", []);
+      setStatus("saved", savedText(job), [], job);
+      if (history) history.reload();
       break;
     case "conflict":
       setStatus("conflict", "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
@@ -284,6 +324,61 @@ async function resume(lastJob) {
     hooks.listChanged();
   } catch (err) {
     if (cur === target) saveFailed(err);
+  } finally {
+    setBusy(target, false);
+  }
+}
+
+// ---------- restore ----------
+
+/**
+ * Restore a version (from the history panel): its content is saved as a new rev on top of the
+ * rev this editor loaded (a conflict if someone saved since). The editor then shows the result.
+ */
+async function restore(version) {
+  if (!cur || cur.saving) return;
+  const target = cur;
+  const name = version.title || version.rev;
+  const lose = isDirty() ? "\n편집 중인 저장하지 않은 변경 사항은 사라집니다." : "";
+  if (!window.confirm(`“${name}” 버전(${timeText(version.savedAt)})의 내용으로 복원할까요? `
+    + `새 버전으로 저장되어 공개 페이지에도 반영됩니다.${lose}`)) return;
+  hideBanner();
+  hideSummary();
+  setBusy(target, true);
+  setStatus("saving", "복원 중… 요청을 보내는 중");
+  const base = `/api/admin/tests/${encodeURIComponent(target.id)}`;
+  try {
+    const { data } = await api("POST", `${base}/versions/${encodeURIComponent(version.rev)}/restore`,
+      { json: { baseRev: target.rev } });
+    let job = data;
+    if (!(data && TERMINAL.has(data.status))) {
+      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
+        onUpdate: (j) => { if (cur === target && j && !TERMINAL.has(j.status)) showPending("복원", j); },
+      });
+    }
+    hooks.listChanged();
+    if (cur !== target) return;
+    if (job.status !== "succeeded") {
+      const moved = job.status === "conflict" || job.status === "superseded";
+      setStatus(moved ? "conflict" : "failed", moved
+        ? "복원되지 않음: 그 사이 다른 저장이 먼저 반영되었습니다. 최신 내용을 다시 불러온 뒤 복원해 주세요."
+        : `복원 실패: ${job.error || job.status}`,
+      moved ? [actionButton("다시 불러오기", () => reload())] : []);
+      return;
+    }
+    const { data: doc } = await api("GET", base);
+    if (cur !== target) return;
+    target.saving = false;
+    open({ id: target.id, isNew: false, rev: doc.rev, model: fromDocument(doc) });
+    setStatus("saved", `복원 완료: ${savedText(job)}`, [], job);
+    toggleHistory(true);
+    hooks.changed();
+  } catch (err) {
+    if (cur === target) {
+      setStatus("failed", err instanceof PollGiveUp
+        ? "복원 상태를 확인하지 못했습니다. 작업은 서버에서 계속 진행 중일 수 있습니다."
+        : `복원 실패: ${describeError(err)}`);
+    }
   } finally {
     setBusy(target, false);
   }

@@ -1,8 +1,15 @@
 // Test player: intro → one question at a time (progress "3 / 10" + bar) → compute → result.
+// Preview mode (?preview=1[&rev=R], opened from the admin): the saved document — drafts
+// included — or version R, fetched through the admin API with the token this tab's
+// sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
 import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
+import { api, token, ApiError } from "/admin/api.js";
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const REV_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 const view = document.getElementById("view");
+const PREVIEW = param("preview") === "1";
+const PREVIEW_REV = PREVIEW ? param("rev") : null;
 
 const state = { test: null, index: 0, answers: {}, similar: null };
 const SIMILAR_COUNT = 4;
@@ -24,7 +31,7 @@ function problem(message, { retry } = {}) {
 
 function intro() {
   const t = state.test;
-  document.title = `${t.title} · quizhub`;
+  document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? h("img", { class: "cover", src: imageUrl(t.thumbnail), alt: "" }) : null,
     h("h1", { id: "test-title" }, t.title),
@@ -37,6 +44,7 @@ function intro() {
 
 /** "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. */
 function similarSection() {
+  if (PREVIEW) return null; // a preview shows the document only
   const list = h("ul", { class: "similar-list", "aria-label": "비슷한 테스트 목록" });
   const section = h("section", { class: "similar", "aria-labelledby": "similar-title", hidden: true },
     h("h2", { id: "similar-title" }, "비슷한 테스트"), list);
@@ -116,6 +124,7 @@ function choose(qid, oid) {
 async function compute() {
   show(h("div", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }),
     "결과를 계산하고 있어요…"));
+  if (PREVIEW) return previewCompute();
   try {
     const res = await fetch(`/api/tests/${encodeURIComponent(state.test.id)}/compute`, {
       method: "POST",
@@ -144,7 +153,7 @@ function resultBadge(r) {
 }
 
 function result(r) {
-  document.title = `${r.title} · ${state.test.title} · quizhub`;
+  document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${state.test.title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
     h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
     r.image ? h("img", { class: "result-image", src: imageUrl(r.image), alt: r.title }) : resultBadge(r),
@@ -156,9 +165,56 @@ function result(r) {
     similarSection());
 }
 
+// ---------- preview (admin only) ----------
+
+const ADMIN_ONLY = "미리보기는 관리자만 볼 수 있어요. 관리자 화면에 로그인한 뒤 ‘미리보기’를 눌러 주세요.";
+
+function previewProblem(err, retry) {
+  if (err instanceof ApiError && err.status === 401) return problem(ADMIN_ONLY);
+  if (err instanceof ApiError && err.status === 404) return problem("미리 볼 테스트나 버전을 찾을 수 없어요.");
+  if (err instanceof ApiError && err.status === 422) return problem("답변이 테스트와 맞지 않아요. 처음부터 다시 해 주세요.", { retry: () => start() });
+  console.error(err);
+  return problem("미리보기를 불러오지 못했어요.", { retry });
+}
+
+function showPreviewBanner(test) {
+  const banner = document.getElementById("preview-banner");
+  const what = PREVIEW_REV ? `이전 버전 (rev …${PREVIEW_REV.slice(-8)})` : "현재 저장된 내용";
+  replace(banner,
+    h("strong", {}, "미리보기"),
+    ` — 관리자에게만 보이는 화면입니다. ${what} · ${test.status === "published" ? "공개" : "초안 (공개되지 않음)"}`);
+  banner.hidden = false;
+}
+
+async function loadPreview(id) {
+  if (!token.get()) return problem(ADMIN_ONLY);
+  if (PREVIEW_REV !== null && !REV_RE.test(PREVIEW_REV)) return problem("미리 볼 버전 주소가 올바르지 않아요.");
+  const base = `/api/admin/tests/${encodeURIComponent(id)}`;
+  try {
+    const { data } = await api("GET", PREVIEW_REV ? `${base}/versions/${encodeURIComponent(PREVIEW_REV)}` : base);
+    state.test = { ...data, id: data.id || id };
+    showPreviewBanner(state.test);
+    intro();
+  } catch (err) {
+    previewProblem(err, () => load());
+  }
+}
+
+async function previewCompute() {
+  const q = PREVIEW_REV ? `?rev=${encodeURIComponent(PREVIEW_REV)}` : "";
+  try {
+    const { data } = await api("POST", `/api/admin/tests/${encodeURIComponent(state.test.id)}/compute${q}`,
+      { json: { answers: state.answers } });
+    result(data.result);
+  } catch (err) {
+    previewProblem(err, () => previewCompute());
+  }
+}
+
 async function load() {
   const id = param("id") || "";
   if (!ID_RE.test(id)) return problem("테스트 주소가 올바르지 않아요.");
+  if (PREVIEW) return loadPreview(id);
   try {
     const res = await fetch(`/api/tests/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
     if (res.status === 404) return problem("테스트를 찾을 수 없어요. 삭제되었거나 아직 공개되지 않았을 수 있어요.");

@@ -112,6 +112,7 @@ def test_polling_gives_up_with_a_message_and_can_resume(page: Page, make_test: A
     def stuck(route: Route) -> None:
         response = route.fetch()
         job = {**response.json(), "status": "running", "step": "commit"}
+        job.update(committedAt=None, liveAt=None)  # still before the commit
         route.fulfill(response=response, json=job)
 
     page.route("**/api/admin/jobs/**", stuck)
