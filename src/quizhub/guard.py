@@ -7,6 +7,7 @@ Pure Python (no pydantic, no platform imports), so the Pyodide harness can run i
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
@@ -142,20 +143,49 @@ class GuardMiddleware:
         method, path = scope["method"], scope["path"]
         rejection = check_request(method, path, headers, scope["env"])
         if rejection is None and body_limit(method, path):
-            body = await read_bounded(_receive_chunks(receive), body_limit(method, path))
+            try:
+                body = await read_bounded(_receive_chunks(receive), body_limit(method, path))
+            except TimeoutError:
+                body = Rejection(408, "timeout", "the request body arrived too slowly")
             if isinstance(body, Rejection):
                 rejection = body
             else:
                 receive = _replay(body, receive)
         if rejection is not None:
+            if body_limit(method, path):
+                # Decided on the headers (or the bounded read) alone; what the client still sends
+                # is read and dropped before answering, so a plain HTTP/1.1 client that writes its
+                # whole body first reads the answer instead of a connection reset.
+                await _drain(receive)
             await _respond(send, rejection)
             return
         await self.app(scope, receive, send)
 
 
+# A slow client cannot hold the server: each body chunk must arrive within this many seconds.
+BODY_CHUNK_TIMEOUT_S = 30
+# Locally, a rejected body is read and dropped up to this much before the answer (beyond it the
+# connection may be reset). The API Worker rejects without reading; Cloudflare's edge copes.
+DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+async def _drain(receive: Receive) -> None:
+    drained = 0
+    while drained <= DRAIN_LIMIT:
+        try:
+            event = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
+        except TimeoutError:
+            return
+        if event["type"] != "http.request":
+            return
+        drained += len(event.get("body", b""))
+        if not event.get("more_body", False):
+            return
+
+
 async def _receive_chunks(receive: Receive) -> AsyncIterator[bytes]:
     while True:
-        event = await receive()
+        event = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
         if event["type"] == "http.disconnect":
             return
         yield event.get("body", b"")

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from quizhub.api import admin, public
 from quizhub.api.errors import install_error_handlers
+from quizhub.api.head import HeadAsGet
 
 __all__ = ["create_app"]
 
@@ -24,4 +25,5 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.include_router(public.router)
     app.include_router(admin.router)
+    app.add_middleware(HeadAsGet)
     return app

@@ -6,7 +6,10 @@ from typing import Any
 
 from quizhub.errors import Invalid
 
-__all__ = ["compute_result", "validate_answers"]
+__all__ = ["compute_result", "validate_answers", "MAX_REPORTED"]
+
+MAX_REPORTED = 20  # unknown answer keys listed one by one; the rest are counted
+_ECHO = 64  # characters of a caller's value echoed back in an error
 
 
 def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
@@ -29,16 +32,19 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
             errors.append(
                 {
                     "loc": ["answers", qid],
-                    "msg": f"'{chosen}' is not an option of {qid}"
+                    "msg": f"'{str(chosen)[:_ECHO]}' is not an option of {qid}"
                     f" (expected one of {', '.join(options)})",
                     "type": "invalid_option",
                 }
             )
-    for qid in answers:
-        if qid not in questions:
-            errors.append(
-                {"loc": ["answers", qid], "msg": "no such question", "type": "unknown_question"}
-            )
+    # An anonymous caller may send thousands of keys: the answer stays small.
+    unknown = [str(qid) for qid in answers if qid not in questions]
+    for qid in unknown[:MAX_REPORTED]:
+        where = ["answers", qid[:_ECHO]]
+        errors.append({"loc": where, "msg": "no such question", "type": "unknown_question"})
+    if len(unknown) > MAX_REPORTED:
+        more = f"and {len(unknown) - MAX_REPORTED} more unknown question ids"
+        errors.append({"loc": ["answers"], "msg": more, "type": "unknown_question"})
     if errors:
         raise Invalid("answers do not match the test's questions", details=errors)
     return {str(k): str(v) for k, v in answers.items()}

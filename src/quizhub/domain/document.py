@@ -6,9 +6,17 @@ Field limits are declared on the models; cross-field integrity rules live in
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 from pydantic.alias_generators import to_camel
 
 from quizhub.domain.ids import IMAGE_KEY_PATTERN, ITEM_ID_PATTERN, TEST_ID_PATTERN
@@ -33,9 +41,13 @@ __all__ = [
 
 ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
 ImageKey = Annotated[str, StringConstraints(pattern=IMAGE_KEY_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=500)]
-LongText = Annotated[str, StringConstraints(max_length=2000)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+# Text is stored in NFC (composed Hangul): 한 typed as jamo and as a syllable is one string, so
+# limits, duplicate tags (after casefold) and search terms agree however the text was typed.
+NFC = BeforeValidator(lambda v: unicodedata.normalize("NFC", v) if isinstance(v, str) else v)
+Text = Annotated[str, NFC, StringConstraints(min_length=1, max_length=500)]
+LongText = Annotated[str, NFC, StringConstraints(max_length=2000)]
+Tag = Annotated[str, NFC, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
+Title = Annotated[str, NFC, StringConstraints(min_length=1, max_length=120)]
 Score = Annotated[int, Field(ge=-100, le=100, strict=True)]
 
 
@@ -60,7 +72,7 @@ class Question(_Model):
 
 class Result(_Model):
     id: ItemId
-    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    title: Title
     description: LongText = ""
     image: ImageKey | None = None
 
@@ -71,7 +83,7 @@ class TestDocument(_Model):
 
     __test__ = False  # not a pytest test class
 
-    title: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    title: Title
     description: LongText = ""
     locale: Literal["ko", "en", "ja"] = "ko"
     tags: list[Tag] = Field(default_factory=list, max_length=10)

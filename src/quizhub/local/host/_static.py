@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.staticfiles import StaticFiles
 
 __all__ = ["parse_headers_file", "StaticSite"]
@@ -45,15 +47,40 @@ class StaticSite:
         return out
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["path"] in _CONFIG_FILES:  # Workers static assets never serve these
-            scope = {**scope, "path": "/__not_found__"}
-        extra = [
-            (k.lower().encode(), v.encode()) for k, v in self.headers_for(scope["path"]).items()
-        ]
+        method = scope.get("method", "GET")
+        if method not in ("GET", "HEAD"):
+            await _plain(send, 405, "method not allowed: static files answer GET and HEAD", True)
+            return
+        path = posixpath.normpath("/" + scope["path"].lstrip("/"))
+        if _hidden(path):  # Workers static assets never serve config or dot files
+            path = "/__not_found__"
+        scope = {**scope, "path": path}
+        extra = [(k.lower().encode(), v.encode()) for k, v in self.headers_for(path).items()]
 
         async def send_with_headers(event: MutableMapping[str, Any]) -> None:
             if event["type"] == "http.response.start" and extra:
                 event = {**event, "headers": [*event.get("headers", []), *extra]}
             await send(event)
 
-        await self.files(scope, receive, send_with_headers)
+        try:
+            await self.files(scope, receive, send_with_headers)
+        except HTTPException as exc:  # StaticFiles raises; outside FastAPI nothing maps it
+            await _plain(send, exc.status_code, str(exc.detail), exc.status_code == 405)
+
+
+def _hidden(path: str) -> bool:
+    """Config files (``_headers``, ``_redirects``) and any dot segment, under every spelling."""
+    segments = [s for s in path.split("/") if s]
+    return path in _CONFIG_FILES or any(s.startswith(".") for s in segments)
+
+
+async def _plain(send: Any, status: int, text: str, allow: bool) -> None:
+    body = text.encode("utf-8")
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if allow:
+        headers.append((b"allow", b"GET, HEAD"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
