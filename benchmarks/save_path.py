@@ -59,6 +59,7 @@ class Rig:
             Settings(admin_token=TOKEN),
             mode=mode,
             wrap=(lambda b: with_faults(b, plan)) if plan else None,
+            rate_limits=False,  # hundreds of saves a second: no editor is limited by this bench
         )
         self.client = httpx2.AsyncClient(
             transport=httpx2.ASGITransport(app=self.platform.app()), base_url="http://bench"

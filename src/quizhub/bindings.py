@@ -19,6 +19,7 @@ from quizhub.ports import (
     Purger,
     QueueProducer,
     R2Bucket,
+    RateLimiter,
     TextEmbedder,
     VectorIndex,
     WorkflowBinding,
@@ -93,3 +94,5 @@ class Bindings:
     # Search's vector side (VECTORIZE, AI); None where they are not bound: keyword search only.
     vectorize: VectorIndex | None = None
     ai: TextEmbedder | None = None
+    # Rate limiting bindings by name (quizhub.ratelimits.RULES); a missing one does not limit.
+    rate_limits: dict[str, RateLimiter] = field(default_factory=dict)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.ratelimits import limit_key, rule_for
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -24,9 +26,12 @@ __all__ = [
     "body_limit",
     "check_admin_token",
     "check_request",
+    "admit",
     "read_bounded",
     "GuardMiddleware",
 ]
+
+log = logging.getLogger("quizhub.guard")
 
 ADMIN_PREFIX = "/api/admin"
 DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
@@ -109,6 +114,32 @@ def check_request(
     return too_large(limit) if limit and int(declared) > limit else None
 
 
+async def admit(
+    method: str, path: str, headers: Mapping[str, str], client: str | None, b: Bindings
+) -> Rejection | None:
+    """``check_request``, then the rate limit the request counts against (429, Retry-After =
+    the rule's period: the binding answers only allowed or not). A limiter that fails lets
+    the request through: limits protect, they must not take the API down."""
+    rejection = check_request(method, path, headers, b)
+    rule = rule_for(method, path)
+    limiter = b.rate_limits.get(rule.binding) if rule is not None else None
+    if rejection is not None or rule is None or limiter is None:
+        return rejection
+    try:
+        allowed = await limiter.limit(limit_key(rule, headers, client))
+    except Exception:  # noqa: BLE001 - see above
+        log.exception("rate limiter %s failed; request let through", rule.binding)
+        return None
+    if allowed:
+        return None
+    message = (
+        f"too many requests: {rule.describe} are limited to {rule.limit} per {rule.period} s;"
+        f" try again in {rule.period} s"
+    )
+    details = {"limit": rule.limit, "period": rule.period}
+    return Rejection(429, "rate_limited", message, details, {"Retry-After": str(rule.period)})
+
+
 async def read_bounded(chunks: AsyncIterator[bytes], limit: int) -> bytes | Rejection:
     """The body of a request without a declared length, read until ``limit`` + 1 bytes at most."""
     parts: list[bytes] = []
@@ -141,7 +172,8 @@ class GuardMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         method, path = scope["method"], scope["path"]
-        rejection = check_request(method, path, headers, scope["env"])
+        client = scope.get("client")
+        rejection = await admit(method, path, headers, client[0] if client else None, scope["env"])
         if rejection is None and body_limit(method, path):
             try:
                 body = await read_bounded(_receive_chunks(receive), body_limit(method, path))

@@ -39,6 +39,7 @@ __all__ = [
     "WorkflowInstance",
     "WorkflowBinding",
     "WorkflowStep",
+    "RateLimiter",
     "StepCallable",
     "VectorIndex",
     "TextEmbedder",
@@ -370,3 +371,10 @@ class TextEmbedder(Protocol):
     """
 
     async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]: ...
+
+
+# ---------------------------------------------------------------- Rate limiting
+class RateLimiter(Protocol):
+    """A Workers Rate Limiting binding: ``limit({key})`` → allowed or not (nothing else)."""
+
+    async def limit(self, key: str) -> bool: ...

@@ -152,6 +152,7 @@ def dev_server(data_dir: Path, mode: str = "queue") -> Iterator[str]:
             filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
         ),
         "PYTHONUNBUFFERED": "1",
+        "QUIZHUB_RATE_LIMITS": "off",  # the suite saves faster than any editor would
     }
     cmd = [sys.executable, "-m", "quizhub.local", "serve", "--port", str(port)]
     cmd += ["--data-dir", str(data_dir), "--mode", mode]

@@ -19,6 +19,7 @@ import pytest
 from quizhub.bindings import Settings
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
+from quizhub.ratelimits import RULES
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +117,7 @@ def test_every_binding_is_used_by_the_code(path: Path) -> None:
     names += [b["binding"] for b in cfg.get("workflows", []) if "script_name" not in b]
     names += [b["binding"] for b in cfg.get("vectorize", [])]
     names += [cfg["ai"]["binding"]] if "ai" in cfg else []
+    names += [r["name"] for r in cfg.get("ratelimits", [])]
     assert not {"durable_objects", "hyperdrive"} & set(cfg)
     code = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py") if "local" not in p.parts)
     for name in names:
@@ -231,3 +233,13 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     for name, kind in METADATA_INDEXES.items():
         metadata = f"create-metadata-index {VECTOR_INDEX} --property-name={name} --type={kind}"
         assert any(line.endswith(metadata) for line in lines)
+
+
+def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
+    """Each rule of quizhub.ratelimits is a [[ratelimits]] binding of the API Worker with the
+    same limit and period (the binding enforces them; the guard's Retry-After states them)."""
+    bindings = {r["name"]: r for r in _load(API)["ratelimits"]}
+    assert set(bindings) == {rule.binding for rule in RULES}
+    for rule in RULES:
+        assert bindings[rule.binding]["simple"] == {"limit": rule.limit, "period": rule.period}
+    assert len({r["namespace_id"] for r in bindings.values()}) == len(RULES)

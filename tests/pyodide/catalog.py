@@ -31,6 +31,7 @@ GROUPS = {
     "adapter.workflow": "tests.pyodide.checks_adapter_workflow",
     "adapter.fetch": "tests.pyodide.checks_adapter_fetch",
     "adapter.vectorize": "tests.pyodide.checks_adapter_vectorize",
+    "adapter.ratelimit": "tests.pyodide.checks_adapter_ratelimit",
 }
 
 

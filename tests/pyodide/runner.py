@@ -43,6 +43,7 @@ AFTER_LANES = [
     "adapter.workflow",
     "adapter.fetch",
     "adapter.vectorize",
+    "adapter.ratelimit",
 ]
 
 # Where Miniflare is looser than Cloudflare (and the local platform, which follows Cloudflare's

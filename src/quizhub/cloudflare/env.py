@@ -74,7 +74,9 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.queue import QueueProducerAdapter
     from quizhub.cloudflare.r2 import R2
+    from quizhub.cloudflare.ratelimit import RateLimitAdapter
     from quizhub.cloudflare.vectorize import VectorizeAdapter, WorkersAI
+    from quizhub.ratelimits import RULES
     from quizhub.cloudflare.workflow import WorkflowAdapter
 
     raw = unwrap(env)
@@ -94,4 +96,9 @@ def bindings_from_env(env: Any) -> Bindings:
         # Remote-only bindings: absent under `wrangler dev --local`, where search is keyword-only.
         vectorize=VectorizeAdapter(raw.VECTORIZE) if _has(raw, "VECTORIZE") else None,
         ai=WorkersAI(raw.AI) if _has(raw, "AI") else None,
+        rate_limits={
+            rule.binding: RateLimitAdapter(getattr(raw, rule.binding))
+            for rule in RULES
+            if _has(raw, rule.binding)
+        },
     )

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 
 from quizhub.bindings import Bindings
 from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, to_js
-from quizhub.guard import Rejection, body_limit, check_request, read_bounded
+from quizhub.guard import Rejection, admit, body_limit, read_bounded
 
 __all__ = ["guarded_fetch", "js_response", "Forward"]
 
@@ -54,7 +54,7 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
         str(k).lower(): str(v)
         for k, v in (from_js(js.Object.fromEntries(raw.headers)) or {}).items()
     }
-    rejection = check_request(method, path, headers, bindings)
+    rejection = await admit(method, path, headers, None, bindings)
     limit = body_limit(method, path)
     if rejection is None and limit and "content-length" not in headers and not is_null(raw.body):
         body = await read_bounded(_chunks(raw.body), limit)

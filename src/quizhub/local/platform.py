@@ -39,6 +39,7 @@ from quizhub.local.queues import (
     load_consumer_settings,
 )
 from quizhub.local.r2 import LocalR2
+from quizhub.local.ratelimit import LocalRateLimiter
 from quizhub.local.vectors import LocalVectorize
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
@@ -46,6 +47,7 @@ from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
+from quizhub.ratelimits import RULES
 from quizhub.search.vectors import METADATA_INDEXES
 
 __all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
@@ -137,13 +139,15 @@ def build_platform(
     clock_ms: Callable[[], int] = wall_clock_ms,
     wrap: Wrap | None = None,
     kv_lag_ms: int = 0,
+    rate_limits: bool = True,
     root: Path = ROOT,
 ) -> LocalPlatform:
     """Open (and migrate) the platform under ``data_dir``.
 
     ``mode`` overrides ``settings.save_mode``; ``clock_ms`` drives every binding, the broker and
     the engine; ``wrap`` turns the opened bindings into the ones the pipeline uses (fault
-    injection, modelled latency, recorders).
+    injection, modelled latency, recorders); ``rate_limits=False`` switches the admin/public
+    rate limits off (benchmarks and test servers that save faster than any editor).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     consumer_settings = load_consumer_settings(root / "wrangler.consumer.toml")
@@ -188,6 +192,9 @@ def build_platform(
         workflow=workflow,
         vectorize=vectorize,
         ai=LocalEmbedder(),
+        rate_limits={r.binding: LocalRateLimiter(r, clock_ms) for r in RULES}
+        if rate_limits
+        else {},
     )
     bindings = wrap(raw) if wrap is not None else raw
 

@@ -77,10 +77,11 @@ async def serve(
     settings: Settings,
     token_note: str = "",
     public_dir: Path = ROOT / "public",
+    rate_limits: bool = True,
 ) -> None:
     """Open the platform under ``data_dir``, seed on first run, and serve until interrupted."""
     _check_port_free(host, port)
-    platform = build_platform(data_dir, settings)
+    platform = build_platform(data_dir, settings, rate_limits=rate_limits)
     seeded = await seed_demo_tests(platform)
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform))
     config = uvicorn.Config(

@@ -1,0 +1,54 @@
+"""Rate limits, written once: which requests count, against which binding, keyed by what.
+
+On Cloudflare each rule is a Workers Rate Limiting binding (``[[ratelimits]]`` in wrangler.toml,
+whose ``limit``/``period`` must equal the rule's; tests/deploy checks it): it counts per
+location and answers only allowed or not, so ``Retry-After`` is the rule's period. Locally
+``quizhub.local.ratelimit.LocalRateLimiter`` counts the same windows on the platform clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["RateRule", "RULES", "rule_for", "limit_key"]
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class RateRule:
+    """``limit`` requests per ``period`` seconds per key, on the binding named ``binding``."""
+
+    binding: str
+    limit: int
+    period: Literal[10, 60]  # the only periods the Workers binding offers
+    keyed_by: Literal["identity", "client_ip"]
+    describe: str
+
+
+ADMIN_WRITES = RateRule("ADMIN_WRITES", 60, 60, "identity", "admin writes per editor")
+PUBLIC_WRITES = RateRule("PUBLIC_WRITES", 30, 10, "client_ip", "anonymous writes per client IP")
+RULES = (ADMIN_WRITES, PUBLIC_WRITES)
+
+
+def rule_for(method: str, path: str) -> RateRule | None:
+    """The rule a request counts against, if any (reads are never limited)."""
+    if method.upper() not in _WRITES:
+        return None
+    if path.startswith("/api/admin/"):
+        return ADMIN_WRITES
+    if path.startswith("/api/tests/") and path.endswith("/compute"):
+        return PUBLIC_WRITES
+    return None
+
+
+def limit_key(rule: RateRule, headers: Mapping[str, str], client: str | None) -> str:
+    """Who a request is: a hash of its credentials (never the secret itself) or its client IP
+    (``CF-Connecting-IP`` on Cloudflare, the socket's peer locally)."""
+    if rule.keyed_by == "identity":
+        who = headers.get("authorization", "")
+        return "id:" + hashlib.sha256(who.encode()).hexdigest()[:24]
+    return "ip:" + (headers.get("cf-connecting-ip") or client or "unknown")
