@@ -49,6 +49,7 @@ def test_static_files_answer_only_get_and_head_and_hide_config_files(server: str
     assert _status(posted) == 405 and b"allow: get, head" in posted.lower()
     for path in ("/_headers", "/%5Fheaders", "/./_headers", "/admin/../_headers", "/.dev.vars"):
         assert _status(_get(server, "GET", path)) == 404, path
+    assert _status(_get(server, "GET", "/admin/")) == 200  # a directory stays one (no loop)
     for path in ("/", "/api/tests", "/api/health"):
         answer = _get(server, "HEAD", path)
         head, _, body = answer.partition(b"\r\n\r\n")

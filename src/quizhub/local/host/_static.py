@@ -51,7 +51,10 @@ class StaticSite:
         if method not in ("GET", "HEAD"):
             await _plain(send, 405, "method not allowed: static files answer GET and HEAD", True)
             return
-        path = posixpath.normpath("/" + scope["path"].lstrip("/"))
+        raw = scope["path"]
+        path = posixpath.normpath("/" + raw.lstrip("/"))
+        if raw.endswith("/") and path != "/":
+            path += "/"  # /admin/ stays a directory (StaticFiles redirects /admin to /admin/)
         if _hidden(path):  # Workers static assets never serve config or dot files
             path = "/__not_found__"
         scope = {**scope, "path": path}
