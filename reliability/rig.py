@@ -18,8 +18,8 @@ from tests.fakes import FakeClock, recording, sent
 from quizhub.bindings import Bindings, SaveMode, Settings
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.preconditions import Precondition
+from quizhub.domain.samples import minimal_document
 from quizhub.local.faults import FaultPlan, with_faults
-from quizhub.local.host import minimal_document
 from quizhub.local.platform import SWEEP_EVERY_MS, build_platform
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.policy import (

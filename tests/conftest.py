@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from quizhub.local.host import DEMO_FILE, minimal_document
+from quizhub.domain.samples import minimal_document
+from quizhub.local.host import DEMO_FILE
 from tests.fakes import FakeClock
 
 ROOT = Path(__file__).resolve().parents[1]

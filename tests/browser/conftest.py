@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from quizhub.domain.jobs import TERMINAL
-from quizhub.local.host import minimal_document
+from quizhub.domain.samples import minimal_document
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"

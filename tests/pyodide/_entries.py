@@ -13,29 +13,9 @@ TOKEN = "harness-admin-token"
 
 def document(title: str = "나의 여행 성향 테스트", status: str = "published") -> dict[str, Any]:
     """A valid document as the API would have accepted it (the consumer trusts its signature)."""
-    return {
-        "title": title,
-        "description": "몇 가지 질문으로 알아보는 여행 스타일",
-        "locale": "ko",
-        "tags": ["여행", "성격"],
-        "status": status,
-        "thumbnail": None,
-        "questions": [
-            {
-                "id": "q1",
-                "text": "여행 전날 밤 나는?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "일정표를 다시 확인한다", "scores": {"planner": 2}},
-                    {"id": "b", "text": "일단 잔다", "scores": {"free": 2}},
-                ],
-            }
-        ],
-        "results": [
-            {"id": "planner", "title": "계획형", "description": "…", "image": None},
-            {"id": "free", "title": "자유형", "description": "…", "image": None},
-        ],
-    }
+    from quizhub.domain.samples import minimal_document
+
+    return minimal_document(title, status=status)
 
 
 def js(source: str) -> Any:

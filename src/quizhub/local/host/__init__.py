@@ -6,7 +6,7 @@ Modules are private; this package's names are the interface.
 
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
 from quizhub.local.host._gateway import Gateway, with_env
-from quizhub.local.host._seed import DEMO_FILE, minimal_document, seed_demo_tests
+from quizhub.local.host._seed import DEMO_FILE, seed_demo_tests
 from quizhub.local.host._static import StaticSite, parse_headers_file
 
 __all__ = [
@@ -14,7 +14,6 @@ __all__ = [
     "Gateway",
     "StaticSite",
     "ensure_admin_token",
-    "minimal_document",
     "parse_headers_file",
     "read_dev_vars",
     "seed_demo_tests",

@@ -5,46 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from quizhub.domain.document import parse_document
 from quizhub.domain.preconditions import Precondition
 from quizhub.local.platform import LocalPlatform
 from quizhub.pipeline.accept import accept_save
 
-__all__ = ["DEMO_FILE", "Seeded", "seed_demo_tests", "minimal_document"]
+__all__ = ["DEMO_FILE", "Seeded", "seed_demo_tests"]
 
 DEMO_FILE = Path(__file__).with_name("demo_tests.json")
 _MARKER = ".seeded"
-
-
-def minimal_document(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
-    """The smallest valid document (DESIGN §3's example): one question, two results."""
-    doc: dict[str, Any] = {
-        "title": title,
-        "description": "몇 가지 질문으로 알아보는 여행 스타일",
-        "locale": "ko",
-        "tags": ["여행", "성격"],
-        "status": "published",
-        "thumbnail": None,
-        "questions": [
-            {
-                "id": "q1",
-                "text": "여행 전날 밤 나는?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "일정표를 다시 확인한다", "scores": {"planner": 2}},
-                    {"id": "b", "text": "일단 잔다", "scores": {"free": 2}},
-                ],
-            }
-        ],
-        "results": [
-            {"id": "planner", "title": "계획형 여행자", "description": "…", "image": None},
-            {"id": "free", "title": "자유형 여행자", "description": "…", "image": None},
-        ],
-    }
-    doc.update(overrides)
-    return doc
 
 
 @dataclass(frozen=True)
