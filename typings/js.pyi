@@ -10,3 +10,4 @@ URL: Any
 caches: Any
 
 async def fetch(resource: Any, init: Any = ...) -> Any: ...
+crypto: Any

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from quizhub.access import AccessConfig, AccessVerifier
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
     Cache,
@@ -41,6 +42,11 @@ def parse_save_mode(value: str) -> SaveMode:
     raise ValueError(f"SAVE_MODE must be one of {', '.join(SAVE_MODES)}, not {value!r}")
 
 
+def parse_flag(value: str) -> bool:
+    """An on/off variable: "1", "true", "yes" or "on" (any case) is on; anything else is off."""
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 # Constructing a generator draws no randomness and reads no clock (safe at import time).
 _PROCESS_REVS = RevGenerator()
 
@@ -69,6 +75,20 @@ class Settings:
     max_retries: int = 5
     retry_base_seconds: int = 2
     retry_max_seconds: int = 300
+    # Cloudflare Access (quizhub.access): both set = admin requests may carry an Access token.
+    cf_access_team_domain: str = ""
+    cf_access_aud: str = ""
+    # With Access on, the shared bearer token can be switched off (ADMIN_TOKEN_DISABLED=1).
+    admin_token_disabled: bool = False
+    # Locally (and in tests) the team's keys come from this JWKS file instead of its URL.
+    access_jwks_file: str = ""
+
+    @property
+    def access(self) -> AccessConfig | None:
+        """The Access application admin tokens are for; None when Access is not configured."""
+        if self.cf_access_team_domain and self.cf_access_aud:
+            return AccessConfig(self.cf_access_team_domain, self.cf_access_aud)
+        return None
 
     @property
     def signing_key(self) -> bytes:
@@ -96,3 +116,7 @@ class Bindings:
     ai: TextEmbedder | None = None
     # Rate limiting bindings by name (quizhub.ratelimits.RULES); a missing one does not limit.
     rate_limits: dict[str, RateLimiter] = field(default_factory=dict)
+    # Cloudflare Access verification (None: bearer token only) and, per request, the editor the
+    # guard identified (an Access email; None for the bearer token).
+    access: AccessVerifier | None = None
+    editor: str | None = None

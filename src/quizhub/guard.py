@@ -1,5 +1,6 @@
-"""The front door's first checks, before anything reads a request body: admin credentials, then
-the route's size limit. Written once; run by the API Worker's ``Default.fetch`` before the SDK's
+"""The front door's first checks, before anything reads a request body: admin credentials
+(a Cloudflare Access token or the bearer token), then the route's size limit, then its rate
+limit. Written once; run by the API Worker's ``Default.fetch`` before the SDK's
 ASGI bridge (which buffers the whole body) and by the local server as ASGI middleware.
 
 Pure Python (no pydantic, no platform imports), so the Pyodide harness can run it as is.
@@ -12,10 +13,12 @@ import hmac
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.bindings import Bindings
+from quizhub.errors import Unauthorized
 from quizhub.ratelimits import limit_key, rule_for
 
 __all__ = [
@@ -25,8 +28,12 @@ __all__ = [
     "Rejection",
     "body_limit",
     "check_admin_token",
-    "check_request",
+    "check_bearer",
+    "check_size",
+    "is_admin",
+    "authenticate",
     "admit",
+    "Admission",
     "read_bounded",
     "GuardMiddleware",
 ]
@@ -96,15 +103,13 @@ def check_admin_token(expected: str, authorization: str) -> Rejection | None:
     )
 
 
-def check_request(
-    method: str, path: str, headers: Mapping[str, str], b: Bindings
-) -> Rejection | None:
-    """401 for ``/api/admin/*`` without valid credentials, then 413 for a declared length over
-    the route's limit (400 for a malformed one). ``headers`` has lower-case names."""
-    if path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/"):
-        denied = check_admin_token(b.settings.admin_token, headers.get("authorization", ""))
-        if denied is not None:
-            return denied
+def is_admin(path: str) -> bool:
+    """Whether ``path`` is an admin route (credentials required)."""
+    return path == ADMIN_PREFIX or path.startswith(f"{ADMIN_PREFIX}/")
+
+
+def check_size(method: str, path: str, headers: Mapping[str, str]) -> Rejection | None:
+    """413 for a declared length over the route's limit (400 for a malformed one)."""
     declared = headers.get("content-length")
     if declared is None:
         return None
@@ -114,30 +119,70 @@ def check_request(
     return too_large(limit) if limit and int(declared) > limit else None
 
 
+@dataclass(frozen=True)
+class Admission:
+    """What the front door decided: a rejection, or who the editor is (None: the bearer token
+    or a public route)."""
+
+    rejection: Rejection | None = None
+    editor: str | None = None
+
+
+async def authenticate(path: str, headers: Mapping[str, str], b: Bindings) -> Admission:
+    """Credentials of an admin route: a Cloudflare Access token (when Access is configured and
+    the request carries one), else the bearer token (unless switched off)."""
+    if not is_admin(path):
+        return Admission()
+    token = headers.get(ACCESS_HEADER)
+    if b.access is not None and token:
+        try:
+            return Admission(editor=await b.access.identity(token))
+        except Unauthorized as exc:
+            return Admission(Rejection(401, "unauthorized", exc.message, headers=_CHALLENGE))
+        except Exception:  # noqa: BLE001 - the team's keys could not be fetched
+            log.exception("Cloudflare Access keys unavailable")
+            msg = "Cloudflare Access keys could not be fetched; try again shortly"
+            return Admission(Rejection(503, "unavailable", msg, headers={"Retry-After": "10"}))
+    return Admission(check_bearer(b, headers.get("authorization", "")))
+
+
+def check_bearer(b: Bindings, authorization: str) -> Rejection | None:
+    """The shared bearer token, unless Access replaced it (``ADMIN_TOKEN_DISABLED``)."""
+    if b.settings.admin_token_disabled:
+        msg = "sign in through Cloudflare Access (the admin token is switched off)"
+        return Rejection(401, "unauthorized", msg, headers=_CHALLENGE)
+    return check_admin_token(b.settings.admin_token, authorization)
+
+
 async def admit(
     method: str, path: str, headers: Mapping[str, str], client: str | None, b: Bindings
-) -> Rejection | None:
-    """``check_request``, then the rate limit the request counts against (429, Retry-After =
-    the rule's period: the binding answers only allowed or not). A limiter that fails lets
-    the request through: limits protect, they must not take the API down."""
-    rejection = check_request(method, path, headers, b)
+) -> Admission:
+    """Credentials (401) before size (413) before the rate limit (429, Retry-After = the rule's
+    period: the binding answers only allowed or not). ``headers`` has lower-case names. A
+    limiter that fails lets the request through: limits protect, they must not take the API
+    down."""
+    admission = await authenticate(path, headers, b)
+    rejection = admission.rejection or check_size(method, path, headers)
+    if rejection is not None:
+        return Admission(rejection)
     rule = rule_for(method, path)
     limiter = b.rate_limits.get(rule.binding) if rule is not None else None
-    if rejection is not None or rule is None or limiter is None:
-        return rejection
+    if rule is None or limiter is None:
+        return admission
     try:
-        allowed = await limiter.limit(limit_key(rule, headers, client))
+        allowed = await limiter.limit(limit_key(rule, headers, client, admission.editor))
     except Exception:  # noqa: BLE001 - see above
         log.exception("rate limiter %s failed; request let through", rule.binding)
-        return None
+        return admission
     if allowed:
-        return None
+        return admission
     message = (
         f"too many requests: {rule.describe} are limited to {rule.limit} per {rule.period} s;"
         f" try again in {rule.period} s"
     )
     details = {"limit": rule.limit, "period": rule.period}
-    return Rejection(429, "rate_limited", message, details, {"Retry-After": str(rule.period)})
+    retry = {"Retry-After": str(rule.period)}
+    return Admission(Rejection(429, "rate_limited", message, details, retry))
 
 
 async def read_bounded(chunks: AsyncIterator[bytes], limit: int) -> bytes | Rejection:
@@ -159,7 +204,7 @@ App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class GuardMiddleware:
-    """``check_request`` and ``read_bounded`` as ASGI middleware (the local server's front door).
+    """``admit`` and ``read_bounded`` as ASGI middleware (the local server's front door).
 
     The body is read only after the checks passed, up to the route's limit, then replayed."""
 
@@ -173,7 +218,10 @@ class GuardMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         method, path = scope["method"], scope["path"]
         client = scope.get("client")
-        rejection = await admit(method, path, headers, client[0] if client else None, scope["env"])
+        env = scope["env"]
+        admission = await admit(method, path, headers, client[0] if client else None, env)
+        rejection = admission.rejection
+        scope = {**scope, "env": replace(env, editor=admission.editor)}
         if rejection is None and body_limit(method, path):
             try:
                 body = await read_bounded(_receive_chunks(receive), body_limit(method, path))

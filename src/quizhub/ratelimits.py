@@ -45,10 +45,12 @@ def rule_for(method: str, path: str) -> RateRule | None:
     return None
 
 
-def limit_key(rule: RateRule, headers: Mapping[str, str], client: str | None) -> str:
-    """Who a request is: a hash of its credentials (never the secret itself) or its client IP
-    (``CF-Connecting-IP`` on Cloudflare, the socket's peer locally)."""
+def limit_key(
+    rule: RateRule, headers: Mapping[str, str], client: str | None, editor: str | None = None
+) -> str:
+    """Who a request is: the Access editor, or a hash of the credentials (never the secret
+    itself), or the client IP (``CF-Connecting-IP`` on Cloudflare, the socket's peer locally)."""
     if rule.keyed_by == "identity":
-        who = headers.get("authorization", "")
+        who = editor or headers.get("authorization", "")
         return "id:" + hashlib.sha256(who.encode()).hexdigest()[:24]
     return "ip:" + (headers.get("cf-connecting-ip") or client or "unknown")

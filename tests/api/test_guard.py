@@ -10,7 +10,7 @@ from typing import Any
 
 from quizhub.api.deps import bindings, require_admin
 from quizhub.bindings import Bindings
-from quizhub.guard import DOCUMENT_LIMIT, GuardMiddleware, check_request
+from quizhub.guard import DOCUMENT_LIMIT, GuardMiddleware, admit
 from tests.fakes import TOKEN, FakeClock, make_platform, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +23,18 @@ def _bindings(tmp_path: Path) -> Bindings:
 def test_auth_is_checked_before_size_and_lengths_must_be_numbers(tmp_path: Path) -> None:
     """401 beats 413 on admin routes; 413 on a declared length over the limit; 400 on junk."""
     b = _bindings(tmp_path)
+
+    def status(method: str, path: str, headers: dict[str, str]) -> int | None:
+        rejection = run(admit(method, path, headers, None, b)).rejection
+        return None if rejection is None else rejection.status
+
     huge = {"content-length": str(10**9)}
-    assert check_request("PUT", "/api/admin/tests/t", huge, b).status == 401  # type: ignore[union-attr]
+    assert status("PUT", "/api/admin/tests/t", huge) == 401
     auth = {"authorization": f"Bearer {TOKEN}"}
-    over = check_request("PUT", "/api/admin/tests/t", {**auth, **huge}, b)
+    over = run(admit("PUT", "/api/admin/tests/t", {**auth, **huge}, None, b)).rejection
     assert over is not None and (over.status, over.details) == (413, {"limit": DOCUMENT_LIMIT})
-    bad = check_request("PUT", "/api/admin/tests/t", {**auth, "content-length": "12abc"}, b)
-    assert bad is not None and bad.status == 400
-    assert check_request("GET", "/api/tests", {}, b) is None
+    assert status("PUT", "/api/admin/tests/t", {**auth, "content-length": "12abc"}) == 400
+    assert status("GET", "/api/tests", {}) is None
 
 
 class _Chunks:

@@ -32,6 +32,7 @@ GROUPS = {
     "adapter.fetch": "tests.pyodide.checks_adapter_fetch",
     "adapter.vectorize": "tests.pyodide.checks_adapter_vectorize",
     "adapter.ratelimit": "tests.pyodide.checks_adapter_ratelimit",
+    "adapter.access": "tests.pyodide.checks_adapter_access",
 }
 
 

@@ -36,7 +36,9 @@ async def check_the_guard_answers_429_with_retry_after(h: Any) -> None:
     limiter = RateLimitAdapter(js(_BINDING).binding)
     b = replace(with_token(h.bindings), rate_limits={"ADMIN_WRITES": limiter})
     headers = {"authorization": f"Bearer {TOKEN}"}
-    answers = [await admit("PUT", "/api/admin/tests/t", headers, None, b) for _ in range(3)]
+    answers = [
+        (await admit("PUT", "/api/admin/tests/t", headers, None, b)).rejection for _ in range(3)
+    ]
     assert answers[0] is None and answers[1] is None
     assert answers[2] is not None and answers[2].status == 429
     assert answers[2].headers == {"Retry-After": "60"}

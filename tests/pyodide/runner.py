@@ -44,6 +44,7 @@ AFTER_LANES = [
     "adapter.fetch",
     "adapter.vectorize",
     "adapter.ratelimit",
+    "adapter.access",
 ]
 
 # Where Miniflare is looser than Cloudflare (and the local platform, which follows Cloudflare's

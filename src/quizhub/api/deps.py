@@ -11,7 +11,7 @@ from fastapi import Request
 
 from quizhub.bindings import Bindings
 from quizhub.errors import Unauthorized
-from quizhub.guard import check_admin_token
+from quizhub.guard import check_bearer
 
 __all__ = ["bindings", "require_admin"]
 
@@ -25,8 +25,11 @@ def bindings(request: Request) -> Bindings:
 
 
 async def require_admin(request: Request) -> None:
-    """Route dependency: defence in depth behind the guard that already ran."""
-    expected = bindings(request).settings.admin_token
-    denied = check_admin_token(expected, request.headers.get("authorization", ""))
+    """Route dependency: defence in depth behind the guard that already ran (which verified an
+    Access token into ``editor``, or the bearer token)."""
+    b = bindings(request)
+    if b.editor is not None:
+        return
+    denied = check_bearer(b, request.headers.get("authorization", ""))
     if denied is not None:
         raise Unauthorized(denied.message)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from quizhub.bindings import Bindings, Settings, parse_save_mode
+from quizhub.access import AccessConfig, AccessVerifier
+from quizhub.bindings import Bindings, Settings, parse_flag, parse_save_mode, wall_clock_ms
 from quizhub.cdn import has_zone_purge
 from quizhub.cloudflare._ffi import from_js, unwrap
 from quizhub.ports import Purger
 
-__all__ = ["bindings_from_env", "settings_from_env"]
+__all__ = ["access_verifier", "bindings_from_env", "settings_from_env"]
 
 
 def _var(env: Any, name: str) -> str:
@@ -45,8 +46,9 @@ class UnboundQueue:
 
 
 def settings_from_env(env: Any) -> Settings:
-    """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID and
-    PUBLIC_ORIGIN."""
+    """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID,
+    PUBLIC_ORIGIN and Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
+    ADMIN_TOKEN_DISABLED."""
     raw = unwrap(env)
     save_mode = parse_save_mode(_var(raw, "SAVE_MODE"))
     settings = Settings(
@@ -55,6 +57,9 @@ def settings_from_env(env: Any) -> Settings:
         save_mode=save_mode,
         cf_api_token=_var(raw, "CF_API_TOKEN"),
         cf_zone_id=_var(raw, "CF_ZONE_ID"),
+        cf_access_team_domain=_var(raw, "CF_ACCESS_TEAM_DOMAIN"),
+        cf_access_aud=_var(raw, "CF_ACCESS_AUD"),
+        admin_token_disabled=parse_flag(_var(raw, "ADMIN_TOKEN_DISABLED")),
     )
     origin = _var(raw, "PUBLIC_ORIGIN").rstrip("/")
     return replace(settings, public_origin=origin) if origin else settings
@@ -101,4 +106,24 @@ def bindings_from_env(env: Any) -> Bindings:
             for rule in RULES
             if _has(raw, rule.binding)
         },
+        access=access_verifier(settings),
     )
+
+
+# One verifier per Access application per isolate: its key cache outlives a request.
+_VERIFIERS: dict[AccessConfig, AccessVerifier] = {}
+
+
+def access_verifier(settings: Settings) -> AccessVerifier | None:
+    """The isolate's verifier for the configured Access application (None: not configured)."""
+    from quizhub.cloudflare.access import WebCryptoSignatureCheck, jwks_url  # noqa: I001
+    from quizhub.cloudflare.fetch import js_fetch
+
+    config = settings.access
+    if config is None:
+        return None
+    if config not in _VERIFIERS:
+        _VERIFIERS[config] = AccessVerifier(
+            config, jwks_url(config, js_fetch), WebCryptoSignatureCheck(), wall_clock_ms
+        )
+    return _VERIFIERS[config]

@@ -10,6 +10,7 @@ and handed on as a fresh request.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
@@ -54,7 +55,8 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
         str(k).lower(): str(v)
         for k, v in (from_js(js.Object.fromEntries(raw.headers)) or {}).items()
     }
-    rejection = await admit(method, path, headers, None, bindings)
+    admission = await admit(method, path, headers, None, bindings)
+    rejection = admission.rejection
     limit = body_limit(method, path)
     if rejection is None and limit and "content-length" not in headers and not is_null(raw.body):
         body = await read_bounded(_chunks(raw.body), limit)
@@ -65,4 +67,4 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
             raw = js.Request.new(raw.url, to_js(init))
     if rejection is not None:
         return js_response(rejection)
-    return await forward(raw, bindings)
+    return await forward(raw, replace(bindings, editor=admission.editor))

@@ -108,6 +108,7 @@ class JobRow:
     body_ref: str | None = None
     committed_at: str | None = None  # the D1 commit: "saved"
     live_at: str | None = None  # the invalidation after it succeeded: "live" (README)
+    author: str | None = None  # the Cloudflare Access editor who accepted it
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> JobRow:
@@ -129,6 +130,7 @@ class JobRow:
             body_ref=row["body_ref"],
             committed_at=row.get("committed_at"),
             live_at=row.get("live_at"),
+            author=row.get("author"),
         )
 
     @classmethod
@@ -185,4 +187,5 @@ class JobRow:
             "updatedAt": self.updated_at,
             "committedAt": self.committed_at,
             "liveAt": self.live_at,
+            "author": self.author,
         }

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from quizhub.access import AccessVerifier
 from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
 from quizhub.guard import GuardMiddleware
 from quizhub.local._signals import until_idle
+from quizhub.local.access import PyJwtSignatureCheck, jwks_file
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
 from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
@@ -131,6 +133,18 @@ class LocalPlatform:
             closer()
 
 
+def _access(settings: Settings, clock_ms: Callable[[], int]) -> AccessVerifier | None:
+    """Cloudflare Access locally: PyJWT checks RS256 against the JWKS file the settings name
+    (there is no team URL to fetch offline)."""
+    config = settings.access
+    if config is None:
+        return None
+    if not settings.access_jwks_file:
+        raise ValueError("CF_ACCESS_TEAM_DOMAIN/CF_ACCESS_AUD need CF_ACCESS_JWKS_FILE locally")
+    keys = jwks_file(Path(settings.access_jwks_file))
+    return AccessVerifier(config, keys, PyJwtSignatureCheck(), clock_ms)
+
+
 def build_platform(
     data_dir: Path,
     settings: Settings,
@@ -195,6 +209,7 @@ def build_platform(
         rate_limits={r.binding: LocalRateLimiter(r, clock_ms) for r in RULES}
         if rate_limits
         else {},
+        access=_access(settings, clock_ms),
     )
     bindings = wrap(raw) if wrap is not None else raw
 

@@ -56,6 +56,8 @@ def _new_message(
     }
     if precondition.create_only:
         message["createOnly"] = True
+    if b.editor is not None:
+        message["author"] = b.editor  # who accepted it (Cloudflare Access), shown on the job
     return message
 
 

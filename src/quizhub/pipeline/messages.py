@@ -49,7 +49,7 @@ __all__ = [
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
 _KEYS = frozenset(
     {"v", "type", "jobId", "testId", "rev", "baseRev", "acceptedAt", "createOnly"}
-    | {"body", "bodyRef", "bodySig"}
+    | {"body", "bodyRef", "bodySig", "author"}
 )
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 KIND_OF: dict[MessageType, JobKind] = {
@@ -81,12 +81,19 @@ class JobMessage:
     body: dict[str, Any] | None = None
     body_ref: BodyRef | None = None
     body_sig: str | None = None
+    author: str | None = None
 
     def job(self) -> JobRef:
         """The job reference the store works with."""
         kind = KIND_OF[self.type]
         return JobRef(
-            self.job_id, self.test_id, self.rev, kind, self.accepted_at, self.precondition
+            self.job_id,
+            self.test_id,
+            self.rev,
+            kind,
+            self.accepted_at,
+            self.precondition,
+            self.author,
         )
 
 
@@ -154,6 +161,9 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
     sig = body.get("bodySig")
     if sig is not None and not isinstance(sig, str):
         raise _malformed("bodySig must be a string")
+    author = body.get("author")
+    if author is not None and (not isinstance(author, str) or len(author) > 254):
+        raise _malformed("author must be an email")
     if body["type"] == SAVE_TEST and (inline is None) == (ref is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
     return JobMessage(
@@ -166,6 +176,7 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
         body=inline,
         body_ref=None if ref is None else _body_ref(ref),
         body_sig=sig,
+        author=author,
     )
 
 

@@ -33,7 +33,7 @@ _OPEN = "('queued', 'running', 'delayed')"  # every non-terminal status
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at, create_only, committed_at, live_at"
+    "accepted_at, updated_at, create_only, committed_at, live_at, author"
 )
 
 
@@ -63,6 +63,7 @@ class JobRef:
     kind: JobKind
     accepted_at: str
     precondition: Precondition = Precondition()
+    author: str | None = None  # the Access editor who accepted it (None: the bearer token)
 
     def precondition_args(self) -> tuple[str | None, int]:
         """``(base_rev, create_only)`` as the jobs and tests SQL bind them."""
@@ -80,7 +81,7 @@ def _new_row(
     base_rev, create_only = job.precondition_args()
     return [
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
-        *(body_ref, job.accepted_at, now, create_only, None, None),
+        *(body_ref, job.accepted_at, now, create_only, None, None, job.author),
     ]
 
 

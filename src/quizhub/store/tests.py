@@ -75,7 +75,7 @@ WHERE {_GUARD}"""
 # Every committed save is a version (the immutable object it points to stays readable).
 _ADD_VERSION = f"""INSERT OR IGNORE INTO test_versions (test_id, rev, job_id, title, status,
   object_key, saved_at, author)
-SELECT ?2, ?3, ?1, ?7, ?6, ?12, ?5, NULL WHERE {_GUARD}"""
+SELECT ?2, ?3, ?1, ?7, ?6, ?12, ?5, ?17 WHERE {_GUARD}"""
 _MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5,
   committed_at = ?5
 WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
@@ -172,6 +172,7 @@ class TestsRepo:
             rev_timestamp(job.rev),  # a test's updatedAt is the accept time of its rev
             json.dumps([list(i) for i in (f.images if f else [])]),
             create_only,
+            job.author,
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:

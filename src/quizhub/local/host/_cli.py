@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import NoReturn
 
-from quizhub.bindings import SAVE_MODES, Settings, parse_save_mode
+from quizhub.bindings import SAVE_MODES, Settings, parse_flag, parse_save_mode
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
 from quizhub.local.platform import ROOT, build_platform
 
@@ -30,6 +30,10 @@ def _settings(mode: str, public_origin: str) -> tuple[Settings, str]:
         cf_api_token=values.get("CF_API_TOKEN", ""),
         cf_zone_id=values.get("CF_ZONE_ID", ""),
         public_origin=public_origin,
+        cf_access_team_domain=values.get("CF_ACCESS_TEAM_DOMAIN", ""),
+        cf_access_aud=values.get("CF_ACCESS_AUD", ""),
+        access_jwks_file=values.get("CF_ACCESS_JWKS_FILE", ""),
+        admin_token_disabled=parse_flag(values.get("ADMIN_TOKEN_DISABLED", "")),
     )
     return settings, "(new: saved to .dev.vars)" if created else "(from ADMIN_TOKEN / .dev.vars)"
 
