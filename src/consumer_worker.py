@@ -1,8 +1,10 @@
-"""Consumer Worker entry (thin): queue batches, dead letters and the stuck-job sweep."""
+"""Consumer Worker entry (thin): queue batches, dead letters and the stuck-job sweep; hosts the
+SaveTestWorkflow and the LiveStatus Durable Object."""
 
-from workers import WorkerEntrypoint
+from workers import DurableObject, WorkerEntrypoint
 
 from quizhub.cloudflare.env import bindings_from_env
+from quizhub.cloudflare.push import answer_pings_asleep, object_close, object_fetch, object_message
 from quizhub.cloudflare.queue import wrap_batch
 from quizhub.pipeline import consumer
 
@@ -17,3 +19,22 @@ class Default(WorkerEntrypoint):
 
     async def scheduled(self, controller, env=None, ctx=None):
         await consumer.sweep_stuck_jobs(bindings_from_env(self.env))
+
+
+class LiveStatus(DurableObject):
+    """One per test (wrangler.consumer.toml [[durable_objects.bindings]] LIVE_STATUS; the API
+    Worker binds it by script_name, so this Worker deploys first): the editors' WebSockets,
+    kept by the hibernation API, and the job transitions the pipeline posts to them."""
+
+    def __init__(self, ctx, env):
+        super().__init__(ctx, env)
+        answer_pings_asleep(self.ctx)
+
+    async def fetch(self, request):
+        return await object_fetch(self.ctx, request)
+
+    async def webSocketMessage(self, ws, message):
+        object_message(ws, message)
+
+    async def webSocketClose(self, ws, code, reason, was_clean):
+        object_close(ws, code, reason)

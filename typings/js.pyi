@@ -8,6 +8,8 @@ Request: Any
 Response: Any
 URL: Any
 caches: Any
+WebSocketPair: Any
+WebSocketRequestResponsePair: Any
 
 async def fetch(resource: Any, init: Any = ...) -> Any: ...
 crypto: Any

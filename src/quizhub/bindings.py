@@ -17,6 +17,7 @@ from quizhub.ports import (
     Cache,
     D1Database,
     KVNamespace,
+    LiveChannel,
     Purger,
     QueueProducer,
     R2Bucket,
@@ -114,6 +115,9 @@ class Bindings:
     # Search's vector side (VECTORIZE, AI); None where they are not bound: keyword search only.
     vectorize: VectorIndex | None = None
     ai: TextEmbedder | None = None
+    # The live save status (quizhub.push): job transitions pushed to the editors' WebSockets;
+    # None where it is not bound (the admin UI then polls).
+    live: LiveChannel | None = None
     # Rate limiting bindings by name (quizhub.ratelimits.RULES); a missing one does not limit.
     rate_limits: dict[str, RateLimiter] = field(default_factory=dict)
     # Cloudflare Access verification (None: bearer token only) and, per request, the editor the

@@ -43,6 +43,7 @@ __all__ = [
     "StepCallable",
     "VectorIndex",
     "TextEmbedder",
+    "LiveChannel",
 ]
 
 
@@ -378,3 +379,13 @@ class RateLimiter(Protocol):
     """A Workers Rate Limiting binding: ``limit({key})`` → allowed or not (nothing else)."""
 
     async def limit(self, key: str) -> bool: ...
+
+
+# ---------------------------------------------------------------- live status (quizhub.push)
+class LiveChannel(Protocol):
+    """Where a job's transitions go to reach the editors who have its test open: the test's
+    Durable Object (Cloudflare) or the in-process hub (local)."""
+
+    async def publish(self, test_id: str, message: dict[str, Any]) -> None:
+        """Broadcast ``message`` (``quizhub.push.protocol.job_message``) to ``test_id``'s
+        sockets."""

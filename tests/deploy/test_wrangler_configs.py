@@ -118,7 +118,8 @@ def test_every_binding_is_used_by_the_code(path: Path) -> None:
     names += [b["binding"] for b in cfg.get("vectorize", [])]
     names += [cfg["ai"]["binding"]] if "ai" in cfg else []
     names += [r["name"] for r in cfg.get("ratelimits", [])]
-    assert not {"durable_objects", "hyperdrive"} & set(cfg)
+    names += [d["name"] for d in cfg.get("durable_objects", {}).get("bindings", [])]
+    assert "hyperdrive" not in cfg
     code = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py") if "local" not in p.parts)
     for name in names:
         assert f'"{name}"' in code or f".{name}" in code, f"{path.name}: {name} is never used"
@@ -243,3 +244,18 @@ def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
     for rule in RULES:
         assert bindings[rule.binding]["simple"] == {"limit": rule.limit, "period": rule.period}
     assert len({r["namespace_id"] for r in bindings.values()}) == len(RULES)
+
+
+def test_the_live_status_object_lives_in_the_consumer_and_the_api_binds_it_by_script_name() -> None:
+    """LIVE_STATUS → LiveStatus in both configs: defined (with its SQLite-backed migration) by
+    the consumer, whose entry exports the class; the API Worker binds it by script_name."""
+    from quizhub.cloudflare.push import LIVE_BINDING
+
+    consumer, api = _load(CONSUMER), _load(API)
+    [own] = consumer["durable_objects"]["bindings"]
+    assert own == {"name": LIVE_BINDING, "class_name": "LiveStatus"}
+    assert [m["new_sqlite_classes"] for m in consumer["migrations"]] == [["LiveStatus"]]
+    assert "class LiveStatus(DurableObject)" in (ROOT / consumer["main"]).read_text()
+    [bound] = api["durable_objects"]["bindings"]
+    assert bound == {**own, "script_name": consumer["name"]}
+    assert "migrations" not in api  # the class is not the API Worker's own

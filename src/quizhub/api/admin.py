@@ -25,6 +25,7 @@ from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, acc
 from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
+from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
 from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_object_key
@@ -85,6 +86,23 @@ async def list_tests(request: Request) -> Response:
         job = latest.get(item["id"])
         item["lastJob"] = _last_job(job) if job else None
     return json_response({"items": items}, headers=_HEADERS)
+
+
+@router.post("/tests/{test_id}/ws-ticket")
+async def live_ticket(test_id: TestId, request: Request) -> Response:
+    """A ticket for the test's live-status WebSocket: ``{ticket, url, expiresIn}`` — valid
+    ``expiresIn`` seconds, for this test only; the socket URL carries it instead of the admin
+    token. 404 where live status is not bound (the editor then polls)."""
+    b = bindings(request)
+    if b.live is None:
+        raise NotFound("live status is not available here; poll the job instead")
+    ticket = make_ticket(b.settings.signing_key, test_id, b.clock_ms())
+    body = {
+        "ticket": ticket,
+        "url": f"{live_path(test_id)}?ticket={ticket}",
+        "expiresIn": TICKET_TTL_SECONDS,
+    }
+    return json_response(body, headers=_HEADERS)
 
 
 @router.get("/tests/{test_id}/versions")

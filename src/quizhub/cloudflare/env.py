@@ -77,6 +77,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.d1 import D1
     from quizhub.cloudflare.fetch import js_fetch
     from quizhub.cloudflare.kv import KV
+    from quizhub.cloudflare.push import LIVE_BINDING, DurableLiveChannel
     from quizhub.cloudflare.queue import QueueProducerAdapter
     from quizhub.cloudflare.r2 import R2
     from quizhub.cloudflare.ratelimit import RateLimitAdapter
@@ -101,6 +102,7 @@ def bindings_from_env(env: Any) -> Bindings:
         # Remote-only bindings: absent under `wrangler dev --local`, where search is keyword-only.
         vectorize=VectorizeAdapter(raw.VECTORIZE) if _has(raw, "VECTORIZE") else None,
         ai=WorkersAI(raw.AI) if _has(raw, "AI") else None,
+        live=DurableLiveChannel(getattr(raw, LIVE_BINDING)) if _has(raw, LIVE_BINDING) else None,
         rate_limits={
             rule.binding: RateLimitAdapter(getattr(raw, rule.binding))
             for rule in RULES

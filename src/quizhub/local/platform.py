@@ -34,6 +34,7 @@ from quizhub.local.d1 import LocalD1
 from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
 from quizhub.local.embedder import LocalEmbedder
 from quizhub.local.kv import LocalKV
+from quizhub.local.push import LocalLive
 from quizhub.local.queues import (
     LocalQueueBroker,
     LocalQueueConsumer,
@@ -74,6 +75,8 @@ class LocalPlatform:
     consumers: list[LocalQueueConsumer]
     engine: LocalWorkflowEngine | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    # The live status: what the pipeline publishes to and the dev server's WebSocket endpoint.
+    live: LocalLive = field(default_factory=LocalLive)
 
     def app(self) -> Any:
         """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``, behind the
@@ -193,6 +196,7 @@ def build_platform(
         data_dir / "vectors.sqlite", EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
     )
     closers.append(vectorize.close)
+    live = LocalLive()
     raw = Bindings(
         db=db,
         bucket=bucket,
@@ -206,6 +210,7 @@ def build_platform(
         workflow=workflow,
         vectorize=vectorize,
         ai=LocalEmbedder(),
+        live=live,
         rate_limits={r.binding: LocalRateLimiter(r, clock_ms) for r in RULES}
         if rate_limits
         else {},
@@ -223,4 +228,4 @@ def build_platform(
             return await run_save_workflow(event, step, bindings, NonRetryableError)
 
         engine.register(SAVE_WORKFLOW, run)
-    return LocalPlatform(data_dir, raw, bindings, broker, consumers, engine, closers)
+    return LocalPlatform(data_dir, raw, bindings, broker, consumers, engine, closers, live)

@@ -20,6 +20,7 @@ from quizhub.pipeline.policy import (
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
+from quizhub.push.notify import Notices
 from quizhub.store.jobs import JobsRepo
 
 __all__ = ["handle_queue", "handle_batch", "handle_dlq_batch", "sweep_stuck_jobs", "QUEUE_HANDLERS"]
@@ -38,11 +39,14 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
     except Permanent as exc:
         await _fail_unparseable(message, b, exc.message)
         return
+    in_workflow = b.settings.save_mode == "workflow" and msg.type != REINDEX_SEARCH
+    # The Workflow notifies for itself; here the job's transitions go to its live channel.
+    notices = Notices(b, None if in_workflow else msg.test_id)
     try:
-        if b.settings.save_mode == "workflow" and msg.type != REINDEX_SEARCH:
+        if in_workflow:
             await start_instance(b, msg, message.body)  # the workflow runs the steps
         else:
-            await run_job(b, msg)
+            await run_job(b, msg, notices)
         message.ack()
     except Exception as exc:  # noqa: BLE001 - every failure is classified below
         failure = as_failure(exc)
@@ -65,6 +69,8 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
             delay,
         )
         message.retry(delay_seconds=delay)
+    finally:
+        await notices.finish(msg.job_id)  # notify: the recorded outcome (bounded, never raises)
 
 
 async def _fail_unparseable(message: QueueMessage, b: Bindings, reason: str) -> None:

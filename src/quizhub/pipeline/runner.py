@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import JobStatus
 from quizhub.errors import QuizhubError, Transient
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage
+from quizhub.push.notify import Notices
 from quizhub.search.reindex import reindex_all
 from quizhub.store.jobs import JobsRepo
 
@@ -17,10 +19,23 @@ __all__ = ["run_job", "fail_job", "as_failure", "readable_reason"]
 log = logging.getLogger("quizhub.pipeline")
 
 
-async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
-    """Apply a save/delete job idempotently; returns its terminal status."""
+async def run_job(b: Bindings, msg: JobMessage, notices: Notices | None = None) -> JobStatus:
+    """Apply a save/delete job idempotently; returns its terminal status. ``notices`` gets each
+    transition at once (best effort) and is finished by the caller (the queue consumer);
+    without it (sync mode) this run notifies and finishes them itself."""
+    if notices is not None:
+        return await _run_job(b, msg, notices)
+    own = Notices(b, msg.test_id)
+    try:
+        return await _run_job(b, msg, own)
+    finally:
+        await own.finish(msg.job_id)
+
+
+async def _run_job(b: Bindings, msg: JobMessage, notices: Notices) -> JobStatus:
     job = msg.job()
     row = await steps.begin(b, msg)
+    notices.send(row)
     if row.terminal:
         return row.status  # a repeat delivery of a finished job changes nothing
     if job.kind == "reindex":
@@ -29,13 +44,17 @@ async def run_job(b: Bindings, msg: JobMessage) -> JobStatus:
         return "succeeded"
     if not row.committed:
         doc = await steps.load_document(b, msg) if job.kind == "save" else None
+        if doc is not None:
+            notices.send(replace(row, step="put-r2"))
         key = await steps.put_document(b, job, doc) if doc is not None else None
         outcome = await steps.commit(b, job, doc, key)
+        notices.send(row := outcome.job)  # committed (저장 완료), or how it ended
         if outcome.status in ("superseded", "conflict", "terminal"):
             log.info("job %s ended %s", job.job_id, outcome.job.status)
             await steps.release_claim_check(b, msg, outcome.job.status)
             return outcome.job.status
     await steps.invalidate(b, job)
+    notices.send(replace(row, step="invalidate", live_at=row.live_at or steps.now_iso(b)))
     warning = await steps.index_or_warn(b, job.test_id)
     await steps.finish(b, msg, warning)
     return "succeeded"

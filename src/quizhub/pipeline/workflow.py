@@ -8,17 +8,26 @@ value; the job row in D1 stays the record the admin UI polls (instances expire a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import TERMINAL
+from quizhub.domain.jobs import TERMINAL, JobRow
 from quizhub.errors import Permanent, WorkflowAlreadyExists
 from quizhub.pipeline import steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job, readable_reason
 from quizhub.ports import WorkflowStep
+from quizhub.push.notify import Notices
 
-__all__ = ["STEP_CONFIG", "STEP_NAMES", "FAIL_STEP", "run_save_workflow", "start_instance"]
+__all__ = [
+    "STEP_CONFIG",
+    "STEP_NAMES",
+    "FAIL_STEP",
+    "NOTIFY_STEP",
+    "run_save_workflow",
+    "start_instance",
+]
 
 # Per step: 5 retries, 2 s exponential backoff (2, 4, 8, 16, 32 s), 1 minute per attempt.
 STEP_CONFIG: dict[str, Any] = {
@@ -27,6 +36,13 @@ STEP_CONFIG: dict[str, Any] = {
 }
 STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "index", "finish")
 FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where the UI looks
+# The last step: the job's outcome to its live channel. It never fails (quizhub.push.notify), so
+# it adds nothing to the retry budget (quizhub.pipeline.policy counts STEP_NAMES + FAIL_STEP).
+NOTIFY_STEP = "notify"
+NOTIFY_CONFIG: dict[str, Any] = {
+    "retries": {"limit": 1, "delay": "1 second", "backoff": "constant"},
+    "timeout": "30 seconds",
+}
 
 
 async def run_save_workflow(
@@ -47,8 +63,9 @@ async def run_save_workflow(
                 raise non_retryable(failure.message) from None
             raise
 
+    notices = Notices(b, msg.test_id)
     try:
-        return await _steps(step, b, msg, guarded)
+        result = await _steps(step, b, msg, guarded, notices)
     except Exception as exc:  # noqa: BLE001 - a step gave up: record it where the UI looks
         reason = readable_reason(exc)
 
@@ -57,15 +74,28 @@ async def run_save_workflow(
             await fail_job(b, msg, reason)
             return {"status": "failed", "error": reason}
 
-        return dict(await fail())
+        result = dict(await fail())
+
+    @step.do(NOTIFY_STEP, config=NOTIFY_CONFIG)
+    async def notify() -> dict[str, Any]:
+        await notices.finish(msg.job_id)  # bounded, never raises
+        return {"notified": True}
+
+    await notify()
+    return result
 
 
-async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any) -> dict[str, Any]:
+async def _steps(
+    step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any, notices: Notices
+) -> dict[str, Any]:
     job = msg.job()
+    rows: dict[str, JobRow] = {}  # the job row as this run last saw it (none after a replay)
 
     @step.do("begin", config=STEP_CONFIG)
     async def begin() -> dict[str, Any]:
         row = await guarded(steps.begin(b, msg))
+        rows["job"] = row
+        notices.send(row)
         return {"status": row.status}
 
     @step.do("put_object", config=STEP_CONFIG)
@@ -73,18 +103,24 @@ async def _steps(step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any)
         if begin["status"] in TERMINAL or job.kind != "save":
             return {"key": None}
         doc = await guarded(steps.load_document(b, msg))
+        if "job" in rows:
+            notices.send(replace(rows["job"], step="put-r2"))
         return {"key": await guarded(steps.put_document(b, job, doc))}
 
     @step.do("commit", config=STEP_CONFIG)
     async def commit(put_object: dict[str, Any]) -> dict[str, Any]:
         doc = await guarded(steps.load_document(b, msg)) if job.kind == "save" else None
         outcome = await guarded(steps.commit(b, job, doc, put_object["key"]))
+        rows["job"] = outcome.job
+        notices.send(outcome.job)  # committed (저장 완료), or how it ended
         await guarded(steps.release_claim_check(b, msg, outcome.job.status))
         return {"outcome": outcome.status, "status": outcome.job.status}
 
     @step.do("invalidate", config=STEP_CONFIG)
     async def invalidate(commit: dict[str, Any]) -> dict[str, Any]:
         await guarded(steps.invalidate(b, job))
+        if "job" in rows:
+            notices.send(replace(rows["job"], step="invalidate", live_at=steps.now_iso(b)))
         return {"invalidated": True}
 
     @step.do("index", config=STEP_CONFIG)

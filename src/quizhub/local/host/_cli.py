@@ -112,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
                 token_note=token_note,
                 # QUIZHUB_RATE_LIMITS=off: for test servers that save faster than any editor.
                 rate_limits=os.environ.get("QUIZHUB_RATE_LIMITS", "on") != "off",
+                # QUIZHUB_LATENCY_MS=10: model a Worker's binding round trips (make bench-push).
+                latency_ms=float(os.environ.get("QUIZHUB_LATENCY_MS", "0") or 0),
             )
         )
     return 0

@@ -24,17 +24,26 @@ def with_env(app: Any, bindings: Bindings) -> Any:
 class Gateway:
     """Routes like Workers static assets + ``run_worker_first``; delegates lifespan events.
 
-    ``api`` already carries its bindings (``LocalPlatform.app()``)."""
+    ``api`` already carries its bindings (``LocalPlatform.app()``); ``live`` serves the live-status
+    WebSockets (``LocalLive.endpoint``), like the API Worker handing them to the Durable Object."""
 
-    def __init__(self, api: Any, static: Any, lifespan: Any = None) -> None:
+    def __init__(self, api: Any, static: Any, lifespan: Any = None, live: Any = None) -> None:
         self.api = api
         self.static = static
         self.lifespan = lifespan
+        self.live = live
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             if self.lifespan is not None:
                 await self.lifespan(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            if self.live is not None:
+                await self.live(scope, receive, send)
+            else:
+                await receive()
+                await send({"type": "websocket.close", "code": 1008})
             return
         path = scope.get("path", "")
         if path == "/api" or path.startswith("/api/") or self.static is None:

@@ -10,10 +10,11 @@ from typing import Any
 import uvicorn
 
 from quizhub.bindings import Settings
+from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.host._gateway import Gateway
 from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
-from quizhub.local.platform import ROOT, LocalPlatform, build_platform
+from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
 
 __all__ = ["serve", "banner"]
 
@@ -37,6 +38,13 @@ def _lifespan(platform: LocalPlatform) -> Any:
                 return
 
     return lifespan
+
+
+def _latency(latency_ms: float) -> Wrap | None:
+    if not latency_ms:
+        return None
+    plan = FaultPlan(latency_ms=latency_ms, targets=(*FaultPlan().targets, "live"))
+    return lambda b: with_faults(b, plan)
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -78,12 +86,18 @@ async def serve(
     token_note: str = "",
     public_dir: Path = ROOT / "public",
     rate_limits: bool = True,
+    latency_ms: float = 0,
 ) -> None:
-    """Open the platform under ``data_dir``, seed on first run, and serve until interrupted."""
+    """Open the platform under ``data_dir``, seed on first run, and serve until interrupted.
+    ``latency_ms`` adds that much to every binding call, the live channel's included (the
+    benchmarks' model of a Worker's round trips; 0 = the local bindings' own speed)."""
     _check_port_free(host, port)
-    platform = build_platform(data_dir, settings, rate_limits=rate_limits)
+    platform = build_platform(
+        data_dir, settings, rate_limits=rate_limits, wrap=_latency(latency_ms)
+    )
     seeded = await seed_demo_tests(platform)
-    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform))
+    live = platform.live.endpoint(platform.bindings)
+    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
     config = uvicorn.Config(
         app, host=host, port=port, lifespan="on", log_level="warning", access_log=False
     )

@@ -1,0 +1,128 @@
+"""The live-status protocol, written once: the WebSocket path, the ticket that authenticates it,
+the Origin rule and the messages a socket receives.
+
+A browser cannot set headers on a WebSocket, so the admin UI first asks an authenticated
+``POST /api/admin/tests/{id}/ws-ticket`` for a ticket: ``{exp}.{HMAC(job secret, test id, exp)}``,
+valid for ``TICKET_TTL_SECONDS`` and for that test only. The ticket, never the admin token, goes
+in the WebSocket URL; the upgrade is refused unless its ``Origin`` is the site's public origin.
+
+Server → browser messages are JSON: ``{"type": "hello", "testId"}`` once connected, then
+``{"type": "job", "phase", "job"}`` per job transition, where ``job`` is exactly what
+``GET /api/admin/jobs/{id}`` answers (one renderer for pushed and polled states). ``"ping"`` from
+the browser is answered ``"pong"`` (keep-alive; the Durable Object answers without waking).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+from quizhub.domain.jobs import JobRow
+
+__all__ = [
+    "LIVE_PREFIX",
+    "TICKET_TTL_SECONDS",
+    "PING",
+    "PONG",
+    "Phase",
+    "live_path",
+    "test_id_of",
+    "make_ticket",
+    "verify_ticket",
+    "origin_allowed",
+    "phase_of",
+    "job_message",
+    "hello_message",
+]
+
+# The WebSocket endpoint (outside /api/admin: the ticket, not the bearer token, authenticates it).
+LIVE_PREFIX = "/api/live/tests/"
+TICKET_TTL_SECONDS = 60
+PING, PONG = "ping", "pong"
+_TEST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+Phase = Literal[
+    "queued",
+    "running",
+    "delayed",
+    "committed",
+    "live",
+    "succeeded",
+    "failed",
+    "superseded",
+    "conflict",
+    "expired",
+]
+
+
+def live_path(test_id: str) -> str:
+    """The WebSocket path of ``test_id``'s live status."""
+    return f"{LIVE_PREFIX}{quote(test_id, safe='')}"
+
+
+def test_id_of(path: str) -> str | None:
+    """The test id of a live-status path, or None when ``path`` is not one."""
+    if not path.startswith(LIVE_PREFIX):
+        return None
+    test_id = path[len(LIVE_PREFIX) :]
+    return test_id if _TEST_ID.match(test_id) else None
+
+
+def _signature(key: bytes, test_id: str, expires_ms: int) -> str:
+    message = f"live|{test_id}|{expires_ms}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def make_ticket(key: bytes, test_id: str, now_ms: int) -> str:
+    """A ticket for ``test_id``'s socket, valid ``TICKET_TTL_SECONDS`` from ``now_ms``."""
+    expires_ms = now_ms + TICKET_TTL_SECONDS * 1000
+    return f"{expires_ms}.{_signature(key, test_id, expires_ms)}"
+
+
+def verify_ticket(key: bytes, ticket: str, test_id: str, now_ms: int) -> bool:
+    """True when ``ticket`` was made under ``key`` for ``test_id`` and has not expired."""
+    expires, sep, signature = ticket.partition(".")
+    if not sep or not expires.isdigit() or len(expires) > 16:
+        return False
+    expires_ms = int(expires)
+    if not now_ms <= expires_ms <= now_ms + TICKET_TTL_SECONDS * 1000:
+        return False
+    return hmac.compare_digest(signature, _signature(key, test_id, expires_ms))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def origin_allowed(origin: str | None, public_origin: str) -> bool:
+    """The upgrade's ``Origin`` is the site's public origin (a missing one is refused)."""
+    return bool(origin) and _origin(origin or "") == _origin(public_origin) != ""
+
+
+def phase_of(row: JobRow) -> Phase:
+    """The transition a job row stands for: its terminal status, else live (caches purged) →
+    committed (저장 완료) → its status (queued, running, delayed)."""
+    if row.status in ("failed", "superseded", "conflict", "expired"):
+        return row.status
+    if row.status == "succeeded":
+        return "succeeded"
+    if row.live_at:
+        return "live"
+    if row.committed_at:
+        return "committed"
+    return row.status
+
+
+def job_message(row: JobRow) -> dict[str, Any]:
+    """The message a job transition is pushed as."""
+    return {"type": "job", "phase": phase_of(row), "job": row.to_json()}
+
+
+def hello_message(test_id: str) -> str:
+    """The first message of a socket."""
+    return json.dumps({"type": "hello", "testId": test_id})
