@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from reliability.auth_rows import row12_auth_matrix
 from reliability.broker_rows import row6_broker, row9_sizes
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
@@ -81,6 +82,8 @@ def run_scorecard(
             record(mode, row, t)
         t = time.perf_counter()
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
+    t = time.perf_counter()
+    record("both", row12_auth_matrix(), t)  # the front door is the same in both modes
     t = time.perf_counter()
     record(
         "broker",

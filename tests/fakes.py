@@ -5,6 +5,7 @@ these only wrap or drive what it builds. The reliability rig and the benchmark u
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
@@ -148,3 +149,57 @@ class Flaky:
             return await attr(*args, **kwargs)
 
         return flaky
+
+
+ACCESS_TEAM = "quizhub-test.cloudflareaccess.com"
+ACCESS_AUD = "aud-tag-of-the-admin-application"
+EDITOR = "editor@quizhub.example"
+
+
+@functools.cache
+def _rsa_keys() -> tuple[Any, Any]:
+    """Two RSA keys, generated once per process (generation is the slow part)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(65537, 2048), rsa.generate_private_key(65537, 2048)
+
+
+class AccessTeam:
+    """A Cloudflare Access team in a file: a signing key whose public half is in the JWKS file
+    ``jwks`` (what ``CF_ACCESS_JWKS_FILE`` names), a stranger key that is not, and a minter of
+    real RS256 tokens on ``clock``."""
+
+    def __init__(self, directory: Path, clock: FakeClock) -> None:
+        self.key, self.stranger = _rsa_keys()
+        self.clock = clock
+        self.jwks = directory / "access-certs.json"
+        self.publish({"k1": self.key})
+
+    @staticmethod
+    def jwk(key: Any, kid: str) -> dict[str, Any]:
+        from jwt.algorithms import RSAAlgorithm
+
+        public: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
+        return {**public, "kid": kid, "alg": "RS256", "use": "sig"}
+
+    def publish(self, keys: dict[str, Any]) -> None:
+        """Write the team's JWKS (``kid`` → private key; only the public halves are written)."""
+        document = {"keys": [self.jwk(key, kid) for kid, key in keys.items()]}
+        self.jwks.write_text(json.dumps(document), encoding="utf-8")
+
+    def settings(self) -> dict[str, Any]:
+        """The Settings fields that point the platform at this team."""
+        return {
+            "cf_access_team_domain": ACCESS_TEAM,
+            "cf_access_aud": ACCESS_AUD,
+            "access_jwks_file": str(self.jwks),
+        }
+
+    def token(self, *, key: Any = None, kid: str = "k1", **claims: Any) -> str:
+        """A signed token for ``EDITOR``, valid for ten minutes; ``claims`` override."""
+        import jwt
+
+        now = self.clock() // 1000
+        body = {"aud": [ACCESS_AUD], "iss": f"https://{ACCESS_TEAM}", "email": EDITOR}
+        body |= {"iat": now, "nbf": now, "exp": now + 600, **claims}
+        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})

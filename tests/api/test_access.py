@@ -6,73 +6,31 @@ as ``CF_ACCESS_JWKS_FILE`` gives them locally."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from quizhub.access import LEEWAY_S
+from quizhub.ratelimits import ADMIN_WRITES
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock
-
-TEAM = "quizhub-test.cloudflareaccess.com"
-AUD = "aud-tag-of-the-admin-application"
-EDITOR = "editor@quizhub.example"
-
-
-@dataclass
-class Team:
-    """A signing key whose public half is in the team's JWKS file, and one that is not."""
-
-    key: Any
-    stranger: Any
-    jwks: Path
-    clock: FakeClock
-
-    def token(self, *, key: Any = None, kid: str = "k1", **claims: Any) -> str:
-        now = self.clock() // 1000
-        body = {"aud": [AUD], "iss": f"https://{TEAM}", "email": EDITOR, "iat": now}
-        body |= {"nbf": now, "exp": now + 600, **claims}
-        return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": kid})
-
-
-def _jwk(key: Any, kid: str) -> dict[str, Any]:
-    public: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    return {**public, "kid": kid, "alg": "RS256", "use": "sig"}
-
-
-@pytest.fixture(scope="module")
-def keys() -> tuple[Any, Any]:
-    return tuple(rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in "ab")  # type: ignore[return-value]
+from tests.fakes import ACCESS_AUD, EDITOR, AccessTeam, FakeClock
 
 
 @pytest.fixture
-def team(tmp_path: Path, clock: FakeClock, keys: tuple[Any, Any]) -> Team:
-    jwks = tmp_path / "certs.json"
-    jwks.write_text(json.dumps({"keys": [_jwk(keys[0], "k1")]}), encoding="utf-8")
-    return Team(keys[0], keys[1], jwks, clock)
+def team(tmp_path: Path, clock: FakeClock) -> AccessTeam:
+    return AccessTeam(tmp_path, clock)
 
 
-def _api(tmp_path: Path, team: Team, **settings: Any) -> Api:
-    return make_api(
-        tmp_path / "platform",
-        team.clock,
-        cf_access_team_domain=TEAM,
-        cf_access_aud=AUD,
-        access_jwks_file=str(team.jwks),
-        **settings,
-    )
+def _api(tmp_path: Path, team: AccessTeam, **settings: Any) -> Api:
+    return make_api(tmp_path / "platform", team.clock, **team.settings(), **settings)
 
 
 @pytest.fixture
-def api(tmp_path: Path, team: Team) -> Iterator[Api]:
+def api(tmp_path: Path, team: AccessTeam) -> Iterator[Api]:
     api = _api(tmp_path, team)
     yield api
     api.platform.close()
@@ -83,7 +41,7 @@ def _as(token: str) -> dict[str, str]:
 
 
 def test_an_access_token_saves_and_names_the_author_of_job_and_version(
-    api: Api, team: Team
+    api: Api, team: AccessTeam
 ) -> None:
     r = api.client.put("/api/admin/tests/travel", json=sample_doc(), headers=_as(team.token()))
     assert r.status_code == 202, r.text
@@ -111,12 +69,12 @@ def test_the_bearer_token_still_works_and_leaves_no_author(api: Api) -> None:
         (lambda t: t.token(key=t.stranger, kid="k9"), "unknown signing key"),
         (lambda t: t.token(email=None), "no email"),
         (lambda t: "not-a-jwt", "not a JWT"),
-        (lambda t: jwt.encode({"aud": AUD}, "s" * 32, algorithm="HS256"), "only RS256"),
+        (lambda t: jwt.encode({"aud": ACCESS_AUD}, "s" * 32, algorithm="HS256"), "only RS256"),
     ],
     ids=["expired", "early", "aud", "iss", "signature", "kid", "email", "garbage", "hs256"],
 )
 def test_a_bad_access_token_is_a_401_saying_why(
-    api: Api, team: Team, make: Any, reason: str
+    api: Api, team: AccessTeam, make: Any, reason: str
 ) -> None:
     r = api.client.get("/api/admin/tests", headers=_as(make(team)))
     assert r.status_code == 401
@@ -124,23 +82,24 @@ def test_a_bad_access_token_is_a_401_saying_why(
     assert error["code"] == "unauthorized" and reason in error["message"], error
 
 
-def test_a_token_within_the_leeway_is_accepted(api: Api, team: Team) -> None:
+def test_a_token_within_the_leeway_is_accepted(api: Api, team: AccessTeam) -> None:
     late = team.token(exp=team.clock() // 1000 - LEEWAY_S + 5)
     assert api.client.get("/api/admin/tests", headers=_as(late)).status_code == 200
 
 
-def test_a_rotated_key_is_fetched_again(api: Api, team: Team, keys: tuple[Any, Any]) -> None:
+def test_a_rotated_key_is_fetched_again(api: Api, team: AccessTeam) -> None:
     """Access rotates keys: a token naming a new kid makes the verifier read the JWKS again
     (after the refresh interval)."""
     assert api.client.get("/api/admin/tests", headers=_as(team.token())).status_code == 200
-    both = [_jwk(keys[0], "k1"), _jwk(keys[1], "k2")]
-    team.jwks.write_text(json.dumps({"keys": both}), encoding="utf-8")
+    team.publish({"k1": team.key, "k2": team.stranger})
     team.clock.advance(60_000)
     rotated = team.token(key=team.stranger, kid="k2")
     assert api.client.get("/api/admin/tests", headers=_as(rotated)).status_code == 200
 
 
-def test_with_the_bearer_token_switched_off_only_access_gets_in(tmp_path: Path, team: Team) -> None:
+def test_with_the_bearer_token_switched_off_only_access_gets_in(
+    tmp_path: Path, team: AccessTeam
+) -> None:
     api = _api(tmp_path, team, admin_token_disabled=True)
     try:
         refused = api.client.get("/api/admin/tests", headers=AUTH)
@@ -151,10 +110,8 @@ def test_with_the_bearer_token_switched_off_only_access_gets_in(tmp_path: Path, 
         api.platform.close()
 
 
-def test_access_limits_count_per_editor_not_per_shared_token(api: Api, team: Team) -> None:
+def test_access_limits_count_per_editor_not_per_shared_token(api: Api, team: AccessTeam) -> None:
     """Two editors each get their own admin write window."""
-    from quizhub.ratelimits import ADMIN_WRITES
-
     first, second = team.token(), team.token(email="second@quizhub.example")
     for i in range(ADMIN_WRITES.limit):
         r = api.client.put(f"/api/admin/tests/t{i}", json=sample_doc(), headers=_as(first))
