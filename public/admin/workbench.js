@@ -1,6 +1,9 @@
 // The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
 // save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
 // conflict banner, the validation summary, the history panel, and the save/delete/restore flows.
+// Job progress arrives over the test's live-status WebSocket (live.js) while it is open; polling
+// (jobs.js) takes over when it cannot open, drops or goes quiet. Another editor's save of the
+// open test is announced as it happens, with a button to load it.
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL } from "/admin/jobs.js";
@@ -8,6 +11,7 @@ import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from
 import { buildForm, showErrors, clearErrors } from "/admin/editor.js";
 import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText } from "/admin/messages.js";
 import { showHistory, openPreview } from "/admin/history.js";
+import { LiveStatus, LiveLost } from "/admin/live.js";
 
 const root = document.getElementById("editor-root");
 
@@ -18,6 +22,13 @@ let last = null; // {doc, fp} of the last save attempt, for "다시 시도"
 let els = {};
 let history = null; // the open history panel ({reload}), or null
 let hooks = { changed: () => {}, listChanged: () => {}, closed: () => {}, created: () => {} };
+let live = null; // the open test's LiveStatus
+const ownJobs = new Set(); // jobs this tab started: never announced as someone else's
+const announced = new Set(); // other editors' jobs already announced
+let accepting = 0; // requests in flight whose job id is not known yet
+let held = []; // news of unknown jobs that arrived meanwhile (they may be ours)
+
+const LIVE_TEXT = { live: "실시간 반영 중", connecting: "실시간 연결 중…", polling: "자동 확인 (폴링)", closed: "" };
 
 export function setHooks(h2) {
   hooks = { ...hooks, ...h2 };
@@ -33,13 +44,103 @@ export function open({ id, isNew, rev, model }) {
   last = null;
   renderShell();
   setStatus("idle", isNew ? "새 테스트 — 아직 저장되지 않았습니다." : "");
+  subscribe(id);
 }
 
 export function close() {
   cur = null;
   last = null;
   history = null;
+  subscribe(null);
   root.replaceChildren();
+}
+
+// ---------- live status ----------
+
+/** Follow `id`'s live status (null: none); the same test keeps its socket across re-opens. */
+function subscribe(id) {
+  if (live && live.testId === id) {
+    showLiveState(live.state);
+    return;
+  }
+  if (live) live.stop();
+  live = id ? new LiveStatus(id, { onJob: onLiveJob, onState: showLiveState }).start() : null;
+}
+
+function showLiveState(state) {
+  if (!els.liveState) return;
+  els.liveState.dataset.state = state;
+  els.liveState.textContent = LIVE_TEXT[state] ?? "";
+}
+
+/** Any job of the open test, pushed: another editor's save is announced (ours never). */
+function onLiveJob(job, phase) {
+  if (!cur || job.testId !== cur.id || ownJobs.has(job.jobId)) return;
+  if (accepting > 0) {
+    held.push([job, phase]);
+    return;
+  }
+  announce(job, phase);
+}
+
+/** A request that starts a job is in flight: news of unknown jobs waits until its id is known. */
+function accepted(jobId) {
+  if (jobId) ownJobs.add(jobId);
+  accepting = Math.max(0, accepting - 1);
+  if (accepting > 0) return;
+  const news = held;
+  held = [];
+  for (const [job, phase] of news) onLiveJob(job, phase);
+}
+
+function announce(job, phase) {
+  const saved = Boolean(job.committedAt) && ["committed", "live", "succeeded"].includes(phase);
+  if (!saved || announced.has(job.jobId) || (job.rev && job.rev === cur.rev)) return;
+  announced.add(job.jobId);
+  const deleted = job.kind === "delete";
+  const what = deleted ? "삭제했습니다" : "저장했습니다";
+  const mine = isDirty() ? " 내 변경 사항은 아직 저장되지 않았습니다 — 지금 저장하면 충돌합니다." : "";
+  replace(els.liveNotice,
+    h("p", { class: "banner-text" },
+      `다른 편집자가 이 테스트를 방금 ${what} (${timeText(job.committedAt)}, rev …${String(job.rev).slice(-8)}).${mine}`),
+    h("div", { class: "banner-actions" },
+      deleted ? null : actionButton("새 버전 불러오기", () => reload(), true),
+      actionButton("닫기", () => { els.liveNotice.hidden = true; })));
+  els.liveNotice.dataset.jobId = job.jobId;
+  els.liveNotice.hidden = false;
+  hooks.listChanged();
+}
+
+/**
+ * Follow a job until it is terminal: over the live socket when it is open, else (or when it
+ * drops or goes quiet) by polling. `onUpdate` sees every unfinished state.
+ */
+async function track(target, data, verb) {
+  const jobId = data && data.jobId;
+  const onUpdate = (j) => {
+    if (cur === target && j && !TERMINAL.has(j.status)) showPending(verb, j);
+  };
+  if (jobId && live && live.testId === target.id && live.connected) {
+    try {
+      return await live.follow(jobId, { onUpdate });
+    } catch (err) {
+      if (!(err instanceof LiveLost)) throw err;
+    }
+  }
+  return pollJob(jobUrl(data && data.statusUrl, jobId), { onUpdate });
+}
+
+/** `api(...)` for a request that starts a job of the open test (its job is ours). */
+async function startJob(method, path, options) {
+  accepting++;
+  let jobId = null;
+  try {
+    const result = await api(method, path, options);
+    jobId = result.data && result.data.jobId;
+    return result;
+  } finally {
+    accepted(jobId);
+  }
 }
 
 function renderShell() {
@@ -57,6 +158,8 @@ function renderShell() {
       "aria-atomic": "true", dataset: { state: "idle" } }),
     statusActions: h("div", { class: "status-actions" }),
     banner: h("div", { id: "conflict-banner", class: "notice notice-warn banner", role: "alert", hidden: true }),
+    liveNotice: h("div", { id: "live-notice", class: "notice notice-info banner", role: "status", hidden: true }),
+    liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
     publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
       "공개 페이지"),
@@ -74,10 +177,10 @@ function renderShell() {
     h("div", { class: "editor-bar" },
       h("div", { class: "editor-bar-row" },
         backBtn,
-        h("div", { class: "editor-titles" }, els.heading, els.meta),
+        h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState),
         h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.publicLink, deleteBtn, saveBtn)),
       els.statusRow),
-    els.banner, els.summary, els.history, els.formHost);
+    els.liveNotice, els.banner, els.summary, els.history, els.formHost);
   renderForm();
   updateMeta();
 }
@@ -226,16 +329,12 @@ export async function save(retryDoc = null) {
   setBusy(target, true);
   setStatus("saving", "저장 중… 요청을 보내는 중");
   try {
-    const { data } = await api("PUT", `/api/admin/tests/${encodeURIComponent(target.id)}`, { json: doc });
+    const { data } = await startJob("PUT", `/api/admin/tests/${encodeURIComponent(target.id)}`, { json: doc });
     let job = data;
     if (!(data && TERMINAL.has(data.status))) {
       target.pendingJob = data && data.jobId ? { jobId: data.jobId, status: "queued" } : null;
       setStatus("saving", "저장 중… 접수됨");
-      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
-        onUpdate: (j) => {
-          if (cur === target && j && !TERMINAL.has(j.status)) showPending("저장", j);
-        },
-      });
+      job = await track(target, data, "저장");
     }
     if (cur === target) finishSave(target, job, data, fp);
     hooks.listChanged();
@@ -348,14 +447,10 @@ async function restore(version) {
   setStatus("saving", "복원 중… 요청을 보내는 중");
   const base = `/api/admin/tests/${encodeURIComponent(target.id)}`;
   try {
-    const { data } = await api("POST", `${base}/versions/${encodeURIComponent(version.rev)}/restore`,
+    const { data } = await startJob("POST", `${base}/versions/${encodeURIComponent(version.rev)}/restore`,
       { json: { baseRev: target.rev } });
     let job = data;
-    if (!(data && TERMINAL.has(data.status))) {
-      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
-        onUpdate: (j) => { if (cur === target && j && !TERMINAL.has(j.status)) showPending("복원", j); },
-      });
-    }
+    if (!(data && TERMINAL.has(data.status))) job = await track(target, data, "복원");
     hooks.listChanged();
     if (cur !== target) return;
     if (job.status !== "succeeded") {
@@ -482,13 +577,9 @@ async function remove() {
   setBusy(target, true);
   setStatus("saving", "삭제 중…");
   try {
-    const { data } = await api("DELETE", `/api/admin/tests/${encodeURIComponent(target.id)}`);
+    const { data } = await startJob("DELETE", `/api/admin/tests/${encodeURIComponent(target.id)}`);
     let job = data;
-    if (!(data && TERMINAL.has(data.status))) {
-      job = await pollJob(jobUrl(data && data.statusUrl, data && data.jobId), {
-        onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) showPending("삭제", j); },
-      });
-    }
+    if (!(data && TERMINAL.has(data.status))) job = await track(target, data, "삭제");
     hooks.listChanged();
     if (job.status === "succeeded") {
       if (cur === target) {

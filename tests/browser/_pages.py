@@ -22,6 +22,16 @@ PUBLIC = ROOT / "public"
 # ---------- helpers ----------
 
 
+# Pages that test the polling path itself (states replayed through routed job polls) switch the
+# live-status WebSocket off before the admin loads: the editor then polls, as without a socket.
+NO_WEBSOCKET = "window.WebSocket = function () { throw new Error('WebSocket blocked'); };"
+
+
+def polling_only(page: Page) -> None:
+    """Make ``page`` follow jobs by polling (its WebSocket cannot open)."""
+    page.add_init_script(NO_WEBSOCKET)
+
+
 def sign_in(page: Page, token: str = ADMIN_TOKEN) -> None:
     page.goto("/admin/")
     page.get_by_label("관리자 토큰").fill(token)

@@ -18,7 +18,13 @@ pytest.importorskip(
 )
 from playwright.sync_api import Page, Route, expect  # noqa: E402
 
-from tests.browser._pages import open_test, save_status, sign_in, title_input  # noqa: E402
+from tests.browser._pages import (  # noqa: E402
+    open_test,
+    polling_only,
+    save_status,
+    sign_in,
+    title_input,
+)
 
 REASON = "gave up after 6 attempts (last error: attempt 6: R2 503 Service Unavailable)"
 
@@ -91,6 +97,7 @@ def test_editor_shows_a_delayed_job_with_its_reason_while_polling(
     """While the job being polled is delayed, the status line says 저장 지연 with the server's
     reason (it will still apply); once the job finishes it says 저장 완료."""
     test_id, _ = make_test()
+    polling_only(page)  # this test replays job states through routed polls
     sign_in(page)
     open_test(page, test_id)
     reason = "delayed: not finished within its retry budget (482 s); it will still apply"

@@ -18,7 +18,13 @@ from playwright.sync_api import Page, Route, expect  # noqa: E402
 PUBLIC = ROOT / "public"
 
 
-from tests.browser._pages import open_test, save_status, sign_in, title_input  # noqa: E402
+from tests.browser._pages import (  # noqa: E402
+    open_test,
+    polling_only,
+    save_status,
+    sign_in,
+    title_input,
+)
 
 # ---------- more admin behaviour ----------
 
@@ -106,6 +112,7 @@ def test_polling_gives_up_with_a_message_and_can_resume(page: Page, make_test: A
     "상태 다시 확인"."""
     test_id, _ = make_test()
     page.clock.install()
+    polling_only(page)  # this test replays job states through routed polls
     sign_in(page)
     open_test(page, test_id)
 

@@ -16,7 +16,13 @@ pytest.importorskip(
 )
 from playwright.sync_api import Page, Route, expect  # noqa: E402
 
-from tests.browser._pages import open_test, save_status, sign_in, title_input  # noqa: E402
+from tests.browser._pages import (  # noqa: E402
+    open_test,
+    polling_only,
+    save_status,
+    sign_in,
+    title_input,
+)
 
 
 def _three_saves(admin_api: AdminApi) -> tuple[str, list[dict[str, Any]]]:
@@ -132,6 +138,7 @@ def test_saved_then_live_appear_in_order(page: Page, make_test: Any) -> None:
     """The status shows "저장 완료" once the job reports committedAt and "공개 반영 완료" once it
     reports liveAt, in that order, with the job's own times."""
     test_id, _ = make_test()
+    polling_only(page)  # this test replays job states through routed polls
     sign_in(page)
     open_test(page, test_id)
     # Replay the state a job is in between its commit and its purge (committed, not yet live):

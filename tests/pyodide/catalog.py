@@ -27,6 +27,7 @@ GROUPS = {
     "entry.guard": "tests.pyodide.checks_entry_guard",
     "entry.consumer": "tests.pyodide.checks_entry_consumer",
     "entry.workflow": "tests.pyodide.checks_entry_workflow",
+    "entry.push": "tests.pyodide.checks_entry_push",
     "adapter.cache": "tests.pyodide.checks_adapter_cache",
     "adapter.workflow": "tests.pyodide.checks_adapter_workflow",
     "adapter.fetch": "tests.pyodide.checks_adapter_fetch",

@@ -108,7 +108,11 @@ try {
   py.mountNodeFS("/quizhub/src", path.join(ROOT, "src"));
   py.mountNodeFS("/quizhub/tests", path.join(ROOT, "tests"));
   py.mountNodeFS("/quizhub/wheels", opts.wheels);
-  const expose = (env) => (opts["raw-proxies"] ? env : wrapEnv(env));
+  // Miniflare cannot run the Python LiveStatus Durable Object ("no such actor class"): its
+  // binding is hidden, as if unbound; the entry.push checks bind a stand-in shaped like it.
+  const withoutLiveStatus = (env) =>
+    new Proxy(env, { get: (t, p) => (p === "LIVE_STATUS" ? undefined : t[p]) });
+  const expose = (env) => withoutLiveStatus(opts["raw-proxies"] ? env : wrapEnv(env));
   py.registerJsModule("_harness", {
     env: expose(api.env),
     consumer_env: consumer ? expose(consumer.env) : null,

@@ -39,6 +39,7 @@ AFTER_LANES = [
     "entry.guard",
     "entry.consumer",
     "entry.workflow",
+    "entry.push",
     "adapter.cache",
     "adapter.workflow",
     "adapter.fetch",

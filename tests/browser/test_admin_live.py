@@ -1,0 +1,90 @@
+"""The live save status in a real browser: progress over the WebSocket with no polling, polling
+when the socket cannot open, and a second editor told of the first one's save."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from playwright.sync_api import Page, expect  # noqa: I001
+
+from tests.browser._pages import open_test, polling_only, save_status, sign_in, title_input
+from tests.browser.conftest import shot
+
+JOB_POLLS = "/api/admin/jobs/"
+
+
+def _live(page: Page) -> None:
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+
+
+def _frames(page: Page) -> list[dict[str, Any]]:
+    """Every JSON message the page's live sockets receive."""
+    frames: list[dict[str, Any]] = []
+
+    def on_socket(ws: Any) -> None:
+        def on_frame(payload: Any) -> None:
+            if isinstance(payload, str) and payload.startswith("{"):
+                frames.append(json.loads(payload))
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    return frames
+
+
+def test_a_save_is_followed_over_the_socket_without_polling(page: Page, make_test: Any) -> None:
+    """Steps, 저장 완료 and 공개 반영 완료 arrive pushed; not one job poll is made."""
+    test_id, _ = make_test()
+    frames = _frames(page)
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    sign_in(page)
+    open_test(page, test_id)
+    _live(page)
+    title_input(page).fill("실시간으로 저장된 제목")
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_contain_text("저장 완료")
+    expect(save_status(page)).to_contain_text("공개 반영 완료")
+    shot(page, "admin-live-saved")
+    phases = [f["phase"] for f in frames if f.get("type") == "job"]
+    assert "running" in phases and "committed" in phases and phases[-1] == "succeeded", phases
+    assert polls == []
+
+
+def test_without_a_websocket_polling_completes_the_save(page: Page, make_test: Any) -> None:
+    """The socket cannot open: the editor says so, and polling brings the save to 저장 완료."""
+    test_id, _ = make_test()
+    polling_only(page)
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    sign_in(page)
+    open_test(page, test_id)
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "polling")
+    title_input(page).fill("폴링으로 저장된 제목")
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_contain_text("공개 반영 완료")
+    assert polls, "the save was finished without polling"
+
+
+def test_a_second_editor_is_told_live_of_the_first_editors_save(
+    new_page: Any, make_test: Any
+) -> None:
+    """B has the test open; A saves it; B is told at once and loads A's revision by a button."""
+    test_id, _ = make_test()
+    a, b = new_page(), new_page()
+    for p in (a, b):
+        sign_in(p)
+        open_test(p, test_id)
+        _live(p)
+    title_input(a).fill("A가 저장한 새 제목")
+    a.get_by_role("button", name="저장하기").click()
+    expect(save_status(a)).to_contain_text("저장 완료")
+    notice = b.locator("#live-notice")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("다른 편집자가 이 테스트를 방금 저장했습니다")
+    expect(a.locator("#live-notice")).to_be_hidden()  # never told of its own save
+    shot(b, "admin-live-other-editor")
+    notice.get_by_role("button", name="새 버전 불러오기").click()
+    expect(title_input(b)).to_have_value("A가 저장한 새 제목")
+    expect(notice).to_be_hidden()
