@@ -146,3 +146,19 @@ def test_without_a_channel_nothing_is_sent_and_saves_work(tmp_path: Path, clock:
     row = run(JobsRepo(b.db).get(job_id))
     assert row is not None and row.status == "succeeded"
     platform.close()
+
+
+def test_a_dead_lettered_save_is_pushed_as_failed(tmp_path: Path, clock: FakeClock) -> None:
+    """The dead-letter consumer ends the job failed and tells the test's sockets so."""
+    from quizhub.pipeline.consumer import handle_dlq_batch
+    from tests.fakes import FakeBatch, FakeMessage, sent
+
+    platform = make_platform(tmp_path, clock)
+    b = platform.bindings
+    run(accept_save(b, "travel", _content("첫 저장"), Precondition()))
+    socket = _listen(platform)
+    dead = FakeMessage(sent(b)[-1], attempts=6)
+    run(handle_dlq_batch(FakeBatch([dead], queue="quizhub-save-dlq"), b))
+    [message] = _received(socket)
+    assert message["phase"] == "failed" and "gave up" in message["job"]["error"]
+    platform.close()

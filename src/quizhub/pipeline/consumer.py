@@ -104,6 +104,7 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
             tries = row.attempts if row else bindings.settings.max_retries + 1
             await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
             message.ack()
+            await Notices(bindings, msg.test_id).finish(msg.job_id)  # notify: failed (bounded)
         except Exception:  # noqa: BLE001
             log.exception("could not fail dead-lettered job %s", msg.job_id)
             message.retry(delay_seconds=retry_delay_seconds(bindings.settings, message.attempts))
