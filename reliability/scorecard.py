@@ -16,6 +16,7 @@ from typing import Any
 
 from reliability.auth_rows import row12_auth_matrix
 from reliability.broker_rows import row6_broker, row9_sizes
+from reliability.datadir_rows import row14_data_dir
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
 from reliability.rows import (
@@ -84,6 +85,8 @@ def run_scorecard(
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
     t = time.perf_counter()
     record("both", row12_auth_matrix(), t)  # the front door is the same in both modes
+    t = time.perf_counter()
+    record("both", row14_data_dir(), t)  # so is opening the data dir
     t = time.perf_counter()
     record(
         "broker",

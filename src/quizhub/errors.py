@@ -72,6 +72,12 @@ class Permanent(QuizhubError, code="permanent"):
     """A failure that retrying cannot fix (poison message, integrity violation)."""
 
 
+class StorageDamaged(Permanent, code="storage_damaged"):
+    """Stored data is missing or unreadable where the records say it must be (a damaged R2
+    object, a body file gone from the local data dir): the message names the key and the cause.
+    Permanent: retrying does not bring it back."""
+
+
 class NonRetryableError(Exception):
     """A workflow step (or run) error that must not be retried: the twin of the SDK's
     ``workers.workflows.NonRetryableError``. On Cloudflare the SDK recognises a step error by its

@@ -54,10 +54,18 @@ def _decode_cursor(cursor: str) -> Any:
     )
 
 
-@router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
-    """Liveness and the save mode in use."""
-    return {"ok": True, "saveMode": bindings(request).settings.save_mode}
+@router.get("/health", responses={503: {"description": "degraded: D1 does not answer"}})
+async def health(request: Request) -> Response:
+    """Liveness, the save mode in use, and whether D1 (the records) answers: 503 with
+    ``degraded`` naming the cause when it does not, so a broken store never looks healthy."""
+    b = bindings(request)
+    body: dict[str, Any] = {"ok": True, "saveMode": b.settings.save_mode}
+    try:
+        await b.db.prepare("SELECT count(*) AS n FROM tests").first("n")
+    except Exception as exc:  # noqa: BLE001 - reported, not raised: this is the health answer
+        body |= {"ok": False, "degraded": [f"D1: {exc}"[:300]]}
+        return json_response(body, status=503, headers={"Cache-Control": "no-store"})
+    return json_response(body, headers={"Cache-Control": "no-store"})
 
 
 @router.get("/tests")

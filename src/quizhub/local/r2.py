@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
+from quizhub.errors import StorageDamaged
 from quizhub.local._sqlite import SqliteHandle
 from quizhub.local.r2_rules import (
     MAX_LIST_LIMIT,
@@ -37,6 +38,9 @@ from quizhub.local.r2_rules import (
 from quizhub.ports import R2Object, R2ObjectBody, R2Objects
 
 __all__ = ["LocalR2"]
+
+# The metadata table beside the body files (the data dir check looks for it).
+INDEX_FILE = "r2.sqlite3"
 
 _COLUMNS = "key, size, etag, version, uploaded, http_metadata, custom_metadata"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS objects (
@@ -80,7 +84,7 @@ class LocalR2:
         self._blobs = self.root / "blobs"
         self._blobs.mkdir(parents=True, exist_ok=True)
         self._clock_ms = clock_ms
-        self._handle = SqliteHandle(self.root / "r2.sqlite3")
+        self._handle = SqliteHandle(self.root / INDEX_FILE)
         with self._handle.locked() as conn:
             conn.execute(_SCHEMA)
 
@@ -133,6 +137,7 @@ class LocalR2:
     async def get(self, key: str, *, only_if: dict[str, str] | None = None) -> R2ObjectBody | None:
         """The object with its body; None when missing or when ``only_if`` fails."""
         check_key(key)
+        seen = None
         for _ in range(5):  # another process may replace the object between row and blob
             row = self._row(key)
             if row is None or not precondition_holds(only_if, row[2]):
@@ -140,6 +145,12 @@ class LocalR2:
             try:
                 body = self._blob_path(row[3]).read_bytes()
             except FileNotFoundError:
+                if row[3] == seen:  # the same version twice: its body is gone, not replaced
+                    raise StorageDamaged(
+                        f"R2 object {key!r} is damaged: its body file"
+                        f" {self._blob_path(row[3])} is missing from the data dir"
+                    ) from None
+                seen = row[3]
                 continue
             meta = _object(row)
             return R2ObjectBody(

@@ -7,12 +7,12 @@ from typing import Any
 
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.wire import json_text
-from quizhub.errors import NotFound, Transient
+from quizhub.errors import NotFound, StorageDamaged
 from quizhub.ports import KVNamespace, R2Bucket
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestRow, TestsRepo
 
-__all__ = ["read_current", "read_published", "load_job_body", "still_current"]
+__all__ = ["stored_document", "read_current", "read_published", "load_job_body", "still_current"]
 
 
 async def read_current(
@@ -29,11 +29,23 @@ async def read_current(
         raise NotFound(
             f"test '{test_id}' does not exist" + (" or is not published" if published_only else "")
         )
-    obj = await bucket.get(row.object_key)
+    return _with_server_fields(await stored_document(bucket, row.object_key, "document"), row)
+
+
+async def stored_document(bucket: R2Bucket, key: str, what: str) -> dict[str, Any]:
+    """The JSON document at ``key``, which D1 says exists (objects are written before the
+    pointer that names them, and never rewritten): missing or unreadable is StorageDamaged
+    naming the key and the cause, never a 404 or a bare 500."""
+    obj = await bucket.get(key)
     if obj is None:
-        # The object is written before the pointer flips, so this is a storage fault, not a 404.
-        raise Transient(f"document object {row.object_key} is missing")
-    return _with_server_fields(json.loads(obj.body), row)
+        raise StorageDamaged(f"{what} object {key} is missing from R2 although D1 points at it")
+    try:
+        doc = json.loads(obj.body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StorageDamaged(f"{what} object {key} is not readable JSON ({exc})") from None
+    if not isinstance(doc, dict):
+        raise StorageDamaged(f"{what} object {key} holds {type(doc).__name__}, not a document")
+    return doc
 
 
 def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:

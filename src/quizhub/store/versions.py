@@ -9,13 +9,12 @@ from the object when listed.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.domain.revisions import rev_timestamp
-from quizhub.errors import Transient
 from quizhub.ports import D1Database, R2Bucket
+from quizhub.store.documents import stored_document
 
 __all__ = [
     "VersionRow",
@@ -98,12 +97,8 @@ class VersionsRepo:
 
 async def load_version_content(bucket: R2Bucket, version: VersionRow) -> dict[str, Any]:
     """The stored content of a version (its immutable object)."""
-    obj = await bucket.get(version.object_key)
-    if obj is None:
-        # Objects are written before their commit and never deleted: a storage fault.
-        raise Transient(f"version object {version.object_key} is missing")
-    content: dict[str, Any] = json.loads(obj.body)
-    return content
+    # Objects are written before their commit and never deleted: missing is a storage fault.
+    return await stored_document(bucket, version.object_key, "version")
 
 
 async def with_titles(bucket: R2Bucket, versions: list[VersionRow]) -> list[VersionRow]:

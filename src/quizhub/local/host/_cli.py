@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import NoReturn
 
 from quizhub.bindings import SAVE_MODES, Settings, parse_flag, parse_save_mode
+from quizhub.local.datadir import D1_FILE, DataDirError
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
 from quizhub.local.platform import ROOT, build_platform
 
@@ -76,9 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings, token_note = _settings(args.mode, f"http://{args.host}:{args.port}")
+    try:
+        return _command(args, settings, token_note)
+    except DataDirError as exc:
+        # A damaged data dir: one line that names the file and what to do, no traceback.
+        print(f"python -m quizhub.local: {exc}", file=sys.stderr)
+        return 2
+
+
+def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> int:
     if args.command == "migrate":
         build_platform(args.data_dir, settings).close()
-        print(f"migrations applied to {args.data_dir / 'd1.sqlite'}")
+        print(f"migrations applied to {args.data_dir / D1_FILE}")
         return 0
     if args.command == "seed":
         from quizhub.local.host._seed import seed_demo_tests
