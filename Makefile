@@ -34,7 +34,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: .venv/.synced-all node_modules/.installed
+# Swagger UI for /api/docs (pinned, integrity-checked; public/docs/vendor/ is gitignored).
+public/docs/vendor/.version: scripts/docs-assets.py
+	$(PY) scripts/docs-assets.py
+
+install: .venv/.synced-all node_modules/.installed public/docs/vendor/.version
 
 # Debian's Chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:
@@ -45,7 +49,7 @@ chromium:
 pyodide-wheels: | $(UV)
 	.tools/bin/python scripts/fetch-pyodide-wheels.py
 
-dev: .venv/.synced-serve
+dev: .venv/.synced-serve public/docs/vendor/.version
 	$(PYTHON) -m quizhub.local serve
 
 # The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from quizhub.api import admin, public
+from quizhub.api import admin, docs, public
 from quizhub.api.errors import install_error_handlers
 from quizhub.api.head import HeadAsGet
 
@@ -19,11 +19,12 @@ def create_app() -> FastAPI:
         version="0.1.0",
         summary="Korean quiz site: public reads and asynchronous, durable admin saves",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # quizhub.api.docs serves it from our own assets
         redoc_url=None,
     )
     install_error_handlers(app)
     app.include_router(public.router)
     app.include_router(admin.router)
+    app.include_router(docs.router)
     app.add_middleware(HeadAsGet)
     return app
