@@ -61,7 +61,7 @@ async def _run(h: Any, env: Any, test_id: str, title: str, key: bytes | None = N
 async def check_a_save_runs_every_step_and_succeeds(h: Any) -> None:
     result, attempts, row = await _run(h, entry_env(h.consumer_env), "w-ok", "워크플로 저장")
     assert js_json(result) == {"status": "succeeded"}, js_json(result)
-    steps = {"begin": 1, "put_object": 1, "commit": 1, "invalidate": 1, "finish": 1}
+    steps = {"begin": 1, "put_object": 1, "commit": 1, "invalidate": 1, "finish": 1, "notify": 1}
     assert {k: v for k, v in attempts.items() if k != "index"} == steps, attempts
     assert row is not None and row.status == "succeeded"
     # getPlatformProxy has no usable Vectorize/AI (remote-only): the index step gives up after
@@ -83,7 +83,7 @@ async def check_a_non_retryable_error_stops_at_once_and_fails_the_job(h: Any) ->
         h, entry_env(h.consumer_env), "w-poison", "서명 불일치", key=b"not the job secret"
     )
     assert attempts["put_object"] == 1 and "commit" not in attempts, attempts
-    assert attempts["fail"] == 1
+    assert attempts["fail"] == 1 and attempts["notify"] == 1  # the failure is pushed too
     out = js_json(result)
     assert out["status"] == "failed" and "signature" in out["error"], out
     assert row is not None and row.status == "failed"
