@@ -16,6 +16,9 @@ from typing import Literal
 __all__ = ["RateRule", "RULES", "rule_for", "limit_key"]
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Admin POSTs that are reads in effect: a live-status ticket (an editor whose socket keeps
+# dropping asks again and again) and the preview compute. They must not eat the save budget.
+_ADMIN_POSTS_THAT_STORE_NOTHING = ("/ws-ticket", "/compute")
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def rule_for(method: str, path: str) -> RateRule | None:
     if method.upper() not in _WRITES:
         return None
     if path.startswith("/api/admin/"):
-        return ADMIN_WRITES
+        return None if path.endswith(_ADMIN_POSTS_THAT_STORE_NOTHING) else ADMIN_WRITES
     if path.startswith("/api/tests/") and path.endswith("/compute"):
         return PUBLIC_WRITES
     return None

@@ -43,3 +43,21 @@ def test_anonymous_writes_are_limited_per_client_ip(tmp_path: Path, clock: FakeC
     assert refused.status_code == 429 and refused.headers["retry-after"] == "10"
     other = {"CF-Connecting-IP": "198.51.100.2"}
     assert api.client.post("/api/tests/travel/compute", json=body, headers=other).status_code == 200
+
+
+def test_live_tickets_and_preview_computes_do_not_use_up_the_save_budget(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """An editor whose socket keeps reconnecting can still save."""
+    api = make_api(tmp_path, clock)
+    api.save("travel", sample_doc())
+    for _ in range(ADMIN_WRITES.limit + 5):
+        r = api.client.post("/api/admin/tests/travel/ws-ticket", headers=AUTH)
+        assert r.status_code != 429, r.text
+        preview = {"answers": {"q1": "a"}}
+        r = api.client.post("/api/admin/tests/travel/compute", json=preview, headers=AUTH)
+        assert r.status_code != 429, r.text
+    assert (
+        api.client.put("/api/admin/tests/travel", json=sample_doc(), headers=AUTH).status_code
+        == 202
+    )
