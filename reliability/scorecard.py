@@ -17,6 +17,7 @@ from typing import Any
 from reliability.auth_rows import row12_auth_matrix
 from reliability.broker_rows import row6_broker, row9_sizes
 from reliability.datadir_rows import row14_data_dir
+from reliability.fuzz_rows import row11_fuzz
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
 from reliability.rows import (
@@ -47,6 +48,7 @@ QUICK = Sizes(
 )
 FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
 FULL_KILLS, QUICK_KILLS = 24, 6
+FULL_FUZZ_CASES, QUICK_FUZZ_CASES = 1000, 150
 
 
 def run_scorecard(
@@ -83,6 +85,8 @@ def run_scorecard(
             record(mode, row, t)
         t = time.perf_counter()
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
+    t = time.perf_counter()
+    record("both", row11_fuzz(QUICK_FUZZ_CASES if quick else FULL_FUZZ_CASES), t)  # one API
     t = time.perf_counter()
     record("both", row12_auth_matrix(), t)  # the front door is the same in both modes
     t = time.perf_counter()

@@ -13,13 +13,16 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from quizhub.api.deps import bindings, require_admin
-from quizhub.api.images import extract_upload, image_key_for, sniff_image
+from quizhub.api.deps import ADMIN_SECURITY, bindings, require_admin
+from quizhub.api.errors import error_responses
+from quizhub.api.images import UPLOAD_BODY, extract_upload, image_key_for, sniff_image
+from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.domain.revisions import REV_PATTERN, is_rev
+from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
 from quizhub.pipeline.policy import untouched_job
@@ -33,11 +36,72 @@ from quizhub.store.tests import TestsRepo
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_admin)])
-TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["admin"],
+    dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
+    responses=error_responses(401, 422, 500, 503),
+)
+TestId = Annotated[
+    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
+]
 JobId = Annotated[str, Path(max_length=64, description="job id")]
 Rev = Annotated[str, Path(pattern=REV_PATTERN, description="a rev of the test")]
 _HEADERS = {"Cache-Control": NO_STORE}
+# Writes: bodies are size-limited and rate-limited per editor. Jobs answer 202, or 200 with the
+# finished job in sync mode.
+_WRITE = error_responses(413, 429)
+_JOB = {200: {"description": "sync mode: the finished job"}, **_WRITE}
+# What a client does next with an accepted save (OpenAPI links): follow the job, retry it,
+# read or restore the version it wrote.
+_TEST = "$request.path.test_id"
+_SAVE_LINKS = {
+    "job": {"operationId": "getJob", "parameters": {"job_id": "$response.body#/jobId"}},
+    "retry": {"operationId": "retryJob", "parameters": {"job_id": "$response.body#/jobId"}},
+    "version": {
+        "operationId": "getVersion",
+        "parameters": {"test_id": _TEST, "rev": "$response.body#/rev"},
+    },
+    "restore": {
+        "operationId": "restoreVersion",
+        "parameters": {"test_id": _TEST, "rev": "$response.body#/rev"},
+    },
+}
+_SAVED = {
+    202: {"description": "accepted: {jobId, rev, statusUrl}; poll the job", "links": _SAVE_LINKS},
+    **_JOB,
+}
+_NOT_FOUND = error_responses(404)
+
+
+# The optional body of a retry (read by hand: empty means "not given"; {} is unconditional).
+RETRY_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"baseRev": {"type": ["string", "null"], "pattern": REV_PATTERN}},
+                "additionalProperties": False,
+            }
+        }
+    },
+}
+
+
+# A restore's optional body names the rev the editor saw (never null: a restore is not a create).
+RESTORE_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"baseRev": {"type": "string", "pattern": REV_PATTERN}},
+                "additionalProperties": False,
+            }
+        }
+    },
+}
 
 
 def _accepted(accepted: Accepted) -> Response:
@@ -47,8 +111,12 @@ def _accepted(accepted: Accepted) -> Response:
     return json_response(accepted.to_json(), status=202, headers=headers)
 
 
-@router.put("/tests/{test_id}", status_code=202)
-async def save_test(test_id: TestId, doc: SaveRequest, request: Request) -> Response:
+@router.put("/tests/{test_id}", status_code=202, responses=_SAVED)
+async def save_test(
+    test_id: TestId,
+    doc: Annotated[SaveRequest, Body(examples=[minimal_document()])],
+    request: Request,
+) -> Response:
     """Validate and accept a save; 202 with the job to poll (200 with the finished job in sync
     mode). ``baseRev``: a rev (conflict if the test moved), null (create only) or omitted
     (unconditional); a document sent back as GET returned it uses its ``rev`` as ``baseRev``."""
@@ -58,7 +126,7 @@ async def save_test(test_id: TestId, doc: SaveRequest, request: Request) -> Resp
     return _accepted(await accept_save(bindings(request), test_id, content, precondition))
 
 
-@router.delete("/tests/{test_id}", status_code=202)
+@router.delete("/tests/{test_id}", status_code=202, responses={**_JOB, **_NOT_FOUND})
 async def delete_test(test_id: TestId, request: Request) -> Response:
     """Unpublish and delete a test (as a job); 404 when it does not exist."""
     b = bindings(request)
@@ -68,7 +136,7 @@ async def delete_test(test_id: TestId, request: Request) -> Response:
     return _accepted(await accept_delete(b, test_id))
 
 
-@router.get("/tests/{test_id}")
+@router.get("/tests/{test_id}", responses=_NOT_FOUND)
 async def get_test(test_id: TestId, request: Request) -> Response:
     """The current document (drafts included) straight from D1+R2: read-your-writes."""
     b = bindings(request)
@@ -88,7 +156,7 @@ async def list_tests(request: Request) -> Response:
     return json_response({"items": items}, headers=_HEADERS)
 
 
-@router.post("/tests/{test_id}/ws-ticket")
+@router.post("/tests/{test_id}/ws-ticket", responses={**_WRITE, **_NOT_FOUND})
 async def live_ticket(test_id: TestId, request: Request) -> Response:
     """A ticket for the test's live-status WebSocket: ``{ticket, url, expiresIn}`` — valid
     ``expiresIn`` seconds, for this test only; the socket URL carries it instead of the admin
@@ -105,7 +173,7 @@ async def live_ticket(test_id: TestId, request: Request) -> Response:
     return json_response(body, headers=_HEADERS)
 
 
-@router.get("/tests/{test_id}/versions")
+@router.get("/tests/{test_id}/versions", responses=_NOT_FOUND)
 async def versions(
     test_id: TestId,
     request: Request,
@@ -122,14 +190,20 @@ async def versions(
     return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
 
 
-@router.get("/tests/{test_id}/versions/{rev}")
+@router.get("/tests/{test_id}/versions/{rev}", responses=_NOT_FOUND, operation_id="getVersion")
 async def version(test_id: TestId, rev: Rev, request: Request) -> Response:
     """The document of one committed version (drafts too; never cached)."""
     doc = await read_version(bindings(request), test_id, rev)
     return json_response(doc, headers={**_HEADERS, "ETag": f'"{rev}"'})
 
 
-@router.post("/tests/{test_id}/versions/{rev}/restore", status_code=202)
+@router.post(
+    "/tests/{test_id}/versions/{rev}/restore",
+    status_code=202,
+    operation_id="restoreVersion",
+    responses={**_JOB, **_NOT_FOUND},
+    openapi_extra={"requestBody": RESTORE_BODY},
+)
 async def restore(test_id: TestId, rev: Rev, request: Request) -> Response:
     """Save that version's content as a new rev (202 + the job to poll). ``baseRev`` is the
     current rev, or the one a body ``{"baseRev": "<rev>"}`` names (the rev the editor saw):
@@ -142,21 +216,16 @@ async def restore(test_id: TestId, rev: Rev, request: Request) -> Response:
     return _accepted(await restore_version(bindings(request), test_id, rev, base_rev))
 
 
-@router.post("/tests/{test_id}/compute")
+@router.post("/tests/{test_id}/compute", responses={**_WRITE, **_NOT_FOUND})
 async def compute_preview(
     test_id: TestId,
     request: Request,
-    payload: Annotated[dict[str, Any], Body(examples=[{"answers": {"q1": "a"}}])],
+    payload: Answers,
     rev: Annotated[str | None, Query(pattern=REV_PATTERN)] = None,
 ) -> Response:
     """Preview: the result for ``answers`` on the current document (drafts included) or on
     version ``rev``, for the public test page in preview mode. Never cached."""
-    if set(payload) != {"answers"}:
-        raise Invalid(
-            'body must be {"answers": {questionId: optionId}}',
-            details=[{"loc": ["answers"], "msg": "field required", "type": "missing"}],
-        )
-    result = await preview_compute(bindings(request), test_id, rev, payload["answers"])
+    result = await preview_compute(bindings(request), test_id, rev, payload.answers)
     return json_response(result, headers=_HEADERS)
 
 
@@ -167,13 +236,17 @@ def _last_job(job: JobRow) -> dict[str, Any]:
 
 # What the admin's jobs view asks for: everything that needs a person to look at it.
 ATTENTION: tuple[JobStatus, ...] = ("failed", "delayed", "expired")
+_ONE_STATUS = "(?:" + "|".join(JOB_STATUSES) + ")"
+# One or more statuses separated by commas (spaces and empty entries around them are ignored).
+STATUS_LIST = rf"^[ ,]*{_ONE_STATUS}(?: *,[ ,]*{_ONE_STATUS})*[ ,]*$"
 
 
 @router.get("/jobs")
 async def list_jobs(
     request: Request,
     status: Annotated[
-        str, Query(max_length=200, description="comma-separated job statuses")
+        str,
+        Query(max_length=200, pattern=STATUS_LIST, description="comma-separated job statuses"),
     ] = ",".join(ATTENTION),
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
@@ -228,7 +301,7 @@ def _bad_cursor() -> Invalid:
     )
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", responses=_NOT_FOUND, operation_id="getJob")
 async def get_job(job_id: JobId, request: Request) -> Response:
     """A job's status: queued until a consumer touches it, then running → a terminal status;
     ``delayed`` past its retry budget, ``expired`` past the queue's retention (with or without
@@ -240,7 +313,13 @@ async def get_job(job_id: JobId, request: Request) -> Response:
     return json_response(row.to_json(), headers=_HEADERS)
 
 
-@router.post("/jobs/{job_id}/retry", status_code=202)
+@router.post(
+    "/jobs/{job_id}/retry",
+    status_code=202,
+    operation_id="retryJob",
+    responses={**_JOB, **_NOT_FOUND, **error_responses(409)},
+    openapi_extra={"requestBody": RETRY_BODY},
+)
 async def retry(job_id: JobId, request: Request) -> Response:
     """Re-submit a failed or conflicted job's document as a new job. No body: the job's own
     ``baseRev``; a body ``{"baseRev": …}`` states it as a save does (omitted = unconditional)."""
@@ -261,13 +340,15 @@ def _retry_precondition(raw: bytes) -> Precondition | None:
     return Precondition.from_wire(options)
 
 
-@router.post("/search/reindex", status_code=202)
+@router.post("/search/reindex", status_code=202, responses=_JOB)
 async def reindex_search(request: Request) -> Response:
     """Rebuild the keyword and vector indexes from D1 + R2, as a job (202 + the job to poll)."""
     return _accepted(await accept_reindex(bindings(request)))
 
 
-@router.post("/images", status_code=201)
+@router.post(
+    "/images", status_code=201, responses=_WRITE, openapi_extra={"requestBody": UPLOAD_BODY}
+)
 async def upload_image(request: Request) -> Response:
     """Upload an image (raw body or multipart field 'file', ≤ 5 MB); returns its key."""
     b = bindings(request)

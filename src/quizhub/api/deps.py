@@ -7,13 +7,30 @@ also runs before the body is read (``Default.fetch`` on Workers, ``GuardMiddlewa
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Any
 
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.bindings import Bindings
 from quizhub.errors import Unauthorized
 from quizhub.guard import check_bearer
 
-__all__ = ["bindings", "require_admin"]
+__all__ = ["bindings", "require_admin", "ADMIN_SECURITY"]
+
+# The two ways in, declared for OpenAPI (the docs' "Authorize" and "Try it out"); either one
+# will do. They never refuse anything themselves: the guard and ``require_admin`` do.
+_BEARER = HTTPBearer(
+    scheme_name="bearerAuth", description="the admin token (ADMIN_TOKEN)", auto_error=False
+)
+_ACCESS = APIKeyHeader(
+    name=ACCESS_HEADER,
+    scheme_name="cloudflareAccess",
+    description="a Cloudflare Access token (set by Access in front of the site)",
+    auto_error=False,
+)
+ADMIN_SECURITY: list[Any] = [Security(_BEARER), Security(_ACCESS)]
 
 
 def bindings(request: Request) -> Bindings:

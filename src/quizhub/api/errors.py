@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from quizhub.errors import (
     Conflict,
@@ -21,7 +23,13 @@ from quizhub.errors import (
     Unauthorized,
 )
 
-__all__ = ["install_error_handlers", "error_response", "STATUS_BY_ERROR"]
+__all__ = [
+    "install_error_handlers",
+    "error_response",
+    "error_responses",
+    "STATUS_BY_ERROR",
+    "ErrorBody",
+]
 
 log = logging.getLogger("quizhub.api")
 
@@ -34,6 +42,7 @@ STATUS_BY_ERROR: dict[type[QuizhubError], int] = {
     Transient: 503,
     Permanent: 500,
 }
+_UNPARSABLE = "There was an error parsing the body"  # fastapi.routing's HTTPException detail
 _HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -41,6 +50,41 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "too_large",
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="machine-readable, e.g. not_found, invalid, conflict")
+    message: str = Field(description="one line for people; names the field when there is one")
+    details: Any = Field(
+        None, description='422: [{"loc": [...field path...], "msg", "type"}]; else extra facts'
+    )
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: ``{"error": {"code", "message", "details"}}``."""
+
+    error: ErrorDetail
+
+
+# What each error status means on this API (the OpenAPI ``responses`` of the routes).
+_DESCRIPTIONS = {
+    400: "malformed request (a Content-Length that is not a number)",
+    401: "missing or wrong credentials (bearer token or Cloudflare Access)",
+    404: "no such test, job, version or image",
+    408: "the request body arrived too slowly",
+    409: "conflict",
+    413: "body over the route's limit (documents 1 MiB, images 5 MB)",
+    422: "invalid input; details name each field",
+    429: "rate limited; see Retry-After",
+    500: "internal or storage error (logged)",
+    503: "a binding (D1, R2, KV, the queue, Access keys) is unavailable; try again",
+}
+assert set(STATUS_BY_ERROR.values()) <= set(_DESCRIPTIONS)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, all in the one error shape."""
+    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
 
 
 def error_response(
@@ -82,11 +126,36 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSABLE:
+        # FastAPI's answer to a body it cannot decode at all (not UTF-8, broken form data):
+        # invalid input like malformed JSON, so 422 as everywhere else.
+        msg = "body: not decodable (send UTF-8 JSON)"
+        details = [{"loc": ["body"], "msg": "not decodable", "type": "body_decode"}]
+        return error_response(422, "invalid", msg, details)
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
     if exc.status_code == 404 and message == "Not Found":
         message = f"no such endpoint: {request.method} {request.url.path}"
-    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+    headers = getattr(exc, "headers", None)
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed(request)}
+    return error_response(exc.status_code, code, message, headers=headers)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    if "GET" in allowed:  # quizhub.api.head answers HEAD wherever GET works
+        allowed.insert(1, "HEAD")
+    return ", ".join(allowed)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

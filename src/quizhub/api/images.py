@@ -9,8 +9,21 @@ from email.policy import HTTP
 from quizhub.errors import Invalid, TooLarge
 from quizhub.guard import IMAGE_LIMIT
 
-__all__ = ["sniff_image", "extract_upload", "image_key_for"]
+__all__ = ["sniff_image", "extract_upload", "image_key_for", "UPLOAD_BODY"]
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+_BYTES = {"type": "string", "format": "binary", "minLength": 1}
+# The OpenAPI request body of ``POST /api/admin/images``: the image as the raw body, or a
+# multipart form with the field ``file``. The type is recognised by content, not by header.
+UPLOAD_BODY = {
+    "required": True,
+    "description": "PNG, JPEG, GIF or WebP (recognised by magic bytes), ≤ 5 MB",
+    "content": {
+        **{media: {"schema": _BYTES} for media in _TYPES.values()},
+        "multipart/form-data": {
+            "schema": {"type": "object", "properties": {"file": _BYTES}, "required": ["file"]}
+        },
+    },
+}
 
 
 def sniff_image(data: bytes) -> tuple[str, str]:

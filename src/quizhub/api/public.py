@@ -7,13 +7,16 @@ import binascii
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from quizhub.api.deps import bindings
+from quizhub.api.errors import error_responses
 from quizhub.api.responses import etag_matches, json_response
 from quizhub.cdn import LIST_CACHE_CONTROL, LIST_TAG
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.samples import EXAMPLE_TEST_ID
 from quizhub.errors import Invalid, NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar
@@ -22,10 +25,27 @@ from quizhub.store.documents import read_published
 from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
 
-__all__ = ["router"]
+__all__ = ["router", "Answers", "NOT_MODIFIED"]
 
-router = APIRouter(prefix="/api", tags=["public"])
-TestId = Annotated[str, Path(pattern=TEST_ID_PATTERN, description="test id")]
+router = APIRouter(prefix="/api", tags=["public"], responses=error_responses(422, 500, 503))
+TestId = Annotated[
+    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
+]
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "If-None-Match matched"}}
+_IMAGE = {"schema": {"type": "string", "format": "binary"}}
+IMAGE_CONTENT = {
+    "description": "the image bytes, in the content type they were recognised as",
+    "content": {m: _IMAGE for m in ("image/png", "image/jpeg", "image/gif", "image/webp")},
+}
+
+
+class Answers(BaseModel):
+    """``{"answers": {questionId: optionId}}``: one option per question of the test."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"answers": {"q1": "a"}}]}
+    )
+    answers: dict[str, str] = Field(description="question id → the chosen option id")
 
 
 def _encode_cursor(position: Any) -> str:
@@ -103,7 +123,7 @@ def _public(summary: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in summary.items() if k != "status"}
 
 
-@router.get("/tests/{test_id}/similar")
+@router.get("/tests/{test_id}/similar", responses=error_responses(404))
 async def similar_tests(
     test_id: TestId, request: Request, limit: Annotated[int, Query(ge=1, le=20)] = 6
 ) -> Response:
@@ -117,7 +137,7 @@ async def similar_tests(
     return json_response({"items": [_public(i) for i in found.items]}, headers=headers)
 
 
-@router.get("/tests/{test_id}")
+@router.get("/tests/{test_id}", responses={**NOT_MODIFIED, **error_responses(404)})
 async def get_test(test_id: TestId, request: Request) -> Response:
     """A published test; ETag = its rev (If-None-Match → 304); edge-cached and tagged."""
     cached, source = await published_detail(bindings(request), test_id)
@@ -128,28 +148,23 @@ async def get_test(test_id: TestId, request: Request) -> Response:
     return Response(cached.body, status_code=200, headers=headers, media_type="application/json")
 
 
-@router.post("/tests/{test_id}/compute")
-async def compute(
-    test_id: TestId,
-    request: Request,
-    payload: Annotated[dict[str, Any], Body(examples=[{"answers": {"q1": "a"}}])],
-) -> Response:
+@router.post("/tests/{test_id}/compute", responses=error_responses(404, 413, 429))
+async def compute(test_id: TestId, request: Request, payload: Answers) -> Response:
     """The result type for a full set of answers."""
     b = bindings(request)
-    if set(payload) != {"answers"}:
-        raise Invalid(
-            'body must be {"answers": {questionId: optionId}}',
-            details=[{"loc": ["answers"], "msg": "field required", "type": "missing"}],
-        )
     doc, _ = await read_published(
         TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds
     )
     return json_response(
-        compute_result(doc, payload["answers"]), headers={"Cache-Control": "no-store"}
+        compute_result(doc, payload.answers), headers={"Cache-Control": "no-store"}
     )
 
 
-@router.get("/images/{key}")
+@router.get(
+    "/images/{key}",
+    response_class=Response,
+    responses={200: IMAGE_CONTENT, **NOT_MODIFIED, **error_responses(404)},
+)
 async def get_image(
     key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request
 ) -> Response:

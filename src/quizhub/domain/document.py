@@ -48,7 +48,10 @@ Text = Annotated[str, NFC, StringConstraints(min_length=1, max_length=500)]
 LongText = Annotated[str, NFC, StringConstraints(max_length=2000)]
 Tag = Annotated[str, NFC, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 Title = Annotated[str, NFC, StringConstraints(min_length=1, max_length=120)]
-Score = Annotated[int, Field(ge=-100, le=100, strict=True)]
+# JSON has one number type: 2.0 is the integer 2 (as JSON Schema's "integer" says), stored as 2;
+# 2.5, "2" and true stay invalid.
+_WHOLE = BeforeValidator(lambda v: int(v) if type(v) is float and v.is_integer() else v)
+Score = Annotated[int, Field(ge=-100, le=100, strict=True), _WHOLE]
 
 
 class _Model(BaseModel):
@@ -60,7 +63,11 @@ class _Model(BaseModel):
 class Option(_Model):
     id: ItemId
     text: Text
-    scores: dict[ItemId, Score] = Field(default_factory=dict)
+    scores: dict[ItemId, Score] = Field(
+        default_factory=dict,
+        # pydantic states the key pattern as patternProperties only; other keys are invalid too.
+        json_schema_extra={"propertyNames": {"pattern": ITEM_ID_PATTERN}},
+    )
 
 
 class Question(_Model):

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["minimal_document"]
+__all__ = ["minimal_document", "EXAMPLE_TEST_ID"]
+
+# The id the OpenAPI examples use for the minimal document (the docs' "Try it out").
+EXAMPLE_TEST_ID = "travel"
 
 
 def minimal_document(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
