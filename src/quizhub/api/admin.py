@@ -72,6 +72,8 @@ _SAVED = {
     **_JOB,
 }
 _NOT_FOUND = error_responses(404)
+# POSTs that store nothing (quizhub.ratelimits): size-limited, not rate-limited.
+_UNLIMITED = error_responses(404, 413)
 
 
 # The optional body of a retry (read by hand: empty means "not given"; {} is unconditional).
@@ -156,7 +158,7 @@ async def list_tests(request: Request) -> Response:
     return json_response({"items": items}, headers=_HEADERS)
 
 
-@router.post("/tests/{test_id}/ws-ticket", responses={**_WRITE, **_NOT_FOUND})
+@router.post("/tests/{test_id}/ws-ticket", responses=_UNLIMITED)
 async def live_ticket(test_id: TestId, request: Request) -> Response:
     """A ticket for the test's live-status WebSocket: ``{ticket, url, expiresIn}`` — valid
     ``expiresIn`` seconds, for this test only; the socket URL carries it instead of the admin
@@ -216,7 +218,7 @@ async def restore(test_id: TestId, rev: Rev, request: Request) -> Response:
     return _accepted(await restore_version(bindings(request), test_id, rev, base_rev))
 
 
-@router.post("/tests/{test_id}/compute", responses={**_WRITE, **_NOT_FOUND})
+@router.post("/tests/{test_id}/compute", responses=_UNLIMITED)
 async def compute_preview(
     test_id: TestId,
     request: Request,
