@@ -12,6 +12,7 @@ import uvicorn
 from quizhub.bindings import Settings
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.host._gateway import Gateway
+from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
@@ -99,7 +100,13 @@ async def serve(
     live = platform.live.endpoint(platform.bindings)
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
     config = uvicorn.Config(
-        app, host=host, port=port, lifespan="on", log_level="warning", access_log=False
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+        http=HeaderDeadlineH11,  # a slow client's headers time out (408)
     )
     server = uvicorn.Server(config)
     base = f"http://{host}:{port}"

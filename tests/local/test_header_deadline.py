@@ -1,0 +1,83 @@
+"""The dev server's header deadline: a client that sends its headers too slowly reads a 408 and
+loses the connection; whole requests, also a second one on a kept-alive connection, are served.
+(A real uvicorn server on a free port, with the deadline shortened to 0.3 s.)"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import uvicorn
+
+from quizhub.local.host._protocol import HeaderDeadlineH11
+from tests.fakes import run
+
+
+class _Short(HeaderDeadlineH11):
+    header_timeout_s = 0.3
+
+
+async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@asynccontextmanager
+async def _server() -> AsyncIterator[int]:
+    # A listening socket of our own: connections wait in its backlog until the server is up.
+    sock = socket.create_server(("127.0.0.1", 0))
+    config = uvicorn.Config(_app, http=_Short, log_level="error")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _exchange(port: int, parts: list[bytes], pause: float) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    for part in parts:
+        writer.write(part)
+        await writer.drain()
+        await asyncio.sleep(pause)
+    data = await asyncio.wait_for(reader.read(), 5)
+    writer.close()
+    return data
+
+
+REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def test_headers_that_never_finish_get_a_408_and_the_connection_closes() -> None:
+    async def scenario() -> bytes:
+        async with _server() as port:
+            return await _exchange(port, [b"GET / HTTP/1.1\r\n", b"Host: x\r\n"], 0.05)
+
+    answer = run(scenario())
+    assert answer.startswith(b"HTTP/1.1 408") and b'"code": "timeout"' in answer
+
+
+def test_a_slow_second_request_on_a_kept_alive_connection_also_times_out() -> None:
+    async def scenario() -> bytes:
+        async with _server() as port:
+            return await _exchange(port, [REQUEST, b"GET / HTTP/1.1\r\n"], 0.1)
+
+    answer = run(scenario())
+    assert answer.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in answer
+
+
+def test_whole_requests_are_served() -> None:
+    async def scenario() -> bytes:
+        async with _server() as port:
+            close = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            return await _exchange(port, [close], 0)
+
+    answer = run(scenario())
+    assert answer.startswith(b"HTTP/1.1 200") and b"ok" in answer and b"408" not in answer
