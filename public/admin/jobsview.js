@@ -81,6 +81,7 @@ export function showJobs(root, hooks = {}) {
         h("span", {}, "접수 ", h("time", { datetime: job.acceptedAt }, timeText(job.acceptedAt))),
         h("span", {}, "최근 변경 ", h("time", { datetime: job.updatedAt }, timeText(job.updatedAt))),
         job.attempts ? h("span", {}, `시도 ${job.attempts}회`) : null,
+        job.author ? h("span", { class: "job-author", title: "Cloudflare Access 편집자" }, job.author) : null,
         h("span", { class: "mono", title: "작업 ID" }, job.jobId)),
       actions);
   }

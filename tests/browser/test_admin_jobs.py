@@ -119,3 +119,28 @@ def test_editor_shows_a_delayed_job_with_its_reason_while_polling(
     expect(save_status(page)).to_contain_text(reason)
     expect(save_status(page)).to_have_attribute("data-state", "delayed")
     expect(save_status(page)).to_contain_text("저장 완료")
+
+
+def test_jobs_view_names_the_access_editor_who_accepted_a_job(
+    new_page: Any, jobs_server: tuple[str, Path]
+) -> None:
+    """A job accepted through Cloudflare Access carries its editor (``author``); the card shows
+    it. (The author itself is set by the API tests' real Access tokens; here the list answer is
+    given one.)"""
+    base, data_dir = jobs_server
+    job = _unconditional_save(base, f"bt-author-{uuid.uuid4().hex[:8]}", "편집자 표시")
+    _fail_as_the_dead_letter_queue_would(data_dir, job["jobId"])
+
+    def with_author(route: Route) -> None:
+        response = route.fetch()
+        body = response.json()
+        for item in body["items"]:
+            item["author"] = "editor@quizhub.example"
+        route.fulfill(response=response, json=body)
+
+    page = new_page(base=base)
+    page.route("**/api/admin/jobs?*", with_author)
+    sign_in(page)
+    page.get_by_role("link", name="작업 상태").click()
+    card = page.locator(f'li.job-card[data-job-id="{job["jobId"]}"]')
+    expect(card.locator(".job-author")).to_have_text("editor@quizhub.example")
