@@ -3,64 +3,20 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import delayed_reason, expired_reason
 from quizhub.domain.preconditions import Precondition
 from quizhub.errors import NotFound, Permanent
 from quizhub.pipeline.accept import accept_delete, accept_save
-from quizhub.pipeline.consumer import handle_batch, handle_dlq_batch, sweep_stuck_jobs
+from quizhub.pipeline.consumer import handle_dlq_batch
 from quizhub.pipeline.messages import MESSAGE_LIMIT
-from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS, job_budget_seconds
-from quizhub.store.documents import read_current
-from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import document_key, kv_test_key, staging_key
-from quizhub.store.tests import TestsRepo
-from tests.conftest import sample_doc
 from tests.fakes import FakeBatch, FakeClock, FakeMessage, Flaky, make_platform, run, sent
-
-
-@pytest.fixture
-def b(tmp_path: Path, clock: FakeClock) -> Iterator[Bindings]:
-    platform = make_platform(tmp_path, clock)
-    yield platform.bindings
-    platform.close()
-
-
-def content(title: str = "나의 여행 성향 테스트") -> dict[str, Any]:
-    doc = sample_doc(title)
-    doc.pop("baseRev", None)
-    return doc
-
-
-async def save(
-    b: Bindings, title: str, base_rev: str | None = None, test_id: str = "travel"
-) -> dict[str, Any]:
-    """Accept a save and return the message the API put on the queue."""
-    await accept_save(b, test_id, content(title), Precondition(base_rev=base_rev))
-    return sent(b)[-1]
-
-
-async def deliver(b: Bindings, *bodies: dict[str, Any], attempts: int = 1) -> list[FakeMessage]:
-    messages = [FakeMessage(body, attempts=attempts, id=f"m{i}") for i, body in enumerate(bodies)]
-    await handle_batch(FakeBatch(messages), b)
-    return messages
-
-
-async def job(b: Bindings, msg: dict[str, Any]) -> dict[str, Any]:
-    row = await JobsRepo(b.db).get(msg["jobId"])
-    assert row is not None
-    return asdict(row)
-
-
-async def served(b: Bindings, test_id: str = "travel") -> dict[str, Any]:
-    return await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+from tests.pipeline.conftest import content, deliver, job, save, served
 
 
 def test_save_job_succeeds_and_the_new_content_is_current(b: Bindings, clock: FakeClock) -> None:
@@ -315,121 +271,6 @@ def test_sync_mode_runs_the_same_steps_inside_the_request(tmp_path: Path, clock:
     run(scenario())
 
 
-def test_sweep_marks_a_job_past_its_budget_delayed_not_failed(
-    b: Bindings, clock: FakeClock
-) -> None:
-    """A job stuck running beyond the computed retry budget becomes delayed (visible, not
-    terminal) with the reason and its last error; it is never failed by the sweep."""
-
-    async def scenario() -> None:
-        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
-        msg = await save(fb, "멈춤")
-        await deliver(fb, msg)  # fails once, then the consumer is down (outage, bad deploy)
-        budget = job_budget_seconds(b.settings)
-        clock.advance((budget - 5) * 1000)
-        assert await sweep_stuck_jobs(b) == 0
-        clock.advance(10_000)
-        assert await sweep_stuck_jobs(b) == 1
-        row = await job(b, msg)
-        assert row["status"] == "delayed"
-        assert row["error"].startswith(delayed_reason(budget))
-        assert "(last error: attempt 1: ConnectionError: injected put failure)" in row["error"]
-        assert await sweep_stuck_jobs(b) == 0  # stays delayed; the sweep does not repeat itself
-
-    run(scenario())
-
-
-def test_a_save_delivered_after_the_sweep_passed_its_budget_is_applied(
-    b: Bindings, clock: FakeClock
-) -> None:
-    """A message that arrives after the sweep ran past the job's budget still applies: the
-    accepted save is live and its job ends succeeded (it used to be dropped as timed out)."""
-
-    async def scenario() -> None:
-        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
-        msg = await save(fb, "늦게 도착한 저장")
-        await deliver(fb, msg)
-        clock.advance((job_budget_seconds(b.settings) + 3 * 3600) * 1000)
-        await sweep_stuck_jobs(b)
-        assert (await job(b, msg))["status"] == "delayed"
-        (m,) = await deliver(b, msg, attempts=2)  # the queue delivers it hours late
-        row = await job(b, msg)
-        assert m.outcome == "ack"
-        assert (row["status"], row["error"], row["attempts"]) == ("succeeded", None, 2)
-        assert (await served(b))["title"] == "늦게 도착한 저장"
-        assert (await served(b))["rev"] == msg["rev"]
-
-    run(scenario())
-
-
-def test_a_late_delivery_of_an_older_save_ends_superseded(b: Bindings, clock: FakeClock) -> None:
-    """A delayed save delivered after a newer one went live changes nothing: the compare-and-set
-    still holds for late deliveries, and the newest rev stays served."""
-
-    async def scenario() -> None:
-        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
-        older = await save(fb, "예전 판")
-        await deliver(fb, older)
-        clock.advance(1000)
-        newer = await save(b, "최신 판")
-        await deliver(b, newer)
-        clock.advance((job_budget_seconds(b.settings) + 600) * 1000)
-        await sweep_stuck_jobs(b)
-        assert (await job(b, older))["status"] == "delayed"
-        (m,) = await deliver(b, older, attempts=2)
-        assert m.outcome == "ack" and (await job(b, older))["status"] == "superseded"
-        assert (await served(b))["title"] == "최신 판"
-
-    run(scenario())
-
-
-def test_a_delayed_job_expires_after_the_queue_retention_and_stays_unapplied(
-    b: Bindings, clock: FakeClock
-) -> None:
-    """Past the queue's message retention nothing can deliver a delayed job any more: the sweep
-    ends it expired (terminal, visible) and a stray delivery after that changes nothing."""
-
-    async def scenario() -> None:
-        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=1))
-        msg = await save(fb, "만료될 저장")
-        await deliver(fb, msg)
-        clock.advance((job_budget_seconds(b.settings) + 60) * 1000)
-        await sweep_stuck_jobs(b)
-        clock.advance((QUEUE_RETENTION_SECONDS - job_budget_seconds(b.settings)) * 1000)
-        assert await sweep_stuck_jobs(b) == 1
-        row = await job(b, msg)
-        assert (row["status"], row["step"]) == ("expired", "expired")
-        assert row["error"].startswith(expired_reason(QUEUE_RETENTION_SECONDS))
-        assert "(last error: attempt 1: ConnectionError: injected put failure)" in row["error"]
-        (m,) = await deliver(b, msg, attempts=2)
-        assert m.outcome == "ack" and (await job(b, msg))["status"] == "expired"
-        with pytest.raises(NotFound):
-            await served(b)
-
-    run(scenario())
-
-
-def test_dead_letter_ends_a_delayed_job_failed(b: Bindings, clock: FakeClock) -> None:
-    """The dead-letter queue is the other way a delayed job ends without applying: failed."""
-
-    async def scenario() -> None:
-        fb = replace(b, bucket=Flaky(b.bucket, "put", failures=99))
-        msg = await save(fb, "결국 실패")
-        await deliver(fb, msg)
-        clock.advance((job_budget_seconds(b.settings) + 60) * 1000)
-        await sweep_stuck_jobs(b)
-        assert (await job(b, msg))["status"] == "delayed"
-        for attempt in range(2, 7):
-            await deliver(fb, msg, attempts=attempt)
-        dead = FakeMessage(msg)
-        await handle_dlq_batch(FakeBatch([dead], queue="quizhub-save-dlq"), fb)
-        row = await job(fb, msg)
-        assert dead.outcome == "ack" and row["status"] == "failed"
-        assert row["error"].startswith("gave up after 6 attempts")
-
-    run(scenario())
-
-
 def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: Bindings) -> None:
     """A rejected purge after the commit never marks a live save failed; the warning says why."""
 
@@ -446,24 +287,6 @@ def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: B
         assert m.outcome == "ack" and row["status"] == "succeeded"
         assert row["error"].startswith("saved and live") and "403" in row["error"]
         assert (await served(b))["rev"] == msg["rev"]
-
-    run(scenario())
-
-
-def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClock) -> None:
-    """A job stuck after its commit is live: the sweep ends it succeeded with the overrun as a
-    warning (never delayed or failed)."""
-
-    async def scenario() -> None:
-        fb = replace(b, kv=Flaky(b.kv, "delete", failures=1))
-        msg = await save(fb, "커밋됨")
-        await deliver(fb, msg)
-        budget = job_budget_seconds(b.settings)
-        clock.advance((budget + 1) * 1000)
-        assert await sweep_stuck_jobs(b) == 1
-        row = await job(b, msg)
-        assert row["status"] == "succeeded" and row["error"].startswith("saved and live")
-        assert f"not finished within its retry budget ({budget} s)" in row["error"]
 
     run(scenario())
 
