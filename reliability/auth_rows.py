@@ -21,7 +21,7 @@ from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
 from quizhub.guard import ADMIN_PREFIX
 from quizhub.local.platform import build_platform
-from reliability.rows import Row, _tmp
+from reliability.rows import Row, _tmp, with_examples
 
 __all__ = ["row12_auth_matrix", "admin_operations"]
 
@@ -85,7 +85,8 @@ def row12_auth_matrix() -> Row:
         run(platform.drain())
         ids = {"test_id": "auth", "job_id": saved["jobId"], "rev": saved["rev"]}
         total, wrong = 0, []
-        for method, template in admin_operations():
+        operations = admin_operations()
+        for method, template in operations:
             path = re.sub(r"\{(\w+)\}", lambda m: str(ids.get(m[1], "x")), template)
             for name, credential in {**BAD, **VALID}.items():
                 status = _request(client, method, path, credential(team))
@@ -93,11 +94,9 @@ def row12_auth_matrix() -> Row:
                 total += 1
                 if not ok:
                     wrong.append(f"{method} {template} [{name}] → {status}")
-        operations = len(admin_operations())
-        result = f"{operations} operations × {len(BAD) + len(VALID)} credentials:"
+        result = f"{len(operations)} operations × {len(BAD) + len(VALID)} credentials:"
         result += f" {total - len(wrong)}/{total} as expected"
-        if wrong:
-            result += "; " + "; ".join(wrong[:5])
+        result = with_examples(result, wrong)
         return Row(
             "12",
             CHECK,

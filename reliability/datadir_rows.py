@@ -20,7 +20,7 @@ from quizhub.domain.samples import minimal_document
 from quizhub.local.datadir import DERIVED, RECORDS, DataDirError
 from quizhub.local.platform import LocalPlatform, build_platform
 from quizhub.store.keys import document_key
-from reliability.rows import Row, _tmp
+from reliability.rows import Row, _tmp, with_examples
 
 __all__ = ["row14_data_dir"]
 
@@ -106,9 +106,8 @@ def _object_case(seeded: Path, how: str, clock: FakeClock) -> str | None:
 
 
 def _blob_of(platform: LocalPlatform, key: str) -> Path:
-    bucket: Any = platform.raw.bucket
-    row = bucket._row(key)
-    path: Path = bucket._blob_path(row[3])
+    bucket: Any = platform.raw.bucket  # a LocalR2
+    path: Path = bucket.body_file(key)
     return path
 
 
@@ -129,8 +128,7 @@ def row14_data_dir() -> Row:
             wrong.append(f"document body {how}: {why}")
     result = f"{len(files)} files × {len(DAMAGES)} damages + 2 document bodies:"
     result += f" {total - len(wrong)}/{total} refused by name, served whole or reported by key"
-    if wrong:
-        result += "; " + "; ".join(wrong[:4])
+    result = with_examples(result, wrong)
     return Row(
         "14",
         "data files garbage, truncated or missing; document bodies missing or garbled",

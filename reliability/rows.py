@@ -23,6 +23,7 @@ from reliability.rig import Rig, invariants, parse_iso_ms
 __all__ = [
     "Row",
     "Sizes",
+    "with_examples",
     "row1_duplicates",
     "row2_permutations",
     "row3_faults",
@@ -72,6 +73,11 @@ async def _snapshot(rig: Rig) -> tuple[Any, ...]:
     return tuple(tuple(r.values()) for r in tests["results"]), tuple(
         tuple(r.values()) for r in jobs["results"]
     )
+
+
+def with_examples(result: str, wrong: list[str], shown: int = 4) -> str:
+    """``result`` followed by the first ``shown`` cases that went wrong (nothing when none did)."""
+    return result if not wrong else f"{result}; " + "; ".join(wrong[:shown])
 
 
 def _tmp() -> Path:

@@ -72,7 +72,7 @@ def test_a_document_whose_body_file_is_gone_is_reported_by_key(
         rev = client.get("/api/admin/tests/travel", headers=auth).json()["rev"]
         bucket = platform.raw.bucket
         key = document_key("travel", rev)
-        bucket._blob_path(bucket._row(key)[3]).unlink()  # type: ignore[attr-defined]
+        bucket.body_file(key).unlink()  # type: ignore[attr-defined]
         detail = client.get("/api/tests/travel")
         assert detail.status_code == 500 and r.status_code == 202
         error = detail.json()["error"]

@@ -229,6 +229,12 @@ class LocalR2:
         self._handle.close()
 
     # ------------------------------------------------------------ internals
+    def body_file(self, key: str) -> Path | None:
+        """Where the current body of ``key`` lives (None: no such object); for damage drills
+        (scorecard row 14) that remove or garble it."""
+        row = self._row(key)
+        return None if row is None else self._blob_path(row[3])
+
     def _row(self, key: str) -> tuple[Any, ...] | None:
         with self._handle.locked() as conn:
             row = conn.execute(f"SELECT {_COLUMNS} FROM objects WHERE key = ?", (key,)).fetchone()
