@@ -110,3 +110,18 @@ def test_retry_body_is_validated(api: Api) -> None:
     )
     assert bad.status_code == 422
     assert len(api.sent) == sent_before
+
+
+def test_a_failed_reindex_is_retried_as_a_new_reindex(api: Api) -> None:
+    """A reindex has no document: its retry runs the reindex again (not 409 body_unavailable)."""
+    job_id = api.client.post("/api/admin/search/reindex", headers=AUTH).json()["jobId"]
+    api.process()
+    # As the dead-letter consumer would have left it after the reindex gave up:
+    failed = "UPDATE jobs SET status = 'failed', error = 'gave up' WHERE job_id = ?"
+    run(api.b.db.prepare(failed).bind(job_id).run())
+    assert (api.job(job_id)["kind"], api.job(job_id)["status"]) == ("reindex", "failed")
+    retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert retried.status_code == 202, retried.text
+    api.process()
+    again = api.job(retried.json()["jobId"])
+    assert (again["kind"], again["status"]) == ("reindex", "succeeded")

@@ -7,7 +7,7 @@ from quizhub.bindings import Bindings
 from quizhub.domain.document import parse_document
 from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Conflict, NotFound
-from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
+from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
 from quizhub.store.documents import load_job_body
 from quizhub.store.jobs import JobsRepo
 
@@ -32,6 +32,8 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
         )
     if row.kind == "delete":
         return await accept_delete(b, row.test_id)
+    if row.kind == "reindex":  # no document: a reindex is simply run again
+        return await accept_reindex(b)
     content = await load_job_body(b.bucket, row)
     if content is None:
         raise Conflict(
