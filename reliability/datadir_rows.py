@@ -17,7 +17,7 @@ from tests.fakes import TOKEN, FakeClock, run
 
 from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
-from quizhub.local.datadir import DERIVED, RECORDS, DataDirError
+from quizhub.local.datadir import DERIVED, RECORDS, WORKFLOWS_FILE, DataDirError
 from quizhub.local.platform import LocalPlatform, build_platform
 from quizhub.store.keys import document_key
 from reliability.rows import Row, _tmp, with_examples
@@ -116,6 +116,8 @@ def row14_data_dir() -> Row:
     seeded = _tmp() / "seeded"
     _seed(seeded, clock)
     files = [name for name in (*RECORDS, *DERIVED) if (seeded / name).exists()]
+    # Queue mode opens every file but the workflow engine's; a file not created is not tested.
+    untested = sorted({*RECORDS, *DERIVED} - set(files) - {WORKFLOWS_FILE})
     wrong, total = [], 0
     for name in files:
         for how, damage in DAMAGES.items():
@@ -128,6 +130,7 @@ def row14_data_dir() -> Row:
             wrong.append(f"document body {how}: {why}")
     result = f"{len(files)} files × {len(DAMAGES)} damages + 2 document bodies:"
     result += f" {total - len(wrong)}/{total} refused by name, served whole or reported by key"
+    wrong += [f"{name}: not created, so not damaged" for name in untested]
     result = with_examples(result, wrong)
     return Row(
         "14",

@@ -53,10 +53,10 @@ def test_live_tickets_and_preview_computes_do_not_use_up_the_save_budget(
     api.save("travel", sample_doc())
     for _ in range(ADMIN_WRITES.limit + 5):
         r = api.client.post("/api/admin/tests/travel/ws-ticket", headers=AUTH)
-        assert r.status_code != 429, r.text
+        assert r.status_code == 200, r.text
         preview = {"answers": {"q1": "a"}}
         r = api.client.post("/api/admin/tests/travel/compute", json=preview, headers=AUTH)
-        assert r.status_code != 429, r.text
+        assert r.status_code == 200, r.text
     assert (
         api.client.put("/api/admin/tests/travel", json=sample_doc(), headers=AUTH).status_code
         == 202

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,14 +88,21 @@ def test_zone_purge_falls_back_to_urls_when_tags_are_refused() -> None:
     ]
 
 
-def test_without_a_zone_purge_the_edge_ttl_is_short() -> None:
+def test_without_a_zone_purge_the_edge_ttl_is_short(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A day at the edge only when the zone purge can end it early; a minute otherwise."""
     plain = Settings(admin_token="t")
     purged = replace(plain, cf_api_token="tok", cf_zone_id="zone")
     assert f"s-maxage={EDGE_TTL_WITHOUT_PURGE}" in detail_cache_control(plain)
     assert f"s-maxage={EDGE_TTL_WITH_PURGE}" in detail_cache_control(purged)
     assert EDGE_TTL_WITHOUT_PURGE <= 60 < EDGE_TTL_WITH_PURGE
-    run(NoGlobalPurge().purge(tags=["test:x"], urls=[]))  # nothing to reach: it only warns
+    monkeypatch.setattr(NoGlobalPurge, "warned", False)  # once per isolate: this one is new
+    with caplog.at_level(logging.WARNING):
+        for _ in range(2):  # nothing to reach: it only warns, once
+            run(NoGlobalPurge().purge(tags=["test:x"], urls=[]))
+    warnings = [r.getMessage() for r in caplog.records if "no zone purge" in r.getMessage()]
+    assert len(warnings) == 1 and f"within {EDGE_TTL_WITHOUT_PURGE} s" in warnings[0]
 
 
 @pytest.mark.parametrize("origin", ["https://quiz.example", "https://quiz.example/"])
