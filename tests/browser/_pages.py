@@ -7,14 +7,9 @@ import time
 import zlib
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import ADMIN_TOKEN, ROOT
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
 
 PUBLIC = ROOT / "public"
 

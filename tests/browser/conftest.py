@@ -27,6 +27,20 @@ import pytest
 from quizhub.domain.jobs import TERMINAL
 from quizhub.domain.samples import minimal_document
 
+try:
+    import playwright.sync_api  # noqa: F401 - decided once, here, for every browser module
+except ImportError:
+    if os.environ.get("QUIZHUB_REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(
+            "browser tests required (QUIZHUB_REQUIRE_BROWSER=1) but playwright is not"
+            " installed: run `make install`"
+        ) from None
+    # Without Playwright the browser modules cannot import: leave them out, saying why.
+    collect_ignore_glob = ["test_*.py"]
+
+    def pytest_report_header() -> str:
+        return "browser tests: left out, playwright is not installed (make install)"
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"
 ADMIN_TOKEN = "browser-test-token-" + "x" * 16

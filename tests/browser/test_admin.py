@@ -8,19 +8,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, Route, expect
 
+from tests.browser._pages import PollGate, open_test, save_status, sign_in, tiny_png, title_input
 from tests.browser.conftest import ADMIN_TOKEN, ROOT, AdminApi, shot
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
 
 PUBLIC = ROOT / "public"
 
-
-from tests.browser._pages import PollGate, open_test, save_status, sign_in, tiny_png, title_input  # noqa: E402
 
 # ---------- admin ----------
 

@@ -10,21 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import ADMIN_TOKEN, AdminApi, dev_server, http, quiz_doc
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
-
-from tests.browser._pages import (  # noqa: E402
+from tests.browser._pages import (
     open_test,
     polling_only,
     save_status,
     sign_in,
     title_input,
 )
+from tests.browser.conftest import ADMIN_TOKEN, AdminApi, dev_server, http, quiz_doc
 
 REASON = "gave up after 6 attempts (last error: attempt 6: R2 503 Service Unavailable)"
 

@@ -6,25 +6,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import ADMIN_TOKEN, ROOT, AdminApi, http, quiz_doc
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
-
-PUBLIC = ROOT / "public"
-
-
-from tests.browser._pages import (  # noqa: E402
+from tests.browser._pages import (
     open_test,
     polling_only,
     save_status,
     sign_in,
     title_input,
 )
+from tests.browser.conftest import ADMIN_TOKEN, ROOT, AdminApi, http, quiz_doc
+
+PUBLIC = ROOT / "public"
+
 
 # ---------- more admin behaviour ----------
 

@@ -6,19 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page, Route, expect
 
 from quizhub.api.docs import ASSETS as DOCS_ASSETS
+from tests.browser._pages import open_test, sign_in
 from tests.browser.conftest import ROOT, shot
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
 
 PUBLIC = ROOT / "public"
 
-
-from tests.browser._pages import open_test, sign_in  # noqa: E402
 
 # ---------- public ----------
 

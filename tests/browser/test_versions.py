@@ -7,22 +7,16 @@ import json
 import uuid
 from typing import Any
 
-import pytest
+from playwright.sync_api import Page, Route, expect
 
-from tests.browser.conftest import ADMIN_TOKEN, AdminApi, http, quiz_doc, shot
-
-pytest.importorskip(
-    "playwright", reason="playwright is not installed (add it to the dev dependency group)"
-)
-from playwright.sync_api import Page, Route, expect  # noqa: E402
-
-from tests.browser._pages import (  # noqa: E402
+from tests.browser._pages import (
     open_test,
     polling_only,
     save_status,
     sign_in,
     title_input,
 )
+from tests.browser.conftest import ADMIN_TOKEN, AdminApi, http, quiz_doc, shot
 
 
 def _three_saves(admin_api: AdminApi) -> tuple[str, list[dict[str, Any]]]:
