@@ -14,6 +14,7 @@ __all__ = [
     "ZonePurger",
     "LIST_TAG",
     "LIST_CACHE_CONTROL",
+    "IMAGE_CACHE_CONTROL",
     "detail_url",
     "list_url",
     "tags_for_test",
@@ -31,6 +32,8 @@ _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
 # Cache-Tag of every public list response (one save can change any list page).
 LIST_TAG = "tests:list"
 LIST_CACHE_CONTROL = "public, max-age=15, s-maxage=300"
+# Images are stored under content-addressed keys: their bytes never change.
+IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 def detail_url(origin: str, test_id: str) -> str:

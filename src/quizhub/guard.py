@@ -26,6 +26,7 @@ __all__ = [
     "DOCUMENT_LIMIT",
     "IMAGE_LIMIT",
     "Rejection",
+    "CHALLENGE",
     "body_limit",
     "check_admin_token",
     "check_bearer",
@@ -45,7 +46,7 @@ DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
 IMAGE_LIMIT = 5 * 1024 * 1024  # an uploaded image ≤ 5 MB
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
-_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def check_admin_token(expected: str, authorization: str) -> Rejection | None:
     """Bearer-token check with a constant-time compare; a 401 Rejection when it fails."""
     if not authorization:
         msg = "missing Authorization header: send 'Authorization: Bearer <admin token>'"
-        return Rejection(401, "unauthorized", msg, headers=_CHALLENGE)
+        return Rejection(401, "unauthorized", msg, headers=CHALLENGE)
     scheme, _, token = authorization.partition(" ")
     good = (
         scheme.lower() == "bearer"
@@ -99,7 +100,7 @@ def check_admin_token(expected: str, authorization: str) -> Rejection | None:
         and hmac.compare_digest(token.strip().encode(), expected.encode())
     )
     return (
-        None if good else Rejection(401, "unauthorized", "invalid admin token", headers=_CHALLENGE)
+        None if good else Rejection(401, "unauthorized", "invalid admin token", headers=CHALLENGE)
     )
 
 
@@ -138,7 +139,7 @@ async def authenticate(path: str, headers: Mapping[str, str], b: Bindings) -> Ad
         try:
             return Admission(editor=await b.access.identity(token))
         except Unauthorized as exc:
-            return Admission(Rejection(401, "unauthorized", exc.message, headers=_CHALLENGE))
+            return Admission(Rejection(401, "unauthorized", exc.message, headers=CHALLENGE))
         except Exception:  # noqa: BLE001 - the team's keys could not be fetched
             log.exception("Cloudflare Access keys unavailable")
             msg = "Cloudflare Access keys could not be fetched; try again shortly"
@@ -150,7 +151,7 @@ def check_bearer(b: Bindings, authorization: str) -> Rejection | None:
     """The shared bearer token, unless Access replaced it (``ADMIN_TOKEN_DISABLED``)."""
     if b.settings.admin_token_disabled:
         msg = "sign in through Cloudflare Access (the admin token is switched off)"
-        return Rejection(401, "unauthorized", msg, headers=_CHALLENGE)
+        return Rejection(401, "unauthorized", msg, headers=CHALLENGE)
     return check_admin_token(b.settings.admin_token, authorization)
 
 

@@ -18,6 +18,7 @@ from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload, image_key_for, sniff_image
 from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
+from quizhub.cdn import IMAGE_CACHE_CONTROL
 from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
@@ -360,7 +361,7 @@ async def upload_image(request: Request) -> Response:
     await b.bucket.put(
         image_object_key(key),
         data,
-        http_metadata={"contentType": media, "cacheControl": "public, max-age=31536000, immutable"},
+        http_metadata={"contentType": media, "cacheControl": IMAGE_CACHE_CONTROL},
     )
     return json_response(
         {"key": key, "url": f"/api/images/{key}", "contentType": media, "size": len(data)},

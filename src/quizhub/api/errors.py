@@ -22,6 +22,7 @@ from quizhub.errors import (
     Transient,
     Unauthorized,
 )
+from quizhub.guard import CHALLENGE
 
 __all__ = [
     "install_error_handlers",
@@ -105,7 +106,7 @@ def _status_of(exc: QuizhubError) -> int:
 async def _on_quizhub_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, QuizhubError)
     status = _status_of(exc)
-    headers = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'} if status == 401 else None
+    headers = dict(CHALLENGE) if status == 401 else None
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
     return error_response(status, exc.code, exc.message, exc.details, headers)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from quizhub.api.deps import bindings
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import etag_matches, json_response
-from quizhub.cdn import LIST_CACHE_CONTROL, LIST_TAG
+from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.samples import EXAMPLE_TEST_ID
@@ -176,7 +176,7 @@ async def get_image(
     etag = obj.http_etag
     headers = {
         "ETag": etag,
-        "Cache-Control": "public, max-age=31536000, immutable",
+        "Cache-Control": IMAGE_CACHE_CONTROL,
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'",
     }

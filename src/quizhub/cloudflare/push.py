@@ -16,7 +16,9 @@ from urllib.parse import unquote
 
 from quizhub.bindings import Bindings, wall_clock_ms
 from quizhub.cloudflare._ffi import from_js, to_js, unwrap
+from quizhub.cloudflare.front import js_response
 from quizhub.errors import Transient
+from quizhub.guard import Rejection
 from quizhub.push.hub import BadNotice, LiveHub
 from quizhub.push.protocol import PING, PONG, origin_allowed, test_id_of, verify_ticket
 
@@ -59,11 +61,7 @@ class DurableLiveChannel:
 
 
 def _refuse(status: int, code: str, message: str) -> Any:
-    import js
-
-    body = json.dumps({"error": {"code": code, "message": message, "details": None}})
-    init = {"status": status, "headers": {"Content-Type": "application/json"}}
-    return js.Response.new(body, to_js(init))
+    return js_response(Rejection(status, code, message))
 
 
 async def live_upgrade(request: Any, b: Bindings) -> Any | None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
+from quizhub.domain.ids import is_test_id
 from quizhub.domain.jobs import JobRow
 
 __all__ = [
@@ -43,7 +43,6 @@ __all__ = [
 LIVE_PREFIX = "/api/live/tests/"
 TICKET_TTL_SECONDS = 60
 PING, PONG = "ping", "pong"
-_TEST_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 Phase = Literal[
     "queued",
@@ -69,7 +68,7 @@ def test_id_of(path: str) -> str | None:
     if not path.startswith(LIVE_PREFIX):
         return None
     test_id = path[len(LIVE_PREFIX) :]
-    return test_id if _TEST_ID.match(test_id) else None
+    return test_id if is_test_id(test_id) else None
 
 
 def _signature(key: bytes, test_id: str, expires_ms: int) -> str:
