@@ -96,6 +96,22 @@ class Settings:
         return (self.job_secret or self.admin_token).encode("utf-8")
 
 
+def settings_from_vars(get: Callable[[str], str]) -> Settings:
+    """The vars and secrets both platforms read, by name: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE,
+    CF_API_TOKEN, CF_ZONE_ID and Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
+    ADMIN_TOKEN_DISABLED. ``get`` answers "" for an unset name; each platform adds its own."""
+    return Settings(
+        admin_token=get("ADMIN_TOKEN"),
+        job_secret=get("JOB_SECRET"),
+        save_mode=parse_save_mode(get("SAVE_MODE")),
+        cf_api_token=get("CF_API_TOKEN"),
+        cf_zone_id=get("CF_ZONE_ID"),
+        cf_access_team_domain=get("CF_ACCESS_TEAM_DOMAIN"),
+        cf_access_aud=get("CF_ACCESS_AUD"),
+        admin_token_disabled=parse_flag(get("ADMIN_TOKEN_DISABLED")),
+    )
+
+
 @dataclass
 class Bindings:
     """Everything the app and the pipeline may touch. Ports only; no platform types."""

@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from quizhub.access import AccessConfig, AccessVerifier
-from quizhub.bindings import Bindings, Settings, parse_flag, parse_save_mode, wall_clock_ms
+from quizhub.bindings import Bindings, Settings, settings_from_vars, wall_clock_ms
 from quizhub.cdn import has_zone_purge
 from quizhub.cloudflare._ffi import from_js, unwrap
 from quizhub.ports import Purger
@@ -46,21 +46,10 @@ class UnboundQueue:
 
 
 def settings_from_env(env: Any) -> Settings:
-    """Vars and secrets: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE, CF_API_TOKEN, CF_ZONE_ID,
-    PUBLIC_ORIGIN and Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
-    ADMIN_TOKEN_DISABLED."""
+    """``quizhub.bindings.settings_from_vars`` over the Worker's vars and secrets, plus
+    PUBLIC_ORIGIN."""
     raw = unwrap(env)
-    save_mode = parse_save_mode(_var(raw, "SAVE_MODE"))
-    settings = Settings(
-        admin_token=_var(raw, "ADMIN_TOKEN"),
-        job_secret=_var(raw, "JOB_SECRET"),
-        save_mode=save_mode,
-        cf_api_token=_var(raw, "CF_API_TOKEN"),
-        cf_zone_id=_var(raw, "CF_ZONE_ID"),
-        cf_access_team_domain=_var(raw, "CF_ACCESS_TEAM_DOMAIN"),
-        cf_access_aud=_var(raw, "CF_ACCESS_AUD"),
-        admin_token_disabled=parse_flag(_var(raw, "ADMIN_TOKEN_DISABLED")),
-    )
+    settings = settings_from_vars(lambda name: _var(raw, name))
     origin = _var(raw, "PUBLIC_ORIGIN").rstrip("/")
     return replace(settings, public_origin=origin) if origin else settings
 

@@ -8,10 +8,11 @@ import contextlib
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from quizhub.bindings import SAVE_MODES, Settings, parse_flag, parse_save_mode
+from quizhub.bindings import SAVE_MODES, Settings, parse_save_mode, settings_from_vars
 from quizhub.local.datadir import D1_FILE, DataDirError
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
 from quizhub.local.platform import ROOT, build_platform
@@ -25,17 +26,12 @@ def _settings(mode: str, public_origin: str) -> tuple[Settings, str]:
     dev_vars = ROOT / ".dev.vars"
     token, created = ensure_admin_token(dev_vars)
     values = {**read_dev_vars(dev_vars), **os.environ}
-    settings = Settings(
+    settings = replace(
+        settings_from_vars(lambda name: values.get(name, "")),
         admin_token=token,
-        job_secret=values.get("JOB_SECRET", ""),
         save_mode=parse_save_mode(mode),
-        cf_api_token=values.get("CF_API_TOKEN", ""),
-        cf_zone_id=values.get("CF_ZONE_ID", ""),
         public_origin=public_origin,
-        cf_access_team_domain=values.get("CF_ACCESS_TEAM_DOMAIN", ""),
-        cf_access_aud=values.get("CF_ACCESS_AUD", ""),
         access_jwks_file=values.get("CF_ACCESS_JWKS_FILE", ""),
-        admin_token_disabled=parse_flag(values.get("ADMIN_TOKEN_DISABLED", "")),
     )
     return settings, "(new: saved to .dev.vars)" if created else "(from ADMIN_TOKEN / .dev.vars)"
 
