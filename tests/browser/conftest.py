@@ -41,6 +41,7 @@ except ImportError:
     def pytest_report_header() -> str:
         return "browser tests: left out, playwright is not installed (make install)"
 
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"
 ADMIN_TOKEN = "browser-test-token-" + "x" * 16
