@@ -74,9 +74,11 @@ bench: .venv/.synced-all
 bench-push: .venv/.synced-all chromium
 	$(PYTHON) -m benchmarks.push_bench
 
-# Search quality on the judged Korean eval set (search_eval/): keyword, vector and hybrid.
+# Search quality on the judged Korean eval set (search_eval/): keyword, vector and hybrid, and the
+# no-answer cut swept. EMBEDDER=workers-ai measures production's bge-m3 (needs an account: README).
+EMBEDDER ?= local
 eval-search: .venv/.synced-all
-	$(PYTHON) -m benchmarks.eval_search
+	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
 # The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
 reliability: .venv/.synced-all

@@ -4,25 +4,46 @@ The catalogue is saved through the real pipeline into a fresh local platform (ke
 D1, vectors in the local index), then every query runs three ways: keyword only, vector only
 (above the model's no-answer score) and hybrid (both fused, as ``GET /api/tests?q=`` answers).
 Printed: recall@10 on keyword queries, hit@3 and MRR on meaning-only queries, and how many
-results no-answer queries return (fewer is better).
+results no-answer queries return (fewer is better). Then the no-answer cut swept: the same
+hybrid metrics had the vector side been cut at other similarity scores, which is how the cut
+(``no_answer_score`` of the local model, ``MIN_VECTOR_SCORE`` of bge-m3) is chosen.
+
+``--embedder workers-ai`` embeds with production's model through Workers AI's REST API instead
+of the local one (``benchmarks/workers_ai_rest.py`` says what it needs).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from benchmarks.eval_vectors import load_eval_set
+from benchmarks.workers_ai_rest import MissingCredentials, WorkersAiRest
 from quizhub.bindings import Bindings, Settings
 from quizhub.domain.document import parse_document
 from quizhub.domain.preconditions import Precondition
 from quizhub.local.platform import build_platform
+from quizhub.local.vectors import LocalVectorize
 from quizhub.pipeline.accept import accept_save
-from quizhub.search.service import keyword_ranked, ranked, vector_ranked
+from quizhub.search.service import (
+    DEPTH,
+    MIN_VECTOR_SCORE,
+    fuse,
+    keyword_ranked,
+    ranked,
+    vector_ranked,
+    vector_scored,
+)
+from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES
+
+EMBEDDERS = ("local", "workers-ai")
+NOISE = "results per no-answer query"
 
 Search = Callable[[Bindings, str], Awaitable[list[str]]]
 
@@ -88,12 +109,40 @@ def metrics(results: list[tuple[dict[str, Any], list[str]]]) -> dict[str, float]
     }
 
 
-async def evaluate(root: Path) -> dict[str, dict[str, float]]:
-    """Save the catalogue, run every query in every mode; metrics by mode."""
+@dataclass(frozen=True)
+class Evaluation:
+    """Metrics by mode (as ``GET /api/tests?q=`` answers), and per query the keyword ranking
+    and every vector score (for the sweep)."""
+
+    scores: dict[str, dict[str, float]]
+    queries: list[dict[str, Any]]
+    keyword: list[list[str]]
+    vector: list[dict[str, float]]
+    cut: float  # the no-answer cut the modes ran with
+
+
+def with_embedder(ai: Any, index: LocalVectorize) -> Callable[[Bindings], Bindings]:
+    """Bindings with ``ai`` as the embedder and ``index`` (its dimensions) as the vector index."""
+
+    def wrap(raw: Bindings) -> Bindings:
+        return replace(raw, ai=ai, vectorize=index)
+
+    return wrap
+
+
+async def run_eval(root: Path, ai: Any = None) -> Evaluation:
+    """Save the catalogue, run every query in every mode (``ai`` embeds instead of the local
+    model when given)."""
     catalogue, queries = load_eval_set()
-    platform = build_platform(root, Settings(admin_token="eval"), mode="sync")
+    index = None
+    if ai is not None:
+        index = LocalVectorize(
+            root / "vectors-remote.sqlite", EMBEDDING_DIMENSIONS, metadata_indexes=METADATA_INDEXES
+        )
+    wrap = with_embedder(ai, index) if index is not None else None
+    platform = build_platform(root, Settings(admin_token="eval"), mode="sync", wrap=wrap)
+    b = platform.bindings
     try:
-        b = platform.bindings
         for test in catalogue:
             accepted = await accept_save(b, test["id"], document(test), Precondition())
             assert accepted.job is not None and accepted.job.status == "succeeded", accepted.job
@@ -101,9 +150,41 @@ async def evaluate(root: Path) -> dict[str, dict[str, float]]:
         for mode, search in MODES.items():
             results = [(query, await search(b, query["q"])) for query in queries]
             out[mode] = metrics(results)
-        return out
+        keyword = [await keyword_ranked(b, q["q"]) for q in queries]
+        vector = [await vector_scored(b, q["q"], min_score=-1.0) for q in queries]
+        cut = float(getattr(b.ai, "no_answer_score", MIN_VECTOR_SCORE))
+        return Evaluation(out, queries, keyword, vector, cut)
     finally:
         platform.close()
+        if index is not None:
+            index.close()
+
+
+async def evaluate(root: Path) -> dict[str, dict[str, float]]:
+    """Metrics by mode with the local model."""
+    return (await run_eval(root)).scores
+
+
+def hybrid_at(ev: Evaluation, cut: float) -> dict[str, float]:
+    """The hybrid metrics had the vector side dropped every hit scoring below ``cut``."""
+    results = []
+    for query, keyword, vector in zip(ev.queries, ev.keyword, ev.vector, strict=True):
+        kept = {i: s for i, s in vector.items() if s >= cut}
+        results.append((query, fuse([keyword, list(kept)], tiebreak=kept)[:DEPTH]))
+    return metrics(results)
+
+
+def sweep(ev: Evaluation, rows: int = 12) -> list[tuple[float, dict[str, float]]]:
+    """``hybrid_at`` for the cut in use and cuts spread over the best vector scores of the
+    meaning and no-answer queries (just below each, so that query's best hit is kept)."""
+    tops = sorted(
+        max(v.values(), default=0.0)
+        for q, v in zip(ev.queries, ev.vector, strict=True)
+        if q["kind"] != "keyword"
+    )
+    step = max(1, len(tops) // rows)
+    cuts = {round(t - 1e-4, 4) for t in tops[::step]} | {ev.cut}
+    return [(cut, hybrid_at(ev, cut)) for cut in sorted(cuts)]
 
 
 def table(scores: dict[str, dict[str, float]]) -> str:
@@ -115,14 +196,36 @@ def table(scores: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def sweep_table(rows: list[tuple[float, dict[str, float]]], cut: float) -> str:
+    names = ["hit@3 (meaning)", "MRR (meaning)", "recall@10 (keyword)", NOISE]
+    lines = ["| cut | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for at, m in rows:
+        mark = " (in use)" if at == cut else ""
+        lines.append(f"| {at:.4f}{mark} | " + " | ".join(f"{m[n]:.2f}" for n in names) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
-    argparse.ArgumentParser(prog="make eval-search", description=__doc__).parse_args(argv)
+    parser = argparse.ArgumentParser(prog="make eval-search", description=__doc__)
+    parser.add_argument("--embedder", choices=EMBEDDERS, default="local")
+    args = parser.parse_args(argv)
+    ai: Any = None
+    if args.embedder == "workers-ai":
+        try:
+            # production runs the vector side with MIN_VECTOR_SCORE; the sweep shows the others
+            ai = WorkersAiRest.from_env(no_answer_score=MIN_VECTOR_SCORE)
+        except MissingCredentials as exc:
+            print(f"make eval-search: {exc}", file=sys.stderr)
+            return 2
     catalogue, queries = load_eval_set()
     kinds = {k: sum(q["kind"] == k for q in queries) for k in ("keyword", "meaning", "none")}
-    print(f"eval set: {len(catalogue)} tests, {len(queries)} queries {kinds}\n")
+    print(f"eval set: {len(catalogue)} tests, {len(queries)} queries {kinds}")
+    print(f"embedder: {args.embedder}\n")
     with tempfile.TemporaryDirectory(prefix="quizhub-eval-") as tmp:
-        scores = asyncio.run(evaluate(Path(tmp)))
-    print(table(scores))
+        ev = asyncio.run(run_eval(Path(tmp), ai))
+    print(table(ev.scores))
+    print(f"\nHybrid with the vector side cut at other scores (no-answer cut in use: {ev.cut}):\n")
+    print(sweep_table(sweep(ev), ev.cut))
     return 0
 
 
