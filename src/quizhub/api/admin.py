@@ -6,13 +6,12 @@ Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.st
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
+from quizhub.api.cursors import bad_cursor, decode_strings, encode_cursor
 from quizhub.api.deps import ADMIN_SECURITY, bindings, require_admin
 from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload, image_key_for, sniff_image
@@ -185,11 +184,11 @@ async def versions(
 ) -> Response:
     """Every committed version of the test, newest first, with cursor pagination:
     ``{"items": [{rev, savedAt, jobId, title, author, status, current}], "nextCursor"}``."""
-    before = _decode_cursor(cursor, 1)[0] if cursor else None
+    before = decode_strings(cursor, 1)[0] if cursor else None
     if before is not None and not is_rev(before):
-        raise _bad_cursor()
+        raise bad_cursor()
     page = await list_versions(bindings(request), test_id, limit=limit, before=before)
-    more = _encode_cursor([page.next_before]) if page.next_before else None
+    more = encode_cursor([page.next_before]) if page.next_before else None
     return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
 
 
@@ -257,12 +256,12 @@ async def list_jobs(
     """Jobs in the given statuses (default: failed, delayed, expired), newest accepted first,
     with cursor pagination: ``{"items": [job, …], "nextCursor": …}``."""
     wanted = _statuses(status)
-    before = _decode_cursor(cursor, 2) if cursor else None
+    before = decode_strings(cursor, 2) if cursor else None
     rows = await JobsRepo(bindings(request).db).list_by_status(
         wanted, limit=limit + 1, before=(before[0], before[1]) if before else None
     )
     page = rows[:limit]
-    next_cursor = _encode_cursor([page[-1].rev, page[-1].job_id]) if len(rows) > limit else None
+    next_cursor = encode_cursor([page[-1].rev, page[-1].job_id]) if len(rows) > limit else None
     return json_response(
         {"items": [r.to_json() for r in page], "nextCursor": next_cursor}, headers=_HEADERS
     )
@@ -278,30 +277,6 @@ def _statuses(raw: str) -> list[JobStatus]:
             details=[{"loc": ["query", "status"], "msg": msg, "type": "job_status"}],
         )
     return [cast(JobStatus, s) for s in names]
-
-
-def _encode_cursor(position: list[str]) -> str:
-    raw = json.dumps(position).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, size: int) -> list[str]:
-    """A cursor made by ``_encode_cursor`` from ``size`` strings (else 422 invalid_cursor)."""
-    try:
-        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, binascii.Error):
-        position = None
-    if not isinstance(position, list) or len(position) != size:
-        raise _bad_cursor()
-    return [str(p) for p in position]
-
-
-def _bad_cursor() -> Invalid:
-    return Invalid(
-        "cursor is not one this API returned",
-        code="invalid_cursor",
-        details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
-    )
 
 
 @router.get("/jobs/{job_id}", responses=_NOT_FOUND, operation_id="getJob")

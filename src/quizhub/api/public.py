@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from quizhub.api.cursors import bad_cursor, decode_cursor, encode_cursor
 from quizhub.api.deps import bindings
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import etag_matches, json_response
@@ -17,7 +15,7 @@ from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.samples import EXAMPLE_TEST_ID
-from quizhub.errors import Invalid, NotFound
+from quizhub.errors import NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar
 from quizhub.search.terms import MAX_QUERY_LENGTH
@@ -48,17 +46,9 @@ class Answers(BaseModel):
     answers: dict[str, str] = Field(description="question id → the chosen option id")
 
 
-def _encode_cursor(position: Any) -> str:
-    raw = json.dumps(position).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> Any:
+def _position(cursor: str) -> tuple[str, str] | int:
     """A list cursor ``[updatedAt, id]`` or a search cursor ``{"offset": n}``."""
-    try:
-        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (ValueError, TypeError, binascii.Error):
-        position = None
+    position = decode_cursor(cursor)
     if (
         isinstance(position, list)
         and len(position) == 2
@@ -67,11 +57,7 @@ def _decode_cursor(cursor: str) -> Any:
         return str(position[0]), str(position[1])
     if isinstance(position, dict) and isinstance(position.get("offset"), int):
         return int(position["offset"])
-    raise Invalid(
-        "cursor is not one this API returned",
-        code="invalid_cursor",
-        details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
-    )
+    raise bad_cursor()
 
 
 @router.get("/health", responses={503: {"description": "degraded: D1 does not answer"}})
@@ -104,18 +90,18 @@ async def list_tests(
 ) -> Response:
     """Published tests, newest first; with ``q``, best match first (``X-Search-Mode``)."""
     b = bindings(request)
-    position = _decode_cursor(cursor) if cursor else None
+    position = _position(cursor) if cursor else None
     headers = {"Cache-Control": LIST_CACHE_CONTROL, "Cache-Tag": LIST_TAG}
     if q and q.strip():
         offset = position if isinstance(position, int) else 0
         found = await search_page(b, q.strip(), tag=tag or None, limit=limit, offset=offset)
-        more = None if found.next_offset is None else _encode_cursor({"offset": found.next_offset})
+        more = None if found.next_offset is None else encode_cursor({"offset": found.next_offset})
         body = {"items": [_public(i) for i in found.items], "nextCursor": more}
         return json_response(body, headers={**headers, "X-Search-Mode": found.mode})
     after = position if isinstance(position, tuple) else None
     items = await TestsRepo(b.db).list_public(tag=tag or None, limit=limit + 1, after=after)
     page = [_public(i) for i in items[:limit]]
-    more = _encode_cursor([page[-1]["updatedAt"], page[-1]["id"]]) if len(items) > limit else None
+    more = encode_cursor([page[-1]["updatedAt"], page[-1]["id"]]) if len(items) > limit else None
     return json_response({"items": page, "nextCursor": more}, headers=headers)
 
 
