@@ -20,7 +20,7 @@ from quizhub.cloudflare.front import js_response
 from quizhub.errors import Transient
 from quizhub.guard import Rejection
 from quizhub.push.hub import BadNotice, LiveHub
-from quizhub.push.protocol import PING, PONG, origin_allowed, test_id_of, verify_ticket
+from quizhub.push.protocol import PING, PONG, test_id_of, upgrade_refusal
 
 __all__ = [
     "LIVE_BINDING",
@@ -78,11 +78,12 @@ async def live_upgrade(request: Any, b: Bindings) -> Any | None:
         return None if not path.startswith("/api/live/") else _refuse(404, "not_found", path)
     if str(raw.headers.get("Upgrade") or "").lower() != "websocket":
         return _refuse(426, "upgrade_required", "this endpoint only takes WebSocket upgrades")
-    ticket = from_js(url.searchParams.get("ticket")) or ""
-    if not verify_ticket(b.settings.signing_key, str(ticket), test_id, b.clock_ms()):
-        return _refuse(401, "unauthorized", "no valid ticket for this test (POST …/ws-ticket)")
-    if not origin_allowed(from_js(raw.headers.get("Origin")), b.settings.public_origin):
-        return _refuse(403, "forbidden", "WebSockets are only accepted from the site's origin")
+    ticket = str(from_js(url.searchParams.get("ticket")) or "")
+    origin = from_js(raw.headers.get("Origin"))
+    s = b.settings
+    refusal = upgrade_refusal(s.signing_key, s.public_origin, test_id, ticket, origin, b.clock_ms())
+    if refusal is not None:
+        return _refuse(*refusal)
     if not isinstance(b.live, DurableLiveChannel):
         return _refuse(503, "unavailable", "live status is not bound (LIVE_STATUS)")
     return await _stub(b.live.namespace, test_id).fetch(raw)

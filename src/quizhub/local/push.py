@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, unquote
 
 from quizhub.bindings import Bindings
 from quizhub.push.hub import LiveHub
-from quizhub.push.protocol import origin_allowed, test_id_of, verify_ticket
+from quizhub.push.protocol import test_id_of, upgrade_refusal
 
 __all__ = ["LocalLive", "LocalSocket", "LocalRoom"]
 
@@ -104,11 +104,12 @@ class LocalLive:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if test_id is None:
             return None
-        if not verify_ticket(b.settings.signing_key, ticket, test_id, b.clock_ms()):
-            log.info("live socket for %s refused: no valid ticket", test_id)
-            return None
-        if not origin_allowed(headers.get("origin"), b.settings.public_origin):
-            log.info("live socket for %s refused: origin %r", test_id, headers.get("origin"))
+        s, origin = b.settings, headers.get("origin")
+        refusal = upgrade_refusal(
+            s.signing_key, s.public_origin, test_id, ticket, origin, b.clock_ms()
+        )
+        if refusal is not None:
+            log.info("live socket for %s refused (origin %r): %s", test_id, origin, refusal[2])
             return None
         return test_id
 

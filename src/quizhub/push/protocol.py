@@ -34,6 +34,7 @@ __all__ = [
     "make_ticket",
     "verify_ticket",
     "origin_allowed",
+    "upgrade_refusal",
     "phase_of",
     "job_message",
     "hello_message",
@@ -101,6 +102,18 @@ def _origin(url: str) -> str:
 def origin_allowed(origin: str | None, public_origin: str) -> bool:
     """The upgrade's ``Origin`` is the site's public origin (a missing one is refused)."""
     return bool(origin) and _origin(origin or "") == _origin(public_origin) != ""
+
+
+def upgrade_refusal(
+    key: bytes, public_origin: str, test_id: str, ticket: str, origin: str | None, now_ms: int
+) -> tuple[int, str, str] | None:
+    """Why an upgrade of ``test_id``'s live path may not go on, as (status, code, message): 401
+    without a valid ticket for that test, 403 from another ``Origin``; None when it may."""
+    if not verify_ticket(key, ticket, test_id, now_ms):
+        return 401, "unauthorized", "no valid ticket for this test (POST …/ws-ticket)"
+    if not origin_allowed(origin, public_origin):
+        return 403, "forbidden", "WebSockets are only accepted from the site's origin"
+    return None
 
 
 def phase_of(row: JobRow) -> Phase:
