@@ -88,3 +88,38 @@ def test_a_second_editor_is_told_live_of_the_first_editors_save(
     notice.get_by_role("button", name="새 버전 불러오기").click()
     expect(title_input(b)).to_have_value("A가 저장한 새 제목")
     expect(notice).to_be_hidden()
+
+
+def test_a_socket_dropped_mid_save_hands_the_save_to_polling(page: Page, make_test: Any) -> None:
+    """The live socket closes right after the save's first pushed message: the editor switches
+    to polling and the save still reaches 저장 완료 and 공개 반영 완료."""
+    test_id, _ = make_test()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    dropped: list[str] = []
+
+    def relay(ws: Any) -> None:
+        server = ws.connect_to_server()
+        ws.on_message(server.send)
+
+        def from_server(message: Any) -> None:
+            ws.send(message)
+            if not dropped and isinstance(message, str) and message.startswith("{"):
+                if json.loads(message).get("type") != "job":
+                    return
+                dropped.append(message)
+                ws.close(code=1011, reason="dropped mid-save")
+                server.close()
+
+        server.on_message(from_server)
+
+    page.route_web_socket(f"**/api/live/tests/{test_id}*", relay)
+    sign_in(page)
+    open_test(page, test_id)
+    _live(page)
+    title_input(page).fill("소켓이 끊긴 뒤 저장된 제목")
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_contain_text("저장 완료")
+    expect(save_status(page)).to_contain_text("공개 반영 완료")
+    assert dropped, "the socket carried the save's first message before it dropped"
+    assert polls, "polling took the save over once the socket dropped"
