@@ -18,7 +18,6 @@ import re
 import statistics
 import tempfile
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +34,7 @@ from tests.browser.conftest import (
 )
 
 from benchmarks.save_path import pct
+from quizhub.domain.wire import ms_of_iso
 
 # The editor's first polling interval, read from the UI itself (jobs.js), never restated.
 POLL_MS = int(re.search(r"let delay = (\d+);", (ROOT / "public/admin/jobs.js").read_text())[1])
@@ -54,10 +54,6 @@ _CLICK_TO_SAVED = """async () => {
   document.getElementById("save-button").click();
   return await saved;
 }"""
-
-
-def _ms(iso: str) -> float:
-    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000
 
 
 def _series(browser: Any, base: str, test_id: str, mode: str, n: int) -> dict[str, list[float]]:
@@ -92,7 +88,7 @@ def _series(browser: Any, base: str, test_id: str, mode: str, n: int) -> dict[st
     consumer = []
     for job_id in jobs[2:]:
         _, job = http("GET", f"{base}/api/admin/jobs/{job_id}", token=ADMIN_TOKEN)
-        consumer.append(_ms(job["committedAt"]) - _ms(job["acceptedAt"]))
+        consumer.append(ms_of_iso(job["committedAt"]) - ms_of_iso(job["acceptedAt"]))
     return {"shown": shown, "consumer": consumer}
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.eval_search import document
 from benchmarks.eval_vectors import load_eval_set
+from benchmarks.save_path import pct
 from quizhub.bindings import Bindings, Settings
 from quizhub.domain.revisions import RevGenerator
 from quizhub.domain.wire import json_bytes
@@ -36,11 +37,6 @@ from quizhub.store.tests import DocumentFacts, TestsRepo
 
 PLACES = ["바다", "도시", "숲", "사막", "섬", "우주", "학교", "회사", "카페", "집"]
 MOODS = ["즐거운", "조용한", "설레는", "바쁜", "느긋한", "용감한", "엉뚱한", "다정한"]
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def catalogue(n: int) -> list[tuple[str, dict[str, Any]]]:

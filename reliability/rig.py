@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from quizhub.bindings import Bindings, SaveMode, Settings
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.samples import minimal_document
+from quizhub.domain.wire import ms_of_iso
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import SWEEP_EVERY_MS, build_platform
 from quizhub.pipeline.accept import accept_delete, accept_save
@@ -32,7 +32,7 @@ from quizhub.store.documents import read_current, read_published
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.tests import TestsRepo
 
-__all__ = ["Rig", "Accepted", "TOKEN", "parse_iso_ms"]
+__all__ = ["Rig", "Accepted", "TOKEN"]
 
 TOKEN = "reliability-token"
 
@@ -130,7 +130,7 @@ class Rig:
             row = await self.job(acc.job_id)
             moments += [acc.accepted_ms + self.budget_ms(), acc.accepted_ms + self.retention_ms()]
             if row is not None:
-                moments.append(parse_iso_ms(row.updated_at) + ATTEMPT_SECONDS * 1000)
+                moments.append(ms_of_iso(row.updated_at) + ATTEMPT_SECONDS * 1000)
         target = min((m for m in moments if m >= now), default=now)
         ticks = max(1, -(-(target - self._last_sweep) // SWEEP_EVERY_MS))
         return self._last_sweep + ticks * SWEEP_EVERY_MS
@@ -170,11 +170,6 @@ class Rig:
     @staticmethod
     def retention_ms() -> int:
         return QUEUE_RETENTION_SECONDS * 1000
-
-
-def parse_iso_ms(text: str) -> int:
-    """Milliseconds since the epoch of a stored ISO 8601 UTC timestamp."""
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def document(title: str, **extra: Any) -> dict[str, Any]:

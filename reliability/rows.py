@@ -13,12 +13,13 @@ from typing import Any
 from tests.fakes import FakeBatch, FakeMessage
 
 from quizhub.domain.revisions import rev_time_ms
+from quizhub.domain.wire import ms_of_iso
 from quizhub.local.faults import FaultPlan
 from quizhub.local.platform import SWEEP_EVERY_MS
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
-from reliability.rig import Rig, invariants, parse_iso_ms
+from reliability.rig import Rig, invariants
 
 __all__ = [
     "Row",
@@ -306,7 +307,7 @@ async def row10_budget(mode: str, sizes: Sizes) -> Row:
     for acc in rig.accepted:
         row = await rig.job(acc.job_id)
         if row:
-            worst = max(worst, parse_iso_ms(row.updated_at) - acc.accepted_ms)
+            worst = max(worst, ms_of_iso(row.updated_at) - acc.accepted_ms)
     # The consumer is down (a bad deploy): nothing is delivered while the cron keeps running.
     start = len(rig.accepted)
     for i in range(sizes.budget_jobs):
@@ -319,7 +320,7 @@ async def row10_budget(mode: str, sizes: Sizes) -> Row:
         await rig.platform.sweep()
     shown = [await rig.status(acc) for acc in outage]
     delayed = [r for r in shown if r.status == "delayed"]
-    worst_delayed = max(parse_iso_ms(r.updated_at) - rev_time_ms(r.rev) for r in delayed)
+    worst_delayed = max(ms_of_iso(r.updated_at) - rev_time_ms(r.rev) for r in delayed)
     await rig.settle()  # the consumer is back: the delayed jobs run (and fail: R2 is still down)
     open_jobs = len(await rig.open_jobs())
     rig.close()

@@ -12,7 +12,7 @@ import pytest
 
 from quizhub.bindings import Bindings, SaveMode, Settings
 from quizhub.cdn import detail_url
-from quizhub.domain.wire import iso_ms
+from quizhub.domain.wire import ms_of_iso
 from quizhub.errors import Permanent
 from quizhub.local.platform import build_platform
 from quizhub.store.keys import staging_key
@@ -140,7 +140,7 @@ def test_public_reads_serve_the_live_rev_within_the_kv_lag_after_live_at(
     api.client.get("/api/tests/travel")  # fills the cache and KV with the old rev
     clock.advance(KV_LAG_MS)
     new = api.save("travel", sample_doc("새 제목", baseRev=old["rev"]))
-    live_ms = _ms(new["liveAt"])
+    live_ms = ms_of_iso(new["liveAt"])
     origin = api.b.settings.public_origin
     assert run(api.b.cache.match(detail_url(origin, "travel"))) is None  # purged
     clock.ms = live_ms + KV_LAG_MS - 1
@@ -151,15 +151,6 @@ def test_public_reads_serve_the_live_rev_within_the_kv_lag_after_live_at(
     for _ in range(3):
         assert api.client.get("/api/tests/travel").json()["rev"] == new["rev"]
         clock.advance(1_000)
-
-
-def _ms(iso: str) -> int:
-    """Milliseconds of a wire timestamp (inverse of ``iso_ms``)."""
-    from datetime import datetime
-
-    ms = int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000)
-    assert iso_ms(ms) == iso
-    return ms
 
 
 def _staged(api: Api, job_id: str) -> bool:

@@ -37,3 +37,12 @@ def test_job_id_verifies_only_under_its_key() -> None:
     assert rev_from_job_id(job_id[:-1] + ("0" if job_id[-1] != "0" else "1"), b"secret") is None
     assert rev_from_job_id("garbage", b"secret") is None
     assert len(job_id) <= 64
+
+
+def test_wire_timestamps_read_back_to_the_same_millisecond() -> None:
+    """``ms_of_iso`` inverts ``iso_ms`` (text sortable in SQL, milliseconds kept)."""
+    from quizhub.domain.wire import iso_ms, ms_of_iso
+
+    for ms in (0, 1_795_000_123_456, 1_795_000_123_999):
+        assert ms_of_iso(iso_ms(ms)) == ms
+    assert iso_ms(1_795_000_123_456) == "2026-11-18T11:08:43.456Z"

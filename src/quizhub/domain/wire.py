@@ -8,13 +8,18 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["iso_ms", "json_text", "json_bytes"]
+__all__ = ["iso_ms", "ms_of_iso", "json_text", "json_bytes"]
 
 
 def iso_ms(ms: int) -> str:
     """``2026-11-26T02:30:00.123Z`` for ``ms`` since the epoch."""
     dt = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def ms_of_iso(text: str) -> int:
+    """Milliseconds since the epoch of a wire timestamp (the inverse of ``iso_ms``)."""
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
 def json_text(data: Any) -> str:
