@@ -1,0 +1,38 @@
+"""The Hyperdrive binding → ``quizhub.analytics.pg.PgParams``: Hyperdrive hands the Worker a
+JS object whose ``host, port, user, password, database`` reach its pooled proxy (TLS is
+terminated by Hyperdrive, so asyncpg connects with ``ssl=False``). The same
+``AsyncpgDatabase`` then runs as on the local platform."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.analytics.pg import AsyncpgDatabase, PgParams
+from quizhub.cloudflare._ffi import from_js, unwrap
+
+__all__ = ["HYPERDRIVE_BINDING", "hyperdrive_params", "HyperdriveDatabase"]
+
+HYPERDRIVE_BINDING = "HYPERDRIVE"
+_FIELDS = ("host", "port", "user", "password", "database")
+
+
+def hyperdrive_params(binding: Any) -> PgParams:
+    """The connection details of ``env.HYPERDRIVE`` (SDK-wrapped or raw); a RuntimeError naming
+    the field a binding without them lacks."""
+    raw = unwrap(binding)
+    values = {name: from_js(getattr(raw, name, None)) for name in _FIELDS}
+    missing = [name for name, value in values.items() if value in (None, "")]
+    if missing:
+        raise RuntimeError(f"the Hyperdrive binding has no {', '.join(missing)}")
+    return PgParams(
+        host=str(values["host"]),
+        port=int(values["port"]),
+        user=str(values["user"]),
+        password=str(values["password"]),
+        database=str(values["database"]),
+    )
+
+
+def HyperdriveDatabase(binding: Any) -> AsyncpgDatabase:  # noqa: N802 - an adapter "class"
+    """The ``AnalyticsDatabase`` port over ``env.HYPERDRIVE``."""
+    return AsyncpgDatabase(hyperdrive_params(binding))
