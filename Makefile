@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
 .PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
-	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push
+	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate
 
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
@@ -51,6 +51,12 @@ pyodide-wheels: | $(UV)
 
 dev: .venv/.synced-serve public/docs/vendor/.version
 	$(PYTHON) -m quizhub.local serve
+
+# Play analytics' Postgres schema (analytics/migrations/, not D1's migrations/): the embedded
+# PostgreSQL under the data dir, or ANALYTICS_DATABASE_URL=postgres://… (production: the origin
+# database behind Hyperdrive). `make dev` and the test session apply them too.
+analytics-migrate: .venv/.synced-serve
+	$(PYTHON) -m quizhub.local analytics-migrate
 
 # The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict.
 lint: .venv/.synced-all

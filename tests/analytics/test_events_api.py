@@ -171,3 +171,13 @@ def test_events_are_rate_limited_per_client_and_the_window_resets(
         api.client.post("/api/events", json={"events": [event("view")]}, headers=busy).status_code
         == 204
     )
+
+
+def test_a_whole_number_written_as_a_float_is_an_integer_time(api: Api) -> None:
+    """JSON has one number type: ``"at": 12.0`` is the integer 12 (2.5 is not)."""
+    assert (
+        api.client.post("/api/events", json={"events": [event("view", at=12.0)]}).status_code == 204
+    )
+    assert _queued(api)[0]["events"][0]["at"] == 12
+    r = api.client.post("/api/events", json={"events": [event("view", at=2.5)]})
+    assert r.status_code == 422

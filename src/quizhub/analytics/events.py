@@ -131,6 +131,8 @@ def _one(raw: Any, i: int) -> PlayEvent:
         if not isinstance(value, str) or not pattern.match(value):
             raise _problem([*loc, name], f"must match {pattern.pattern}", "pattern")
     at = raw["at"]
+    if isinstance(at, float) and at.is_integer():
+        at = int(at)  # JSON has one number type: 12.0 is the integer 12 (as JSON Schema says)
     if isinstance(at, bool) or not isinstance(at, int) or not 0 <= at <= MAX_MS:
         raise _problem([*loc, "at"], "must be milliseconds since the epoch (an integer)", "int")
     for name in OPTIONAL_FIELDS:
@@ -145,7 +147,7 @@ def _one(raw: Any, i: int) -> PlayEvent:
         type=kind,
         test_id=raw["testId"],
         session=raw["session"],
-        at=at,
+        at=int(at),
         question_id=raw.get("questionId"),
         option_id=raw.get("optionId"),
         result_id=raw.get("resultId"),

@@ -81,8 +81,11 @@ _EVENTS_SCHEMA = {
 assert set(OPTIONAL_FIELDS) >= {n for kind in EVENT_TYPES for n in NEEDS[kind]}
 EVENTS_BODY = {
     "required": True,
-    "description": f"1 to {MAX_EVENTS_PER_REQUEST} play events (text/plain: the same JSON)",
-    "content": {media: {"schema": _EVENTS_SCHEMA} for media in _ACCEPTED},
+    "description": (
+        f"1 to {MAX_EVENTS_PER_REQUEST} play events; a beacon may send the same JSON as"
+        " text/plain (navigator.sendBeacon with a string)"
+    ),
+    "content": {"application/json": {"schema": _EVENTS_SCHEMA}},
 }
 
 

