@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from quizhub.errors import Transient
 from quizhub.ports import PgConnection
@@ -52,6 +52,13 @@ class PgParams:
     def with_database(self, database: str) -> PgParams:
         """The same server, another database."""
         return PgParams(self.host, self.port, self.user, self.password, database)
+
+    def url(self) -> str:
+        """The URL ``from_url`` reads back (password included: for child processes only)."""
+        auth = quote(self.user) + (f":{quote(self.password)}" if self.password else "")
+        if self.host.startswith("/"):
+            return f"postgres://{auth}@/{quote(self.database)}?host={quote(self.host)}"
+        return f"postgres://{auth}@{self.host}:{self.port}/{quote(self.database)}"
 
     def describe(self) -> str:
         """A URL without the password (banners, logs)."""
