@@ -21,7 +21,8 @@ def hyperdrive_params(binding: Any) -> PgParams:
     the field a binding without them lacks."""
     raw = unwrap(binding)
     values = {name: from_js(getattr(raw, name, None)) for name in _FIELDS}
-    missing = [name for name, value in values.items() if value in (None, "")]
+    # An empty password is a password (a local trust-auth server); the rest must be there.
+    missing = [n for n, v in values.items() if v is None or (v == "" and n != "password")]
     if missing:
         raise RuntimeError(f"the Hyperdrive binding has no {', '.join(missing)}")
     return PgParams(
