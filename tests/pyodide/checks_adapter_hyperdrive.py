@@ -4,9 +4,9 @@ asyncpg cannot load in the npm Pyodide offline (it is a runtime package of worke
 so what is proven here is everything around it: how ``quizhub.cloudflare.hyperdrive`` reads the
 Hyperdrive binding (JS objects shaped like production's: the one ``[[hyperdrive]]``'s
 ``localConnectionString`` describes, bound by harness.mjs, and a production-like one), what
-``bindings_from_env`` binds in each Worker, and how the consumer Worker's ``Default.queue`` settles an analytics batch: acked
-once its events are stored (a stand-in database records the insert), retried with backoff when
-the database fails. The SQL itself runs against a real PostgreSQL in tests/analytics.
+``bindings_from_env`` binds in each Worker, and how the consumer Worker's ``Default.queue``
+settles an analytics batch: acked once its events are stored (a stand-in database records the
+insert), retried with backoff when the database fails. The SQL itself runs against a real PostgreSQL in tests/analytics.
 """
 
 from __future__ import annotations
