@@ -6,7 +6,8 @@ Hyperdrive binding (JS objects shaped like production's: the one ``[[hyperdrive]
 ``localConnectionString`` describes, bound by harness.mjs, and a production-like one), what
 ``bindings_from_env`` binds in each Worker, and how the consumer Worker's ``Default.queue``
 settles an analytics batch: acked once its events are stored (a stand-in database records the
-insert), retried with backoff when the database fails. The SQL itself runs against a real PostgreSQL in tests/analytics.
+insert), retried with backoff when the database fails. The SQL itself runs against a real
+PostgreSQL in tests/analytics.
 """
 
 from __future__ import annotations
