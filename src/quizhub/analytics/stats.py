@@ -4,6 +4,7 @@ first). Reads Postgres for counts and D1 + R2 for titles and the question order.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 
@@ -57,9 +58,10 @@ async def test_stats(b: Bindings, test_id: str, days: int) -> dict[str, Any]:
     """The stats of one test over the last ``days`` Korean days (today included)."""
     store = AnalyticsStore(analytics_db(b))
     first, last = _window(b.clock_ms(), days)
-    rows = await store.daily(test_id, first, last)
-    by_result, by_question = await store.breakdown(test_id, first, last)
-    doc = await _document(b, test_id)
+    # Postgres (the counts) and D1 + R2 (titles, question order) at the same time.
+    (rows, by_result, by_question), doc = await asyncio.gather(
+        store.window(test_id, first, last), _document(b, test_id)
+    )
     if doc is None and not rows:
         raise NotFound(f"test '{test_id}' does not exist and has no recorded plays")
     totals = {c: sum(r.counts[c] for r in rows) for c in COLUMNS}

@@ -117,39 +117,34 @@ class AnalyticsStore:
         async with self.db.connect() as conn:
             return int(await conn.fetchval(_RECORD, *columns))
 
-    async def daily(self, test_id: str, first_day: int, last_day: int) -> list[DailyRow]:
-        """The test's rollup rows from ``first_day`` to ``last_day`` (inclusive), by day."""
-        sql = f"""SELECT day, {", ".join(COLUMNS)} FROM test_daily
-          WHERE test_id = $1 AND day BETWEEN DATE '1970-01-01' + $2::int
-            AND DATE '1970-01-01' + $3::int ORDER BY day"""
-        async with self.db.connect() as conn:
-            rows = await conn.fetch(sql, test_id, first_day, last_day)
-        return [
-            DailyRow(test_id, _day_number(r["day"]), {c: int(r[c]) for c in COLUMNS}) for r in rows
-        ]
-
-    async def breakdown(
+    async def window(
         self, test_id: str, first_day: int, last_day: int
-    ) -> tuple[dict[str, int], dict[str, int]]:
-        """(completions per result, answers per question) over the days."""
+    ) -> tuple[list[DailyRow], dict[str, int], dict[str, int]]:
+        """The test's rollup from ``first_day`` to ``last_day`` (inclusive) on one connection:
+        its daily rows (by day), completions per result and answers per question."""
         where = """test_id = $1 AND day BETWEEN DATE '1970-01-01' + $2::int
             AND DATE '1970-01-01' + $3::int"""
+        args = (test_id, first_day, last_day)
         async with self.db.connect() as conn:
+            days = await conn.fetch(
+                f"SELECT day, {', '.join(COLUMNS)} FROM test_daily WHERE {where} ORDER BY day",
+                *args,
+            )
             results = await conn.fetch(
                 f"SELECT result_id, sum(completions) AS n FROM test_daily_results"
                 f" WHERE {where} GROUP BY result_id",
-                test_id,
-                first_day,
-                last_day,
+                *args,
             )
             questions = await conn.fetch(
                 f"SELECT question_id, sum(answers) AS n FROM test_daily_questions"
                 f" WHERE {where} GROUP BY question_id",
-                test_id,
-                first_day,
-                last_day,
+                *args,
             )
         return (
+            [
+                DailyRow(test_id, _day_number(r["day"]), {c: int(r[c]) for c in COLUMNS})
+                for r in days
+            ],
             {r["result_id"]: int(r["n"]) for r in results},
             {r["question_id"]: int(r["n"]) for r in questions},
         )
