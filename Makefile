@@ -1,7 +1,7 @@
 # quizhub — everything a fresh machine needs is installed by these targets.
 #   make dev     run the whole thing locally on http://127.0.0.1:8787 (PORT overrides)
 #   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser)
-#   make bench   latency and throughput of the save path (numbers in README)
+#   make bench   latency and throughput of the save path, search and play analytics (README)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY ?= python3
@@ -16,6 +16,7 @@ PY_PATHS := src tests benchmarks reliability scripts
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
 	@echo "make conformance | make eval-search | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -74,6 +75,7 @@ format: .venv/.synced-all
 bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.save_path
 	$(PYTHON) -m benchmarks.search_bench
+	$(PYTHON) -m benchmarks.analytics_bench
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves
 # per mode against the dev server with 10 ms per binding call (numbers in README). Not in make test.
@@ -84,7 +86,7 @@ bench-push: .venv/.synced-all chromium
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search
 
-# The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
+# The full reliability scorecard (rows 1-16, queue and workflow mode); a reduced run is in make test.
 reliability: .venv/.synced-all
 	$(PYTHON) -m reliability.scorecard
 
