@@ -141,13 +141,30 @@ async def check_a_binding_without_connection_details_is_named(h: Any) -> None:
 
 
 async def check_each_worker_binds_what_it_uses(h: Any) -> None:
-    from quizhub.analytics.pg import AsyncpgDatabase
     from quizhub.cloudflare.env import bindings_from_env
+    from quizhub.cloudflare.hyperdrive import HyperdriveDatabase
 
     api = h.bindings  # wrangler.toml: sends events, reads stats
-    assert api.analytics_queue is not None and isinstance(api.analytics, AsyncpgDatabase)
+    assert api.analytics_queue is not None and isinstance(api.analytics, HyperdriveDatabase)
+    assert api.analytics.describe().endswith("/quizhub_analytics"), api.analytics.describe()
     consumer = bindings_from_env(entry_env(h.consumer_env))  # writes them, sends nothing
-    assert consumer.analytics_queue is None and isinstance(consumer.analytics, AsyncpgDatabase)
+    assert consumer.analytics_queue is None and isinstance(consumer.analytics, HyperdriveDatabase)
+
+
+async def check_a_broken_hyperdrive_binding_fails_only_analytics(h: Any) -> None:
+    """Bindings still build (the rest of the API works); opening a connection is Transient."""
+    from quizhub.cloudflare.env import bindings_from_env
+    from quizhub.errors import Transient
+
+    broken = js("(env) => new Proxy(env, { get: (t, p) => p === 'HYPERDRIVE' ? {} : t[p] })")
+    b = bindings_from_env(entry_env(broken(h.env)))
+    try:
+        async with b.analytics.connect():
+            pass
+    except Transient as exc:
+        assert "host" in exc.message, exc.message
+    else:
+        raise AssertionError("a binding without connection details opened a connection")
 
 
 async def check_the_api_sends_one_queue_message_per_request(h: Any) -> None:

@@ -5,10 +5,13 @@ terminated by Hyperdrive, so asyncpg connects with ``ssl=False``). The same
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.cloudflare._ffi import from_js, unwrap
+from quizhub.errors import Transient
+from quizhub.ports import PgConnection
 
 __all__ = ["HYPERDRIVE_BINDING", "hyperdrive_params", "HyperdriveDatabase"]
 
@@ -34,6 +37,22 @@ def hyperdrive_params(binding: Any) -> PgParams:
     )
 
 
-def HyperdriveDatabase(binding: Any) -> AsyncpgDatabase:  # noqa: N802 - an adapter "class"
-    """The ``AnalyticsDatabase`` port over ``env.HYPERDRIVE``."""
-    return AsyncpgDatabase(hyperdrive_params(binding))
+class HyperdriveDatabase:
+    """The ``AnalyticsDatabase`` port over ``env.HYPERDRIVE``. The binding is read when a
+    connection opens, not when the Worker's bindings are built: a misconfigured Hyperdrive
+    fails play analytics (a retried batch, a 503 stats page), never the rest of the API."""
+
+    def __init__(self, binding: Any) -> None:
+        self._binding = binding
+
+    def _database(self) -> AsyncpgDatabase:
+        try:
+            return AsyncpgDatabase(hyperdrive_params(self._binding))
+        except (RuntimeError, TypeError, ValueError) as exc:
+            raise Transient(f"HYPERDRIVE binding unusable: {exc}") from exc
+
+    def describe(self) -> str:
+        return self._database().describe()
+
+    def connect(self) -> AbstractAsyncContextManager[PgConnection]:
+        return self._database().connect()
