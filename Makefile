@@ -1,7 +1,7 @@
 # quizhub — everything a fresh machine needs is installed by these targets.
 #   make dev     run the whole thing locally on http://127.0.0.1:8787 (PORT overrides)
 #   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser)
-#   make bench   latency and throughput of the save path (numbers in README)
+#   make bench   latency and throughput of the save path, search and play analytics (README)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY ?= python3
@@ -11,11 +11,12 @@ PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
 .PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
-	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push
+	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate
 
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
 	@echo "make conformance | make eval-search | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -52,6 +53,12 @@ pyodide-wheels: | $(UV)
 dev: .venv/.synced-serve public/docs/vendor/.version
 	$(PYTHON) -m quizhub.local serve
 
+# Play analytics' Postgres schema (analytics/migrations/, not D1's migrations/): the embedded
+# PostgreSQL under the data dir, or ANALYTICS_DATABASE_URL=postgres://… (production: the origin
+# database behind Hyperdrive). `make dev` and the test session apply them too.
+analytics-migrate: .venv/.synced-serve
+	$(PYTHON) -m quizhub.local analytics-migrate
+
 # The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict.
 lint: .venv/.synced-all
 	$(PYTHON) -m ruff format --check $(PY_PATHS)
@@ -68,6 +75,7 @@ format: .venv/.synced-all
 bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.save_path
 	$(PYTHON) -m benchmarks.search_bench
+	$(PYTHON) -m benchmarks.analytics_bench
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves
 # per mode against the dev server with 10 ms per binding call (numbers in README). Not in make test.
@@ -80,7 +88,7 @@ EMBEDDER ?= local
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
-# The full reliability scorecard (rows 1-10, queue and workflow mode); a reduced run is in make test.
+# The full reliability scorecard (rows 1-16, queue and workflow mode); a reduced run is in make test.
 reliability: .venv/.synced-all
 	$(PYTHON) -m reliability.scorecard
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from tests.fakes import TOKEN, AccessTeam, FakeClock, run
 
 from quizhub.access import LEEWAY_S
+from quizhub.analytics.pg import PgParams
 from quizhub.api.app import create_app
 from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
@@ -73,12 +74,14 @@ def _request(client: TestClient, method: str, path: str, headers: dict[str, str]
     return client.request(method, path, headers=headers, **body).status_code
 
 
-def row12_auth_matrix() -> Row:
+def row12_auth_matrix(analytics: PgParams | None = None) -> Row:
     tmp = _tmp()
     clock = FakeClock()
     team = AccessTeam(tmp, clock)
     settings = Settings(admin_token=TOKEN, **team.settings())
-    platform = build_platform(tmp / "platform", settings, clock_ms=clock, rate_limits=False)
+    platform = build_platform(
+        tmp / "platform", settings, clock_ms=clock, rate_limits=False, analytics=analytics
+    )
     try:
         client = TestClient(platform.app(), raise_server_exceptions=False)
         auth = VALID["valid token"](team)

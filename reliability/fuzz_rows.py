@@ -38,6 +38,7 @@ from schemathesis.engine import events, from_schema
 from schemathesis.generation import GenerationMode
 from tests.fakes import TOKEN, FakeClock, run
 
+from quizhub.analytics.pg import PgParams
 from quizhub.bindings import Settings
 from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from quizhub.local.platform import LocalPlatform, build_platform
@@ -184,11 +185,13 @@ def _image(body: Any, media_type: str) -> Any:
     return body
 
 
-def fuzz(max_examples: int, *phases: str) -> dict[str, Any]:
+def fuzz(max_examples: int, *phases: str, analytics: PgParams | None = None) -> dict[str, Any]:
     """One derandomized schemathesis run; cases, operations, failures (by check) and errors."""
     tmp = _tmp()
     clock = FakeClock()
-    platform = build_platform(tmp, Settings(admin_token=TOKEN), clock_ms=clock, rate_limits=False)
+    platform = build_platform(
+        tmp, Settings(admin_token=TOKEN), clock_ms=clock, rate_limits=False, analytics=analytics
+    )
     try:
         app = platform.app()
         config = SchemathesisConfig.from_dict(
@@ -273,10 +276,10 @@ def fuzz(max_examples: int, *phases: str) -> dict[str, Any]:
         platform.close()
 
 
-def row11_fuzz(cases: int) -> Row:
+def row11_fuzz(cases: int, analytics: PgParams | None = None) -> Row:
     """Row 11: at least ``cases`` generated cases (``max_examples`` per operation and phase
     follows from it; the coverage phase adds its own), 0 failures of any check."""
-    got = fuzz(max(2, cases // 50))
+    got = fuzz(max(2, cases // 50), analytics=analytics)
     failed = sum(got["failures"].values())
     saves = got["succeeded"]["PUT /api/admin/tests/{test_id}"]
     result = (

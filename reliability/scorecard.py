@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from quizhub.analytics.pg import PgParams
+from reliability.analytics_rows import FULL_EVENTS, QUICK_EVENTS, row16_analytics, scratch_analytics
 from reliability.auth_rows import row12_auth_matrix
 from reliability.broker_rows import row6_broker, row9_sizes
 from reliability.datadir_rows import row14_data_dir
@@ -52,9 +54,16 @@ FULL_FUZZ_CASES, QUICK_FUZZ_CASES = 1000, 150
 
 
 def run_scorecard(
-    modes: list[str], quick: bool, progress: Callable[[str], Any] = print
+    modes: list[str],
+    quick: bool,
+    progress: Callable[[str], Any] = print,
+    analytics: PgParams | None = None,
 ) -> list[tuple[str, Row]]:
-    """Run every row for each mode; returns (mode, row) pairs in table order."""
+    """Run every row for each mode; returns (mode, row) pairs in table order. ``analytics`` is
+    the Postgres for the rows that need one (a throwaway embedded one when not given)."""
+    if analytics is None:
+        with scratch_analytics() as scratch:
+            return run_scorecard(modes, quick, progress, scratch)
     sizes = QUICK if quick else FULL
     out: list[tuple[str, Row]] = []
 
@@ -86,9 +95,10 @@ def run_scorecard(
         t = time.perf_counter()
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
     t = time.perf_counter()
-    record("both", row11_fuzz(QUICK_FUZZ_CASES if quick else FULL_FUZZ_CASES), t)  # one API
+    cases = QUICK_FUZZ_CASES if quick else FULL_FUZZ_CASES
+    record("both", row11_fuzz(cases, analytics), t)  # one API
     t = time.perf_counter()
-    record("both", row12_auth_matrix(), t)  # the front door is the same in both modes
+    record("both", row12_auth_matrix(analytics), t)  # the front door is the same in both modes
     t = time.perf_counter()
     record("both", row14_data_dir(), t)  # so is opening the data dir
     t = time.perf_counter()
@@ -97,6 +107,8 @@ def run_scorecard(
         asyncio.run(row6_broker(QUICK_BROKER_MESSAGES if quick else FULL_BROKER_MESSAGES)),
         t,
     )
+    t = time.perf_counter()
+    record("both", row16_analytics(QUICK_EVENTS if quick else FULL_EVENTS, analytics), t)
     return sorted(out, key=lambda mr: (_order(mr[1].number), mr[0]))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import posixpath
 import re
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE  # noqa: E402
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE  # noqa: E402
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS  # noqa: E402
 from quizhub.search.vectors import (  # noqa: E402
@@ -32,6 +34,10 @@ from quizhub.search.vectors import (  # noqa: E402
 )
 from quizhub.store.keys import staging_key  # noqa: E402
 
+# The Hyperdrive config in front of the analytics Postgres: its origin comes from this variable
+# (postgres://user:password@host:5432/database); the password is never printed.
+HYPERDRIVE_NAME = "quizhub-analytics"
+ORIGIN_VARIABLE = "HYPERDRIVE_ORIGIN"
 _ID = re.compile(r"(?:database_id|\bid)\s*[=:]\s*\"?([0-9a-f-]{32,36})\"?")
 
 # Claim-check bodies (staging/{jobId}.json) are deleted by the pipeline once their job succeeded
@@ -62,6 +68,12 @@ def commands() -> list[tuple[str, list[str]]]:
         ),
         ("save queue", ["queues", "create", SAVE_QUEUE, *retention]),
         ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
+        ("analytics queue", ["queues", "create", ANALYTICS_QUEUE, *retention]),
+        ("analytics dead-letter queue", ["queues", "create", ANALYTICS_DLQ, *retention]),
+        (
+            "Hyperdrive (analytics Postgres)",
+            ["hyperdrive", "create", HYPERDRIVE_NAME, f"--connection-string=${ORIGIN_VARIABLE}"],
+        ),
         (
             "Vectorize index",
             ["vectorize", "create", VECTOR_INDEX]
@@ -83,9 +95,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
     args = parser.parse_args(argv)
     ids: dict[str, str] = {}
+    origin = os.environ.get(ORIGIN_VARIABLE, "")
     for what, wrangler_args in commands():
+        if f"${ORIGIN_VARIABLE}" in " ".join(wrangler_args) and not args.dry_run:
+            if not origin:
+                print(f"▸ {what}: skipped, set {ORIGIN_VARIABLE}=postgres://… and run again")
+                continue
+            wrangler_args = [a.replace(f"${ORIGIN_VARIABLE}", origin) for a in wrangler_args]
+            shown = [a.replace(origin, f"${ORIGIN_VARIABLE}") for a in wrangler_args]
+            print(f"▸ {what}: wrangler {' '.join(shown)}", flush=True)
+            wrangler_args_shown = True
+        else:
+            wrangler_args_shown = False
         cmd = [str(ROOT / "scripts/node.sh"), "npx", "--no-install", "wrangler", *wrangler_args]
-        print(f"▸ {what}: wrangler {' '.join(wrangler_args)}", flush=True)
+        if not wrangler_args_shown:
+            print(f"▸ {what}: wrangler {' '.join(wrangler_args)}", flush=True)
         if args.dry_run:
             continue
         result = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
@@ -102,8 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     if ids:
         print("\nPut these ids in BOTH wrangler.toml and wrangler.consumer.toml:")
         for what, value in ids.items():
-            key = "database_id" if what == "D1 database" else "id (kv_namespaces)"
+            key = {"D1 database": "database_id", "KV namespace": "id (kv_namespaces)"}.get(
+                what, "id ([[hyperdrive]])"
+            )
             print(f"  {key} = {value}")
+    print("The analytics schema: ANALYTICS_DATABASE_URL=<the origin URL> make analytics-migrate")
     print("Then: `make deploy` (applies the D1 migrations remotely, deploys both Workers).")
     print(
         f"\nQueues keep messages {QUEUE_RETENTION_SECONDS} s (quizhub.pipeline.policy); on the"

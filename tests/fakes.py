@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.bindings import Bindings, SaveMode, Settings
 from quizhub.local.platform import LocalPlatform, build_platform
 from quizhub.pipeline.names import SAVE_QUEUE
@@ -79,17 +80,61 @@ def make_platform(
     *,
     mode: SaveMode = "queue",
     wrap: Any = None,
+    analytics: PgParams | None = None,
     **settings: Any,
 ) -> LocalPlatform:
-    """A platform in ``tmp`` on the fake clock whose queue records what it sent."""
+    """A platform in ``tmp`` on the fake clock whose queue records what it sent (with
+    ``analytics``, play events go to that Postgres)."""
 
     def wrapped(b: Bindings) -> Bindings:
         recorded = recording(b)
         return wrap(recorded) if wrap is not None else recorded
 
     return build_platform(
-        tmp, Settings(admin_token=TOKEN, **settings), mode=mode, clock_ms=clock, wrap=wrapped
+        tmp,
+        Settings(admin_token=TOKEN, **settings),
+        mode=mode,
+        clock_ms=clock,
+        wrap=wrapped,
+        analytics=analytics,
     )
+
+
+ANALYTICS_TABLES = ("play_events", "test_daily", "test_daily_results", "test_daily_questions")
+
+
+def reset_analytics(params: PgParams) -> PgParams:
+    """Empty the analytics tables (one Postgres per test session; a clean slate per test)."""
+
+    async def truncate() -> None:
+        async with AsyncpgDatabase(params).connect() as conn:
+            await conn.execute(f"TRUNCATE {', '.join(ANALYTICS_TABLES)}")
+
+    run(truncate())
+    return params
+
+
+class SwitchableDatabase:
+    """An ``AnalyticsDatabase`` that refuses connections while ``down`` (a Postgres outage)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.down = False
+        self.refused = 0
+
+    def describe(self) -> str:
+        return str(self.inner.describe())
+
+    def connect(self) -> Any:
+        if self.down:
+            self.refused += 1
+            raise ConnectionRefusedError("the analytics database is down (simulated outage)")
+        return self.inner.connect()
+
+
+def with_outage_switch(b: Bindings) -> Bindings:
+    """A ``build_platform`` wrapper whose analytics database can be switched off."""
+    return replace(b, analytics=SwitchableDatabase(b.analytics))
 
 
 @dataclass

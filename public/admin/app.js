@@ -6,6 +6,7 @@ import { fromDocument, blankModel, TEST_ID_RE } from "/admin/model.js";
 import { STATUS_KO, stepLabel } from "/admin/messages.js";
 import * as wb from "/admin/workbench.js";
 import { showJobs } from "/admin/jobsview.js";
+import { showStatsOverview, showTestStats } from "/admin/statsview.js";
 
 const $ = (id) => document.getElementById(id);
 const signInView = $("sign-in-view");
@@ -139,6 +140,10 @@ $("open-jobs").addEventListener("click", (e) => {
   e.preventDefault();
   navigate("#/jobs");
 });
+$("open-stats").addEventListener("click", (e) => {
+  e.preventDefault();
+  navigate("#/stats");
+});
 
 // ---------- new test dialog ----------
 
@@ -172,7 +177,8 @@ $("new-form").addEventListener("submit", (e) => {
 
 function parseHash(hash) {
   if (hash === "#/jobs") return { kind: "jobs" };
-  const m = /^#\/(tests|new)\/([^/]+)$/.exec(hash || "");
+  if (hash === "#/stats") return { kind: "stats", id: null };
+  const m = /^#\/(tests|new|stats)\/([^/]+)$/.exec(hash || "");
   if (!m) return { kind: "list" };
   const id = decodeURIComponent(m[2]);
   return TEST_ID_RE.test(id) ? { kind: m[1], id } : { kind: "list" };
@@ -181,7 +187,8 @@ function parseHash(hash) {
 function sameTarget(a, b) {
   const x = parseHash(a);
   const y = parseHash(b);
-  return x.kind !== "list" && y.kind !== "list" && x.id === y.id;
+  const editing = (t) => t.kind === "tests" || t.kind === "new";
+  return (editing(x) && editing(y) && x.id === y.id) || (x.kind === y.kind && x.kind === "jobs");
 }
 
 /** Go to a route, asking first when the editor has unsaved changes. */
@@ -234,6 +241,16 @@ async function route({ force = false } = {}) {
     appView.classList.add("editing");
     renderList();
     showJobs(editorRoot, { listChanged: () => refreshList() });
+    return;
+  }
+  if (target.kind === "stats") {
+    wb.close();
+    editorEmpty.hidden = true;
+    editorRoot.hidden = false;
+    appView.classList.add("editing");
+    renderList();
+    if (target.id) showTestStats(editorRoot, target.id);
+    else showStatsOverview(editorRoot);
     return;
   }
   if (wb.current() && wb.current().id === target.id && !force) return; // already open

@@ -163,6 +163,8 @@ function renderShell() {
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
     publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
       "공개 페이지"),
+    statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(cur.id)}`,
+      title: "이 테스트의 조회·시작·완료, 결과 분포, 문항별 이탈" }, "통계"),
     previewBtn: h("button", { type: "button", class: "btn", id: "preview-button",
       title: "저장된 내용(초안 포함)을 공개 페이지 모양으로 봅니다. 관리자에게만 보입니다.",
       on: { click: () => openPreview(cur.id) } }, "미리보기"),
@@ -178,7 +180,7 @@ function renderShell() {
       h("div", { class: "editor-bar-row" },
         backBtn,
         h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState),
-        h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.publicLink, deleteBtn, saveBtn)),
+        h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn, saveBtn)),
       els.statusRow),
     els.liveNotice, els.banner, els.summary, els.history, els.formHost);
   renderForm();

@@ -4,6 +4,7 @@
 // sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
 import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
 import { api, token, ApiError } from "/admin/api.js";
+import { track } from "/assets/events.js";
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const REV_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
@@ -12,6 +13,11 @@ const PREVIEW = param("preview") === "1";
 const PREVIEW_REV = PREVIEW ? param("rev") : null;
 
 const state = { test: null, index: 0, answers: {}, similar: null };
+
+/** A play event for the admin's stats (never from a preview). */
+function played(type, extra) {
+  if (!PREVIEW) track(type, state.test.id, extra);
+}
 const SIMILAR_COUNT = 4;
 
 function show(...children) {
@@ -31,6 +37,7 @@ function problem(message, { retry } = {}) {
 
 function intro() {
   const t = state.test;
+  played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? h("img", { class: "cover", src: imageUrl(t.thumbnail), alt: "" }) : null,
@@ -70,6 +77,7 @@ function similarSection() {
 function start() {
   state.index = 0;
   state.answers = {};
+  played("start");
   question();
 }
 
@@ -113,6 +121,7 @@ function back() {
 
 function choose(qid, oid) {
   state.answers[qid] = oid;
+  played("answer", { questionId: qid, optionId: oid });
   if (state.index < state.test.questions.length - 1) {
     state.index += 1;
     question();
@@ -152,7 +161,25 @@ function resultBadge(r) {
   return badge;
 }
 
+async function share(r) {
+  const url = `${location.origin}/test/?id=${encodeURIComponent(state.test.id)}`;
+  const text = `${state.test.title} · 나의 결과: ${r.title}`;
+  try {
+    if (navigator.share) {
+      await navigator.share({ title: state.test.title, text, url });
+    } else {
+      await navigator.clipboard.writeText(`${text} ${url}`);
+      const note = document.getElementById("share-note");
+      if (note) note.textContent = "링크를 복사했어요.";
+    }
+    played("share");
+  } catch {
+    // the player closed the share sheet: nothing was shared
+  }
+}
+
 function result(r) {
+  played("complete", { resultId: r.id });
   document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${state.test.title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
     h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
@@ -161,7 +188,9 @@ function result(r) {
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),
-      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))),
+      PREVIEW ? null : h("button", { class: "btn", type: "button", id: "share-button", on: { click: () => share(r) } }, "공유하기"),
+      h("a", { class: "btn", href: "/" }, "다른 테스트 보기")),
+    h("p", { class: "hint", id: "share-note", role: "status" })),
     similarSection());
 }
 

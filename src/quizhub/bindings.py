@@ -14,6 +14,7 @@ from typing import Literal, get_args
 from quizhub.access import AccessConfig, AccessVerifier
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
+    AnalyticsDatabase,
     Cache,
     D1Database,
     KVNamespace,
@@ -140,3 +141,8 @@ class Bindings:
     # guard identified (an Access email; None for the bearer token).
     access: AccessVerifier | None = None
     editor: str | None = None
+    # Play analytics (quizhub.analytics): the queue POST /api/events sends to (ANALYTICS_QUEUE)
+    # and the Postgres the consumer writes and the admin stats read (HYPERDRIVE); None where
+    # they are not bound (events answer 503, stats too).
+    analytics_queue: QueueProducer | None = None
+    analytics: AnalyticsDatabase | None = None

@@ -14,6 +14,7 @@ __all__ = [
     "Invalid",
     "Unauthorized",
     "TooLarge",
+    "Unsupported",
     "Conflict",
     "Transient",
     "Permanent",
@@ -54,6 +55,10 @@ class Invalid(QuizhubError, code="invalid"):
 
 class Unauthorized(QuizhubError, code="unauthorized"):
     """Missing or wrong admin credentials (401)."""
+
+
+class Unsupported(QuizhubError, code="unsupported_media_type"):
+    """A body in a content type the route does not take (415)."""
 
 
 class TooLarge(QuizhubError, code="too_large"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from quizhub.access import HEADER as ACCESS_HEADER
+from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
 from quizhub.errors import Unauthorized
 from quizhub.ratelimits import limit_key, rule_for
@@ -78,6 +79,8 @@ def body_limit(method: str, path: str) -> int:
         return 0
     if path.startswith(f"{ADMIN_PREFIX}/images"):
         return IMAGE_LIMIT + _MULTIPART_SLACK
+    if path == EVENTS_PATH:
+        return EVENTS_BODY_LIMIT
     return DOCUMENT_LIMIT
 
 

@@ -11,6 +11,7 @@ Two implementations exist: ``quizhub.local`` (SQLite/files, CPython) and ``quizh
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, TypedDict, get_args
 
@@ -44,6 +45,8 @@ __all__ = [
     "VectorIndex",
     "TextEmbedder",
     "LiveChannel",
+    "PgConnection",
+    "AnalyticsDatabase",
 ]
 
 
@@ -389,3 +392,33 @@ class LiveChannel(Protocol):
     async def publish(self, test_id: str, message: dict[str, Any]) -> None:
         """Broadcast ``message`` (``quizhub.push.protocol.job_message``) to ``test_id``'s
         sockets."""
+
+
+# ---------------------------------------------------------------- analytics (Postgres)
+class PgConnection(Protocol):
+    """The subset of an asyncpg connection quizhub uses (``$1`` placeholders, Postgres SQL)."""
+
+    async def execute(self, query: str, *args: Any) -> str:
+        """Run ``query`` (several statements when there are no ``args``); the status text."""
+        ...
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        """Every row (``asyncpg.Record``: by column name or index)."""
+        ...
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        """The first column of the first row, None without rows."""
+        ...
+
+
+class AnalyticsDatabase(Protocol):
+    """The play-analytics Postgres: Hyperdrive on Cloudflare, the embedded (or a named) server
+    locally; the same asyncpg code on both (``quizhub.analytics.pg``)."""
+
+    def connect(self) -> AbstractAsyncContextManager[PgConnection]:
+        """A connection for one unit of work, closed when the block ends."""
+        ...
+
+    def describe(self) -> str:
+        """Where it is, without secrets (``postgres://user@host:port/db``)."""
+        ...

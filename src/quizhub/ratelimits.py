@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["RateRule", "RULES", "rule_for", "limit_key"]
+from quizhub.analytics.events import EVENTS_PATH
+
+__all__ = ["RateRule", "RULES", "PLAY_EVENTS", "rule_for", "limit_key"]
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Admin POSTs that are reads in effect: a live-status ticket (an editor whose socket keeps
@@ -34,7 +36,10 @@ class RateRule:
 
 ADMIN_WRITES = RateRule("ADMIN_WRITES", 60, 60, "identity", "admin writes per editor")
 PUBLIC_WRITES = RateRule("PUBLIC_WRITES", 30, 10, "client_ip", "anonymous writes per client IP")
-RULES = (ADMIN_WRITES, PUBLIC_WRITES)
+# Play events (POST /api/events): a player sends a beacon per question at most, 20 events each;
+# 60 requests per 10 s is far above any real tab and stops a script flooding the queue.
+PLAY_EVENTS = RateRule("PLAY_EVENTS", 60, 10, "client_ip", "play events per client IP")
+RULES = (ADMIN_WRITES, PUBLIC_WRITES, PLAY_EVENTS)
 
 
 def rule_for(method: str, path: str) -> RateRule | None:
@@ -45,6 +50,8 @@ def rule_for(method: str, path: str) -> RateRule | None:
         return None if path.endswith(_ADMIN_POSTS_THAT_STORE_NOTHING) else ADMIN_WRITES
     if path.startswith("/api/tests/") and path.endswith("/compute"):
         return PUBLIC_WRITES
+    if path == EVENTS_PATH:
+        return PLAY_EVENTS
     return None
 
 

@@ -26,6 +26,7 @@ import pytest
 
 from quizhub.domain.jobs import TERMINAL
 from quizhub.domain.samples import minimal_document
+from quizhub.local.postgres import AnalyticsServer
 
 try:
     import playwright.sync_api  # noqa: F401 - decided once, here, for every browser module
@@ -153,8 +154,9 @@ def _question(qid: str, text: str, answers: tuple[str, str]) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def dev_server(data_dir: Path, mode: str = "queue") -> Iterator[str]:
-    """Run ``python -m quizhub.local serve`` on a free port; yield its base URL."""
+def dev_server(data_dir: Path, mode: str = "queue", analytics_url: str = "") -> Iterator[str]:
+    """Run ``python -m quizhub.local serve`` on a free port; yield its base URL. With
+    ``analytics_url`` it uses that Postgres (the session's) instead of starting its own."""
     if not (ROOT / "src" / "quizhub" / "local" / "__main__.py").exists():
         _unavailable("the dev server (quizhub.local) does not exist yet")
     port = _free_port()
@@ -168,6 +170,7 @@ def dev_server(data_dir: Path, mode: str = "queue") -> Iterator[str]:
         ),
         "PYTHONUNBUFFERED": "1",
         "QUIZHUB_RATE_LIMITS": "off",  # the suite saves faster than any editor would
+        "ANALYTICS_DATABASE_URL": analytics_url,
     }
     cmd = [sys.executable, "-m", "quizhub.local", "serve", "--port", str(port)]
     cmd += ["--data-dir", str(data_dir), "--mode", mode]
@@ -198,16 +201,23 @@ def dev_server(data_dir: Path, mode: str = "queue") -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The dev server in queue mode (the default), in a fresh data dir; seeds the demo tests."""
-    with dev_server(tmp_path_factory.mktemp("quizhub-data"), "queue") as base:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, analytics_server: AnalyticsServer
+) -> Iterator[str]:
+    """The dev server in queue mode (the default), in a fresh data dir; seeds the demo tests.
+    Play analytics go to the session's Postgres."""
+    url = analytics_server.params.url()
+    with dev_server(tmp_path_factory.mktemp("quizhub-data"), "queue", url) as base:
         yield base
 
 
 @pytest.fixture(scope="package")
-def sync_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def sync_server(
+    tmp_path_factory: pytest.TempPathFactory, analytics_server: AnalyticsServer
+) -> Iterator[str]:
     """A second dev server in SAVE_MODE=sync (PUT answers 200 with the finished job)."""
-    with dev_server(tmp_path_factory.mktemp("quizhub-data-sync"), "sync") as base:
+    url = analytics_server.params.url()
+    with dev_server(tmp_path_factory.mktemp("quizhub-data-sync"), "sync", url) as base:
         yield base
 
 

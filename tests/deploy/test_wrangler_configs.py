@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from quizhub.analytics.consumer import RETRY_BASE_SECONDS
+from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Settings
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
@@ -119,7 +121,7 @@ def test_every_binding_is_used_by_the_code(path: Path) -> None:
     names += [cfg["ai"]["binding"]] if "ai" in cfg else []
     names += [r["name"] for r in cfg.get("ratelimits", [])]
     names += [d["name"] for d in cfg.get("durable_objects", {}).get("bindings", [])]
-    assert "hyperdrive" not in cfg
+    names += [h["binding"] for h in cfg.get("hyperdrive", [])]
     code = "\n".join(p.read_text() for p in (ROOT / "src").rglob("*.py") if "local" not in p.parts)
     for name in names:
         assert f'"{name}"' in code or f".{name}" in code, f"{path.name}: {name} is never used"
@@ -132,7 +134,7 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     assert cfg["workers_dev"] is False and "routes" not in cfg  # no public URL
     assert "producers" not in cfg["queues"]  # it sends nothing
     consumers = _by(cfg["queues"]["consumers"], "queue")
-    assert set(consumers) == {"quizhub-save", "quizhub-save-dlq"}
+    assert set(consumers) == {"quizhub-save", "quizhub-save-dlq", ANALYTICS_QUEUE, ANALYTICS_DLQ}
     assert consumers["quizhub-save"] == {
         "queue": "quizhub-save",
         "max_batch_size": 10,
@@ -158,6 +160,29 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     assert "assets" not in cfg
 
 
+def test_play_analytics_queue_goes_from_the_api_to_the_consumer_and_postgres() -> None:
+    """The API Worker produces ANALYTICS_QUEUE; the consumer Worker consumes it in batches of up
+    to 100 (5 s timeout) with 100 retries and a dead-letter queue it consumes too; both bind
+    the same Hyperdrive config, with a localConnectionString for `wrangler dev`."""
+    api, consumer = _load(API), _load(CONSUMER)
+    producer = _by(api["queues"]["producers"], "binding")[ANALYTICS_BINDING]
+    assert producer["queue"] == ANALYTICS_QUEUE
+    consumers = _by(consumer["queues"]["consumers"], "queue")
+    assert consumers[ANALYTICS_QUEUE] == {
+        "queue": ANALYTICS_QUEUE,
+        "max_batch_size": 100,
+        "max_batch_timeout": 5,
+        "max_retries": 100,
+        "dead_letter_queue": ANALYTICS_DLQ,
+    }
+    assert consumers[ANALYTICS_DLQ]["max_retries"] == 100
+    assert "retry_delay" not in consumers[ANALYTICS_QUEUE]  # the handler sets its own backoff
+    assert RETRY_BASE_SECONDS > 0
+    [hd_api], [hd_consumer] = api["hyperdrive"], consumer["hyperdrive"]
+    assert hd_api == hd_consumer and hd_api["binding"] == "HYPERDRIVE"
+    assert urlsplit(hd_api["localConnectionString"]).scheme == "postgres"
+
+
 @needs_node
 @pytest.mark.slow
 @pytest.mark.parametrize("path", [API, CONSUMER], ids=["api", "consumer"])
@@ -170,8 +195,8 @@ def test_wrangler_accepts_the_config_in_a_dry_run_deploy(path: Path, tmp_path: P
     assert (out / main).is_file()
     assert (out / "quizhub/cloudflare/env.py").is_file()
     bindings = {
-        API: ("DB", "BUCKET", "KV", "SAVE_QUEUE"),
-        CONSUMER: ("DB", "BUCKET", "KV", "SAVE_WF"),
+        API: ("DB", "BUCKET", "KV", "SAVE_QUEUE", "ANALYTICS_QUEUE", "HYPERDRIVE"),
+        CONSUMER: ("DB", "BUCKET", "KV", "SAVE_WF", "HYPERDRIVE"),
     }
     for binding in bindings[path]:
         assert f"env.{binding}" in result.stdout
@@ -227,8 +252,10 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     lifecycle = f"r2 bucket lifecycle add quizhub staging-cleanup staging/ --expire-days {days}"
     assert any(lifecycle in line for line in lines), lines
     assert not any("lifecycle" in line and "tests/" in line for line in lines)  # revisions stay
-    for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE):
+    for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE, ANALYTICS_QUEUE, ANALYTICS_DLQ):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
+    hyperdrive = "hyperdrive create quizhub-analytics --connection-string=$HYPERDRIVE_ORIGIN"
+    assert any(line.endswith(hyperdrive) for line in lines), lines
     index = f"vectorize create {VECTOR_INDEX} --dimensions={EMBEDDING_DIMENSIONS} --metric=cosine"
     assert any(line.endswith(index) for line in lines)
     for name, kind in METADATA_INDEXES.items():

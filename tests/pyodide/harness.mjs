@@ -15,7 +15,7 @@
 // conversion (see runner.py BREAKS) to prove the harness can fail. The bindings reach Python
 // through membrane.mjs (a transparent speed-up); --raw-proxies hands over Miniflare's stubs as is.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +75,35 @@ function applyMigrations(persistTo) {
   });
 }
 
+// Miniflare's getPlatformProxy (wrangler 4.164, offline) hands back an EMPTY env when the config
+// has a [[hyperdrive]] binding (measured: not one binding left). So the proxies are built from a
+// copy without it (its relative paths made absolute), and the harness binds HYPERDRIVE itself:
+// a plain JS object shaped like the production binding (host, port, user, password, database,
+// connectionString), read from the config's localConnectionString, i.e. what `wrangler dev`
+// would connect to. The adapter.hyperdrive checks read it through quizhub.cloudflare.
+const HYPERDRIVE_BLOCK = /\[\[hyperdrive\]\][^[]*/g;
+
+function withoutHyperdrive(config, dir) {
+  const text = readFileSync(path.join(ROOT, config), "utf8");
+  const local = /localConnectionString\s*=\s*"([^"]+)"/.exec(text);
+  const absolute = text
+    .replace(HYPERDRIVE_BLOCK, "")
+    .replace(/^(main|migrations_dir|directory)\s*=\s*"(?:\.\/)?([^"]+)"/gm,
+      (_, key, rel) => `${key} = ${JSON.stringify(path.join(ROOT, rel))}`);
+  const copy = path.join(dir, config);
+  writeFileSync(copy, absolute);
+  let binding = null;
+  if (local) {
+    const url = new URL(local[1]);
+    binding = {
+      host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password), database: url.pathname.slice(1),
+      connectionString: local[1],
+    };
+  }
+  return { copy, binding };
+}
+
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const tmp = mkdtempSync(path.join(tmpdir(), "quizhub-pyodide-"));
@@ -91,15 +120,19 @@ try {
   if (wantsSchema) console.log(`harness: migrations applied (${elapsed()})`);
 
   const { getPlatformProxy } = await import(path.join(MODULES, "wrangler/wrangler-dist/cli.js"));
-  const platform = (config) =>
-    getPlatformProxy({
-      configPath: path.join(ROOT, config),
+  const hyperdrive = {};
+  const platform = (config) => {
+    const { copy, binding } = withoutHyperdrive(config, tmp);
+    hyperdrive[config] = binding;
+    return getPlatformProxy({
+      configPath: copy,
       persist: { path: path.join(tmp, "v3") },
       remoteBindings: false,
       // Not the developer's .dev.vars: the harness checks the committed config (a missing
       // env file makes wrangler load no secrets at all).
       envFiles: [path.join(tmp, "no-secrets.env")],
     }).then((proxy) => (proxies.push(proxy), proxy));
+  };
   const api = await platform("wrangler.toml");
   const consumer = wantsConsumer ? await platform("wrangler.consumer.toml") : null;
   bridge = wantsEntries ? await startBridge(MODULES) : null;
@@ -110,12 +143,15 @@ try {
   py.mountNodeFS("/quizhub/wheels", opts.wheels);
   // Miniflare cannot run the Python LiveStatus Durable Object ("no such actor class"): its
   // binding is hidden, as if unbound; the entry.push checks bind a stand-in shaped like it.
-  const withoutLiveStatus = (env) =>
-    new Proxy(env, { get: (t, p) => (p === "LIVE_STATUS" ? undefined : t[p]) });
-  const expose = (env) => withoutLiveStatus(opts["raw-proxies"] ? env : wrapEnv(env));
+  const withoutLiveStatus = (env, hd) =>
+    new Proxy(env, {
+      get: (t, p) => (p === "LIVE_STATUS" ? undefined : p === "HYPERDRIVE" ? hd ?? undefined : t[p]),
+    });
+  const expose = (env, config) =>
+    withoutLiveStatus(opts["raw-proxies"] ? env : wrapEnv(env), hyperdrive[config]);
   py.registerJsModule("_harness", {
-    env: expose(api.env),
-    consumer_env: consumer ? expose(consumer.env) : null,
+    env: expose(api.env, "wrangler.toml"),
+    consumer_env: consumer ? expose(consumer.env, "wrangler.consumer.toml") : null,
     only: only.join(","),
     break_mode: opts.break,
     bridge: bridge ? bridge.api : null,

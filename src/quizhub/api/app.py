@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from quizhub.api import admin, docs, public
+from quizhub.api import admin, docs, events, public, stats
 from quizhub.api.errors import install_error_handlers
 from quizhub.api.head import HeadAsGet
 
@@ -24,7 +24,9 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(public.router)
+    app.include_router(events.router)
     app.include_router(admin.router)
+    app.include_router(stats.router)
     app.include_router(docs.router)
     app.add_middleware(HeadAsGet)
     return app

@@ -21,6 +21,7 @@ from quizhub.errors import (
     TooLarge,
     Transient,
     Unauthorized,
+    Unsupported,
 )
 from quizhub.guard import CHALLENGE
 
@@ -39,6 +40,7 @@ STATUS_BY_ERROR: dict[type[QuizhubError], int] = {
     Invalid: 422,
     Unauthorized: 401,
     TooLarge: 413,
+    Unsupported: 415,
     Conflict: 409,
     Transient: 503,
     Permanent: 500,
@@ -74,7 +76,8 @@ _DESCRIPTIONS = {
     404: "no such test, job, version or image",
     408: "the request body arrived too slowly",
     409: "conflict",
-    413: "body over the route's limit (documents 1 MiB, images 5 MB)",
+    413: "body over the route's limit (documents 1 MiB, images 5 MB, play events 16 KiB)",
+    415: "a content type the route does not take",
     422: "invalid input; details name each field",
     429: "rate limited; see Retry-After",
     500: "internal or storage error (logged)",

@@ -55,8 +55,8 @@ def settings_from_env(env: Any) -> Settings:
 
 
 def bindings_from_env(env: Any) -> Bindings:
-    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF (consumer), ``caches.default`` and the
-    global purge.
+    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF (consumer), ANALYTICS_QUEUE and
+    HYPERDRIVE (play analytics), ``caches.default`` and the global purge.
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
@@ -64,7 +64,9 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cdn import NoGlobalPurge, ZonePurger  # noqa: I001
     from quizhub.cloudflare.cache import CfCache
     from quizhub.cloudflare.d1 import D1
+    from quizhub.analytics.events import ANALYTICS_BINDING
     from quizhub.cloudflare.fetch import js_fetch
+    from quizhub.cloudflare.hyperdrive import HYPERDRIVE_BINDING, HyperdriveDatabase
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.push import LIVE_BINDING, DurableLiveChannel
     from quizhub.cloudflare.queue import QueueProducerAdapter
@@ -98,6 +100,14 @@ def bindings_from_env(env: Any) -> Bindings:
             if _has(raw, rule.binding)
         },
         access=access_verifier(settings),
+        # Play analytics: the API Worker sends events and reads stats, the consumer Worker
+        # writes them; each binds only what it uses.
+        analytics_queue=QueueProducerAdapter(getattr(raw, ANALYTICS_BINDING))
+        if _has(raw, ANALYTICS_BINDING)
+        else None,
+        analytics=HyperdriveDatabase(getattr(raw, HYPERDRIVE_BINDING))
+        if _has(raw, HYPERDRIVE_BINDING)
+        else None,
     )
 
 

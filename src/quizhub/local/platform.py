@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.access import AccessVerifier
+from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
+from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
@@ -167,13 +169,17 @@ def build_platform(
     kv_lag_ms: int = 0,
     rate_limits: bool = True,
     root: Path = ROOT,
+    analytics: PgParams | None = None,
 ) -> LocalPlatform:
     """Open (and migrate) the platform under ``data_dir``.
 
     ``mode`` overrides ``settings.save_mode``; ``clock_ms`` drives every binding, the broker and
     the engine; ``wrap`` turns the opened bindings into the ones the pipeline uses (fault
     injection, modelled latency, recorders); ``rate_limits=False`` switches the admin/public
-    rate limits off (benchmarks and test servers that save faster than any editor).
+    rate limits off (benchmarks and test servers that save faster than any editor);
+    ``analytics`` is the Postgres of play analytics (``quizhub.local.postgres.open_analytics``
+    starts one): without it ``POST /api/events`` still queues durably, but nothing consumes the
+    analytics queue and the admin stats answer 503.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     check_data_dir(data_dir)
@@ -225,13 +231,18 @@ def build_platform(
         if rate_limits
         else {},
         access=_access(settings, clock_ms),
+        analytics_queue=LocalQueueProducer(broker, ANALYTICS_QUEUE),
+        analytics=AsyncpgDatabase(analytics) if analytics is not None else None,
     )
     bindings = wrap(raw) if wrap is not None else raw
 
     async def on_batch(batch: MessageBatch) -> None:
         await handle_queue(batch, bindings)
 
-    consumers = [LocalQueueConsumer(broker, name, on_batch) for name in QUEUE_HANDLERS]
+    unbound = () if analytics is not None else (ANALYTICS_QUEUE, ANALYTICS_DLQ)
+    consumers = [
+        LocalQueueConsumer(broker, name, on_batch) for name in QUEUE_HANDLERS if name not in unbound
+    ]
     if engine is not None:
 
         async def run(event: Any, step: Any) -> Any:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from quizhub.analytics.consumer import handle_analytics_batch
+from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Bindings
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
@@ -132,7 +134,14 @@ async def sweep_stuck_jobs(bindings: Bindings) -> int:
     return overdue.total
 
 
-QUEUE_HANDLERS = {SAVE_QUEUE: handle_batch, DEAD_LETTER_QUEUE: handle_dlq_batch}
+QUEUE_HANDLERS = {
+    SAVE_QUEUE: handle_batch,
+    DEAD_LETTER_QUEUE: handle_dlq_batch,
+    # Play analytics (quizhub.analytics): its dead letters get the same handler, one more
+    # budget of retries before anything could be dropped.
+    ANALYTICS_QUEUE: handle_analytics_batch,
+    ANALYTICS_DLQ: handle_analytics_batch,
+}
 
 
 async def handle_queue(batch: MessageBatch, bindings: Bindings) -> None:

@@ -1,4 +1,5 @@
-"""``python -m quizhub.local serve|migrate|seed|reindex`` — the local platform's command line."""
+"""``python -m quizhub.local serve|migrate|seed|reindex|analytics-migrate`` — the local platform's
+command line."""
 
 from __future__ import annotations
 
@@ -56,7 +57,10 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m quizhub.local", description=__doc__)
     parser.add_argument(
-        "command", nargs="?", default="serve", choices=["serve", "migrate", "seed", "reindex"]
+        "command",
+        nargs="?",
+        default="serve",
+        choices=["serve", "migrate", "seed", "reindex", "analytics-migrate"],
     )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument(
@@ -86,6 +90,15 @@ def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> i
     if args.command == "migrate":
         build_platform(args.data_dir, settings).close()
         print(f"migrations applied to {args.data_dir / D1_FILE}")
+        return 0
+    if args.command == "analytics-migrate":
+        from quizhub.local.postgres import open_analytics
+
+        server = open_analytics(args.data_dir)  # migrates (ANALYTICS_DATABASE_URL or embedded)
+        try:
+            print(f"analytics migrations applied to {server.describe()}")
+        finally:
+            server.close()
         return 0
     if args.command == "seed":
         from quizhub.local.host._seed import seed_demo_tests

@@ -16,6 +16,7 @@ from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
+from quizhub.local.postgres import AnalyticsServer, open_analytics
 
 __all__ = ["serve", "banner"]
 
@@ -61,7 +62,14 @@ def _check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def banner(base: str, data_dir: Path, settings: Settings, token_note: str, seeded: Seeded) -> str:
+def banner(
+    base: str,
+    data_dir: Path,
+    settings: Settings,
+    token_note: str,
+    seeded: Seeded,
+    analytics: str = "",
+) -> str:
     """What ``make dev`` prints: where to click, the token, where the data lives."""
     lines = [
         "",
@@ -72,6 +80,8 @@ def banner(base: str, data_dir: Path, settings: Settings, token_note: str, seede
         f"  ▸ admin token   {settings.admin_token}  {token_note}",
         f"  ▸ data          {data_dir}",
     ]
+    if analytics:
+        lines.append(f"  ▸ analytics     {analytics}")
     if seeded.total:
         lines.append(f"  ▸ seeded {seeded.describe()} (first run)")
     lines += ["  Ctrl+C to stop; data stays in the data directory.", ""]
@@ -93,9 +103,56 @@ async def serve(
     ``latency_ms`` adds that much to every binding call, the live channel's included (the
     benchmarks' model of a Worker's round trips; 0 = the local bindings' own speed)."""
     _check_port_free(host, port)
+    analytics = _analytics(data_dir)
+    try:
+        await _serve(
+            host,
+            port,
+            data_dir,
+            settings,
+            token_note,
+            public_dir,
+            rate_limits,
+            latency_ms,
+            analytics,
+        )
+    finally:
+        if isinstance(analytics, AnalyticsServer):
+            analytics.close()  # stops the embedded PostgreSQL with the dev server
+
+
+def _analytics(data_dir: Path) -> AnalyticsServer | str:
+    """Play analytics' Postgres (started and migrated), or why there is none: the site still
+    serves, and the banner says that events wait in the queue."""
+    try:
+        return open_analytics(data_dir)
+    except Exception as exc:  # noqa: BLE001 - reported in the banner, the site still serves
+        return f"UNAVAILABLE ({exc}); play events wait in the queue, stats answer 503"
+
+
+async def _serve(
+    host: str,
+    port: int,
+    data_dir: Path,
+    settings: Settings,
+    token_note: str,
+    public_dir: Path,
+    rate_limits: bool,
+    latency_ms: float,
+    analytics: AnalyticsServer | str,
+) -> None:
+    server_of = analytics if isinstance(analytics, AnalyticsServer) else None
     platform = build_platform(
-        data_dir, settings, rate_limits=rate_limits, wrap=_latency(latency_ms)
+        data_dir,
+        settings,
+        rate_limits=rate_limits,
+        wrap=_latency(latency_ms),
+        analytics=server_of.params if server_of is not None else None,
     )
+    if server_of is not None:
+        # Closed with the platform (the lifespan's shutdown), i.e. before uvicorn re-raises a
+        # SIGTERM it caught: the embedded PostgreSQL stops with the dev server.
+        platform.closers.insert(0, server_of.close)
     seeded = await seed_demo_tests(platform)
     live = platform.live.endpoint(platform.bindings)
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
@@ -110,5 +167,6 @@ async def serve(
     )
     server = uvicorn.Server(config)
     base = f"http://{host}:{port}"
-    print(banner(base, data_dir, platform.bindings.settings, token_note, seeded), flush=True)
+    where = server_of.describe() if server_of is not None else str(analytics)
+    print(banner(base, data_dir, platform.bindings.settings, token_note, seeded, where), flush=True)
     await server.serve()

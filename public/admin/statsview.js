@@ -1,0 +1,157 @@
+// 통계: play analytics from GET /api/admin/stats/… — the overview (#/stats: every test played
+// in the window, most played first) and one test (#/stats/{id}: totals, completion rate, a daily
+// chart, the result distribution and the per-question drop-off). Charts are inline SVG built
+// with DOM calls (CSP script-src 'self', no inline styles, no CDN); every chart has the same
+// numbers as text next to it.
+import { h, replace } from "/assets/dom.js";
+import { api, ApiError, describeError } from "/admin/api.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const WINDOWS = [7, 30, 90];
+const TOTALS_KO = [
+  ["views", "조회"],
+  ["starts", "시작"],
+  ["completions", "완료"],
+  ["shares", "공유"],
+];
+
+function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+const pct = (rate) => (rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(1)}%`);
+const num = (n) => Number(n || 0).toLocaleString("ko-KR");
+
+function windowPicker(days, onPick) {
+  return h("div", { class: "stats-window", role: "group", "aria-label": "기간" },
+    WINDOWS.map((d) => h("button", {
+      type: "button", class: `btn btn-small${d === days ? " btn-primary" : ""}`,
+      "aria-pressed": String(d === days), dataset: { days: d }, on: { click: () => onPick(d) },
+    }, `${d}일`)));
+}
+
+async function load(root, path, render, title) {
+  const body = h("div", { class: "stats-body" },
+    h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
+  replace(root, h("section", { class: "stats-view", "aria-labelledby": "stats-title" }, title, body));
+  try {
+    const { data } = await api("GET", path);
+    replace(body, render(data));
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return;
+    const msg = err instanceof ApiError && err.status === 404
+      ? "이 테스트는 없고 기록된 플레이도 없습니다."
+      : err instanceof ApiError && err.status === 503
+        ? "통계 저장소(Postgres)에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요."
+        : `통계를 불러오지 못했습니다: ${describeError(err)}`;
+    replace(body, h("p", { class: "notice notice-error", role: "alert" }, msg));
+  }
+}
+
+function totalsBlock(totals, rate) {
+  return h("dl", { class: "stats-totals", id: "stats-totals" },
+    TOTALS_KO.map(([key, label]) => h("div", { class: "stats-total", dataset: { key } },
+      h("dt", {}, label), h("dd", {}, num(totals[key])))),
+    h("div", { class: "stats-total", dataset: { key: "rate" } }, h("dt", {}, "완료율"), h("dd", {}, pct(rate))));
+}
+
+/** Daily series: one polyline per count, with day ticks at both ends. */
+function dailyChart(daily) {
+  const W = 640, H = 180, PAD = 28;
+  const series = [["views", "조회"], ["starts", "시작"], ["completions", "완료"]];
+  const max = Math.max(1, ...daily.flatMap((d) => series.map(([k]) => d[k])));
+  const x = (i) => PAD + (daily.length < 2 ? 0 : (i * (W - 2 * PAD)) / (daily.length - 1));
+  const y = (v) => H - PAD - (v * (H - 2 * PAD)) / max;
+  const summary = series.map(([k, label]) => `${label} ${num(daily.reduce((s, d) => s + d[k], 0))}`).join(", ");
+  return h("figure", { class: "stats-figure" },
+    svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart chart-daily", role: "img",
+      "aria-label": `일별 추이 (${daily[0].date} ~ ${daily[daily.length - 1].date}): ${summary}` },
+      svg("line", { x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD, class: "chart-axis" }),
+      svg("text", { x: PAD, y: 14, class: "chart-label" }, `최대 ${num(max)}`),
+      svg("text", { x: PAD, y: H - 8, class: "chart-label" }, daily[0].date),
+      svg("text", { x: W - PAD, y: H - 8, class: "chart-label", "text-anchor": "end" }, daily[daily.length - 1].date),
+      series.map(([k]) => svg("polyline", { class: `chart-line chart-${k}`, fill: "none",
+        points: daily.map((d, i) => `${x(i).toFixed(1)},${y(d[k]).toFixed(1)}`).join(" ") }))),
+    h("figcaption", { class: "chart-legend" },
+      series.map(([k, label]) => h("span", { class: `legend legend-${k}` }, label))));
+}
+
+/** Horizontal bars: rows of {label, value, note}. */
+function barChart(rows, { label, id }) {
+  const W = 640, ROW = 26, LABEL_W = 200;
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  const chart = svg("svg", { viewBox: `0 0 ${W} ${Math.max(ROW, rows.length * ROW)}`, class: "chart chart-bars",
+    role: "img", "aria-label": `${label}: ${rows.map((r) => `${r.label} ${num(r.value)}`).join(", ")}` },
+    rows.map((r, i) => svg("g", {},
+      svg("text", { x: 0, y: i * ROW + 17, class: "chart-label" }, r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label),
+      svg("rect", { x: LABEL_W, y: i * ROW + 5, height: ROW - 10, rx: 3, class: "chart-bar",
+        width: ((W - LABEL_W - 120) * r.value) / max }),
+      svg("text", { x: W, y: i * ROW + 17, class: "chart-label", "text-anchor": "end" }, r.note))));
+  return h("figure", { class: "stats-figure", id }, chart);
+}
+
+function testStats(data) {
+  const results = data.results.map((r) => ({
+    label: r.title || r.resultId, value: r.completions, note: `${num(r.completions)} (${pct(r.share)})`,
+  }));
+  const questions = data.questions.map((q, i) => ({
+    label: `${i + 1}. ${q.text || q.questionId}`, value: q.answers,
+    note: `${num(q.answers)} · 이탈 ${num(q.dropOff)}${q.dropOffRate ? ` (${pct(q.dropOffRate)})` : ""}`,
+  }));
+  return [
+    h("p", { class: "hint" }, `${data.from} ~ ${data.to} (한국 시간 기준 ${data.days}일)`),
+    totalsBlock(data.totals, data.completionRate),
+    h("h3", {}, "일별 추이"), dailyChart(data.daily),
+    h("h3", {}, "결과 분포"),
+    results.length ? barChart(results, { label: "결과 분포", id: "stats-results" }) : h("p", { class: "hint" }, "결과가 없습니다."),
+    h("h3", {}, "문항별 응답과 이탈"),
+    questions.length ? barChart(questions, { label: "문항별 응답 수", id: "stats-questions" }) : h("p", { class: "hint" }, "문항이 없습니다."),
+  ];
+}
+
+/** One test's stats into `root` (#/stats/{id}). */
+export function showTestStats(root, testId, days = 30) {
+  const title = h("div", { class: "jobs-head" },
+    h("h2", { id: "stats-title" }, `통계 · ${testId}`),
+    h("div", { class: "list-actions" },
+      windowPicker(days, (d) => showTestStats(root, testId, d)),
+      h("a", { class: "btn btn-small", href: "#/stats" }, "전체 통계"),
+      h("a", { class: "btn btn-small", href: `#/tests/${encodeURIComponent(testId)}` }, "편집")));
+  return load(root, `/api/admin/stats/tests/${encodeURIComponent(testId)}?days=${days}`, (data) => {
+    if (data.title) title.querySelector("h2").textContent = `통계 · ${data.title}`;
+    return testStats(data);
+  }, title);
+}
+
+/** The overview into `root` (#/stats). */
+export function showStatsOverview(root, days = 30) {
+  const title = h("div", { class: "jobs-head" },
+    h("h2", { id: "stats-title" }, "전체 통계"),
+    windowPicker(days, (d) => showStatsOverview(root, d)));
+  return load(root, `/api/admin/stats/overview?days=${days}`, (data) => {
+    if (!data.items.length) {
+      return h("p", { class: "notice notice-ok", role: "status" }, `최근 ${data.days}일 동안 기록된 플레이가 없습니다.`);
+    }
+    const rows = data.items.map((it) => ({
+      label: it.title || it.testId, value: it.totals.starts,
+      note: `시작 ${num(it.totals.starts)} · 완료 ${pct(it.completionRate)}`,
+    }));
+    return [
+      h("p", { class: "hint" }, `${data.from} ~ ${data.to} · 많이 플레이된 순`),
+      barChart(rows, { label: "테스트별 시작 수", id: "stats-overview-chart" }),
+      h("table", { class: "stats-table", id: "stats-overview" },
+        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "테스트"),
+          TOTALS_KO.map(([, label]) => h("th", { scope: "col" }, label)), h("th", { scope: "col" }, "완료율"))),
+        h("tbody", {}, data.items.map((it) => h("tr", { dataset: { testId: it.testId } },
+          h("th", { scope: "row" }, h("a", { href: `#/stats/${encodeURIComponent(it.testId)}` }, it.title || it.testId)),
+          TOTALS_KO.map(([key]) => h("td", {}, num(it.totals[key]))),
+          h("td", {}, pct(it.completionRate)))))),
+    ];
+  }, title);
+}

@@ -1,0 +1,196 @@
+"""Scorecard row 16: play events with duplicates and a Postgres outage in the middle → counts
+exact (deduplicated by event id), 0 lost. The events go the whole way: ``POST /api/events`` →
+the durable local queue → the analytics consumer → a real PostgreSQL.
+
+The outage has two phases: first Postgres refuses every connection (batches retry with
+backoff), then — the nasty case — every insert commits but its answer is lost (the batch is
+retried although its rows are in). The oracle counts each distinct event id once.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import random
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+from tests.fakes import (
+    TOKEN,
+    FakeClock,
+    SwitchableDatabase,
+    reset_analytics,
+    run,
+    with_outage_switch,
+)
+
+from quizhub.analytics.events import ANALYTICS_QUEUE, MAX_EVENTS_PER_REQUEST
+from quizhub.analytics.pg import PgParams
+from quizhub.analytics.store import COUNT_COLUMNS, AnalyticsStore
+from quizhub.bindings import Settings
+from quizhub.domain.samples import minimal_document
+from quizhub.local.platform import build_platform
+from quizhub.local.postgres import open_analytics
+from reliability.rows import Row
+
+__all__ = ["row16_analytics", "scratch_analytics", "FULL_EVENTS", "QUICK_EVENTS"]
+
+FULL_EVENTS, QUICK_EVENTS = 100_000, 5_000
+DUPLICATE_SHARE = 0.10
+TESTS = ("alpha", "beta", "gamma")
+UNKNOWN = "no-such-test"  # its events are dropped by the consumer (not lost)
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@contextlib.contextmanager
+def scratch_analytics() -> Iterator[PgParams]:
+    """A throwaway embedded PostgreSQL (migrated) for a scorecard run outside pytest."""
+    directory = Path(tempfile.mkdtemp(prefix="quizhub-pg-"))
+    server = open_analytics(directory, url="")
+    try:
+        yield server.params
+    finally:
+        server.close()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _events(total: int, rng: random.Random) -> list[dict[str, Any]]:
+    """``total`` events: 90 % distinct, 10 % exact copies of earlier ones (same id)."""
+    kinds = list(COUNT_COLUMNS)
+    out: list[dict[str, Any]] = []
+    for i in range(total):
+        if out and rng.random() < DUPLICATE_SHARE:
+            out.append(dict(rng.choice(out)))
+            continue
+        test_id = rng.choice((*TESTS, UNKNOWN)) if rng.random() < 0.05 else rng.choice(TESTS)
+        kind = rng.choice(kinds)
+        event: dict[str, Any] = {
+            "id": f"row16-{i:08d}",
+            "type": kind,
+            "testId": test_id,
+            "at": 1_795_000_000_000 + i,
+            "session": f"session-{i // 7:06d}",
+        }
+        if kind == "answer":
+            event |= {"questionId": "q1", "optionId": "a"}
+        if kind == "complete":
+            event["resultId"] = "planner"
+        out.append(event)
+    return out
+
+
+def _expected(events: list[dict[str, Any]]) -> dict[str, collections.Counter[str]]:
+    unique = {e["id"]: e for e in events if e["testId"] != UNKNOWN}
+    counts: dict[str, collections.Counter[str]] = {t: collections.Counter() for t in TESTS}
+    for e in unique.values():
+        counts[e["testId"]][COUNT_COLUMNS[e["type"]]] += 1
+    return counts
+
+
+class _LoseAnswers:
+    """Postgres commits, the answer never arrives: the consumer sees an error after its insert."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.lost = 0
+
+    def describe(self) -> str:
+        return str(self.inner.describe())
+
+    @contextlib.asynccontextmanager
+    async def connect(self) -> Any:
+        async with self.inner.connect() as conn:
+            yield conn
+        self.lost += 1
+        raise ConnectionResetError("connection lost after the commit (simulated)")
+
+
+def row16_analytics(total: int, analytics: PgParams) -> Row:
+    """Row 16 with ``total`` events (20 per request) against the Postgres at ``analytics``."""
+    reset_analytics(analytics)
+    rng = random.Random(16)
+    tmp = Path(tempfile.mkdtemp(prefix="quizhub-row16-"))
+    clock = FakeClock()
+    platform = build_platform(
+        tmp,
+        Settings(admin_token=TOKEN),
+        clock_ms=clock,
+        rate_limits=False,
+        analytics=analytics,
+        wrap=with_outage_switch,
+    )
+    try:
+        client = TestClient(platform.app(), raise_server_exceptions=False)
+        for test_id in TESTS:
+            assert (
+                client.put(
+                    f"/api/admin/tests/{test_id}", json=minimal_document(), headers=AUTH
+                ).status_code
+                == 202
+            )
+        clock.advance(1000)
+        run(platform.drain())
+        switch = platform.bindings.analytics
+        assert isinstance(switch, SwitchableDatabase)
+        events = _events(total, rng)
+        requests = [
+            events[i : i + MAX_EVENTS_PER_REQUEST]
+            for i in range(0, len(events), MAX_EVENTS_PER_REQUEST)
+        ]
+        lose = _LoseAnswers(switch.inner)
+        refused_phase = range(len(requests) * 2 // 5, len(requests) // 2)
+        lost_phase = range(len(requests) // 2, len(requests) * 3 // 5)
+        rejected = 0
+        for n, chunk in enumerate(requests):
+            switch.down = n in refused_phase
+            switch.inner = lose if n in lost_phase else lose.inner
+            r = client.post("/api/events", json={"events": chunk})
+            rejected += r.status_code != 204
+            if n % 5 == 4:
+                clock.advance(5_000)
+                run(platform.drain())
+        switch.down, switch.inner = False, lose.inner
+        for _ in range(200):  # the retries' backoff passes; everything comes in
+            clock.advance(3_600_000)
+            run(platform.drain())
+            if not platform.next_due_ms():
+                break
+        store = AnalyticsStore(platform.bindings.analytics)  # type: ignore[arg-type]
+        stored = dict(run(store.totals_by_test(0, 10**6)))
+        expected = _expected(events)
+        lost = sum(
+            max(expected[t][c] - stored.get(t, {}).get(c, 0), 0)
+            for t in TESTS
+            for c in COUNT_COLUMNS.values()
+        )
+        extra = sum(
+            max(stored.get(t, {}).get(c, 0) - expected[t][c], 0)
+            for t in TESTS
+            for c in COUNT_COLUMNS.values()
+        )
+        rows = run(store.event_count())
+        distinct = sum(sum(c.values()) for c in expected.values())
+        queue = platform.broker.stats(ANALYTICS_QUEUE)
+        left = queue["ready"] + queue["delayed"] + queue["in_flight"]
+        duplicates = len(events) - len({e["id"] for e in events})
+        dropped = len({e["id"] for e in events if e["testId"] == UNKNOWN})
+    finally:
+        platform.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    result = (
+        f"{len(events):,} events in {len(requests):,} requests ({duplicates:,} duplicates,"
+        f" {dropped} of an unknown test); outage: {switch.refused} connections refused, then"
+        f" {lose.lost} commits whose answer was lost → {rows:,} rows = {distinct:,} distinct;"
+        f" counts lost {lost}, extra {extra}; {rejected} requests refused, {left} messages left"
+    )
+    return Row(
+        "16",
+        "analytics events with 10 % duplicates and a Postgres outage mid-run",
+        result,
+        "counts exact (dedup by event id), 0 lost",
+        lost == 0 and extra == 0 and rows == distinct and rejected == 0 and left == 0,
+    )

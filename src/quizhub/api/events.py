@@ -1,0 +1,124 @@
+"""``POST /api/events``: play events from the public site (``navigator.sendBeacon`` sends
+``text/plain``, ``fetch(keepalive)`` JSON). Validated, then ONE queue send and 204: Postgres is
+never touched on this path. Anonymous: size-limited and rate-limited by the guard."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from quizhub.analytics.events import (
+    CLIENT_ID_PATTERN,
+    EVENT_TYPES,
+    EVENTS_PATH,
+    MAX_EVENTS_PER_REQUEST,
+    MAX_MS,
+    NEEDS,
+    OPTIONAL_FIELDS,
+    event_message,
+    parse_events,
+)
+from quizhub.api.deps import bindings
+from quizhub.api.errors import error_responses
+from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
+from quizhub.errors import Invalid, Transient, Unsupported
+
+__all__ = ["router", "EVENTS_BODY"]
+
+router = APIRouter(tags=["events"])
+_ACCEPTED = ("application/json", "text/plain")
+
+
+def _event_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one event type (written from quizhub.analytics.events)."""
+    properties: dict[str, Any] = {
+        "id": {"type": "string", "pattern": CLIENT_ID_PATTERN, "description": "client-made"},
+        "type": {"const": kind},
+        "testId": {"type": "string", "pattern": TEST_ID_PATTERN},
+        "at": {"type": "integer", "minimum": 0, "maximum": MAX_MS, "description": "client ms"},
+        "session": {"type": "string", "pattern": CLIENT_ID_PATTERN, "description": "per tab"},
+    }
+    for name in NEEDS[kind]:
+        properties[name] = {"type": "string", "pattern": ITEM_ID_PATTERN}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": ["id", "type", "testId", "at", "session", *NEEDS[kind]],
+        "additionalProperties": False,
+    }
+
+
+_EVENTS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "events": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_EVENTS_PER_REQUEST,
+            "items": {"oneOf": [_event_schema(kind) for kind in EVENT_TYPES]},
+        }
+    },
+    "required": ["events"],
+    "additionalProperties": False,
+    "examples": [
+        {
+            "events": [
+                {
+                    "id": "e1b2c3d4e5",
+                    "type": "answer",
+                    "testId": "travel",
+                    "questionId": "q1",
+                    "optionId": "a",
+                    "at": 1795000000000,
+                    "session": "s1a2b3c4d5",
+                }
+            ]
+        }
+    ],
+}
+assert set(OPTIONAL_FIELDS) >= {n for kind in EVENT_TYPES for n in NEEDS[kind]}
+EVENTS_BODY = {
+    "required": True,
+    "description": (
+        f"1 to {MAX_EVENTS_PER_REQUEST} play events; a beacon may send the same JSON as"
+        " text/plain (navigator.sendBeacon with a string)"
+    ),
+    "content": {"application/json": {"schema": _EVENTS_SCHEMA}},
+}
+
+
+def _payload(request: Request, body: bytes) -> Any:
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media not in _ACCEPTED:
+        raise Unsupported(f"send the events as {' or '.join(_ACCEPTED)}, not {media or 'nothing'}")
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        details = [{"loc": ["body"], "msg": "not UTF-8 JSON", "type": "json_invalid"}]
+        raise Invalid("body: not UTF-8 JSON", details=details) from None
+
+
+@router.post(
+    EVENTS_PATH,
+    status_code=204,
+    response_class=Response,
+    openapi_extra={"requestBody": EVENTS_BODY},
+    responses={
+        204: {"description": "queued (recorded within seconds; unknown tests are dropped)"},
+        **error_responses(413, 415, 422, 429, 503),
+    },
+)
+async def post_events(request: Request) -> Response:
+    """Play events of the public site: validated, queued once, 204. No cookies, nothing about
+    the person is kept (the client IP only keys the rate limit)."""
+    b = bindings(request)
+    events = parse_events(_payload(request, await request.body()))
+    if b.analytics_queue is None:
+        raise Transient("play analytics are not bound here (ANALYTICS_QUEUE)")
+    try:
+        await b.analytics_queue.send(event_message(events, b.clock_ms()))
+    except Exception as exc:  # noqa: BLE001 - the queue is a binding: a retry may succeed
+        raise Transient(f"could not queue the events: {exc}") from exc
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})

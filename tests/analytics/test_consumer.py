@@ -1,0 +1,164 @@
+"""The analytics consumer against a real Postgres: events arrive within the batch timeout,
+count once however often they are sent or delivered, unknown tests are dropped, and a Postgres
+outage only delays them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizhub.analytics.consumer import handle_analytics_batch, retry_delay_seconds
+from quizhub.analytics.events import ANALYTICS_QUEUE
+from quizhub.analytics.pg import PgParams
+from quizhub.analytics.store import AnalyticsStore
+from quizhub.local.platform import ROOT
+from quizhub.local.queues import load_consumer_settings
+from tests.analytics.conftest import AnalyticsApi, event, play
+from tests.api.conftest import make_api
+from tests.fakes import (
+    FakeBatch,
+    FakeClock,
+    FakeMessage,
+    SwitchableDatabase,
+    run,
+    with_outage_switch,
+)
+
+SETTINGS = load_consumer_settings(ROOT / "wrangler.consumer.toml")[ANALYTICS_QUEUE]
+
+
+def _stored(api: AnalyticsApi) -> int:
+    assert api.b.analytics is not None
+    return run(AnalyticsStore(api.b.analytics).event_count())
+
+
+def test_events_are_written_once_the_batch_timeout_passes(
+    aapi: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """A lone request waits for the batch timeout (wrangler.consumer.toml), then lands."""
+    aapi.save("travel", travel_doc)
+    assert aapi.send(play(travel_doc, "travel", "session-1")).status_code == 204
+    aapi.process()
+    assert _stored(aapi) == 0
+    aapi.clock.advance(int(SETTINGS.max_batch_timeout * 1000))
+    aapi.process()
+    assert _stored(aapi) == 7
+    assert aapi.stats("travel")["totals"]["completions"] == 1
+
+
+def test_a_batch_holds_up_to_the_configured_number_of_requests(
+    aapi: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """A full batch (max_batch_size requests) is delivered at once, without waiting."""
+    aapi.save("travel", travel_doc)
+    for i in range(SETTINGS.max_batch_size):
+        client = {"CF-Connecting-IP": f"198.51.100.{i}"}  # players, each under the rate limit
+        r = aapi.send([event("view", session=f"session-{i:04d}")], headers=client)
+        assert r.status_code == 204
+    aapi.process()
+    assert _stored(aapi) == SETTINGS.max_batch_size
+
+
+def test_an_event_sent_twice_counts_once(aapi: AnalyticsApi, travel_doc: dict[str, Any]) -> None:
+    """The same event id twice in one request, and the whole request again (a beacon retried):
+    one row, one count."""
+    aapi.save("travel", travel_doc)
+    events = play(travel_doc, "travel", "session-1")
+    assert aapi.send([*events, events[0]]).status_code == 204
+    assert aapi.send(events).status_code == 204
+    aapi.settle()
+    assert _stored(aapi) == len(events)
+    totals = aapi.stats("travel")["totals"]
+    assert totals == {"views": 1, "starts": 1, "answers": 4, "completions": 1, "shares": 0}
+
+
+def test_a_batch_delivered_again_changes_nothing(
+    aapi: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """At-least-once delivery: handling the same message twice counts its events once."""
+    aapi.save("travel", travel_doc)
+    body = {
+        "type": "play-events",
+        "receivedAt": aapi.clock.ms,
+        "events": play(travel_doc, "travel", "s-123456"),
+    }
+    for attempt in (1, 2):
+        message = FakeMessage(body, attempts=attempt)
+        run(handle_analytics_batch(FakeBatch([message], ANALYTICS_QUEUE), aapi.b))
+        assert message.outcome == "ack"
+    assert aapi.stats("travel")["totals"]["views"] == 1
+
+
+def test_events_of_unknown_tests_are_dropped_by_the_consumer(
+    aapi: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """The API accepts any well-formed test id; the consumer keeps only tests D1 knows."""
+    aapi.save("travel", travel_doc)
+    assert aapi.send([event("view"), event("view", test_id="no-such-test")]).status_code == 204
+    aapi.settle()
+    assert _stored(aapi) == 1
+    r = aapi.client.get(
+        "/api/admin/stats/tests/no-such-test", headers={"Authorization": "Bearer test-admin-token"}
+    )
+    assert r.status_code == 404
+
+
+def test_a_message_the_api_never_sent_is_dropped_and_its_neighbours_kept(
+    aapi: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """A poison message is acked (never retried); the good one in the same batch is written."""
+    aapi.save("travel", travel_doc)
+    poison = FakeMessage({"type": "play-events", "events": "nope"}, id="m-1")
+    good = FakeMessage(
+        {"type": "play-events", "receivedAt": aapi.clock.ms, "events": [event("view")]}, id="m-2"
+    )
+    run(handle_analytics_batch(FakeBatch([poison, good], ANALYTICS_QUEUE), aapi.b))
+    assert (poison.outcome, good.outcome) == ("ack", "ack")
+    assert _stored(aapi) == 1
+
+
+@pytest.fixture
+def flaky(tmp_path: Path, clock: FakeClock, analytics: PgParams) -> Iterator[AnalyticsApi]:
+    """The analytics API whose Postgres can be switched off."""
+    api = make_api(tmp_path, clock, analytics=analytics, wrap=with_outage_switch)
+    api.__class__ = AnalyticsApi
+    yield api  # type: ignore[misc]
+    api.platform.close()
+
+
+def test_postgres_down_retries_the_batch_and_nothing_is_lost(
+    flaky: AnalyticsApi, travel_doc: dict[str, Any]
+) -> None:
+    """While Postgres refuses connections every delivery is retried with backoff; once it is
+    back the counts are exact."""
+    flaky.save("travel", travel_doc)
+    db = flaky.b.analytics
+    assert isinstance(db, SwitchableDatabase)
+    db.down = True
+    for session in ("session-a1", "session-b2", "session-c3"):
+        assert flaky.send(play(travel_doc, "travel", session)).status_code == 204
+    for attempt in range(1, 5):
+        flaky.settle()
+        flaky.clock.advance(retry_delay_seconds(attempt) * 1000)
+    assert db.refused >= 4
+    stats = flaky.platform.broker.stats(ANALYTICS_QUEUE)
+    assert stats["delayed"] + stats["ready"] == 3  # all three requests still queued
+    db.down = False
+    flaky.clock.advance(retry_delay_seconds(5) * 1000)
+    flaky.process()
+    assert flaky.stats("travel")["totals"] == {
+        "views": 3,
+        "starts": 3,
+        "answers": 12,
+        "completions": 3,
+        "shares": 0,
+    }
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    """10 s, 20 s, 40 s … never more than an hour."""
+    assert [retry_delay_seconds(n) for n in (1, 2, 3)] == [10, 20, 40]
+    assert retry_delay_seconds(100) == 3600
