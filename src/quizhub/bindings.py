@@ -16,6 +16,7 @@ from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
     Cache,
     D1Database,
+    ImageTransformer,
     KVNamespace,
     LiveChannel,
     Purger,
@@ -140,3 +141,6 @@ class Bindings:
     # guard identified (an Access email; None for the bearer token).
     access: AccessVerifier | None = None
     editor: str | None = None
+    # Image variants (IMAGES on Cloudflare, Pillow locally); None where it is not bound: image
+    # jobs then fail with that reason (the upload itself is still accepted).
+    images: ImageTransformer | None = None

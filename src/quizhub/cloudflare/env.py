@@ -55,8 +55,8 @@ def settings_from_env(env: Any) -> Settings:
 
 
 def bindings_from_env(env: Any) -> Bindings:
-    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF (consumer), ``caches.default`` and the
-    global purge.
+    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF and IMAGES (consumer),
+    ``caches.default`` and the global purge.
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
@@ -65,6 +65,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.cache import CfCache
     from quizhub.cloudflare.d1 import D1
     from quizhub.cloudflare.fetch import js_fetch
+    from quizhub.cloudflare.images import ImagesAdapter
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.push import LIVE_BINDING, DurableLiveChannel
     from quizhub.cloudflare.queue import QueueProducerAdapter
@@ -98,6 +99,8 @@ def bindings_from_env(env: Any) -> Bindings:
             if _has(raw, rule.binding)
         },
         access=access_verifier(settings),
+        # The consumer Worker's Images binding (image variants); the API Worker has none.
+        images=ImagesAdapter(raw.IMAGES) if _has(raw, "IMAGES") else None,
     )
 
 

@@ -42,6 +42,7 @@ from quizhub.local.datadir import (
 )
 from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
 from quizhub.local.embedder import LocalEmbedder
+from quizhub.local.images import PillowImages
 from quizhub.local.kv import LocalKV
 from quizhub.local.push import LocalLive
 from quizhub.local.queues import (
@@ -225,6 +226,7 @@ def build_platform(
         if rate_limits
         else {},
         access=_access(settings, clock_ms),
+        images=PillowImages(),
     )
     bindings = wrap(raw) if wrap is not None else raw
 

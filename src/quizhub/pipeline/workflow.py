@@ -14,15 +14,17 @@ from typing import Any
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import TERMINAL, JobRow
 from quizhub.errors import Permanent, WorkflowAlreadyExists
-from quizhub.pipeline import steps
+from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job, readable_reason
 from quizhub.ports import WorkflowStep
 from quizhub.push.notify import Notices
+from quizhub.store.images import ImageFacts
 
 __all__ = [
     "STEP_CONFIG",
     "STEP_NAMES",
+    "IMAGE_STEP_NAMES",
     "FAIL_STEP",
     "NOTIFY_STEP",
     "run_save_workflow",
@@ -35,6 +37,8 @@ STEP_CONFIG: dict[str, Any] = {
     "timeout": "1 minute",
 }
 STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "index", "finish")
+# An image job's steps (process-image): the same begin and finish around the image steps.
+IMAGE_STEP_NAMES = ("begin", *images.IMAGE_STEPS, "finish")
 FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where the UI looks
 # The last step: the job's outcome to its live channel. It never fails (quizhub.push.notify), so
 # it adds nothing to the retry budget (quizhub.pipeline.policy counts STEP_NAMES + FAIL_STEP).
@@ -138,6 +142,8 @@ async def _steps(
     started = await begin()
     if started["status"] in TERMINAL:
         return {"status": started["status"]}  # a finished job: repeats change nothing
+    if job.kind == "image":
+        return await _image_steps(step, b, msg, guarded)
     committed = await commit()
     if committed["outcome"] not in ("committed", "already-committed"):
         return {"status": committed["status"]}
@@ -145,6 +151,48 @@ async def _steps(
         await index()
     except Exception as exc:  # noqa: BLE001 - retried by its config; the save stays live
         warning = steps.index_warning(exc)
+    return dict(await finish())
+
+
+async def _image_steps(
+    step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any
+) -> dict[str, Any]:
+    """decode → variants → record → purge → finish, each a durable step (names in
+    IMAGE_STEP_NAMES). The original is read again by the steps that need its bytes: step
+    results stay small (the variants' keys and sizes, never image bytes)."""
+    work = images.work_of(msg.job_id, msg.image_key, msg.source)
+
+    async def original() -> bytes:
+        return bytes(await guarded(images.load_original(b, work)))
+
+    @step.do("decode", config=STEP_CONFIG)
+    async def decode() -> dict[str, Any]:
+        facts = await guarded(images.decode(b, work, await original()))
+        return dict(facts.to_json())
+
+    @step.do("variants", config=STEP_CONFIG)
+    async def variants(decode: dict[str, Any]) -> dict[str, Any]:
+        facts = ImageFacts.from_json(decode)
+        made = await guarded(images.make_variants(b, work, facts, await original()))
+        return {"variants": [images.variant_to_step(v) for v in made]}
+
+    @step.do("record", config=STEP_CONFIG)
+    async def record(decode: dict[str, Any], variants: dict[str, Any]) -> dict[str, Any]:
+        made = [images.variant_from_step(v) for v in variants["variants"]]
+        await guarded(images.record(b, work, ImageFacts.from_json(decode), made))
+        return {"recorded": len(made)}
+
+    @step.do("purge", config=STEP_CONFIG)
+    async def purge(record: dict[str, Any]) -> dict[str, Any]:
+        await guarded(images.purge(b, work))
+        return {"purged": True}
+
+    @step.do("finish", config=STEP_CONFIG)
+    async def finish(purge: dict[str, Any]) -> dict[str, Any]:
+        await guarded(images.release_original(b, work))
+        await guarded(steps.finish(b, msg))
+        return {"status": "succeeded"}
+
     return dict(await finish())
 
 

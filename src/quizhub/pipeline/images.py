@@ -1,0 +1,230 @@
+"""The image job's steps. Each is idempotent, so any may run again after a crash or redelivery.
+
+Order: decode (read the header: format, size, pixel limit) → variants (WebP and the original's
+format at each width, metadata stripped, stored create-only under immutable keys) → record (the
+image and its variants in D1, one batch with the job's commit) → purge (cached placeholders) →
+finish (job succeeded, the private original deleted). The original is read from its private
+key (the upload's claim check, or an upload stored before this pipeline) and never served.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from quizhub.bindings import Bindings
+from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
+from quizhub.domain.ids import is_image_key
+from quizhub.domain.images import (
+    MAX_PIXELS,
+    Variant,
+    format_of_ext,
+    format_of_media_type,
+    metadata_found,
+    variant_formats,
+    variant_widths,
+)
+from quizhub.domain.wire import iso_ms
+from quizhub.errors import Permanent
+from quizhub.ports import ImageTransformer
+from quizhub.store.images import ImageFacts, ImagesRepo
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
+
+__all__ = [
+    "ImageWork",
+    "IMAGE_STEPS",
+    "load_original",
+    "decode",
+    "make_variants",
+    "record",
+    "purge",
+    "release_original",
+    "process",
+    "reprocess_stored",
+    "variant_to_step",
+    "variant_from_step",
+    "work_of",
+]
+
+log = logging.getLogger("quizhub.pipeline")
+
+# The job's step names, in order (what GET /api/admin/jobs/{id} reports as ``step``).
+IMAGE_STEPS = ("decode", "variants", "record", "purge")
+
+
+@dataclass(frozen=True)
+class ImageWork:
+    """One image to process: the job doing it, the image's key and where its original is."""
+
+    job_id: str
+    image_key: str
+    source: str
+    own_job: bool = True  # False inside the reprocessing of every stored original
+
+
+def _transformer(b: Bindings) -> ImageTransformer:
+    if b.images is None:
+        raise Permanent("image processing is not available here (the IMAGES binding is unbound)")
+    return b.images
+
+
+async def _step(b: Bindings, work: ImageWork, step: str) -> None:
+    if work.own_job:
+        await JobsRepo(b.db).set_step(work.job_id, step, iso_ms(b.clock_ms()))
+
+
+async def load_original(b: Bindings, work: ImageWork) -> bytes:
+    """The original's bytes from its private key (Permanent when it is gone)."""
+    obj = await b.bucket.get(work.source)
+    if obj is None:
+        raise Permanent(f"the original of image {work.image_key} is missing ({work.source})")
+    return obj.body
+
+
+async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
+    """Read the header only: an accepted format, and no more than ``MAX_PIXELS`` pixels (a
+    decompression bomb fails here, permanently, before any pixel is decoded)."""
+    await _step(b, work, "decode")
+    info = await _transformer(b).info(data)
+    fmt = format_of_media_type(str(info.get("format")))
+    if fmt is None or fmt.ext != work.image_key.rsplit(".", 1)[1]:
+        raise Permanent(f"the original is {info.get('format')}, not the image its key names")
+    width, height = int(info.get("width") or 0), int(info.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise Permanent("the image has no pixels")
+    if width * height > MAX_PIXELS:
+        raise Permanent(
+            f"image too large to decode: {width}×{height} = {width * height} pixels "
+            f"(limit {MAX_PIXELS}; a decompression bomb?)"
+        )
+    return ImageFacts(fmt.ext, width, height, len(data))
+
+
+async def make_variants(
+    b: Bindings, work: ImageWork, facts: ImageFacts, data: bytes
+) -> list[Variant]:
+    """Every variant, stored once. A variant's key names the width it really has (an upright
+    photo is narrower than its sensor's header says), and the put is create-only: a repeat
+    (redelivery, a second upload of the same bytes) never writes a second copy."""
+    await _step(b, work, "variants")
+    images = _transformer(b)
+    made: dict[str, Variant] = {}
+    for fmt in variant_formats(format_of_ext(facts.ext)):
+        for width in variant_widths(facts.width):
+            encoded = await images.transform(
+                data,
+                {"width": width, "fit": "scale-down", "metadata": "none"},
+                {"format": fmt.media_type, "quality": fmt.quality, "anim": False},
+            )
+            if leaked := metadata_found(encoded):
+                raise Permanent(
+                    f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: "
+                    "not stored"
+                )
+            out = await images.info(encoded)
+            real_width, height = int(out["width"]), int(out["height"])
+            key = image_variant_key(work.image_key, real_width, fmt.ext)
+            if key in made:
+                continue  # two widths past the image's own width: one variant
+            await b.bucket.put(
+                key,
+                encoded,
+                http_metadata={"contentType": fmt.media_type, "cacheControl": IMAGE_CACHE_CONTROL},
+                only_if={"etag_does_not_match": "*"},
+            )
+            stored = await b.bucket.head(key)  # ours, or the one an earlier delivery wrote
+            if stored is None:
+                raise RuntimeError(f"variant {key} was written but cannot be read back")
+            made[key] = Variant(real_width, height, fmt.ext, key, stored.size)
+    return list(made.values())
+
+
+async def record(b: Bindings, work: ImageWork, facts: ImageFacts, variants: list[Variant]) -> None:
+    """The image and its variants in D1 (one batch, with the job's commit when it owns one)."""
+    job_id = work.job_id
+    await ImagesRepo(b.db).record(
+        job_id, work.image_key, facts, variants, iso_ms(b.clock_ms()), commit=work.own_job
+    )
+
+
+async def purge(b: Bindings, work: ImageWork) -> None:
+    """Drop cached answers of the image's URLs (placeholders served before the variants were
+    there); the job is live after it."""
+    origin = b.settings.public_origin
+    await b.purger.purge(tags=image_tags(work.image_key), urls=image_urls(origin, work.image_key))
+    if work.own_job:
+        await JobsRepo(b.db).mark_live(work.job_id, iso_ms(b.clock_ms()))
+
+
+async def release_original(b: Bindings, work: ImageWork) -> None:
+    """Delete the private original once its variants are recorded (it holds the EXIF)."""
+    await b.bucket.delete(work.source)
+
+
+async def process(b: Bindings, work: ImageWork) -> None:
+    """decode → variants → record, for an image not yet recorded by this job."""
+    data = await load_original(b, work)
+    facts = await decode(b, work, data)
+    variants = await make_variants(b, work, facts, data)
+    await record(b, work, facts, variants)
+
+
+async def reprocess_stored(b: Bindings, job_id: str) -> str | None:
+    """Turn every original stored before this pipeline (``images/{key}``, EXIF and all) into
+    variants, then delete it. Images that cannot be processed (permanently) are skipped and
+    named in the returned warning; a binding fault raises (the job is retried, and images
+    already done are not listed any more: their originals are gone)."""
+    keys = await _stored_originals(b)
+    failed = []
+    for key in keys:
+        work = ImageWork(job_id, key, legacy_image_key(key), own_job=False)
+        try:
+            await process(b, work)
+            await purge(b, work)
+            await release_original(b, work)
+        except Permanent as exc:
+            log.warning("reprocessing image %s failed: %s", key, exc.message)
+            failed.append(f"{key}: {exc.message}")
+    if not keys:
+        return "no images stored before variants existed: nothing to reprocess"
+    if failed:
+        shown = "; ".join(failed[:5])[:800]
+        return f"{len(failed)} of {len(keys)} stored images could not be processed: {shown}"
+    return None
+
+
+async def _stored_originals(b: Bindings) -> list[str]:
+    """Keys of every original under the legacy prefix (listed first: processing deletes)."""
+    keys: list[str] = []
+    cursor = None
+    while True:
+        page = await b.bucket.list(prefix=LEGACY_IMAGE_PREFIX, cursor=cursor, limit=1000)
+        names = (o.key[len(LEGACY_IMAGE_PREFIX) :] for o in page.objects)
+        keys += [k for k in names if is_image_key(k)]
+        if not page.truncated or not page.cursor:
+            return keys
+        cursor = page.cursor
+
+
+def variant_to_step(v: Variant) -> dict[str, object]:
+    """A variant as a workflow step result (JSON)."""
+    return {"width": v.width, "height": v.height, "ext": v.ext, "key": v.object_key, "size": v.size}
+
+
+def variant_from_step(raw: dict[str, object]) -> Variant:
+    """The inverse of ``variant_to_step``."""
+    return Variant(
+        int(str(raw["width"])),
+        int(str(raw["height"])),
+        str(raw["ext"]),
+        str(raw["key"]),
+        int(str(raw["size"])),
+    )
+
+
+def work_of(job_id: str, image_key: str | None, source: str | None) -> ImageWork:
+    """The work of a process-image message (its parser checked key and source)."""
+    if image_key is None or source is None:
+        raise Permanent("an image job names no image")
+    return ImageWork(job_id, image_key, source)
