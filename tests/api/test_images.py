@@ -179,7 +179,7 @@ def test_reprocess_turns_originals_stored_before_into_variants(api: Api) -> None
     run(api.b.bucket.put(legacy_image_key(key), photo))
     before = api.client.get(f"/api/images/{key}")
     assert before.headers["x-image-status"] == "pending" and photo not in before.content
-    r = api.client.post("/api/admin/images/reprocess", headers=AUTH)
+    r = api.client.post("/api/admin/reprocess-images", headers=AUTH)
     assert r.status_code == 202
     api.clock.advance(1000)
     api.process()
@@ -188,7 +188,7 @@ def test_reprocess_turns_originals_stored_before_into_variants(api: Api) -> None
     served = api.client.get(f"/api/images/{key}?w=320", headers={"Accept": "image/webp"})
     assert served.headers["content-type"] == "image/webp" and exif_of(served.content) == {}
     assert run(api.b.bucket.head(legacy_image_key(key))) is None
-    again = api.client.post("/api/admin/images/reprocess", headers=AUTH).json()
+    again = api.client.post("/api/admin/reprocess-images", headers=AUTH).json()
     api.clock.advance(1000)
     api.process()
     assert "nothing to reprocess" in api.job(again["jobId"])["error"]

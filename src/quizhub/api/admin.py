@@ -383,7 +383,7 @@ async def upload_image(request: Request) -> Response:
     return json_response(upload.to_json(), status=202, headers=headers)
 
 
-@router.post("/images/reprocess", status_code=202, responses=_JOB)
+@router.post("/reprocess-images", status_code=202, responses=_JOB)
 async def reprocess_images(request: Request) -> Response:
     """Turn every image stored before variants existed into variants (EXIF stripped) and delete
     its original, as one job (202 + the job to poll)."""

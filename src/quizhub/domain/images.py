@@ -44,16 +44,24 @@ class ImageFormat:
     name: str
     matches: Callable[[bytes], bool]
     quality: int  # encoder quality of its variants (ignored by lossless PNG/GIF)
+    magic: bytes  # the shortest header that sniffs as this format (for tests and fuzzing)
 
 
 def _webp(data: bytes) -> bool:
     return len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP"
 
 
-PNG = ImageFormat("png", "image/png", "PNG", lambda d: d.startswith(b"\x89PNG\r\n\x1a\n"), 100)
-JPEG = ImageFormat("jpg", "image/jpeg", "JPEG", lambda d: d.startswith(b"\xff\xd8\xff"), 82)
-GIF = ImageFormat("gif", "image/gif", "GIF", lambda d: d[:6] in (b"GIF87a", b"GIF89a"), 100)
-WEBP = ImageFormat("webp", "image/webp", "WebP", _webp, 78)
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG = ImageFormat(
+    "png", "image/png", "PNG", lambda d: d.startswith(_PNG_SIGNATURE), 100, _PNG_SIGNATURE
+)
+JPEG = ImageFormat(
+    "jpg", "image/jpeg", "JPEG", lambda d: d.startswith(b"\xff\xd8\xff"), 82, b"\xff\xd8\xff"
+)
+GIF = ImageFormat(
+    "gif", "image/gif", "GIF", lambda d: d[:6] in (b"GIF87a", b"GIF89a"), 100, b"GIF89a"
+)
+WEBP = ImageFormat("webp", "image/webp", "WebP", _webp, 78, b"RIFF\x00\x00\x00\x00WEBP")
 # Every format an upload may be (never SVG: it can carry scripts).
 FORMATS: tuple[ImageFormat, ...] = (PNG, JPEG, GIF, WEBP)
 EXTENSIONS: tuple[str, ...] = tuple(f.ext for f in FORMATS)

@@ -133,7 +133,7 @@ def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> i
 
 
 def _reprocess_images(data_dir: Path, settings: Settings) -> int:
-    """Accept the reprocessing job (as ``POST /api/admin/images/reprocess`` does), run the
+    """Accept the reprocessing job (as ``POST /api/admin/reprocess-images`` does), run the
     consumer until nothing is due, and print how the job stands."""
     from quizhub.pipeline.accept import accept_reprocess_images
     from quizhub.store.jobs import JobsRepo
