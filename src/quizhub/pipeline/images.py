@@ -17,6 +17,7 @@ from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.domain.ids import is_image_key
 from quizhub.domain.images import (
     MAX_PIXELS,
+    ImageFormat,
     Variant,
     format_of_ext,
     format_of_media_type,
@@ -26,7 +27,7 @@ from quizhub.domain.images import (
 )
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
-from quizhub.ports import ImageTransformer
+from quizhub.ports import ImageTransformer, R2Object
 from quizhub.store.images import ImageFacts, ImagesRepo
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
@@ -104,40 +105,66 @@ async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
 async def make_variants(
     b: Bindings, work: ImageWork, facts: ImageFacts, data: bytes
 ) -> list[Variant]:
-    """Every variant, stored once. A variant's key names the width it really has (an upright
-    photo is narrower than its sensor's header says), and the put is create-only: a repeat
-    (redelivery, a second upload of the same bytes) never writes a second copy."""
+    """Every variant, stored once under ``variants/{key}/{w}w.{ext}`` (``w`` = the width asked
+    for; the real size is in its metadata: an upright photo can be narrower than its header
+    says). A variant already stored (an earlier delivery) is reused, so a retry goes on where
+    the last one stopped, and the put is create-only: repeats never write a second copy."""
     await _step(b, work, "variants")
-    images = _transformer(b)
-    made: dict[str, Variant] = {}
+    made: list[Variant] = []
     for fmt in variant_formats(format_of_ext(facts.ext)):
+        widths: set[int] = set()
         for width in variant_widths(facts.width):
-            encoded = await images.transform(
-                data,
-                {"width": width, "fit": "scale-down", "metadata": "none"},
-                {"format": fmt.media_type, "quality": fmt.quality, "anim": False},
-            )
-            if leaked := metadata_found(encoded):
-                raise Permanent(
-                    f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: "
-                    "not stored"
-                )
-            out = await images.info(encoded)
-            real_width, height = int(out["width"]), int(out["height"])
-            key = image_variant_key(work.image_key, real_width, fmt.ext)
-            if key in made:
-                continue  # two widths past the image's own width: one variant
-            await b.bucket.put(
-                key,
-                encoded,
-                http_metadata={"contentType": fmt.media_type, "cacheControl": IMAGE_CACHE_CONTROL},
-                only_if={"etag_does_not_match": "*"},
-            )
-            stored = await b.bucket.head(key)  # ours, or the one an earlier delivery wrote
+            key = image_variant_key(work.image_key, width, fmt.ext)
+            stored = await b.bucket.head(key)
             if stored is None:
-                raise RuntimeError(f"variant {key} was written but cannot be read back")
-            made[key] = Variant(real_width, height, fmt.ext, key, stored.size)
-    return list(made.values())
+                stored = await _store_variant(b, work, data, width, fmt, key, widths)
+                if stored is None:
+                    continue  # as wide as a narrower request's variant: one is enough
+            real_width = int(stored.custom_metadata.get("width", width))
+            if real_width in widths:
+                continue
+            widths.add(real_width)
+            height = int(stored.custom_metadata.get("height", "0"))
+            made.append(Variant(real_width, height, fmt.ext, key, stored.size))
+    return made
+
+
+async def _store_variant(
+    b: Bindings,
+    work: ImageWork,
+    data: bytes,
+    width: int,
+    fmt: ImageFormat,
+    key: str,
+    widths: set[int],
+) -> R2Object | None:
+    """Make one variant and store it create-only; None when its real width is already made."""
+    images = _transformer(b)
+    encoded = await images.transform(
+        data,
+        {"width": width, "fit": "scale-down", "metadata": "none"},
+        {"format": fmt.media_type, "quality": fmt.quality, "anim": False},
+    )
+    if leaked := metadata_found(encoded):
+        raise Permanent(
+            f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: not stored"
+        )
+    out = await images.info(encoded)
+    real_width, height = int(out["width"]), int(out["height"])
+    if real_width in widths:
+        return None
+    stored = await b.bucket.put(
+        key,
+        encoded,
+        http_metadata={"contentType": fmt.media_type, "cacheControl": IMAGE_CACHE_CONTROL},
+        custom_metadata={"width": str(real_width), "height": str(height)},
+        only_if={"etag_does_not_match": "*"},
+    )
+    if stored is None:  # a concurrent delivery stored it first: that one is the variant
+        stored = await b.bucket.head(key)
+    if stored is None:
+        raise RuntimeError(f"variant {key} was written but cannot be read back")
+    return stored
 
 
 async def record(b: Bindings, work: ImageWork, facts: ImageFacts, variants: list[Variant]) -> None:

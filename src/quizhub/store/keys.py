@@ -42,7 +42,8 @@ def image_staging_key(image_key: str) -> str:
 
 
 def image_variant_key(image_key: str, width: int, ext: str) -> str:
-    """An immutable variant: written once (create-only), served to the public."""
+    """An immutable variant at most ``width`` pixels wide (the width asked for; its real size
+    is in its custom metadata): written once (create-only), served to the public."""
     return f"variants/{image_key}/{width}w.{ext}"
 
 
