@@ -202,8 +202,8 @@ async def row3_faults(mode: str, sizes: Sizes, p: float, seed: int = 7) -> tuple
         f"stale {inv['stale']} (succeeded {inv.get('status:succeeded', 0)}, "
         f"failed {inv.get('status:failed', 0)}, superseded {inv.get('status:superseded', 0)}); "
         f"image jobs {img['images']} (succeeded {img['image_succeeded']}, failed "
-        f"{img['image_failed']}): wrong {img['wrong']}, metadata leaks {img['leaks']}, private originals "
-        f"left to the lifecycle rule {img['originals_left']}"
+        f"{img['image_failed']}): wrong {img['wrong']}, metadata leaks {img['leaks']}, "
+        f"private originals left to the lifecycle rule {img['originals_left']}"
     )
     row3 = Row(
         f"3 (p={p})",
