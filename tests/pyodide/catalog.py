@@ -34,6 +34,7 @@ GROUPS = {
     "adapter.vectorize": "tests.pyodide.checks_adapter_vectorize",
     "adapter.ratelimit": "tests.pyodide.checks_adapter_ratelimit",
     "adapter.access": "tests.pyodide.checks_adapter_access",
+    "adapter.images": "tests.pyodide.checks_adapter_images",
 }
 
 

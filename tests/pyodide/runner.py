@@ -46,6 +46,7 @@ AFTER_LANES = [
     "adapter.vectorize",
     "adapter.ratelimit",
     "adapter.access",
+    "adapter.images",
 ]
 
 # Where Miniflare is looser than Cloudflare (and the local platform, which follows Cloudflare's
