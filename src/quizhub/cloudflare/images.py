@@ -15,9 +15,9 @@ from quizhub.errors import Permanent
 
 __all__ = ["ImagesAdapter", "NOT_AN_IMAGE"]
 
-# ImagesError codes meaning "these bytes are not an image we can decode" (the input, not the
-# service, is at fault): retrying cannot help.
-NOT_AN_IMAGE = (9412, 9413, 9422)
+# The ImagesError code for "input is not an image" (workerd's images types): the input, not the
+# service, is at fault, so retrying cannot help. Any other error is treated as transient.
+NOT_AN_IMAGE = (9412,)
 
 
 def _stream(data: bytes) -> Any:
