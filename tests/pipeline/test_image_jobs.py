@@ -54,8 +54,9 @@ def test_an_images_outage_is_retried_then_dead_lettered_failed(
         platform.close()
 
 
-class ThirdTransformFails:
-    """The Images binding, except that its third transform call fails (a service hiccup)."""
+class ThirdVariantFailsTwice:
+    """The Images binding, except that its third and fourth transform calls fail: the third
+    variant fails, and so does its in-place second try."""
 
     def __init__(self, inner: ImageTransformer) -> None:
         self.inner = inner
@@ -68,7 +69,7 @@ class ThirdTransformFails:
         self, data: bytes, transform: dict[str, Any], output: dict[str, Any]
     ) -> bytes:
         self.transforms += 1
-        if self.transforms == 3:
+        if self.transforms in (3, 4):
             raise ConnectionError("images service unavailable")
         return await self.inner.transform(data, transform, output)
 
@@ -76,13 +77,14 @@ class ThirdTransformFails:
 def test_a_fault_midway_resumes_without_remaking_stored_variants(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    """A transform that fails after two variants were stored: the retry reuses them (no
-    variant is made twice) and the job succeeds on its second delivery."""
-    images: list[ThirdTransformFails] = []
+    """A variant that fails twice after two variants were stored: the delivery is retried, the
+    retry reuses the stored ones (none is made twice) and the job succeeds on its second
+    delivery."""
+    images: list[ThirdVariantFailsTwice] = []
 
     def midway(b: Bindings) -> Bindings:
         assert b.images is not None
-        images.append(ThirdTransformFails(b.images))
+        images.append(ThirdVariantFailsTwice(b.images))
         return replace(b, images=images[0])
 
     platform = make_platform(tmp_path, clock, wrap=midway)
@@ -92,7 +94,7 @@ def test_a_fault_midway_resumes_without_remaking_stored_variants(
         job = run(JobsRepo(platform.raw.db).get(upload.accepted.job_id))
         assert job is not None and job.status == "succeeded" and job.attempts == 2
         assert len(run(ImagesRepo(platform.raw.db).variants(upload.key))) == 6
-        assert images[0].transforms == 7  # 6 variants + the failed call; none made twice
+        assert images[0].transforms == 8  # 6 variants + the 2 failed calls; none made twice
     finally:
         platform.close()
 

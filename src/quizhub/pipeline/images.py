@@ -17,6 +17,7 @@ from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.domain.ids import is_image_key
 from quizhub.domain.images import (
     MAX_PIXELS,
+    VARIANT_WIDTHS,
     ImageFormat,
     Variant,
     format_of_ext,
@@ -38,6 +39,10 @@ __all__ = [
     "load_original",
     "decode",
     "make_variants",
+    "make_variant",
+    "variant_plan",
+    "mark_step",
+    "MAX_STEPS",
     "record",
     "purge",
     "release_original",
@@ -52,6 +57,9 @@ log = logging.getLogger("quizhub.pipeline")
 
 # The job's step names, in order (what GET /api/admin/jobs/{id} reports as ``step``).
 IMAGE_STEPS = ("decode", "variants", "record", "purge")
+# The most steps an image job's Workflow runs: begin, decode, one per variant (WebP and the
+# original's format at each width), record, purge, finish (quizhub.pipeline.policy's budget).
+MAX_STEPS = 5 + 2 * len(VARIANT_WIDTHS)
 
 
 @dataclass(frozen=True)
@@ -111,22 +119,73 @@ async def make_variants(
     the last one stopped, and the put is create-only: repeats never write a second copy."""
     await _step(b, work, "variants")
     made: list[Variant] = []
-    for fmt in variant_formats(format_of_ext(facts.ext)):
-        widths: set[int] = set()
-        for width in variant_widths(facts.width):
-            key = image_variant_key(work.image_key, width, fmt.ext)
+    for fmt, width in variant_plan(facts):
+        variant = await make_variant(b, work, data, fmt, width, made)
+        if variant is not None:
+            made.append(variant)
+    return made
+
+
+def variant_plan(facts: ImageFacts) -> list[tuple[ImageFormat, int]]:
+    """(format, width asked for) of every variant to make, in order."""
+    return [
+        (fmt, width)
+        for fmt in variant_formats(format_of_ext(facts.ext))
+        for width in variant_widths(facts.width)
+    ]
+
+
+async def make_variant(
+    b: Bindings, work: ImageWork, data: bytes, fmt: ImageFormat, width: int, made: list[Variant]
+) -> Variant | None:
+    """One variant of the plan, stored once; None when it would be as wide as one already
+    ``made`` in its format (an image narrower than two of the widths asked for)."""
+    widths = {v.width for v in made if v.ext == fmt.ext}
+    key = image_variant_key(work.image_key, width, fmt.ext)
+    stored = await _variant(b, work, data, width, fmt, key, widths)
+    if stored is None:
+        return None
+    real_width = int(stored.custom_metadata.get("width", width))
+    if real_width in widths:
+        return None
+    height = int(stored.custom_metadata.get("height", "0"))
+    return Variant(real_width, height, fmt.ext, key, stored.size)
+
+
+async def mark_step(b: Bindings, work: ImageWork, step: str) -> None:
+    """Record the step an image job is on (what the admin shows as 처리 중…)."""
+    await _step(b, work, step)
+
+
+# Tries per variant within one delivery: a variant takes four binding calls, an image up to 24,
+# so one blip would otherwise cost the whole delivery a retry with backoff. Each try is
+# repeat-safe (the put is create-only); a Permanent error is never tried again.
+VARIANT_TRIES = 2
+
+
+async def _variant(
+    b: Bindings,
+    work: ImageWork,
+    data: bytes,
+    width: int,
+    fmt: ImageFormat,
+    key: str,
+    widths: set[int],
+) -> R2Object | None:
+    """The stored variant at ``key`` (made now unless an earlier delivery stored it)."""
+    for attempt in range(1, VARIANT_TRIES + 1):
+        try:
             stored = await b.bucket.head(key)
             if stored is None:
                 stored = await _store_variant(b, work, data, width, fmt, key, widths)
-                if stored is None:
-                    continue  # as wide as a narrower request's variant: one is enough
-            real_width = int(stored.custom_metadata.get("width", width))
-            if real_width in widths:
-                continue
-            widths.add(real_width)
-            height = int(stored.custom_metadata.get("height", "0"))
-            made.append(Variant(real_width, height, fmt.ext, key, stored.size))
-    return made
+            return stored
+        except Permanent:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a binding blip: once more, then the queue's retry
+            if attempt == VARIANT_TRIES:
+                raise
+            log.warning("variant %s failed (attempt %d), trying again: %r", key, attempt, exc)
+    raise AssertionError("unreachable")
 
 
 async def _store_variant(
