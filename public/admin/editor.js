@@ -300,10 +300,15 @@ function imageField({ label, path, value, ui, onSet }) {
           current = key;
           onSet(key);
           ui.change();
+          removeBtn.hidden = false;
           stage("processing", "처리 중… 대기 중");
         },
         (progress) => stage("processing", `처리 중… ${imageStepLabel(progress)}`),
       );
+      if (job.slow) {
+        stage("processing", "처리가 오래 걸리고 있습니다. 이미지는 문서에 들어 있으며, 작업 상태에서 확인할 수 있습니다.");
+        return;
+      }
       if (job.status !== "succeeded") {
         current = previous;
         onSet(previous);

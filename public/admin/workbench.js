@@ -252,8 +252,8 @@ function toggleHistory(open = els.history.hidden) {
 /**
  * Upload an image: POST (업로드 중; saving waits for it), then `onAccepted(key)` — the key is
  * usable in the document at once — and the image job is followed by polling its statusUrl
- * (`onJob(job)` on every answer) until it ends. Resolves to the finished job; rejects when the
- * upload itself was refused (the server's reason) or polling gave up.
+ * (`onJob(job)` on every answer) until it ends. Resolves to the finished job (or, when polling
+ * gave up, the last answer with `slow: true`); rejects when the upload itself was refused.
  */
 async function upload(file, onAccepted, onJob) {
   let data;
@@ -269,9 +269,8 @@ async function upload(file, onAccepted, onJob) {
   try {
     return await pollJob(jobUrl(data.statusUrl, data.jobId), { onUpdate: onJob, timeoutMs: 180_000 });
   } catch (err) {
-    if (err instanceof PollGiveUp) {
-      throw new Error("처리가 오래 걸리고 있습니다. 잠시 후 작업 상태에서 확인해 주세요.");
-    }
+    // Still running server-side: the key stays in the document, the job in 작업 상태.
+    if (err instanceof PollGiveUp) return { ...(err.lastJob || data), slow: true };
     throw err;
   }
 }
