@@ -163,3 +163,37 @@ async def check_the_local_images_binding_scales_and_strips_gps(h: Any) -> None:
         assert b"PhoneMaker" not in out, media_type
         scaled = await h.bindings.images.info(out)
         assert scaled["format"] == media_type and scaled["width"] == 320, scaled
+
+
+async def check_an_upload_runs_through_the_consumer_worker_and_its_images_binding(h: Any) -> None:
+    """End to end on the Cloudflare side: a photo accepted by the real upload path goes onto
+    Miniflare's queue, the consumer Worker entry (``src/consumer_worker.py``) runs the image job
+    with the IMAGES binding of wrangler.consumer.toml (Miniflare's local one), and Miniflare's
+    R2 and D1 end up with the variants, none of them carrying the photo's EXIF."""
+    import _harness  # type: ignore[import-not-found]
+
+    from quizhub.domain.images import metadata_found
+    from quizhub.pipeline.accept import accept_image
+    from quizhub.store.images import ImagesRepo
+    from quizhub.store.jobs import JobsRepo
+    from quizhub.store.keys import image_staging_key
+    from tests.pyodide.checks_entry_consumer import (
+        _consumer_bindings,
+        _deliveries,
+        _install_handler,
+    )
+
+    _install_handler(h)
+    before = len(await _deliveries(h, 0, 0))
+    photo = bytes((await js(_PHOTO)(_harness.root)).to_py())
+    upload = await accept_image(_consumer_bindings(h), photo)
+    await _deliveries(h, before + 1)
+    job = await JobsRepo(h.bindings.db).get(upload.accepted.job_id)
+    assert job is not None and (job.status, job.kind) == ("succeeded", "image"), job
+    variants = await ImagesRepo(h.bindings.db).variants(upload.key)
+    assert sorted({v.ext for v in variants}) == ["jpg", "webp"] and len(variants) == 6
+    for v in variants:
+        stored = await h.bindings.bucket.get(v.object_key)
+        assert stored is not None and metadata_found(stored.body) == [], v.object_key
+        assert b"PhoneMaker" not in stored.body
+    assert await h.bindings.bucket.head(image_staging_key(upload.key)) is None
