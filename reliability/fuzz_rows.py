@@ -40,6 +40,7 @@ from tests.fakes import TOKEN, FakeClock, run
 
 from quizhub.analytics.pg import PgParams
 from quizhub.bindings import Settings
+from quizhub.domain.images import FORMATS
 from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from quizhub.local.platform import LocalPlatform, build_platform
 from reliability.rows import Row, _tmp
@@ -50,12 +51,7 @@ SEED = 11
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CHECK = "schemathesis, all checks and phases, against /api/openapi.json (every operation)"
-_MAGIC = {
-    "image/png": b"\x89PNG\r\n\x1a\n",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/gif": b"GIF89a",
-    "image/webp": b"RIFF\x00\x00\x00\x00WEBP",
-}
+_MAGIC = {f.media_type: f.magic for f in FORMATS}
 
 
 def _pick(seed: Any, n: int) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes import FakeBatch, FakeMessage
+from tests.imagefiles import phone_photo
 
 from quizhub.domain.revisions import rev_time_ms
 from quizhub.domain.wire import ms_of_iso
@@ -19,7 +20,7 @@ from quizhub.local.platform import SWEEP_EVERY_MS
 from quizhub.pipeline.consumer import handle_batch
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
-from reliability.rig import Rig, invariants
+from reliability.rig import Rig, image_invariants, invariants
 
 __all__ = [
     "Row",
@@ -183,6 +184,8 @@ async def row3_faults(mode: str, sizes: Sizes, p: float, seed: int = 7) -> tuple
             torn += 1
 
     for i in range(sizes.fault_saves):
+        if i % 10 == 4:  # an image job among the saves (its own photo, GPS EXIF included)
+            await rig.upload_image(phone_photo(40 + i, 30 + i % 7))
         await rig.save(f"f{rng.randint(0, 29)}", f"저장 {i}")
         rig.clock.ms += rng.randint(0, 200)
         if i % 10 == 9:
@@ -190,19 +193,24 @@ async def row3_faults(mode: str, sizes: Sizes, p: float, seed: int = 7) -> tuple
             await reader()
     await rig.settle(reader=reader)
     inv = await invariants(rig)
-    accepted = len(rig.accepted)
+    img = await image_invariants(rig)
+    accepted = len(rig.accepted) - img["images"]
     rig.close()
     ok = inv["lost"] == 0 and inv["wrong"] == 0 and inv["stale"] == 0
+    ok = ok and img["wrong"] == 0 and img["leaks"] == 0
     detail = (
         f"{accepted} accepted of {sizes.fault_saves}: lost {inv['lost']}, wrong {inv['wrong']}, "
         f"stale {inv['stale']} (succeeded {inv.get('status:succeeded', 0)}, "
-        f"failed {inv.get('status:failed', 0)}, superseded {inv.get('status:superseded', 0)})"
+        f"failed {inv.get('status:failed', 0)}, superseded {inv.get('status:superseded', 0)}); "
+        f"image jobs {img['images']} (succeeded {img['image_succeeded']}, failed "
+        f"{img['image_failed']}): wrong {img['wrong']}, metadata leaks {img['leaks']}, "
+        f"private originals left to the lifecycle rule {img['originals_left']}"
     )
     row3 = Row(
         f"3 (p={p})",
         f"seeded faults on every binding call, p = {p}",
         detail,
-        "0 lost, all terminal, 0 stale after completion",
+        "0 lost, all terminal, 0 stale after completion; images: 0 wrong, 0 leaks",
         ok,
     )
     row5 = Row(

@@ -4,16 +4,19 @@
 import { h } from "/assets/dom.js";
 import { imageUrl } from "/assets/dom.js";
 import { addTag, move, newOption, newQuestion, newResult } from "/admin/model.js";
+import { imageStepLabel, jobStatusText } from "/admin/messages.js";
 
 const LIMITS = { questions: [1, 100], options: [2, 10], results: [2, 50] };
-const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-const MAX_IMAGE = 5 * 1024 * 1024;
+// Which files are images (and how large they may be) is the server's call: an upload it refuses
+// comes back with the reason (quizhub.domain.images), shown under the field.
+const PREVIEW_WIDTH = 320;
 
 let uidSeq = 0;
 const uid = (p = "f") => `${p}${++uidSeq}`;
 
 /**
- * Build the editor form. `ui` = {change(), structure(focusPath), upload(file) → Promise<key>}.
+ * Build the editor form. `ui` = {change(), structure(focusPath), describe(err),
+ * upload(file, onAccepted(key), onJob(job)) → Promise<finished job>}.
  * `change` is called after any edit; `structure` asks the caller to rebuild the form.
  */
 export function buildForm(model, ui) {
@@ -251,7 +254,7 @@ function imageField({ label, path, value, ui, onSet }) {
   const id = uid();
   const statusEl = h("p", { class: "hint upload-status", "aria-live": "polite" });
   const preview = h("div", { class: "image-preview" });
-  const input = h("input", { id, type: "file", class: "file-input visually-hidden", accept: IMAGE_TYPES.join(",") });
+  const input = h("input", { id, type: "file", class: "file-input visually-hidden", accept: "image/*" });
   input.dataset.path = path;
   const removeBtn = h("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": `${label} 삭제` }, "삭제");
   let current = value;
@@ -264,7 +267,7 @@ function imageField({ label, path, value, ui, onSet }) {
     }
     removeBtn.hidden = !current;
   };
-  showPreview(current ? imageUrl(current) : null);
+  showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
 
   removeBtn.addEventListener("click", () => {
     current = null;
@@ -274,33 +277,56 @@ function imageField({ label, path, value, ui, onSet }) {
     edited(input, ui);
   });
 
+  // 업로드 중 (the bytes go up) → 처리 중 (the image job makes the variants; the key is already
+  // in the document) → 완료, or the job's reason when it failed (the previous image comes back).
+  const stage = (name, text) => {
+    statusEl.dataset.stage = name;
+    statusEl.textContent = text;
+  };
   input.addEventListener("change", async () => {
     const file = input.files && input.files[0];
     input.value = "";
     if (!file) return;
     clearFieldError(input);
-    if (!IMAGE_TYPES.includes(file.type)) {
-      statusEl.textContent = "PNG, JPEG, GIF, WebP 이미지만 올릴 수 있습니다.";
-      return;
-    }
-    if (file.size > MAX_IMAGE) {
-      statusEl.textContent = "이미지가 너무 큽니다 (최대 5MB).";
-      return;
-    }
+    const previous = current;
     const blobUrl = URL.createObjectURL(file);
     preview.replaceChildren(h("img", { src: blobUrl, alt: `${label} 미리보기` }));
     preview.classList.add("uploading");
-    statusEl.textContent = "올리는 중…";
+    stage("uploading", "업로드 중…");
     try {
-      const key = await ui.upload(file);
-      current = key;
-      onSet(key);
-      showPreview(imageUrl(key));
-      statusEl.textContent = "올렸습니다. 저장하면 반영됩니다.";
-      ui.change();
+      const job = await ui.upload(
+        file,
+        (key) => {
+          current = key;
+          onSet(key);
+          ui.change();
+          removeBtn.hidden = false;
+          stage("processing", "처리 중… 대기 중");
+        },
+        (progress) => stage("processing", `처리 중… ${imageStepLabel(progress)}`),
+      );
+      if (job.slow) {
+        stage("processing", "처리가 오래 걸리고 있습니다. 이미지는 문서에 들어 있으며, 작업 상태에서 확인할 수 있습니다.");
+        return;
+      }
+      if (job.status !== "succeeded") {
+        current = previous;
+        onSet(previous);
+        ui.change();
+        showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
+        stage("failed", `처리하지 못했습니다: ${job.error || jobStatusText(job.status)}`);
+        return;
+      }
+      showPreview(imageUrl(current, PREVIEW_WIDTH));
+      stage("done", "완료 — 저장하면 반영됩니다.");
     } catch (err) {
-      showPreview(current ? imageUrl(current) : null);
-      statusEl.textContent = `올리지 못했습니다: ${ui.describe(err)}`;
+      if (current !== previous) {
+        current = previous;
+        onSet(previous);
+        ui.change();
+      }
+      showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
+      stage("failed", `올리지 못했습니다: ${ui.describe(err)}`);
     } finally {
       preview.classList.remove("uploading");
       URL.revokeObjectURL(blobUrl);

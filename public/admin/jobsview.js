@@ -61,21 +61,25 @@ export function showJobs(root, hooks = {}) {
   function card(job) {
     const note = h("span", { class: "job-note", role: "status", "aria-live": "polite" });
     const actions = h("div", { class: "job-card-actions" });
-    if (RETRYABLE.has(job.status) && job.testId) {
+    const image = job.kind === "image";
+    if (RETRYABLE.has(job.status) && (job.testId || image)) {
       const button = h("button", { type: "button", class: "btn btn-small btn-primary",
         on: { click: () => retry(job, button, note) } }, "다시 시도");
       actions.append(button);
     }
     actions.append(note);
-    const test = job.testId
-      ? h("a", { href: `#/tests/${encodeURIComponent(job.testId)}`, class: "mono" }, job.testId)
-      : h("span", { class: "mono" }, "(알 수 없음)");
+    const subject = image
+      ? h("span", {}, "이미지 ", h("span", { class: "mono" }, job.imageKey || "(저장된 원본 전부)"))
+      : h("span", {}, "테스트 ", job.testId
+        ? h("a", { href: `#/tests/${encodeURIComponent(job.testId)}`, class: "mono" }, job.testId)
+        : h("span", { class: "mono" }, "(알 수 없음)"));
+    const kind = image ? "이미지 처리" : job.kind === "delete" ? "삭제" : "저장";
     const reason = job.error || (job.status === "delayed" ? DELAYED_KO : "사유가 기록되지 않았습니다.");
     return h("li", { class: "job-card", dataset: { jobId: job.jobId, status: job.status } },
       h("div", { class: "job-card-head" },
         h("span", { class: `badge badge-job-${job.status}` }, STATUS_KO[job.status] || job.status),
-        h("span", {}, "테스트 ", test),
-        h("span", { class: "job-kind" }, job.kind === "delete" ? "삭제" : "저장")),
+        subject,
+        h("span", { class: "job-kind" }, kind)),
       h("p", { class: "job-reason" }, reason),
       h("div", { class: "job-card-meta" },
         h("span", {}, "접수 ", h("time", { datetime: job.acceptedAt }, timeText(job.acceptedAt))),

@@ -62,6 +62,31 @@ export function stepLabel(job) {
   return text;
 }
 
+// An image job's steps (quizhub.pipeline.images.IMAGE_STEPS between begin and finish).
+const IMAGE_STEPS = [
+  [["validate", "begin"], "확인"],
+  [["decode"], "원본 읽기"],
+  [["variants"], "크기별 이미지 만들기"],
+  [["record"], "기록"],
+  [["purge"], "캐시 갱신"],
+  [["done", "finish"], "마무리"],
+];
+
+/** The progress of an image job: "3/6 크기별 이미지 만들기", or its status before it starts. */
+export function imageStepLabel(job) {
+  if (!job) return "";
+  if (job.status === "queued") return STATUS_KO.queued;
+  if (job.status === "delayed") return `${STATUS_KO.delayed}${job.error ? ` — ${job.error}` : ""}`;
+  const i = IMAGE_STEPS.findIndex(([names]) => names.includes(String(job.step || "")));
+  const text = i >= 0 ? `${i + 1}/${IMAGE_STEPS.length} ${IMAGE_STEPS[i][1]}` : STATUS_KO[job.status] || "";
+  return job.attempts > 1 ? `${text} · ${job.attempts}번째 시도` : text;
+}
+
+/** A job status in Korean (the status itself when unknown). */
+export function jobStatusText(status) {
+  return STATUS_KO[status] || String(status || "");
+}
+
 /** A Korean message for one 422 detail item ({loc, msg, type, ctx}); falls back to the server's msg. */
 export function validationMessage(d) {
   const ctx = d.ctx || {};

@@ -251,14 +251,29 @@ function toggleHistory(open = els.history.hidden) {
   if (open) els.history.scrollIntoView({ block: "nearest" });
 }
 
-async function upload(file) {
+/**
+ * Upload an image: POST (업로드 중; saving waits for it), then `onAccepted(key)` — the key is
+ * usable in the document at once — and the image job is followed by polling its statusUrl
+ * (`onJob(job)` on every answer) until it ends. Resolves to the finished job (or, when polling
+ * gave up, the last answer with `slow: true`); rejects when the upload itself was refused.
+ */
+async function upload(file, onAccepted, onJob) {
+  let data;
   pendingUploads++;
   try {
-    const { data } = await api("POST", "/api/admin/images", { raw: file, contentType: file.type });
-    if (!data || !data.key) throw new Error("응답에 이미지 키가 없습니다.");
-    return data.key;
+    ({ data } = await api("POST", "/api/admin/images", { raw: file, contentType: file.type || "application/octet-stream" }));
   } finally {
     pendingUploads--;
+  }
+  if (!data || !data.key) throw new Error("응답에 이미지 키가 없습니다.");
+  onAccepted(data.key);
+  if (TERMINAL.has(data.status)) return data; // sync mode: the job already finished
+  try {
+    return await pollJob(jobUrl(data.statusUrl, data.jobId), { onUpdate: onJob, timeoutMs: 180_000 });
+  } catch (err) {
+    // Still running server-side: the key stays in the document, the job in 작업 상태.
+    if (err instanceof PollGiveUp) return { ...(err.lastJob || data), slow: true };
+    throw err;
   }
 }
 

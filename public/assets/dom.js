@@ -48,9 +48,28 @@ export function param(name) {
   return new URLSearchParams(window.location.search).get(name);
 }
 
-/** URL of a stored image (keys come from the upload endpoint). */
-export function imageUrl(key) {
-  return `/api/images/${String(key).split("/").map(encodeURIComponent).join("/")}`;
+// The widths the server keeps of every image (quizhub.domain.images.VARIANT_WIDTHS; a test
+// checks they agree). /api/images/{key}?w=N answers the narrowest variant at least N wide.
+export const IMAGE_WIDTHS = [320, 640, 1280];
+
+/** URL of a stored image (keys come from the upload endpoint), `width` = the variant wanted. */
+export function imageUrl(key, width = null) {
+  const path = `/api/images/${String(key).split("/").map(encodeURIComponent).join("/")}`;
+  return width ? `${path}?w=${width}` : path;
+}
+
+/**
+ * A responsive <img> of a stored image: `srcset` lists every variant width and `sizes` says how
+ * wide it is drawn, so a phone downloads the small variant (in WebP: the server picks the format
+ * by the browser's Accept header). `src` (the 640 variant) is for browsers without srcset.
+ */
+export function responsiveImg(key, sizes, attrs = {}) {
+  return h("img", {
+    ...attrs,
+    src: imageUrl(key, 640),
+    srcset: IMAGE_WIDTHS.map((w) => `${imageUrl(key, w)} ${w}w`).join(", "),
+    sizes,
+  });
 }
 
 /** A stable hue 0..359 for a string (placeholder thumbnails). */

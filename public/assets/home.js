@@ -1,5 +1,5 @@
 // Home page: published tests with search (?q=), tag filter (?tag=) and "더 보기" pagination.
-import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
+import { h, replace, param, responsiveImg, hue } from "/assets/dom.js";
 
 const PAGE_SIZE = 12;
 
@@ -27,7 +27,9 @@ function homeUrl({ q = query.q, tag = query.tag } = {}) {
 
 function thumbnail(item) {
   if (item.thumbnail) {
-    return h("img", { class: "thumb", src: imageUrl(item.thumbnail), alt: "", loading: "lazy", decoding: "async" });
+    // Cards are one column on phones, ~320 px wide in the grid elsewhere.
+    return responsiveImg(item.thumbnail, "(max-width: 560px) 92vw, 320px",
+      { class: "thumb", alt: "", loading: "lazy", decoding: "async" });
   }
   const ph = h("div", { class: "thumb thumb-placeholder", "aria-hidden": "true" },
     Array.from(item.title || "?")[0] || "?");

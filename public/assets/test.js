@@ -2,7 +2,10 @@
 // Preview mode (?preview=1[&rev=R], opened from the admin): the saved document — drafts
 // included — or version R, fetched through the admin API with the token this tab's
 // sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
-import { h, replace, param, imageUrl, hue } from "/assets/dom.js";
+import { h, replace, param, responsiveImg, hue } from "/assets/dom.js";
+
+// The test panel is at most 640 px wide and nearly the whole screen on phones.
+const PANEL_SIZES = "(max-width: 680px) 92vw, 600px";
 import { api, token, ApiError } from "/admin/api.js";
 import { track } from "/assets/events.js";
 
@@ -40,7 +43,7 @@ function intro() {
   played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
-    t.thumbnail ? h("img", { class: "cover", src: imageUrl(t.thumbnail), alt: "" }) : null,
+    t.thumbnail ? responsiveImg(t.thumbnail, PANEL_SIZES, { class: "cover", alt: "" }) : null,
     h("h1", { id: "test-title" }, t.title),
     t.description ? h("p", { class: "lead" }, t.description) : null,
     h("p", { class: "hint" }, `총 ${t.questions.length}문항`),
@@ -102,7 +105,7 @@ function question() {
   const chosen = state.answers[q.id];
   show(h("section", { class: "panel", "aria-labelledby": "question-text" },
     progress(i, qs.length),
-    q.image ? h("img", { class: "question-image", src: imageUrl(q.image), alt: "" }) : null,
+    q.image ? responsiveImg(q.image, PANEL_SIZES, { class: "question-image", alt: "" }) : null,
     h("h1", { class: "question-text", id: "question-text" }, q.text),
     h("ul", { class: "options", "aria-labelledby": "question-text" },
       q.options.map((o) => h("li", {},
@@ -183,7 +186,7 @@ function result(r) {
   document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${state.test.title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
     h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
-    r.image ? h("img", { class: "result-image", src: imageUrl(r.image), alt: r.title }) : resultBadge(r),
+    r.image ? responsiveImg(r.image, PANEL_SIZES, { class: "result-image", alt: r.title }) : resultBadge(r),
     h("h1", { id: "result-title", class: "result-title" }, r.title),
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
     h("div", { class: "actions" },

@@ -17,6 +17,7 @@ from quizhub.ports import (
     AnalyticsDatabase,
     Cache,
     D1Database,
+    ImageTransformer,
     KVNamespace,
     LiveChannel,
     Purger,
@@ -146,3 +147,6 @@ class Bindings:
     # they are not bound (events answer 503, stats too).
     analytics_queue: QueueProducer | None = None
     analytics: AnalyticsDatabase | None = None
+    # Image variants (IMAGES on Cloudflare, Pillow locally); None where it is not bound: image
+    # jobs then fail with that reason (the upload itself is still accepted).
+    images: ImageTransformer | None = None

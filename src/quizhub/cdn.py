@@ -7,6 +7,7 @@ import json
 import logging
 
 from quizhub.bindings import Settings
+from quizhub.domain.images import VARIANT_WIDTHS
 from quizhub.errors import Permanent, Transient
 from quizhub.ports import HttpFetch
 
@@ -24,6 +25,8 @@ __all__ = [
     "EDGE_TTL_WITH_PURGE",
     "EDGE_TTL_WITHOUT_PURGE",
     "NoGlobalPurge",
+    "image_tags",
+    "image_urls",
 ]
 
 log = logging.getLogger("quizhub.cdn")
@@ -44,6 +47,17 @@ def detail_url(origin: str, test_id: str) -> str:
 def list_url(origin: str) -> str:
     """The first page of the public list (the URL a purge by URL names)."""
     return f"{origin.rstrip('/')}/api/tests"
+
+
+def image_tags(image_key: str) -> list[str]:
+    """Cache-Tag of every answer of an image's URL (each width and format)."""
+    return [f"image:{image_key}"]
+
+
+def image_urls(origin: str, image_key: str) -> list[str]:
+    """The image's URLs a purge by URL names: the plain one and each variant width."""
+    base = f"{origin.rstrip('/')}/api/images/{image_key}"
+    return [base, *(f"{base}?w={w}" for w in VARIANT_WIDTHS)]
 
 
 def tags_for_test(test_id: str) -> list[str]:

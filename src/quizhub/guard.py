@@ -19,6 +19,7 @@ from typing import Any
 from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
+from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.errors import Unauthorized
 from quizhub.ratelimits import limit_key, rule_for
 
@@ -44,7 +45,6 @@ log = logging.getLogger("quizhub.guard")
 
 ADMIN_PREFIX = "/api/admin"
 DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
-IMAGE_LIMIT = 5 * 1024 * 1024  # an uploaded image ≤ 5 MB
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}

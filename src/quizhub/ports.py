@@ -47,6 +47,7 @@ __all__ = [
     "LiveChannel",
     "PgConnection",
     "AnalyticsDatabase",
+    "ImageTransformer",
 ]
 
 
@@ -422,3 +423,23 @@ class AnalyticsDatabase(Protocol):
     def describe(self) -> str:
         """Where it is, without secrets (``postgres://user@host:port/db``)."""
         ...
+
+
+# ---------------------------------------------------------------- Images
+class ImageTransformer(Protocol):
+    """The Images binding (``env.IMAGES``): bytes in, bytes out.
+
+    ``info(data)`` → ``{"format": media type, "fileSize", "width", "height"}`` read from the
+    header, without decoding the pixels. ``transform(data, transform, output)`` is
+    ``input(stream).transform(transform).output(output)``: ``transform`` holds ``width`` (never
+    upscaled, ``fit: "scale-down"``) and ``metadata: "none"``; ``output`` holds ``format`` (a
+    media type), ``quality`` and ``anim`` (False: the first frame). EXIF orientation is applied
+    and no metadata is written. Bytes that are not a decodable image raise
+    ``quizhub.errors.Permanent``; anything else is a binding fault (transient).
+    """
+
+    async def info(self, data: bytes) -> dict[str, Any]: ...
+
+    async def transform(
+        self, data: bytes, transform: dict[str, Any], output: dict[str, Any]
+    ) -> bytes: ...

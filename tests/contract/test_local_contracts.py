@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from quizhub.local.d1 import LocalD1
+from quizhub.local.images import PillowImages
 from quizhub.local.kv import LocalKV
 from quizhub.local.queues import LocalQueueBroker, LocalQueueProducer
 from quizhub.local.r2 import LocalR2
 
-from . import checks_d1, checks_kv, checks_queue_producer, checks_r2
+from . import checks_d1, checks_images, checks_kv, checks_queue_producer, checks_r2
 
 FIXED_NOW_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -45,11 +46,16 @@ def _queue(tmp: Path) -> tuple[Any, Callable[[], None]]:
     return LocalQueueProducer(broker, "contract"), broker.close
 
 
+def _images(tmp: Path) -> tuple[Any, Callable[[], None]]:
+    return PillowImages(), lambda: None
+
+
 FACTORIES: list[tuple[ModuleType, Callable[[Path], tuple[Any, Callable[[], None]]]]] = [
     (checks_d1, _d1),
     (checks_r2, _r2),
     (checks_kv, _kv),
     (checks_queue_producer, _queue),
+    (checks_images, _images),
 ]
 
 
@@ -78,5 +84,5 @@ def test_local_binding_honours_the_contract(
 def test_every_port_has_contract_checks() -> None:
     """The collector finds checks in every module (a rename must not silently drop them)."""
     ports = {case.id.split("-", 1)[0] for case in _cases()}
-    assert ports == {"d1", "r2", "kv", "queue_producer"}
+    assert ports == {"d1", "r2", "kv", "queue_producer", "images"}
     assert len(_cases()) >= 40

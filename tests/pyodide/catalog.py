@@ -35,6 +35,7 @@ GROUPS = {
     "adapter.ratelimit": "tests.pyodide.checks_adapter_ratelimit",
     "adapter.access": "tests.pyodide.checks_adapter_access",
     "adapter.hyperdrive": "tests.pyodide.checks_adapter_hyperdrive",
+    "adapter.images": "tests.pyodide.checks_adapter_images",
 }
 
 

@@ -155,6 +155,8 @@ try {
     only: only.join(","),
     break_mode: opts.break,
     bridge: bridge ? bridge.api : null,
+    // Where node_modules is (the adapter.images checks make photos with Miniflare's sharp).
+    root: ROOT,
   });
   const sys = py.pyimport("sys");
   sys.path.insert(0, "/quizhub");

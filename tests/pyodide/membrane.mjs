@@ -27,7 +27,11 @@ function isPlain(value) {
 export function wrap(value, depth = 0) {
   if (types.isProxy(value) && !stubOf.has(value)) return membrane(value);
   if (depth < 3 && isPlain(value)) {
-    for (const key of Object.keys(value)) value[key] = wrap(value[key], depth + 1);
+    for (const key of Object.keys(value)) {
+      // Accessors (the Images binding's `hosted` getter) are left as they are.
+      const descriptor = Object.getOwnPropertyDescriptor(value, key);
+      if (descriptor && descriptor.writable) value[key] = wrap(value[key], depth + 1);
+    }
   }
   return value;
 }

@@ -47,6 +47,7 @@ AFTER_LANES = [
     "adapter.ratelimit",
     "adapter.access",
     "adapter.hyperdrive",
+    "adapter.images",
 ]
 
 # Where Miniflare is looser than Cloudflare (and the local platform, which follows Cloudflare's

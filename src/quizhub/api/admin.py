@@ -14,24 +14,35 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from quizhub.api.cursors import bad_cursor, decode_strings, encode_cursor
 from quizhub.api.deps import ADMIN_SECURITY, bindings, require_admin
 from quizhub.api.errors import error_responses
-from quizhub.api.images import UPLOAD_BODY, extract_upload, image_key_for, sniff_image
+from quizhub.api.images import UPLOAD_BODY, extract_upload
 from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.cdn import IMAGE_CACHE_CONTROL
-from quizhub.domain.document import TEST_ID_PATTERN, SaveRequest, check_integrity
+from quizhub.domain.document import (
+    IMAGE_KEY_PATTERN,
+    TEST_ID_PATTERN,
+    SaveRequest,
+    check_integrity,
+)
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.domain.revisions import REV_PATTERN, is_rev
 from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from quizhub.errors import Invalid, NotFound
-from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
+from quizhub.pipeline.accept import (
+    Accepted,
+    accept_delete,
+    accept_image,
+    accept_reindex,
+    accept_reprocess_images,
+    accept_save,
+)
 from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
 from quizhub.store.documents import read_current
+from quizhub.store.images import ImagesRepo
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.keys import image_object_key
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["router"]
@@ -324,21 +335,53 @@ async def reindex_search(request: Request) -> Response:
     return _accepted(await accept_reindex(bindings(request)))
 
 
+_UPLOADED = {
+    202: {"description": "accepted: {jobId, key, statusUrl, url}; poll the job until variants"},
+    **_JOB,
+}
+
+
 @router.post(
-    "/images", status_code=201, responses=_WRITE, openapi_extra={"requestBody": UPLOAD_BODY}
+    "/images", status_code=202, responses=_UPLOADED, openapi_extra={"requestBody": UPLOAD_BODY}
 )
 async def upload_image(request: Request) -> Response:
-    """Upload an image (raw body or multipart field 'file', ≤ 5 MB); returns its key."""
+    """Upload an image (raw body or multipart field 'file', ≤ 5 MB): stored privately, then a
+    job makes its variants (EXIF stripped). 202 ``{jobId, key, statusUrl, url}``; the key is
+    usable in documents at once (the public URL shows a placeholder until the job is done)."""
     b = bindings(request)
     data = extract_upload(request.headers.get("content-type", ""), await request.body())
-    ext, media = sniff_image(data)
-    key = image_key_for(data, ext)
-    await b.bucket.put(
-        image_object_key(key),
-        data,
-        http_metadata={"contentType": media, "cacheControl": IMAGE_CACHE_CONTROL},
-    )
-    return json_response(
-        {"key": key, "url": f"/api/images/{key}", "contentType": media, "size": len(data)},
-        status=201,
-    )
+    upload = await accept_image(b, data)
+    if upload.accepted.job is not None:  # sync mode: the job already finished
+        body = {**upload.accepted.job.to_json(), **upload.to_json()}
+        return json_response(body, status=200, headers=_HEADERS)
+    headers = {**_HEADERS, "Location": upload.accepted.status_url}
+    return json_response(upload.to_json(), status=202, headers=headers)
+
+
+@router.post("/reprocess-images", status_code=202, responses=_JOB)
+async def reprocess_images(request: Request) -> Response:
+    """Turn every image stored before variants existed into variants (EXIF stripped) and delete
+    its original, as one job (202 + the job to poll)."""
+    return _accepted(await accept_reprocess_images(bindings(request)))
+
+
+@router.get("/images/{key}", responses=_NOT_FOUND)
+async def image_status(
+    key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request
+) -> Response:
+    """An image's state for editors: ``ready`` (with its variants), or the state of the job
+    making them (``processing``, ``failed`` with the reason); 404 for a key never uploaded."""
+    b = bindings(request)
+    repo = ImagesRepo(b.db)
+    facts, job = await repo.get(key), await repo.latest_job(key)
+    if facts is None and job is None:
+        raise NotFound(f"image '{key}' has no record and no job")
+    status = "ready" if facts is not None else "failed" if job and job.terminal else "processing"
+    body: dict[str, Any] = {
+        "key": key,
+        "status": status,
+        "original": None if facts is None else facts.to_json(),
+        "variants": [v.to_json() for v in await repo.variants(key)],
+        "job": None if job is None else job.to_json(),
+    }
+    return json_response(body, headers=_HEADERS)

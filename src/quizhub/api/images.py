@@ -1,52 +1,47 @@
-"""Image uploads: content sniffed by magic bytes (PNG/JPEG/GIF/WebP; never SVG), stored by hash."""
+"""Image uploads over HTTP: the raw-body or multipart file, size-checked; the request bodies and
+responses of the image routes in OpenAPI. What an image may be is in ``quizhub.domain.images``."""
 
 from __future__ import annotations
 
-import hashlib
 from email.parser import BytesParser
 from email.policy import HTTP
+from typing import Any
 
+from quizhub.domain.images import FORMAT_NAMES, IMAGE_LIMIT, MEDIA_TYPES, VARIANT_WIDTHS
 from quizhub.errors import Invalid, TooLarge
-from quizhub.guard import IMAGE_LIMIT
 
-__all__ = ["sniff_image", "extract_upload", "image_key_for", "UPLOAD_BODY"]
-_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+__all__ = ["extract_upload", "UPLOAD_BODY", "IMAGE_CONTENT", "PLACEHOLDER_SVG"]
 _BYTES = {"type": "string", "format": "binary", "minLength": 1}
 # The OpenAPI request body of ``POST /api/admin/images``: the image as the raw body, or a
 # multipart form with the field ``file``. The type is recognised by content, not by header.
-UPLOAD_BODY = {
+UPLOAD_BODY: dict[str, Any] = {
     "required": True,
-    "description": "PNG, JPEG, GIF or WebP (recognised by magic bytes), ≤ 5 MB",
+    "description": f"{FORMAT_NAMES} (recognised by magic bytes), ≤ {IMAGE_LIMIT // 2**20} MB",
     "content": {
-        **{media: {"schema": _BYTES} for media in _TYPES.values()},
+        **{media: {"schema": _BYTES} for media in MEDIA_TYPES},
         "multipart/form-data": {
             "schema": {"type": "object", "properties": {"file": _BYTES}, "required": ["file"]}
         },
     },
 }
-
-
-def sniff_image(data: bytes) -> tuple[str, str]:
-    """(extension, content type) recognised from the bytes themselves, else Invalid."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        ext = "png"
-    elif data.startswith(b"\xff\xd8\xff"):
-        ext = "jpg"
-    elif data[:6] in (b"GIF87a", b"GIF89a"):
-        ext = "gif"
-    elif len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        ext = "webp"
-    else:
-        raise Invalid(
-            "not a supported image: upload PNG, JPEG, GIF or WebP (checked by content, not name)",
-            code="unsupported_image",
-        )
-    return ext, _TYPES[ext]
-
-
-def image_key_for(data: bytes, ext: str) -> str:
-    """Content-addressed key: the same image always gets the same key."""
-    return f"{hashlib.sha256(data).hexdigest()[:32]}.{ext}"
+# What ``GET /api/images/{key}`` answers: a variant (WebP or the original's format), or the
+# placeholder while the image is being processed (or when processing failed).
+IMAGE_CONTENT: dict[str, Any] = {
+    "description": (
+        f"the variant nearest the width asked for ({', '.join(map(str, VARIANT_WIDTHS))} px), "
+        "or an SVG placeholder (X-Image-Status: pending) until the variants exist"
+    ),
+    "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in MEDIA_TYPES}
+    | {"image/svg+xml": {"schema": {"type": "string"}}},
+}
+# Served in place of an image that has no variants yet (or whose processing failed): never the
+# original. Our own markup, with the same nosniff and `default-src 'none'` CSP as images.
+PLACEHOLDER_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480" viewBox="0 0 640 480">'
+    b'<rect width="640" height="480" fill="#e9ecef"/>'
+    b'<path d="M270 280l40-50 30 36 20-24 50 38H270z" fill="#adb5bd"/>'
+    b'<circle cx="300" cy="200" r="18" fill="#adb5bd"/></svg>'
+)
 
 
 def extract_upload(content_type: str, body: bytes) -> bytes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,17 +10,21 @@ from pydantic import BaseModel, ConfigDict, Field
 from quizhub.api.cursors import bad_cursor, decode_cursor, encode_cursor
 from quizhub.api.deps import bindings
 from quizhub.api.errors import error_responses
+from quizhub.api.images import IMAGE_CONTENT, PLACEHOLDER_SVG
 from quizhub.api.responses import etag_matches, json_response
-from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG
+from quizhub.bindings import Bindings
+from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.images import pick_variant
 from quizhub.domain.samples import EXAMPLE_TEST_ID
 from quizhub.errors import NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar
 from quizhub.search.terms import MAX_QUERY_LENGTH
 from quizhub.store.documents import read_published
-from quizhub.store.keys import image_object_key
+from quizhub.store.images import ImagesRepo
+from quizhub.store.keys import image_staging_key, legacy_image_key
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["router", "Answers", "NOT_MODIFIED"]
@@ -30,11 +34,6 @@ TestId = Annotated[
     str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
 ]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "If-None-Match matched"}}
-_IMAGE = {"schema": {"type": "string", "format": "binary"}}
-IMAGE_CONTENT = {
-    "description": "the image bytes, in the content type they were recognised as",
-    "content": {m: _IMAGE for m in ("image/png", "image/jpeg", "image/gif", "image/webp")},
-}
 
 
 class Answers(BaseModel):
@@ -146,27 +145,63 @@ async def compute(test_id: TestId, request: Request, payload: Answers) -> Respon
     )
 
 
+ImageFormatChoice = Literal["webp", "original"]
+
+
 @router.get(
     "/images/{key}",
     response_class=Response,
     responses={200: IMAGE_CONTENT, **NOT_MODIFIED, **error_responses(404)},
 )
 async def get_image(
-    key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)], request: Request
+    key: Annotated[str, Path(pattern=IMAGE_KEY_PATTERN)],
+    request: Request,
+    w: Annotated[
+        int | None,
+        Query(ge=1, le=10_000, description="the width the page needs: the nearest variant"),
+    ] = None,
+    format: Annotated[
+        ImageFormatChoice | None,
+        Query(description="webp, or original (the fallback); default: by the Accept header"),
+    ] = None,
 ) -> Response:
-    """Uploaded image bytes with their stored content type (immutable: the key is a hash)."""
+    """An image's variant nearest ``w`` pixels wide (the widest without ``w``), in WebP or in
+    the original's format; a placeholder until its variants exist. Never the original."""
     b = bindings(request)
-    obj = await b.bucket.get(image_object_key(key))
+    variants = await ImagesRepo(b.db).variants(key)
+    if not variants:
+        return await _placeholder(b, key)
+    webp = format == "webp" if format else "image/webp" in request.headers.get("accept", "")
+    variant = pick_variant(variants, width=w, webp=webp)
+    obj = await b.bucket.get(variant.object_key)
     if obj is None:
-        raise NotFound(f"image '{key}' does not exist")
-    etag = obj.http_etag
+        raise NotFound(f"image '{key}' has lost its {variant.width} px variant")
     headers = {
-        "ETag": etag,
+        "ETag": obj.http_etag,
         "Cache-Control": IMAGE_CACHE_CONTROL,
-        "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "default-src 'none'",
+        "Cache-Tag": ",".join(image_tags(key)),
+        **_IMAGE_HEADERS,
     }
-    if etag_matches(request.headers.get("if-none-match"), etag):
+    if format is None:  # the answer depends on Accept: caches must key on it
+        headers["Vary"] = "Accept"
+    if etag_matches(request.headers.get("if-none-match"), obj.http_etag):
         return Response(status_code=304, headers=headers)
-    media = obj.http_metadata.get("contentType", "application/octet-stream")
-    return Response(obj.body, media_type=media, headers=headers)
+    return Response(obj.body, media_type=variant.media_type, headers=headers)
+
+
+_IMAGE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'",
+}
+
+
+async def _placeholder(b: Bindings, key: str) -> Response:
+    """The placeholder for an image that was uploaded but has no variants (being processed, or
+    failed: the admin shows why); 404 for a key that was never uploaded."""
+    known = await b.bucket.head(image_staging_key(key)) or await b.bucket.head(
+        legacy_image_key(key)
+    )
+    if known is None:
+        raise NotFound(f"image '{key}' does not exist")
+    headers = {"Cache-Control": "no-store", "X-Image-Status": "pending", **_IMAGE_HEADERS}
+    return Response(PLACEHOLDER_SVG, media_type="image/svg+xml", headers=headers)

@@ -55,8 +55,8 @@ def settings_from_env(env: Any) -> Settings:
 
 
 def bindings_from_env(env: Any) -> Bindings:
-    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF (consumer), ANALYTICS_QUEUE and
-    HYPERDRIVE (play analytics), ``caches.default`` and the global purge.
+    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF and IMAGES (consumer), ANALYTICS_QUEUE
+    and HYPERDRIVE (play analytics), ``caches.default`` and the global purge.
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
@@ -67,6 +67,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.analytics.events import ANALYTICS_BINDING
     from quizhub.cloudflare.fetch import js_fetch
     from quizhub.cloudflare.hyperdrive import HYPERDRIVE_BINDING, HyperdriveDatabase
+    from quizhub.cloudflare.images import ImagesAdapter
     from quizhub.cloudflare.kv import KV
     from quizhub.cloudflare.push import LIVE_BINDING, DurableLiveChannel
     from quizhub.cloudflare.queue import QueueProducerAdapter
@@ -108,6 +109,8 @@ def bindings_from_env(env: Any) -> Bindings:
         analytics=HyperdriveDatabase(getattr(raw, HYPERDRIVE_BINDING))
         if _has(raw, HYPERDRIVE_BINDING)
         else None,
+        # The consumer Worker's Images binding (image variants); the API Worker has none.
+        images=ImagesAdapter(raw.IMAGES) if _has(raw, "IMAGES") else None,
     )
 
 

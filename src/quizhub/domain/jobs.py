@@ -44,7 +44,7 @@ JOB_STATUSES: tuple[JobStatus, ...] = get_args(JobStatus)
 TERMINAL: frozenset[JobStatus] = frozenset(
     {"succeeded", "failed", "superseded", "conflict", "expired"}
 )
-JobKind = Literal["save", "delete", "reindex"]
+JobKind = Literal["save", "delete", "reindex", "image"]
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 _TAG_LEN = 16
 
@@ -109,6 +109,7 @@ class JobRow:
     committed_at: str | None = None  # the D1 commit: "saved"
     live_at: str | None = None  # the invalidation after it succeeded: "live" (README)
     author: str | None = None  # the Cloudflare Access editor who accepted it
+    image_key: str | None = None  # the image an image job processes (None: every stored one)
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> JobRow:
@@ -131,6 +132,7 @@ class JobRow:
             committed_at=row.get("committed_at"),
             live_at=row.get("live_at"),
             author=row.get("author"),
+            image_key=row.get("image_key"),
         )
 
     @classmethod
@@ -188,4 +190,5 @@ class JobRow:
             "committedAt": self.committed_at,
             "liveAt": self.live_at,
             "author": self.author,
+            "imageKey": self.image_key,
         }

@@ -44,6 +44,7 @@ class FaultPlan:
         "workflow",
         "vectorize",
         "ai",
+        "images",
     )
     calls: int = 0
 

@@ -44,6 +44,7 @@ from quizhub.local.datadir import (
 )
 from quizhub.local.embedder import DIMENSIONS as EMBEDDING_DIMENSIONS_LOCAL
 from quizhub.local.embedder import LocalEmbedder
+from quizhub.local.images import PillowImages
 from quizhub.local.kv import LocalKV
 from quizhub.local.push import LocalLive
 from quizhub.local.queues import (
@@ -233,6 +234,7 @@ def build_platform(
         access=_access(settings, clock_ms),
         analytics_queue=LocalQueueProducer(broker, ANALYTICS_QUEUE),
         analytics=AsyncpgDatabase(analytics) if analytics is not None else None,
+        images=PillowImages(),
     )
     bindings = wrap(raw) if wrap is not None else raw
 

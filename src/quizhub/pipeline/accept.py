@@ -11,17 +11,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.domain.images import image_key_for, sniff_image
 from quizhub.domain.jobs import JobRow, make_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, body_digest, parse_message, sign_body
-from quizhub.pipeline.names import DELETE_TEST, REINDEX_SEARCH, SAVE_TEST, MessageType
+from quizhub.pipeline.names import (
+    DELETE_TEST,
+    PROCESS_IMAGE,
+    REINDEX_SEARCH,
+    REPROCESS_IMAGES,
+    SAVE_TEST,
+    MessageType,
+)
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.keys import staging_key
+from quizhub.store.keys import image_staging_key, staging_key
 
-__all__ = ["Accepted", "accept_save", "accept_delete", "accept_reindex", "encoded_size"]
+__all__ = [
+    "Accepted",
+    "AcceptedImage",
+    "accept_save",
+    "accept_delete",
+    "accept_reindex",
+    "accept_image",
+    "accept_image_job",
+    "accept_reprocess_images",
+    "encoded_size",
+]
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,46 @@ async def accept_delete(b: Bindings, test_id: str) -> Accepted:
 async def accept_reindex(b: Bindings) -> Accepted:
     """Accept a rebuild of both search indexes from D1 + R2 (a job like any other)."""
     return await _dispatch(b, _new_message(b, REINDEX_SEARCH, "", Precondition()))
+
+
+@dataclass(frozen=True)
+class AcceptedImage:
+    """An accepted upload: its key (usable in documents at once) and the job making it
+    servable."""
+
+    key: str
+    accepted: Accepted
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.accepted.to_json(), "key": self.key, "url": f"/api/images/{self.key}"}
+
+
+async def accept_image(b: Bindings, data: bytes) -> AcceptedImage:
+    """Store an upload (checked by magic bytes) once under its private staging key, the claim
+    check, and accept a ``process-image`` job for it."""
+    fmt = sniff_image(data)
+    key = image_key_for(data, fmt)
+    source = image_staging_key(key)
+    await b.bucket.put(
+        source,
+        data,
+        http_metadata={"contentType": fmt.media_type},
+        custom_metadata={"sha256": hashlib.sha256(data).hexdigest()},
+    )
+    return AcceptedImage(key, await accept_image_job(b, key, source))
+
+
+async def accept_image_job(b: Bindings, image_key: str, source: str) -> Accepted:
+    """A ``process-image`` job for an original already stored at ``source``."""
+    message = _new_message(b, PROCESS_IMAGE, "", Precondition())
+    message["imageKey"] = image_key
+    message["source"] = source
+    return await _dispatch(b, message)
+
+
+async def accept_reprocess_images(b: Bindings) -> Accepted:
+    """Accept the reprocessing of every original stored before variants existed (one job)."""
+    return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition()))
 
 
 async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:

@@ -12,7 +12,7 @@ from quizhub.bindings import Bindings
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import parse_message, signed_job_of
-from quizhub.pipeline.names import DEAD_LETTER_QUEUE, REINDEX_SEARCH, SAVE_QUEUE
+from quizhub.pipeline.names import CONSUMER_ONLY, DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import (
     ATTEMPT_SECONDS,
     QUEUE_RETENTION_SECONDS,
@@ -41,7 +41,7 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
     except Permanent as exc:
         await _fail_unparseable(message, b, exc.message)
         return
-    in_workflow = b.settings.save_mode == "workflow" and msg.type != REINDEX_SEARCH
+    in_workflow = b.settings.save_mode == "workflow" and msg.type not in CONSUMER_ONLY
     # The Workflow notifies for itself; here the job's transitions go to its live channel.
     notices = Notices(b, None if in_workflow else msg.test_id)
     try:

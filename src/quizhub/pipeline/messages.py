@@ -7,9 +7,10 @@ verifies that signature: a body that does not match it is a permanent failure.
 
 Wire shape (``v`` 1)::
 
-    {"v": 1, "type": "save-test" | "delete-test" | "reindex-search", "jobId", "testId"
-     ("" for a reindex of every test), "rev", "baseRev",
-     "acceptedAt", "createOnly"?, "body" | "bodyRef": {"key", "sha256", "size"}, "bodySig"?}
+    {"v": 1, "type": "save-test" | "delete-test" | "reindex-search" | "process-image"
+     | "reprocess-images", "jobId", "testId" ("" for a job that is not about one test), "rev",
+     "baseRev", "acceptedAt", "createOnly"?, "body" | "bodyRef": {"key", "sha256", "size"},
+     "bodySig"?, "imageKey"? and "source"? (process-image: the image and its private original)}
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from quizhub.domain.ids import is_test_id
+from quizhub.domain.ids import is_image_key, is_test_id
 from quizhub.domain.jobs import JobKind, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import is_rev, rev_timestamp
@@ -29,11 +30,14 @@ from quizhub.errors import Permanent
 from quizhub.pipeline.names import (
     DELETE_TEST,
     MESSAGE_TYPES,
+    PROCESS_IMAGE,
     REINDEX_SEARCH,
+    REPROCESS_IMAGES,
     SAVE_TEST,
     MessageType,
 )
 from quizhub.store.jobs import JobRef
+from quizhub.store.keys import image_staging_key, legacy_image_key
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -49,14 +53,18 @@ __all__ = [
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
 _KEYS = frozenset(
     {"v", "type", "jobId", "testId", "rev", "baseRev", "acceptedAt", "createOnly"}
-    | {"body", "bodyRef", "bodySig", "author"}
+    | {"body", "bodyRef", "bodySig", "author", "imageKey", "source"}
 )
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 KIND_OF: dict[MessageType, JobKind] = {
     SAVE_TEST: "save",
     DELETE_TEST: "delete",
     REINDEX_SEARCH: "reindex",
+    PROCESS_IMAGE: "image",
+    REPROCESS_IMAGES: "image",
 }
+# Message types whose test id is "" (not about one test).
+_NO_TEST = frozenset({REINDEX_SEARCH, PROCESS_IMAGE, REPROCESS_IMAGES})
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,8 @@ class JobMessage:
     body_ref: BodyRef | None = None
     body_sig: str | None = None
     author: str | None = None
+    image_key: str | None = None
+    source: str | None = None  # the private R2 key of the original (process-image)
 
     def job(self) -> JobRef:
         """The job reference the store works with."""
@@ -94,6 +104,7 @@ class JobMessage:
             self.accepted_at,
             self.precondition,
             self.author,
+            self.image_key,
         )
 
 
@@ -142,8 +153,8 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
     job_id, test_id, rev = body.get("jobId"), body.get("testId"), body.get("rev")
     if not isinstance(job_id, str) or not isinstance(test_id, str) or not isinstance(rev, str):
         raise _malformed("jobId, testId and rev must be strings")
-    whole_index = body["type"] == REINDEX_SEARCH and test_id == ""
-    if not (is_test_id(test_id) or whole_index) or not is_rev(rev):
+    no_test = body["type"] in _NO_TEST and test_id == ""
+    if not (is_test_id(test_id) or no_test) or not is_rev(rev):
         raise _malformed("testId or rev is malformed")
     if rev_from_job_id(job_id, signing_key) != rev:
         raise Permanent("job id does not match its rev or signature")
@@ -166,6 +177,7 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
         raise _malformed("author must be an email")
     if body["type"] == SAVE_TEST and (inline is None) == (ref is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
+    image_key, source = _image_fields(body)
     return JobMessage(
         type=body["type"],
         job_id=job_id,
@@ -177,7 +189,25 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
         body_ref=None if ref is None else _body_ref(ref),
         body_sig=sig,
         author=author,
+        image_key=image_key,
+        source=source,
     )
+
+
+def _image_fields(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(imageKey, source) of a process-image message: the key well-formed, the source one of
+    the two private places an original can be (never any other object of the bucket)."""
+    image_key, source = body.get("imageKey"), body.get("source")
+    if body["type"] != PROCESS_IMAGE:
+        if image_key is not None or source is not None:
+            raise _malformed("only process-image messages carry imageKey and source")
+        return None, None
+    if not is_image_key(image_key) or body.get("testId") != "":
+        raise _malformed("process-image needs a well-formed imageKey and an empty testId")
+    assert isinstance(image_key, str)
+    if source not in (image_staging_key(image_key), legacy_image_key(image_key)):
+        raise _malformed("source must be the image's staging or legacy key")
+    return image_key, source
 
 
 def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
@@ -190,4 +220,5 @@ def signed_job_of(body: Any, signing_key: bytes) -> JobRef | None:
     raw_test_id = body.get("testId")
     test_id = raw_test_id[:64] if isinstance(raw_test_id, str) else "unknown"
     kind: JobKind = next((k for t, k in KIND_OF.items() if t == body.get("type")), "save")
-    return JobRef(body["jobId"], test_id, rev, kind, rev_timestamp(rev))
+    image_key = body.get("imageKey") if is_image_key(body.get("imageKey")) else None
+    return JobRef(body["jobId"], test_id, rev, kind, rev_timestamp(rev), image_key=image_key)

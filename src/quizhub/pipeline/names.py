@@ -17,6 +17,9 @@ __all__ = [
     "SAVE_TEST",
     "DELETE_TEST",
     "REINDEX_SEARCH",
+    "PROCESS_IMAGE",
+    "REPROCESS_IMAGES",
+    "CONSUMER_ONLY",
 ]
 
 SAVE_QUEUE = "quizhub-save"
@@ -24,6 +27,10 @@ DEAD_LETTER_QUEUE = "quizhub-save-dlq"
 # The Workflow that runs a job's steps in SAVE_MODE=workflow (instance id = job id).
 SAVE_WORKFLOW = "save-test"
 
-MessageType = Literal["save-test", "delete-test", "reindex-search"]
+MessageType = Literal[
+    "save-test", "delete-test", "reindex-search", "process-image", "reprocess-images"
+]
 MESSAGE_TYPES: tuple[MessageType, ...] = get_args(MessageType)
-SAVE_TEST, DELETE_TEST, REINDEX_SEARCH = MESSAGE_TYPES
+SAVE_TEST, DELETE_TEST, REINDEX_SEARCH, PROCESS_IMAGE, REPROCESS_IMAGES = MESSAGE_TYPES
+# Jobs over many items that the queue consumer runs itself, also in SAVE_MODE=workflow.
+CONSUMER_ONLY: frozenset[MessageType] = frozenset({REINDEX_SEARCH, REPROCESS_IMAGES})

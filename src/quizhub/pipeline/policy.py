@@ -50,7 +50,8 @@ def job_budget_seconds(settings: Settings) -> int:
     waits = sum(retry_delay_seconds(settings, a) for a in range(1, deliveries))
     budget = waits + (deliveries + 1) * ATTEMPT_SECONDS
     if settings.save_mode == "workflow":
-        steps = len(workflow.STEP_NAMES) + 1  # + workflow.FAIL_STEP
+        # The longer of the two (a save's steps, an image's), + workflow.FAIL_STEP.
+        steps = max(len(workflow.STEP_NAMES), workflow.IMAGE_STEP_COUNT) + 1
         budget += steps * worst_case_step_ms(workflow.STEP_CONFIG) // 1000
     return budget
 

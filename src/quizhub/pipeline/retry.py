@@ -7,9 +7,17 @@ from quizhub.bindings import Bindings
 from quizhub.domain.document import parse_document
 from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Conflict, NotFound
-from quizhub.pipeline.accept import Accepted, accept_delete, accept_reindex, accept_save
+from quizhub.pipeline.accept import (
+    Accepted,
+    accept_delete,
+    accept_image_job,
+    accept_reindex,
+    accept_reprocess_images,
+    accept_save,
+)
 from quizhub.store.documents import load_job_body
 from quizhub.store.jobs import JobsRepo
+from quizhub.store.keys import image_staging_key, legacy_image_key
 
 __all__ = ["RETRYABLE", "retry_job"]
 
@@ -34,6 +42,8 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
         return await accept_delete(b, row.test_id)
     if row.kind == "reindex":  # no document: a reindex is simply run again
         return await accept_reindex(b)
+    if row.kind == "image":
+        return await _retry_image(b, row.image_key)
     content = await load_job_body(b.bucket, row)
     if content is None:
         raise Conflict(
@@ -43,3 +53,16 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
         )
     document = parse_document(content).content()
     return await accept_save(b, row.test_id, document, precondition or row.precondition)
+
+
+async def _retry_image(b: Bindings, image_key: str | None) -> Accepted:
+    """An image job again, from the private original it left (kept when it failed)."""
+    if image_key is None:
+        return await accept_reprocess_images(b)
+    for source in (image_staging_key(image_key), legacy_image_key(image_key)):
+        if await b.bucket.head(source) is not None:
+            return await accept_image_job(b, image_key, source)
+    raise Conflict(
+        "this image's original is no longer stored; upload the image again",
+        code="body_unavailable",
+    )

@@ -8,7 +8,7 @@ from dataclasses import replace
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import JobStatus
 from quizhub.errors import QuizhubError, Transient
-from quizhub.pipeline import steps
+from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage
 from quizhub.push.notify import Notices
 from quizhub.search.reindex import reindex_all
@@ -42,6 +42,8 @@ async def _run_job(b: Bindings, msg: JobMessage, notices: Notices) -> JobStatus:
         done = await reindex_all(b)  # idempotent: a repeat rebuilds the same indexes
         await steps.finish(b, msg, None if done.keyword or done.removed else "nothing to index")
         return "succeeded"
+    if job.kind == "image":
+        return await _run_image_job(b, msg, row.committed, notices)
     if not row.committed:
         doc = await steps.load_document(b, msg) if job.kind == "save" else None
         if doc is not None:
@@ -57,6 +59,23 @@ async def _run_job(b: Bindings, msg: JobMessage, notices: Notices) -> JobStatus:
     notices.send(replace(row, step="invalidate", live_at=row.live_at or steps.now_iso(b)))
     warning = await steps.index_or_warn(b, job.test_id)
     await steps.finish(b, msg, warning)
+    return "succeeded"
+
+
+async def _run_image_job(
+    b: Bindings, msg: JobMessage, committed: bool, notices: Notices
+) -> JobStatus:
+    """One image (process-image), or every original stored before variants existed."""
+    if msg.image_key is None:
+        warning = await images.reprocess_stored(b, msg.job_id)
+        await steps.finish(b, msg, warning)
+        return "succeeded"
+    work = images.work_of(msg.job_id, msg.image_key, msg.source)
+    if not committed:  # a repeat after the record step goes straight to what is left
+        await images.process(b, work)
+    await images.purge(b, work)
+    await images.release_original(b, work)
+    await steps.finish(b, msg)
     return "succeeded"
 
 

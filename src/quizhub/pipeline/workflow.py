@@ -12,17 +12,20 @@ from dataclasses import replace
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.domain.images import ImageFormat, Variant
 from quizhub.domain.jobs import TERMINAL, JobRow
 from quizhub.errors import Permanent, WorkflowAlreadyExists
-from quizhub.pipeline import steps
+from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage, parse_message
 from quizhub.pipeline.runner import as_failure, fail_job, readable_reason
 from quizhub.ports import WorkflowStep
 from quizhub.push.notify import Notices
+from quizhub.store.images import ImageFacts
 
 __all__ = [
     "STEP_CONFIG",
     "STEP_NAMES",
+    "IMAGE_STEP_COUNT",
     "FAIL_STEP",
     "NOTIFY_STEP",
     "run_save_workflow",
@@ -35,6 +38,9 @@ STEP_CONFIG: dict[str, Any] = {
     "timeout": "1 minute",
 }
 STEP_NAMES = ("begin", "put_object", "commit", "invalidate", "index", "finish")
+# The most steps an image job runs (process-image: begin, decode, a step per variant, record,
+# purge, finish).
+IMAGE_STEP_COUNT = images.MAX_STEPS
 FAIL_STEP = "fail"  # runs only when a step gave up: records the failure where the UI looks
 # The last step: the job's outcome to its live channel. It never fails (quizhub.push.notify), so
 # it adds nothing to the retry budget (quizhub.pipeline.policy counts STEP_NAMES + FAIL_STEP).
@@ -138,6 +144,8 @@ async def _steps(
     started = await begin()
     if started["status"] in TERMINAL:
         return {"status": started["status"]}  # a finished job: repeats change nothing
+    if job.kind == "image":
+        return await _image_steps(step, b, msg, guarded)
     committed = await commit()
     if committed["outcome"] not in ("committed", "already-committed"):
         return {"status": committed["status"]}
@@ -145,6 +153,61 @@ async def _steps(
         await index()
     except Exception as exc:  # noqa: BLE001 - retried by its config; the save stays live
         warning = steps.index_warning(exc)
+    return dict(await finish())
+
+
+async def _image_steps(
+    step: WorkflowStep, b: Bindings, msg: JobMessage, guarded: Any
+) -> dict[str, Any]:
+    """decode → one step per variant → record → purge → finish, each a durable step, so a
+    failing variant is retried on its own and never re-runs the ones already made. The
+    original is read again by the steps that need its bytes: step results stay small (the
+    variants' keys and sizes, never image bytes). Variant step names come from the memoised
+    decode result, so a replay names the same steps."""
+    work = images.work_of(msg.job_id, msg.image_key, msg.source)
+
+    async def original() -> bytes:
+        return bytes(await guarded(images.load_original(b, work)))
+
+    @step.do("decode", config=STEP_CONFIG)
+    async def decode() -> dict[str, Any]:
+        facts = await guarded(images.decode(b, work, await original()))
+        await guarded(images.mark_step(b, work, "variants"))
+        return dict(facts.to_json())
+
+    facts = ImageFacts.from_json(await decode())
+    made: list[Variant] = []
+
+    def variant_step(fmt: ImageFormat, width: int) -> Any:
+        @step.do(f"variant_{fmt.ext}_{width}", config=STEP_CONFIG)
+        async def variant() -> dict[str, Any]:
+            data = await original()
+            done = await guarded(images.make_variant(b, work, data, fmt, width, made))
+            return {"variant": None if done is None else images.variant_to_step(done)}
+
+        return variant
+
+    for fmt, width in images.variant_plan(facts):
+        result = await variant_step(fmt, width)()
+        if result["variant"] is not None:
+            made.append(images.variant_from_step(result["variant"]))
+
+    @step.do("record", config=STEP_CONFIG)
+    async def record() -> dict[str, Any]:
+        await guarded(images.record(b, work, facts, made))
+        return {"recorded": len(made)}
+
+    @step.do("purge", config=STEP_CONFIG)
+    async def purge(record: dict[str, Any]) -> dict[str, Any]:
+        await guarded(images.purge(b, work))
+        return {"purged": True}
+
+    @step.do("finish", config=STEP_CONFIG)
+    async def finish(purge: dict[str, Any]) -> dict[str, Any]:
+        await guarded(images.release_original(b, work))
+        await guarded(steps.finish(b, msg))
+        return {"status": "succeeded"}
+
     return dict(await finish())
 
 

@@ -33,7 +33,7 @@ _OPEN = "('queued', 'running', 'delayed')"  # every non-terminal status
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at, create_only, committed_at, live_at, author"
+    "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key"
 )
 
 
@@ -64,6 +64,7 @@ class JobRef:
     accepted_at: str
     precondition: Precondition = Precondition()
     author: str | None = None  # the Access editor who accepted it (None: the bearer token)
+    image_key: str | None = None  # an image job's image
 
     def precondition_args(self) -> tuple[str | None, int]:
         """``(base_rev, create_only)`` as the jobs and tests SQL bind them."""
@@ -81,7 +82,7 @@ def _new_row(
     base_rev, create_only = job.precondition_args()
     return [
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
-        *(body_ref, job.accepted_at, now, create_only, None, None, job.author),
+        *(body_ref, job.accepted_at, now, create_only, None, None, job.author, job.image_key),
     ]
 
 
@@ -171,7 +172,7 @@ class JobsRepo:
             self.db.prepare(
                 f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = ?,
               updated_at = ? WHERE job_id = ? AND status IN {WORKABLE}
-              AND (committed = 1 OR kind = 'reindex')"""
+              AND (committed = 1 OR kind = 'reindex' OR (kind = 'image' AND image_key IS NULL))"""
             )
             .bind(None if warning is None else warning[:1000], now, job_id)
             .run()

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["document_key", "staging_key", "image_object_key", "KV_TEST_PREFIX", "kv_test_key"]
+__all__ = [
+    "document_key",
+    "staging_key",
+    "image_staging_key",
+    "legacy_image_key",
+    "LEGACY_IMAGE_PREFIX",
+    "image_variant_key",
+    "KV_TEST_PREFIX",
+    "kv_test_key",
+]
 
 KV_TEST_PREFIX = "test:"
 
@@ -17,8 +26,25 @@ def staging_key(job_id: str) -> str:
     return f"staging/{job_id}.json"
 
 
-def image_object_key(image_key: str) -> str:
-    return f"images/{image_key}"
+# Where uploads were stored, as uploaded, before images went through the pipeline. Never
+# served any more; `reprocess-images` turns each into variants and then deletes it.
+LEGACY_IMAGE_PREFIX = "images/"
+
+
+def legacy_image_key(image_key: str) -> str:
+    """An original stored before variants existed (EXIF and all): private, never served."""
+    return f"{LEGACY_IMAGE_PREFIX}{image_key}"
+
+
+def image_staging_key(image_key: str) -> str:
+    """The claim check of an upload: the original, private, until its job made the variants."""
+    return f"staging/images/{image_key}"
+
+
+def image_variant_key(image_key: str, width: int, ext: str) -> str:
+    """An immutable variant at most ``width`` pixels wide (the width asked for; its real size
+    is in its custom metadata): written once (create-only), served to the public."""
+    return f"variants/{image_key}/{width}w.{ext}"
 
 
 def kv_test_key(test_id: str) -> str:

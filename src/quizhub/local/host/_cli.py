@@ -1,5 +1,5 @@
-"""``python -m quizhub.local serve|migrate|seed|reindex|analytics-migrate`` — the local platform's
-command line."""
+"""``python -m quizhub.local serve|migrate|seed|reindex|analytics-migrate|reprocess-images`` —
+the local platform's command line."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
         "command",
         nargs="?",
         default="serve",
-        choices=["serve", "migrate", "seed", "reindex", "analytics-migrate"],
+        choices=["serve", "migrate", "seed", "reindex", "analytics-migrate", "reprocess-images"],
     )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument(
@@ -120,6 +120,8 @@ def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> i
             platform.close()
         print(f"{done.describe()} in {args.data_dir}")
         return 0
+    if args.command == "reprocess-images":
+        return _reprocess_images(args.data_dir, settings)
     from quizhub.local.host._server import serve
 
     with contextlib.suppress(KeyboardInterrupt):
@@ -136,4 +138,27 @@ def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> i
                 latency_ms=float(os.environ.get("QUIZHUB_LATENCY_MS", "0") or 0),
             )
         )
+    return 0
+
+
+def _reprocess_images(data_dir: Path, settings: Settings) -> int:
+    """Accept the reprocessing job (as ``POST /api/admin/reprocess-images`` does), run the
+    consumer until nothing is due, and print how the job stands."""
+    from quizhub.pipeline.accept import accept_reprocess_images
+    from quizhub.store.jobs import JobsRepo
+
+    async def run() -> str:
+        platform = build_platform(data_dir, settings)
+        try:
+            accepted = await accept_reprocess_images(platform.bindings)
+            await platform.drain()
+            row = await JobsRepo(platform.bindings.db).get(accepted.job_id)
+        finally:
+            platform.close()
+        if row is None:
+            return f"job {accepted.job_id} is queued: `make dev` will run it"
+        note = f" ({row.error})" if row.error else ""
+        return f"job {row.job_id}: {row.status}{note}"
+
+    print(f"reprocess-images in {data_dir}: {asyncio.run(run())}")
     return 0

@@ -1,0 +1,67 @@
+"""The Images binding (``[images] binding = "IMAGES"``) as the ``ImageTransformer`` port.
+
+``info(stream)`` reads the header; ``input(stream).transform({...}).output({...})`` resizes and
+re-encodes. The bytes go in as a ReadableStream and come back from ``result.image()``. Metadata
+stripping is asked for explicitly (``metadata: "none"`` in the transform) rather than left to
+the binding's default, and the pipeline checks every variant for EXIF/XMP before storing it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.cloudflare._ffi import from_js, js_bytes, to_js, unwrap
+from quizhub.errors import Permanent
+
+__all__ = ["ImagesAdapter", "NOT_AN_IMAGE"]
+
+# The ImagesError code for "input is not an image" (workerd's images types): the input, not the
+# service, is at fault, so retrying cannot help. Any other error is treated as transient.
+NOT_AN_IMAGE = (9412,)
+
+
+def _stream(data: bytes) -> Any:
+    import js
+
+    return js.Response.new(js_bytes(data)).body
+
+
+def _as_permanent(exc: BaseException) -> BaseException:
+    """A Permanent for an ImagesError about the input; anything else as it is (transient)."""
+    code = getattr(getattr(exc, "js_error", None), "code", None)
+    text = str(exc)
+    if code in NOT_AN_IMAGE or any(f"{c}" in text for c in NOT_AN_IMAGE):
+        return Permanent(f"not a decodable image ({text.strip().splitlines()[-1][:200]})")
+    return exc
+
+
+class ImagesAdapter:
+    """``env.IMAGES`` → ``ImageTransformer`` (bytes in, bytes out)."""
+
+    def __init__(self, binding: Any) -> None:
+        self._binding = unwrap(binding)
+
+    async def info(self, data: bytes) -> dict[str, Any]:
+        """``{"format", "fileSize", "width", "height"}`` from the header."""
+        from pyodide.ffi import JsException
+
+        try:
+            answer = from_js(await self._binding.info(_stream(data)))
+        except JsException as exc:
+            raise _as_permanent(exc) from None
+        return dict(answer) if isinstance(answer, dict) else {}
+
+    async def transform(
+        self, data: bytes, transform: dict[str, Any], output: dict[str, Any]
+    ) -> bytes:
+        """``input(stream).transform(transform).output(output)`` → the encoded bytes."""
+        import js
+        from pyodide.ffi import JsException
+
+        try:
+            pipeline = self._binding.input(_stream(data)).transform(to_js(transform))
+            result = await pipeline.output(to_js(output))
+            buffer = await js.Response.new(result.image()).arrayBuffer()
+        except JsException as exc:
+            raise _as_permanent(exc) from None
+        return bytes(buffer.to_bytes())

@@ -1,0 +1,114 @@
+"""The Images binding on CPython: Pillow behind ``quizhub.ports.ImageTransformer``.
+
+Same contract as ``env.IMAGES``: the header is read without decoding (``info``), more than
+``MAX_PIXELS`` pixels is refused before any pixel is decoded, EXIF orientation is applied, only
+the first frame of an animation is used, and the output carries no metadata (no EXIF, XMP, ICC
+or text: the image is re-encoded from its pixels with an empty ``info``). Work runs in a thread
+so the dev server keeps answering while a photo is resized.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from typing import Any
+
+from quizhub.domain.images import MAX_PIXELS, format_of_media_type
+from quizhub.errors import Permanent
+
+__all__ = ["PillowImages"]
+
+_SAVE_AS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+
+
+def _open(data: bytes) -> Any:
+    from PIL import Image, UnidentifiedImageError
+
+    # Our limit replaces Pillow's (which would refuse past twice its own number, without
+    # saying the size): it is checked below, on the header, before any pixel is decoded.
+    Image.MAX_IMAGE_PIXELS = None
+    try:
+        img = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise Permanent(f"not a decodable image: {exc}") from None
+    width, height = img.size
+    if width * height > MAX_PIXELS:
+        raise Permanent(
+            f"image too large to decode: {width}×{height} = {width * height} pixels "
+            f"(limit {MAX_PIXELS}; a decompression bomb?)"
+        )
+    return img
+
+
+def _info(data: bytes) -> dict[str, Any]:
+    img = _open(data)
+    media_type = img.get_format_mimetype() if img.format else None
+    return {
+        "format": media_type or "application/octet-stream",
+        "fileSize": len(data),
+        "width": img.size[0],
+        "height": img.size[1],
+    }
+
+
+def _decoded(data: bytes) -> Any:
+    """The first frame, upright, as RGB or RGBA pixels (no metadata kept)."""
+    from PIL import Image, ImageOps
+
+    img = _open(data)
+    try:
+        img.seek(0)
+        img.load()
+        upright = ImageOps.exif_transpose(img)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise Permanent(f"the image could not be decoded: {exc}") from None
+    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
+    return upright.convert("RGBA" if has_alpha else "RGB")
+
+
+class PillowImages:
+    """``ImageTransformer`` with Pillow. Keeps the last decoded image: one job asks for several
+    variants of the same original in a row."""
+
+    def __init__(self) -> None:
+        self._last: tuple[str, Any] | None = None
+
+    async def info(self, data: bytes) -> dict[str, Any]:
+        return await asyncio.to_thread(_info, data)
+
+    async def transform(
+        self, data: bytes, transform: dict[str, Any], output: dict[str, Any]
+    ) -> bytes:
+        return await asyncio.to_thread(self._transform, data, transform, output)
+
+    def _pixels(self, data: bytes) -> Any:
+        digest = hashlib.sha256(data).hexdigest()
+        if self._last is None or self._last[0] != digest:
+            self._last = (digest, _decoded(data))
+        return self._last[1]
+
+    def _transform(self, data: bytes, transform: dict[str, Any], output: dict[str, Any]) -> bytes:
+        from PIL import Image
+
+        media_type = str(output.get("format", ""))
+        fmt = format_of_media_type(media_type)
+        if fmt is None or transform.get("metadata") != "none":
+            raise ValueError(f"unsupported output {output!r} / transform {transform!r}")
+        img = self._pixels(data)
+        width = int(transform.get("width") or img.width)
+        if width < img.width:
+            height = max(1, round(img.height * width / img.width))
+            img = img.resize((width, height), Image.Resampling.LANCZOS)
+        if media_type == "image/jpeg" and img.mode != "RGB":
+            img = img.convert("RGB")  # JPEG has no alpha: flattened like the binding does
+        img = img.copy()
+        img.info = {}  # nothing of the original's metadata reaches the encoder
+        out = io.BytesIO()
+        options: dict[str, Any] = {}
+        if media_type in ("image/jpeg", "image/webp"):
+            options["quality"] = int(output.get("quality", fmt.quality))
+        if media_type == "image/jpeg":
+            options["optimize"] = True
+        img.save(out, _SAVE_AS[media_type], **options)
+        return out.getvalue()

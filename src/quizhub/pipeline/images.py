@@ -1,0 +1,316 @@
+"""The image job's steps. Each is idempotent, so any may run again after a crash or redelivery.
+
+Order: decode (read the header: format, size, pixel limit) → variants (WebP and the original's
+format at each width, metadata stripped, stored create-only under immutable keys) → record (the
+image and its variants in D1, one batch with the job's commit) → purge (cached placeholders) →
+finish (job succeeded, the private original deleted). The original is read from its private
+key (the upload's claim check, or an upload stored before this pipeline) and never served.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from quizhub.bindings import Bindings
+from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
+from quizhub.domain.ids import is_image_key
+from quizhub.domain.images import (
+    MAX_PIXELS,
+    VARIANT_WIDTHS,
+    ImageFormat,
+    Variant,
+    format_of_ext,
+    format_of_media_type,
+    metadata_found,
+    variant_formats,
+    variant_widths,
+)
+from quizhub.domain.wire import iso_ms
+from quizhub.errors import Permanent
+from quizhub.ports import ImageTransformer, R2Object
+from quizhub.store.images import ImageFacts, ImagesRepo
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
+
+__all__ = [
+    "ImageWork",
+    "IMAGE_STEPS",
+    "load_original",
+    "decode",
+    "make_variants",
+    "make_variant",
+    "variant_plan",
+    "mark_step",
+    "MAX_STEPS",
+    "record",
+    "purge",
+    "release_original",
+    "process",
+    "reprocess_stored",
+    "variant_to_step",
+    "variant_from_step",
+    "work_of",
+]
+
+log = logging.getLogger("quizhub.pipeline")
+
+# The job's step names, in order (what GET /api/admin/jobs/{id} reports as ``step``).
+IMAGE_STEPS = ("decode", "variants", "record", "purge")
+# The most steps an image job's Workflow runs: begin, decode, one per variant (WebP and the
+# original's format at each width), record, purge, finish (quizhub.pipeline.policy's budget).
+MAX_STEPS = 5 + 2 * len(VARIANT_WIDTHS)
+
+
+@dataclass(frozen=True)
+class ImageWork:
+    """One image to process: the job doing it, the image's key and where its original is."""
+
+    job_id: str
+    image_key: str
+    source: str
+    own_job: bool = True  # False inside the reprocessing of every stored original
+
+
+def _transformer(b: Bindings) -> ImageTransformer:
+    if b.images is None:
+        raise Permanent("image processing is not available here (the IMAGES binding is unbound)")
+    return b.images
+
+
+async def _step(b: Bindings, work: ImageWork, step: str) -> None:
+    if work.own_job:
+        await JobsRepo(b.db).set_step(work.job_id, step, iso_ms(b.clock_ms()))
+
+
+async def load_original(b: Bindings, work: ImageWork) -> bytes:
+    """The original's bytes from its private key (Permanent when it is gone)."""
+    obj = await b.bucket.get(work.source)
+    if obj is None:
+        raise Permanent(f"the original of image {work.image_key} is missing ({work.source})")
+    return obj.body
+
+
+async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
+    """Read the header only: an accepted format, and no more than ``MAX_PIXELS`` pixels (a
+    decompression bomb fails here, permanently, before any pixel is decoded)."""
+    await _step(b, work, "decode")
+    info = await _transformer(b).info(data)
+    fmt = format_of_media_type(str(info.get("format")))
+    if fmt is None or fmt.ext != work.image_key.rsplit(".", 1)[1]:
+        raise Permanent(f"the original is {info.get('format')}, not the image its key names")
+    width, height = int(info.get("width") or 0), int(info.get("height") or 0)
+    if width <= 0 or height <= 0:
+        raise Permanent("the image has no pixels")
+    if width * height > MAX_PIXELS:
+        raise Permanent(
+            f"image too large to decode: {width}×{height} = {width * height} pixels "
+            f"(limit {MAX_PIXELS}; a decompression bomb?)"
+        )
+    return ImageFacts(fmt.ext, width, height, len(data))
+
+
+async def make_variants(
+    b: Bindings, work: ImageWork, facts: ImageFacts, data: bytes
+) -> list[Variant]:
+    """Every variant, stored once under ``variants/{key}/{w}w.{ext}`` (``w`` = the width asked
+    for; the real size is in its metadata: an upright photo can be narrower than its header
+    says). A variant already stored (an earlier delivery) is reused, so a retry goes on where
+    the last one stopped, and the put is create-only: repeats never write a second copy."""
+    await _step(b, work, "variants")
+    made: list[Variant] = []
+    for fmt, width in variant_plan(facts):
+        variant = await make_variant(b, work, data, fmt, width, made)
+        if variant is not None:
+            made.append(variant)
+    return made
+
+
+def variant_plan(facts: ImageFacts) -> list[tuple[ImageFormat, int]]:
+    """(format, width asked for) of every variant to make, in order."""
+    return [
+        (fmt, width)
+        for fmt in variant_formats(format_of_ext(facts.ext))
+        for width in variant_widths(facts.width)
+    ]
+
+
+async def make_variant(
+    b: Bindings, work: ImageWork, data: bytes, fmt: ImageFormat, width: int, made: list[Variant]
+) -> Variant | None:
+    """One variant of the plan, stored once; None when it would be as wide as one already
+    ``made`` in its format (an image narrower than two of the widths asked for)."""
+    widths = {v.width for v in made if v.ext == fmt.ext}
+    key = image_variant_key(work.image_key, width, fmt.ext)
+    stored = await _variant(b, work, data, width, fmt, key, widths)
+    if stored is None:
+        return None
+    real_width = int(stored.custom_metadata.get("width", width))
+    if real_width in widths:
+        return None
+    height = int(stored.custom_metadata.get("height", "0"))
+    return Variant(real_width, height, fmt.ext, key, stored.size)
+
+
+async def mark_step(b: Bindings, work: ImageWork, step: str) -> None:
+    """Record the step an image job is on (what the admin shows as 처리 중…)."""
+    await _step(b, work, step)
+
+
+# Tries per variant within one delivery: a variant takes four binding calls, an image up to 24,
+# so one blip would otherwise cost the whole delivery a retry with backoff. Each try is
+# repeat-safe (the put is create-only); a Permanent error is never tried again.
+VARIANT_TRIES = 2
+
+
+async def _variant(
+    b: Bindings,
+    work: ImageWork,
+    data: bytes,
+    width: int,
+    fmt: ImageFormat,
+    key: str,
+    widths: set[int],
+) -> R2Object | None:
+    """The stored variant at ``key`` (made now unless an earlier delivery stored it)."""
+    for attempt in range(1, VARIANT_TRIES + 1):
+        try:
+            stored = await b.bucket.head(key)
+            if stored is None:
+                stored = await _store_variant(b, work, data, width, fmt, key, widths)
+            return stored
+        except Permanent:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a binding blip: once more, then the queue's retry
+            if attempt == VARIANT_TRIES:
+                raise
+            log.warning("variant %s failed (attempt %d), trying again: %r", key, attempt, exc)
+    raise AssertionError("unreachable")
+
+
+async def _store_variant(
+    b: Bindings,
+    work: ImageWork,
+    data: bytes,
+    width: int,
+    fmt: ImageFormat,
+    key: str,
+    widths: set[int],
+) -> R2Object | None:
+    """Make one variant and store it create-only; None when its real width is already made."""
+    images = _transformer(b)
+    encoded = await images.transform(
+        data,
+        {"width": width, "fit": "scale-down", "metadata": "none"},
+        {"format": fmt.media_type, "quality": fmt.quality, "anim": False},
+    )
+    if leaked := metadata_found(encoded):
+        raise Permanent(
+            f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: not stored"
+        )
+    out = await images.info(encoded)
+    real_width, height = int(out["width"]), int(out["height"])
+    if real_width in widths:
+        return None
+    stored = await b.bucket.put(
+        key,
+        encoded,
+        http_metadata={"contentType": fmt.media_type, "cacheControl": IMAGE_CACHE_CONTROL},
+        custom_metadata={"width": str(real_width), "height": str(height)},
+        only_if={"etag_does_not_match": "*"},
+    )
+    if stored is None:  # a concurrent delivery stored it first: that one is the variant
+        stored = await b.bucket.head(key)
+    if stored is None:
+        raise RuntimeError(f"variant {key} was written but cannot be read back")
+    return stored
+
+
+async def record(b: Bindings, work: ImageWork, facts: ImageFacts, variants: list[Variant]) -> None:
+    """The image and its variants in D1 (one batch, with the job's commit when it owns one)."""
+    job_id = work.job_id
+    await ImagesRepo(b.db).record(
+        job_id, work.image_key, facts, variants, iso_ms(b.clock_ms()), commit=work.own_job
+    )
+
+
+async def purge(b: Bindings, work: ImageWork) -> None:
+    """Drop cached answers of the image's URLs (placeholders served before the variants were
+    there); the job is live after it."""
+    origin = b.settings.public_origin
+    await b.purger.purge(tags=image_tags(work.image_key), urls=image_urls(origin, work.image_key))
+    if work.own_job:
+        await JobsRepo(b.db).mark_live(work.job_id, iso_ms(b.clock_ms()))
+
+
+async def release_original(b: Bindings, work: ImageWork) -> None:
+    """Delete the private original once its variants are recorded (it holds the EXIF)."""
+    await b.bucket.delete(work.source)
+
+
+async def process(b: Bindings, work: ImageWork) -> None:
+    """decode → variants → record, for an image not yet recorded by this job."""
+    data = await load_original(b, work)
+    facts = await decode(b, work, data)
+    variants = await make_variants(b, work, facts, data)
+    await record(b, work, facts, variants)
+
+
+async def reprocess_stored(b: Bindings, job_id: str) -> str | None:
+    """Turn every original stored before this pipeline (``images/{key}``, EXIF and all) into
+    variants, then delete it. Images that cannot be processed (permanently) are skipped and
+    named in the returned warning; a binding fault raises (the job is retried, and images
+    already done are not listed any more: their originals are gone)."""
+    keys = await _stored_originals(b)
+    failed = []
+    for key in keys:
+        work = ImageWork(job_id, key, legacy_image_key(key), own_job=False)
+        try:
+            await process(b, work)
+            await purge(b, work)
+            await release_original(b, work)
+        except Permanent as exc:
+            log.warning("reprocessing image %s failed: %s", key, exc.message)
+            failed.append(f"{key}: {exc.message}")
+    if not keys:
+        return "no images stored before variants existed: nothing to reprocess"
+    if failed:
+        shown = "; ".join(failed[:5])[:800]
+        return f"{len(failed)} of {len(keys)} stored images could not be processed: {shown}"
+    return None
+
+
+async def _stored_originals(b: Bindings) -> list[str]:
+    """Keys of every original under the legacy prefix (listed first: processing deletes)."""
+    keys: list[str] = []
+    cursor = None
+    while True:
+        page = await b.bucket.list(prefix=LEGACY_IMAGE_PREFIX, cursor=cursor, limit=1000)
+        names = (o.key[len(LEGACY_IMAGE_PREFIX) :] for o in page.objects)
+        keys += [k for k in names if is_image_key(k)]
+        if not page.truncated or not page.cursor:
+            return keys
+        cursor = page.cursor
+
+
+def variant_to_step(v: Variant) -> dict[str, object]:
+    """A variant as a workflow step result (JSON)."""
+    return {"width": v.width, "height": v.height, "ext": v.ext, "key": v.object_key, "size": v.size}
+
+
+def variant_from_step(raw: dict[str, object]) -> Variant:
+    """The inverse of ``variant_to_step``."""
+    return Variant(
+        int(str(raw["width"])),
+        int(str(raw["height"])),
+        str(raw["ext"]),
+        str(raw["key"]),
+        int(str(raw["size"])),
+    )
+
+
+def work_of(job_id: str, image_key: str | None, source: str | None) -> ImageWork:
+    """The work of a process-image message (its parser checked key and source)."""
+    if image_key is None or source is None:
+        raise Permanent("an image job names no image")
+    return ImageWork(job_id, image_key, source)
