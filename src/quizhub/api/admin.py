@@ -12,21 +12,20 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
 from quizhub.api.cursors import bad_cursor, decode_strings, encode_cursor
-from quizhub.api.deps import ADMIN_SECURITY, bindings, require_admin
+from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
 from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
 from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import (
     IMAGE_KEY_PATTERN,
-    TEST_ID_PATTERN,
     SaveRequest,
     check_integrity,
 )
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.domain.revisions import REV_PATTERN, is_rev
-from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
+from quizhub.domain.samples import minimal_document
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import (
     Accepted,
@@ -53,9 +52,6 @@ router = APIRouter(
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
     responses=error_responses(401, 422, 500, 503),
 )
-TestId = Annotated[
-    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
-]
 JobId = Annotated[str, Path(max_length=64, description="job id")]
 Rev = Annotated[str, Path(pattern=REV_PATTERN, description="a rev of the test")]
 _HEADERS = {"Cache-Control": NO_STORE}

@@ -7,17 +7,24 @@ also runs before the body is read (``Default.fetch`` on Workers, ``GuardMiddlewa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Security
+from fastapi import Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.bindings import Bindings
+from quizhub.domain.ids import TEST_ID_PATTERN
+from quizhub.domain.samples import EXAMPLE_TEST_ID
 from quizhub.errors import Unauthorized
 from quizhub.guard import check_bearer
 
-__all__ = ["bindings", "require_admin", "ADMIN_SECURITY"]
+__all__ = ["bindings", "require_admin", "ADMIN_SECURITY", "TestId"]
+
+# A test id in a path, as every router declares it (the pattern and example written once).
+TestId = Annotated[
+    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
+]
 
 # The two ways in, declared for OpenAPI (the docs' "Authorize" and "Try it out"); either one
 # will do. They never refuse anything themselves: the guard and ``require_admin`` do.

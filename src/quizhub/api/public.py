@@ -8,16 +8,15 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from quizhub.api.cursors import bad_cursor, decode_cursor, encode_cursor
-from quizhub.api.deps import bindings
+from quizhub.api.deps import TestId, bindings
 from quizhub.api.errors import error_responses
 from quizhub.api.images import IMAGE_CONTENT, PLACEHOLDER_SVG
 from quizhub.api.responses import etag_matches, json_response
 from quizhub.bindings import Bindings
 from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
 from quizhub.domain.compute import compute_result
-from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.document import IMAGE_KEY_PATTERN
 from quizhub.domain.images import pick_variant
-from quizhub.domain.samples import EXAMPLE_TEST_ID
 from quizhub.errors import NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar
@@ -30,9 +29,6 @@ from quizhub.store.tests import TestsRepo
 __all__ = ["router", "Answers", "NOT_MODIFIED"]
 
 router = APIRouter(prefix="/api", tags=["public"], responses=error_responses(422, 500, 503))
-TestId = Annotated[
-    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
-]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "If-None-Match matched"}}
 
 

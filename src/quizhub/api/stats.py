@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from quizhub.analytics.stats import DEFAULT_DAYS, MAX_DAYS, overview, test_stats
-from quizhub.api.deps import ADMIN_SECURITY, bindings, require_admin
+from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.domain.ids import TEST_ID_PATTERN
-from quizhub.domain.samples import EXAMPLE_TEST_ID
 
 __all__ = ["router"]
 
@@ -22,9 +20,6 @@ router = APIRouter(
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
     responses=error_responses(401, 422, 500, 503),
 )
-TestId = Annotated[
-    str, Path(pattern=TEST_ID_PATTERN, description="test id", examples=[EXAMPLE_TEST_ID])
-]
 Days = Annotated[
     int,
     Query(ge=1, le=MAX_DAYS, description="the last N Korean days (KST), today included"),
