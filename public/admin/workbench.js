@@ -253,21 +253,32 @@ function toggleHistory(open = els.history.hidden) {
 
 /**
  * Upload an image: POST (업로드 중; saving waits for it), then `onAccepted(key)` — the key is
- * usable in the document at once — and the image job is followed by polling its statusUrl
- * (`onJob(job)` on every answer) until it ends. Resolves to the finished job (or, when polling
- * gave up, the last answer with `slow: true`); rejects when the upload itself was refused.
+ * usable in the document at once — and the image job is followed (`onJob(job)` on every
+ * state) until it ends: over the open test's live socket (the upload names the test, so the
+ * job's progress is pushed there), else by polling its statusUrl. Resolves to the finished job
+ * (or, when polling gave up, the last answer with `slow: true`); rejects when the upload itself
+ * was refused.
  */
 async function upload(file, onAccepted, onJob) {
+  const target = cur && !cur.isNew ? cur : null;
+  const path = target ? `/api/admin/images?testId=${encodeURIComponent(target.id)}` : "/api/admin/images";
   let data;
   pendingUploads++;
   try {
-    ({ data } = await api("POST", "/api/admin/images", { raw: file, contentType: file.type || "application/octet-stream" }));
+    ({ data } = await api("POST", path, { raw: file, contentType: file.type || "application/octet-stream" }));
   } finally {
     pendingUploads--;
   }
   if (!data || !data.key) throw new Error("응답에 이미지 키가 없습니다.");
   onAccepted(data.key);
   if (TERMINAL.has(data.status)) return data; // sync mode: the job already finished
+  if (target && live && live.testId === target.id && live.connected) {
+    try {
+      return await live.follow(data.jobId, { onUpdate: onJob });
+    } catch (err) {
+      if (!(err instanceof LiveLost)) throw err; // the socket dropped or went quiet: poll
+    }
+  }
   try {
     return await pollJob(jobUrl(data.statusUrl, data.jobId), { onUpdate: onJob, timeoutMs: 180_000 });
   } catch (err) {

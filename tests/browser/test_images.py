@@ -5,6 +5,7 @@ original."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 from pathlib import Path
@@ -14,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser._pages import open_test, save_status, sign_in
+from tests.browser._pages import open_test, polling_only, save_status, sign_in
 from tests.browser.conftest import AdminApi, quiz_doc
 from tests.imagefiles import phone_photo, png_bomb
 
@@ -36,9 +37,12 @@ class Held:
         else:
             self.held.append(route)
 
-    def wait(self) -> None:
-        while not self.held:
+    def wait(self, timeout_ms: int = 30_000) -> None:
+        for _ in range(timeout_ms // 50):
+            if self.held:
+                return
             self.page.wait_for_timeout(50)
+        raise AssertionError(f"no request to {self.pattern} within {timeout_ms} ms")
 
     def release(self) -> None:
         self.open = True
@@ -55,16 +59,18 @@ def _thumbnail_status(page: Page) -> Any:
 def test_upload_shows_uploading_processing_done_and_the_quiz_on_a_phone_gets_small_webp(
     page: Page, new_page: Any, make_test: Any, admin_api: AdminApi, tmp_path: Path
 ) -> None:
-    """The editor shows each stage of the upload; after saving, a 390 px wide phone taking the
-    quiz is served WebP variants no wider than 640 px, far smaller than the photo uploaded."""
+    """The editor shows each stage of the upload (followed by polling here, so each can be
+    held); after saving, a 390 px wide phone taking the quiz is served WebP variants no wider
+    than 640 px, far smaller than the photo uploaded."""
     test_id, _ = make_test(f"이미지 테스트 {uuid.uuid4().hex[:6]}")
+    polling_only(page)
     sign_in(page)
     open_test(page, test_id)
     photo = phone_photo(2400, 1800, orientation=1)
     path = tmp_path / "photo.jpg"
     path.write_bytes(photo)
 
-    upload = Held(page, "**/api/admin/images")
+    upload = Held(page, "**/api/admin/images?*")
     polls = Held(page, "**/api/admin/jobs/**")
     page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(path))
     status = _thumbnail_status(page)
@@ -129,3 +135,33 @@ def test_a_failed_image_job_says_why_and_keeps_the_previous_image(
     expect(card).to_contain_text("image too large to decode")
     expect(card).to_contain_text(".png")
     expect(card.get_by_role("button", name="다시 시도")).to_be_visible()
+
+
+def test_an_upload_is_followed_over_the_tests_live_socket_without_polling(
+    page: Page, make_test: Any, tmp_path: Path
+) -> None:
+    """With the test's live socket open, the image job's progress is pushed there: the field
+    reaches 완료 with not one job poll, and the socket carried the job to succeeded."""
+    test_id, _ = make_test(f"이미지 실시간 {uuid.uuid4().hex[:6]}")
+    frames: list[dict[str, Any]] = []
+
+    def on_socket(ws: Any) -> None:
+        ws.on(
+            "framereceived",
+            lambda p: frames.append(json.loads(p)) if str(p).startswith("{") else None,
+        )
+
+    page.on("websocket", on_socket)
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/api/admin/jobs/" in r.url else None)
+    sign_in(page)
+    open_test(page, test_id)
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(phone_photo(800, 600))
+    page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(path))
+    expect(_thumbnail_status(page)).to_have_text("완료 — 저장하면 반영됩니다.")
+    image_jobs = [f for f in frames if f.get("type") == "job" and f["job"]["kind"] == "image"]
+    assert image_jobs and image_jobs[-1]["job"]["status"] == "succeeded", frames
+    assert polls == []
+    expect(page.locator("#live-notice")).to_be_hidden()  # an upload is not another's save

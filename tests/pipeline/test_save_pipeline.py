@@ -302,3 +302,22 @@ def test_signed_but_malformed_message_fails_its_job(b: Bindings) -> None:
         assert m.outcome == "ack" and row["status"] == "failed" and "unprocessable" in row["error"]
 
     run(scenario())
+
+
+def test_for_test_belongs_to_image_messages_and_names_a_test(b: Bindings) -> None:
+    """``forTest`` (whose live channel hears an image job) on a save, or not a test id on an
+    image job, makes the message unprocessable: its job fails visibly."""
+    from quizhub.pipeline.accept import accept_image
+    from tests.imagefiles import phone_photo
+
+    async def scenario() -> None:
+        msg = await save(b, "forTest")
+        await accept_image(b, phone_photo(40, 30), "travel")
+        image = sent(b)[-1]
+        assert image["forTest"] == "travel"
+        m1, m2 = await deliver(b, {**msg, "forTest": "travel"}, {**image, "forTest": "../x"})
+        for m, body in ((m1, msg), (m2, image)):
+            row = await job(b, body)
+            assert m.outcome == "ack" and row["status"] == "failed" and "forTest" in row["error"]
+
+    run(scenario())

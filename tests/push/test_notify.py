@@ -162,3 +162,25 @@ def test_a_dead_lettered_save_is_pushed_as_failed(tmp_path: Path, clock: FakeClo
     [message] = _received(socket)
     assert message["phase"] == "failed" and "gave up" in message["job"]["error"]
     platform.close()
+
+
+@pytest.mark.parametrize("mode", ["queue", "workflow", "sync"])
+def test_an_image_uploaded_for_a_test_is_pushed_to_that_tests_sockets(
+    tmp_path: Path, clock: FakeClock, mode: SaveMode
+) -> None:
+    """An upload naming its test: the image job's transitions reach that test's sockets, in
+    order, ending succeeded; an upload naming none is pushed nowhere."""
+    from quizhub.pipeline.accept import accept_image
+    from tests.imagefiles import phone_photo
+
+    platform = make_platform(tmp_path, clock, mode=mode)
+    socket = _listen(platform)
+    mine = run(accept_image(platform.bindings, phone_photo(200, 100), "travel"))
+    anonymous = run(accept_image(platform.bindings, phone_photo(120, 80)))
+    run(platform.drain())
+    heard = _received(socket)
+    assert {m["job"]["jobId"] for m in heard} == {mine.accepted.job_id}
+    assert all(m["job"]["kind"] == "image" and m["job"]["testId"] == "" for m in heard)
+    assert heard[-1]["job"]["status"] == "succeeded"
+    assert anonymous.accepted.job_id not in {m["job"]["jobId"] for m in heard}
+    platform.close()

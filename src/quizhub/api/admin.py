@@ -19,6 +19,7 @@ from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.domain.document import (
     IMAGE_KEY_PATTERN,
+    TEST_ID_PATTERN,
     SaveRequest,
     check_integrity,
 )
@@ -340,13 +341,24 @@ _UPLOADED = {
 @router.post(
     "/images", status_code=202, responses=_UPLOADED, openapi_extra={"requestBody": UPLOAD_BODY}
 )
-async def upload_image(request: Request) -> Response:
+async def upload_image(
+    request: Request,
+    test_id: Annotated[
+        str | None,
+        Query(
+            alias="testId",
+            pattern=TEST_ID_PATTERN,
+            description="the test the image is for: its live status follows the job",
+        ),
+    ] = None,
+) -> Response:
     """Upload an image (raw body or multipart field 'file', ≤ 5 MB): stored privately, then a
     job makes its variants (EXIF stripped). 202 ``{jobId, key, statusUrl, url}``; the key is
-    usable in documents at once (the public URL shows a placeholder until the job is done)."""
+    usable in documents at once (the public URL shows a placeholder until the job is done).
+    With ``testId``, the job's progress is also pushed to that test's live status."""
     b = bindings(request)
     data = extract_upload(request.headers.get("content-type", ""), await request.body())
-    upload = await accept_image(b, data)
+    upload = await accept_image(b, data, test_id)
     if upload.accepted.job is not None:  # sync mode: the job already finished
         body = {**upload.accepted.job.to_json(), **upload.to_json()}
         return json_response(body, status=200, headers=_HEADERS)

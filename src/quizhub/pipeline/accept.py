@@ -128,9 +128,10 @@ class AcceptedImage:
         return {**self.accepted.to_json(), "key": self.key, "url": f"/api/images/{self.key}"}
 
 
-async def accept_image(b: Bindings, data: bytes) -> AcceptedImage:
+async def accept_image(b: Bindings, data: bytes, for_test: str | None = None) -> AcceptedImage:
     """Store an upload (checked by magic bytes) once under its private staging key, the claim
-    check, and accept a ``process-image`` job for it."""
+    check, and accept a ``process-image`` job for it. ``for_test``: the test the image is
+    uploaded for, whose live channel then hears the job (its editor follows it there)."""
     fmt = sniff_image(data)
     key = image_key_for(data, fmt)
     source = image_staging_key(key)
@@ -140,14 +141,18 @@ async def accept_image(b: Bindings, data: bytes) -> AcceptedImage:
         http_metadata={"contentType": fmt.media_type},
         custom_metadata={"sha256": hashlib.sha256(data).hexdigest()},
     )
-    return AcceptedImage(key, await accept_image_job(b, key, source))
+    return AcceptedImage(key, await accept_image_job(b, key, source, for_test))
 
 
-async def accept_image_job(b: Bindings, image_key: str, source: str) -> Accepted:
+async def accept_image_job(
+    b: Bindings, image_key: str, source: str, for_test: str | None = None
+) -> Accepted:
     """A ``process-image`` job for an original already stored at ``source``."""
     message = _new_message(b, PROCESS_IMAGE, "", Precondition())
     message["imageKey"] = image_key
     message["source"] = source
+    if for_test is not None:
+        message["forTest"] = for_test
     return await _dispatch(b, message)
 
 

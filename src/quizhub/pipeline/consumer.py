@@ -43,7 +43,7 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         return
     in_workflow = b.settings.save_mode == "workflow" and msg.type not in CONSUMER_ONLY
     # The Workflow notifies for itself; here the job's transitions go to its live channel.
-    notices = Notices(b, None if in_workflow else msg.test_id)
+    notices = Notices(b, None if in_workflow else msg.channel)
     try:
         if in_workflow:
             await start_instance(b, msg, message.body)  # the workflow runs the steps
@@ -106,7 +106,7 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
             tries = row.attempts if row else bindings.settings.max_retries + 1
             await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
             message.ack()
-            await Notices(bindings, msg.test_id).finish(msg.job_id)  # notify: failed (bounded)
+            await Notices(bindings, msg.channel).finish(msg.job_id)  # notify: failed (bounded)
         except Exception:  # noqa: BLE001
             log.exception("could not fail dead-lettered job %s", msg.job_id)
             message.retry(delay_seconds=retry_delay_seconds(bindings.settings, message.attempts))

@@ -10,7 +10,8 @@ Wire shape (``v`` 1)::
     {"v": 1, "type": "save-test" | "delete-test" | "reindex-search" | "process-image"
      | "reprocess-images", "jobId", "testId" ("" for a job that is not about one test), "rev",
      "baseRev", "acceptedAt", "createOnly"?, "body" | "bodyRef": {"key", "sha256", "size"},
-     "bodySig"?, "imageKey"? and "source"? (process-image: the image and its private original)}
+     "bodySig"?, "imageKey"? and "source"? (process-image: the image and its private original),
+     "forTest"? (process-image: the test whose editor uploaded it; its live channel hears the job)}
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ __all__ = [
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
 _KEYS = frozenset(
     {"v", "type", "jobId", "testId", "rev", "baseRev", "acceptedAt", "createOnly"}
-    | {"body", "bodyRef", "bodySig", "author", "imageKey", "source"}
+    | {"body", "bodyRef", "bodySig", "author", "imageKey", "source", "forTest"}
 )
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 KIND_OF: dict[MessageType, JobKind] = {
@@ -92,6 +93,12 @@ class JobMessage:
     author: str | None = None
     image_key: str | None = None
     source: str | None = None  # the private R2 key of the original (process-image)
+    for_test: str | None = None  # the test an image was uploaded for (process-image)
+
+    @property
+    def channel(self) -> str:
+        """The test whose live channel hears this job's transitions ("" for none)."""
+        return self.test_id or self.for_test or ""
 
     def job(self) -> JobRef:
         """The job reference the store works with."""
@@ -178,6 +185,9 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
     if body["type"] == SAVE_TEST and (inline is None) == (ref is None):
         raise Permanent("a save message carries exactly one of body and bodyRef")
     image_key, source = _image_fields(body)
+    for_test = body.get("forTest")
+    if for_test is not None and (body["type"] != PROCESS_IMAGE or not is_test_id(for_test)):
+        raise _malformed("forTest is a test id, and only on process-image messages")
     return JobMessage(
         type=body["type"],
         job_id=job_id,
@@ -191,6 +201,7 @@ def parse_message(body: Any, signing_key: bytes) -> JobMessage:
         author=author,
         image_key=image_key,
         source=source,
+        for_test=for_test,
     )
 
 

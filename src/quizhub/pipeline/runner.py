@@ -25,7 +25,7 @@ async def run_job(b: Bindings, msg: JobMessage, notices: Notices | None = None) 
     without it (sync mode) this run notifies and finishes them itself."""
     if notices is not None:
         return await _run_job(b, msg, notices)
-    own = Notices(b, msg.test_id)
+    own = Notices(b, msg.channel)
     try:
         return await _run_job(b, msg, own)
     finally:

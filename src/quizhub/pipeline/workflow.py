@@ -69,7 +69,7 @@ async def run_save_workflow(
                 raise non_retryable(failure.message) from None
             raise
 
-    notices = Notices(b, msg.test_id)
+    notices = Notices(b, msg.channel)
     try:
         result = await _steps(step, b, msg, guarded, notices)
     except Exception as exc:  # noqa: BLE001 - a step gave up: record it where the UI looks
