@@ -1,0 +1,91 @@
+"""Ports: Protocols shaped like the subset of Cloudflare binding APIs that quizhub uses.
+
+Values crossing these ports are Python-native (dict, list, bytes, str, int, None). Keyword
+arguments are snake_case; the Cloudflare adapters translate them to the JS camelCase names
+(``http_metadata`` -> ``httpMetadata``). Every method that does I/O is async, as in Workers.
+
+Two implementations exist: ``quizhub.local`` (SQLite/files, CPython) and ``quizhub.cloudflare``
+(JS bindings, Pyodide). One contract test suite runs against both.
+
+Grouped by concern: ``storage`` (D1, R2, KV), ``delivery`` (Queues, Workflows), ``edge`` (Cache
+API, purge, rate limits, live status) and ``services`` (Vectorize, Workers AI, Images, the
+analytics Postgres). Import them from here: ``from quizhub.ports import R2Bucket``.
+"""
+
+from __future__ import annotations
+
+from quizhub.ports.delivery import (
+    FINITE_STATUSES,
+    INSTANCE_STATUSES,
+    InstanceStatus,
+    MessageBatch,
+    QueueMessage,
+    QueueProducer,
+    StepCallable,
+    WorkflowBinding,
+    WorkflowInstance,
+    WorkflowStep,
+)
+from quizhub.ports.edge import (
+    Cache,
+    CachedResponse,
+    HttpFetch,
+    LiveChannel,
+    Purger,
+    RateLimiter,
+)
+from quizhub.ports.services import (
+    AnalyticsDatabase,
+    ImageTransformer,
+    PgConnection,
+    TextEmbedder,
+    VectorIndex,
+)
+from quizhub.ports.storage import (
+    D1Database,
+    D1Meta,
+    D1PreparedStatement,
+    D1Result,
+    KVListKey,
+    KVListResult,
+    KVNamespace,
+    R2Bucket,
+    R2Object,
+    R2ObjectBody,
+    R2Objects,
+)
+
+__all__ = [
+    "D1Meta",
+    "D1Result",
+    "D1PreparedStatement",
+    "D1Database",
+    "R2Object",
+    "R2ObjectBody",
+    "R2Objects",
+    "R2Bucket",
+    "KVListKey",
+    "KVListResult",
+    "KVNamespace",
+    "QueueProducer",
+    "QueueMessage",
+    "MessageBatch",
+    "CachedResponse",
+    "Cache",
+    "Purger",
+    "HttpFetch",
+    "InstanceStatus",
+    "INSTANCE_STATUSES",
+    "FINITE_STATUSES",
+    "WorkflowInstance",
+    "WorkflowBinding",
+    "WorkflowStep",
+    "RateLimiter",
+    "StepCallable",
+    "VectorIndex",
+    "TextEmbedder",
+    "LiveChannel",
+    "PgConnection",
+    "AnalyticsDatabase",
+    "ImageTransformer",
+]
