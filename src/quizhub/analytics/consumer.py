@@ -13,10 +13,11 @@ from __future__ import annotations
 import logging
 
 from quizhub.analytics.events import events_of_message
-from quizhub.analytics.store import AnalyticsStore, Received, titles_of
+from quizhub.analytics.store import AnalyticsStore, Received
 from quizhub.bindings import Bindings
 from quizhub.errors import Invalid
 from quizhub.ports import MessageBatch, QueueMessage
+from quizhub.store.tests import TestsRepo
 
 __all__ = ["handle_analytics_batch", "retry_delay_seconds", "RETRY_BASE_SECONDS"]
 
@@ -51,7 +52,7 @@ async def handle_analytics_batch(batch: MessageBatch, b: Bindings) -> None:
     try:
         if b.analytics is None:
             raise RuntimeError("the analytics database is not bound (HYPERDRIVE)")
-        known = await titles_of(b.db, sorted({i.event.test_id for i in items}))
+        known = await TestsRepo(b.db).titles(sorted({i.event.test_id for i in items}))
         kept = [i for i in items if i.event.test_id in known]
         added = await AnalyticsStore(b.analytics).record(kept)
     except Exception as exc:  # noqa: BLE001 - any failure: the whole batch comes back later

@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from quizhub.analytics.events import day_of
-from quizhub.analytics.store import COLUMNS, AnalyticsStore, titles_of
+from quizhub.analytics.store import COLUMNS, AnalyticsStore
 from quizhub.bindings import Bindings
 from quizhub.errors import NotFound, Transient
 from quizhub.ports import AnalyticsDatabase
@@ -127,7 +127,7 @@ async def overview(b: Bindings, days: int) -> dict[str, Any]:
     """Every test with plays in the last ``days`` Korean days, most played first."""
     first, last = _window(b.clock_ms(), days)
     rows = await AnalyticsStore(analytics_db(b)).totals_by_test(first, last)
-    titles = await titles_of(b.db, [test_id for test_id, _ in rows])
+    titles = await TestsRepo(b.db).titles([test_id for test_id, _ in rows])
     items = [
         {
             "testId": test_id,

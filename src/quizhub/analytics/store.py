@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.analytics.events import EVENT_TYPES, PlayEvent, day_of
-from quizhub.ports import AnalyticsDatabase, D1Database
+from quizhub.ports import AnalyticsDatabase
 
-__all__ = ["AnalyticsStore", "Received", "DailyRow", "COLUMNS", "titles_of"]
+__all__ = ["AnalyticsStore", "Received", "DailyRow", "COLUMNS"]
 
 # The rollup column that counts each event type (one column per type of EVENT_TYPES).
 COUNT_COLUMNS = {
@@ -165,16 +165,3 @@ class AnalyticsStore:
         """How many distinct events are stored (tests and the reliability row check it)."""
         async with self.db.connect() as conn:
             return int(await conn.fetchval("SELECT count(*) FROM play_events"))
-
-
-async def titles_of(db: D1Database, test_ids: list[str]) -> dict[str, str]:
-    """Titles of the tests among ``test_ids`` that exist and are not deleted (≤ 90 per query:
-    D1 binds at most 100 parameters)."""
-    titles: dict[str, str] = {}
-    for start in range(0, len(test_ids), 90):
-        chunk = test_ids[start : start + 90]
-        marks = ", ".join("?" for _ in chunk)
-        sql = f"SELECT id, title FROM tests WHERE deleted = 0 AND id IN ({marks})"
-        result = await db.prepare(sql).bind(*chunk).all()
-        titles.update({r["id"]: r["title"] for r in result["results"]})
-    return titles

@@ -109,15 +109,3 @@ class ImagesRepo:
             .first()
         )
         return None if row is None else await JobsRepo(self.db).get(str(row["job_id"]))
-
-    async def recorded(self, image_keys: Sequence[str]) -> set[str]:
-        """Which of ``image_keys`` have been processed (at most 100 at a time)."""
-        if not image_keys:
-            return set()
-        marks = ", ".join("?" * len(image_keys))
-        rows = (
-            await self.db.prepare(f"SELECT image_key FROM images WHERE image_key IN ({marks})")
-            .bind(*image_keys)
-            .all()
-        )
-        return {str(r["image_key"]) for r in rows["results"]}

@@ -277,6 +277,20 @@ class TestsRepo:
         by_id = {r["id"]: _summary(r) for r in rows["results"]}
         return [by_id[i] for i in ids if i in by_id]
 
+    async def titles(self, ids: list[str]) -> dict[str, str]:
+        """Titles of the tests among ``ids`` that exist and are not deleted (drafts too)."""
+        if not ids:
+            return {}
+        rows = (
+            await self.db.prepare(
+                "SELECT id, title FROM tests WHERE deleted = 0"
+                " AND id IN (SELECT value FROM json_each(?1))"
+            )
+            .bind(json.dumps(ids))
+            .all()
+        )
+        return {str(r["id"]): str(r["title"]) for r in rows["results"]}
+
     async def all_pointers(self) -> list[TestRow]:
         """Every pointer row, tombstones and drafts included (the reindex walks them all)."""
         rows = await self.db.prepare(
