@@ -16,6 +16,7 @@ from quizhub.analytics.events import events_of_message
 from quizhub.analytics.store import AnalyticsStore, Received
 from quizhub.bindings import Bindings
 from quizhub.errors import Invalid
+from quizhub.pipeline.policy import backoff_seconds
 from quizhub.ports import MessageBatch, QueueMessage
 from quizhub.store.tests import TestsRepo
 
@@ -31,7 +32,7 @@ RETRY_MAX_SECONDS = 3600
 
 def retry_delay_seconds(attempts: int) -> int:
     """Delay before the next delivery of a batch that failed on delivery ``attempts``."""
-    return int(min(RETRY_BASE_SECONDS * 2 ** min(max(attempts - 1, 0), 20), RETRY_MAX_SECONDS))
+    return backoff_seconds(RETRY_BASE_SECONDS, RETRY_MAX_SECONDS, attempts)
 
 
 async def handle_analytics_batch(batch: MessageBatch, b: Bindings) -> None:

@@ -16,6 +16,7 @@ from quizhub.pipeline import workflow
 from quizhub.step_config import worst_case_step_ms
 
 __all__ = [
+    "backoff_seconds",
     "retry_delay_seconds",
     "job_budget_seconds",
     "untouched_job",
@@ -34,10 +35,14 @@ ATTEMPT_SECONDS = 60
 QUEUE_RETENTION_SECONDS = 4 * 86_400
 
 
+def backoff_seconds(base: int, cap: int, attempts: int) -> int:
+    """Exponential backoff after the ``attempts``-th failure: base·2^(n-1), at most ``cap``."""
+    return int(min(base * 2 ** min(max(attempts - 1, 0), 20), cap))
+
+
 def retry_delay_seconds(settings: Settings, attempts: int) -> int:
-    """Exponential backoff for the ``attempts``-th failed delivery: base·2^(n-1), capped."""
-    exp = settings.retry_base_seconds * (2 ** max(0, attempts - 1))
-    return int(min(exp, settings.retry_max_seconds))
+    """The delay before redelivering a job whose ``attempts``-th delivery failed."""
+    return backoff_seconds(settings.retry_base_seconds, settings.retry_max_seconds, attempts)
 
 
 def job_budget_seconds(settings: Settings) -> int:
