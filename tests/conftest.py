@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from quizhub.analytics.pg import PgParams
+from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
-from quizhub.local.host import DEMO_FILE
+from quizhub.local.host import DEMO_FILE, _cli
 from quizhub.local.postgres import AnalyticsServer, open_analytics
 from tests.fakes import FakeClock, reset_analytics
 
@@ -26,6 +27,13 @@ DEMO = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
 def clock() -> FakeClock:
     """Milliseconds that move only when the test says so."""
     return FakeClock()
+
+
+@pytest.fixture
+def cli_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m quizhub.local`` run in-process without the repository's ``.dev.vars``: the
+    real ``_settings`` would write a new ADMIN_TOKEN there (or read a developer's)."""
+    monkeypatch.setattr(_cli, "_settings", lambda mode, origin: (Settings(admin_token="x"), ""))
 
 
 @pytest.fixture

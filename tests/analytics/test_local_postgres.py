@@ -33,6 +33,7 @@ def test_a_url_of_another_scheme_is_refused() -> None:
         PgParams.from_url("mysql://root@localhost/db")
 
 
+@pytest.mark.usefixtures("cli_settings")
 def test_analytics_migrate_uses_the_database_the_variable_names(
     analytics: PgParams,
     tmp_path: Path,
@@ -42,7 +43,6 @@ def test_analytics_migrate_uses_the_database_the_variable_names(
     """``python -m quizhub.local analytics-migrate`` with ANALYTICS_DATABASE_URL starts
     nothing: it migrates that server (already up to date here) and says where."""
     monkeypatch.setenv("ANALYTICS_DATABASE_URL", analytics.url())
-    monkeypatch.setattr(_cli, "_settings", lambda mode, origin: (Settings(admin_token="x"), ""))
     assert _cli.main(["analytics-migrate", "--data-dir", str(tmp_path)]) == 0
     assert analytics.describe() in capsys.readouterr().out
     assert not (tmp_path / "postgres").exists()

@@ -47,6 +47,7 @@ def test_a_garbled_kv_cache_is_moved_aside_and_rebuilt(tmp_path: Path, clock: Fa
     assert (data / f"{KV_FILE}.damaged").exists() and not (data / KV_FILE).exists()
 
 
+@pytest.mark.usefixtures("cli_settings")
 def test_the_cli_says_which_file_in_one_line(
     tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,7 @@ from tests.fakes import FakeClock, make_platform, run
 from tests.imagefiles import exif_of, phone_photo
 
 
+@pytest.mark.usefixtures("cli_settings")
 def test_reprocess_images_turns_stored_originals_into_variants(
     tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
