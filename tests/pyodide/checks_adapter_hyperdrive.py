@@ -167,11 +167,43 @@ async def check_a_broken_hyperdrive_binding_fails_only_analytics(h: Any) -> None
         raise AssertionError("a binding without connection details opened a connection")
 
 
-async def check_the_api_sends_one_queue_message_per_request(h: Any) -> None:
-    from quizhub.analytics.events import event_message, parse_events
+# An ANALYTICS_QUEUE stand-in that records each send as workerd would serialize it (JSON), and
+# whether the body crossed as a plain object (a Map would reach the queue as ``{}``).
+_RECORDING_QUEUE = """(env) => {
+  const sends = [];
+  const queue = {
+    async send(body, options) {
+      sends.push({ body: JSON.parse(JSON.stringify(body)), options: options ?? null,
+                   plain: Object.getPrototypeOf(body) === Object.prototype });
+    },
+    async sendBatch() { throw new Error("the API sends play events one message at a time"); },
+  };
+  const bound = new Proxy(env, { get: (t, p) => p === "ANALYTICS_QUEUE" ? queue : t[p] });
+  return { env: bound, sends };
+}"""
 
-    events = parse_events({"events": _events_message("hd-send", 3)["events"]})
-    await h.bindings.analytics_queue.send(event_message(events, 1_795_000_000_000))
+
+async def check_the_events_message_is_one_json_send_on_analytics_queue(h: Any) -> None:
+    """What ``post_events`` hands the queue (tests/analytics/test_events_api.py: one message a
+    request) crosses the ANALYTICS_QUEUE binding as one ``send`` of a plain JSON object."""
+    from quizhub.analytics.events import ANALYTICS_BINDING, event_message, parse_events
+    from quizhub.cloudflare.env import bindings_from_env
+
+    assert ANALYTICS_BINDING == "ANALYTICS_QUEUE", ANALYTICS_BINDING
+    wire = _events_message("hd-send", 3)["events"]
+    recording = js(_RECORDING_QUEUE)(h.env)
+    b = bindings_from_env(entry_env(recording.env))
+    assert b.analytics_queue is not None
+    await b.analytics_queue.send(event_message(parse_events({"events": wire}), 1_795_000_000_000))
+    sends = _settled(recording.sends)
+    assert len(sends) == 1, sends
+    [sent] = sends
+    assert sent["plain"] is True, sent
+    assert sent["options"] == {"contentType": "json"}, sent["options"]
+    body = sent["body"]
+    assert body["type"] == "play-events" and body["receivedAt"] == 1_795_000_000_000, body
+    assert [e["id"] for e in body["events"]] == [e["id"] for e in wire], body["events"]
+    assert all(e["testId"] == "hd-send" for e in body["events"]), body["events"]
 
 
 async def check_the_consumer_acks_a_batch_once_its_events_are_stored(h: Any) -> None:
