@@ -113,14 +113,15 @@ def is_admin(path: str) -> bool:
 
 
 def check_size(method: str, path: str, headers: Mapping[str, str]) -> Rejection | None:
-    """413 for a declared length over the route's limit (400 for a malformed one)."""
+    """413 for a declared length over the route's limit (0: a method that carries no body),
+    400 for a malformed one."""
     declared = headers.get("content-length")
     if declared is None:
         return None
     if not declared.strip().isdigit():
         return Rejection(400, "bad_request", "Content-Length must be a number of bytes")
     limit = body_limit(method, path)
-    return too_large(limit) if limit and int(declared) > limit else None
+    return too_large(limit) if int(declared) > limit else None
 
 
 @dataclass(frozen=True)

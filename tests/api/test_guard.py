@@ -35,6 +35,10 @@ def test_auth_is_checked_before_size_and_lengths_must_be_numbers(tmp_path: Path)
     assert over is not None and (over.status, over.details) == (413, {"limit": DOCUMENT_LIMIT})
     assert status("PUT", "/api/admin/tests/t", {**auth, "content-length": "12abc"}) == 400
     assert status("GET", "/api/tests", {}) is None
+    # methods that carry no body take none: a declared one is refused before anything reads it
+    for method in ("GET", "HEAD", "DELETE", "OPTIONS"):
+        assert status(method, "/api/tests/t", huge) == 413
+        assert status(method, "/api/tests/t", {"content-length": "0"}) is None
 
 
 class _Chunks:

@@ -90,3 +90,13 @@ async def check_a_small_body_without_length_is_forwarded_whole(h: Any) -> None:
 async def check_public_reads_pass_without_credentials(h: Any) -> None:
     status, _, forward = await _fetch(h, _request("GET", "/api/tests/t1", {}, None))
     assert status == 202 and forward.calls == [b""]
+
+
+async def check_a_streamed_body_on_a_method_without_one_is_413_at_its_first_chunk(
+    h: Any,
+) -> None:
+    # DELETE carries no body: the first streamed byte is refused, never copied into memory.
+    fixture = _request("DELETE", "/api/tests/t1", {}, 200)
+    status, body, forward = await _fetch(h, fixture)
+    assert status == 413 and body is not None and body["error"]["details"] == {"limit": 0}
+    assert js_json(fixture.state)["pulls"] <= 2 and forward.calls == []

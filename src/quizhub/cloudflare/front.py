@@ -58,7 +58,9 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
     admission = await admit(method, path, headers, None, bindings)
     rejection = admission.rejection
     limit = body_limit(method, path)
-    if rejection is None and limit and "content-length" not in headers and not is_null(raw.body):
+    # A method that carries no body has limit 0: its first streamed byte is a 413, so the SDK's
+    # bridge never copies a body into memory for GET, HEAD, DELETE or OPTIONS either.
+    if rejection is None and "content-length" not in headers and not is_null(raw.body):
         body = await read_bounded(_chunks(raw.body), limit)
         if isinstance(body, Rejection):
             rejection = body
