@@ -22,11 +22,12 @@ def ms_of_iso(text: str) -> int:
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
 
 
-def json_text(data: Any) -> str:
-    """Compact JSON text with non-ASCII characters kept as they are."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def json_text(data: Any, *, sort_keys: bool = False) -> str:
+    """Compact JSON text with non-ASCII characters kept as they are (``sort_keys``: the
+    canonical form, the same length)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
 
 
-def json_bytes(data: Any) -> bytes:
+def json_bytes(data: Any, *, sort_keys: bool = False) -> bytes:
     """``json_text`` as UTF-8 bytes."""
-    return json_text(data).encode("utf-8")
+    return json_text(data, sort_keys=sort_keys).encode("utf-8")

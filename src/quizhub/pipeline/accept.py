@@ -16,7 +16,7 @@ from quizhub.domain.jobs import JobRow, make_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Transient
-from quizhub.pipeline.messages import MESSAGE_LIMIT, body_digest, parse_message, sign_body
+from quizhub.pipeline.messages import MESSAGE_LIMIT, parse_message, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
     PROCESS_IMAGE,
@@ -88,11 +88,15 @@ async def accept_save(
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
     mode. ``precondition`` is what the commit requires of the stored test (``baseRev``)."""
     message = _new_message(b, SAVE_TEST, test_id, precondition)
-    digest = body_digest(content)
+    canonical = json_bytes(content, sort_keys=True)  # serialised once: signed and measured
+    digest = hashlib.sha256(canonical).hexdigest()  # = body_digest(content)
     message["bodySig"] = sign_body(b.settings.signing_key, message["jobId"], test_id, digest)
-    message["body"] = content
-    if encoded_size(message) > MESSAGE_LIMIT:
-        raw = json_bytes(content)
+    message["body"] = None
+    # The message with the body inline: its JSON is the same length in any key order.
+    if encoded_size(message) - len(b"null") + len(canonical) <= MESSAGE_LIMIT:
+        message["body"] = content
+    else:
+        raw = json_bytes(content)  # stored in the order it came (the claim check's bytes)
         digest = hashlib.sha256(raw).hexdigest()
         key = staging_key(message["jobId"])
         await b.bucket.put(
@@ -101,7 +105,6 @@ async def accept_save(
             http_metadata={"contentType": "application/json"},
             custom_metadata={"sha256": digest},
         )
-        message["body"] = None
         message["bodyRef"] = {"key": key, "sha256": digest, "size": len(raw)}
     return await _dispatch(b, message)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from quizhub.domain.ids import is_image_key, is_test_id
 from quizhub.domain.jobs import JobKind, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import is_rev, rev_timestamp
+from quizhub.domain.wire import json_bytes
 from quizhub.errors import Permanent
 from quizhub.pipeline.names import (
     DELETE_TEST,
@@ -117,8 +117,7 @@ class JobMessage:
 
 def body_digest(content: Any) -> str:
     """sha256 of the document in canonical JSON (sorted keys): what the accept path signs."""
-    canonical = json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(json_bytes(content, sort_keys=True)).hexdigest()
 
 
 def sign_body(key: bytes, job_id: str, test_id: str, digest: str) -> str:
