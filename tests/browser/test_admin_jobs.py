@@ -82,7 +82,19 @@ def test_jobs_view_lists_a_failed_job_with_its_reason_and_retry_resubmits_it(
     expect(card.locator(".job-note")).to_have_text("다시 시도한 작업이 완료되었습니다.")
     saved = api.get(test_id)
     assert saved["rev"] > job["rev"] and saved["title"] == "다시 시도할 저장"
-    page.get_by_role("button", name="새로고침").first.click()
+    with page.expect_response(
+        lambda r: r.request.method == "GET" and "/api/admin/jobs?" in r.url
+    ) as listed:
+        # The jobs view's own 새로고침 (the test list beside it has one too).
+        jobs_view = page.get_by_role("region", name="확인이 필요한 작업")
+        jobs_view.get_by_role("button", name="새로고침").click()
+    assert listed.value.status == 200
+    listed_ids = [item["jobId"] for item in listed.value.json()["items"]]
+    assert job["jobId"] in listed_ids and new_job not in listed_ids, listed_ids
+    # The refreshed list still shows the failed job, as a new card (its note is gone) ...
+    expect(card).to_contain_text("실패")
+    expect(card.locator(".job-note")).to_have_text("")
+    # ... and no card for the retry, which succeeded.
     expect(page.locator(f'li.job-card[data-job-id="{new_job}"]')).to_have_count(0)
 
 
