@@ -128,12 +128,11 @@ def test_editor_shows_a_delayed_job_with_its_reason_while_polling(
     expect(save_status(page)).to_contain_text("저장 완료")
 
 
-def test_jobs_view_names_the_access_editor_who_accepted_a_job(
+def test_the_job_card_shows_the_author_the_list_reports(
     new_page: Any, jobs_server: tuple[str, Path]
 ) -> None:
-    """A job accepted through Cloudflare Access carries its editor (``author``); the card shows
-    it. (The author itself is set by the API tests' real Access tokens; here the list answer is
-    given one.)"""
+    """The card shows the ``author`` the jobs list answers with. Here the list answer is given
+    one by a route; that an Access login becomes a job's author is tests/api/test_access.py's."""
     base, data_dir = jobs_server
     job = _unconditional_save(base, f"bt-author-{uuid.uuid4().hex[:8]}", "편집자 표시")
     _fail_as_the_dead_letter_queue_would(data_dir, job["jobId"])
