@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from quizhub.local.postgres import AnalyticsServer
 from tests.browser._pages import (
     open_test,
     polling_only,
@@ -25,10 +26,13 @@ REASON = "gave up after 6 attempts (last error: attempt 6: R2 503 Service Unavai
 
 
 @pytest.fixture(scope="module")
-def jobs_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A dev server of its own, with its data directory (to arrange a failed job in D1)."""
+def jobs_server(
+    tmp_path_factory: pytest.TempPathFactory, analytics_server: AnalyticsServer
+) -> Iterator[tuple[str, Path]]:
+    """A dev server of its own, with its data directory (to arrange a failed job in D1). Play
+    analytics go to the session's Postgres (no second embedded server)."""
     data_dir = tmp_path_factory.mktemp("quizhub-data-jobs")
-    with dev_server(data_dir, "queue") as base:
+    with dev_server(data_dir, "queue", analytics_server.params.url()) as base:
         yield base, data_dir
 
 
