@@ -89,10 +89,15 @@ def test_a_conflict_is_pushed_as_its_outcome(tmp_path: Path, clock: FakeClock) -
 
 
 def test_another_tests_sockets_hear_nothing(tmp_path: Path, clock: FakeClock) -> None:
-    """The channel is per test: a socket of another test gets no message."""
+    """The channel is per test: the saved test's socket hears the job, another test's socket
+    gets no message."""
     platform = make_platform(tmp_path, clock)
+    saved = _listen(platform, "travel")
     other = _listen(platform, "another")
-    run(_save(platform, "첫 저장"))
+    job_id = run(_save(platform, "첫 저장"))
+    heard = _received(saved)
+    assert [m["phase"] for m in heard] == ["running", "running", "committed", "live", "succeeded"]
+    assert {m["job"]["jobId"] for m in heard} == {job_id}
     assert _received(other) == []
     platform.close()
 
