@@ -16,6 +16,7 @@ __all__ = [
     "LIST_TAG",
     "LIST_CACHE_CONTROL",
     "IMAGE_CACHE_CONTROL",
+    "image_path",
     "detail_url",
     "list_url",
     "tags_for_test",
@@ -54,9 +55,14 @@ def image_tags(image_key: str) -> list[str]:
     return [f"image:{image_key}"]
 
 
+def image_path(image_key: str) -> str:
+    """The public path of an image (what documents link; ``?w=`` picks a variant)."""
+    return f"/api/images/{image_key}"
+
+
 def image_urls(origin: str, image_key: str) -> list[str]:
     """The image's URLs a purge by URL names: the plain one and each variant width."""
-    base = f"{origin.rstrip('/')}/api/images/{image_key}"
+    base = f"{origin.rstrip('/')}{image_path(image_key)}"
     return [base, *(f"{base}?w={w}" for w in VARIANT_WIDTHS)]
 
 

@@ -17,6 +17,7 @@ from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
 from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
+from quizhub.cdn import image_path
 from quizhub.domain.document import (
     IMAGE_KEY_PATTERN,
     TEST_ID_PATTERN,
@@ -114,11 +115,15 @@ RESTORE_BODY: dict[str, Any] = {
 }
 
 
-def _accepted(accepted: Accepted) -> Response:
+def _accepted(accepted: Accepted, extra: dict[str, Any] | None = None) -> Response:
+    """202 ``{jobId, rev, statusUrl, **extra}`` with ``Location`` (the job to follow), or 200
+    with the finished job (and ``extra``) in sync mode."""
+    more = extra or {}
     if accepted.job is not None:  # sync mode: the job already finished
-        return json_response(accepted.job.to_json(), status=200, headers=_HEADERS)
-    headers = {**_HEADERS, "Location": accepted.status_url}
-    return json_response(accepted.to_json(), status=202, headers=headers)
+        return json_response({**accepted.job.to_json(), **more}, status=200, headers=_HEADERS)
+    status_url = f"{router.prefix}/jobs/{accepted.job_id}"  # get_job below
+    body = {"jobId": accepted.job_id, "rev": accepted.rev, "statusUrl": status_url, **more}
+    return json_response(body, status=202, headers={**_HEADERS, "Location": status_url})
 
 
 @router.put("/tests/{test_id}", status_code=202, responses=_SAVED)
@@ -359,11 +364,7 @@ async def upload_image(
     b = bindings(request)
     data = extract_upload(request.headers.get("content-type", ""), await request.body())
     upload = await accept_image(b, data, test_id)
-    if upload.accepted.job is not None:  # sync mode: the job already finished
-        body = {**upload.accepted.job.to_json(), **upload.to_json()}
-        return json_response(body, status=200, headers=_HEADERS)
-    headers = {**_HEADERS, "Location": upload.accepted.status_url}
-    return json_response(upload.to_json(), status=202, headers=headers)
+    return _accepted(upload.accepted, {"key": upload.key, "url": image_path(upload.key)})
 
 
 @router.post("/reprocess-images", status_code=202, responses=_JOB)

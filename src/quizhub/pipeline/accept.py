@@ -44,13 +44,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Accepted:
+    """An accepted job (the API answers 202 with where to follow it), or in sync mode the
+    finished job itself."""
+
     job_id: str
     rev: str
-    status_url: str
     job: JobRow | None = None  # the finished job in sync mode
-
-    def to_json(self) -> dict[str, Any]:
-        return {"jobId": self.job_id, "rev": self.rev, "statusUrl": self.status_url}
 
 
 def encoded_size(message: dict[str, Any]) -> int:
@@ -127,9 +126,6 @@ class AcceptedImage:
     key: str
     accepted: Accepted
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self.accepted.to_json(), "key": self.key, "url": f"/api/images/{self.key}"}
-
 
 async def accept_image(b: Bindings, data: bytes, for_test: str | None = None) -> AcceptedImage:
     """Store an upload (checked by magic bytes) once under its private staging key, the claim
@@ -166,7 +162,7 @@ async def accept_reprocess_images(b: Bindings) -> Accepted:
 
 async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
     job_id = message["jobId"]
-    accepted = Accepted(job_id, message["rev"], f"/api/admin/jobs/{job_id}")
+    accepted = Accepted(job_id, message["rev"])
     if b.settings.save_mode != "sync":
         await b.queue.send(message, content_type="json")
         return accepted
@@ -179,4 +175,4 @@ async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
         if isinstance(failure, Transient):
             raise
     row = await JobsRepo(b.db).get(job_id)
-    return Accepted(accepted.job_id, accepted.rev, accepted.status_url, job=row)
+    return Accepted(accepted.job_id, accepted.rev, job=row)
