@@ -31,7 +31,9 @@ async def published_detail(b: Bindings, test_id: str) -> tuple[CachedResponse, S
     if cached is not None:
         return _lowercase(cached), "cache"
     tests = TestsRepo(b.db)
-    doc, source = await read_published(tests, b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds)
+    doc, source = await read_published(
+        tests, b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds, recheck=False
+    )
     headers = {
         "content-type": "application/json",
         "etag": f'"{doc["rev"]}"',
@@ -41,7 +43,8 @@ async def published_detail(b: Bindings, test_id: str) -> tuple[CachedResponse, S
     response = CachedResponse(200, headers, json_bytes(doc))
     await b.cache.put(url, response)
     if not await still_current(tests, test_id, doc["rev"]):
-        # A save landed while we read: never leave the older copy behind.
+        # A save landed while we read: never leave the older copy behind (in KV either: this
+        # one check after both fills covers the KV fill too).
         await b.cache.delete(url)
         await b.kv.delete(kv_test_key(test_id))
     return response, "kv" if source == "kv" else "d1"

@@ -59,16 +59,25 @@ def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:
 
 
 async def read_published(
-    tests: TestsRepo, bucket: R2Bucket, kv: KVNamespace, test_id: str, kv_ttl: int
+    tests: TestsRepo,
+    bucket: R2Bucket,
+    kv: KVNamespace,
+    test_id: str,
+    kv_ttl: int,
+    *,
+    recheck: bool = True,
 ) -> tuple[dict[str, Any], str]:
-    """A published document via KV, else D1+R2 (refilling KV); returns (doc, source)."""
+    """A published document via KV, else D1+R2 (refilling KV); returns (doc, source).
+
+    ``recheck=False``: the caller fills another cache next and re-checks the pointer once
+    after both fills (dropping both copies), so this one would be a second D1 read."""
     cached = await kv.get(kv_test_key(test_id), "json")
     if isinstance(cached, dict) and isinstance(cached.get("doc"), dict) and cached.get("rev"):
         return cached["doc"], "kv"
     doc = await read_current(tests, bucket, test_id, published_only=True)
     value = json_text({"rev": doc["rev"], "doc": doc})
     await kv.put(kv_test_key(test_id), value, expiration_ttl=max(60, kv_ttl))
-    if not await still_current(tests, test_id, doc["rev"]):
+    if recheck and not await still_current(tests, test_id, doc["rev"]):
         # A save committed (and invalidated) while we read: our copy is already old. Drop it.
         await kv.delete(kv_test_key(test_id))
     return doc, "d1"
