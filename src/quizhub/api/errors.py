@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from quizhub.analytics.events import EVENTS_BODY_LIMIT
+from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.errors import (
     Conflict,
     Invalid,
@@ -23,7 +25,7 @@ from quizhub.errors import (
     Unauthorized,
     Unsupported,
 )
-from quizhub.guard import CHALLENGE
+from quizhub.guard import CHALLENGE, DOCUMENT_LIMIT
 
 __all__ = [
     "install_error_handlers",
@@ -76,7 +78,10 @@ _DESCRIPTIONS = {
     404: "no such test, job, version or image",
     408: "the request body arrived too slowly",
     409: "conflict",
-    413: "body over the route's limit (documents 1 MiB, images 5 MB, play events 16 KiB)",
+    413: (
+        f"body over the route's limit (documents {DOCUMENT_LIMIT:,} bytes, images "
+        f"{IMAGE_LIMIT:,}, play events {EVENTS_BODY_LIMIT:,})"
+    ),
     415: "a content type the route does not take",
     422: "invalid input; details name each field",
     429: "rate limited; see Retry-After",

@@ -23,7 +23,7 @@ from quizhub.search.service import search_page, similar
 from quizhub.search.terms import MAX_QUERY_LENGTH
 from quizhub.store.documents import read_published
 from quizhub.store.images import ImagesRepo
-from quizhub.store.keys import image_staging_key, legacy_image_key
+from quizhub.store.keys import original_keys
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["router", "Answers", "NOT_MODIFIED"]
@@ -194,9 +194,8 @@ _IMAGE_HEADERS = {
 async def _placeholder(b: Bindings, key: str) -> Response:
     """The placeholder for an image that was uploaded but has no variants (being processed, or
     failed: the admin shows why); 404 for a key that was never uploaded."""
-    known = await b.bucket.head(image_staging_key(key)) or await b.bucket.head(
-        legacy_image_key(key)
-    )
+    staged, legacy = original_keys(key)
+    known = await b.bucket.head(staged) or await b.bucket.head(legacy)
     if known is None:
         raise NotFound(f"image '{key}' does not exist")
     headers = {"Cache-Control": "no-store", "X-Image-Status": "pending", **_IMAGE_HEADERS}

@@ -38,7 +38,7 @@ from quizhub.pipeline.names import (
     MessageType,
 )
 from quizhub.store.jobs import JobRef
-from quizhub.store.keys import image_staging_key, legacy_image_key
+from quizhub.store.keys import original_keys
 
 __all__ = [
     "MESSAGE_LIMIT",
@@ -215,7 +215,7 @@ def _image_fields(body: dict[str, Any]) -> tuple[str | None, str | None]:
     if not is_image_key(image_key) or body.get("testId") != "":
         raise _malformed("process-image needs a well-formed imageKey and an empty testId")
     assert isinstance(image_key, str)
-    if source not in (image_staging_key(image_key), legacy_image_key(image_key)):
+    if source not in original_keys(image_key):
         raise _malformed("source must be the image's staging or legacy key")
     return image_key, source
 

@@ -17,7 +17,7 @@ from quizhub.pipeline.accept import (
 )
 from quizhub.store.documents import load_job_body
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.keys import image_staging_key, legacy_image_key
+from quizhub.store.keys import original_keys
 
 __all__ = ["RETRYABLE", "retry_job"]
 
@@ -59,7 +59,7 @@ async def _retry_image(b: Bindings, image_key: str | None) -> Accepted:
     """An image job again, from the private original it left (kept when it failed)."""
     if image_key is None:
         return await accept_reprocess_images(b)
-    for source in (image_staging_key(image_key), legacy_image_key(image_key)):
+    for source in original_keys(image_key):
         if await b.bucket.head(source) is not None:
             return await accept_image_job(b, image_key, source)
     raise Conflict(

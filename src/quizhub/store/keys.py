@@ -7,6 +7,7 @@ __all__ = [
     "staging_key",
     "image_staging_key",
     "legacy_image_key",
+    "original_keys",
     "LEGACY_IMAGE_PREFIX",
     "image_variant_key",
     "KV_TEST_PREFIX",
@@ -39,6 +40,12 @@ def legacy_image_key(image_key: str) -> str:
 def image_staging_key(image_key: str) -> str:
     """The claim check of an upload: the original, private, until its job made the variants."""
     return f"staging/images/{image_key}"
+
+
+def original_keys(image_key: str) -> tuple[str, str]:
+    """The two private places an image's original can be: its upload's claim check, then an
+    upload stored before variants existed."""
+    return image_staging_key(image_key), legacy_image_key(image_key)
 
 
 def image_variant_key(image_key: str, width: int, ext: str) -> str:
