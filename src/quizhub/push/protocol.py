@@ -119,10 +119,8 @@ def upgrade_refusal(
 def phase_of(row: JobRow) -> Phase:
     """The transition a job row stands for: its terminal status, else live (caches purged) →
     committed (저장 완료) → its status (queued, running, delayed)."""
-    if row.status in ("failed", "superseded", "conflict", "expired"):
+    if row.terminal:
         return row.status
-    if row.status == "succeeded":
-        return "succeeded"
     if row.live_at:
         return "live"
     if row.committed_at:

@@ -14,6 +14,7 @@ from typing import Any
 
 from quizhub.domain.jobs import (
     JOB_STATUSES,
+    TERMINAL,
     JobKind,
     JobRow,
     JobStatus,
@@ -29,7 +30,8 @@ __all__ = ["JobRef", "JobsRepo", "Overdue", "WORKABLE"]
 # The statuses a delivery may still work on (every step's guard): a late delivery of a delayed
 # job applies exactly like an on-time one.
 WORKABLE = "('running', 'delayed')"
-_OPEN = "('queued', 'running', 'delayed')"  # every non-terminal status
+# Every non-terminal status, as an SQL list: ('queued', 'running', 'delayed').
+_OPEN = "(" + ", ".join(f"'{s}'" for s in JOB_STATUSES if s not in TERMINAL) + ")"
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
