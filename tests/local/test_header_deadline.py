@@ -41,24 +41,30 @@ async def _server() -> AsyncIterator[int]:
         await task
 
 
-async def _exchange(port: int, parts: list[bytes], pause: float) -> bytes:
+REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+# How the answer of ``_app`` ends (no content-length: HTTP/1.1 chunked, then the last chunk).
+ANSWER_END = b"ok\r\n0\r\n\r\n"
+
+
+async def _exchange(port: int, parts: list[bytes]) -> bytes:
+    """Send ``parts`` in order, each after the answer to the one before it is complete; return
+    all that was read up to the server closing the connection."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    for part in parts:
+    data = b""
+    for i, part in enumerate(parts):
+        if i:
+            data += await asyncio.wait_for(reader.readuntil(ANSWER_END), 5)
         writer.write(part)
         await writer.drain()
-        await asyncio.sleep(pause)
-    data = await asyncio.wait_for(reader.read(), 5)
+    data += await asyncio.wait_for(reader.read(), 5)
     writer.close()
     return data
-
-
-REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
 def test_headers_that_never_finish_get_a_408_and_the_connection_closes() -> None:
     async def scenario() -> bytes:
         async with _server() as port:
-            return await _exchange(port, [b"GET / HTTP/1.1\r\n", b"Host: x\r\n"], 0.05)
+            return await _exchange(port, [b"GET / HTTP/1.1\r\nHost: x\r\n"])
 
     answer = run(scenario())
     assert answer.startswith(b"HTTP/1.1 408") and b'"code": "timeout"' in answer
@@ -67,7 +73,7 @@ def test_headers_that_never_finish_get_a_408_and_the_connection_closes() -> None
 def test_a_slow_second_request_on_a_kept_alive_connection_also_times_out() -> None:
     async def scenario() -> bytes:
         async with _server() as port:
-            return await _exchange(port, [REQUEST, b"GET / HTTP/1.1\r\n"], 0.1)
+            return await _exchange(port, [REQUEST, b"GET / HTTP/1.1\r\n"])
 
     answer = run(scenario())
     assert answer.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in answer
@@ -77,7 +83,7 @@ def test_whole_requests_are_served() -> None:
     async def scenario() -> bytes:
         async with _server() as port:
             close = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-            return await _exchange(port, [close], 0)
+            return await _exchange(port, [close])
 
     answer = run(scenario())
     assert answer.startswith(b"HTTP/1.1 200") and b"ok" in answer and b"408" not in answer
