@@ -17,17 +17,24 @@ from quizhub.store.jobs import JobsRepo
 from tests.fakes import FakeClock, Flaky, make_platform, run
 from tests.imagefiles import phone_photo
 
+SETTLE_STEPS = 10_000
+
 
 def _settle(platform: LocalPlatform, clock: FakeClock) -> None:
-    """Deliver, and jump the clock to each retry until nothing is due."""
+    """Deliver, and jump the clock to each retry until nothing is due; fails (instead of
+    hanging) when messages are still due after ``SETTLE_STEPS`` jumps."""
 
     async def loop() -> None:
-        while True:
+        for _ in range(SETTLE_STEPS):
             await platform.drain()
             due = platform.next_due_ms()
             if due is None:
                 return
             clock.ms = max(clock.ms + 1, due)
+        raise AssertionError(
+            f"the queue did not settle in {SETTLE_STEPS} deliveries: a message is still due at"
+            f" {platform.next_due_ms()} ms (clock {clock.ms} ms)"
+        )
 
     run(loop())
 
