@@ -13,8 +13,6 @@ from quizhub.cloudflare._ffi import call_options, from_js, to_js, unwrap
 
 __all__ = ["VectorizeAdapter", "WorkersAI"]
 
-_RETURN_METADATA = {"none": "none", "indexed": "indexed", "all": "all"}
-
 
 def _answer(value: Any) -> dict[str, Any]:
     out = from_js(value)
@@ -32,9 +30,7 @@ class VectorizeAdapter:
         return _answer(await self._index.upsert(to_js(vectors)))
 
     def _options(self, top_k: int, return_metadata: str, filter: dict[str, Any] | None) -> Any:
-        return call_options(
-            topK=top_k, returnMetadata=_RETURN_METADATA[return_metadata], filter=filter
-        )
+        return call_options(topK=top_k, returnMetadata=return_metadata, filter=filter)
 
     async def query(
         self,

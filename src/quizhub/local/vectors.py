@@ -23,12 +23,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from quizhub.local._sqlite import SqliteHandle
+from quizhub.ports import MAX_TOP_K, MAX_TOP_K_ALL_METADATA, RETURN_METADATA, ReturnMetadata
 
 __all__ = [
     "LocalVectorize",
@@ -43,14 +44,11 @@ __all__ = [
 ]
 
 MAX_ID_BYTES = 64
-MAX_TOP_K = 100
-MAX_TOP_K_ALL_METADATA = 20
 MAX_UPSERT_BATCH = 1000
 MAX_METADATA_BYTES = 10 * 1024
 MAX_DIMENSIONS = 1536
 INDEXED_STRING_BYTES = 64
 METADATA_INDEX_TYPES = ("string", "number", "boolean")
-RETURN_METADATA = ("none", "indexed", "all")
 _OPERATORS = ("$eq", "$ne", "$in", "$nin")
 _MATCHES_NOTHING = object()
 
@@ -181,7 +179,7 @@ class LocalVectorize:
         vector: list[float],
         *,
         top_k: int = 5,
-        return_metadata: Literal["none", "indexed", "all"] = "none",
+        return_metadata: ReturnMetadata = "none",
         filter: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The ``top_k`` stored vectors nearest to ``vector`` (cosine) that pass ``filter``."""
@@ -194,7 +192,7 @@ class LocalVectorize:
         id: str,
         *,
         top_k: int = 5,
-        return_metadata: Literal["none", "indexed", "all"] = "none",
+        return_metadata: ReturnMetadata = "none",
         filter: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """``query`` with the stored vector of ``id`` (which matches itself); a missing id matches

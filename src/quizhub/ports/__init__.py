@@ -35,9 +35,13 @@ from quizhub.ports.edge import (
     RateLimiter,
 )
 from quizhub.ports.services import (
+    MAX_TOP_K,
+    MAX_TOP_K_ALL_METADATA,
+    RETURN_METADATA,
     AnalyticsDatabase,
     ImageTransformer,
     PgConnection,
+    ReturnMetadata,
     TextEmbedder,
     VectorIndex,
 )
@@ -56,6 +60,10 @@ from quizhub.ports.storage import (
 )
 
 __all__ = [
+    "ReturnMetadata",
+    "RETURN_METADATA",
+    "MAX_TOP_K",
+    "MAX_TOP_K_ALL_METADATA",
     "D1Meta",
     "D1Result",
     "D1PreparedStatement",

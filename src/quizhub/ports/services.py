@@ -4,9 +4,13 @@ Postgres (Hyperdrive)."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 __all__ = [
+    "ReturnMetadata",
+    "RETURN_METADATA",
+    "MAX_TOP_K",
+    "MAX_TOP_K_ALL_METADATA",
     "VectorIndex",
     "TextEmbedder",
     "PgConnection",
@@ -16,6 +20,14 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- Vectorize and Workers AI
+# What a query returns of each match's metadata, and Vectorize's topK limits (20 when values or
+# all metadata come back).
+ReturnMetadata = Literal["none", "indexed", "all"]
+RETURN_METADATA: tuple[str, ...] = get_args(ReturnMetadata)
+MAX_TOP_K = 100
+MAX_TOP_K_ALL_METADATA = 20
+
+
 class VectorIndex(Protocol):
     """A Vectorize index (``env.VECTORIZE``); cosine metric, scores best first.
 
@@ -37,7 +49,7 @@ class VectorIndex(Protocol):
         vector: list[float],
         *,
         top_k: int = 5,
-        return_metadata: Literal["none", "indexed", "all"] = "none",
+        return_metadata: ReturnMetadata = "none",
         filter: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The ``top_k`` stored vectors nearest to ``vector`` that pass ``filter``."""
@@ -48,7 +60,7 @@ class VectorIndex(Protocol):
         id: str,
         *,
         top_k: int = 5,
-        return_metadata: Literal["none", "indexed", "all"] = "none",
+        return_metadata: ReturnMetadata = "none",
         filter: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """``query`` with the stored vector of ``id``, which matches itself."""

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from quizhub.bindings import Bindings
 from quizhub.errors import NotFound
+from quizhub.ports import MAX_TOP_K
 from quizhub.search.vectors import query_vector, vector_filter
 from quizhub.store.tests import TestsRepo
 
@@ -39,7 +40,7 @@ __all__ = [
 
 log = logging.getLogger("quizhub.search")
 
-DEPTH = 100  # Vectorize's topK limit: how deep fused results (and so pages) go
+DEPTH = MAX_TOP_K  # Vectorize's topK limit: how deep fused results (and so pages) go
 RRF_K = 60
 # Below this cosine similarity a vector hit counts as "nothing found" (a vector index always
 # returns neighbours). It belongs to the embedding model: an embedder may state its own
