@@ -11,21 +11,22 @@ error shape and the connection closes. Bodies have their own per-chunk deadline 
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from quizhub.guard import Rejection
 
 __all__ = ["HeaderDeadlineH11", "HEADER_TIMEOUT_S"]
 
 HEADER_TIMEOUT_S = 10.0
 
-_BODY = json.dumps(
-    {"error": {"code": "timeout", "message": "the request headers arrived too slowly"}}
-).encode()
+_TIMEOUT = Rejection(408, "timeout", "the request headers arrived too slowly")
+_BODY = _TIMEOUT.body()
 _TIMEOUT_RESPONSE = (
-    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
-    + f"content-length: {len(_BODY)}\r\n\r\n".encode()
+    b"HTTP/1.1 408 Request Timeout\r\n"
+    + "".join(f"{k.lower()}: {v}\r\n" for k, v in _TIMEOUT.all_headers().items()).encode()
+    + f"connection: close\r\ncontent-length: {len(_BODY)}\r\n\r\n".encode()
     + _BODY
 )
 
