@@ -10,9 +10,21 @@ works; calling its functions there does not.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["unwrap", "to_js", "js_bytes", "from_js", "is_null", "iso_utc", "call_options"]
+if TYPE_CHECKING:
+    from quizhub.guard import Rejection
+
+__all__ = [
+    "unwrap",
+    "to_js",
+    "js_bytes",
+    "from_js",
+    "is_null",
+    "iso_utc",
+    "call_options",
+    "js_response",
+]
 
 # Attribute under which each SDK wrapper keeps the JS object it wraps (workers-runtime-sdk 1.9.x,
 # workers/rpc.py): _BindingWrapper._binding (bindings, queue batches/messages), _EnvWrapper._env.
@@ -119,3 +131,11 @@ def iso_utc(date: Any) -> str:
     if isinstance(date, str):
         return date
     return str(date.toISOString())
+
+
+def js_response(rejection: Rejection) -> Any:
+    """A JS ``Response`` for a rejection (the guard's and the live upgrade's refusals)."""
+    import js
+
+    init = to_js({"status": rejection.status, "headers": rejection.all_headers()})
+    return js.Response.new(rejection.body().decode("utf-8"), init)

@@ -15,21 +15,14 @@ from typing import Any
 from urllib.parse import unquote
 
 from quizhub.bindings import Bindings
-from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, to_js
+from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, js_response, to_js
+from quizhub.cloudflare.push import live_upgrade
 from quizhub.guard import Rejection, admit, body_limit, read_bounded
 
-__all__ = ["guarded_fetch", "js_response", "Forward"]
+__all__ = ["api_fetch", "guarded_fetch", "js_response", "Forward"]
 
 # (raw JS Request, bindings) -> JS Response: the ASGI bridge in production.
 Forward = Callable[[Any, Bindings], Awaitable[Any]]
-
-
-def js_response(rejection: Rejection) -> Any:
-    """A JS ``Response`` for a rejection."""
-    import js
-
-    init = to_js({"status": rejection.status, "headers": rejection.all_headers()})
-    return js.Response.new(rejection.body().decode("utf-8"), init)
 
 
 async def _chunks(stream: Any) -> AsyncIterator[bytes]:
@@ -42,6 +35,15 @@ async def _chunks(stream: Any) -> AsyncIterator[bytes]:
             yield bytes(chunk.value.to_bytes())
     finally:
         reader.releaseLock()
+
+
+async def api_fetch(request: Any, bindings: Bindings, forward: Forward) -> Any:
+    """The API Worker's ``fetch``: a live-status WebSocket upgrade (ticket and Origin checked)
+    goes to the test's Durable Object; every other request through ``guarded_fetch``."""
+    upgraded = await live_upgrade(request, bindings)
+    if upgraded is not None:
+        return upgraded
+    return await guarded_fetch(request, bindings, forward)
 
 
 async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> Any:

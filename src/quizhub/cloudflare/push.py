@@ -15,8 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from quizhub.bindings import Bindings, wall_clock_ms
-from quizhub.cloudflare._ffi import from_js, to_js, unwrap
-from quizhub.cloudflare.front import js_response
+from quizhub.cloudflare._ffi import from_js, js_response, to_js, unwrap
 from quizhub.errors import Transient
 from quizhub.guard import Rejection
 from quizhub.push.hub import BadNotice, LiveHub
