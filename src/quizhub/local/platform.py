@@ -30,7 +30,6 @@ from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
 from quizhub.guard import GuardMiddleware
 from quizhub.local._signals import until_idle
-from quizhub.local.access import PyJwtSignatureCheck, jwks_file
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
 from quizhub.local.datadir import (
@@ -156,6 +155,10 @@ def _access(settings: Settings, clock_ms: Callable[[], int]) -> AccessVerifier |
         return None
     if not settings.access_jwks_file:
         raise ValueError("CF_ACCESS_TEAM_DOMAIN/CF_ACCESS_AUD need CF_ACCESS_JWKS_FILE locally")
+    # PyJWT and cryptography load only when Access is configured (~0.1 s otherwise spent by
+    # every platform, CLI command and test process).
+    from quizhub.local.access import PyJwtSignatureCheck, jwks_file
+
     keys = jwks_file(Path(settings.access_jwks_file))
     return AccessVerifier(config, keys, PyJwtSignatureCheck(), clock_ms)
 
