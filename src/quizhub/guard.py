@@ -30,6 +30,8 @@ __all__ = [
     "Rejection",
     "CHALLENGE",
     "body_limit",
+    "refusal_limit",
+    "STRAY_BODY_LIMIT",
     "check_admin_token",
     "check_bearer",
     "check_size",
@@ -47,6 +49,9 @@ ADMIN_PREFIX = "/api/admin"
 DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
+# A method that carries no body may still arrive with a small one (the app answers it, e.g. 405
+# on a route that takes another method); beyond this it is refused before anything reads it.
+STRAY_BODY_LIMIT = 16 * 1024
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
 
 
@@ -84,6 +89,12 @@ def body_limit(method: str, path: str) -> int:
     return DOCUMENT_LIMIT
 
 
+def refusal_limit(method: str, path: str) -> int:
+    """The body size past which the front door answers 413 without reading further: the
+    route's limit, or ``STRAY_BODY_LIMIT`` for methods that carry none."""
+    return body_limit(method, path) or STRAY_BODY_LIMIT
+
+
 def too_large(limit: int) -> Rejection:
     """413 for a body over ``limit`` bytes."""
     return Rejection(
@@ -113,14 +124,13 @@ def is_admin(path: str) -> bool:
 
 
 def check_size(method: str, path: str, headers: Mapping[str, str]) -> Rejection | None:
-    """413 for a declared length over the route's limit (0: a method that carries no body),
-    400 for a malformed one."""
+    """413 for a declared length over ``refusal_limit``, 400 for a malformed one."""
     declared = headers.get("content-length")
     if declared is None:
         return None
     if not declared.strip().isdigit():
         return Rejection(400, "bad_request", "Content-Length must be a number of bytes")
-    limit = body_limit(method, path)
+    limit = refusal_limit(method, path)
     return too_large(limit) if int(declared) > limit else None
 
 

@@ -92,11 +92,14 @@ async def check_public_reads_pass_without_credentials(h: Any) -> None:
     assert status == 202 and forward.calls == [b""]
 
 
-async def check_a_streamed_body_on_a_method_without_one_is_413_at_its_first_chunk(
+async def check_a_large_streamed_body_on_a_method_without_one_is_413_at_its_first_chunk(
     h: Any,
 ) -> None:
-    # DELETE carries no body: the first streamed byte is refused, never copied into memory.
+    # DELETE carries no body: a streamed one is refused past STRAY_BODY_LIMIT, never copied.
+    from quizhub.guard import STRAY_BODY_LIMIT
+
     fixture = _request("DELETE", "/api/tests/t1", {}, 200)
     status, body, forward = await _fetch(h, fixture)
-    assert status == 413 and body is not None and body["error"]["details"] == {"limit": 0}
+    assert status == 413 and body is not None
+    assert body["error"]["details"] == {"limit": STRAY_BODY_LIMIT}
     assert js_json(fixture.state)["pulls"] <= 2 and forward.calls == []

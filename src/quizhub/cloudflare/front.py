@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from quizhub.bindings import Bindings
 from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, js_response, to_js
 from quizhub.cloudflare.push import live_upgrade
-from quizhub.guard import Rejection, admit, body_limit, read_bounded
+from quizhub.guard import Rejection, admit, read_bounded, refusal_limit
 
 __all__ = ["api_fetch", "guarded_fetch", "js_response", "Forward"]
 
@@ -59,9 +59,9 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
     }
     admission = await admit(method, path, headers, None, bindings)
     rejection = admission.rejection
-    limit = body_limit(method, path)
-    # A method that carries no body has limit 0: its first streamed byte is a 413, so the SDK's
-    # bridge never copies a body into memory for GET, HEAD, DELETE or OPTIONS either.
+    # Bodies without a declared length are read up to the limit here, so the SDK's bridge never
+    # copies more into memory (on GET, HEAD, DELETE and OPTIONS too: STRAY_BODY_LIMIT).
+    limit = refusal_limit(method, path)
     if rejection is None and "content-length" not in headers and not is_null(raw.body):
         body = await read_bounded(_chunks(raw.body), limit)
         if isinstance(body, Rejection):
