@@ -30,9 +30,18 @@ __all__ = [
     "SignatureCheck",
     "KeySource",
     "AccessVerifier",
+    "jwks_keys",
 ]
 
 HEADER = "cf-access-jwt-assertion"
+
+
+def jwks_keys(document: Any) -> list[dict[str, Any]]:
+    """The keys of a JWKS document (``{"keys": [...]}``), anything that is not one left out."""
+    keys = document.get("keys", []) if isinstance(document, dict) else []
+    return [k for k in keys if isinstance(k, dict)]
+
+
 LEEWAY_S = 60
 REFRESH_EVERY_MS = 30_000
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quizhub.access import AccessConfig, KeySource
+from quizhub.access import AccessConfig, KeySource, jwks_keys
 from quizhub.cloudflare._ffi import js_bytes, to_js
 from quizhub.errors import Transient
 from quizhub.ports import HttpFetch
@@ -43,7 +43,6 @@ def jwks_url(config: AccessConfig, fetch: HttpFetch) -> KeySource:
         status, body = await fetch("GET", config.certs_url, {"Accept": "application/json"}, b"")
         if status != 200:
             raise Transient(f"Access certs answered {status}")
-        document = json.loads(body)
-        return [k for k in document.get("keys", []) if isinstance(k, dict)]
+        return jwks_keys(json.loads(body))
 
     return keys

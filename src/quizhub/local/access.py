@@ -11,7 +11,7 @@ from typing import Any
 from jwt.algorithms import RSAAlgorithm
 from jwt.exceptions import InvalidKeyError
 
-from quizhub.access import KeySource
+from quizhub.access import KeySource, jwks_keys
 
 __all__ = ["PyJwtSignatureCheck", "jwks_file"]
 
@@ -33,7 +33,6 @@ def jwks_file(path: Path) -> KeySource:
     """A key source reading ``path`` (a JWKS document) on every refresh."""
 
     async def keys() -> list[dict[str, Any]]:
-        document = json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8"))
-        return [k for k in document.get("keys", []) if isinstance(k, dict)]
+        return jwks_keys(json.loads(await asyncio.to_thread(path.read_text, encoding="utf-8")))
 
     return keys

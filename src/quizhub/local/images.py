@@ -19,8 +19,6 @@ from quizhub.errors import Permanent
 
 __all__ = ["PillowImages"]
 
-_SAVE_AS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
-
 
 def _open(data: bytes) -> Any:
     from PIL import Image, UnidentifiedImageError
@@ -110,5 +108,5 @@ class PillowImages:
             options["quality"] = int(output.get("quality", fmt.quality))
         if media_type == "image/jpeg":
             options["optimize"] = True
-        img.save(out, _SAVE_AS[media_type], **options)
+        img.save(out, fmt.name, **options)  # Pillow reads the name case-insensitively
         return out.getvalue()

@@ -58,7 +58,6 @@ from quizhub.local.vectors import LocalVectorize
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
 from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
-from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
 from quizhub.ratelimits import RULES
@@ -67,7 +66,8 @@ from quizhub.search.vectors import METADATA_INDEXES
 __all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
 
 ROOT = Path(__file__).resolve().parents[3]
-# The local stand-in for the consumer Worker's cron trigger (wrangler.consumer.toml [triggers]).
+# The local stand-in for the consumer Worker's cron trigger (wrangler.consumer.toml [triggers]),
+# every minute here where the deployed cron runs every 5 (README: "make dev").
 SWEEP_EVERY_MS = 60_000
 
 Wrap = Callable[[Bindings], Bindings]
@@ -200,8 +200,7 @@ def build_platform(
     broker = LocalQueueBroker(
         data_dir / QUEUE_FILE,
         consumer_settings,
-        clock_ms=clock_ms,
-        retention_seconds=QUEUE_RETENTION_SECONDS,
+        clock_ms=clock_ms,  # retention: the broker's default, QUEUE_RETENTION_SECONDS
     )
     closers: list[Callable[[], None]] = [db.close, bucket.close, kv.close, broker.close]
     engine = None
