@@ -21,7 +21,7 @@ from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
 from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.errors import Unauthorized
-from quizhub.ratelimits import limit_key, rule_for
+from quizhub.ratelimits import ADMIN_PREFIX, limit_key, rule_for
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -45,7 +45,6 @@ __all__ = [
 
 log = logging.getLogger("quizhub.guard")
 
-ADMIN_PREFIX = "/api/admin"
 DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})

@@ -15,7 +15,10 @@ from typing import Literal
 
 from quizhub.analytics.events import EVENTS_PATH
 
-__all__ = ["RateRule", "RULES", "PLAY_EVENTS", "rule_for", "limit_key"]
+__all__ = ["ADMIN_PREFIX", "RateRule", "RULES", "PLAY_EVENTS", "rule_for", "limit_key"]
+
+# Where the admin API lives (its router, the guard's credentials check and these rules).
+ADMIN_PREFIX = "/api/admin"
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Admin POSTs that are reads in effect: a live-status ticket (an editor whose socket keeps
@@ -46,7 +49,7 @@ def rule_for(method: str, path: str) -> RateRule | None:
     """The rule a request counts against, if any (reads are never limited)."""
     if method.upper() not in _WRITES:
         return None
-    if path.startswith("/api/admin/"):
+    if path.startswith(f"{ADMIN_PREFIX}/"):
         return None if path.endswith(_ADMIN_POSTS_THAT_STORE_NOTHING) else ADMIN_WRITES
     if path.startswith("/api/tests/") and path.endswith("/compute"):
         return PUBLIC_WRITES

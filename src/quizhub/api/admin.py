@@ -41,6 +41,7 @@ from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
+from quizhub.ratelimits import ADMIN_PREFIX
 from quizhub.store.documents import read_current
 from quizhub.store.images import ImagesRepo
 from quizhub.store.jobs import JobsRepo
@@ -49,7 +50,7 @@ from quizhub.store.tests import TestsRepo
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/admin",
+    prefix=ADMIN_PREFIX,
     tags=["admin"],
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
     responses=error_responses(401, 422, 500, 503),

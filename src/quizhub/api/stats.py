@@ -11,11 +11,12 @@ from quizhub.analytics.stats import DEFAULT_DAYS, MAX_DAYS, overview, test_stats
 from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import NO_STORE, json_response
+from quizhub.ratelimits import ADMIN_PREFIX
 
 __all__ = ["router"]
 
 router = APIRouter(
-    prefix="/api/admin/stats",
+    prefix=f"{ADMIN_PREFIX}/stats",
     tags=["stats"],
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
     responses=error_responses(401, 422, 500, 503),
