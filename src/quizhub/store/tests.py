@@ -277,6 +277,10 @@ class TestsRepo:
         by_id = {r["id"]: _summary(r) for r in rows["results"]}
         return [by_id[i] for i in ids if i in by_id]
 
+    async def ping(self) -> None:
+        """One cheap read of the tests table: raises when D1 does not answer (health)."""
+        await self.db.prepare("SELECT 1 AS ok FROM tests LIMIT 1").first("ok")
+
     async def titles(self, ids: list[str]) -> dict[str, str]:
         """Titles of the tests among ``ids`` that exist and are not deleted (drafts too)."""
         if not ids:
