@@ -21,7 +21,14 @@ __all__ = [
     "NonRetryableError",
     "WorkflowAlreadyExists",
     "WorkflowNotFound",
+    "error_body",
 ]
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """Every error answer's JSON: ``{"error": {"code", "message", "details"}}`` (the API's
+    exception handlers and the front door's refusals both send this)."""
+    return {"error": {"code": code, "message": message, "details": details}}
 
 
 class QuizhubError(Exception):

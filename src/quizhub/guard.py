@@ -20,7 +20,7 @@ from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
 from quizhub.domain.images import IMAGE_LIMIT
-from quizhub.errors import Unauthorized
+from quizhub.errors import Unauthorized, error_body
 from quizhub.ratelimits import ADMIN_PREFIX, limit_key, rule_for
 
 __all__ = [
@@ -65,8 +65,8 @@ class Rejection:
     headers: dict[str, str] = field(default_factory=dict)
 
     def body(self) -> bytes:
-        error = {"code": self.code, "message": self.message, "details": self.details}
-        return json.dumps({"error": error}, ensure_ascii=False).encode("utf-8")
+        error = error_body(self.code, self.message, self.details)
+        return json.dumps(error, ensure_ascii=False).encode("utf-8")
 
     def all_headers(self) -> dict[str, str]:
         """Response headers, content type and no-store included."""

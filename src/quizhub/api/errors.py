@@ -24,6 +24,7 @@ from quizhub.errors import (
     Transient,
     Unauthorized,
     Unsupported,
+    error_body,
 )
 from quizhub.guard import CHALLENGE, DOCUMENT_LIMIT
 
@@ -100,8 +101,7 @@ def error_response(
     status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     """A JSON error in the project's shape."""
-    body = {"error": {"code": code, "message": message, "details": details}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
 def _status_of(exc: QuizhubError) -> int:
