@@ -196,6 +196,26 @@ class Flaky:
         return flaky
 
 
+class FlakyWrap:
+    """A ``build_platform`` wrapper that puts a ``Flaky`` around the binding ``field`` (its
+    ``method`` fails ``failures`` times, with ``error``); ``flaky`` is the one it made."""
+
+    def __init__(
+        self, field: str, method: str, failures: int, error: Exception | None = None
+    ) -> None:
+        self.field, self.method, self.failures, self.error = field, method, failures, error
+        self._flaky: Flaky | None = None
+
+    @property
+    def flaky(self) -> Flaky:
+        assert self._flaky is not None, "the platform has not been built with this wrap yet"
+        return self._flaky
+
+    def __call__(self, b: Bindings) -> Bindings:
+        self._flaky = Flaky(getattr(b, self.field), self.method, self.failures, self.error)
+        return replace(b, **{self.field: self._flaky})
+
+
 ACCESS_TEAM = "quizhub-test.cloudflareaccess.com"
 ACCESS_AUD = "aud-tag-of-the-admin-application"
 EDITOR = "editor@quizhub.example"

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-from quizhub.bindings import Bindings
 from quizhub.store.jobs import JobRef, JobsRepo
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock, Flaky, run
+from tests.fakes import FakeClock, FlakyWrap, run
 
 
 def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
@@ -36,13 +34,7 @@ def test_conflicted_job_can_be_retried_with_a_new_base(api: Api) -> None:
 
 def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock) -> None:
     """A save that failed after its document was stored is re-submitted from that document."""
-    failing_commits = {"db": None}
-
-    def flaky_db(b: Bindings) -> Bindings:
-        failing_commits["db"] = Flaky(b.db, "batch", failures=10_000)
-        return replace(b, db=failing_commits["db"])
-
-    api = make_api(tmp_path, clock, wrap=flaky_db)
+    api = make_api(tmp_path, clock, wrap=FlakyWrap("db", "batch", failures=10_000))
     job_id = api.client.put(
         "/api/admin/tests/travel", json=sample_doc("실패할 저장"), headers=AUTH
     ).json()["jobId"]

@@ -3,13 +3,11 @@ a job whose message comes late (delayed, then applied) or never (expired)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from quizhub.bindings import Bindings
 from quizhub.domain.jobs import delayed_reason, expired_reason
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.domain.wire import iso_ms
@@ -17,7 +15,7 @@ from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS, job_budget_seconds
 from quizhub.store.jobs import JobRef, JobsRepo
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock, Flaky, run
+from tests.fakes import FakeClock, FlakyWrap, run
 
 
 def _put(api: Api, test_id: str, title: str) -> dict[str, Any]:
@@ -79,13 +77,8 @@ def test_jobs_view_lists_failed_delayed_and_expired_jobs_newest_first(
 ) -> None:
     """The default view is failed, delayed and expired jobs, newest accepted first, each in the
     usual job shape with its reason; succeeded jobs are not in it."""
-    puts: dict[str, Flaky] = {}
-
-    def flaky_puts(b: Bindings) -> Bindings:
-        puts["r2"] = Flaky(b.bucket, "put", failures=0)
-        return replace(b, bucket=puts["r2"])
-
-    api = make_api(tmp_path, clock, wrap=flaky_puts)
+    puts = FlakyWrap("bucket", "put", failures=0)
+    api = make_api(tmp_path, clock, wrap=puts)
     try:
         done = api.save("fine", sample_doc("잘 된 저장"))
         assert done["status"] == "succeeded"
@@ -93,7 +86,7 @@ def test_jobs_view_lists_failed_delayed_and_expired_jobs_newest_first(
         _failed(api, "broken", failed, "gave up after 6 attempts")
         clock.advance(1000)
         late = _put(api, "late", "늦어진 저장")
-        puts["r2"].failures = 1
+        puts.flaky.failures = 1
         run(api.platform.step())  # the R2 put fails once, then the consumer is down
         clock.advance(_budget_ms(api) + 120_000)
         run(api.platform.sweep())
@@ -158,13 +151,7 @@ def test_jobs_view_rejects_a_forged_cursor_and_needs_the_token(api: Api) -> None
 def test_an_expired_job_with_a_stored_body_can_be_retried(tmp_path: Path, clock: FakeClock) -> None:
     """An expired job whose document reached R2 before the outage is re-submitted by 다시 시도
     as a new job, which applies."""
-    failing_commits: dict[str, Any] = {}
-
-    def flaky_db(b: Bindings) -> Bindings:
-        failing_commits["db"] = Flaky(b.db, "batch", failures=1)
-        return replace(b, db=failing_commits["db"])
-
-    api = make_api(tmp_path, clock, wrap=flaky_db)
+    api = make_api(tmp_path, clock, wrap=FlakyWrap("db", "batch", failures=1))
     try:
         job_id = _put(api, "travel", "만료 후 다시 시도")["jobId"]
         run(api.platform.step())  # R2 put done, the D1 commit fails: retried in 2 s

@@ -4,13 +4,12 @@ under the KV lag model, and when claim-check bodies are dropped."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from quizhub.bindings import Bindings, SaveMode, Settings
+from quizhub.bindings import SaveMode, Settings
 from quizhub.cdn import detail_url
 from quizhub.domain.wire import ms_of_iso
 from quizhub.errors import Permanent
@@ -18,7 +17,7 @@ from quizhub.local.platform import build_platform
 from quizhub.store.keys import staging_key
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import TOKEN, FakeClock, Flaky, recording, run
+from tests.fakes import TOKEN, FakeClock, FlakyWrap, recording, run
 
 MODES: list[SaveMode] = ["queue", "workflow"]
 
@@ -75,10 +74,7 @@ def test_live_waits_for_the_purge_after_the_commit(
 ) -> None:
     """While the purge fails the job is saved (committedAt) but not live; the retry that purges
     sets liveAt."""
-
-    def failing_purge(b: Bindings) -> Bindings:
-        return replace(b, purger=Flaky(b.purger, "purge", failures=1))
-
+    failing_purge = FlakyWrap("purger", "purge", failures=1)
     api = make_api(tmp_path, clock, mode=mode, wrap=failing_purge)
     try:
         accepted = _accept(api, sample_doc("퍼지 실패 후 반영"))
@@ -98,11 +94,8 @@ def test_a_job_that_ends_without_purging_is_saved_but_never_live(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     """A purge the zone rejects ends the job succeeded with a warning and liveAt null."""
-
-    def rejected_purge(b: Bindings) -> Bindings:
-        error = Permanent("zone purge rejected (403)")
-        return replace(b, purger=Flaky(b.purger, "purge", failures=99, error=error))
-
+    error = Permanent("zone purge rejected (403)")
+    rejected_purge = FlakyWrap("purger", "purge", failures=99, error=error)
     api = make_api(tmp_path, clock, wrap=rejected_purge)
     try:
         job = api.save("travel", sample_doc("반영 안 됨"))

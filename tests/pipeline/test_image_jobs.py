@@ -14,7 +14,7 @@ from quizhub.pipeline.accept import accept_image
 from quizhub.ports import ImageTransformer
 from quizhub.store.images import ImagesRepo
 from quizhub.store.jobs import JobsRepo
-from tests.fakes import FakeClock, Flaky, make_platform, run
+from tests.fakes import FakeClock, FlakyWrap, make_platform, run
 from tests.imagefiles import phone_photo
 
 SETTLE_STEPS = 10_000
@@ -44,10 +44,7 @@ def test_an_images_outage_is_retried_then_dead_lettered_failed(
 ) -> None:
     """Every delivery meets a binding fault: retried with backoff, then the DLQ fails the job
     with the last error; nothing was recorded, the URL keeps its placeholder."""
-
-    def broken(b: Bindings) -> Bindings:
-        return replace(b, images=Flaky(b.images, "info", failures=1_000))
-
+    broken = FlakyWrap("images", "info", failures=1_000)
     platform = make_platform(tmp_path, clock, wrap=broken)
     try:
         upload = run(accept_image(platform.bindings, phone_photo(200, 100)))

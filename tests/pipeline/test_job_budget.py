@@ -3,12 +3,11 @@ is still being retried as delayed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from quizhub.bindings import Bindings, Settings
+from quizhub.bindings import Settings
 from quizhub.domain.preconditions import Precondition
 from quizhub.local.platform import SWEEP_EVERY_MS
 from quizhub.pipeline import workflow
@@ -16,13 +15,9 @@ from quizhub.pipeline.accept import accept_save
 from quizhub.pipeline.policy import job_budget_seconds
 from quizhub.store.jobs import JobsRepo
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock, Flaky, make_platform, run
+from tests.fakes import FakeClock, FlakyWrap, make_platform, run
 
 MANY_RETRIES = {"retries": {"limit": 11, "delay": "2 seconds", "backoff": "exponential"}}
-
-
-def _failing_r2(b: Bindings) -> Bindings:
-    return replace(b, bucket=Flaky(b.bucket, "put", failures=10**6))
 
 
 def test_raising_a_step_retry_limit_raises_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,7 +36,8 @@ def test_sweep_never_delays_a_workflow_job_that_is_still_retrying(
     while the instance retries for over an hour: the job is never shown delayed and ends by the
     workflow's own ``fail`` step (the real reason)."""
     monkeypatch.setattr(workflow, "STEP_CONFIG", {**workflow.STEP_CONFIG, **MANY_RETRIES})
-    platform = make_platform(tmp_path, clock, mode="workflow", wrap=_failing_r2)
+    failing_r2 = FlakyWrap("bucket", "put", failures=10**6)
+    platform = make_platform(tmp_path, clock, mode="workflow", wrap=failing_r2)
 
     async def scenario() -> None:
         accepted = await accept_save(platform.bindings, "travel", sample_doc(), Precondition())
