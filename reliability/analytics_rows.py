@@ -20,9 +20,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from tests.fakes import (
-    TOKEN,
+    AUTH,
     FakeClock,
     SwitchableDatabase,
+    make_platform,
     reset_analytics,
     run,
     with_outage_switch,
@@ -31,9 +32,7 @@ from tests.fakes import (
 from quizhub.analytics.events import ANALYTICS_QUEUE, MAX_EVENTS_PER_REQUEST
 from quizhub.analytics.pg import PgParams
 from quizhub.analytics.store import COUNT_COLUMNS, AnalyticsStore
-from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
-from quizhub.local.platform import build_platform
 from quizhub.local.postgres import open_analytics
 from reliability.rows import Row
 
@@ -43,7 +42,6 @@ FULL_EVENTS, QUICK_EVENTS = 100_000, 5_000
 DUPLICATE_SHARE = 0.10
 TESTS = ("alpha", "beta", "gamma")
 UNKNOWN = "no-such-test"  # its events are dropped by the consumer (not lost)
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @contextlib.contextmanager
@@ -115,13 +113,8 @@ def row16_analytics(total: int, analytics: PgParams) -> Row:
     rng = random.Random(16)
     tmp = Path(tempfile.mkdtemp(prefix="quizhub-row16-"))
     clock = FakeClock()
-    platform = build_platform(
-        tmp,
-        Settings(admin_token=TOKEN),
-        clock_ms=clock,
-        rate_limits=False,
-        analytics=analytics,
-        wrap=with_outage_switch,
+    platform = make_platform(
+        tmp, clock, rate_limits=False, analytics=analytics, wrap=with_outage_switch
     )
     try:
         client = TestClient(platform.app(), raise_server_exceptions=False)

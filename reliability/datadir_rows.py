@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
-from tests.fakes import TOKEN, FakeClock, run
+from tests.fakes import AUTH, TOKEN, FakeClock, run
 
 from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
@@ -24,7 +24,6 @@ from reliability.rows import Row, _tmp, with_examples
 
 __all__ = ["row14_data_dir"]
 
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 SEEDED = 3
 
 Damage = Callable[[Path], None]

@@ -36,7 +36,7 @@ from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.core.file_samples import FILE_SAMPLES
 from schemathesis.engine import events, from_schema
 from schemathesis.generation import GenerationMode
-from tests.fakes import TOKEN, FakeClock, run
+from tests.fakes import AUTH, TOKEN, FakeClock, run
 
 from quizhub.analytics.pg import PgParams
 from quizhub.bindings import Settings
@@ -49,7 +49,6 @@ __all__ = ["row11_fuzz", "fuzz"]
 
 SEED = 11
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 CHECK = "schemathesis, all checks and phases, against /api/openapi.json (every operation)"
 _MAGIC = {f.media_type: f.magic for f in FORMATS}
 

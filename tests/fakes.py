@@ -20,6 +20,7 @@ from quizhub.ports import QueueProducer
 
 T = TypeVar("T")
 TOKEN = "test-admin-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 START_MS = 1_795_000_000_000  # 2026-11-18T09:46:40Z
 
 
@@ -81,10 +82,13 @@ def make_platform(
     mode: SaveMode = "queue",
     wrap: Any = None,
     analytics: PgParams | None = None,
+    rate_limits: bool = True,
+    kv_lag_ms: int = 0,
     **settings: Any,
 ) -> LocalPlatform:
     """A platform in ``tmp`` on the fake clock whose queue records what it sent (with
-    ``analytics``, play events go to that Postgres)."""
+    ``analytics``, play events go to that Postgres); ``rate_limits`` and ``kv_lag_ms`` go to
+    ``build_platform``, every other keyword into ``Settings``."""
 
     def wrapped(b: Bindings) -> Bindings:
         recorded = recording(b)
@@ -97,6 +101,8 @@ def make_platform(
         clock_ms=clock,
         wrap=wrapped,
         analytics=analytics,
+        rate_limits=rate_limits,
+        kv_lag_ms=kv_lag_ms,
     )
 
 

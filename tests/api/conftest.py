@@ -11,9 +11,7 @@ from fastapi.testclient import TestClient
 
 from quizhub.bindings import Bindings
 from quizhub.local.platform import LocalPlatform
-from tests.fakes import TOKEN, FakeClock, make_platform, run, sent
-
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+from tests.fakes import AUTH, FakeClock, make_platform, run, sent
 
 
 class Api:

@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 
-from quizhub.bindings import SaveMode, Settings
+from quizhub.bindings import SaveMode
 from quizhub.cdn import detail_url
 from quizhub.domain.wire import ms_of_iso
 from quizhub.errors import Permanent
-from quizhub.local.platform import build_platform
 from quizhub.store.keys import staging_key
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import TOKEN, FakeClock, FlakyWrap, recording, run
+from tests.fakes import FakeClock, FlakyWrap, run
 
 MODES: list[SaveMode] = ["queue", "workflow"]
 
@@ -111,15 +110,9 @@ KV_LAG_MS = 60_000
 
 @pytest.fixture
 def lagged(tmp_path: Path, clock: FakeClock) -> Iterator[Api]:
-    platform = build_platform(
-        tmp_path,
-        Settings(admin_token=TOKEN),
-        clock_ms=clock,
-        wrap=recording,
-        kv_lag_ms=KV_LAG_MS,
-    )
-    yield Api(platform, clock)
-    platform.close()
+    api = make_api(tmp_path, clock, kv_lag_ms=KV_LAG_MS)
+    yield api
+    api.platform.close()
 
 
 def test_public_reads_serve_the_live_rev_within_the_kv_lag_after_live_at(
