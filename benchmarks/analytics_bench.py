@@ -25,6 +25,7 @@ from typing import Any
 
 import asyncpg
 import httpx2
+from tests.fakes import START_MS, play_event
 
 from benchmarks.save_path import pct
 from quizhub.analytics.events import ANALYTICS_QUEUE, MAX_EVENTS_PER_REQUEST, day_of
@@ -44,18 +45,13 @@ EVENT_TYPES = list(COUNT_COLUMNS)
 
 def _event(i: int, test_id: str, rng: random.Random) -> dict[str, Any]:
     kind = rng.choice(EVENT_TYPES)
-    event: dict[str, Any] = {
-        "id": f"bench-{i:010d}",
-        "type": kind,
-        "testId": test_id,
-        "at": 1_795_000_000_000 + i,
-        "session": f"session-{i // 8:08d}",
-    }
+    extra: dict[str, str] = {}
     if kind == "answer":
-        event |= {"questionId": "q1", "optionId": rng.choice("ab")}
+        extra = {"questionId": "q1", "optionId": rng.choice("ab")}
     if kind == "complete":
-        event["resultId"] = rng.choice(("planner", "free"))
-    return event
+        extra = {"resultId": rng.choice(("planner", "free"))}
+    event_id, session = f"bench-{i:010d}", f"session-{i // 8:08d}"
+    return play_event(event_id, kind, test_id, session=session, at=START_MS + i, **extra)
 
 
 class Bench:

@@ -21,9 +21,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from tests.fakes import (
     AUTH,
+    START_MS,
     FakeClock,
     SwitchableDatabase,
     make_platform,
+    play_event,
     reset_analytics,
     run,
     with_outage_switch,
@@ -66,18 +68,13 @@ def _events(total: int, rng: random.Random) -> list[dict[str, Any]]:
             continue
         test_id = rng.choice((*TESTS, UNKNOWN)) if rng.random() < 0.05 else rng.choice(TESTS)
         kind = rng.choice(kinds)
-        event: dict[str, Any] = {
-            "id": f"row16-{i:08d}",
-            "type": kind,
-            "testId": test_id,
-            "at": 1_795_000_000_000 + i,
-            "session": f"session-{i // 7:06d}",
-        }
+        extra: dict[str, str] = {}
         if kind == "answer":
-            event |= {"questionId": "q1", "optionId": "a"}
+            extra = {"questionId": "q1", "optionId": "a"}
         if kind == "complete":
-            event["resultId"] = "planner"
-        out.append(event)
+            extra = {"resultId": "planner"}
+        event_id, session = f"row16-{i:08d}", f"session-{i // 7:06d}"
+        out.append(play_event(event_id, kind, test_id, session=session, at=START_MS + i, **extra))
     return out
 
 

@@ -106,6 +106,22 @@ def make_platform(
     )
 
 
+def play_event(
+    event_id: str, kind: str, test_id: str, *, session: str, at: float = START_MS, **extra: Any
+) -> dict[str, Any]:
+    """One play event as the public site sends it: ``kind`` is its ``type``; ``extra`` are the
+    answer's ``questionId``/``optionId``, the complete's ``resultId`` (or fields a test
+    overrides, ``id`` included)."""
+    return {
+        "id": event_id,
+        "type": kind,
+        "testId": test_id,
+        "at": at,
+        "session": session,
+        **extra,
+    }
+
+
 ANALYTICS_TABLES = ("play_events", "test_daily", "test_daily_results", "test_daily_questions")
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from quizhub.analytics.pg import PgParams
 from tests.api.conftest import AUTH, Api, make_api
-from tests.fakes import FakeClock
+from tests.fakes import FakeClock, play_event
 
 _IDS = itertools.count(1)
 
@@ -23,15 +23,8 @@ def event_id() -> str:
 
 
 def event(kind: str, test_id: str = "travel", session: str = "session-1", **extra: Any) -> dict:
-    """One event as the public site sends it."""
-    return {
-        "id": event_id(),
-        "type": kind,
-        "testId": test_id,
-        "at": 1_795_000_000_000,
-        "session": session,
-        **extra,
-    }
+    """One event as the public site sends it (a fresh id, at ``START_MS``)."""
+    return play_event(event_id(), kind, test_id, session=session, **extra)
 
 
 def play(doc: dict[str, Any], test_id: str, session: str, *, answered: int | None = None) -> list:
