@@ -1,7 +1,9 @@
-"""Page helpers shared by the browser tests (sign-in, editor fields, a tiny PNG, a poll gate)."""
+"""Page helpers shared by the browser tests (sign-in, editor fields, job-poll and WebSocket
+recorders, a tiny PNG, a poll gate)."""
 
 from __future__ import annotations
 
+import json
 import struct
 import time
 import zlib
@@ -25,6 +27,31 @@ NO_WEBSOCKET = "window.WebSocket = function () { throw new Error('WebSocket bloc
 def polling_only(page: Page) -> None:
     """Make ``page`` follow jobs by polling (its WebSocket cannot open)."""
     page.add_init_script(NO_WEBSOCKET)
+
+
+JOB_POLLS = "/api/admin/jobs/"
+
+
+def record_job_polls(page: Page) -> list[str]:
+    """The URLs of every job poll (``GET /api/admin/jobs/…``) ``page`` makes from now on."""
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    return polls
+
+
+def socket_frames(page: Page) -> list[dict[str, Any]]:
+    """Every JSON message ``page``'s WebSockets receive from now on."""
+    frames: list[dict[str, Any]] = []
+
+    def on_socket(ws: Any) -> None:
+        def on_frame(payload: Any) -> None:
+            if isinstance(payload, str) and payload.startswith("{"):
+                frames.append(json.loads(payload))
+
+        ws.on("framereceived", on_frame)
+
+    page.on("websocket", on_socket)
+    return frames
 
 
 def sign_in(page: Page, token: str = ADMIN_TOKEN) -> None:

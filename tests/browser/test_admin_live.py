@@ -8,37 +8,27 @@ from typing import Any
 
 from playwright.sync_api import Page, expect  # noqa: I001
 
-from tests.browser._pages import open_test, polling_only, save_status, sign_in, title_input
+from tests.browser._pages import (
+    open_test,
+    polling_only,
+    record_job_polls,
+    save_status,
+    sign_in,
+    socket_frames,
+    title_input,
+)
 from tests.browser.conftest import shot
-
-JOB_POLLS = "/api/admin/jobs/"
 
 
 def _live(page: Page) -> None:
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
 
 
-def _frames(page: Page) -> list[dict[str, Any]]:
-    """Every JSON message the page's live sockets receive."""
-    frames: list[dict[str, Any]] = []
-
-    def on_socket(ws: Any) -> None:
-        def on_frame(payload: Any) -> None:
-            if isinstance(payload, str) and payload.startswith("{"):
-                frames.append(json.loads(payload))
-
-        ws.on("framereceived", on_frame)
-
-    page.on("websocket", on_socket)
-    return frames
-
-
 def test_a_save_is_followed_over_the_socket_without_polling(page: Page, make_test: Any) -> None:
     """Steps, 저장 완료 and 공개 반영 완료 arrive pushed; not one job poll is made."""
     test_id, _ = make_test()
-    frames = _frames(page)
-    polls: list[str] = []
-    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    frames = socket_frames(page)
+    polls = record_job_polls(page)
     sign_in(page)
     open_test(page, test_id)
     _live(page)
@@ -56,8 +46,7 @@ def test_without_a_websocket_polling_completes_the_save(page: Page, make_test: A
     """The socket cannot open: the editor says so, and polling brings the save to 저장 완료."""
     test_id, _ = make_test()
     polling_only(page)
-    polls: list[str] = []
-    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    polls = record_job_polls(page)
     sign_in(page)
     open_test(page, test_id)
     expect(page.locator("#live-state")).to_have_attribute("data-state", "polling")
@@ -94,8 +83,7 @@ def test_a_socket_dropped_mid_save_hands_the_save_to_polling(page: Page, make_te
     """The live socket closes right after the save's first pushed message: the editor switches
     to polling and the save still reaches 저장 완료 and 공개 반영 완료."""
     test_id, _ = make_test()
-    polls: list[str] = []
-    page.on("request", lambda r: polls.append(r.url) if JOB_POLLS in r.url else None)
+    polls = record_job_polls(page)
     dropped: list[str] = []
 
     def relay(ws: Any) -> None:

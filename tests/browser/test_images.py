@@ -5,7 +5,6 @@ original."""
 from __future__ import annotations
 
 import io
-import json
 import re
 import uuid
 from pathlib import Path
@@ -15,7 +14,14 @@ from urllib.parse import parse_qs, urlparse
 from PIL import Image
 from playwright.sync_api import Page, Route, expect
 
-from tests.browser._pages import open_test, polling_only, save_status, sign_in
+from tests.browser._pages import (
+    open_test,
+    polling_only,
+    record_job_polls,
+    save_status,
+    sign_in,
+    socket_frames,
+)
 from tests.browser.conftest import AdminApi, quiz_doc
 from tests.imagefiles import phone_photo, png_bomb
 
@@ -143,17 +149,8 @@ def test_an_upload_is_followed_over_the_tests_live_socket_without_polling(
     """With the test's live socket open, the image job's progress is pushed there: the field
     reaches 완료 with not one job poll, and the socket carried the job to succeeded."""
     test_id, _ = make_test(f"이미지 실시간 {uuid.uuid4().hex[:6]}")
-    frames: list[dict[str, Any]] = []
-
-    def on_socket(ws: Any) -> None:
-        ws.on(
-            "framereceived",
-            lambda p: frames.append(json.loads(p)) if str(p).startswith("{") else None,
-        )
-
-    page.on("websocket", on_socket)
-    polls: list[str] = []
-    page.on("request", lambda r: polls.append(r.url) if "/api/admin/jobs/" in r.url else None)
+    frames = socket_frames(page)
+    polls = record_job_polls(page)
     sign_in(page)
     open_test(page, test_id)
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
