@@ -23,12 +23,6 @@ from tests.conftest import sample_doc
 from tests.fakes import FakeClock, make_platform, run
 
 
-def _content(title: str) -> dict[str, Any]:
-    doc = sample_doc(title)
-    doc.pop("baseRev", None)
-    return doc
-
-
 def _listen(platform: LocalPlatform, test_id: str = "travel") -> LocalSocket:
     socket = LocalSocket()
     platform.live.hub(test_id).connect(socket, test_id, 0)
@@ -46,7 +40,7 @@ def _received(socket: LocalSocket) -> list[dict[str, Any]]:
 
 async def _save(platform: LocalPlatform, title: str, base_rev: str | None = None) -> str:
     accepted = await accept_save(
-        platform.bindings, "travel", _content(title), Precondition(base_rev=base_rev)
+        platform.bindings, "travel", sample_doc(title), Precondition(base_rev=base_rev)
     )
     await platform.drain()
     return accepted.job_id
@@ -160,7 +154,7 @@ def test_a_dead_lettered_save_is_pushed_as_failed(tmp_path: Path, clock: FakeClo
 
     platform = make_platform(tmp_path, clock)
     b = platform.bindings
-    run(accept_save(b, "travel", _content("첫 저장"), Precondition()))
+    run(accept_save(b, "travel", sample_doc("첫 저장"), Precondition()))
     socket = _listen(platform)
     dead = FakeMessage(sent(b)[-1], attempts=6)
     run(handle_dlq_batch(FakeBatch([dead], queue="quizhub-save-dlq"), b))
