@@ -22,9 +22,7 @@ schemathesis' own sample images (see ``filter_failure``).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
 import time
 from collections import Counter
 from typing import Any
@@ -39,10 +37,14 @@ from schemathesis.generation import GenerationMode
 from tests.fakes import AUTH, TOKEN, FakeClock, run
 
 from quizhub.analytics.pg import PgParams
+from quizhub.api.cursors import jobs_cursor, list_cursor, search_cursor, versions_cursor
 from quizhub.bindings import Settings
 from quizhub.domain.images import FORMATS
+from quizhub.domain.jobs import make_job_id
+from quizhub.domain.revisions import rev_timestamp
 from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from quizhub.local.platform import LocalPlatform, build_platform
+from quizhub.search.service import DEPTH
 from reliability.rows import Row, _tmp
 
 __all__ = ["row11_fuzz", "fuzz"]
@@ -58,25 +60,24 @@ def _pick(seed: Any, n: int) -> int:
     return int(hashlib.sha256(repr(seed).encode()).hexdigest()[:8], 16) % n
 
 
-def _cursor(position: Any) -> str:
-    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode().rstrip("=")
-
-
 def _rev(seed: Any) -> str:
     digest = hashlib.sha256(repr(seed).encode()).digest()
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     return "0" + "".join(alphabet[b % 32] for b in digest[:25])
 
 
-def valid_cursor(path: str, seed: Any) -> str:
-    """A position in the API's own cursor encoding for the list at ``path``."""
+def valid_cursor(path: str, seed: Any, *, search: bool = False) -> str:
+    """A cursor the API could have returned for the list at ``path`` (``search``: the list
+    was asked with a ``q``): every field of its position is one the API writes."""
+    rev = _rev(seed)
     if path.endswith("/versions"):
-        return _cursor([_rev(seed)])
+        return versions_cursor(rev)
     if path.endswith("/jobs"):
-        return _cursor([_rev(seed), str(seed)[:40]])
-    if _pick(seed, 2):
-        return _cursor({"offset": _pick(seed, 200)})
-    return _cursor(["2026-11-18T09:46:40.000Z", str(seed)[:40]])
+        return jobs_cursor(rev, make_job_id(rev, repr(seed).encode()))
+    if search:
+        return search_cursor(1 + _pick(seed, DEPTH))
+    test_id = hashlib.sha256(repr(seed).encode()).hexdigest()[: 1 + _pick(seed, 40)]
+    return list_cursor(rev_timestamp(rev), test_id)
 
 
 def valid_document(body: dict[str, Any], test_id: str) -> dict[str, Any]:
@@ -151,7 +152,9 @@ def _teach(schema: Any, client: TestClient) -> None:
             return case
         path, method = case.operation.path, case.method.upper()
         if isinstance(case.query, dict) and isinstance(case.query.get("cursor"), str):
-            case.query["cursor"] = valid_cursor(path, case.query["cursor"])
+            q = case.query.get("q")
+            search = isinstance(q, str) and bool(q.strip())
+            case.query["cursor"] = valid_cursor(path, case.query["cursor"], search=search)
         test_id = (case.path_parameters or {}).get("test_id")
         if method == "PUT" and path == "/api/admin/tests/{test_id}" and isinstance(case.body, dict):
             case.body = valid_document(case.body, str(test_id))

@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import math
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
+from quizhub.domain.wire import parse_json
 from quizhub.errors import Unauthorized
 
 __all__ = [
     "HEADER",
+    "team_domain",
     "LEEWAY_S",
     "AccessConfig",
     "SignatureCheck",
@@ -40,6 +43,24 @@ def jwks_keys(document: Any) -> list[dict[str, Any]]:
     """The keys of a JWKS document (``{"keys": [...]}``), anything that is not one left out."""
     keys = document.get("keys", []) if isinstance(document, dict) else []
     return [k for k in keys if isinstance(k, dict)]
+
+
+# A team domain is a host name: <team>.cloudflareaccess.com or a custom domain.
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def team_domain(value: str) -> str:
+    """``CF_ACCESS_TEAM_DOMAIN`` as a bare host name. Cloudflare's own examples write it as
+    ``https://<team>.cloudflareaccess.com``: with or without the scheme and a trailing slash it
+    is the same team. ValueError, in one line, for anything else (a path, another scheme)."""
+    host = value.strip().lower().removesuffix("/")
+    host = host.removeprefix("https://")
+    if not _HOST.match(host):
+        raise ValueError(
+            f"CF_ACCESS_TEAM_DOMAIN must be your Access team's domain, e.g."
+            f" myteam.cloudflareaccess.com (https:// may precede it), not {value.strip()[:80]!r}"
+        )
+    return host
 
 
 LEEWAY_S = 60
@@ -75,6 +96,12 @@ KeySource = Callable[[], Awaitable[list[dict[str, Any]]]]  # the JWKS's "keys"
 
 def _b64(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+def _seconds(value: Any) -> TypeGuard[int | float]:
+    """A NumericDate: a finite number (``true``, ``NaN`` and ``Infinity`` are not times; a
+    comparison with NaN is always false, so an unchecked one would pass every test)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _denied(reason: str) -> Unauthorized:
@@ -114,7 +141,7 @@ class AccessVerifier:
         if len(parts) != 3:
             raise _denied("not a JWT")
         try:
-            header, claims = json.loads(_b64(parts[0])), json.loads(_b64(parts[1]))
+            header, claims = parse_json(_b64(parts[0])), parse_json(_b64(parts[1]))
             signature = _b64(parts[2])
         except (ValueError, binascii.Error):
             raise _denied("malformed JWT") from None
@@ -137,9 +164,9 @@ class AccessVerifier:
             raise _denied("issued by another team (iss)")
         now = self._clock_ms() / 1000
         expires, not_before = claims.get("exp"), claims.get("nbf", 0)
-        if not isinstance(expires, int | float) or now > expires + LEEWAY_S:
+        if not _seconds(expires) or now > expires + LEEWAY_S:
             raise _denied("expired (exp)")
-        if not isinstance(not_before, int | float) or now < not_before - LEEWAY_S:
+        if not _seconds(not_before) or now < not_before - LEEWAY_S:
             raise _denied("not valid yet (nbf)")
         email = claims.get("email")
         if not isinstance(email, str) or "@" not in email:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from quizhub.access import AccessConfig, AccessVerifier
+from quizhub.access import AccessConfig, AccessVerifier, team_domain
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
     AnalyticsDatabase,
@@ -29,7 +29,20 @@ from quizhub.ports import (
     WorkflowBinding,
 )
 
-__all__ = ["Settings", "Bindings", "SaveMode", "SAVE_MODES", "parse_save_mode", "wall_clock_ms"]
+__all__ = [
+    "ConfigError",
+    "Settings",
+    "Bindings",
+    "SaveMode",
+    "SAVE_MODES",
+    "parse_save_mode",
+    "wall_clock_ms",
+]
+
+
+class ConfigError(ValueError):
+    """A var or secret whose value cannot work; its message is one line that says what to set."""
+
 
 SaveMode = Literal["queue", "workflow", "sync"]
 SAVE_MODES: tuple[SaveMode, ...] = get_args(SaveMode)
@@ -101,15 +114,26 @@ class Settings:
 def settings_from_vars(get: Callable[[str], str]) -> Settings:
     """The vars and secrets both platforms read, by name: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE,
     CF_API_TOKEN, CF_ZONE_ID and Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
-    ADMIN_TOKEN_DISABLED. ``get`` answers "" for an unset name; each platform adds its own."""
+    ADMIN_TOKEN_DISABLED. ``get`` answers "" for an unset name; each platform adds its own.
+    ConfigError, in one line, for a value that cannot work (the server refuses to start)."""
+    try:
+        return _settings(get)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _settings(get: Callable[[str], str]) -> Settings:
+    domain, audience = get("CF_ACCESS_TEAM_DOMAIN"), get("CF_ACCESS_AUD").strip()
+    if bool(domain.strip()) != bool(audience):
+        raise ValueError("Cloudflare Access needs both CF_ACCESS_TEAM_DOMAIN and CF_ACCESS_AUD")
     return Settings(
         admin_token=get("ADMIN_TOKEN"),
         job_secret=get("JOB_SECRET"),
         save_mode=parse_save_mode(get("SAVE_MODE")),
         cf_api_token=get("CF_API_TOKEN"),
         cf_zone_id=get("CF_ZONE_ID"),
-        cf_access_team_domain=get("CF_ACCESS_TEAM_DOMAIN"),
-        cf_access_aud=get("CF_ACCESS_AUD"),
+        cf_access_team_domain=team_domain(domain) if domain.strip() else "",
+        cf_access_aud=audience,
         admin_token_disabled=parse_flag(get("ADMIN_TOKEN_DISABLED")),
     )
 

@@ -12,6 +12,7 @@ import asyncio
 import hmac
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -20,8 +21,9 @@ from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
 from quizhub.domain.images import IMAGE_LIMIT
+from quizhub.domain.wire import DOCUMENT_LIMIT, ENVELOPE_LIMIT
 from quizhub.errors import Unauthorized, error_body
-from quizhub.ratelimits import ADMIN_PREFIX, limit_key, rule_for
+from quizhub.ratelimits import ADMIN_PREFIX, bearer_token, limit_key, rule_for
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -45,7 +47,6 @@ __all__ = [
 
 log = logging.getLogger("quizhub.guard")
 
-DOCUMENT_LIMIT = 1024 * 1024  # a test document (JSON) ≤ 1 MiB
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 # A method that carries no body may still arrive with a small one (the app answers it, e.g. 405
@@ -73,6 +74,7 @@ class Rejection:
         return {
             "Content-Type": "application/json",
             "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
             **self.headers,
         }
 
@@ -85,7 +87,7 @@ def body_limit(method: str, path: str) -> int:
         return IMAGE_LIMIT + _MULTIPART_SLACK
     if path == EVENTS_PATH:
         return EVENTS_BODY_LIMIT
-    return DOCUMENT_LIMIT
+    return DOCUMENT_LIMIT + ENVELOPE_LIMIT
 
 
 def refusal_limit(method: str, path: str) -> int:
@@ -106,11 +108,11 @@ def check_admin_token(expected: str, authorization: str) -> Rejection | None:
     if not authorization:
         msg = "missing Authorization header: send 'Authorization: Bearer <admin token>'"
         return Rejection(401, "unauthorized", msg, headers=CHALLENGE)
-    scheme, _, token = authorization.partition(" ")
+    token = bearer_token(authorization)
     good = (
-        scheme.lower() == "bearer"
+        token is not None
         and bool(expected)
-        and hmac.compare_digest(token.strip().encode(), expected.encode())
+        and hmac.compare_digest(token.encode(), expected.encode())
     )
     return (
         None if good else Rejection(401, "unauthorized", "invalid admin token", headers=CHALLENGE)
@@ -172,7 +174,8 @@ async def admit(
     method: str, path: str, headers: Mapping[str, str], client: str | None, b: Bindings
 ) -> Admission:
     """Credentials (401) before size (413) before the rate limit (429, Retry-After = the rule's
-    period: the binding answers only allowed or not). ``headers`` has lower-case names. A
+    period: the binding answers only allowed or not). ``headers`` has lower-case names;
+    ``client`` is the address the platform vouches for (never a header the client wrote). A
     limiter that fails lets the request through: limits protect, they must not take the API
     down."""
     admission = await authenticate(path, headers, b)
@@ -184,7 +187,8 @@ async def admit(
     if rule is None or limiter is None:
         return admission
     try:
-        allowed = await limiter.limit(limit_key(rule, headers, client, admission.editor))
+        credential = admission.editor or bearer_token(headers.get("authorization", ""))
+        allowed = await limiter.limit(limit_key(rule, client, credential))
     except Exception:  # noqa: BLE001 - see above
         log.exception("rate limiter %s failed; request let through", rule.binding)
         return admission
@@ -217,13 +221,39 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+# A slow client cannot hold the server: each body chunk must arrive within BODY_CHUNK_TIMEOUT_S
+# seconds and the whole body within BODY_TIMEOUT_S of the guard starting to read it (a 5 MB
+# image at 512 kbit/s takes about 83 s); past either the answer is a 408 at once.
+BODY_CHUNK_TIMEOUT_S = 30
+BODY_TIMEOUT_S = 120
+# Locally, a refused body is read and dropped before the answer, up to DRAIN_LIMIT bytes and for
+# DRAIN_TIMEOUT_S seconds at most (beyond that the connection closes after the answer). The API
+# Worker rejects without reading; Cloudflare's edge copes.
+DRAIN_LIMIT = 64 * 1024 * 1024
+DRAIN_TIMEOUT_S = 5
+
+
 class GuardMiddleware:
     """``admit`` and ``read_bounded`` as ASGI middleware (the local server's front door).
 
-    The body is read only after the checks passed, up to the route's limit, then replayed."""
+    The body is read only after the checks passed, up to ``refusal_limit`` (on GET, HEAD, DELETE
+    and OPTIONS too, with or without a declared length) and within the deadlines above, then
+    replayed. Deadlines are seconds on ``clock`` (``time.monotonic``; tests pass their own)."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        body_timeout_s: float = BODY_TIMEOUT_S,
+        chunk_timeout_s: float = BODY_CHUNK_TIMEOUT_S,
+        drain_timeout_s: float = DRAIN_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
+        self.body_timeout_s = body_timeout_s
+        self.chunk_timeout_s = chunk_timeout_s
+        self.drain_timeout_s = drain_timeout_s
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not isinstance(scope.get("env"), Bindings):
@@ -236,55 +266,83 @@ class GuardMiddleware:
         admission = await admit(method, path, headers, client[0] if client else None, env)
         rejection = admission.rejection
         scope = {**scope, "env": replace(env, editor=admission.editor)}
-        if rejection is None and body_limit(method, path):
+        body = _Body(receive, self.clock, self.chunk_timeout_s)
+        if rejection is None:
+            body.allow(self.body_timeout_s)
             try:
-                body = await read_bounded(_receive_chunks(receive), body_limit(method, path))
+                read = await read_bounded(_receive_chunks(body), refusal_limit(method, path))
             except TimeoutError:
-                body = Rejection(408, "timeout", "the request body arrived too slowly")
-            if isinstance(body, Rejection):
-                rejection = body
+                # Too slow already: answered at once, without a drain, and the connection closes.
+                slow = "the request body arrived too slowly"
+                await _respond(send, Rejection(408, "timeout", slow, headers=_CLOSE))
+                return
+            if body.disconnected:
+                return  # the body is incomplete and nobody is left to answer
+            if isinstance(read, Rejection):
+                rejection = read
             else:
-                receive = _replay(body, receive)
+                receive = _replay(read, receive)
         if rejection is not None:
-            if body_limit(method, path):
-                # Decided on the headers (or the bounded read) alone; what the client still sends
-                # is read and dropped before answering, so a plain HTTP/1.1 client that writes its
-                # whole body first reads the answer instead of a connection reset.
-                await _drain(receive)
+            # Decided on the headers (or the bounded read) alone; what the client still sends is
+            # read and dropped before answering, so a plain HTTP/1.1 client that writes its whole
+            # body first reads the answer instead of a connection reset.
+            await _drain(body, self.drain_timeout_s)
+            if not body.ended:
+                rejection = replace(rejection, headers={**rejection.headers, **_CLOSE})
             await _respond(send, rejection)
             return
         await self.app(scope, receive, send)
 
 
-# A slow client cannot hold the server: each body chunk must arrive within this many seconds.
-BODY_CHUNK_TIMEOUT_S = 30
-# Locally, a rejected body is read and dropped up to this much before the answer (beyond it the
-# connection may be reset). The API Worker rejects without reading; Cloudflare's edge copes.
-DRAIN_LIMIT = 64 * 1024 * 1024
+# An answer sent before the request's body ended: the connection cannot carry another request.
+_CLOSE = {"Connection": "close"}
 
 
-async def _drain(receive: Receive) -> None:
+class _Body:
+    """A request body as the guard reads it: ASGI events, each within ``chunk_timeout_s`` and all
+    before ``deadline`` (seconds on ``clock``), and whether it ended (nothing is left to drain)."""
+
+    def __init__(
+        self, receive: Receive, clock: Callable[[], float], chunk_timeout_s: float
+    ) -> None:
+        self.receive = receive
+        self.clock = clock
+        self.chunk_timeout_s = chunk_timeout_s
+        self.deadline = clock()
+        self.ended = self.disconnected = False
+
+    def allow(self, seconds: float) -> None:
+        """Give what is left of the body ``seconds`` from now."""
+        self.deadline = self.clock() + seconds
+
+    async def event(self) -> MutableMapping[str, Any]:
+        """The next event; TimeoutError once the deadline passed or a chunk took too long."""
+        left = self.deadline - self.clock()
+        if left <= 0:
+            raise TimeoutError
+        event = await asyncio.wait_for(self.receive(), min(left, self.chunk_timeout_s))
+        self.disconnected = event["type"] == "http.disconnect"
+        self.ended = self.disconnected or not event.get("more_body", False)
+        return event
+
+
+async def _drain(body: _Body, seconds: float) -> None:
+    """Read and drop the rest of a refused body: up to ``DRAIN_LIMIT`` bytes, for ``seconds``."""
+    body.allow(seconds)
     drained = 0
-    while drained <= DRAIN_LIMIT:
+    while not body.ended and drained <= DRAIN_LIMIT:
         try:
-            event = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
+            event = await body.event()
         except TimeoutError:
             return
-        if event["type"] != "http.request":
-            return
         drained += len(event.get("body", b""))
-        if not event.get("more_body", False):
-            return
 
 
-async def _receive_chunks(receive: Receive) -> AsyncIterator[bytes]:
-    while True:
-        event = await asyncio.wait_for(receive(), BODY_CHUNK_TIMEOUT_S)
-        if event["type"] == "http.disconnect":
-            return
-        yield event.get("body", b"")
-        if not event.get("more_body", False):
-            return
+async def _receive_chunks(body: _Body) -> AsyncIterator[bytes]:
+    while not body.ended:
+        event = await body.event()
+        if event["type"] == "http.request":
+            yield event.get("body", b"")
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

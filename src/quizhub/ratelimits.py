@@ -9,21 +9,33 @@ location and answers only allowed or not, so ``Retry-After`` is the rule's perio
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from quizhub.analytics.events import EVENTS_PATH
+from quizhub.domain.ids import TEST_ID_PATTERN
 
-__all__ = ["ADMIN_PREFIX", "RateRule", "RULES", "PLAY_EVENTS", "rule_for", "limit_key"]
+__all__ = [
+    "ADMIN_PREFIX",
+    "RateRule",
+    "RULES",
+    "PLAY_EVENTS",
+    "rule_for",
+    "limit_key",
+    "bearer_token",
+]
 
 # Where the admin API lives (its router, the guard's credentials check and these rules).
 ADMIN_PREFIX = "/api/admin"
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_TEST = TEST_ID_PATTERN.strip("^$")
 # Admin POSTs that are reads in effect: a live-status ticket (an editor whose socket keeps
 # dropping asks again and again) and the preview compute. They must not eat the save budget.
-_ADMIN_POSTS_THAT_STORE_NOTHING = ("/ws-ticket", "/compute")
+# Exempt by route (method and whole path), never by a path's ending.
+_ADMIN_POSTS_THAT_STORE_NOTHING = re.compile(rf"^{ADMIN_PREFIX}/tests/{_TEST}/(ws-ticket|compute)$")
+_PUBLIC_COMPUTE = re.compile(rf"^/api/tests/{_TEST}/compute$")
 
 
 @dataclass(frozen=True)
@@ -47,23 +59,33 @@ RULES = (ADMIN_WRITES, PUBLIC_WRITES, PLAY_EVENTS)
 
 def rule_for(method: str, path: str) -> RateRule | None:
     """The rule a request counts against, if any (reads are never limited)."""
-    if method.upper() not in _WRITES:
+    method = method.upper()
+    if method not in _WRITES:
         return None
     if path.startswith(f"{ADMIN_PREFIX}/"):
-        return None if path.endswith(_ADMIN_POSTS_THAT_STORE_NOTHING) else ADMIN_WRITES
-    if path.startswith("/api/tests/") and path.endswith("/compute"):
+        exempt = method == "POST" and _ADMIN_POSTS_THAT_STORE_NOTHING.match(path)
+        return None if exempt else ADMIN_WRITES
+    if method == "POST" and _PUBLIC_COMPUTE.match(path):
         return PUBLIC_WRITES
     if path == EVENTS_PATH:
         return PLAY_EVENTS
     return None
 
 
-def limit_key(
-    rule: RateRule, headers: Mapping[str, str], client: str | None, editor: str | None = None
-) -> str:
-    """Who a request is: the Access editor, or a hash of the credentials (never the secret
-    itself), or the client IP (``CF-Connecting-IP`` on Cloudflare, the socket's peer locally)."""
+def bearer_token(authorization: str) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header (scheme in any case, spaces
+    around the token ignored), or None for any other header."""
+    parts = authorization.split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return parts[1].strip()
+
+
+def limit_key(rule: RateRule, client: str | None, credential: str | None) -> str:
+    """Who a request is: for identity rules the parsed credential (the Access editor, else the
+    bearer token; hashed, never the secret itself), for client rules the client address the
+    platform vouches for (``CF-Connecting-IP`` on Cloudflare, the socket's peer locally: never
+    a header a client can write)."""
     if rule.keyed_by == "identity":
-        who = editor or headers.get("authorization", "")
-        return "id:" + hashlib.sha256(who.encode()).hexdigest()[:24]
-    return "ip:" + (headers.get("cf-connecting-ip") or client or "unknown")
+        return "id:" + hashlib.sha256((credential or "").encode()).hexdigest()[:24]
+    return "ip:" + (client or "unknown")

@@ -55,8 +55,9 @@ def test_a_batch_holds_up_to_the_configured_number_of_requests(
     """A full batch (max_batch_size requests) is delivered at once, without waiting."""
     aapi.save("travel", travel_doc)
     for i in range(SETTINGS.max_batch_size):
-        client = {"CF-Connecting-IP": f"198.51.100.{i}"}  # players, each under the rate limit
-        r = aapi.send([event("view", session=f"session-{i:04d}")], headers=client)
+        player = aapi.from_address(f"198.51.100.{i}")  # players, each under the rate limit
+        events = {"events": [event("view", session=f"session-{i:04d}")]}
+        r = player.post("/api/events", json=events)
         assert r.status_code == 204
     aapi.process()
     assert _stored(aapi) == SETTINGS.max_batch_size

@@ -150,27 +150,16 @@ def test_events_are_rate_limited_per_client_and_the_window_resets(
 ) -> None:
     """PLAY_EVENTS requests per period per client IP, then 429 with Retry-After; another client
     is not affected, and the next window accepts again."""
-    busy = {"CF-Connecting-IP": "203.0.113.7"}
+    busy, other = api.from_address("203.0.113.7"), api.from_address("198.51.100.2")
+    view = {"events": [event("view")]}
     for _ in range(PLAY_EVENTS.limit):
-        assert (
-            api.client.post(
-                "/api/events", json={"events": [event("view")]}, headers=busy
-            ).status_code
-            == 204
-        )
-    refused = api.client.post("/api/events", json={"events": [event("view")]}, headers=busy)
+        assert busy.post("/api/events", json=view).status_code == 204
+    refused = busy.post("/api/events", json=view)
     assert refused.status_code == 429
     assert refused.headers["retry-after"] == str(PLAY_EVENTS.period)
-    other = {"CF-Connecting-IP": "198.51.100.2"}
-    assert (
-        api.client.post("/api/events", json={"events": [event("view")]}, headers=other).status_code
-        == 204
-    )
+    assert other.post("/api/events", json=view).status_code == 204
     clock.advance(PLAY_EVENTS.period * 1000)
-    assert (
-        api.client.post("/api/events", json={"events": [event("view")]}, headers=busy).status_code
-        == 204
-    )
+    assert busy.post("/api/events", json=view).status_code == 204
 
 
 def test_a_whole_number_written_as_a_float_is_an_integer_time(api: Api) -> None:

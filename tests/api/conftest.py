@@ -23,6 +23,11 @@ class Api:
         self.clock = clock
         self.client = TestClient(platform.app(), raise_server_exceptions=False)
 
+    def from_address(self, address: str) -> TestClient:
+        """A client of the same app whose requests come from ``address`` (the socket's peer: the
+        client address the local front door keys per-client limits on)."""
+        return TestClient(self.client.app, raise_server_exceptions=False, client=(address, 50000))
+
     @property
     def b(self) -> Bindings:
         return self.platform.bindings

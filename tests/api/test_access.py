@@ -14,10 +14,11 @@ import jwt
 import pytest
 
 from quizhub.access import LEEWAY_S
+from quizhub.bindings import ConfigError, settings_from_vars
 from quizhub.ratelimits import ADMIN_WRITES
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import ACCESS_AUD, EDITOR, AccessTeam, FakeClock
+from tests.fakes import ACCESS_AUD, ACCESS_TEAM, EDITOR, AccessTeam, FakeClock
 
 
 @pytest.fixture
@@ -58,6 +59,19 @@ def test_the_bearer_token_still_works_and_leaves_no_author(api: Api) -> None:
     assert job["status"] == "succeeded" and job["author"] is None
 
 
+def _raw_token(team: AccessTeam, claim: str) -> str:
+    """A correctly signed token whose claims are written as raw JSON text: ``1e400`` decodes to
+    infinity and ``true`` to a bool, neither of which is a time."""
+    import jwt.api_jws
+
+    now = team.clock() // 1000
+    valid = f'"aud":["{ACCESS_AUD}"],"iss":"https://{ACCESS_TEAM}","email":"{EDITOR}"'
+    times = {"nbf": f'"nbf":{now}', "exp": f'"exp":{now + 600}'}
+    times[claim[1:4]] = claim
+    payload = "{" + ",".join([valid, *times.values()]) + "}"
+    return jwt.api_jws.encode(payload.encode(), team.key, algorithm="RS256", headers={"kid": "k1"})
+
+
 @pytest.mark.parametrize(
     ("make", "reason"),
     [
@@ -68,10 +82,19 @@ def test_the_bearer_token_still_works_and_leaves_no_author(api: Api) -> None:
         (lambda t: t.token(key=t.stranger), "bad signature"),
         (lambda t: t.token(key=t.stranger, kid="k9"), "unknown signing key"),
         (lambda t: t.token(email=None), "no email"),
+        (lambda t: t.token(exp=float("nan")), "malformed JWT"),
+        (lambda t: t.token(exp=float("inf")), "malformed JWT"),
+        (lambda t: _raw_token(t, '"exp":1e400'), "expired (exp)"),
+        (lambda t: _raw_token(t, '"exp":true'), "expired (exp)"),
+        (lambda t: _raw_token(t, '"nbf":-1e400'), "not valid yet (nbf)"),
         (lambda t: "not-a-jwt", "not a JWT"),
         (lambda t: jwt.encode({"aud": ACCESS_AUD}, "s" * 32, algorithm="HS256"), "only RS256"),
     ],
-    ids=["expired", "early", "aud", "iss", "signature", "kid", "email", "garbage", "hs256"],
+    ids=[
+        *("expired", "early", "aud", "iss", "signature", "kid", "email"),
+        *("exp-nan", "exp-infinity", "exp-overflow", "exp-true", "nbf-overflow"),
+        *("garbage", "hs256"),
+    ],
 )
 def test_a_bad_access_token_is_a_401_saying_why(
     api: Api, team: AccessTeam, make: Any, reason: str
@@ -120,3 +143,53 @@ def test_access_limits_count_per_editor_not_per_shared_token(api: Api, team: Acc
     assert over.status_code == 429
     other = api.client.put("/api/admin/tests/over", json=sample_doc(), headers=_as(second))
     assert other.status_code == 202
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        ACCESS_TEAM,
+        f"https://{ACCESS_TEAM}",
+        f"https://{ACCESS_TEAM}/",
+        f"  HTTPS://{ACCESS_TEAM.upper()}/ ",
+    ],
+)
+def test_the_team_domain_may_be_written_as_cloudflare_writes_it(
+    tmp_path: Path, team: AccessTeam, written: str
+) -> None:
+    """``https://<team>.cloudflareaccess.com`` (Cloudflare's examples) and the bare host name
+    are the same team: tokens issued by it are accepted either way."""
+    values = {
+        "ADMIN_TOKEN": "t",
+        "CF_ACCESS_TEAM_DOMAIN": written,
+        "CF_ACCESS_AUD": ACCESS_AUD,
+    }
+    settings = settings_from_vars(lambda name: values.get(name, ""))
+    assert settings.cf_access_team_domain == ACCESS_TEAM
+    overrides = {**team.settings(), "cf_access_team_domain": settings.cf_access_team_domain}
+    api = make_api(tmp_path / "platform", team.clock, **overrides)
+    try:
+        r = api.client.get("/api/admin/tests", headers=_as(team.token()))
+        assert r.status_code == 200, r.text
+    finally:
+        api.platform.close()
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"CF_ACCESS_TEAM_DOMAIN": "http://t.example/x", "CF_ACCESS_AUD": "a"}, "team's domain"),
+        ({"CF_ACCESS_TEAM_DOMAIN": "team", "CF_ACCESS_AUD": "a"}, "team's domain"),
+        ({"CF_ACCESS_TEAM_DOMAIN": "team.cloudflareaccess.com"}, "needs both"),
+        ({"CF_ACCESS_AUD": "aud"}, "needs both"),
+    ],
+    ids=["path-and-http", "bare-word", "no-aud", "no-domain"],
+)
+def test_an_unusable_access_setting_is_refused_in_one_line(
+    values: dict[str, str], says: str
+) -> None:
+    """Another scheme, a path, a bare word or half of the pair: refused when the settings are
+    read (the server does not start), in one line naming the variable."""
+    with pytest.raises(ConfigError, match=says) as refused:
+        settings_from_vars(lambda name: values.get(name, ""))
+    assert "\n" not in str(refused.value) and "CF_ACCESS" in str(refused.value)

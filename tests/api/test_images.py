@@ -86,6 +86,34 @@ def test_upload_answers_202_and_serves_a_placeholder_until_the_variants_exist(ap
     assert again.status_code == 304
 
 
+def test_the_accept_header_q_values_decide_between_webp_and_the_original(api: Api) -> None:
+    """``image/webp;q=0`` refuses WebP: the JPEG variant is served. WebP is served when the
+    header names it with a q at least JPEG's; a wildcard alone or no header gets the JPEG."""
+    key, job = _processed(api, phone_photo(640, 480, orientation=1))
+    assert job["status"] == "succeeded"
+    served = {
+        accept: api.client.get(f"/api/images/{key}?w=320", headers={"Accept": accept})
+        for accept in (
+            "image/webp;q=0, image/jpeg",
+            "image/webp;q=0.5, image/jpeg;q=0.9",
+            "image/*;q=0.5, image/webp;q=1",
+            "image/*",
+            "",
+        )
+    }
+    assert {accept: r.headers["content-type"] for accept, r in served.items()} == {
+        "image/webp;q=0, image/jpeg": "image/jpeg",
+        "image/webp;q=0.5, image/jpeg;q=0.9": "image/jpeg",
+        "image/*;q=0.5, image/webp;q=1": "image/webp",
+        "image/*": "image/jpeg",
+        "": "image/jpeg",
+    }
+    refused = served["image/webp;q=0, image/jpeg"]
+    assert refused.status_code == 200 and refused.headers["vary"] == "Accept"
+    with Image.open(io.BytesIO(refused.content)) as img:
+        assert (img.format, img.width) == ("JPEG", 320)
+
+
 def test_gps_exif_is_gone_from_every_variant_and_the_original_is_deleted(api: Api) -> None:
     """Every stored variant (each width, WebP and JPEG) carries no EXIF, no GPS, no XMP; the
     private original, which had them, is deleted once the variants are recorded."""

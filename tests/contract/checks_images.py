@@ -68,9 +68,16 @@ async def check_animated_and_cmyk_inputs_give_rgb_first_frames(images: Any) -> N
 
 
 async def check_bad_bytes_and_bombs_are_permanent_failures(images: Any) -> None:
-    for data in (b"\x89PNG\r\n\x1a\nnot really", png_bomb()):
-        try:
-            await images.transform(data, {"width": 64, **_STRIP}, {"format": "image/webp"})
-        except Permanent:
-            continue
-        raise AssertionError("expected Permanent")
+    """Each refusal says why in words an editor can read: no object reprs such as
+    ``<_io.BytesIO object at 0x…>`` (a failed job's error shows this text)."""
+    for data in (b"\x89PNG\r\n\x1a\nnot really", b"GIF89a" + b"\x00" * 64, png_bomb()):
+        for call in (
+            images.transform(data, {"width": 64, **_STRIP}, {"format": "image/webp"}),
+            images.info(data),
+        ):
+            try:
+                await call
+            except Permanent as exc:
+                assert " object at 0x" not in exc.message, exc.message
+                continue
+            raise AssertionError("expected Permanent")

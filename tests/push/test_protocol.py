@@ -13,6 +13,7 @@ from quizhub.push.protocol import (
     make_ticket,
     origin_allowed,
     phase_of,
+    read_ticket,
     verify_ticket,
 )
 from quizhub.push.protocol import (
@@ -41,8 +42,24 @@ def test_a_ticket_opens_its_own_test_until_it_expires() -> None:
     assert not verify_ticket(b"another-key", ticket, "travel", NOW)
 
 
+ID = "0123456789abcdef" * 2
+
+
 @pytest.mark.parametrize(
-    "ticket", ["", "abc", "123", "x.y", f"{NOW + 10**9}.00", f"{NOW + 5000}.{'0' * 64}"]
+    "ticket",
+    [
+        "",
+        "abc",
+        "123",
+        "x.y",
+        f"{NOW + 10**9}.00",
+        f"{NOW + 5000}.{'0' * 64}",
+        f"{NOW + 5000}.{ID}.{'0' * 64}",
+        f"{NOW + 5000}.{ID}.{'0' * 64}.{'0' * 64}",
+        f"{NOW + 5000}.{ID.upper()}.{'0' * 64}",
+        f"{NOW + 5000}.{ID}.{'é' * 64}",
+        f"{'٣' * 13}.{ID}.{'0' * 64}",
+    ],
 )
 def test_a_malformed_forged_or_overlong_ticket_is_refused(ticket: str) -> None:
     """Garbage, a wrong signature and an expiry beyond the lifetime are all refused."""
@@ -51,8 +68,21 @@ def test_a_malformed_forged_or_overlong_ticket_is_refused(ticket: str) -> None:
 
 def test_a_ticket_whose_expiry_was_moved_is_refused() -> None:
     """The expiry is signed: pushing it later breaks the signature."""
-    expires, _, signature = make_ticket(KEY, "travel", NOW).partition(".")
-    assert not verify_ticket(KEY, f"{int(expires) + 1}.{signature}", "travel", NOW)
+    expires, _, rest = make_ticket(KEY, "travel", NOW).partition(".")
+    assert not verify_ticket(KEY, f"{int(expires) + 1}.{rest}", "travel", NOW)
+
+
+def test_every_ticket_carries_its_own_signed_id() -> None:
+    """Two tickets made at the same moment differ by id; the id is signed, so another id in a
+    good ticket breaks it; ``read_ticket`` gives id and expiry."""
+    first, second = make_ticket(KEY, "travel", NOW), make_ticket(KEY, "travel", NOW)
+    one, two = read_ticket(first), read_ticket(second)
+    assert one is not None and two is not None
+    assert one.ticket_id != two.ticket_id
+    assert one.expires_ms == two.expires_ms == NOW + TICKET_TTL_SECONDS * 1000
+    swapped = first.replace(one.ticket_id, two.ticket_id)
+    assert not verify_ticket(KEY, swapped, "travel", NOW)
+    assert read_ticket("123.abc") is None
 
 
 def test_only_the_sites_origin_may_open_a_socket() -> None:

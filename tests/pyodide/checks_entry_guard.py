@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.cloudflare._ffi import is_null
+from quizhub.guard import body_limit
 from tests.pyodide._entries import TOKEN, js, js_json, with_token
 
 # A request-shaped object whose body stream counts pulls (an undici Request would drop a
@@ -69,7 +70,8 @@ async def check_declared_length_over_the_limit_is_413_without_reading(h: Any) ->
     headers = {"authorization": f"Bearer {TOKEN}", "content-length": str(2 * 1024 * 1024)}
     fixture = _request("PUT", "/api/admin/tests/t1", headers, 4)
     status, body, forward = await _fetch(h, fixture)
-    assert status == 413 and body is not None and body["error"]["details"] == {"limit": 1048576}
+    limit = body_limit("PUT", "/api/admin/tests/t1")
+    assert status == 413 and body is not None and body["error"]["details"] == {"limit": limit}
     assert js_json(fixture.state)["pulls"] == 0 and forward.calls == []
 
 
@@ -103,3 +105,24 @@ async def check_a_large_streamed_body_on_a_method_without_one_is_413_at_its_firs
     assert status == 413 and body is not None
     assert body["error"]["details"] == {"limit": STRAY_BODY_LIMIT}
     assert js_json(fixture.state)["pulls"] <= 2 and forward.calls == []
+
+
+async def check_per_client_limits_key_on_cf_connecting_ip(h: Any) -> None:
+    # The edge sets CF-Connecting-IP (and overwrites a client's); X-Forwarded-For is not it.
+    from dataclasses import replace
+
+    from quizhub.cloudflare.front import guarded_fetch
+    from quizhub.cloudflare.ratelimit import RateLimitAdapter
+
+    fixture = js(
+        "(() => { const keys = []; return { keys, binding: { async limit(o) {"
+        " keys.push(o.key); return { success: true }; } } }; })()"
+    )
+    b = replace(
+        with_token(h.bindings), rate_limits={"PLAY_EVENTS": RateLimitAdapter(fixture.binding)}
+    )
+    for forwarded in ("198.51.100.1", "198.51.100.2"):
+        headers = {"cf-connecting-ip": "203.0.113.7", "x-forwarded-for": forwarded}
+        request = _request("POST", "/api/events", {**headers, "content-length": "0"}, None)
+        await guarded_fetch(request.request, b, _Forward())
+    assert js_json(fixture.keys) == ["ip:203.0.113.7", "ip:203.0.113.7"]

@@ -1,9 +1,11 @@
 """``entry.push``: the live status's FFI surface in Pyodide 314, over JS stand-ins shaped like the
 runtime's (Miniflare cannot run a Python Durable Object): ``consumer_worker.LiveStatus`` with a
 ``DurableObjectState`` that has the hibernation API (``acceptWebSocket``, ``getWebSockets``,
-``setWebSocketAutoResponse``) and ``WebSocketPair`` sockets (``send``, ``serializeAttachment``,
-``close``); ``DurableLiveChannel`` over a namespace (``idFromName``, ``get`` → stub ``fetch``);
-the API Worker's upgrade route; and the consumer entry notifying the object for a real save.
+``setWebSocketAutoResponse``) and a storage with the runtime's key-value calls (``get``, ``put``,
+``list`` by range and limit, ``delete`` of at most 128 keys), and ``WebSocketPair`` sockets
+(``send``, ``serializeAttachment``, ``close``); ``DurableLiveChannel`` over a namespace
+(``idFromName``, ``get`` → stub ``fetch``); the API Worker's upgrade route; and the consumer entry
+notifying the object for a real save.
 """
 
 from __future__ import annotations
@@ -31,7 +33,20 @@ _INSTALL = """(() => {
     if (init && init.status === 101) return { status: 101, webSocket: init.webSocket, body };
     return new target(...args);
   } });
-  const ctx = { sockets: [], auto: null,
+  const storage = { data: new Map(),
+    async get(key) { return this.data.get(key); },
+    async put(key, value) { this.data.set(key, value); },
+    async list({ start, end, prefix, limit } = {}) {
+      const keys = [...this.data.keys()].sort().filter((k) => (start === undefined || k >= start)
+        && (end === undefined || k < end) && (prefix === undefined || k.startsWith(prefix)));
+      return new Map(keys.slice(0, limit ?? keys.length).map((k) => [k, this.data.get(k)]));
+    },
+    async delete(keys) {
+      if (!Array.isArray(keys)) return this.data.delete(keys);
+      if (keys.length > 128) throw new Error("delete takes at most 128 keys");
+      return keys.filter((k) => this.data.delete(k)).length;
+    } };
+  const ctx = { sockets: [], auto: null, storage,
     acceptWebSocket(ws) { this.sockets.push(ws); },
     getWebSockets() { return [...this.sockets]; },
     setWebSocketAutoResponse(pair) { this.auto = pair; } };
@@ -70,19 +85,61 @@ def _object(fixture: Any) -> Any:
     return consumer_worker.LiveStatus(fixture.ctx, js("({})"))
 
 
+def _upgrade_url(test_id: str = "travel", now_ms: int | None = None) -> str:
+    """A live URL with a well-formed ticket (the object spends it; the Worker checked it)."""
+    from quizhub.bindings import wall_clock_ms
+    from quizhub.push.protocol import live_path, make_ticket
+
+    ticket = make_ticket(b"key", test_id, wall_clock_ms() if now_ms is None else now_ms)
+    return f"https://quiz.example{live_path(test_id)}?ticket={ticket}"
+
+
 async def check_the_object_accepts_a_socket_by_the_hibernation_api(h: Any) -> None:
     fixture = js(_INSTALL)
     try:
         obj = _object(fixture)
         assert (str(fixture.ctx.auto.request), str(fixture.ctx.auto.response)) == ("ping", "pong")
-        url = "https://quiz.example/api/live/tests/travel?ticket=x"
-        answer = await obj.fetch(_request(url, headers={"upgrade": "websocket"}))
+        answer = await obj.fetch(_request(_upgrade_url(), headers={"upgrade": "websocket"}))
         assert int(answer.status) == 101 and str(answer.webSocket.name) == "client"
         [server] = list(fixture.ctx.getWebSockets())
         assert str(server.name) == "server"
         attachment = js_json(server.attachment)
         assert attachment["testId"] == "travel" and isinstance(attachment["since"], int)
         assert json.loads(str(server.sent[0])) == {"type": "hello", "testId": "travel"}
+    finally:
+        fixture.restore()
+
+
+def _stored_keys(fixture: Any) -> list[str]:
+    return list(js_json(js("(storage) => [...storage.data.keys()]")(fixture.ctx.storage)))
+
+
+async def check_the_object_spends_a_ticket_once_even_across_hibernation(h: Any) -> None:
+    from quizhub.bindings import wall_clock_ms
+    from quizhub.cloudflare.push import DurableTicketStorage, object_fetch
+    from quizhub.push.protocol import TICKET_TTL_SECONDS
+    from quizhub.push.tickets import SPENT_PREFIX
+
+    fixture = js(_INSTALL)
+    try:
+        url, upgrade = _upgrade_url(), {"upgrade": "websocket"}
+        assert int((await _object(fixture).fetch(_request(url, headers=upgrade))).status) == 101
+        # A new instance over the same state: what a hibernated object wakes up as.
+        again = await _object(fixture).fetch(_request(url, headers=upgrade))
+        assert int(again.status) == 401
+        assert json.loads(str(await again.text()))["error"]["code"] == "unauthorized"
+        assert len(list(fixture.ctx.getWebSockets())) == 1
+        [spent] = _stored_keys(fixture)
+        assert spent.startswith(SPENT_PREFIX)
+        # Expired records go at the next spend, deleted in batches of at most 128 keys.
+        storage = DurableTicketStorage(fixture.ctx)
+        for n in range(300):
+            await storage.put(f"{SPENT_PREFIX}{n:016d}:{n:032x}", n)
+        later = wall_clock_ms() + TICKET_TTL_SECONDS * 1000 + 1  # the first ticket has expired
+        request = _request(_upgrade_url(now_ms=later), headers=upgrade)
+        assert int((await object_fetch(fixture.ctx, request, later)).status) == 101
+        [kept] = _stored_keys(fixture)
+        assert kept != spent and await storage.get(kept) == later + TICKET_TTL_SECONDS * 1000
     finally:
         fixture.restore()
 

@@ -6,13 +6,18 @@ Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.st
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from quizhub.api.cursors import bad_cursor, decode_strings, encode_cursor
+from quizhub.api.cursors import (
+    jobs_cursor,
+    read_jobs_cursor,
+    read_versions_cursor,
+    versions_cursor,
+)
 from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
+from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
 from quizhub.api.public import Answers
@@ -26,8 +31,9 @@ from quizhub.domain.document import (
 )
 from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
 from quizhub.domain.preconditions import Precondition, save_precondition
-from quizhub.domain.revisions import REV_PATTERN, is_rev
+from quizhub.domain.revisions import REV_PATTERN
 from quizhub.domain.samples import minimal_document
+from quizhub.domain.wire import parse_json
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import (
     Accepted,
@@ -50,6 +56,7 @@ from quizhub.store.tests import TestsRepo
 __all__ = ["router"]
 
 router = APIRouter(
+    route_class=StrictJSONRoute,
     prefix=ADMIN_PREFIX,
     tags=["admin"],
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],
@@ -175,8 +182,8 @@ async def list_tests(request: Request) -> Response:
 @router.post("/tests/{test_id}/ws-ticket", responses=_UNLIMITED)
 async def live_ticket(test_id: TestId, request: Request) -> Response:
     """A ticket for the test's live-status WebSocket: ``{ticket, url, expiresIn}`` — valid
-    ``expiresIn`` seconds, for this test only; the socket URL carries it instead of the admin
-    token. 404 where live status is not bound (the editor then polls)."""
+    ``expiresIn`` seconds, for this test and one socket only; the socket URL carries it instead
+    of the admin token. 404 where live status is not bound (the editor then polls)."""
     b = bindings(request)
     if b.live is None:
         raise NotFound("live status is not available here; poll the job instead")
@@ -198,11 +205,9 @@ async def versions(
 ) -> Response:
     """Every committed version of the test, newest first, with cursor pagination:
     ``{"items": [{rev, savedAt, jobId, title, author, status, current}], "nextCursor"}``."""
-    before = decode_strings(cursor, 1)[0] if cursor else None
-    if before is not None and not is_rev(before):
-        raise bad_cursor()
+    before = read_versions_cursor(cursor) if cursor else None
     page = await list_versions(bindings(request), test_id, limit=limit, before=before)
-    more = encode_cursor([page.next_before]) if page.next_before else None
+    more = versions_cursor(page.next_before) if page.next_before else None
     return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
 
 
@@ -270,12 +275,12 @@ async def list_jobs(
     """Jobs in the given statuses (default: failed, delayed, expired), newest accepted first,
     with cursor pagination: ``{"items": [job, …], "nextCursor": …}``."""
     wanted = _statuses(status)
-    before = decode_strings(cursor, 2) if cursor else None
+    before = read_jobs_cursor(cursor) if cursor else None
     rows = await JobsRepo(bindings(request).db).list_by_status(
-        wanted, limit=limit + 1, before=(before[0], before[1]) if before else None
+        wanted, limit=limit + 1, before=before
     )
     page = rows[:limit]
-    next_cursor = encode_cursor([page[-1].rev, page[-1].job_id]) if len(rows) > limit else None
+    next_cursor = jobs_cursor(page[-1].rev, page[-1].job_id) if len(rows) > limit else None
     return json_response(
         {"items": [r.to_json() for r in page], "nextCursor": next_cursor}, headers=_HEADERS
     )
@@ -317,7 +322,7 @@ def _retry_precondition(raw: bytes) -> Precondition | None:
     if not raw.strip():
         return None
     try:
-        options = json.loads(raw)
+        options = parse_json(raw)
     except ValueError:
         raise Invalid(f"malformed JSON: {usage}") from None
     if not isinstance(options, dict) or set(options) - {"baseRev"}:

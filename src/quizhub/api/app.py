@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from quizhub.api import admin, docs, events, public, stats
+from quizhub.api.edges import NoSniff
 from quizhub.api.errors import install_error_handlers
 from quizhub.api.head import HeadAsGet
 
@@ -29,4 +30,5 @@ def create_app() -> FastAPI:
     app.include_router(stats.router)
     app.include_router(docs.router)
     app.add_middleware(HeadAsGet)
+    app.add_middleware(NoSniff)
     return app

@@ -1,7 +1,21 @@
 """Opaque pagination cursors: a JSON position, base64url without padding.
 
-Every paginated endpoint (tests, search pages, versions, jobs) encodes its position here and
-reads it back here; a cursor this API did not make is a 422 ``invalid_cursor``.
+Every paginated endpoint has its cursor kind here, written once: how its position is encoded
+and how it is read back. Reading is strict: a cursor is accepted only when it is exactly the
+text this API writes for its position and every field of that position is one the API itself
+can write (the id pattern of a test, the ``updatedAt`` format the store writes, the rev and job
+id patterns, a search offset within the search's depth); anything else, a cursor of another
+kind included, is a 422 ``invalid_cursor``. There is no signature: positions are not secret,
+and a position of the right shape names a place in the listing like any other.
+
+==========  ===================  =============================================
+kind        position             endpoint
+==========  ===================  =============================================
+list        ``[updatedAt, id]``  ``GET /api/tests`` (no ``q``)
+search      ``{"offset": n}``    ``GET /api/tests?q=`` (1 ≤ n ≤ search depth)
+versions    ``[rev]``            ``GET /api/admin/tests/{id}/versions``
+jobs        ``[rev, jobId]``     ``GET /api/admin/jobs`` (the job id of rev)
+==========  ===================  =============================================
 """
 
 from __future__ import annotations
@@ -9,11 +23,30 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from quizhub.domain.ids import TEST_ID_PATTERN
+from quizhub.domain.jobs import JOB_ID_PATTERN
+from quizhub.domain.revisions import REV_PATTERN
+from quizhub.domain.wire import iso_ms
 from quizhub.errors import Invalid
+from quizhub.search.service import DEPTH
 
-__all__ = ["encode_cursor", "decode_cursor", "decode_strings", "bad_cursor"]
+__all__ = [
+    "encode_cursor",
+    "decode_cursor",
+    "bad_cursor",
+    "list_cursor",
+    "read_list_cursor",
+    "search_cursor",
+    "read_search_cursor",
+    "versions_cursor",
+    "read_versions_cursor",
+    "jobs_cursor",
+    "read_jobs_cursor",
+]
 
 
 def encode_cursor(position: Any) -> str:
@@ -22,21 +55,13 @@ def encode_cursor(position: Any) -> str:
 
 
 def decode_cursor(cursor: str) -> Any:
-    """The position inside ``cursor`` (``None`` when it does not decode)."""
+    """The position inside ``cursor`` (``None`` when it does not decode, or is not the exact
+    text ``encode_cursor`` makes of that position)."""
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, TypeError, binascii.Error):
         return None
-
-
-def decode_strings(cursor: str, size: int) -> list[str]:
-    """A cursor made from a list of ``size`` strings (else 422 invalid_cursor)."""
-    position = decode_cursor(cursor)
-    if not isinstance(position, list) or len(position) != size:
-        raise bad_cursor()
-    if not all(isinstance(p, str) for p in position):
-        raise bad_cursor()
-    return position
+    return position if encode_cursor(position) == cursor else None
 
 
 def bad_cursor() -> Invalid:
@@ -45,3 +70,100 @@ def bad_cursor() -> Invalid:
         code="invalid_cursor",
         details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
     )
+
+
+# ---------------------------------------------------------------- fields
+def _matches(pattern: str, value: object) -> bool:
+    """``value`` is a string wholly matching ``pattern`` (not even a trailing newline more)."""
+    return isinstance(value, str) and re.fullmatch(pattern, value) is not None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
+def _is_timestamp(value: object) -> bool:
+    """``value`` is a time exactly as ``iso_ms`` writes it (a test's ``updatedAt``)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            return False
+        return iso_ms((moment - _EPOCH) // _ONE_MS) == value
+    except (ValueError, OverflowError, OSError):
+        return False
+
+
+def _is_offset(value: object) -> bool:
+    """``value`` is an offset a search page can start at (``True`` is not the number 1)."""
+    return type(value) is int and 1 <= value <= DEPTH
+
+
+def _strings(cursor: str, size: int) -> list[str]:
+    """A position made of ``size`` strings (else 422 invalid_cursor)."""
+    position = decode_cursor(cursor)
+    if not isinstance(position, list) or len(position) != size:
+        raise bad_cursor()
+    if not all(isinstance(p, str) for p in position):
+        raise bad_cursor()
+    return position
+
+
+# ---------------------------------------------------------------- kinds
+def list_cursor(updated_at: str, test_id: str) -> str:
+    """The cursor after the published test ``test_id`` updated at ``updated_at``."""
+    return encode_cursor([updated_at, test_id])
+
+
+def read_list_cursor(cursor: str) -> tuple[str, str]:
+    """``(updatedAt, id)`` of a list cursor (else 422 invalid_cursor)."""
+    updated_at, test_id = _strings(cursor, 2)
+    if not _is_timestamp(updated_at) or not _matches(TEST_ID_PATTERN, test_id):
+        raise bad_cursor()
+    return updated_at, test_id
+
+
+def search_cursor(offset: int) -> str:
+    """The cursor of the search page starting at result ``offset``."""
+    return encode_cursor({"offset": offset})
+
+
+def read_search_cursor(cursor: str) -> int:
+    """The offset of a search cursor (else 422 invalid_cursor)."""
+    position = decode_cursor(cursor)
+    if not isinstance(position, dict) or set(position) != {"offset"}:
+        raise bad_cursor()
+    offset = position["offset"]
+    if not _is_offset(offset):
+        raise bad_cursor()
+    return int(offset)
+
+
+def versions_cursor(rev: str) -> str:
+    """The cursor of the versions older than ``rev``."""
+    return encode_cursor([rev])
+
+
+def read_versions_cursor(cursor: str) -> str:
+    """The rev of a versions cursor (else 422 invalid_cursor)."""
+    (rev,) = _strings(cursor, 1)
+    if not _matches(REV_PATTERN, rev):
+        raise bad_cursor()
+    return rev
+
+
+def jobs_cursor(rev: str, job_id: str) -> str:
+    """The cursor after the job ``job_id`` (accepted as ``rev``)."""
+    return encode_cursor([rev, job_id])
+
+
+def read_jobs_cursor(cursor: str) -> tuple[str, str]:
+    """``(rev, jobId)`` of a jobs cursor (else 422 invalid_cursor): the job id is the one of
+    that rev (a job id starts with its rev)."""
+    rev, job_id = _strings(cursor, 2)
+    if not _matches(REV_PATTERN, rev) or not _matches(JOB_ID_PATTERN, job_id):
+        raise bad_cursor()
+    if job_id.partition("-")[0] != rev:
+        raise bad_cursor()
+    return rev, job_id

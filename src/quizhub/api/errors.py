@@ -125,9 +125,16 @@ def _loc(loc: Any) -> list[Any]:
     return parts[1:] if parts[:1] == ["body"] else parts
 
 
+def _detail(error: Any) -> dict[str, Any]:
+    if error["type"] == "json_invalid":  # FastAPI's: the body did not decode (parse_json says why)
+        why = (error.get("ctx") or {}).get("error") or error["msg"]
+        return {"loc": ["body"], "msg": f"not valid JSON: {why}", "type": "json_invalid"}
+    return {"loc": _loc(error["loc"]), "msg": error["msg"], "type": error["type"]}
+
+
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [{"loc": _loc(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    details = [_detail(e) for e in exc.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid"}
     where = ".".join(str(p) for p in first["loc"]) or "request"
     return error_response(422, "invalid", f"{where}: {first['msg']}", details)

@@ -4,7 +4,6 @@ never touched on this path. Anonymous: size-limited and rate-limited by the guar
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -21,13 +20,15 @@ from quizhub.analytics.events import (
     parse_events,
 )
 from quizhub.api.deps import bindings
+from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.wire import parse_json
 from quizhub.errors import Invalid, Transient, Unsupported
 
 __all__ = ["router", "EVENTS_BODY"]
 
-router = APIRouter(tags=["events"])
+router = APIRouter(route_class=StrictJSONRoute, tags=["events"])
 _ACCEPTED = ("application/json", "text/plain")
 
 
@@ -94,10 +95,11 @@ def _payload(request: Request, body: bytes) -> Any:
     if media not in _ACCEPTED:
         raise Unsupported(f"send the events as {' or '.join(_ACCEPTED)}, not {media or 'nothing'}")
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        details = [{"loc": ["body"], "msg": "not UTF-8 JSON", "type": "json_invalid"}]
-        raise Invalid("body: not UTF-8 JSON", details=details) from None
+        return parse_json(body)
+    except ValueError as exc:
+        why = getattr(exc, "msg", "not UTF-8 JSON")
+        details = [{"loc": ["body"], "msg": why, "type": "json_invalid"}]
+        raise Invalid(f"body: {why}", details=details) from None
 
 
 @router.post(

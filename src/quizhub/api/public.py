@@ -7,8 +7,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from quizhub.api.cursors import bad_cursor, decode_cursor, encode_cursor
+from quizhub.api.cursors import (
+    list_cursor,
+    read_list_cursor,
+    read_search_cursor,
+    search_cursor,
+)
 from quizhub.api.deps import TestId, bindings
+from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.images import IMAGE_CONTENT, PLACEHOLDER_SVG
 from quizhub.api.responses import etag_matches, json_response
@@ -16,7 +22,7 @@ from quizhub.bindings import Bindings
 from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN
-from quizhub.domain.images import pick_variant
+from quizhub.domain.images import format_of_ext, pick_variant, prefers_webp
 from quizhub.errors import NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar
@@ -28,7 +34,12 @@ from quizhub.store.tests import TestsRepo
 
 __all__ = ["router", "Answers", "NOT_MODIFIED"]
 
-router = APIRouter(prefix="/api", tags=["public"], responses=error_responses(422, 500, 503))
+router = APIRouter(
+    route_class=StrictJSONRoute,
+    prefix="/api",
+    tags=["public"],
+    responses=error_responses(422, 500, 503),
+)
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {304: {"description": "If-None-Match matched"}}
 
 
@@ -39,20 +50,6 @@ class Answers(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"answers": {"q1": "a"}}]}
     )
     answers: dict[str, str] = Field(description="question id → the chosen option id")
-
-
-def _position(cursor: str) -> tuple[str, str] | int:
-    """A list cursor ``[updatedAt, id]`` or a search cursor ``{"offset": n}``."""
-    position = decode_cursor(cursor)
-    if (
-        isinstance(position, list)
-        and len(position) == 2
-        and all(isinstance(p, str) for p in position)
-    ):
-        return str(position[0]), str(position[1])
-    if isinstance(position, dict) and isinstance(position.get("offset"), int):
-        return int(position["offset"])
-    raise bad_cursor()
 
 
 @router.get("/health", responses={503: {"description": "degraded: D1 does not answer"}})
@@ -85,18 +82,17 @@ async def list_tests(
 ) -> Response:
     """Published tests, newest first; with ``q``, best match first (``X-Search-Mode``)."""
     b = bindings(request)
-    position = _position(cursor) if cursor else None
     headers = {"Cache-Control": LIST_CACHE_CONTROL, "Cache-Tag": LIST_TAG}
-    if q and q.strip():
-        offset = position if isinstance(position, int) else 0
+    if q and q.strip():  # a search cursor only: a list cursor here is a 422, and vice versa
+        offset = read_search_cursor(cursor) if cursor else 0
         found = await search_page(b, q.strip(), tag=tag or None, limit=limit, offset=offset)
-        more = None if found.next_offset is None else encode_cursor({"offset": found.next_offset})
+        more = None if found.next_offset is None else search_cursor(found.next_offset)
         body = {"items": [_public(i) for i in found.items], "nextCursor": more}
         return json_response(body, headers={**headers, "X-Search-Mode": found.mode})
-    after = position if isinstance(position, tuple) else None
+    after = read_list_cursor(cursor) if cursor else None
     items = await TestsRepo(b.db).list_public(tag=tag or None, limit=limit + 1, after=after)
     page = [_public(i) for i in items[:limit]]
-    more = encode_cursor([page[-1]["updatedAt"], page[-1]["id"]]) if len(items) > limit else None
+    more = list_cursor(page[-1]["updatedAt"], page[-1]["id"]) if len(items) > limit else None
     return json_response({"items": page, "nextCursor": more}, headers=headers)
 
 
@@ -162,12 +158,14 @@ async def get_image(
     ] = None,
 ) -> Response:
     """An image's variant nearest ``w`` pixels wide (the widest without ``w``), in WebP or in
-    the original's format; a placeholder until its variants exist. Never the original."""
+    the original's format (by ``format``, else by the q-values of Accept: ``prefers_webp``); a
+    placeholder until its variants exist. Never the original."""
     b = bindings(request)
     variants = await ImagesRepo(b.db).variants(key)
     if not variants:
         return await _placeholder(b, key)
-    webp = format == "webp" if format else "image/webp" in request.headers.get("accept", "")
+    original = format_of_ext(key.rpartition(".")[2])
+    webp = format == "webp" if format else prefers_webp(request.headers.get("accept"), original)
     variant = pick_variant(variants, width=w, webp=webp)
     obj = await b.bucket.get(variant.object_key)
     if obj is None:

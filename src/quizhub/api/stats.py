@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from quizhub.analytics.stats import DEFAULT_DAYS, MAX_DAYS, overview, test_stats
 from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
+from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import NO_STORE, json_response
 from quizhub.ratelimits import ADMIN_PREFIX
@@ -16,6 +17,7 @@ from quizhub.ratelimits import ADMIN_PREFIX
 __all__ = ["router"]
 
 router = APIRouter(
+    route_class=StrictJSONRoute,
     prefix=f"{ADMIN_PREFIX}/stats",
     tags=["stats"],
     dependencies=[*ADMIN_SECURITY, Depends(require_admin)],

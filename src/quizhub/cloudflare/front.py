@@ -57,7 +57,8 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
         str(k).lower(): str(v)
         for k, v in (from_js(js.Object.fromEntries(raw.headers)) or {}).items()
     }
-    admission = await admit(method, path, headers, None, bindings)
+    # Cloudflare's edge sets CF-Connecting-IP and overwrites a value a client sent.
+    admission = await admit(method, path, headers, headers.get("cf-connecting-ip"), bindings)
     rejection = admission.rejection
     # Bodies without a declared length are read up to the limit here, so the SDK's bridge never
     # copies more into memory (on GET, HEAD, DELETE and OPTIONS too: STRAY_BODY_LIMIT).

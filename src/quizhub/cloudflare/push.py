@@ -1,6 +1,7 @@
 """The live status on Cloudflare: the ``LiveChannel`` over the per-test Durable Object, the API
 Worker's WebSocket upgrade (ticket and Origin checked, then handed to the object), and the
-Durable Object's side of the hibernation API around ``quizhub.push.hub.LiveHub``.
+Durable Object's side of the hibernation API around ``quizhub.push.hub.LiveHub``, which spends
+each ticket once (``quizhub.push.tickets``, the record in the object's storage).
 
 The Durable Object class itself is ``LiveStatus`` in ``src/consumer_worker.py`` (hosted by the
 consumer Worker, bound by both Workers as ``LIVE_STATUS``; the API Worker by ``script_name``).
@@ -19,13 +20,24 @@ from quizhub.cloudflare._ffi import from_js, js_response, to_js, unwrap
 from quizhub.errors import Transient
 from quizhub.guard import Rejection
 from quizhub.push.hub import BadNotice, LiveHub
-from quizhub.push.protocol import PING, PONG, test_id_of, upgrade_refusal
+from quizhub.push.protocol import (
+    LIVE_ROOT,
+    NOT_AN_UPGRADE,
+    NOT_BOUND,
+    PING,
+    PONG,
+    TICKET_SPENT,
+    test_id_of,
+    upgrade_refusal,
+)
+from quizhub.push.tickets import spend_ticket
 
 __all__ = [
     "LIVE_BINDING",
     "NOTIFY_URL",
     "DurableLiveChannel",
     "DurableRoom",
+    "DurableTicketStorage",
     "live_upgrade",
     "object_fetch",
     "object_message",
@@ -66,7 +78,7 @@ def _refuse(status: int, code: str, message: str) -> Any:
 async def live_upgrade(request: Any, b: Bindings) -> Any | None:
     """The API Worker's WebSocket route: None when ``request`` is not for a live path; else a
     refusal (426 not an upgrade, 401 no valid ticket for that test, 403 a foreign Origin, 503
-    not bound) or the test's Durable Object's answer to the upgrade."""
+    not bound) or the test's Durable Object's answer to the upgrade (401 for a spent ticket)."""
     import js
 
     raw = getattr(request, "js_object", request)
@@ -74,9 +86,9 @@ async def live_upgrade(request: Any, b: Bindings) -> Any | None:
     path = unquote(str(url.pathname))
     test_id = test_id_of(path)
     if test_id is None:
-        return None if not path.startswith("/api/live/") else _refuse(404, "not_found", path)
+        return None if not path.startswith(LIVE_ROOT) else _refuse(404, "not_found", path)
     if str(raw.headers.get("Upgrade") or "").lower() != "websocket":
-        return _refuse(426, "upgrade_required", "this endpoint only takes WebSocket upgrades")
+        return _refuse(*NOT_AN_UPGRADE)
     ticket = str(from_js(url.searchParams.get("ticket")) or "")
     origin = from_js(raw.headers.get("Origin"))
     s = b.settings
@@ -84,7 +96,7 @@ async def live_upgrade(request: Any, b: Bindings) -> Any | None:
     if refusal is not None:
         return _refuse(*refusal)
     if not isinstance(b.live, DurableLiveChannel):
-        return _refuse(503, "unavailable", "live status is not bound (LIVE_STATUS)")
+        return _refuse(*NOT_BOUND)
     return await _stub(b.live.namespace, test_id).fetch(raw)
 
 
@@ -108,6 +120,32 @@ class DurableRoom:
         return list(self.state.getWebSockets())
 
 
+class DurableTicketStorage:
+    """``TicketStorage`` over the object's storage, which outlives hibernation (and eviction)."""
+
+    _BATCH = 128  # the most keys one ``delete`` takes
+
+    def __init__(self, ctx: Any) -> None:
+        self.storage = _state(ctx).storage
+
+    async def get(self, key: str) -> int | None:
+        value = from_js(await self.storage.get(key))
+        return int(value) if value is not None else None
+
+    async def put(self, key: str, value: int) -> None:
+        await self.storage.put(key, value)
+
+    async def delete_range(self, start: str, end: str) -> int:
+        deleted = 0
+        while True:
+            options = {"start": start, "end": end, "limit": self._BATCH}
+            keys = list(from_js(await self.storage.list(to_js(options))) or {})
+            if not keys:
+                return deleted
+            await self.storage.delete(to_js(keys))
+            deleted += len(keys)
+
+
 def answer_pings_asleep(ctx: Any) -> None:
     """``ping`` → ``pong`` by the runtime itself, without waking a hibernating object."""
     import js
@@ -116,8 +154,9 @@ def answer_pings_asleep(ctx: Any) -> None:
 
 
 async def object_fetch(ctx: Any, request: Any, now_ms: int | None = None) -> Any:
-    """The object's ``fetch``: a WebSocket upgrade (already checked by the API Worker) joins
-    the test's room; a POST to ``NOTIFY_URL`` is broadcast to every socket in it."""
+    """The object's ``fetch``: a WebSocket upgrade (already checked by the API Worker) spends
+    its ticket and joins the test's room (401 when the ticket was spent before); a POST to
+    ``NOTIFY_URL`` is broadcast to every socket in it."""
     import js
 
     raw = getattr(request, "js_object", request)
@@ -127,8 +166,12 @@ async def object_fetch(ctx: Any, request: Any, now_ms: int | None = None) -> Any
         test_id = test_id_of(unquote(str(url.pathname)))
         if test_id is None:
             return _refuse(404, "not_found", "not a live-status path")
+        now = wall_clock_ms() if now_ms is None else now_ms
+        ticket = str(from_js(url.searchParams.get("ticket")) or "")
+        if not await spend_ticket(DurableTicketStorage(ctx), ticket, now):
+            return _refuse(*TICKET_SPENT)
         client, server = js.Object.values(js.WebSocketPair.new())
-        hub.connect(server, test_id, wall_clock_ms() if now_ms is None else now_ms)
+        hub.connect(server, test_id, now)
         return js.Response.new(None, to_js({"status": 101, "webSocket": client}))
     if str(raw.method) == "POST" and str(url.href) == NOTIFY_URL:
         try:

@@ -7,6 +7,7 @@ the local platform all read it from here.
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ __all__ = [
     "variant_widths",
     "variant_formats",
     "pick_variant",
+    "accept_quality",
+    "prefers_webp",
     "metadata_found",
     "Variant",
 ]
@@ -141,6 +144,70 @@ def pick_variant(variants: Sequence[Variant], *, width: int | None, webp: bool) 
     if width is None:
         return ordered[-1]
     return next((v for v in ordered if v.width >= width), ordered[-1])
+
+
+# ---------------------------------------------------------------- content negotiation
+# RFC 9110 §12.4.2: a qvalue is 0 to 1 with at most three decimals.
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+
+
+def _ranges(accept: str) -> list[tuple[str, str, float]]:
+    """The media ranges of an Accept header as ``(type, subtype, q)``, lowercased, in order.
+    A range with media-type parameters (``text/html;level=1``) can only match a type carrying
+    them, and the types served here carry none, so it is left out; so is a malformed range or
+    one whose q is malformed (a weight that cannot be read states no preference)."""
+    ranges = []
+    for element in accept.split(","):
+        media_range, *params = (part.strip() for part in element.split(";"))
+        kind, slash, subtype = media_range.lower().partition("/")
+        if not slash or not kind or not subtype or (kind == "*" and subtype != "*"):
+            continue
+        q: float | None = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() != "q":
+                q = None  # a media-type parameter (before the weight)
+                break
+            q = float(value.strip()) if _QVALUE.fullmatch(value.strip()) else None
+            break  # anything after the weight is not part of the range
+        if q is not None:
+            ranges.append((kind, subtype, q))
+    return ranges
+
+
+def accept_quality(accept: str | None, media_type: str) -> float:
+    """The q-value an Accept header gives ``media_type`` (RFC 9110 §12.5.1): the most specific
+    range that matches it decides (``image/webp`` over ``image/*`` over ``*/*``, the first one
+    listed among equals); 0 when none does (0 is "not acceptable"). Without the header (or with
+    an empty one) every type is acceptable: 1."""
+    if accept is None or not accept.strip():
+        return 1.0
+    kind, _, subtype = media_type.lower().partition("/")
+    best: tuple[int, float] | None = None
+    for r_kind, r_subtype, q in _ranges(accept):
+        if (r_kind, r_subtype) == (kind, subtype):
+            specificity = 2
+        elif (r_kind, r_subtype) == (kind, "*"):
+            specificity = 1
+        elif (r_kind, r_subtype) == ("*", "*"):
+            specificity = 0
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q)
+    return best[1] if best is not None else 0.0
+
+
+def prefers_webp(accept: str | None, original: ImageFormat) -> bool:
+    """Whether a request with this Accept header gets the WebP variant rather than the one in
+    the ``original``'s format: only when it names ``image/webp`` itself with q > 0, and that q is
+    at least the original format's (wildcards included). A wildcard alone never means WebP:
+    browsers without WebP send ``image/*`` and ``*/*`` too, and no header means any client."""
+    if not accept:
+        return False
+    named = [q for kind, subtype, q in _ranges(accept) if f"{kind}/{subtype}" == WEBP.media_type]
+    webp = named[0] if named else 0.0
+    return webp > 0 and webp >= accept_quality(accept, original.media_type)
 
 
 # ---------------------------------------------------------------- metadata check

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 from quizhub.domain.preconditions import Precondition
-from quizhub.domain.revisions import is_rev, rev_time_ms, rev_timestamp
+from quizhub.domain.revisions import REV_PATTERN, is_rev, rev_time_ms, rev_timestamp
 from quizhub.domain.wire import iso_ms
 
 __all__ = [
@@ -32,7 +33,9 @@ __all__ = [
     "TERMINAL",
     "delayed_reason",
     "expired_reason",
+    "JOB_ID_PATTERN",
     "make_job_id",
+    "is_job_id",
     "rev_from_job_id",
     "JobRow",
 ]
@@ -47,6 +50,10 @@ TERMINAL: frozenset[JobStatus] = frozenset(
 JobKind = Literal["save", "delete", "reindex", "image"]
 JOB_KINDS: tuple[JobKind, ...] = get_args(JobKind)
 _TAG_LEN = 16
+# The shape of every id ``make_job_id`` writes: its rev, a dash, the tag (lowercase hex). The
+# shape alone says nothing of the tag being genuine: ``rev_from_job_id`` checks that.
+JOB_ID_PATTERN = rf"^{REV_PATTERN.removeprefix('^').removesuffix('$')}-[0-9a-f]{{{_TAG_LEN}}}$"
+_JOB_ID = re.compile(JOB_ID_PATTERN)
 
 
 def delayed_reason(budget_seconds: int) -> str:
@@ -72,6 +79,11 @@ def _tag(rev: str, key: bytes) -> str:
 def make_job_id(rev: str, key: bytes) -> str:
     """The job id for the save or delete accepted as ``rev``."""
     return f"{rev}-{_tag(rev, key)}"
+
+
+def is_job_id(value: object) -> bool:
+    """True when ``value`` has the shape of a job id (its tag unchecked)."""
+    return isinstance(value, str) and _JOB_ID.fullmatch(value) is not None
 
 
 def rev_from_job_id(job_id: str, key: bytes) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import re
 from typing import Any
 
 from quizhub.domain.images import MAX_PIXELS, format_of_media_type
@@ -28,8 +29,10 @@ def _open(data: bytes) -> Any:
     Image.MAX_IMAGE_PIXELS = None
     try:
         img = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
-        raise Permanent(f"not a decodable image: {exc}") from None
+    except UnidentifiedImageError:  # its text names the in-memory file object, not the image
+        raise Permanent("not a decodable image: no supported format recognised it") from None
+    except (Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise Permanent(f"not a decodable image: {_reason(exc)}") from None
     width, height = img.size
     if width * height > MAX_PIXELS:
         raise Permanent(
@@ -37,6 +40,15 @@ def _open(data: bytes) -> Any:
             f"(limit {MAX_PIXELS}; a decompression bomb?)"
         )
     return img
+
+
+_OBJECT_REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-fA-F]+>")
+
+
+def _reason(exc: BaseException) -> str:
+    """Pillow's message for an editor to read: object reprs (``<_io.BytesIO object at 0x…>``)
+    are replaced by what they stand for."""
+    return _OBJECT_REPR.sub("the upload", str(exc)) or type(exc).__name__
 
 
 def _info(data: bytes) -> dict[str, Any]:
@@ -60,7 +72,7 @@ def _decoded(data: bytes) -> Any:
         img.load()
         upright = ImageOps.exif_transpose(img)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise Permanent(f"the image could not be decoded: {exc}") from None
+        raise Permanent(f"the image could not be decoded: {_reason(exc)}") from None
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
     return upright.convert("RGBA" if has_alpha else "RGB")
 

@@ -25,7 +25,7 @@ from typing import Any
 from quizhub.access import AccessVerifier
 from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.analytics.pg import AsyncpgDatabase, PgParams
-from quizhub.bindings import Bindings, SaveMode, Settings, wall_clock_ms
+from quizhub.bindings import Bindings, ConfigError, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
 from quizhub.errors import NonRetryableError
 from quizhub.guard import GuardMiddleware
@@ -154,7 +154,7 @@ def _access(settings: Settings, clock_ms: Callable[[], int]) -> AccessVerifier |
     if config is None:
         return None
     if not settings.access_jwks_file:
-        raise ValueError("CF_ACCESS_TEAM_DOMAIN/CF_ACCESS_AUD need CF_ACCESS_JWKS_FILE locally")
+        raise ConfigError("CF_ACCESS_TEAM_DOMAIN/CF_ACCESS_AUD need CF_ACCESS_JWKS_FILE locally")
     # PyJWT and cryptography load only when Access is configured (~0.1 s otherwise spent by
     # every platform, CLI command and test process).
     from quizhub.local.access import PyJwtSignatureCheck, jwks_file

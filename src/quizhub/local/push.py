@@ -3,8 +3,12 @@ logic, ``quizhub.push.hub``) behind the dev server's WebSocket endpoint, fed by 
 pipeline through the ``LiveChannel`` port.
 
 The endpoint checks what the API Worker checks before it hands an upgrade to the Durable Object
-(``quizhub.push.protocol``: the ticket, the test it is for, its lifetime, the ``Origin``); a
-refused upgrade is closed before it is accepted (the client sees HTTP 403).
+(``quizhub.push.protocol``: the ticket, the test it is for, its lifetime, the ``Origin``), then
+spends the ticket in the test's record like the object does (``quizhub.push.tickets``). Refusals
+have the API Worker's statuses and bodies: a plain request to a live path is 426; a refused
+upgrade is answered with its HTTP status (401, 403, 404, 503) through the ASGI
+``websocket.http.response`` extension, which uvicorn offers (a server without it can only close
+the handshake, which its client sees as 403).
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from quizhub.bindings import Bindings
+from quizhub.guard import Rejection
 from quizhub.push.hub import LiveHub
-from quizhub.push.protocol import test_id_of, upgrade_refusal
+from quizhub.push.protocol import (
+    NOT_AN_UPGRADE,
+    NOT_BOUND,
+    TICKET_SPENT,
+    test_id_of,
+    upgrade_refusal,
+)
+from quizhub.push.tickets import MemoryTicketStorage, spend_ticket
 
 __all__ = ["LocalLive", "LocalSocket", "LocalRoom"]
 
@@ -48,10 +60,12 @@ class LocalSocket:
 
 
 class LocalRoom:
-    """The sockets of one test (what the Durable Object's state keeps on Cloudflare)."""
+    """The sockets and spent tickets of one test (what the Durable Object's state keeps on
+    Cloudflare)."""
 
     def __init__(self) -> None:
         self._sockets: list[LocalSocket] = []
+        self.spent = MemoryTicketStorage()
 
     def accept(self, socket: Any, attachment: dict[str, Any]) -> None:
         socket.attachment = attachment
@@ -69,7 +83,8 @@ class LocalLive:
         self.rooms: dict[str, LocalRoom] = {}
 
     def hub(self, test_id: str) -> LiveHub:
-        return LiveHub(self.rooms.setdefault(test_id, LocalRoom()))
+        """The hub over ``test_id``'s room."""
+        return LiveHub(self.room(test_id))
 
     async def publish(self, test_id: str, message: dict[str, Any]) -> None:
         self.hub(test_id).publish(json.dumps(message, ensure_ascii=False))
@@ -79,38 +94,49 @@ class LocalLive:
         room = self.rooms.get(test_id)
         return len(room.sockets()) if room else 0
 
+    def room(self, test_id: str) -> LocalRoom:
+        """``test_id``'s room (made on first use, like the object of a name)."""
+        return self.rooms.setdefault(test_id, LocalRoom())
+
     def endpoint(self, b: Bindings) -> Callable[[Message, Receive, Send], Awaitable[None]]:
-        """The ASGI app of ``/api/live/tests/{id}?ticket=…`` (websocket scopes)."""
+        """The ASGI app of ``/api/live/…``: the WebSocket of ``/api/live/tests/{id}?ticket=…``
+        (websocket scopes); plain HTTP requests are refused (426 on a live path, else 404)."""
 
         async def app(scope: Message, receive: Receive, send: Send) -> None:
-            test_id = self.admit(scope, b)
+            if scope["type"] == "http":
+                await _answer(send, _plain_refusal(scope.get("path", "")))
+                return
             if (await receive())["type"] != "websocket.connect":
                 return
-            if test_id is None:
-                await send({"type": "websocket.close", "code": 1008})
+            admitted = await self.admit(scope, b)
+            if isinstance(admitted, Rejection):
+                await _refuse_upgrade(scope, send, admitted)
                 return
             await send({"type": "websocket.accept"})
-            await self._serve(test_id, receive, send, b.clock_ms())
+            await self._serve(admitted, receive, send, b.clock_ms())
 
         return app
 
-    @staticmethod
-    def admit(scope: Message, b: Bindings) -> str | None:
-        """The test id when the upgrade may go on: a live path, a valid ticket for that test,
-        the site's ``Origin``."""
-        test_id = test_id_of(unquote(scope.get("path", "")))
+    async def admit(self, scope: Message, b: Bindings) -> str | Rejection:
+        """The test id when the upgrade may go on, else its refusal, in the order the API Worker
+        and the object check: a live path (404), a valid ticket for that test (401), the site's
+        ``Origin`` (403), live status bound (503), the ticket not spent before (401)."""
+        path = unquote(scope.get("path", ""))
+        test_id = test_id_of(path)
+        if test_id is None:
+            return Rejection(404, "not_found", path)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         ticket = (query.get("ticket") or [""])[0]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if test_id is None:
-            return None
-        s, origin = b.settings, headers.get("origin")
-        refusal = upgrade_refusal(
-            s.signing_key, s.public_origin, test_id, ticket, origin, b.clock_ms()
-        )
+        s, origin, now_ms = b.settings, headers.get("origin"), b.clock_ms()
+        refusal = upgrade_refusal(s.signing_key, s.public_origin, test_id, ticket, origin, now_ms)
+        if refusal is None and b.live is None:
+            refusal = NOT_BOUND
+        if refusal is None and not await spend_ticket(self.room(test_id).spent, ticket, now_ms):
+            refusal = TICKET_SPENT
         if refusal is not None:
             log.info("live socket for %s refused (origin %r): %s", test_id, origin, refusal[2])
-            return None
+            return Rejection(*refusal)
         return test_id
 
     async def _serve(self, test_id: str, receive: Receive, send: Send, now_ms: int) -> None:
@@ -138,3 +164,33 @@ async def _write(socket: LocalSocket, send: Send) -> None:
         except Exception:  # noqa: BLE001 - the browser went away; the reader ends the socket
             socket.open = False
             return
+
+
+def _plain_refusal(path: str) -> Rejection:
+    """A plain HTTP request under ``LIVE_ROOT``: 426 on a live path, 404 elsewhere."""
+    path = unquote(path)
+    return Rejection(*NOT_AN_UPGRADE) if test_id_of(path) else Rejection(404, "not_found", path)
+
+
+def _head(rejection: Rejection) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    body = rejection.body()
+    headers = {**rejection.all_headers(), "Content-Length": str(len(body))}
+    return [(k.lower().encode(), v.encode()) for k, v in headers.items()], body
+
+
+async def _answer(send: Send, rejection: Rejection) -> None:
+    headers, body = _head(rejection)
+    await send({"type": "http.response.start", "status": rejection.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse_upgrade(scope: Message, send: Send, rejection: Rejection) -> None:
+    """Answer a refused upgrade with the rejection's HTTP status and body when the server has
+    the ``websocket.http.response`` extension; otherwise close the handshake (seen as 403)."""
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await send({"type": "websocket.close", "code": 1008})
+        return
+    headers, body = _head(rejection)
+    start = {"type": "websocket.http.response.start", "status": rejection.status}
+    await send({**start, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": body})

@@ -14,8 +14,8 @@ from quizhub.bindings import Bindings
 from quizhub.domain.images import image_key_for, sniff_image
 from quizhub.domain.jobs import JobRow, make_job_id
 from quizhub.domain.preconditions import Precondition
-from quizhub.domain.wire import iso_ms, json_bytes
-from quizhub.errors import Transient
+from quizhub.domain.wire import DOCUMENT_LIMIT, iso_ms, json_bytes
+from quizhub.errors import TooLarge, Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, parse_message, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
@@ -86,8 +86,14 @@ async def accept_save(
 ) -> Accepted:
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
     mode. ``precondition`` is what the commit requires of the stored test (``baseRev``)."""
-    message = _new_message(b, SAVE_TEST, test_id, precondition)
     canonical = json_bytes(content, sort_keys=True)  # serialised once: signed and measured
+    if len(canonical) > DOCUMENT_LIMIT:  # as stored (and as GET returns it), defaults included
+        raise TooLarge(
+            f"the test document is {len(canonical):,} bytes as stored; the limit is"
+            f" {DOCUMENT_LIMIT:,}: shorten texts or split the test",
+            details={"limit": DOCUMENT_LIMIT, "size": len(canonical)},
+        )
+    message = _new_message(b, SAVE_TEST, test_id, precondition)
     digest = hashlib.sha256(canonical).hexdigest()  # = body_digest(content)
     message["bodySig"] = sign_body(b.settings.signing_key, message["jobId"], test_id, digest)
     message["body"] = None

@@ -2,9 +2,11 @@
 the Origin rule and the messages a socket receives.
 
 A browser cannot set headers on a WebSocket, so the admin UI first asks an authenticated
-``POST /api/admin/tests/{id}/ws-ticket`` for a ticket: ``{exp}.{HMAC(job secret, test id, exp)}``,
-valid for ``TICKET_TTL_SECONDS`` and for that test only. The ticket, never the admin token, goes
-in the WebSocket URL; the upgrade is refused unless its ``Origin`` is the site's public origin.
+``POST /api/admin/tests/{id}/ws-ticket`` for a ticket: ``{exp}.{id}.{HMAC(job secret, test id,
+exp, id)}`` with a random id, valid for ``TICKET_TTL_SECONDS``, for that test only and for one
+socket (the test's Durable Object spends it: ``quizhub.push.tickets``). The ticket, never the
+admin token, goes in the WebSocket URL; the upgrade is refused unless its ``Origin`` is the
+site's public origin. The refusals and their statuses are the same on both platforms.
 
 Server → browser messages are JSON: ``{"type": "hello", "testId"}`` once connected, then
 ``{"type": "job", "phase", "job"}`` per job transition, where ``job`` is exactly what
@@ -17,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
 
@@ -24,14 +28,21 @@ from quizhub.domain.ids import is_test_id
 from quizhub.domain.jobs import JobRow
 
 __all__ = [
+    "LIVE_ROOT",
     "LIVE_PREFIX",
     "TICKET_TTL_SECONDS",
+    "Refusal",
+    "NOT_AN_UPGRADE",
+    "TICKET_SPENT",
+    "NOT_BOUND",
+    "Ticket",
     "PING",
     "PONG",
     "Phase",
     "live_path",
     "test_id_of",
     "make_ticket",
+    "read_ticket",
     "verify_ticket",
     "origin_allowed",
     "upgrade_refusal",
@@ -41,9 +52,16 @@ __all__ = [
 ]
 
 # The WebSocket endpoint (outside /api/admin: the ticket, not the bearer token, authenticates it).
-LIVE_PREFIX = "/api/live/tests/"
+LIVE_ROOT = "/api/live/"
+LIVE_PREFIX = f"{LIVE_ROOT}tests/"
 TICKET_TTL_SECONDS = 60
 PING, PONG = "ping", "pong"
+
+# (status, code, message) of a refused upgrade.
+Refusal = tuple[int, str, str]
+NOT_AN_UPGRADE: Refusal = (426, "upgrade_required", "this endpoint only takes WebSocket upgrades")
+TICKET_SPENT: Refusal = (401, "unauthorized", "this ticket was already used (POST …/ws-ticket)")
+NOT_BOUND: Refusal = (503, "unavailable", "live status is not bound (LIVE_STATUS)")
 
 Phase = Literal[
     "queued",
@@ -72,26 +90,58 @@ def test_id_of(path: str) -> str | None:
     return test_id if is_test_id(test_id) else None
 
 
-def _signature(key: bytes, test_id: str, expires_ms: int) -> str:
-    message = f"live|{test_id}|{expires_ms}".encode()
+@dataclass(frozen=True)
+class Ticket:
+    """What a ticket carries besides its signature: its id and when it expires."""
+
+    ticket_id: str
+    expires_ms: int
+
+
+_ID_LENGTH = 32  # hex digits: 128 random bits
+_HEX = frozenset("0123456789abcdef")
+
+
+def _signature(key: bytes, test_id: str, ticket: Ticket) -> str:
+    message = f"live|{test_id}|{ticket.expires_ms}|{ticket.ticket_id}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def make_ticket(key: bytes, test_id: str, now_ms: int) -> str:
-    """A ticket for ``test_id``'s socket, valid ``TICKET_TTL_SECONDS`` from ``now_ms``."""
-    expires_ms = now_ms + TICKET_TTL_SECONDS * 1000
-    return f"{expires_ms}.{_signature(key, test_id, expires_ms)}"
+    """A ticket for one socket of ``test_id``, valid ``TICKET_TTL_SECONDS`` from ``now_ms``."""
+    ticket = Ticket(secrets.token_hex(_ID_LENGTH // 2), now_ms + TICKET_TTL_SECONDS * 1000)
+    return f"{ticket.expires_ms}.{ticket.ticket_id}.{_signature(key, test_id, ticket)}"
+
+
+def _parts(ticket: str) -> tuple[Ticket, str] | None:
+    expires, ticket_id, signature = (ticket.split(".") + ["", ""])[:3]
+    if ticket.count(".") != 2 or not (expires.isascii() and expires.isdigit()):
+        return None
+    if len(expires) > 16:
+        return None
+    if len(ticket_id) != _ID_LENGTH or not set(ticket_id) <= _HEX:
+        return None
+    return Ticket(ticket_id, int(expires)), signature
+
+
+def read_ticket(ticket: str) -> Ticket | None:
+    """The id and expiry of a well-formed ticket (its signature unchecked: ``verify_ticket``);
+    None when ``ticket`` is not shaped like one."""
+    parts = _parts(ticket)
+    return parts[0] if parts else None
 
 
 def verify_ticket(key: bytes, ticket: str, test_id: str, now_ms: int) -> bool:
-    """True when ``ticket`` was made under ``key`` for ``test_id`` and has not expired."""
-    expires, sep, signature = ticket.partition(".")
-    if not sep or not expires.isdigit() or len(expires) > 16:
+    """True when ``ticket`` was made under ``key`` for ``test_id`` and has not expired (whether
+    it was already used is the Durable Object's to say: ``quizhub.push.tickets``)."""
+    parts = _parts(ticket)
+    if parts is None:
         return False
-    expires_ms = int(expires)
-    if not now_ms <= expires_ms <= now_ms + TICKET_TTL_SECONDS * 1000:
+    claims, signature = parts
+    if not now_ms <= claims.expires_ms <= now_ms + TICKET_TTL_SECONDS * 1000:
         return False
-    return hmac.compare_digest(signature, _signature(key, test_id, expires_ms))
+    expected = _signature(key, test_id, claims)
+    return hmac.compare_digest(signature.encode(), expected.encode())
 
 
 def _origin(url: str) -> str:
@@ -106,9 +156,10 @@ def origin_allowed(origin: str | None, public_origin: str) -> bool:
 
 def upgrade_refusal(
     key: bytes, public_origin: str, test_id: str, ticket: str, origin: str | None, now_ms: int
-) -> tuple[int, str, str] | None:
+) -> Refusal | None:
     """Why an upgrade of ``test_id``'s live path may not go on, as (status, code, message): 401
-    without a valid ticket for that test, 403 from another ``Origin``; None when it may."""
+    without a valid ticket for that test, 403 from another ``Origin``; None when it may (the
+    object then spends the ticket: ``TICKET_SPENT`` the second time)."""
     if not verify_ticket(key, ticket, test_id, now_ms):
         return 401, "unauthorized", "no valid ticket for this test (POST …/ws-ticket)"
     if not origin_allowed(origin, public_origin):

@@ -13,7 +13,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
-from quizhub.bindings import SAVE_MODES, Settings, parse_save_mode, settings_from_vars
+from quizhub.bindings import (
+    SAVE_MODES,
+    ConfigError,
+    Settings,
+    parse_save_mode,
+    settings_from_vars,
+)
 from quizhub.local.datadir import D1_FILE, DataDirError
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
 from quizhub.local.platform import ROOT, build_platform
@@ -77,11 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments and run the chosen command."""
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    settings, token_note = _settings(args.mode, f"http://{args.host}:{args.port}")
     try:
+        settings, token_note = _settings(args.mode, f"http://{args.host}:{args.port}")
         return _command(args, settings, token_note)
-    except DataDirError as exc:
-        # A damaged data dir: one line that names the file and what to do, no traceback.
+    except (DataDirError, ConfigError) as exc:
+        # A damaged data dir or a setting that cannot work: one line that names it and what to
+        # do, no traceback.
         print(f"python -m quizhub.local: {exc}", file=sys.stderr)
         return 2
 
@@ -136,6 +143,8 @@ def _command(args: argparse.Namespace, settings: Settings, token_note: str) -> i
                 rate_limits=os.environ.get("QUIZHUB_RATE_LIMITS", "on") != "off",
                 # QUIZHUB_LATENCY_MS=10: model a Worker's binding round trips (make bench-push).
                 latency_ms=float(os.environ.get("QUIZHUB_LATENCY_MS", "0") or 0),
+                # QUIZHUB_TRUSTED_PROXIES=10.0.0.5: a reverse proxy whose X-Forwarded-For counts.
+                trusted_proxies=os.environ.get("QUIZHUB_TRUSTED_PROXIES", ""),
             )
         )
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.push.protocol import LIVE_ROOT
 
 __all__ = ["with_env", "Gateway"]
 
@@ -25,7 +26,8 @@ class Gateway:
     """Routes like Workers static assets + ``run_worker_first``; delegates lifespan events.
 
     ``api`` already carries its bindings (``LocalPlatform.app()``); ``live`` serves the live-status
-    WebSockets (``LocalLive.endpoint``), like the API Worker handing them to the Durable Object."""
+    WebSockets (``LocalLive.endpoint``), like the API Worker handing them to the Durable Object,
+    and refuses plain requests under ``/api/live/`` as the API Worker does (426 on a live path)."""
 
     def __init__(self, api: Any, static: Any, lifespan: Any = None, live: Any = None) -> None:
         self.api = api
@@ -46,7 +48,9 @@ class Gateway:
                 await send({"type": "websocket.close", "code": 1008})
             return
         path = scope.get("path", "")
-        if path == "/api" or path.startswith("/api/") or self.static is None:
+        if self.live is not None and path.startswith(LIVE_ROOT):
+            await self.live(scope, receive, send)
+        elif path == "/api" or path.startswith("/api/") or self.static is None:
             await self.api(scope, receive, send)
         else:
             await self.static(scope, receive, send)

@@ -4,8 +4,8 @@ uvicorn closes idle keep-alive connections but waits for a request's headers for
 client that sends them a byte at a time holds a connection for as long as it likes (slowloris).
 Here every request's headers must be complete within ``HEADER_TIMEOUT_S`` of the connection
 opening or of its first byte after a response; otherwise the client reads a 408 in the API's
-error shape and the connection closes. Bodies have their own per-chunk deadline in
-``quizhub.guard``. Cloudflare's edge does all of this for the Workers.
+error shape and the connection closes. Bodies have their own deadlines (per chunk and for the
+whole body) in ``quizhub.guard``. Cloudflare's edge does all of this for the Workers.
 """
 
 from __future__ import annotations

@@ -98,10 +98,13 @@ async def serve(
     public_dir: Path = ROOT / "public",
     rate_limits: bool = True,
     latency_ms: float = 0,
+    trusted_proxies: str = "",
 ) -> None:
     """Open the platform under ``data_dir``, seed on first run, and serve until interrupted.
     ``latency_ms`` adds that much to every binding call, the live channel's included (the
-    benchmarks' model of a Worker's round trips; 0 = the local bindings' own speed)."""
+    benchmarks' model of a Worker's round trips; 0 = the local bindings' own speed).
+    ``trusted_proxies`` (comma-separated addresses) may set the client address with
+    ``X-Forwarded-For``; by default nobody can, and the socket's peer is the client."""
     _check_port_free(host, port)
     analytics = _analytics(data_dir)
     try:
@@ -115,6 +118,7 @@ async def serve(
             rate_limits,
             latency_ms,
             analytics,
+            trusted_proxies,
         )
     finally:
         if isinstance(analytics, AnalyticsServer):
@@ -140,6 +144,7 @@ async def _serve(
     rate_limits: bool,
     latency_ms: float,
     analytics: AnalyticsServer | str,
+    trusted_proxies: str,
 ) -> None:
     server_of = analytics if isinstance(analytics, AnalyticsServer) else None
     platform = build_platform(
@@ -164,6 +169,10 @@ async def _serve(
         log_level="warning",
         access_log=False,
         http=HeaderDeadlineH11,  # a slow client's headers time out (408)
+        # Per-client rate limits key on the client address: a header may change it only when it
+        # comes from a proxy named here (uvicorn otherwise trusts 127.0.0.1, i.e. everyone local).
+        proxy_headers=bool(trusted_proxies.strip()),
+        forwarded_allow_ips=trusted_proxies.strip() or None,
     )
     server = uvicorn.Server(config)
     base = f"http://{host}:{port}"

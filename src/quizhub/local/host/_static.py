@@ -74,7 +74,8 @@ class StaticSite:
 def _hidden(path: str) -> bool:
     """Config files (``_headers``, ``_redirects``) and any dot segment, under every spelling."""
     segments = [s for s in path.split("/") if s]
-    return path in _CONFIG_FILES or any(s.startswith(".") for s in segments)
+    bare = "/" + "/".join(segments)  # /_headers/ and //_headers are /_headers too
+    return bare in _CONFIG_FILES or any(s.startswith(".") for s in segments)
 
 
 async def _plain(send: Any, status: int, text: str, allow: bool) -> None:
