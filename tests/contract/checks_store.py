@@ -39,6 +39,18 @@ async def check_create_only_conflicts_when_the_test_exists(db: Any) -> None:
     assert (await _commit(db, reborn, _doc("새로 태어남"))).status == "committed"
 
 
+async def check_a_delete_that_commits_first_supersedes_older_saves(db: Any) -> None:
+    """Jobs of one test may commit in any order (concurrent Workflow instances): a delete with
+    the newest rev that commits before the test's older saves leaves a tombstone, so those
+    saves are superseded and the test stays deleted."""
+    await _fresh(db)
+    assert (await _commit(db, _job("t-gone", 3, kind="delete"), None)).status == "committed"
+    older = await _commit(db, _job("t-gone", 2), _doc("늦게 온 저장"))
+    assert older.status == "superseded", older
+    row = await TestsRepo(db).pointer("t-gone")
+    assert row is not None and (row.rev, row.deleted, row.object_key) == (_rev(3), True, None)
+
+
 async def check_commit_applies_a_new_test(db: Any) -> None:
     await _fresh(db)
     outcome = await _commit(db, _job("t-new", 1), _doc(images=True))

@@ -7,7 +7,7 @@ too large for a queue message (DESIGN §5.1, §5.5).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.bindings import Bindings
@@ -16,7 +16,7 @@ from quizhub.domain.jobs import JobRow, make_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import DOCUMENT_LIMIT, iso_ms, json_bytes
 from quizhub.errors import TooLarge, Transient
-from quizhub.pipeline.messages import MESSAGE_LIMIT, parse_message, sign_body
+from quizhub.pipeline.messages import MESSAGE_LIMIT, BodyRef, JobMessage, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
     PROCESS_IMAGE,
@@ -38,7 +38,6 @@ __all__ = [
     "accept_image",
     "accept_image_job",
     "accept_reprocess_images",
-    "encoded_size",
 ]
 
 
@@ -52,30 +51,20 @@ class Accepted:
     job: JobRow | None = None  # the finished job in sync mode
 
 
-def encoded_size(message: dict[str, Any]) -> int:
-    """Bytes of the message as JSON (what counts against the queue's size limit)."""
-    return len(json_bytes(message))
-
-
 def _new_message(
     b: Bindings, kind: MessageType, test_id: str, precondition: Precondition
-) -> dict[str, Any]:
+) -> JobMessage:
     now = b.clock_ms()
     rev = b.revs.new(now)
-    message: dict[str, Any] = {
-        "v": 1,
-        "type": kind,
-        "jobId": make_job_id(rev, b.settings.signing_key),
-        "testId": test_id,
-        "rev": rev,
-        "baseRev": precondition.base_rev,
-        "acceptedAt": iso_ms(now),
-    }
-    if precondition.create_only:
-        message["createOnly"] = True
-    if b.editor is not None:
-        message["author"] = b.editor  # who accepted it (Cloudflare Access), shown on the job
-    return message
+    return JobMessage(
+        type=kind,
+        job_id=make_job_id(rev, b.settings.signing_key),
+        test_id=test_id,
+        rev=rev,
+        accepted_at=iso_ms(now),
+        precondition=precondition,
+        author=b.editor,
+    )
 
 
 async def accept_save(
@@ -95,23 +84,22 @@ async def accept_save(
         )
     message = _new_message(b, SAVE_TEST, test_id, precondition)
     digest = hashlib.sha256(canonical).hexdigest()  # = body_digest(content)
-    message["bodySig"] = sign_body(b.settings.signing_key, message["jobId"], test_id, digest)
-    message["body"] = None
+    signed = replace(
+        message, body_sig=sign_body(b.settings.signing_key, message.job_id, test_id, digest)
+    )
     # The message with the body inline: its JSON is the same length in any key order.
-    if encoded_size(message) - len(b"null") + len(canonical) <= MESSAGE_LIMIT:
-        message["body"] = content
-    else:
-        raw = json_bytes(content)  # stored in the order it came (the claim check's bytes)
-        digest = hashlib.sha256(raw).hexdigest()
-        key = staging_key(message["jobId"])
-        await b.bucket.put(
-            key,
-            raw,
-            http_metadata={"contentType": "application/json"},
-            custom_metadata={"sha256": digest},
-        )
-        message["bodyRef"] = {"key": key, "sha256": digest, "size": len(raw)}
-    return await _dispatch(b, message)
+    if signed.size() - len(b"null") + len(canonical) <= MESSAGE_LIMIT:
+        return await _dispatch(b, replace(signed, body=content))
+    raw = json_bytes(content)  # stored in the order it came (the claim check's bytes)
+    digest = hashlib.sha256(raw).hexdigest()
+    key = staging_key(message.job_id)
+    await b.bucket.put(
+        key,
+        raw,
+        http_metadata={"contentType": "application/json"},
+        custom_metadata={"sha256": digest},
+    )
+    return await _dispatch(b, replace(signed, body_ref=BodyRef(key, digest, len(raw))))
 
 
 async def accept_delete(b: Bindings, test_id: str) -> Accepted:
@@ -154,11 +142,8 @@ async def accept_image_job(
 ) -> Accepted:
     """A ``process-image`` job for an original already stored at ``source``."""
     message = _new_message(b, PROCESS_IMAGE, "", Precondition())
-    message["imageKey"] = image_key
-    message["source"] = source
-    if for_test is not None:
-        message["forTest"] = for_test
-    return await _dispatch(b, message)
+    image = replace(message, image_key=image_key, source=source, for_test=for_test)
+    return await _dispatch(b, image)
 
 
 async def accept_reprocess_images(b: Bindings) -> Accepted:
@@ -166,13 +151,11 @@ async def accept_reprocess_images(b: Bindings) -> Accepted:
     return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition()))
 
 
-async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
-    job_id = message["jobId"]
-    accepted = Accepted(job_id, message["rev"])
+async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
+    accepted = Accepted(msg.job_id, msg.rev)
     if b.settings.save_mode != "sync":
-        await b.queue.send(message, content_type="json")
+        await b.queue.send(msg.to_wire(), content_type="json")
         return accepted
-    msg = parse_message(message, b.settings.signing_key)
     try:
         await run_job(b, msg)
     except Exception as exc:  # noqa: BLE001 - the baseline has no retries: the job fails visibly
@@ -180,5 +163,5 @@ async def _dispatch(b: Bindings, message: dict[str, Any]) -> Accepted:
         await fail_job(b, msg, failure.message)
         if isinstance(failure, Transient):
             raise
-    row = await JobsRepo(b.db).get(job_id)
+    row = await JobsRepo(b.db).get(msg.job_id)
     return Accepted(accepted.job_id, accepted.rev, job=row)

@@ -11,7 +11,7 @@ from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Bindings
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
-from quizhub.pipeline.messages import parse_message, signed_job_of
+from quizhub.pipeline.messages import JobMessage, signed_job_of
 from quizhub.pipeline.names import CONSUMER_ONLY, DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import (
     ATTEMPT_SECONDS,
@@ -37,7 +37,7 @@ async def handle_batch(batch: MessageBatch, bindings: Bindings) -> None:
 
 async def _handle_one(message: QueueMessage, b: Bindings) -> None:
     try:
-        msg = parse_message(message.body, b.settings.signing_key)
+        msg = JobMessage.from_wire(message.body, b.settings.signing_key)
     except Permanent as exc:
         await _fail_unparseable(message, b, exc.message)
         return
@@ -95,7 +95,7 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
     """Dead-letter consumer: the job exhausted its retries, so it ends ``failed`` with why."""
     for message in batch.messages:
         try:
-            msg = parse_message(message.body, bindings.settings.signing_key)
+            msg = JobMessage.from_wire(message.body, bindings.settings.signing_key)
         except Permanent as exc:
             log.error("dropping unprocessable dead letter %s: %s", message.id, exc.message)
             message.ack()

@@ -1,4 +1,6 @@
-"""The image job's steps. Each is idempotent, so any may run again after a crash or redelivery.
+"""The image job's steps as plain functions (their order, progress records and notices are
+``quizhub.pipeline.sequences``'). Each is idempotent, so any may run again after a crash or
+redelivery.
 
 Order: decode (read the header: format, size, pixel limit) → variants (WebP and the original's
 format at each width, metadata stripped, stored create-only under immutable keys) → record (the
@@ -17,7 +19,6 @@ from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.domain.ids import is_image_key
 from quizhub.domain.images import (
     MAX_PIXELS,
-    VARIANT_WIDTHS,
     ImageFormat,
     Variant,
     format_of_ext,
@@ -30,19 +31,15 @@ from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.ports import ImageTransformer, R2Object
 from quizhub.store.images import ImageFacts, ImagesRepo
-from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
 
 __all__ = [
     "ImageWork",
-    "IMAGE_STEPS",
     "load_original",
     "decode",
     "make_variants",
     "make_variant",
     "variant_plan",
-    "mark_step",
-    "MAX_STEPS",
     "record",
     "purge",
     "release_original",
@@ -54,12 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("quizhub.pipeline")
-
-# The job's step names, in order (what GET /api/admin/jobs/{id} reports as ``step``).
-IMAGE_STEPS = ("decode", "variants", "record", "purge")
-# The most steps an image job's Workflow runs: begin, decode, one per variant (WebP and the
-# original's format at each width), record, purge, finish (quizhub.pipeline.policy's budget).
-MAX_STEPS = 5 + 2 * len(VARIANT_WIDTHS)
 
 
 @dataclass(frozen=True)
@@ -78,11 +69,6 @@ def _transformer(b: Bindings) -> ImageTransformer:
     return b.images
 
 
-async def _step(b: Bindings, work: ImageWork, step: str) -> None:
-    if work.own_job:
-        await JobsRepo(b.db).set_step(work.job_id, step, iso_ms(b.clock_ms()))
-
-
 async def load_original(b: Bindings, work: ImageWork) -> bytes:
     """The original's bytes from its private key (Permanent when it is gone)."""
     obj = await b.bucket.get(work.source)
@@ -94,7 +80,6 @@ async def load_original(b: Bindings, work: ImageWork) -> bytes:
 async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
     """Read the header only: an accepted format, and no more than ``MAX_PIXELS`` pixels (a
     decompression bomb fails here, permanently, before any pixel is decoded)."""
-    await _step(b, work, "decode")
     info = await _transformer(b).info(data)
     fmt = format_of_media_type(str(info.get("format")))
     if fmt is None or fmt.ext != work.image_key.rsplit(".", 1)[1]:
@@ -117,7 +102,6 @@ async def make_variants(
     for; the real size is in its metadata: an upright photo can be narrower than its header
     says). A variant already stored (an earlier delivery) is reused, so a retry goes on where
     the last one stopped, and the put is create-only: repeats never write a second copy."""
-    await _step(b, work, "variants")
     made: list[Variant] = []
     for fmt, width in variant_plan(facts):
         variant = await make_variant(b, work, data, fmt, width, made)
@@ -150,11 +134,6 @@ async def make_variant(
         return None
     height = int(stored.custom_metadata.get("height", "0"))
     return Variant(real_width, height, fmt.ext, key, stored.size)
-
-
-async def mark_step(b: Bindings, work: ImageWork, step: str) -> None:
-    """Record the step an image job is on (what the admin shows as 처리 중…)."""
-    await _step(b, work, step)
 
 
 # Tries per variant within one delivery: a variant takes four binding calls, an image up to 24,
@@ -239,8 +218,6 @@ async def purge(b: Bindings, work: ImageWork) -> None:
     there); the job is live after it."""
     origin = b.settings.public_origin
     await b.purger.purge(tags=image_tags(work.image_key), urls=image_urls(origin, work.image_key))
-    if work.own_job:
-        await JobsRepo(b.db).mark_live(work.job_id, iso_ms(b.clock_ms()))
 
 
 async def release_original(b: Bindings, work: ImageWork) -> None:

@@ -1,4 +1,6 @@
-"""The queue message: built by the accept path, parsed by the consumer and the workflow.
+"""The queue message, written once: ``JobMessage.to_wire`` is the only place a message's JSON is
+built (the accept path, sync mode) and ``JobMessage.from_wire`` the only place it is read (the
+queue consumer, the dead-letter consumer and the Workflow).
 
 Plain Python (no pydantic), so the consumer Worker runs it in Pyodide as is. The API validated the
 document with pydantic before accepting it; instead of validating it a second time (the same rules
@@ -19,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from quizhub.domain.ids import is_image_key, is_test_id
@@ -42,9 +44,9 @@ from quizhub.store.keys import original_keys
 
 __all__ = [
     "MESSAGE_LIMIT",
+    "WIRE_VERSION",
     "BodyRef",
     "JobMessage",
-    "parse_message",
     "signed_job_of",
     "body_digest",
     "sign_body",
@@ -52,6 +54,10 @@ __all__ = [
 ]
 
 MESSAGE_LIMIT = 120_000  # bytes; Cloudflare's limit is 128 KB including ~100 B of metadata
+# The wire format's version. Messages already queued must still parse after a deploy: a change
+# that old consumers could not read is a new version, and from_wire keeps reading the old one.
+WIRE_VERSION = 1
+# Every field a message may carry (what to_wire writes; from_wire refuses anything else).
 _KEYS = frozenset(
     {"v", "type", "jobId", "testId", "rev", "baseRev", "acceptedAt", "createOnly"}
     | {"body", "bodyRef", "bodySig", "author", "imageKey", "source", "forTest"}
@@ -94,6 +100,42 @@ class JobMessage:
     image_key: str | None = None
     source: str | None = None  # the private R2 key of the original (process-image)
     for_test: str | None = None  # the test an image was uploaded for (process-image)
+
+    def to_wire(self) -> dict[str, Any]:
+        """The message's JSON (what the queue carries and the Workflow gets as its payload)."""
+        wire: dict[str, Any] = {
+            "v": WIRE_VERSION,
+            "type": self.type,
+            "jobId": self.job_id,
+            "testId": self.test_id,
+            "rev": self.rev,
+            "baseRev": self.precondition.base_rev,
+            "acceptedAt": self.accepted_at,
+        }
+        if self.precondition.create_only:
+            wire["createOnly"] = True
+        if self.author is not None:
+            wire["author"] = self.author  # who accepted it (Cloudflare Access), shown on the job
+        if self.type == SAVE_TEST:
+            wire["bodySig"] = self.body_sig
+            wire["body"] = self.body
+            if self.body_ref is not None:
+                wire["bodyRef"] = asdict(self.body_ref)
+        if self.image_key is not None:
+            wire |= {"imageKey": self.image_key, "source": self.source}
+        if self.for_test is not None:
+            wire["forTest"] = self.for_test
+        assert set(wire) <= _KEYS
+        return wire
+
+    @classmethod
+    def from_wire(cls, body: Any, signing_key: bytes) -> JobMessage:
+        """Check a delivered body; raise Permanent for anything that can never be processed."""
+        return _from_wire(body, signing_key)
+
+    def size(self) -> int:
+        """Bytes of the message as JSON (what counts against the queue's size limit)."""
+        return len(json_bytes(self.to_wire()))
 
     @property
     def channel(self) -> str:
@@ -148,13 +190,12 @@ def _body_ref(raw: Any) -> BodyRef:
     return BodyRef(key, sha, size)
 
 
-def parse_message(body: Any, signing_key: bytes) -> JobMessage:
-    """Check a delivered body; raise Permanent for anything that can never be processed."""
+def _from_wire(body: Any, signing_key: bytes) -> JobMessage:
     if not isinstance(body, dict):
         raise _malformed("not an object")
     if unknown := set(body) - _KEYS:
         raise _malformed(f"unknown field(s) {', '.join(sorted(unknown))}")
-    if body.get("v") != 1 or body.get("type") not in MESSAGE_TYPES:
+    if body.get("v") != WIRE_VERSION or body.get("type") not in MESSAGE_TYPES:
         raise _malformed("unsupported version or type")
     job_id, test_id, rev = body.get("jobId"), body.get("testId"), body.get("rev")
     if not isinstance(job_id, str) or not isinstance(test_id, str) or not isinstance(rev, str):

@@ -3,9 +3,10 @@ message retention: the limits that decide when a job is ``delayed`` or ``expired
 
 The budget is derived from the rules that retry a job, never restated: the save queue's
 ``max_retries`` (``wrangler.consumer.toml``, via ``Settings``) and, in workflow mode, the step
-config and step names of ``quizhub.pipeline.workflow``. Raising a retry limit there raises the
-budget here. A job past its budget is only ``delayed`` (its message may still come: a consumer
-outage, a bad deploy, a backlog); it is ``expired`` once the queue can no longer deliver it.
+config of ``quizhub.pipeline.workflow`` and the steps of ``quizhub.pipeline.sequences``.
+Raising a retry limit there raises the budget here. A job past its budget is only ``delayed``
+(its message may still come: a consumer outage, a bad deploy, a backlog); it is ``expired``
+once the queue can no longer deliver it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from quizhub.bindings import Settings
 from quizhub.domain.jobs import JobRow, rev_from_job_id
 from quizhub.pipeline import workflow
+from quizhub.pipeline.sequences import MAX_IMAGE_STEPS, SAVE_STEPS
 from quizhub.step_config import worst_case_step_ms
 
 __all__ = [
@@ -55,8 +57,8 @@ def job_budget_seconds(settings: Settings) -> int:
     waits = sum(retry_delay_seconds(settings, a) for a in range(1, deliveries))
     budget = waits + (deliveries + 1) * ATTEMPT_SECONDS
     if settings.save_mode == "workflow":
-        # The longer of the two (a save's steps, an image's), + workflow.FAIL_STEP.
-        steps = max(len(workflow.STEP_NAMES), workflow.IMAGE_STEP_COUNT) + 1
+        # The longer of the two sequences (a save's steps, an image's), + workflow.FAIL_STEP.
+        steps = max(len(SAVE_STEPS), MAX_IMAGE_STEPS) + 1
         budget += steps * worst_case_step_ms(workflow.STEP_CONFIG) // 1000
     return budget
 

@@ -1,34 +1,31 @@
-"""The job steps. Each is idempotent, so any of them may run again after a crash or redelivery.
+"""The save job's steps as plain functions: each does its work and returns what it found; the
+order, the progress records and the notices are ``quizhub.pipeline.sequences``'. Each is
+idempotent, so any of them may run again after a crash or redelivery.
 
-Order (DESIGN §5.4): put the immutable R2 object → flip the D1 pointer in one batch → invalidate
-KV and caches → mark the job succeeded. A binding error surfaces as ``Transient``; a body that
-can never be applied as ``Permanent``.
+The write order (docs/architecture.md, "The write path"): put the immutable R2 object → flip the
+D1 pointer in one batch → invalidate KV and caches. A binding error surfaces as is (transient);
+a body that can never be applied as ``Permanent``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.cdn import tags_for_test, urls_for_test
-from quizhub.domain.jobs import JobRow
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.search.vectors import index_test
 from quizhub.store.documents import read_current
-from quizhub.store.jobs import JobRef, JobsRepo
+from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
 
-log = logging.getLogger("quizhub.pipeline")
-
 __all__ = [
     "now_iso",
-    "begin",
     "load_document",
     "put_document",
     "commit",
@@ -36,20 +33,12 @@ __all__ = [
     "release_claim_check",
     "CLAIM_CHECK_DONE",
     "index",
-    "index_or_warn",
     "index_warning",
-    "finish",
 ]
 
 
 def now_iso(b: Bindings) -> str:
     return iso_ms(b.clock_ms())
-
-
-async def begin(b: Bindings, msg: JobMessage) -> JobRow:
-    """Record this delivery on the job row (created on first delivery); returns the row."""
-    body_ref = msg.body_ref.key if msg.body_ref else None
-    return await JobsRepo(b.db).start_attempt(msg.job(), "validate", now_iso(b), body_ref)
 
 
 async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
@@ -73,7 +62,6 @@ async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
 async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
     """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
     key = document_key(job.test_id, job.rev)
-    await JobsRepo(b.db).set_step(job.job_id, "put-r2", now_iso(b))
     data = json_bytes(doc)
     await b.bucket.put(
         key,
@@ -95,12 +83,11 @@ async def commit(
 
 async def invalidate(b: Bindings, job: JobRef) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
-    succeeded the job is live (``liveAt``, README "Live and its staleness bound")."""
+    succeeded the job is live (``liveAt``, its staleness bound: docs/pipeline.md)."""
     test_id = job.test_id
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")
     await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
-    await JobsRepo(b.db).mark_live(job.job_id, now_iso(b))
 
 
 # A claim-check body is dropped once its job can no longer need it: succeeded (applied) or
@@ -115,9 +102,6 @@ async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None
         await b.bucket.delete(staging_key(msg.job_id))
 
 
-INDEX_ATTEMPTS = 2
-
-
 async def index(b: Bindings, test_id: str) -> None:
     """Bring the vector index in line with D1 for ``test_id`` (its CURRENT revision, so a late
     job never indexes an older one): upsert when published, remove otherwise. The keyword index
@@ -129,27 +113,9 @@ async def index(b: Bindings, test_id: str) -> None:
     await index_test(b, test_id, doc)
 
 
-async def index_or_warn(b: Bindings, test_id: str) -> str | None:
-    """``index`` with a quick second try; a failure is a warning, never a failed save."""
-    for attempt in range(1, INDEX_ATTEMPTS + 1):
-        try:
-            await index(b, test_id)
-            return None
-        except Exception as exc:  # noqa: BLE001 - the save is live; the reindex repairs this
-            error = exc
-            log.warning("indexing %s failed (attempt %d): %s", test_id, attempt, exc)
-    return index_warning(error)
-
-
 def index_warning(exc: BaseException) -> str:
     """The warning a succeeded job keeps when its search index could not be updated."""
     return (
         "saved and live; the search index was not updated "
         f"({type(exc).__name__}: {str(exc)[:200]}); the next save or a reindex repairs it"
     )
-
-
-async def finish(b: Bindings, msg: JobMessage, warning: str | None = None) -> None:
-    """Mark the job succeeded and drop its claim-check object (no longer needed)."""
-    await JobsRepo(b.db).succeed(msg.job_id, now_iso(b), warning)
-    await release_claim_check(b, msg, "succeeded")

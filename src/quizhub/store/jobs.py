@@ -134,27 +134,32 @@ class JobsRepo:
         assert row is not None
         return JobRow.from_row(row)
 
-    async def set_step(self, job_id: str, step: str, now: str) -> None:
-        """Record the step a running job is on (what the admin UI shows as 저장 중…)."""
-        await (
+    async def set_step(self, job_id: str, step: str, now: str) -> JobRow | None:
+        """Record the step a running job is on (what the admin UI shows as 저장 중…); the row
+        after it (None when the job is no longer workable)."""
+        row = await (
             self.db.prepare(
                 "UPDATE jobs SET step = ?, updated_at = ?"
-                f" WHERE job_id = ? AND status IN {WORKABLE}"
+                f" WHERE job_id = ? AND status IN {WORKABLE} RETURNING {_COLUMNS}"
             )
             .bind(step, now, job_id)
-            .run()
+            .first()
         )
+        return None if row is None else JobRow.from_row(row)
 
-    async def mark_live(self, job_id: str, now: str) -> None:
+    async def mark_live(self, job_id: str, now: str) -> JobRow | None:
         """Record when the invalidation after a committed job's commit succeeded (``liveAt``).
-        The first success counts: a repeat delivery that invalidates again keeps it."""
-        await (
+        The first success counts: a repeat delivery that invalidates again keeps it. The row
+        after it (None when the job has not committed)."""
+        row = await (
             self.db.prepare(
-                "UPDATE jobs SET live_at = ? WHERE job_id = ? AND committed = 1 AND live_at IS NULL"
+                "UPDATE jobs SET live_at = COALESCE(live_at, ?) WHERE job_id = ? AND committed = 1"
+                f" RETURNING {_COLUMNS}"
             )
             .bind(now, job_id)
-            .run()
+            .first()
         )
+        return None if row is None else JobRow.from_row(row)
 
     async def note_error(self, job_id: str, error: str, now: str) -> None:
         """Keep the last transient error on a running job (it will be retried)."""

@@ -61,8 +61,13 @@ ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, status = excluded.status, dele
   created_at = CASE WHEN tests.deleted = 1 THEN excluded.created_at ELSE tests.created_at END,
   updated_at = excluded.updated_at"""
 
-_TOMBSTONE = f"""UPDATE tests SET rev = ?3, deleted = 1, object_key = NULL, updated_at = ?14
-WHERE id = ?2 AND {_GUARD}"""
+# A delete leaves a tombstone holding its rev, also where no pointer exists yet (a delete that
+# commits before older saves of the same test): those saves are then superseded, never applied.
+_TOMBSTONE = f"""INSERT INTO tests (id, rev, status, deleted, title, object_key, created_at,
+  updated_at)
+SELECT ?2, ?3, 'draft', 1, '', NULL, ?14, ?14 WHERE {_GUARD}
+ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, deleted = 1, object_key = NULL,
+  updated_at = excluded.updated_at"""
 
 _CLEAR_TAGS = f"DELETE FROM test_tags WHERE test_id = ?2 AND {_GUARD}"
 _ADD_TAGS = (

@@ -1,0 +1,192 @@
+"""Every job, written once: its steps, their names and their order. Queue, workflow and sync
+mode all run these sequences (``quizhub.pipeline.orchestration`` says how a step runs).
+
+- save / delete: begin → put_object (saves only) → commit → invalidate → index → finish;
+- process-image: begin → decode → one step per variant → record → purge → finish;
+- reindex-search and reprocess-images (the consumer runs them in every mode): begin → the work
+  → finish.
+
+Step names are a live contract: a Workflow instance replays by name, so a name, once deployed,
+keeps its meaning (add new names; never reuse one). A job already committed (a redelivery after
+the commit) goes straight to what is left.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quizhub.bindings import Bindings
+from quizhub.domain.images import VARIANT_WIDTHS, Variant
+from quizhub.domain.jobs import TERMINAL, JobStatus
+from quizhub.pipeline import images, steps
+from quizhub.pipeline.messages import JobMessage
+from quizhub.pipeline.orchestration import JobBook, Once, StepResult, Steps
+from quizhub.push.notify import Notices
+from quizhub.search.reindex import reindex_all
+from quizhub.store.images import ImageFacts
+
+__all__ = [
+    "SAVE_STEPS",
+    "IMAGE_STEPS",
+    "MAX_IMAGE_STEPS",
+    "BEGIN",
+    "FINISH",
+    "run_sequence",
+    "variant_step_name",
+]
+
+SAVE_STEPS = ("begin", "put_object", "commit", "invalidate", "index", "finish")
+BEGIN, PUT_OBJECT, COMMIT, INVALIDATE, INDEX, FINISH = SAVE_STEPS
+# The image job's fixed steps; one step per variant runs between decode and record.
+IMAGE_STEPS = (BEGIN, "decode", "record", "purge", FINISH)
+_DECODE, _RECORD, _PURGE = IMAGE_STEPS[1:4]
+# The most steps an image job runs: WebP and the original's format at each width.
+MAX_IMAGE_STEPS = len(IMAGE_STEPS) + 2 * len(VARIANT_WIDTHS)
+_REINDEX, _REPROCESS = "reindex", "reprocess"
+# Commit outcomes after which the save goes on to invalidate (else the job has ended).
+_APPLIED = ("committed", "already-committed")
+
+
+def variant_step_name(ext: str, width: int) -> str:
+    """The step that makes one variant (an identifier, as Workflow step names are)."""
+    return f"variant_{ext}_{width}"
+
+
+async def run_sequence(run: Steps, b: Bindings, msg: JobMessage, notices: Notices) -> JobStatus:
+    """Run ``msg``'s job through its sequence with ``run``; its status at the end."""
+    book = JobBook(b, msg, notices)
+
+    async def begin() -> StepResult:
+        row = await book.begin()
+        return {"status": row.status, "committed": row.committed}
+
+    started = await run.do(BEGIN, begin)
+    status: JobStatus = started["status"]
+    if status in TERMINAL:
+        return status  # a repeat delivery of a finished job changes nothing
+    committed = bool(started.get("committed", False))  # absent in results of older versions
+    kind = msg.job().kind
+    if kind == "reindex":
+        return await _reindex(run, book, b)
+    if kind == "image" and msg.image_key is None:
+        return await _reprocess(run, book, b, msg)
+    if kind == "image":
+        return await _image(run, book, b, msg, committed)
+    return await _save(run, book, b, msg, committed)
+
+
+async def _finish(run: Steps, book: JobBook, warning: str | None = None) -> JobStatus:
+    async def finish() -> StepResult:
+        await book.succeed(warning)
+        await steps.release_claim_check(book.b, book.msg, "succeeded")
+        return {"status": "succeeded"}
+
+    return (await run.do(FINISH, finish))["status"]  # type: ignore[no-any-return]
+
+
+async def _save(
+    run: Steps, book: JobBook, b: Bindings, msg: JobMessage, committed: bool
+) -> JobStatus:
+    job = msg.job()
+    if not committed:
+        doc = Once(lambda: steps.load_document(b, msg))
+        key: str | None = None
+        if job.kind == "save":
+
+            async def put_object() -> StepResult:
+                content = await doc.get()
+                await book.step("put-r2")
+                return {"key": await steps.put_document(b, job, content)}
+
+            key = (await run.do(PUT_OBJECT, put_object))["key"]
+
+        async def commit() -> StepResult:
+            content = await doc.get() if job.kind == "save" else None
+            outcome = await steps.commit(b, job, content, key)
+            book.committed(outcome)
+            await steps.release_claim_check(b, msg, outcome.job.status)
+            return {"outcome": outcome.status, "status": outcome.job.status}
+
+        decided = await run.do(COMMIT, commit)
+        if decided["outcome"] not in _APPLIED:
+            return decided["status"]  # type: ignore[no-any-return]
+
+    async def invalidate() -> StepResult:
+        await steps.invalidate(b, job)
+        return {"liveAt": await book.live(INVALIDATE)}
+
+    await run.do(INVALIDATE, invalidate)
+
+    async def index() -> StepResult:
+        await steps.index(b, job.test_id)
+        return {"indexed": True}
+
+    warning = None
+    try:
+        await run.do(INDEX, index)
+    except Exception as exc:  # noqa: BLE001 - the save is live; the next save or a reindex repairs
+        warning = steps.index_warning(exc)
+    return await _finish(run, book, warning)
+
+
+async def _image(
+    run: Steps, book: JobBook, b: Bindings, msg: JobMessage, committed: bool
+) -> JobStatus:
+    """The original is read by the steps that need its bytes (once per run): step results stay
+    small (the variants' keys and sizes, never image bytes). Variant step names come from the
+    decode result, so a replay names the same steps."""
+    work = images.work_of(msg.job_id, msg.image_key, msg.source)
+    original = Once(lambda: images.load_original(b, work))
+    if not committed:
+
+        async def decode() -> StepResult:
+            await book.step(_DECODE)
+            facts = await images.decode(b, work, await original.get())
+            await book.step("variants")
+            return dict(facts.to_json())
+
+        facts = ImageFacts.from_json(await run.do(_DECODE, decode))
+        made: list[Variant] = []
+        for fmt, width in images.variant_plan(facts):
+
+            async def variant(fmt: Any = fmt, width: int = width) -> StepResult:
+                done = await images.make_variant(b, work, await original.get(), fmt, width, made)
+                return {"variant": None if done is None else images.variant_to_step(done)}
+
+            result = await run.do(variant_step_name(fmt.ext, width), variant)
+            if result["variant"] is not None:
+                made.append(images.variant_from_step(result["variant"]))
+
+        async def record() -> StepResult:
+            await images.record(b, work, facts, made)
+            return {"recorded": len(made)}
+
+        await run.do(_RECORD, record)
+
+    async def purge() -> StepResult:
+        await images.purge(b, work)
+        return {"liveAt": await book.live(_PURGE)}
+
+    await run.do(_PURGE, purge)
+
+    async def finish() -> StepResult:
+        await images.release_original(b, work)
+        await book.succeed()
+        return {"status": "succeeded"}
+
+    return (await run.do(FINISH, finish))["status"]  # type: ignore[no-any-return]
+
+
+async def _reindex(run: Steps, book: JobBook, b: Bindings) -> JobStatus:
+    async def reindex() -> StepResult:
+        done = await reindex_all(b)  # idempotent: a repeat rebuilds the same indexes
+        return {"warning": None if done.keyword or done.removed else "nothing to index"}
+
+    return await _finish(run, book, (await run.do(_REINDEX, reindex))["warning"])
+
+
+async def _reprocess(run: Steps, book: JobBook, b: Bindings, msg: JobMessage) -> JobStatus:
+    async def reprocess() -> StepResult:
+        return {"warning": await images.reprocess_stored(b, msg.job_id)}
+
+    return await _finish(run, book, (await run.do(_REPROCESS, reprocess))["warning"])

@@ -1,0 +1,216 @@
+"""One job definition, three modes: the same saves under the same faults end the same in queue,
+workflow and sync mode, as far as an editor can see — each job's final status, the steps its
+notices went through (first appearance, in order), whether it committed and went live, whether
+it carries a warning, the versions, and the live notices' phases. Attempts, timestamps and
+error wording may differ (a queue retries the message, a Workflow the step)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from quizhub.bindings import Bindings, SaveMode
+from quizhub.local.push import LocalSocket
+from tests.api.conftest import Api
+from tests.conftest import sample_doc
+from tests.fakes import AUTH, FakeClock, make_platform, run
+from tests.imagefiles import phone_photo
+
+
+class ScriptedFaults:
+    """Fails chosen calls, counted per ``binding.method`` (``{"bucket.put": {1}}``: the first
+    R2 put fails, before it reaches the bucket), whatever else the mode calls in between."""
+
+    def __init__(self, fail: dict[str, set[int] | None]) -> None:
+        self.fail = fail  # None: every call of that method fails
+        self.counts: dict[str, int] = {}
+
+    def wrap(self, b: Bindings) -> Bindings:
+        fields = {name.split(".")[0] for name in self.fail}
+        return replace(b, **{f: _Scripted(getattr(b, f), f, self) for f in fields})
+
+    def should_fail(self, name: str) -> bool:
+        if name not in self.fail:
+            return False
+        self.counts[name] = n = self.counts.get(name, 0) + 1
+        which = self.fail[name]
+        return which is None or n in which
+
+
+class _Scripted:
+    def __init__(self, inner: Any, label: str, faults: ScriptedFaults) -> None:
+        self._inner, self._label, self._faults = inner, label, faults
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name.startswith("_") or not callable(attr) or name in ("prepare", "bind"):
+            return attr
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if self._faults.should_fail(f"{self._label}.{name}"):
+                raise ConnectionError(f"scripted fault in {self._label}.{name}")
+            return await attr(*args, **kwargs)
+
+        return call
+
+
+@dataclass
+class Seen:
+    """What an editor can see of a run."""
+
+    jobs: list[dict[str, Any]]
+    versions: list[str]
+    phases: list[list[str]]
+
+
+def _settle(api: Api) -> None:
+    """Deliver everything, moving the fake clock to each retry, until nothing is due."""
+    for _ in range(1000):
+        run(api.platform.drain())
+        due = api.platform.next_due_ms()
+        if due is None:
+            return
+        api.clock.advance(max(1, due - api.clock()))
+    raise AssertionError("work still due after 1000 rounds")
+
+
+def _notices(socket: LocalSocket) -> list[dict[str, Any]]:
+    out = []
+    while not socket.outbox.empty():
+        text = socket.outbox.get_nowait()
+        if text is not None and (message := json.loads(text))["type"] == "job":
+            out.append(message)
+    return out
+
+
+def _first_seen(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(items))
+
+
+def _run(
+    tmp: Path, mode: SaveMode, faults: ScriptedFaults, script: Callable[[Api], list[str]]
+) -> Seen:
+    clock = FakeClock()
+    api = Api(make_platform(tmp / mode, clock, mode=mode, wrap=faults.wrap), clock)
+    socket = LocalSocket()
+    api.platform.live.hub("travel").connect(socket, "travel", 0)
+    try:
+        job_ids = script(api)
+        _settle(api)
+        notices = _notices(socket)
+        jobs = []
+        for job_id in job_ids:
+            row = api.job(job_id)
+            mine = [n for n in notices if n["job"]["jobId"] == job_id]
+            steps = _first_seen([(n["phase"], n["job"]["step"]) for n in mine])
+            jobs.append(
+                {
+                    "status": row["status"],
+                    "kind": row["kind"],
+                    "committed": row["committedAt"] is not None,
+                    "live": row["liveAt"] is not None,
+                    "warning": row["status"] == "succeeded" and row["error"] is not None,
+                    "steps": steps,
+                    "last": mine[-1]["phase"] if mine else None,
+                }
+            )
+        versions = api.client.get("/api/admin/tests/travel/versions", headers=AUTH).json()
+        titles = [v.get("title", "") for v in versions.get("items", [])]
+        phases = [[n["phase"] for n in notices if n["job"]["jobId"] == j] for j in job_ids]
+        return Seen(jobs, titles, [_first_seen_phases(p) for p in phases])
+    finally:
+        api.platform.close()
+
+
+def _first_seen_phases(phases: list[str]) -> list[str]:
+    return list(dict.fromkeys(phases))
+
+
+def _put(api: Api, doc: dict[str, Any]) -> str:
+    r = api.client.put("/api/admin/tests/travel", json=doc, headers=AUTH)
+    assert r.status_code in (200, 202), r.text
+    return str(r.json()["jobId"])
+
+
+def _editors(api: Api) -> list[str]:
+    """A save, a save based on it, a stale save (conflict), an upload, then a delete."""
+    first = _put(api, sample_doc("첫 저장"))
+    _settle(api)
+    base = api.job(first)["rev"]
+    second = _put(api, {**sample_doc("두 번째 저장"), "baseRev": base})
+    _settle(api)
+    stale = _put(api, {**sample_doc("오래된 편집"), "baseRev": base})
+    _settle(api)
+    upload = api.client.post(
+        "/api/admin/images?testId=travel",
+        files={"file": ("photo.jpg", phone_photo(800, 600, orientation=1), "image/jpeg")},
+        headers=AUTH,
+    )
+    assert upload.status_code in (200, 202), upload.text
+    _settle(api)
+    gone = api.client.delete("/api/admin/tests/travel", headers=AUTH)
+    assert gone.status_code in (200, 202), gone.text
+    return [first, second, stale, str(upload.json()["jobId"]), str(gone.json()["jobId"])]
+
+
+MODES: tuple[SaveMode, ...] = ("queue", "workflow", "sync")
+
+
+def test_without_faults_every_mode_shows_the_editor_the_same(tmp_path: Path) -> None:
+    """Saves, a conflict, an upload and a delete: identical in all three modes."""
+    seen = {mode: _run(tmp_path, mode, ScriptedFaults({}), _editors) for mode in MODES}
+    assert seen["queue"] == seen["workflow"] == seen["sync"], seen
+    statuses = [j["status"] for j in seen["queue"].jobs]
+    assert statuses == ["succeeded", "succeeded", "conflict", "succeeded", "succeeded"]
+    assert seen["queue"].jobs[0]["steps"] == [
+        ("running", "validate"),
+        ("running", "put-r2"),
+        ("committed", "invalidate"),
+        ("live", "invalidate"),
+        ("succeeded", "done"),
+    ]
+
+
+def test_a_search_outage_is_the_same_warning_in_every_mode(tmp_path: Path) -> None:
+    """Vectorize down for the whole run: every save is live with the index warning."""
+    seen = {
+        mode: _run(tmp_path, mode, ScriptedFaults({"vectorize.upsert": None}), _editors)
+        for mode in MODES
+    }
+    assert seen["queue"] == seen["workflow"] == seen["sync"], seen
+    assert [j["warning"] for j in seen["queue"].jobs[:2]] == [True, True]
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [
+        {"bucket.put": {1, 3}},  # the first save's object, then the image's original
+        {"db.batch": {1, 2}},  # the first commit, twice
+        {"purger.purge": {1}, "kv.delete": {2}},  # invalidation after the commit
+        {"images.transform": {2}},  # one variant of the upload
+    ],
+    ids=["r2-put", "d1-commit", "invalidate", "image-variant"],
+)
+def test_transient_faults_end_the_same_in_queue_and_workflow_mode(
+    tmp_path: Path, fail: dict[str, set[int] | None]
+) -> None:
+    """A queue retries the message, a Workflow the step: the editor sees the same outcome.
+    (Sync mode has no retries by design: a fault there fails the save visibly.)"""
+    faults = {mode: ScriptedFaults(dict(fail)) for mode in MODES[:2]}
+    seen = {mode: _run(tmp_path, mode, faults[mode], _editors) for mode in MODES[:2]}
+    for mode, plan in faults.items():  # every scripted fault was really hit
+        hit = {name: plan.counts.get(name, 0) >= max(calls or {1}) for name, calls in fail.items()}
+        assert all(hit.values()), (mode, plan.counts)
+    assert seen["queue"] == seen["workflow"], seen
+    assert [j["status"] for j in seen["queue"].jobs] == [
+        "succeeded",
+        "succeeded",
+        "conflict",
+        "succeeded",
+        "succeeded",
+    ]
