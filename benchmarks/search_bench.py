@@ -28,7 +28,7 @@ from quizhub.domain.revisions import RevGenerator
 from quizhub.domain.wire import json_bytes
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import build_platform
-from quizhub.pipeline import steps
+from quizhub.search.indexing import index_tests
 from quizhub.search.service import keyword_ranked, ranked, vector_ranked
 from quizhub.search.vectors import embedding_text
 from quizhub.store.jobs import JobRef, JobsRepo
@@ -93,11 +93,12 @@ async def latencies(b: Bindings, queries: list[str], rounds: int) -> dict[str, l
 
 
 async def index_step_cost(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> list[float]:
-    """Seconds the index step (embed + upsert, reading the current revision) takes per save."""
+    """Seconds indexing one test (read the current revision, embed, upsert) takes, as the index
+    queue's consumer does it for a batch of one."""
     out = []
     for test_id, _ in tests[:50]:
         t0 = time.perf_counter()
-        await steps.index(b, test_id)
+        await index_tests(b, [test_id])
         out.append(time.perf_counter() - t0)
     return out
 

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE  # noqa: E402
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE  # noqa: E402
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS  # noqa: E402
+from quizhub.search.indexing import INDEX_DLQ, INDEX_QUEUE  # noqa: E402
 from quizhub.search.vectors import (  # noqa: E402
     EMBEDDING_DIMENSIONS,
     METADATA_INDEXES,
@@ -70,6 +71,8 @@ def commands() -> list[tuple[str, list[str]]]:
         ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
         ("analytics queue", ["queues", "create", ANALYTICS_QUEUE, *retention]),
         ("analytics dead-letter queue", ["queues", "create", ANALYTICS_DLQ, *retention]),
+        ("index queue", ["queues", "create", INDEX_QUEUE, *retention]),
+        ("index dead-letter queue", ["queues", "create", INDEX_DLQ, *retention]),
         (
             "Hyperdrive (analytics Postgres)",
             ["hyperdrive", "create", HYPERDRIVE_NAME, f"--connection-string=${ORIGIN_VARIABLE}"],

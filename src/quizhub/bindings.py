@@ -171,6 +171,9 @@ class Bindings:
     # they are not bound (events answer 503, stats too).
     analytics_queue: QueueProducer | None = None
     analytics: AnalyticsDatabase | None = None
+    # Search's index queue (quizhub.search.indexing): a committed save asks there for its
+    # vectors to follow; None where it is not bound (the index step then indexes at once).
+    index_queue: QueueProducer | None = None
     # Image variants (IMAGES on Cloudflare, Pillow locally); None where it is not bound: image
     # jobs then fail with that reason (the upload itself is still accepted).
     images: ImageTransformer | None = None

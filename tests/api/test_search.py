@@ -3,6 +3,7 @@ and an index step that fails without failing the save."""
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from quizhub.bindings import Bindings
 from quizhub.store.tests import TestsRepo
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock, run
+from tests.fakes import FakeClock, FlakyWrap, run
 
 
 def _ids(api: Api, **params: Any) -> list[str]:
@@ -28,34 +29,61 @@ def test_a_query_over_100_characters_is_422_and_an_empty_one_lists(api: Api) -> 
     assert _ids(api, q="   ") == ["travel"]
 
 
-class _Down:
-    """AI and Vectorize that are bound but failing (an outage)."""
+class _Outage:
+    """Workers AI and Vectorize, bound but failing while ``down`` (an outage)."""
 
-    async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        raise ConnectionError("Workers AI is unavailable")
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.down = inner, True
 
-    async def upsert(self, vectors: list[dict[str, Any]]) -> dict[str, Any]:
-        raise ConnectionError("Vectorize is unavailable")
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.inner, name)
+        if not inspect.iscoroutinefunction(method):
+            return method  # attributes such as the model's no-answer score
 
-    async def delete_by_ids(self, ids: list[str]) -> dict[str, Any]:
-        raise ConnectionError("Vectorize is unavailable")
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            if self.down:
+                raise ConnectionError(f"{name}: the vector side is unavailable")
+            return await method(*args, **kwargs)
 
-
-def _down(b: Bindings) -> Bindings:
-    return replace(b, ai=_Down(), vectorize=_Down())
+        return call
 
 
 def test_an_outage_of_the_vector_side_never_fails_a_save_or_a_search(
     tmp_path: Path, clock: FakeClock
 ) -> None:
-    """The save succeeds with a visible warning; search answers by keywords (X-Search-Mode)."""
-    api = make_api(tmp_path, clock, wrap=_down)
+    """Indexing is not part of the save: the save succeeds without a warning, search answers by
+    keywords (X-Search-Mode), the index queue retries, and the vectors catch up once the
+    outage is over."""
+    outages: list[_Outage] = []
+
+    def down(b: Bindings) -> Bindings:
+        outages[:] = [_Outage(b.ai), _Outage(b.vectorize)]
+        return replace(b, ai=outages[0], vectorize=outages[1])
+
+    api = make_api(tmp_path, clock, wrap=down)
     job = api.save("travel", sample_doc("나의 여행 성향 테스트"))
-    assert job["status"] == "succeeded"
-    assert job["error"].startswith("saved and live; the search index was not updated")
+    assert (job["status"], job["error"]) == ("succeeded", None)
     r = api.client.get("/api/tests", params={"q": "여행지"})
     assert r.status_code == 200 and r.headers["x-search-mode"] == "keyword"
     assert [i["id"] for i in r.json()["items"]] == ["travel"]
+    for outage in outages:
+        outage.down = False
+    clock.advance(60_000)  # past the index queue's retry delay
+    api.process()
+    r = api.client.get("/api/tests", params={"q": "여행지"})
+    assert r.headers["x-search-mode"] != "keyword", r.headers
+    assert [i["id"] for i in r.json()["items"]] == ["travel"]
+
+
+def test_a_save_whose_index_request_cannot_be_sent_keeps_a_warning(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The index queue refusing the message is the one indexing failure a save shows: live,
+    with the warning; the reindex repairs the index."""
+    api = make_api(tmp_path, clock, wrap=FlakyWrap("index_queue", "send", 1))
+    job = api.save("travel", sample_doc("나의 여행 성향 테스트"))
+    assert job["status"] == "succeeded"
+    assert job["error"].startswith("saved and live; the search index was not updated")
 
 
 def test_similar_never_lists_the_test_itself_and_404s_for_unpublished(api: Api) -> None:

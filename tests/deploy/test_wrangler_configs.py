@@ -21,7 +21,9 @@ from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS
 from quizhub.bindings import Settings
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
+from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.ratelimits import RULES
+from quizhub.search.indexing import INDEX_BINDING, INDEX_DLQ, INDEX_QUEUE
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,9 +134,13 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     """Batch/retry settings of both consumers, the Workflow it defines and the sweep cron."""
     cfg = _load(CONSUMER)
     assert cfg["workers_dev"] is False and "routes" not in cfg  # no public URL
-    assert "producers" not in cfg["queues"]  # it sends nothing
+    # It sends only index requests (a committed save's vectors), never save jobs.
+    assert [p["binding"] for p in cfg["queues"]["producers"]] == [INDEX_BINDING]
     consumers = _by(cfg["queues"]["consumers"], "queue")
-    assert set(consumers) == {"quizhub-save", "quizhub-save-dlq", ANALYTICS_QUEUE, ANALYTICS_DLQ}
+    assert set(consumers) == {
+        *("quizhub-save", "quizhub-save-dlq", ANALYTICS_QUEUE, ANALYTICS_DLQ),
+        *(INDEX_QUEUE, INDEX_DLQ),
+    }
     assert consumers["quizhub-save"] == {
         "queue": "quizhub-save",
         "max_batch_size": 10,
@@ -158,6 +164,19 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     }
     assert cfg["triggers"]["crons"] == ["*/5 * * * *"]
     assert "assets" not in cfg
+
+
+def test_the_index_queue_is_produced_by_both_workers_and_consumed_in_batches_of_100() -> None:
+    """Both Workers run save jobs (sync mode runs them in the API Worker) and send INDEX_QUEUE;
+    the consumer Worker takes batches of one embeddings call's size, with a dead-letter queue it
+    consumes too."""
+    api, consumer = _load(API), _load(CONSUMER)
+    for cfg in (api, consumer):
+        assert _by(cfg["queues"]["producers"], "binding")[INDEX_BINDING]["queue"] == INDEX_QUEUE
+    consumers = _by(consumer["queues"]["consumers"], "queue")
+    assert consumers[INDEX_QUEUE]["max_batch_size"] == EMBED_TEXTS_LIMIT
+    assert consumers[INDEX_QUEUE]["dead_letter_queue"] == INDEX_DLQ
+    assert consumers[INDEX_DLQ]["max_batch_size"] == EMBED_TEXTS_LIMIT
 
 
 def test_play_analytics_queue_goes_from_the_api_to_the_consumer_and_postgres() -> None:
@@ -252,7 +271,14 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     lifecycle = f"r2 bucket lifecycle add quizhub staging-cleanup staging/ --expire-days {days}"
     assert any(lifecycle in line for line in lines), lines
     assert not any("lifecycle" in line and "tests/" in line for line in lines)  # revisions stay
-    for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE, ANALYTICS_QUEUE, ANALYTICS_DLQ):
+    for queue in (
+        SAVE_QUEUE,
+        DEAD_LETTER_QUEUE,
+        ANALYTICS_QUEUE,
+        ANALYTICS_DLQ,
+        INDEX_QUEUE,
+        INDEX_DLQ,
+    ):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
     hyperdrive = "hyperdrive create quizhub-analytics --connection-string=$HYPERDRIVE_ORIGIN"
     assert any(line.endswith(hyperdrive) for line in lines), lines

@@ -176,14 +176,24 @@ def test_without_faults_every_mode_shows_the_editor_the_same(tmp_path: Path) -> 
     ]
 
 
-def test_a_search_outage_is_the_same_warning_in_every_mode(tmp_path: Path) -> None:
-    """Vectorize down for the whole run: every save is live with the index warning."""
-    seen = {
-        mode: _run(tmp_path, mode, ScriptedFaults({"vectorize.upsert": None}), _editors)
-        for mode in MODES
-    }
+def test_a_search_outage_touches_no_save_in_any_mode(tmp_path: Path) -> None:
+    """Vectorize down for the whole run: indexing is off the save path (the index queue
+    retries it), so every save ends as it would without the outage, in every mode."""
+    faults = ScriptedFaults({"vectorize.upsert": None})
+    seen = {mode: _run(tmp_path, mode, faults, _editors) for mode in MODES}
     assert seen["queue"] == seen["workflow"] == seen["sync"], seen
-    assert [j["warning"] for j in seen["queue"].jobs[:2]] == [True, True]
+    assert faults.counts["vectorize.upsert"] > 0
+    assert [j["warning"] for j in seen["queue"].jobs] == [False] * 5
+
+
+def test_an_index_request_that_cannot_be_sent_is_the_same_warning_in_every_mode(
+    tmp_path: Path,
+) -> None:
+    """The index queue refusing every message: each save is live with the index warning."""
+    faults = ScriptedFaults({"index_queue.send": None})
+    seen = {mode: _run(tmp_path, mode, faults, _editors) for mode in MODES}
+    assert seen["queue"] == seen["workflow"] == seen["sync"], seen
+    assert [j["warning"] for j in seen["queue"].jobs] == [True, True, False, False, True]
 
 
 @pytest.mark.parametrize(

@@ -61,13 +61,11 @@ async def _run(h: Any, env: Any, test_id: str, title: str, key: bytes | None = N
 async def check_a_save_runs_every_step_and_succeeds(h: Any) -> None:
     result, attempts, row = await _run(h, entry_env(h.consumer_env), "w-ok", "워크플로 저장")
     assert js_json(result) == {"status": "succeeded"}, js_json(result)
-    steps = {"begin": 1, "put_object": 1, "commit": 1, "invalidate": 1, "finish": 1, "notify": 1}
-    assert {k: v for k, v in attempts.items() if k != "index"} == steps, attempts
-    assert row is not None and row.status == "succeeded"
-    # getPlatformProxy has no usable Vectorize/AI (remote-only): the index step gives up after
-    # its retries and the save still succeeds, with the warning the admin sees.
-    assert attempts["index"] == 6
-    assert (row.error or "").startswith("saved and live; the search index was not updated")
+    steps = {"begin": 1, "put_object": 1, "commit": 1, "invalidate": 1, "index": 1}
+    assert attempts == {**steps, "finish": 1, "notify": 1}, attempts
+    # The index step only asks the index queue (INDEX_QUEUE, bound by wrangler.consumer.toml)
+    # for the test's vectors: indexing itself is the queue consumer's, off the save.
+    assert row is not None and (row.status, row.error) == ("succeeded", None)
 
 
 async def check_a_transient_step_failure_is_retried_by_the_engine(h: Any) -> None:

@@ -16,6 +16,7 @@ import pytest
 from benchmarks.eval_search import NOISE, hybrid_at, main, run_eval, sweep
 from benchmarks.workers_ai_rest import MissingCredentials, WorkersAiRest, run_url
 
+from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, EMBEDDING_MODEL
 
 
@@ -73,7 +74,9 @@ def test_workers_ai_embedder_posts_texts_and_fills_a_production_sized_index() ->
     assert url == run_url("acct", EMBEDDING_MODEL)
     assert url == "https://api.cloudflare.com/client/v4/accounts/acct/ai/run/@cf/baai/bge-m3"
     assert headers["Authorization"] == "Bearer tok"
-    assert payload == {"text": payload["text"]} and len(payload["text"]) == 1
+    # The catalogue is indexed by the index queue's consumer: many texts per request, ≤ 100.
+    assert payload == {"text": payload["text"]} and len(payload["text"]) > 1
+    assert all(len(p["text"]) <= EMBED_TEXTS_LIMIT for _, p, _ in api.requests)
     assert ev.cut == 0.2
     assert ev.scores["keyword"]["recall@10 (keyword)"] == 1.0
     assert any(ev.vector), "the 1024-d index answered"

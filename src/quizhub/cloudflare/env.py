@@ -56,7 +56,8 @@ def settings_from_env(env: Any) -> Settings:
 
 def bindings_from_env(env: Any) -> Bindings:
     """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF and IMAGES (consumer), ANALYTICS_QUEUE
-    and HYPERDRIVE (play analytics), ``caches.default`` and the global purge.
+    and HYPERDRIVE (play analytics), INDEX_QUEUE (search), ``caches.default`` and the global
+    purge.
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
@@ -76,6 +77,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.vectorize import VectorizeAdapter, WorkersAI
     from quizhub.ratelimits import RULES
     from quizhub.cloudflare.workflow import WorkflowAdapter
+    from quizhub.search.indexing import INDEX_BINDING
 
     raw = unwrap(env)
     settings = settings_from_env(raw)
@@ -111,6 +113,11 @@ def bindings_from_env(env: Any) -> Bindings:
         else None,
         # The consumer Worker's Images binding (image variants); the API Worker has none.
         images=ImagesAdapter(raw.IMAGES) if _has(raw, "IMAGES") else None,
+        # Search's index queue: the save jobs of both Workers (sync mode runs in the API Worker)
+        # send to it; the consumer Worker consumes it.
+        index_queue=QueueProducerAdapter(getattr(raw, INDEX_BINDING))
+        if _has(raw, INDEX_BINDING)
+        else None,
     )
 
 

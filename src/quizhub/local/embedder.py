@@ -17,16 +17,19 @@ differently (e5's prefixes); this model embeds both alike, and the Cloudflare ad
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from quizhub.ports import EMBED_TEXTS_LIMIT
+
 __all__ = ["LocalEmbedder", "DIMENSIONS", "MAX_TEXTS", "KINDS", "NO_ANSWER_SCORE"]
 
 DIMENSIONS = 512
-MAX_TEXTS = 100  # Workers AI's limit for one embeddings request
+MAX_TEXTS = EMBED_TEXTS_LIMIT  # Workers AI's limit for one embeddings request
 KINDS = ("query", "passage")
 # Below this cosine score a vector match does not answer a query (measured on search_eval/ by
 # benchmarks/eval_vectors.py, which prints the cut it finds next to this value).
@@ -87,5 +90,6 @@ class LocalEmbedder:
         kind = inputs.get("kind", "passage")
         if kind not in KINDS:
             raise ValueError(f"inputs['kind'] must be one of {', '.join(KINDS)}, not {kind!r}")
-        vectors = self.embed(texts)
+        # CPU-bound: off the event loop, so the dev server keeps answering while it embeds.
+        vectors = await asyncio.to_thread(self.embed, texts)
         return {"shape": [len(texts), DIMENSIONS], "data": vectors.tolist()}

@@ -61,6 +61,7 @@ from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
 from quizhub.ratelimits import RULES
+from quizhub.search.indexing import INDEX_QUEUE
 from quizhub.search.vectors import METADATA_INDEXES
 
 __all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
@@ -235,6 +236,7 @@ def build_platform(
         else {},
         access=_access(settings, clock_ms),
         analytics_queue=LocalQueueProducer(broker, ANALYTICS_QUEUE),
+        index_queue=LocalQueueProducer(broker, INDEX_QUEUE),
         analytics=AsyncpgDatabase(analytics) if analytics is not None else None,
         images=PillowImages(),
     )

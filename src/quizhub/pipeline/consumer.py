@@ -23,6 +23,7 @@ from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
 from quizhub.push.notify import Notices
+from quizhub.search.indexing import INDEX_DLQ, INDEX_QUEUE, handle_index_batch
 from quizhub.store.jobs import JobsRepo
 
 __all__ = ["handle_queue", "handle_batch", "handle_dlq_batch", "sweep_stuck_jobs", "QUEUE_HANDLERS"]
@@ -141,6 +142,10 @@ QUEUE_HANDLERS = {
     # budget of retries before anything could be dropped.
     ANALYTICS_QUEUE: handle_analytics_batch,
     ANALYTICS_DLQ: handle_analytics_batch,
+    # Search's vector side (quizhub.search.indexing): batched, off the save path; its dead
+    # letters get the same handler once more.
+    INDEX_QUEUE: handle_index_batch,
+    INDEX_DLQ: handle_index_batch,
 }
 
 

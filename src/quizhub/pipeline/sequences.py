@@ -1,7 +1,8 @@
 """Every job, written once: its steps, their names and their order. Queue, workflow and sync
 mode all run these sequences (``quizhub.pipeline.orchestration`` says how a step runs).
 
-- save / delete: begin → put_object (saves only) → commit → invalidate → index → finish;
+- save / delete: begin → put_object (saves only) → commit → invalidate → index (a message to the
+  index queue: ``quizhub.search.indexing``) → finish;
 - process-image: begin → decode → one step per variant → record → purge → finish;
 - reindex-search and reprocess-images (the consumer runs them in every mode): begin → the work
   → finish.
@@ -22,6 +23,7 @@ from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.orchestration import JobBook, Once, StepResult, Steps
 from quizhub.push.notify import Notices
+from quizhub.search.indexing import request_index
 from quizhub.search.reindex import reindex_all
 from quizhub.store.images import ImageFacts
 
@@ -118,7 +120,7 @@ async def _save(
     await run.do(INVALIDATE, invalidate)
 
     async def index() -> StepResult:
-        await steps.index(b, job.test_id)
+        await request_index(b, job.test_id)  # the index queue's consumer does the work
         return {"indexed": True}
 
     warning = None

@@ -18,8 +18,6 @@ from quizhub.cdn import tags_for_test, urls_for_test
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
-from quizhub.search.vectors import index_test
-from quizhub.store.documents import read_current
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
@@ -32,7 +30,6 @@ __all__ = [
     "invalidate",
     "release_claim_check",
     "CLAIM_CHECK_DONE",
-    "index",
     "index_warning",
 ]
 
@@ -100,17 +97,6 @@ async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None
     """Delete the job's ``staging/{jobId}.json`` when its job ended in ``CLAIM_CHECK_DONE``."""
     if msg.body_ref is not None and status in CLAIM_CHECK_DONE:
         await b.bucket.delete(staging_key(msg.job_id))
-
-
-async def index(b: Bindings, test_id: str) -> None:
-    """Bring the vector index in line with D1 for ``test_id`` (its CURRENT revision, so a late
-    job never indexes an older one): upsert when published, remove otherwise. The keyword index
-    was already written by the commit batch."""
-    row = await TestsRepo(b.db).pointer(test_id)
-    doc = None
-    if row is not None and not row.deleted and row.status == "published":
-        doc = await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=True)
-    await index_test(b, test_id, doc)
 
 
 def index_warning(exc: BaseException) -> str:

@@ -35,6 +35,7 @@ from quizhub.ports.edge import (
     RateLimiter,
 )
 from quizhub.ports.services import (
+    EMBED_TEXTS_LIMIT,
     MAX_TOP_K,
     MAX_TOP_K_ALL_METADATA,
     RETURN_METADATA,
@@ -64,6 +65,7 @@ __all__ = [
     "RETURN_METADATA",
     "MAX_TOP_K",
     "MAX_TOP_K_ALL_METADATA",
+    "EMBED_TEXTS_LIMIT",
     "D1Meta",
     "D1Result",
     "D1PreparedStatement",

@@ -75,6 +75,10 @@ class VectorIndex(Protocol):
         ...
 
 
+# The most texts one Workers AI embeddings request takes (the index consumer's batch size too).
+EMBED_TEXTS_LIMIT = 100
+
+
 class TextEmbedder(Protocol):
     """Workers AI text embeddings (``env.AI``): ``run(model, {"text": [str, ...]})``.
 

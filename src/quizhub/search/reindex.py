@@ -8,8 +8,8 @@ import logging
 from dataclasses import dataclass
 
 from quizhub.bindings import Bindings
+from quizhub.search.indexing import index_tests
 from quizhub.search.terms import document_terms
-from quizhub.search.vectors import index_test
 from quizhub.store.tests import TestsRepo
 
 __all__ = ["Reindexed", "reindex_all"]
@@ -33,21 +33,19 @@ class Reindexed:
 
 
 async def reindex_all(b: Bindings) -> Reindexed:
-    """Every test's keyword terms from its current document; every vector from the same."""
+    """Every test's keyword terms from its current document; every vector from the same, by the
+    index queue consumer's own ``index_tests`` (a batch of tests per embeddings call)."""
     tests = TestsRepo(b.db)
-    keyword = vectors = removed = 0
-    for row in await tests.all_pointers():
-        doc = None
-        if not row.deleted and row.object_key is not None:
-            obj = await b.bucket.get(row.object_key)
-            doc = json.loads(obj.body) if obj is not None else None
-        if doc is not None:
-            await tests.reindex_keywords(row.id, document_terms(doc))
+    keyword = 0
+    pointers = await tests.all_pointers()
+    for row in pointers:
+        if row.deleted or row.object_key is None:
+            continue
+        obj = await b.bucket.get(row.object_key)
+        if obj is not None:
+            await tests.reindex_keywords(row.id, document_terms(json.loads(obj.body)))
             keyword += 1
-        published = doc if doc is not None and row.status == "published" else None
-        if await index_test(b, row.id, published):
-            vectors += published is not None
-            removed += published is None
-    done = Reindexed(keyword, vectors, removed)
+    vectors = await index_tests(b, [row.id for row in pointers])
+    done = Reindexed(keyword, vectors.upserted, vectors.removed)
     log.info("%s", done.describe())
     return done

@@ -2,15 +2,17 @@
 
 On Cloudflare the embedder is Workers AI ``@cf/baai/bge-m3`` (1024-d, multilingual) and the index
 Vectorize (cosine); locally a model shipped in a PyPI package and a Vectorize-shaped index stand
-in (README: "Search"). The index is derived from D1 + R2: ``index_test`` is idempotent and the
-reindex rebuilds everything, so a failed index step never fails or rolls back a save.
+in (docs/search.md). The index is derived from D1 + R2: ``index_documents`` is idempotent and the
+reindex rebuilds everything, so a failed indexing never fails or rolls back a save.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.ports import EMBED_TEXTS_LIMIT
 
 __all__ = [
     "EMBEDDING_MODEL",
@@ -20,7 +22,8 @@ __all__ = [
     "embedding_text",
     "query_vector",
     "vector_filter",
-    "index_test",
+    "Indexed",
+    "index_documents",
 ]
 
 EMBEDDING_MODEL = "@cf/baai/bge-m3"
@@ -28,6 +31,14 @@ EMBEDDING_DIMENSIONS = 1024  # of EMBEDDING_MODEL (the local model has its own, 
 VECTOR_INDEX = "quizhub-tests"  # the Vectorize index (wrangler configs, make cf-setup)
 # Metadata the index filters on; Vectorize needs these indexes before vectors are inserted.
 METADATA_INDEXES = {"status": "string"}
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """Vectors upserted and removed by one indexing call."""
+
+    upserted: int
+    removed: int
 
 
 def embedding_text(doc: dict[str, Any]) -> str:
@@ -54,16 +65,30 @@ def vector_filter() -> dict[str, Any]:
     return {"status": {"$eq": "published"}}
 
 
-async def index_test(b: Bindings, test_id: str, doc: dict[str, Any] | None) -> bool:
-    """Upsert ``test_id``'s vector (published documents) or remove it (drafts, deletes).
+async def index_documents(b: Bindings, docs: dict[str, dict[str, Any] | None]) -> Indexed:
+    """Bring the vectors of ``docs`` (test id → its current document, None when gone) in line:
+    the published ones embedded in one Workers AI call per ``EMBED_TEXTS_LIMIT`` texts and
+    upserted in one call, the rest (drafts, deletes) removed in one call.
 
-    Returns False when this platform has no vector index (nothing to do)."""
+    Returns what was done (nothing where this platform has no vector index)."""
     if b.ai is None or b.vectorize is None:
-        return False
-    if doc is None or doc.get("status") != "published":
-        await b.vectorize.delete_by_ids([test_id])
-        return True
-    values = await _embed(b.ai, embedding_text(doc), "passage")
-    metadata = {"status": "published", "title": doc.get("title", "")[:120]}
-    await b.vectorize.upsert([{"id": test_id, "values": values, "metadata": metadata}])
-    return True
+        return Indexed(0, 0)
+    published = [
+        (i, d) for i, d in docs.items() if d is not None and d.get("status") == "published"
+    ]
+    gone = [i for i in docs if i not in dict(published)]
+    vectors = []
+    for start in range(0, len(published), EMBED_TEXTS_LIMIT):
+        chunk = published[start : start + EMBED_TEXTS_LIMIT]
+        texts = [embedding_text(doc) for _, doc in chunk]
+        answer = await b.ai.run(EMBEDDING_MODEL, {"text": texts, "kind": "passage"})
+        for (test_id, doc), values in zip(chunk, answer["data"], strict=True):
+            metadata = {"status": "published", "title": doc.get("title", "")[:120]}
+            vectors.append(
+                {"id": test_id, "values": [float(x) for x in values], "metadata": metadata}
+            )
+    if vectors:
+        await b.vectorize.upsert(vectors)
+    if gone:
+        await b.vectorize.delete_by_ids(gone)
+    return Indexed(len(vectors), len(gone))

@@ -300,6 +300,18 @@ class TestsRepo:
         )
         return {str(r["id"]): str(r["title"]) for r in rows["results"]}
 
+    async def pointers(self, test_ids: list[str]) -> dict[str, TestRow]:
+        """The pointer rows of ``test_ids`` (tombstones and drafts included) in one query."""
+        rows = await (
+            self.db.prepare(
+                "SELECT id, rev, status, deleted, object_key, created_at, updated_at FROM tests"
+                " WHERE id IN (SELECT value FROM json_each(?1))"
+            )
+            .bind(json.dumps(test_ids))
+            .all()
+        )
+        return {str(r["id"]): _row(r) for r in rows["results"]}
+
     async def all_pointers(self) -> list[TestRow]:
         """Every pointer row, tombstones and drafts included (the reindex walks them all)."""
         rows = await self.db.prepare(
