@@ -1,6 +1,6 @@
 """The job steps. Each is idempotent, so any of them may run again after a crash or redelivery.
 
-Order (DESIGN §5.4): put the immutable R2 object → flip the D1 pointer in one batch → invalidate
+Order (docs/architecture.md#step-order): put the R2 object → flip the D1 pointer → invalidate
 KV and caches → mark the job succeeded. A binding error surfaces as ``Transient``; a body that
 can never be applied as ``Permanent``.
 """
@@ -95,7 +95,7 @@ async def commit(
 
 async def invalidate(b: Bindings, job: JobRef) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
-    succeeded the job is live (``liveAt``, README "Live and its staleness bound")."""
+    succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound)."""
     test_id = job.test_id
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")

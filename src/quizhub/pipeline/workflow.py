@@ -1,4 +1,4 @@
-"""Workflow mode: the same idempotent steps as durable ``step.do`` steps (DESIGN §5.7).
+"""Workflow mode (docs/architecture.md#workflow-mode): the idempotent steps as ``step.do`` steps.
 
 ``run_save_workflow`` only orchestrates. It uses the Python Workflows decorator API of our
 compatibility date (implicit dependencies: a parameter named like an earlier step receives that
