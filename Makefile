@@ -1,7 +1,10 @@
 # quizhub — everything a fresh machine needs is installed by these targets.
 #   make dev     run the whole thing locally on http://127.0.0.1:8787 (PORT overrides)
-#   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser)
-#   make bench   latency and throughput of the save path, search and play analytics (README)
+#   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser) and
+#                the documentation, built with warnings as errors
+#   make docs    the documentation site (docs/ → docs/_build/html)
+#   make bench   latency and throughput of the save path, search, play analytics and images,
+#                written to docs/measured/
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY ?= python3
@@ -10,13 +13,15 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
-.PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
+.PHONY: help install dev test lint format docs bench reliability chromium pyodide-wheels clean \
 	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate
 
 help:
-	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
-	@echo "make conformance | make eval-search | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make dev | make test | make docs | make bench | make bench-push | make reliability"
+	@echo "make lint | make format | make clean | make conformance | make eval-search"
+	@echo "make wrangler-dev | make cf-setup | make deploy | make deploy-check"
 	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
+	@echo "Documentation: docs/ (make docs builds it into docs/_build/html/index.html)"
 
 $(UV):
 	$(PY) -m venv .tools
@@ -65,7 +70,13 @@ lint: .venv/.synced-all
 	$(PYTHON) -m ruff check $(PY_PATHS)
 	$(PYTHON) -m mypy
 
-test: install chromium pyodide-wheels lint
+# The documentation site: Sphinx + MyST (Markdown) + Furo, docs/ → docs/_build/html (gitignored).
+# -W --keep-going: every warning (a broken link or anchor, a missing include) fails the build,
+# after listing them all; -n also reports references that resolve nowhere.
+docs: .venv/.synced-all
+	$(PYTHON) -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
+
+test: install chromium pyodide-wheels lint docs
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 format: .venv/.synced-all
@@ -79,17 +90,21 @@ bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.image_bench
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves
-# per mode against the dev server with 10 ms per binding call (numbers in README). Not in make test.
+# per mode against the dev server with 10 ms per binding call (written to docs/measured/push.md).
+# Not in make test.
 bench-push: .venv/.synced-all chromium
 	$(PYTHON) -m benchmarks.push_bench
 
 # Search quality on the judged Korean eval set (search_eval/): keyword, vector and hybrid, and the
-# no-answer cut swept. EMBEDDER=workers-ai measures production's bge-m3 (needs an account: README).
+# no-answer cut swept. EMBEDDER=workers-ai measures production's bge-m3 (needs an account:
+# docs/korean-search.md). Writes docs/measured/search-quality*.md and search-cut-sweep*.md.
 EMBEDDER ?= local
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
-# The full reliability scorecard (rows 1-16, queue and workflow mode); a reduced run is in make test.
+# The full reliability scorecard (rows 1-16, queue and workflow mode, defined in
+# docs/reliability.md), written to docs/measured/scorecard.md. A reduced run, writing nothing, is
+# in make test.
 reliability: .venv/.synced-all
 	$(PYTHON) -m reliability.scorecard
 
@@ -122,4 +137,5 @@ wrangler-dev: install
 	scripts/pywrangler.sh dev --local -c wrangler.toml -c wrangler.consumer.toml
 
 clean:
-	rm -rf .venv .tools node_modules .wrangler .pytest_cache .ruff_cache .mypy_cache tests/.artifacts
+	rm -rf .venv .tools node_modules .wrangler .pytest_cache .ruff_cache .mypy_cache tests/.artifacts \
+		docs/_build

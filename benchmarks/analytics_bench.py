@@ -27,6 +27,7 @@ import asyncpg
 import httpx2
 from tests.fakes import START_MS, play_event
 
+from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.save_path import pct
 from quizhub.analytics.events import ANALYTICS_QUEUE, MAX_EVENTS_PER_REQUEST, day_of
 from quizhub.analytics.pg import PgParams
@@ -260,12 +261,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2_500, help="ingest requests (×20 events)")
     parser.add_argument("--events", type=int, default=1_000_000, help="events behind the stats")
     parser.add_argument("--samples", type=int, default=200)
+    add_out_option(parser)
     args = parser.parse_args(argv)
     rows = asyncio.run(main_async(args.requests, args.events, args.samples))
-    print("\n| play analytics (local, real PostgreSQL 18) | result | |")
-    print("|---|---|---|")
-    for name, a, b in rows:
-        print(f"| {name} | {a} | {b} |")
+    body = markdown_table(["play analytics (local, real PostgreSQL 18)", "result", ""], rows)
+    print(f"\n{body}\n")
+    print(f"wrote {write_report('analytics', body, out=args.out)}")
     return 0
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.eval_vectors import load_eval_set
+from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.workers_ai_rest import MissingCredentials, WorkersAiRest
 from quizhub.bindings import Bindings, Settings
 from quizhub.domain.document import parse_document
@@ -190,25 +191,27 @@ def sweep(ev: Evaluation, rows: int = 12) -> list[tuple[float, dict[str, float]]
 
 def table(scores: dict[str, dict[str, float]]) -> str:
     names = list(next(iter(scores.values())))
-    lines = ["| metric | " + " | ".join(scores) + " |", "|---" * (len(scores) + 1) + "|"]
-    for name in names:
-        cells = " | ".join(f"{scores[mode][name]:.2f}" for mode in scores)
-        lines.append(f"| {name} | {cells} |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["metric", *scores],
+        [(name, *(f"{scores[mode][name]:.2f}" for mode in scores)) for name in names],
+    )
 
 
 def sweep_table(rows: list[tuple[float, dict[str, float]]], cut: float) -> str:
     names = ["hit@3 (meaning)", "MRR (meaning)", "recall@10 (keyword)", NOISE]
-    lines = ["| cut | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    for at, m in rows:
-        mark = " (in use)" if at == cut else ""
-        lines.append(f"| {at:.4f}{mark} | " + " | ".join(f"{m[n]:.2f}" for n in names) + " |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["cut", *names],
+        [
+            (f"{at:.4f}{' (in use)' if at == cut else ''}", *(f"{m[n]:.2f}" for n in names))
+            for at, m in rows
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make eval-search", description=__doc__)
     parser.add_argument("--embedder", choices=EMBEDDERS, default="local")
+    add_out_option(parser)
     args = parser.parse_args(argv)
     ai: Any = None
     if args.embedder == "workers-ai":
@@ -220,13 +223,22 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     catalogue, queries = load_eval_set()
     kinds = {k: sum(q["kind"] == k for q in queries) for k in ("keyword", "meaning", "none")}
-    print(f"eval set: {len(catalogue)} tests, {len(queries)} queries {kinds}")
-    print(f"embedder: {args.embedder}\n")
+    about = (
+        f"Eval set: {len(catalogue)} tests, {len(queries)} queries"
+        f" ({', '.join(f'{n} {kind}' for kind, n in kinds.items())}); embedder: {args.embedder}."
+    )
+    print(f"{about}\n")
     with tempfile.TemporaryDirectory(prefix="quizhub-eval-") as tmp:
         ev = asyncio.run(run_eval(Path(tmp), ai))
-    print(table(ev.scores))
-    print(f"\nHybrid with the vector side cut at other scores (no-answer cut in use: {ev.cut}):\n")
-    print(sweep_table(sweep(ev), ev.cut))
+    quality = f"{about}\n\n{table(ev.scores)}"
+    swept = (
+        f"{about} Hybrid metrics with the vector side cut at other scores (the no-answer cut in"
+        f" use: {ev.cut}).\n\n{sweep_table(sweep(ev), ev.cut)}"
+    )
+    print(f"{table(ev.scores)}\n\n{swept}\n")
+    suffix = "" if args.embedder == "local" else f"-{args.embedder}"
+    for name, body in (("search-quality", quality), ("search-cut-sweep", swept)):
+        print(f"wrote {write_report(name + suffix, body, out=args.out)}")
     return 0
 
 

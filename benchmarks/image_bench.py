@@ -24,6 +24,7 @@ import httpx2
 from PIL import Image
 from tests.imagefiles import GPS_TAG
 
+from benchmarks.report import add_out_option, markdown_table, write_report
 from quizhub.bindings import Settings
 from quizhub.domain.images import VARIANT_WIDTHS
 from quizhub.local.platform import build_platform
@@ -64,7 +65,7 @@ def chosen_width(dpr: float) -> int:
     return next((w for w in VARIANT_WIDTHS if w >= needed), VARIANT_WIDTHS[-1])
 
 
-async def bench(count: int) -> None:
+async def bench(count: int, out: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         platform = build_platform(
             Path(tmp) / "images", Settings(admin_token=TOKEN), rate_limits=False
@@ -99,29 +100,36 @@ async def bench(count: int) -> None:
                 rows.append((dpr, width, total))
         platform.close()
     mb = 1_000_000
-    print(f"Images: a quiz seen on a {VIEWPORT_CSS_PX} px wide phone ({SEEN} images)")
-    print()
-    print("| pixel ratio | variant | bytes downloaded | before (originals) | saved |")
-    print("|---|---|---|---|---|")
-    for dpr, width, total in rows:
-        print(
-            f"| {dpr}x | {width} px WebP | {total / mb:.2f} MB | {seen_before / mb:.2f} MB "
-            f"| {100 * (1 - total / seen_before):.1f} % |"
-        )
-    print()
-    print(
-        f"Processing per 12 MP photo (decode, {2 * len(VARIANT_WIDTHS)} variants, record; "
-        f"Pillow, this machine): median {statistics.median(seconds):.2f} s, "
-        f"max {max(seconds):.2f} s over {count} photos "
-        f"(originals {min(map(len, originals)) / mb:.1f}-{max(map(len, originals)) / mb:.1f} MB)"
+    table = markdown_table(
+        ["pixel ratio", "variant", "bytes downloaded", "before (originals)", "saved"],
+        [
+            (
+                f"{dpr}x",
+                f"{width} px WebP",
+                f"{total / mb:.2f} MB",
+                f"{seen_before / mb:.2f} MB",
+                f"{100 * (1 - total / seen_before):.1f} %",
+            )
+            for dpr, width, total in rows
+        ],
     )
+    body = (
+        f"A quiz seen on a {VIEWPORT_CSS_PX} px wide phone ({SEEN} images).\n\n{table}\n\n"
+        f"Processing per 12 MP photo (decode, {2 * len(VARIANT_WIDTHS)} variants, record; "
+        f"Pillow): median {statistics.median(seconds):.2f} s, "
+        f"max {max(seconds):.2f} s over {count} photos "
+        f"(originals {min(map(len, originals)) / mb:.1f}-{max(map(len, originals)) / mb:.1f} MB)."
+    )
+    print(f"{body}\n")
+    print(f"wrote {write_report('images', body, out=out)}")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.image_bench", description=__doc__)
     parser.add_argument("--photos", type=int, default=6, help="photos in the quiz (>= 5)")
+    add_out_option(parser)
     args = parser.parse_args(argv)
-    asyncio.run(bench(max(SEEN, args.photos)))
+    asyncio.run(bench(max(SEEN, args.photos), args.out))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from tests.browser.conftest import (
     quiz_doc,
 )
 
+from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.save_path import pct
 from quizhub.domain.wire import ms_of_iso
 
@@ -96,6 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--saves", type=int, default=25, help="saves per mode (≥ 20)")
     parser.add_argument("--latency-ms", type=float, default=10.0)
+    add_out_option(parser)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -109,27 +111,36 @@ def main() -> None:
                 m: _series(browser, base, test_id, m, args.saves) for m in ("push", "polling")
             }
             browser.close()
-    print(
-        f"\n{args.saves} saves per mode, {args.latency_ms:g} ms per binding call, "
-        f"first polling interval {POLL_MS} ms\n"
+    table = markdown_table(
+        [
+            '저장하기 → "저장 완료" on screen',
+            "p50",
+            "p95",
+            "server: accepted → committed p50",
+            "p95",
+        ],
+        [
+            (
+                label,
+                f"{pct(results[mode]['shown'], 50):.0f} ms",
+                f"{pct(results[mode]['shown'], 95):.0f} ms",
+                f"{pct(results[mode]['consumer'], 50):.0f} ms",
+                f"{pct(results[mode]['consumer'], 95):.0f} ms",
+            )
+            for mode, label in (("push", "push (WebSocket)"), ("polling", "polling (no WebSocket)"))
+        ],
     )
-    print(
-        '| 저장하기 → "저장 완료" on screen | p50 | p95 | server: accepted → committed p50 | p95 |'
-    )
-    print("|---|---|---|---|---|")
-    for mode, label in (("push", "push (WebSocket)"), ("polling", "polling (no WebSocket)")):
-        r = results[mode]
-        print(
-            f"| {label} | {pct(r['shown'], 50):.0f} ms | {pct(r['shown'], 95):.0f} ms "
-            f"| {pct(r['consumer'], 50):.0f} ms | {pct(r['consumer'], 95):.0f} ms |"
-        )
     gain = pct(results["polling"]["shown"], 50) - pct(results["push"]["shown"], 50)
     verdict = "met" if gain >= POLL_MS / 2 else "NOT met"
-    print(
-        f"\npush beats polling's p50 by {gain:.0f} ms (mean push "
+    body = (
+        f"{args.saves} saves per mode, {args.latency_ms:g} ms per binding call, first polling"
+        f" interval {POLL_MS} ms.\n\n{table}\n\n"
+        f"Push beats polling's p50 by {gain:.0f} ms (mean push "
         f"{statistics.mean(results['push']['shown']):.0f} ms); criterion ≥ {POLL_MS / 2:.0f} ms "
-        f"(half the polling interval): {verdict}"
+        f"(half the polling interval): {verdict}."
     )
+    print(f"\n{body}\n")
+    print(f"wrote {write_report('push', body, out=args.out)}")
     if gain < POLL_MS / 2:
         raise SystemExit(1)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx2
 
+from benchmarks.report import add_out_option, markdown_table, write_report
 from quizhub.bindings import SaveMode, Settings
 from quizhub.domain.document import SaveRequest, check_integrity
 from quizhub.local.faults import FaultPlan, with_faults
@@ -151,8 +152,11 @@ async def throughput(root: Path, saves: list[tuple[str, dict[str, Any]]]) -> tup
     return len(urls), elapsed
 
 
-async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
+async def main(
+    n_put: int, n_live: int, n_jobs: int, latency_ms: float, out: str | None = None
+) -> None:
     rows: list[tuple[str, list[float], str]] = []
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quizhub-bench-") as tmp:
         root = Path(tmp)
         saves = payloads(n_put)
@@ -170,31 +174,34 @@ async def main(n_put: int, n_live: int, n_jobs: int, latency_ms: float) -> None:
                 (f"202 → new rev served by GET /api/tests/{{id}} — {where}", live, "ms"),
             ]
             speedup = statistics.median(sync) / statistics.median(queue)
-            print(
-                f"{where}: queue PUT p50 is {speedup:.1f}× faster than sync PUT p50",
-                flush=True,
+            notes.append(
+                f"With {where}: the queue-mode PUT p50 is {speedup:.1f}× faster than sync mode's"
             )
+            print(notes[-1], flush=True)
             if not lat:
                 ratio = statistics.median(queue) / statistics.median(floor)
-                floor_note = (
-                    f"admin PUT (queue mode, local bindings) p50 = {ratio:.1f} × the validation "
-                    "floor p50 (the rest is HTTP, auth, rev + job id, the queue send)"
+                notes.append(
+                    f"The admin PUT (queue mode, local bindings) p50 is {ratio:.1f}× the "
+                    "validation floor p50 (the rest is HTTP, auth, rev + job id, the queue send)"
                 )
-                print(floor_note, flush=True)
+                print(notes[-1], flush=True)
         jobs, seconds = await throughput(root, payloads(n_jobs))
-    print(
-        f"\nquizhub save-path benchmark ({n_put} PUTs per mode, {n_live} live checks,"
-        f" {jobs} jobs)\n"
+    table = markdown_table(
+        ["metric", "p50", "p95"],
+        [
+            (label, f"{pct(values, 50) * 1000:.2f} ms", f"{pct(values, 95) * 1000:.2f} ms")
+            for label, values, _unit in rows
+        ],
     )
-    print("| metric | p50 | p95 |")
-    print("|---|---|---|")
-    for label, values, _unit in rows:
-        print(f"| {label} | {pct(values, 50) * 1000:.2f} ms | {pct(values, 95) * 1000:.2f} ms |")
-    print(f"\n{floor_note}")
-    print(
-        f"consumer throughput (local bindings): {jobs} jobs in {seconds:.2f} s "
-        f"= {jobs / seconds:.0f} jobs/s"
+    notes.append(
+        f"Consumer throughput (local bindings): {jobs} jobs in {seconds:.2f} s"
+        f" = {jobs / seconds:.0f} jobs/s"
     )
+    body = f"{n_put} PUTs per mode, {n_live} live checks, {jobs} jobs.\n\n{table}\n\n" + "\n".join(
+        f"- {note}." for note in notes
+    )
+    print(f"\nquizhub save-path benchmark\n\n{body}\n")
+    print(f"wrote {write_report('save-path', body, out=out)}")
 
 
 if __name__ == "__main__":
@@ -203,5 +210,6 @@ if __name__ == "__main__":
     parser.add_argument("--live", type=int, default=30)
     parser.add_argument("--jobs", type=int, default=500)
     parser.add_argument("--latency-ms", type=float, default=10.0, help="modelled binding latency")
+    add_out_option(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.puts, args.live, args.jobs, args.latency_ms))
+    asyncio.run(main(args.puts, args.live, args.jobs, args.latency_ms, args.out))

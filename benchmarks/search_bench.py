@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks.eval_search import document
 from benchmarks.eval_vectors import load_eval_set
+from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.save_path import pct
 from quizhub.bindings import Bindings, Settings
 from quizhub.domain.revisions import RevGenerator
@@ -103,7 +104,7 @@ async def index_step_cost(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) 
     return out
 
 
-async def main(sizes: list[int], latency_ms: float, rounds: int) -> None:
+async def main(sizes: list[int], latency_ms: float, rounds: int, out: str | None = None) -> None:
     _, queries = load_eval_set()
     texts = [q["q"] for q in queries]
     rows: list[tuple[str, list[float]]] = []
@@ -126,27 +127,31 @@ async def main(sizes: list[int], latency_ms: float, rounds: int) -> None:
             cost = await index_step_cost(platform.bindings, tests)
             rows.append((f"index step per save, {n:,} tests, local", cost))
             platform.close()
-    print(f"\nquizhub search benchmark ({len(texts)} eval queries × {rounds} rounds)\n")
-    print("| metric | p50 | p95 |")
-    print("|---|---|---|")
-    for label, values in rows:
-        print(f"| {label} | {pct(values, 50) * 1000:.2f} ms | {pct(values, 95) * 1000:.2f} ms |")
-    print()
-    for note in notes:
-        print(note)
     for n in sizes:
         slower = max(p50[(n, "keyword", latency_ms)], p50[(n, "vector", latency_ms)])
         ratio = p50[(n, "hybrid", latency_ms)] / slower
-        print(
-            f"{n:,} tests, {latency_ms:g} ms per call: hybrid p50 = {ratio:.2f} × the slower half"
+        notes.append(
+            f"{n:,} tests, {latency_ms:g} ms per call: hybrid p50 = {ratio:.2f}× the slower half"
         )
     if len(sizes) > 1:
         small, big = sizes[0], sizes[-1]
         growth = p50[(big, "keyword", 0.0)] / p50[(small, "keyword", 0.0)]
-        print(
-            f"keyword p50 grows {growth:.2f}× from {small:,} to {big:,} tests "
+        notes.append(
+            f"Keyword p50 grows {growth:.2f}× from {small:,} to {big:,} tests "
             f"({big / small:.0f}× the tests): an index, not a scan"
         )
+    table = markdown_table(
+        ["metric", "p50", "p95"],
+        [
+            (label, f"{pct(values, 50) * 1000:.2f} ms", f"{pct(values, 95) * 1000:.2f} ms")
+            for label, values in rows
+        ],
+    )
+    body = f"{len(texts)} eval queries × {rounds} rounds.\n\n{table}\n\n" + "\n".join(
+        f"- {note}." for note in notes
+    )
+    print(f"\nquizhub search benchmark\n\n{body}\n")
+    print(f"wrote {write_report('search-speed', body, out=out)}")
 
 
 if __name__ == "__main__":
@@ -154,6 +159,7 @@ if __name__ == "__main__":
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--latency-ms", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
+    add_out_option(parser)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    asyncio.run(main(sizes, args.latency_ms, args.rounds))
+    asyncio.run(main(sizes, args.latency_ms, args.rounds, args.out))

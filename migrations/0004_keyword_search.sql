@@ -1,4 +1,4 @@
--- Korean keyword search (DESIGN §8): tests.search_text holds the document's keyword terms —
+-- Korean keyword search (docs/architecture.md#the-keyword-index): tests.search_text holds the document's keyword terms —
 -- character bigrams of Korean words (unigrams for one-syllable words) and whole Latin words,
 -- after NFC + casefold (quizhub.search.terms) — written by the same D1 batch that flips the
 -- pointer. An FTS5 index over that column (unicode61 keeps each bigram whole) ranks matches with

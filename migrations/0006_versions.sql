@@ -1,4 +1,4 @@
--- Versions (DESIGN §8): every committed revision of a test stays readable. The documents are the
+-- Versions (docs/architecture.md#versions): every committed revision of a test stays readable. The documents are the
 -- immutable R2 objects tests/{id}/{rev}.json; this table lists them without touching R2. A row is
 -- written by the same D1 batch that flips the pointer (guarded like its other statements), so a
 -- version exists exactly when its save committed. `author` is the editor's identity once admins

@@ -1,7 +1,10 @@
 """``make reliability``: every row of the reliability scorecard, in queue and workflow mode.
 
-Prints one Markdown table (a number per row) and exits 1 if any row misses its pass criterion.
-``--quick`` runs the same checks with smaller counts (what ``make test`` runs).
+Prints one Markdown table (a number per row), writes it to ``docs/measured/scorecard.md``
+(``benchmarks.report``; ``--out`` or ``QUIZHUB_MEASURED_DIR`` elsewhere) and exits 1 if any row
+misses its pass criterion. ``--quick`` runs the same checks with smaller counts (what
+``make test`` runs); it writes no file unless ``--out`` names a directory. The rows are defined
+in docs/reliability.md.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+from benchmarks.report import add_out_option, markdown_table, write_report
 
 from quizhub.analytics.pg import PgParams
 from reliability.analytics_rows import FULL_EVENTS, QUICK_EVENTS, row16_analytics, scratch_analytics
@@ -119,11 +124,13 @@ def _order(number: str) -> tuple[int, str]:
 
 def table(rows: list[tuple[str, Row]]) -> str:
     """The scorecard as a Markdown table."""
-    lines = ["| # | mode | check | result | pass criterion | ok |", "|---|---|---|---|---|---|"]
-    for mode, r in rows:
-        ok = "✅" if r.passed else "❌"
-        lines.append(f"| {r.number} | {mode} | {r.check} | {r.result} | {r.criterion} | {ok} |")
-    return "\n".join(lines)
+    return markdown_table(
+        ["#", "mode", "check", "result", "pass criterion", "ok"],
+        [
+            (r.number, mode, r.check, r.result, r.criterion, "✅" if r.passed else "❌")
+            for mode, r in rows
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,15 +139,21 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="smaller counts (the make-test version)"
     )
     parser.add_argument("--modes", default="queue,workflow", help="comma-separated: queue,workflow")
+    add_out_option(parser)
     args = parser.parse_args(argv)
     logging.disable(logging.CRITICAL)  # injected faults log loudly; the table is the output
     started = time.perf_counter()
     rows = run_scorecard(args.modes.split(","), args.quick)
-    print()
-    print(table(rows))
     failed = [r for _, r in rows if not r.passed]
     elapsed = time.perf_counter() - started
-    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed ({elapsed:.0f} s)")
+    size = "the reduced run (--quick)" if args.quick else "the full run"
+    body = (
+        f"{table(rows)}\n\n{len(rows) - len(failed)} passed, {len(failed)} failed"
+        f" ({size}, modes {args.modes}, {elapsed:.0f} s)."
+    )
+    print(f"\n{body}")
+    if args.out or not args.quick:  # a reduced run never replaces the full run's numbers
+        print(f"wrote {write_report('scorecard', body, out=args.out)}")
     return 1 if failed else 0
 
 

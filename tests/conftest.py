@@ -43,7 +43,8 @@ def travel_doc() -> dict[str, Any]:
 
 
 def sample_doc(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
-    """A small valid document (DESIGN §3 example) with no ``baseRev``: an unconditional save."""
+    """A small valid document (the smallest document of docs/architecture.md) with no ``baseRev``:
+    an unconditional save."""
     return minimal_document(title, **overrides)
 
 

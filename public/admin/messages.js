@@ -123,8 +123,9 @@ export function validationMessage(d) {
 
 /**
  * The two moments of a save (the job's `committedAt` and `liveAt`): "저장 완료" once D1 committed
- * it, "공개 반영 완료" once the KV copy was deleted and the caches purged (README: "Live and its
- * staleness bound"). [{key, label, at}] in that order; `at` null while not reached.
+ * it, "공개 반영 완료" once the KV copy was deleted and the caches purged
+ * (docs/pipeline.md#live-and-its-staleness-bound). [{key, label, at}] in that order; `at` null
+ * while not reached.
  */
 export function saveStages(job) {
   if (!job || !job.committedAt) return [];

@@ -1,4 +1,4 @@
-// The editor's model of a test document (DESIGN §3) and its conversion to/from the wire JSON.
+// The editor's model of a test document (docs/architecture.md#the-test-document) and its conversion to/from the wire JSON.
 // Items carry a private `_k` key so that scores survive renaming a result id; the wire format
 // keys scores by result id.
 
@@ -52,7 +52,7 @@ function parseScore(text) {
   return Number.isFinite(n) ? n : s; // a non-number is sent as-is so the server names the field
 }
 
-/** Convert the editor model into the PUT body (DESIGN §3), with the given baseRev. */
+/** Convert the editor model into the PUT body (docs/architecture.md#the-test-document), with the given baseRev. */
 export function toDocument(model, baseRev) {
   const idOf = new Map(model.results.map((r) => [r._k, r.id]));
   return {

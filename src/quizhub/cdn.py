@@ -90,7 +90,8 @@ def has_zone_purge(settings: Settings) -> bool:
 
 def detail_cache_control(settings: Settings) -> str:
     """Browsers revalidate quickly (cheap 304s); the edge keeps a detail for a day when the zone
-    purge is configured, else for EDGE_TTL_WITHOUT_PURGE seconds (README: staleness bound)."""
+    purge is configured, else for EDGE_TTL_WITHOUT_PURGE seconds
+    (docs/pipeline.md#live-and-its-staleness-bound)."""
     edge = EDGE_TTL_WITH_PURGE if has_zone_purge(settings) else EDGE_TTL_WITHOUT_PURGE
     return f"public, max-age={BROWSER_TTL}, s-maxage={edge}"
 

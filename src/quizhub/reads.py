@@ -2,7 +2,7 @@
 
 A reader that fetched the old revision can fill KV or the cache just AFTER a consumer's
 invalidation; so after filling them on a miss it re-reads the D1 pointer once and drops its
-copy if the rev moved (DESIGN §5.4).
+copy if the rev moved (docs/architecture.md#the-read-path).
 """
 
 from __future__ import annotations

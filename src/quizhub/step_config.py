@@ -3,7 +3,8 @@
 Platform-neutral (no I/O, no platform imports): the local engine runs steps by these rules and
 the pipeline derives its job budget from them, so a retry limit is written in one place only.
 Values follow workers-sdk ``workflows-shared`` (``lib/retries.ts``, ``lib/validators.ts``); the
-default delay is the documented 10 seconds (reference §2), not Miniflare's 1 second.
+default delay is the documented 10 seconds (docs/architecture.md#workflows-rules), not
+Miniflare's 1 second.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ def test_a_job_that_ends_without_purging_is_saved_but_never_live(
         api.platform.close()
 
 
-# The lag Cloudflare documents for a KV change to reach other locations (README).
+# The lag Cloudflare documents for a KV change to reach other locations (docs/pipeline.md).
 KV_LAG_MS = 60_000
 
 

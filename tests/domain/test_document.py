@@ -36,7 +36,7 @@ def test_valid_document_round_trips_in_camel_case() -> None:
     ],
 )
 def test_limit_violations_name_the_field(change: dict[str, object], loc: list[object]) -> None:
-    """Each limit of DESIGN §3 is enforced with the offending field's path."""
+    """Each limit (docs/architecture.md#limits) is enforced with the offending field's path."""
     with pytest.raises(Invalid) as info:
         parse_document(sample_doc(**change))
     assert loc in _locs(info.value)

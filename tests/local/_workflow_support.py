@@ -1,9 +1,10 @@
 """Shared pieces of the workflow-engine tests: helpers, constants and the citation legend.
 
-"§2" is reference/cloudflare-python-workers.md §2 (Workflows). "engine.test" / "context.ts" name
-the workers-sdk ``workflows-shared`` engine tests and sources a behaviour mirrors; "SDK" is
-workers-runtime-sdk 1.9.5 ``entrypoints._WorkflowStepWrapper`` / ``utils._from_js_error``.
-Time only moves through the fake clock.
+"Rule" is a rule of Cloudflare Workflows (docs/architecture.md#workflows-rules), "Engine" the
+local engine's own design (docs/architecture.md#the-local-workflows-engine). "engine.test" /
+"context.ts" name the workers-sdk ``workflows-shared`` engine tests and sources a behaviour
+mirrors; "SDK" is workers-runtime-sdk 1.9.5 ``entrypoints._WorkflowStepWrapper`` /
+``utils._from_js_error``. Time only moves through the fake clock.
 """
 
 from __future__ import annotations

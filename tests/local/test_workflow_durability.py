@@ -27,7 +27,7 @@ from ._workflow_support import WF, start
 def test_sleep_suspends_until_the_clock_passes(
     engine: LocalWorkflowEngine, clock: FakeClock
 ) -> None:
-    """§2 ``step.sleep``: the instance waits (memoised wake-up time), then continues."""
+    """Rule ``step.sleep``: the instance waits (memoised wake-up time), then continues."""
     reached: list[str] = []
 
     async def wf(event: Any, step: Any) -> Any:
@@ -52,7 +52,7 @@ def test_sleep_suspends_until_the_clock_passes(
 
 
 def test_sleep_until_a_datetime(engine: LocalWorkflowEngine, clock: FakeClock) -> None:
-    """§2 ``step.sleep_until``: waits until the given time; a past time is an error."""
+    """Rule ``step.sleep_until``: waits until the given time; a past time is an error."""
     wake = datetime.fromtimestamp((START_MS + 90_000) / 1000, UTC)
 
     async def wf(event: Any, step: Any) -> Any:
@@ -126,7 +126,7 @@ def test_resume_after_a_crash_during_a_step(tmp_path: Path, clock: FakeClock) ->
 
 
 def test_resume_after_a_crash_while_waiting(tmp_path: Path, clock: FakeClock) -> None:
-    """§2 / DESIGN §6: a killed engine's waiting instance is resumed by a new one on the file."""
+    """Rule / Engine: a killed engine's waiting instance is resumed by a new one on the file."""
     runs: Counter[str] = Counter()
 
     async def wf(event: Any, step: Any) -> Any:
@@ -211,7 +211,7 @@ def test_terminate_stops_an_unfinished_instance(
 
 
 def test_serve_runs_an_instance_as_soon_as_it_is_created(engine: LocalWorkflowEngine) -> None:
-    """DESIGN §6 dev server: ``serve`` wakes on a local create and runs the instance."""
+    """Engine, dev server: ``serve`` wakes on a local create and runs the instance."""
 
     async def scenario() -> None:
         finished = asyncio.Event()
@@ -235,7 +235,7 @@ def test_serve_runs_an_instance_as_soon_as_it_is_created(engine: LocalWorkflowEn
 def test_serve_does_not_let_a_slow_step_hold_up_other_instances(
     engine: LocalWorkflowEngine,
 ) -> None:
-    """DESIGN §6 / §2 (instances run independently): a hanging step blocks only its instance."""
+    """Engine / Rule (instances run independently): a hanging step blocks only its instance."""
 
     async def scenario() -> None:
         release = asyncio.Event()
@@ -286,7 +286,7 @@ def test_serve_does_not_let_a_slow_step_hold_up_other_instances(
     ],
 )
 def test_parse_duration_accepts_cloudflare_forms(text: str | int, ms: int) -> None:
-    """§2 durations: ``"2 seconds"``, ``"1 minute"``, ``"10 minutes"``, ``"1 hour"``, int ms."""
+    """Rule, durations: ``"2 seconds"``, ``"1 minute"``, ``"10 minutes"``, ``"1 hour"``, int ms."""
     assert parse_duration(text) == ms
 
 

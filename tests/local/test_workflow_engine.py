@@ -25,7 +25,7 @@ from ._workflow_support import WF, start
 
 # ------------------------------------------------------------------ create / ids / status
 def test_create_with_an_existing_id_raises(engine: LocalWorkflowEngine) -> None:
-    """§2: ``create`` with an existing id throws (the consumer relies on it to dedupe)."""
+    """Rule: ``create`` with an existing id throws (the consumer relies on it to dedupe)."""
 
     async def scenario() -> None:
         binding = LocalWorkflowBinding(engine, WF)
@@ -39,7 +39,7 @@ def test_create_with_an_existing_id_raises(engine: LocalWorkflowEngine) -> None:
 
 @pytest.mark.parametrize("bad", ["", "-lead", "a b", "a.b", "x\n", "é", "a" * 65])
 def test_invalid_instance_ids_are_rejected(engine: LocalWorkflowEngine, bad: str) -> None:
-    """§2: ids are ≤ 64 chars matching ``^[a-zA-Z0-9_][a-zA-Z0-9-_]*$``."""
+    """Rule: ids are ≤ 64 chars matching ``^[a-zA-Z0-9_][a-zA-Z0-9-_]*$``."""
     with pytest.raises(ValueError, match="instance id"):
         run(LocalWorkflowBinding(engine, WF).create(id=bad, params={}))
     run(LocalWorkflowBinding(engine, WF).create(id="_Ok-" + "a" * 60, params={}))
@@ -54,7 +54,7 @@ def test_get_of_an_unknown_id_raises(engine: LocalWorkflowEngine) -> None:
 def test_event_carries_payload_timestamp_instance_id_and_workflow_name(
     engine: LocalWorkflowEngine,
 ) -> None:
-    """§2: ``event`` has ``payload``, ``timestamp``, ``instanceId``, ``workflowName``."""
+    """Rule: ``event`` has ``payload``, ``timestamp``, ``instanceId``, ``workflowName``."""
     seen: list[dict[str, Any]] = []
 
     async def wf(event: dict[str, Any], step: Any) -> Any:
@@ -82,7 +82,7 @@ def test_event_carries_payload_timestamp_instance_id_and_workflow_name(
 def test_a_step_body_runs_once_across_replays(
     engine: LocalWorkflowEngine, clock: FakeClock
 ) -> None:
-    """§2 / context.ts: step results are memoised by name; a replay returns the stored result."""
+    """Rule / context.ts: step results are memoised by name; a replay returns the stored result."""
     runs: Counter[str] = Counter()
 
     async def wf(event: Any, step: Any) -> Any:
@@ -138,7 +138,7 @@ def test_a_repeated_step_name_is_memoised_per_occurrence(
 
 
 def test_dependencies_resolve_by_parameter_name(engine: LocalWorkflowEngine) -> None:
-    """§2 / SDK: a parameter named like an earlier step receives its result (run once)."""
+    """Rule / SDK: a parameter named like an earlier step receives its result (run once)."""
     runs: Counter[str] = Counter()
 
     async def wf(event: Any, step: Any) -> Any:
@@ -202,7 +202,7 @@ def test_concurrent_dependencies_are_resolved_together(engine: LocalWorkflowEngi
 
 
 def test_ctx_parameter_gets_attempt_step_and_config(engine: LocalWorkflowEngine) -> None:
-    """§2: a parameter named ``ctx`` gets ``{"attempt", "step": {"name", "count"}, "config"}``."""
+    """Rule: a parameter named ``ctx`` gets ``{"attempt", "step": {"name", "count"}, "config"}``."""
     seen: list[dict[str, Any]] = []
 
     async def wf(event: Any, step: Any) -> Any:
@@ -227,7 +227,7 @@ def test_ctx_parameter_gets_attempt_step_and_config(engine: LocalWorkflowEngine)
 
 
 def test_an_unknown_parameter_raises_type_error_when_awaited(engine: LocalWorkflowEngine) -> None:
-    """§2 / SDK ``_build_dependency_list``: any other parameter name raises TypeError."""
+    """Rule / SDK ``_build_dependency_list``: any other parameter name raises TypeError."""
 
     async def wf(event: Any, step: Any) -> Any:
         @step.do()

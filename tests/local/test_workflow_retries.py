@@ -48,7 +48,7 @@ def flaky(fail_times: int, calls: list[int], config: dict[str, Any]) -> Any:
 def test_retries_wait_their_backoff_on_the_clock(
     engine: LocalWorkflowEngine, clock: FakeClock, backoff: str, waits: list[int]
 ) -> None:
-    """§2 / retries.ts: delay · 2^(n-1) | delay · n | delay; ``waiting`` until it passes."""
+    """Rule / retries.ts: delay · 2^(n-1) | delay · n | delay; ``waiting`` until it passes."""
     calls: list[int] = []
     config = {"retries": {"limit": 3, "delay": "2 seconds", "backoff": backoff}}
 
@@ -72,7 +72,7 @@ def test_retries_wait_their_backoff_on_the_clock(
 
 
 def test_default_retry_waits_ten_seconds(engine: LocalWorkflowEngine, clock: FakeClock) -> None:
-    """§2: default retries are limit 5, delay 10000 ms, exponential."""
+    """Rule: default retries are limit 5, delay 10000 ms, exponential."""
     calls: list[int] = []
 
     async def scenario() -> None:
@@ -96,7 +96,7 @@ def test_an_exhausted_step_error_is_raised_into_run_and_can_be_caught(
     async def wf(event: Any, step: Any) -> Any:
         try:
             await inner(event, step)
-        except Exception as exc:  # §2: custom types do not survive; catch Exception
+        except Exception as exc:  # Rule: custom types do not survive; catch Exception
             return {"caught": type(exc).__name__, "message": str(exc)}
         return "unreachable"
 
@@ -229,7 +229,7 @@ def test_errors_named_non_retryable_are_not_retried(
 
 
 def test_a_step_times_out_after_its_timeout(engine: LocalWorkflowEngine) -> None:
-    """§2 step ``timeout``: an attempt longer than it fails with WorkflowTimeoutError."""
+    """Rule step ``timeout``: an attempt longer than it fails with WorkflowTimeoutError."""
 
     async def wf(event: Any, step: Any) -> Any:
         @step.do("hang", config={**NO_WAIT, "timeout": 1})

@@ -8,12 +8,14 @@ import hashlib
 import json
 import tempfile
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from benchmarks.eval_search import NOISE, hybrid_at, main, run_eval, sweep
+from benchmarks import eval_search
+from benchmarks.eval_search import NOISE, Evaluation, hybrid_at, main, run_eval, sweep
 from benchmarks.workers_ai_rest import MissingCredentials, WorkersAiRest, run_url
 
 from quizhub.ports import EMBED_TEXTS_LIMIT
@@ -97,3 +99,30 @@ def test_missing_credentials_say_which_variables_to_set(
     monkeypatch.delenv("CLOUDFLARE_API_TOKEN", raising=False)
     assert main(["--embedder", "workers-ai"]) == 2
     assert "CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN" in capsys.readouterr().err
+
+
+def test_the_eval_writes_its_two_tables_where_it_is_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make eval-search`` writes the quality table and the sweep (benchmarks.report) into the
+    measured dir, one file each, named after the embedder; here a small evaluation stands in for
+    the real run."""
+    queries = [
+        {"q": "여행", "kind": "keyword", "relevant": ["t1"]},
+        {"q": "바다", "kind": "meaning", "relevant": ["t2"]},
+        {"q": "없음", "kind": "none", "relevant": []},
+    ]
+    ev = Evaluation({}, queries, [["t1"], [], []], [{"t1": 0.5}, {"t2": 0.3}, {"t3": 0.1}], 0.2)
+    ev = replace(ev, scores={m: hybrid_at(ev, 0.2) for m in ("keyword", "vector", "hybrid")})
+
+    async def fake_run_eval(root: Path, ai: Any = None) -> Evaluation:
+        return ev
+
+    monkeypatch.setattr(eval_search, "run_eval", fake_run_eval)
+    assert main(["--out", str(tmp_path)]) == 0
+    quality = (tmp_path / "search-quality.md").read_text(encoding="utf-8")
+    swept = (tmp_path / "search-cut-sweep.md").read_text(encoding="utf-8")
+    for text in (quality, swept):
+        assert text.splitlines()[2].startswith("*Measured on ") and "embedder: local" in text
+    assert "| metric | keyword | vector | hybrid |" in quality
+    assert "| 0.2000 (in use) |" in swept

@@ -1,4 +1,7 @@
-"""compute(): the result type for a set of answers (DESIGN §3). Works on plain dicts."""
+"""compute(): the result type for a set of answers. Works on plain dicts.
+
+The rule: docs/architecture.md#computing-a-result.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The test document (DESIGN §3) as pydantic models: camelCase on the wire, unknown fields rejected.
+"""The test document as pydantic models: camelCase on the wire, unknown fields rejected.
+
+Its fields, limits and rules: docs/architecture.md#the-test-document.
 
 Field limits are declared on the models; cross-field integrity rules live in
 ``integrity_errors`` so that each error can name the exact field path it is about.
@@ -130,7 +132,8 @@ def _dupes(ids: list[str]) -> set[str]:
 
 
 def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Cross-field rules of DESIGN §3 on a content dict; each error names its field path."""
+    """Cross-field rules (docs/architecture.md#integrity-rules) on a content dict; each error names
+    its field path."""
     errors: list[dict[str, Any]] = []
 
     def err(loc: list[Any], msg: str, kind: str) -> None:

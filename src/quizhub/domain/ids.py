@@ -1,5 +1,6 @@
-"""Id patterns written once (DESIGN §3). They also keep R2 keys and local file paths inside their
-roots. Pydantic-free: the queue consumer checks messages with them inside Pyodide."""
+"""Id patterns written once (docs/architecture.md#ids). They also keep R2 keys and local file
+paths inside their roots. Pydantic-free: the queue consumer checks messages with them inside
+Pyodide."""
 
 from __future__ import annotations
 

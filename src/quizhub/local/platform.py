@@ -68,7 +68,7 @@ __all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
 
 ROOT = Path(__file__).resolve().parents[3]
 # The local stand-in for the consumer Worker's cron trigger (wrangler.consumer.toml [triggers]),
-# every minute here where the deployed cron runs every 5 (README: "make dev").
+# every minute here where the deployed cron runs every 5 (docs/local.md).
 SWEEP_EVERY_MS = 60_000
 
 Wrap = Callable[[Bindings], Bindings]

@@ -1,7 +1,7 @@
 """The admin write path: assign a rev, sign a job id, enqueue (or run inline in sync mode).
 
 Nothing here touches D1, KV or the cache: the only storage write is the claim check for bodies
-too large for a queue message (DESIGN §5.1, §5.5).
+too large for a queue message (docs/architecture.md#accept, #the-claim-check).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 order, the progress records and the notices are ``quizhub.pipeline.sequences``'. Each is
 idempotent, so any of them may run again after a crash or redelivery.
 
-The write order (docs/architecture.md, "The write path"): put the immutable R2 object → flip the
-D1 pointer in one batch → invalidate KV and caches. A binding error surfaces as is (transient);
-a body that can never be applied as ``Permanent``.
+The write order (docs/architecture.md#step-order): put the immutable R2 object → flip the D1
+pointer in one batch → invalidate KV and caches. A binding error surfaces as is (transient); a
+body that can never be applied as ``Permanent``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ async def commit(
 
 async def invalidate(b: Bindings, job: JobRef) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
-    succeeded the job is live (``liveAt``, its staleness bound: docs/pipeline.md)."""
+    succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound)."""
     test_id = job.test_id
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")

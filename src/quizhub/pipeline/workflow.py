@@ -1,5 +1,5 @@
-"""Workflow mode: the job's sequence (``quizhub.pipeline.sequences``) with every step a durable
-``step.do`` (docs/architecture.md, "Workflow mode").
+"""Workflow mode (docs/architecture.md#workflow-mode): the job's sequence
+(``quizhub.pipeline.sequences``) with every step a durable ``step.do``.
 
 ``run_save_workflow`` only orchestrates: ``DurableSteps`` makes each named step of the sequence
 a Workflow step with ``STEP_CONFIG``; a step that gave up is recorded by the ``fail`` step, and

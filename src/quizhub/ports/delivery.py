@@ -109,7 +109,8 @@ StepCallable = Callable[..., Awaitable[Any]]
 
 
 class WorkflowStep(Protocol):
-    """The ``step`` a Workflow's ``run(event, step)`` receives (implicit-dependency API, §2).
+    """The ``step`` a Workflow's ``run(event, step)`` receives (the implicit-dependency API,
+    docs/architecture.md#workflows-rules).
 
     ``step.do(name, config=…)`` decorates a step body; awaiting the result (with no arguments)
     runs the step once, memoised by ``name``, retried by ``config``.

@@ -2,8 +2,8 @@
 
 On Cloudflare the embedder is Workers AI ``@cf/baai/bge-m3`` (1024-d, multilingual) and the index
 Vectorize (cosine); locally a model shipped in a PyPI package and a Vectorize-shaped index stand
-in (docs/search.md). The index is derived from D1 + R2: ``index_documents`` is idempotent and the
-reindex rebuilds everything, so a failed indexing never fails or rolls back a save.
+in (docs/korean-search.md). The index is derived from D1 + R2: ``index_documents`` is idempotent
+and the reindex rebuilds everything, so a failed indexing never fails or rolls back a save.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ __all__ = [
 ]
 
 EMBEDDING_MODEL = "@cf/baai/bge-m3"
-EMBEDDING_DIMENSIONS = 1024  # of EMBEDDING_MODEL (the local model has its own, see README)
+# Of EMBEDDING_MODEL (the local model has its own, see docs/korean-search.md).
+EMBEDDING_DIMENSIONS = 1024
 VECTOR_INDEX = "quizhub-tests"  # the Vectorize index (wrangler configs, make cf-setup)
 # Metadata the index filters on; Vectorize needs these indexes before vectors are inserted.
 METADATA_INDEXES = {"status": "string"}

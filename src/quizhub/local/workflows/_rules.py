@@ -3,7 +3,7 @@
 Values and messages follow Cloudflare's engine (workers-sdk ``workflows-shared``: ``context.ts``,
 ``lib/retries.ts``, ``lib/validators.ts``) and the Python SDK's error translation
 (workers-runtime-sdk ``utils._from_js_error``). The default retry delay is the documented
-10 seconds (reference §2), not Miniflare's 1 second.
+10 seconds (docs/architecture.md#workflows-rules), not Miniflare's 1 second.
 """
 
 from __future__ import annotations
