@@ -11,11 +11,13 @@ PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
 .PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
-	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate
+	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate \
+	pylock
 
 help:
 	@echo "make dev | make test | make bench | make reliability | make lint | make format | make clean"
 	@echo "make conformance | make eval-search | make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make pylock (pywrangler's lock, pylock.toml, from uv.lock)"
 	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
 
 $(UV):
@@ -97,27 +99,46 @@ reliability: .venv/.synced-all
 conformance: install pyodide-wheels
 	scripts/node.sh node tests/pyodide/harness.mjs
 
-# Offline proof of the deploy: wrangler accepts both configs (dry run) and pywrangler finds the
-# project's uv and wrangler by name, as `make deploy` runs it.
+# pywrangler's lock (committed): the runtime dependencies at uv.lock's versions
+# (docs/deploy-lock.md).
+pylock: | $(UV)
+	.tools/bin/python scripts/pylock.py
+
+# Offline checks of the configs, not a deploy: both configs share the runtime keys, pylock.toml is
+# uv.lock's, pywrangler finds the project's uv and wrangler by name, wrangler accepts both configs
+# (dry run), and the dry-run bundles' sizes against the 64 MiB limit. Nothing is vendored here.
 deploy-check: install
+	@echo "deploy-check: checks the configs and pylock.toml offline (no upload, nothing vendored)"
+	$(PYTHON) scripts/deploy_check.py configs
+	.tools/bin/python scripts/pylock.py --check
 	scripts/pywrangler.sh --check-tools
+	rm -rf .wrangler/dry-consumer .wrangler/dry-api
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.consumer.toml --outdir .wrangler/dry-consumer
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api
+	$(PYTHON) scripts/deploy_check.py bundles .wrangler/dry-consumer .wrangler/dry-api
 
 # One time, after `scripts/node.sh npx wrangler login`: D1, KV, R2 and the queues; prints ids.
 cf-setup: install
 	$(PYTHON) scripts/cf_setup.py
 
 # Production: remote migrations, then the consumer Worker (it owns the queue consumers and the
-# Workflow class), then the API Worker. pywrangler vendors [project.dependencies] first.
+# Workflow class), then the API Worker. pywrangler vendors [project.dependencies] first, pinned by
+# pylock.toml (written from uv.lock); nothing is uploaded unless python_modules/ holds uv.lock's
+# versions. pywrangler's sync rewrites pylock.toml for Pyodide: the last step writes it back.
 deploy: install
+	$(PYTHON) scripts/deploy_check.py configs
+	.tools/bin/python scripts/pylock.py
 	scripts/node.sh npx wrangler d1 migrations apply DB --remote -c wrangler.toml
+	scripts/pywrangler.sh sync
+	.tools/bin/python scripts/pylock.py --vendored python_modules
 	scripts/pywrangler.sh deploy -c wrangler.consumer.toml
 	scripts/pywrangler.sh deploy -c wrangler.toml
+	.tools/bin/python scripts/pylock.py
 
 # `wrangler dev` for both Workers in ONE session (queues and the Workflow connect), on local
 # bindings with migrations applied. Needs the network once (workerd's Python runtime).
 wrangler-dev: install
+	.tools/bin/python scripts/pylock.py
 	scripts/node.sh npx wrangler d1 migrations apply DB --local -c wrangler.toml
 	scripts/pywrangler.sh dev --local -c wrangler.toml -c wrangler.consumer.toml
 

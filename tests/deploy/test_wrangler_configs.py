@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scripts.deploy_check import BUNDLE_LIMIT, bundle_bytes, config_differences, report_bundles
 
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
@@ -70,6 +71,59 @@ def test_worker_is_a_python_worker_on_the_python_314_runtime(
     assert "python_workers" in cfg["compatibility_flags"]
     assert MIN_DATE <= date.fromisoformat(cfg["compatibility_date"]) <= date.today()
     assert cfg["observability"]["enabled"] is True
+
+
+def test_both_configs_pick_the_runtime_pywrangler_resolves_packages_for() -> None:
+    """pywrangler reads the Python version (and so the Pyodide packages it vendors) from the root
+    wrangler.toml only, also when it deploys wrangler.consumer.toml: both configs name the same
+    compatibility_date and compatibility flags, so the consumer runs what was vendored for it."""
+    api, consumer = _load(API), _load(CONSUMER)
+    assert consumer["compatibility_date"] == api["compatibility_date"]
+    assert sorted(consumer["compatibility_flags"]) == sorted(api["compatibility_flags"])
+
+
+def test_deploy_check_says_it_checks_the_configs_and_refuses_differing_runtimes(
+    tmp_path: Path,
+) -> None:
+    """`make deploy-check` prints what it compared; a config with another date or flag is
+    reported by key (scripts/deploy_check.py, which `make deploy` runs first too)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/deploy_check.py"), "configs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    date_ = _load(API)["compatibility_date"]
+    assert result.stdout.startswith("configs: wrangler.toml and wrangler.consumer.toml share")
+    assert f"compatibility_date {date_}" in result.stdout
+
+    other = tmp_path / "other.toml"
+    other.write_text('compatibility_date = "2025-10-01"\ncompatibility_flags = ["python_workers"]')
+    assert [line.split(":")[0] for line in config_differences(API, other)] == ["compatibility_date"]
+    other.write_text(
+        f'compatibility_date = "{date_}"\ncompatibility_flags = ["python_workers_314"]'
+    )
+    assert [line.split(":")[0] for line in config_differences(API, other)] == [
+        "compatibility_flags"
+    ]
+
+
+def test_deploy_check_measures_a_bundle_against_the_64_mib_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every file wrangler wrote counts except its README.md; past 64 MiB the check fails."""
+    small, big = tmp_path / "small", tmp_path / "big"
+    (small / "quizhub").mkdir(parents=True)
+    (small / "quizhub" / "app.py").write_bytes(b"x" * 3 * 1024 * 1024)
+    (small / "README.md").write_bytes(b"x" * BUNDLE_LIMIT)  # wrangler's note, not uploaded
+    assert report_bundles([small]) == 0
+    assert "1 files, 3.00 MiB of the 64 MiB limit (4.7%)" in capsys.readouterr().out
+    big.mkdir()
+    with (big / "python_modules.bin").open("wb") as f:
+        f.truncate(BUNDLE_LIMIT + 1)  # sparse: the size counts, nothing is written
+    assert report_bundles([small, big]) == 1
 
 
 @pytest.mark.parametrize("path", [API, CONSUMER])
@@ -200,6 +254,7 @@ def test_wrangler_accepts_the_config_in_a_dry_run_deploy(path: Path, tmp_path: P
     }
     for binding in bindings[path]:
         assert f"env.{binding}" in result.stdout
+    assert 0 < bundle_bytes(out) < BUNDLE_LIMIT
 
 
 @needs_node
