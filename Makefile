@@ -10,7 +10,7 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
-.PHONY: help install dev test lint format bench reliability chromium pyodide-wheels clean \
+.PHONY: help install dev test lint format bench reliability chromium postgres pyodide-wheels clean \
 	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate \
 	pylock
 
@@ -47,6 +47,12 @@ install: .venv/.synced-all node_modules/.installed public/docs/vendor/.version
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# Debian's PostgreSQL server (15 on bookworm) for the analytics suite: production reaches
+# Postgres through Hyperdrive, which supports majors 9.0-17; the embedded wheel is 18
+# (docs/hyperdrive.md).
+postgres:
+	@bash scripts/ensure-postgres.sh
+
 # Pure-Python wheels the Pyodide harness installs (tests/pyodide/.wheels, gitignored; pinned by
 # uv.lock's hashes). A no-op once they are there.
 pyodide-wheels: | $(UV)
@@ -67,7 +73,7 @@ lint: .venv/.synced-all
 	$(PYTHON) -m ruff check $(PY_PATHS)
 	$(PYTHON) -m mypy
 
-test: install chromium pyodide-wheels lint
+test: install chromium postgres pyodide-wheels lint
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 format: .venv/.synced-all

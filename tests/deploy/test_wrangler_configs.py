@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scripts import cf_setup
 from scripts.deploy_check import BUNDLE_LIMIT, bundle_bytes, config_differences, report_bundles
 
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
@@ -310,12 +311,43 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     for queue in (SAVE_QUEUE, DEAD_LETTER_QUEUE, ANALYTICS_QUEUE, ANALYTICS_DLQ):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
     hyperdrive = "hyperdrive create quizhub-analytics --connection-string=$HYPERDRIVE_ORIGIN"
-    assert any(line.endswith(hyperdrive) for line in lines), lines
+    assert any(f"{hyperdrive} --caching-disabled" in line for line in lines), lines
     index = f"vectorize create {VECTOR_INDEX} --dimensions={EMBEDDING_DIMENSIONS} --metric=cosine"
     assert any(line.endswith(index) for line in lines)
     for name, kind in METADATA_INDEXES.items():
         metadata = f"create-metadata-index {VECTOR_INDEX} --property-name={name} --type={kind}"
         assert any(line.endswith(metadata) for line in lines)
+
+
+def test_cf_setup_creates_the_hyperdrive_config_with_caching_disabled() -> None:
+    """Hyperdrive caches read queries by default (about 60 s, then 15 s stale): the admin stats
+    would trail the events by that much. They are admin-only and few, so the config that
+    `make cf-setup` creates sends every query to Postgres (and sets no cache ages)."""
+    [create] = [args for _, args in cf_setup.commands() if args[:2] == ["hyperdrive", "create"]]
+    assert "--caching-disabled" in create
+    assert not any(arg.startswith(("--max-age", "--swr")) for arg in create)
+
+
+def test_cf_setup_says_how_to_stop_an_existing_hyperdrive_config_caching(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second run finds every resource there; for Hyperdrive it prints the update that turns
+    caching off (a config made before keeps its caching). The origin password is never shown."""
+    ran: list[list[str]] = []
+
+    def exists_already(cmd: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(cmd)
+        return subprocess.CompletedProcess(cmd, 1, "", "already exists")
+
+    monkeypatch.setattr(cf_setup.subprocess, "run", exists_already)
+    monkeypatch.setenv("HYPERDRIVE_ORIGIN", "postgres://quiz:s3cret@db.example:5432/analytics")
+    assert cf_setup.main([]) == 0
+    out = capsys.readouterr().out
+    assert "wrangler hyperdrive update <its id> --caching-disabled" in out
+    assert "s3cret" not in out
+    [create] = [cmd for cmd in ran if "hyperdrive" in cmd]
+    assert "--connection-string=postgres://quiz:s3cret@db.example:5432/analytics" in create
+    assert create[-1] == "--caching-disabled"
 
 
 def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
