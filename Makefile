@@ -13,13 +13,15 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
-.PHONY: help install dev test lint format docs bench reliability chromium pyodide-wheels clean \
-	deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push analytics-migrate
+.PHONY: help install dev test lint format docs bench reliability chromium postgres pyodide-wheels \
+	clean deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push \
+	analytics-migrate pylock
 
 help:
 	@echo "make dev | make test | make docs | make bench | make bench-push | make reliability"
 	@echo "make lint | make format | make clean | make conformance | make eval-search"
 	@echo "make wrangler-dev | make cf-setup | make deploy | make deploy-check"
+	@echo "make pylock (pywrangler's lock, pylock.toml, from uv.lock)"
 	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
 	@echo "Documentation: docs/ (make docs builds it into docs/_build/html/index.html)"
 
@@ -50,6 +52,12 @@ install: .venv/.synced-all node_modules/.installed public/docs/vendor/.version
 chromium:
 	@bash scripts/ensure-chromium.sh
 
+# Debian's PostgreSQL server (15 on bookworm) for the analytics suite: production reaches
+# Postgres through Hyperdrive, which supports majors 9.0-17; the embedded wheel is 18
+# (docs/hyperdrive.md).
+postgres:
+	@bash scripts/ensure-postgres.sh
+
 # Pure-Python wheels the Pyodide harness installs (tests/pyodide/.wheels, gitignored; pinned by
 # uv.lock's hashes). A no-op once they are there.
 pyodide-wheels: | $(UV)
@@ -76,7 +84,7 @@ lint: .venv/.synced-all
 docs: .venv/.synced-all
 	$(PYTHON) -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
 
-test: install chromium pyodide-wheels lint docs
+test: install chromium postgres pyodide-wheels lint docs
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 format: .venv/.synced-all
@@ -112,27 +120,46 @@ reliability: .venv/.synced-all
 conformance: install pyodide-wheels
 	scripts/node.sh node tests/pyodide/harness.mjs
 
-# Offline proof of the deploy: wrangler accepts both configs (dry run) and pywrangler finds the
-# project's uv and wrangler by name, as `make deploy` runs it.
+# pywrangler's lock (committed): the runtime dependencies at uv.lock's versions
+# (docs/deploy-lock.md).
+pylock: | $(UV)
+	.tools/bin/python scripts/pylock.py
+
+# Offline checks of the configs, not a deploy: both configs share the runtime keys, pylock.toml is
+# uv.lock's, pywrangler finds the project's uv and wrangler by name, wrangler accepts both configs
+# (dry run), and the dry-run bundles' sizes against the 64 MiB limit. Nothing is vendored here.
 deploy-check: install
+	@echo "deploy-check: checks the configs and pylock.toml offline (no upload, nothing vendored)"
+	$(PYTHON) scripts/deploy_check.py configs
+	.tools/bin/python scripts/pylock.py --check
 	scripts/pywrangler.sh --check-tools
+	rm -rf .wrangler/dry-consumer .wrangler/dry-api
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.consumer.toml --outdir .wrangler/dry-consumer
 	scripts/node.sh npx wrangler deploy --dry-run -c wrangler.toml --outdir .wrangler/dry-api
+	$(PYTHON) scripts/deploy_check.py bundles .wrangler/dry-consumer .wrangler/dry-api
 
 # One time, after `scripts/node.sh npx wrangler login`: D1, KV, R2 and the queues; prints ids.
 cf-setup: install
 	$(PYTHON) scripts/cf_setup.py
 
 # Production: remote migrations, then the consumer Worker (it owns the queue consumers and the
-# Workflow class), then the API Worker. pywrangler vendors [project.dependencies] first.
+# Workflow class), then the API Worker. pywrangler vendors [project.dependencies] first, pinned by
+# pylock.toml (written from uv.lock); nothing is uploaded unless python_modules/ holds uv.lock's
+# versions. pywrangler's sync rewrites pylock.toml for Pyodide: the last step writes it back.
 deploy: install
+	$(PYTHON) scripts/deploy_check.py configs
+	.tools/bin/python scripts/pylock.py
 	scripts/node.sh npx wrangler d1 migrations apply DB --remote -c wrangler.toml
+	scripts/pywrangler.sh sync
+	.tools/bin/python scripts/pylock.py --vendored python_modules
 	scripts/pywrangler.sh deploy -c wrangler.consumer.toml
 	scripts/pywrangler.sh deploy -c wrangler.toml
+	.tools/bin/python scripts/pylock.py
 
 # `wrangler dev` for both Workers in ONE session (queues and the Workflow connect), on local
 # bindings with migrations applied. Needs the network once (workerd's Python runtime).
 wrangler-dev: install
+	.tools/bin/python scripts/pylock.py
 	scripts/node.sh npx wrangler d1 migrations apply DB --local -c wrangler.toml
 	scripts/pywrangler.sh dev --local -c wrangler.toml -c wrangler.consumer.toml
 

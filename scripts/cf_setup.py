@@ -39,6 +39,9 @@ from quizhub.store.keys import staging_key  # noqa: E402
 # (postgres://user:password@host:5432/database); the password is never printed.
 HYPERDRIVE_NAME = "quizhub-analytics"
 ORIGIN_VARIABLE = "HYPERDRIVE_ORIGIN"
+# Hyperdrive caches read queries by default (about 60 s, then 15 s stale), so the admin stats
+# would lag the events by that much. They are admin-only and few: every query goes to Postgres.
+HYPERDRIVE_CACHING = ["--caching-disabled"]
 _ID = re.compile(r"(?:database_id|\bid)\s*[=:]\s*\"?([0-9a-f-]{32,36})\"?")
 
 # Claim-check bodies (staging/{jobId}.json) are deleted by the pipeline once their job succeeded
@@ -75,7 +78,8 @@ def commands() -> list[tuple[str, list[str]]]:
         ("index dead-letter queue", ["queues", "create", INDEX_DLQ, *retention]),
         (
             "Hyperdrive (analytics Postgres)",
-            ["hyperdrive", "create", HYPERDRIVE_NAME, f"--connection-string=${ORIGIN_VARIABLE}"],
+            ["hyperdrive", "create", HYPERDRIVE_NAME, f"--connection-string=${ORIGIN_VARIABLE}"]
+            + HYPERDRIVE_CACHING,
         ),
         (
             "Vectorize index",
@@ -123,6 +127,12 @@ def main(argv: list[str] | None = None) -> int:
             if not known:
                 print(output.strip())
                 return 1
+            if wrangler_args[:2] == ["hyperdrive", "create"]:
+                # A config made before caching was turned off keeps caching until updated.
+                print(
+                    "  make sure it does not cache: wrangler hyperdrive update <its id> "
+                    + " ".join(HYPERDRIVE_CACHING)
+                )
             continue
         if match := _ID.search(output):
             ids[what] = match.group(1)

@@ -1,9 +1,18 @@
 """The analytics suites' API (queue mode, fake clock, the session's Postgres) and a player
-that makes the events the public site sends."""
+that makes the events the public site sends.
+
+Every test here that uses the database runs twice: on the embedded PostgreSQL 18 (the session's
+``analytics_server``, as everywhere else) and on Debian's packaged server (15 on bookworm), a
+major Hyperdrive supports (docs/hyperdrive.md). Both are migrated once per session. The embedded
+server never skips; Debian's never skips on CI (``CI=true``) either: a machine where it is
+missing or cannot start fails the suite. Elsewhere a missing package skips the ``[debian]``
+half, saying how to install it; a server that is installed but does not start fails.
+"""
 
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +20,13 @@ from typing import Any
 import pytest
 
 from quizhub.analytics.pg import PgParams
+from quizhub.local.postgres import AnalyticsServer
+from tests.analytics.debian_postgres import DebianPostgres, debian_bindir
 from tests.api.conftest import AUTH, Api, make_api
-from tests.fakes import FakeClock, play_event
+from tests.fakes import FakeClock, play_event, reset_analytics
+
+# The servers each database test runs on: pytest ids and the session fixture that provides it.
+SERVERS = {"embedded": "analytics_server", "debian": "debian_postgres"}
 
 _IDS = itertools.count(1)
 
@@ -68,3 +82,28 @@ def aapi(tmp_path: Path, clock: FakeClock, analytics: PgParams) -> Iterator[Anal
     api.__class__ = AnalyticsApi
     yield api  # type: ignore[misc]
     api.platform.close()
+
+
+@pytest.fixture(scope="session")
+def debian_postgres() -> Iterator[DebianPostgres]:
+    """ONE server from Debian's binaries for the session, migrated (debian_postgres.py)."""
+    bindir = debian_bindir()
+    if bindir is None:
+        reason = (
+            "Debian's PostgreSQL server (a major <= 17) is not installed:"
+            " `make postgres` (scripts/ensure-postgres.sh) installs it"
+        )
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(f"required on CI: {reason}", pytrace=False)
+        pytest.skip(reason)
+    server = DebianPostgres.start(bindir)
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=list(SERVERS))
+def analytics(request: pytest.FixtureRequest) -> PgParams:
+    """The session's analytics database on each server in turn, emptied for this test."""
+    server = request.getfixturevalue(SERVERS[request.param])
+    found: AnalyticsServer = server if isinstance(server, AnalyticsServer) else server.analytics
+    return reset_analytics(found.params)

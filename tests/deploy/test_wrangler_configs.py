@@ -15,6 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from scripts import cf_setup
+from scripts.deploy_check import BUNDLE_LIMIT, bundle_bytes, config_differences, report_bundles
 
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
@@ -72,6 +74,59 @@ def test_worker_is_a_python_worker_on_the_python_314_runtime(
     assert "python_workers" in cfg["compatibility_flags"]
     assert MIN_DATE <= date.fromisoformat(cfg["compatibility_date"]) <= date.today()
     assert cfg["observability"]["enabled"] is True
+
+
+def test_both_configs_pick_the_runtime_pywrangler_resolves_packages_for() -> None:
+    """pywrangler reads the Python version (and so the Pyodide packages it vendors) from the root
+    wrangler.toml only, also when it deploys wrangler.consumer.toml: both configs name the same
+    compatibility_date and compatibility flags, so the consumer runs what was vendored for it."""
+    api, consumer = _load(API), _load(CONSUMER)
+    assert consumer["compatibility_date"] == api["compatibility_date"]
+    assert sorted(consumer["compatibility_flags"]) == sorted(api["compatibility_flags"])
+
+
+def test_deploy_check_says_it_checks_the_configs_and_refuses_differing_runtimes(
+    tmp_path: Path,
+) -> None:
+    """`make deploy-check` prints what it compared; a config with another date or flag is
+    reported by key (scripts/deploy_check.py, which `make deploy` runs first too)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/deploy_check.py"), "configs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    date_ = _load(API)["compatibility_date"]
+    assert result.stdout.startswith("configs: wrangler.toml and wrangler.consumer.toml share")
+    assert f"compatibility_date {date_}" in result.stdout
+
+    other = tmp_path / "other.toml"
+    other.write_text('compatibility_date = "2025-10-01"\ncompatibility_flags = ["python_workers"]')
+    assert [line.split(":")[0] for line in config_differences(API, other)] == ["compatibility_date"]
+    other.write_text(
+        f'compatibility_date = "{date_}"\ncompatibility_flags = ["python_workers_314"]'
+    )
+    assert [line.split(":")[0] for line in config_differences(API, other)] == [
+        "compatibility_flags"
+    ]
+
+
+def test_deploy_check_measures_a_bundle_against_the_64_mib_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every file wrangler wrote counts except its README.md; past 64 MiB the check fails."""
+    small, big = tmp_path / "small", tmp_path / "big"
+    (small / "quizhub").mkdir(parents=True)
+    (small / "quizhub" / "app.py").write_bytes(b"x" * 3 * 1024 * 1024)
+    (small / "README.md").write_bytes(b"x" * BUNDLE_LIMIT)  # wrangler's note, not uploaded
+    assert report_bundles([small]) == 0
+    assert "1 files, 3.00 MiB of the 64 MiB limit (4.7%)" in capsys.readouterr().out
+    big.mkdir()
+    with (big / "python_modules.bin").open("wb") as f:
+        f.truncate(BUNDLE_LIMIT + 1)  # sparse: the size counts, nothing is written
+    assert report_bundles([small, big]) == 1
 
 
 @pytest.mark.parametrize("path", [API, CONSUMER])
@@ -219,6 +274,7 @@ def test_wrangler_accepts_the_config_in_a_dry_run_deploy(path: Path, tmp_path: P
     }
     for binding in bindings[path]:
         assert f"env.{binding}" in result.stdout
+    assert 0 < bundle_bytes(out) < BUNDLE_LIMIT
 
 
 @needs_node
@@ -281,12 +337,43 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     ):
         assert any(line.endswith(f"queues create {queue} {retention}") for line in lines)
     hyperdrive = "hyperdrive create quizhub-analytics --connection-string=$HYPERDRIVE_ORIGIN"
-    assert any(line.endswith(hyperdrive) for line in lines), lines
+    assert any(f"{hyperdrive} --caching-disabled" in line for line in lines), lines
     index = f"vectorize create {VECTOR_INDEX} --dimensions={EMBEDDING_DIMENSIONS} --metric=cosine"
     assert any(line.endswith(index) for line in lines)
     for name, kind in METADATA_INDEXES.items():
         metadata = f"create-metadata-index {VECTOR_INDEX} --property-name={name} --type={kind}"
         assert any(line.endswith(metadata) for line in lines)
+
+
+def test_cf_setup_creates_the_hyperdrive_config_with_caching_disabled() -> None:
+    """Hyperdrive caches read queries by default (about 60 s, then 15 s stale): the admin stats
+    would trail the events by that much. They are admin-only and few, so the config that
+    `make cf-setup` creates sends every query to Postgres (and sets no cache ages)."""
+    [create] = [args for _, args in cf_setup.commands() if args[:2] == ["hyperdrive", "create"]]
+    assert "--caching-disabled" in create
+    assert not any(arg.startswith(("--max-age", "--swr")) for arg in create)
+
+
+def test_cf_setup_says_how_to_stop_an_existing_hyperdrive_config_caching(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A second run finds every resource there; for Hyperdrive it prints the update that turns
+    caching off (a config made before keeps its caching). The origin password is never shown."""
+    ran: list[list[str]] = []
+
+    def exists_already(cmd: list[str], **_: Any) -> subprocess.CompletedProcess[str]:
+        ran.append(cmd)
+        return subprocess.CompletedProcess(cmd, 1, "", "already exists")
+
+    monkeypatch.setattr(cf_setup.subprocess, "run", exists_already)
+    monkeypatch.setenv("HYPERDRIVE_ORIGIN", "postgres://quiz:s3cret@db.example:5432/analytics")
+    assert cf_setup.main([]) == 0
+    out = capsys.readouterr().out
+    assert "wrangler hyperdrive update <its id> --caching-disabled" in out
+    assert "s3cret" not in out
+    [create] = [cmd for cmd in ran if "hyperdrive" in cmd]
+    assert "--connection-string=postgres://quiz:s3cret@db.example:5432/analytics" in create
+    assert create[-1] == "--caching-disabled"
 
 
 def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
