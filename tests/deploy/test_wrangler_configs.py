@@ -19,9 +19,9 @@ import pytest
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Settings
+from quizhub.edge.ratelimits import RULES
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
-from quizhub.ratelimits import RULES
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,7 +264,7 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
 
 
 def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
-    """Each rule of quizhub.ratelimits is a [[ratelimits]] binding of the API Worker with the
+    """Each rule of quizhub.edge.ratelimits is a [[ratelimits]] binding of the API Worker with the
     same limit and period (the binding enforces them; the guard's Retry-After states them)."""
     bindings = {r["name"]: r for r in _load(API)["ratelimits"]}
     assert set(bindings) == {rule.binding for rule in RULES}
