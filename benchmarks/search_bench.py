@@ -31,6 +31,7 @@ from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import build_platform
 from quizhub.search.indexing import index_tests
 from quizhub.search.service import keyword_ranked, ranked, vector_ranked
+from quizhub.search.terms import document_terms
 from quizhub.search.vectors import embedding_text
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
@@ -62,7 +63,12 @@ async def fill(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> None:
         await jobs.start_attempt(job, "validate", "2026-11-18T00:00:00.000Z", None)
         key = document_key(test_id, rev)
         await b.bucket.put(key, json_bytes(doc))
-        await repo.commit(job, "2026-11-18T00:00:00.000Z", DocumentFacts.of(doc), key)
+        await repo.commit(
+            job,
+            "2026-11-18T00:00:00.000Z",
+            DocumentFacts.of(doc, search_terms=document_terms(doc)),
+            key,
+        )
     assert b.ai is not None and b.vectorize is not None
     for start in range(0, len(tests), 100):
         chunk = tests[start : start + 100]

@@ -15,12 +15,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from tests.fakes import TOKEN, AccessTeam, FakeClock, run
 
-from quizhub.access import LEEWAY_S
 from quizhub.analytics.pg import PgParams
 from quizhub.api.app import create_app
 from quizhub.bindings import Settings
 from quizhub.domain.samples import minimal_document
-from quizhub.guard import ADMIN_PREFIX
+from quizhub.edge.access import LEEWAY_S
+from quizhub.edge.guard import ADMIN_PREFIX
 from quizhub.local.platform import build_platform
 from reliability.rows import Row, _tmp, with_examples
 

@@ -10,6 +10,7 @@ import random
 
 from quizhub.local.faults import FaultPlan
 from quizhub.pipeline.accept import accept_reindex
+from quizhub.search.service import keyword_ranked
 from quizhub.search.terms import document_terms
 from quizhub.search.vectors import embedding_text
 from quizhub.store.tests import TestsRepo
@@ -49,7 +50,7 @@ async def _converged(rig: Rig) -> dict[str, int]:
             .bind(row.id)
             .first("search_text")
         )
-        found = row.id in await tests.keyword_ranked(doc["title"], depth=100)
+        found = row.id in await keyword_ranked(b, doc["title"], depth=100)
         if not stored or not found:
             out["missing"] += 1
             continue

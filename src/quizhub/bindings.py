@@ -6,14 +6,15 @@ Built in exactly one place per platform: ``quizhub.local.platform.build_bindings
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-from quizhub.access import AccessConfig, AccessVerifier, team_domain
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
+    AccessIdentity,
     AnalyticsDatabase,
     Cache,
     D1Database,
@@ -30,6 +31,7 @@ from quizhub.ports import (
 )
 
 __all__ = [
+    "AccessConfig",
     "ConfigError",
     "Settings",
     "Bindings",
@@ -37,6 +39,7 @@ __all__ = [
     "SAVE_MODES",
     "parse_save_mode",
     "wall_clock_ms",
+    "team_domain",
 ]
 
 
@@ -61,6 +64,40 @@ def parse_save_mode(value: str) -> SaveMode:
 def parse_flag(value: str) -> bool:
     """An on/off variable: "1", "true", "yes" or "on" (any case) is on; anything else is off."""
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+# A team domain is a host name: <team>.cloudflareaccess.com or a custom domain.
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def team_domain(value: str) -> str:
+    """``CF_ACCESS_TEAM_DOMAIN`` as a bare host name. Cloudflare's own examples write it as
+    ``https://<team>.cloudflareaccess.com``: with or without the scheme and a trailing slash it
+    is the same team. ValueError, in one line, for anything else (a path, another scheme)."""
+    host = value.strip().lower().removesuffix("/")
+    host = host.removeprefix("https://")
+    if not _HOST.match(host):
+        raise ValueError(
+            f"CF_ACCESS_TEAM_DOMAIN must be your Access team's domain, e.g."
+            f" myteam.cloudflareaccess.com (https:// may precede it), not {value.strip()[:80]!r}"
+        )
+    return host
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """The Access application a token must be for."""
+
+    team_domain: str  # e.g. "quizhub.cloudflareaccess.com"
+    audience: str  # the application's AUD tag
+
+    @property
+    def issuer(self) -> str:
+        return f"https://{self.team_domain}"
+
+    @property
+    def certs_url(self) -> str:
+        return f"https://{self.team_domain}/cdn-cgi/access/certs"
 
 
 # Constructing a generator draws no randomness and reads no clock (safe at import time).
@@ -91,7 +128,7 @@ class Settings:
     max_retries: int = 5
     retry_base_seconds: int = 2
     retry_max_seconds: int = 300
-    # Cloudflare Access (quizhub.access): both set = admin requests may carry an Access token.
+    # Cloudflare Access (quizhub.edge.access): both set = admin requests may carry an Access token.
     cf_access_team_domain: str = ""
     cf_access_aud: str = ""
     # With Access on, the shared bearer token can be switched off (ADMIN_TOKEN_DISABLED=1).
@@ -160,11 +197,11 @@ class Bindings:
     # The live save status (quizhub.push): job transitions pushed to the editors' WebSockets;
     # None where it is not bound (the admin UI then polls).
     live: LiveChannel | None = None
-    # Rate limiting bindings by name (quizhub.ratelimits.RULES); a missing one does not limit.
+    # Rate limiting bindings by name (quizhub.edge.ratelimits.RULES); a missing one does not limit.
     rate_limits: dict[str, RateLimiter] = field(default_factory=dict)
     # Cloudflare Access verification (None: bearer token only) and, per request, the editor the
     # guard identified (an Access email; None for the bearer token).
-    access: AccessVerifier | None = None
+    access: AccessIdentity | None = None
     editor: str | None = None
     # Play analytics (quizhub.analytics): the queue POST /api/events sends to (ANALYTICS_QUEUE)
     # and the Postgres the consumer writes and the admin stats read (HYPERDRIVE); None where

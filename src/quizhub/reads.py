@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Literal
 
 from quizhub.bindings import Bindings
-from quizhub.cdn import detail_cache_control, detail_url, tags_for_test
 from quizhub.domain.wire import json_bytes
+from quizhub.edge.cdn import detail_cache_control, detail_url, tags_for_test
 from quizhub.ports import CachedResponse
 from quizhub.store.documents import read_published, still_current
 from quizhub.store.keys import kv_test_key

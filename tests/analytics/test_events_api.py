@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from quizhub.analytics.events import ANALYTICS_QUEUE, EVENTS_BODY_LIMIT, MAX_EVENTS_PER_REQUEST
+from quizhub.analytics.events import ANALYTICS_QUEUE, MAX_EVENTS_PER_REQUEST
 from quizhub.bindings import Bindings
-from quizhub.ratelimits import PLAY_EVENTS
+from quizhub.edge.guard import EVENTS_BODY_LIMIT
+from quizhub.edge.ratelimits import PLAY_EVENTS
 from tests.analytics.conftest import event
 from tests.api.conftest import Api, make_api
 from tests.fakes import FakeClock, RecordingQueue

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 
-from quizhub.analytics.events import EVENT_TYPES, EVENTS_PATH, MAX_EVENTS_PER_REQUEST
+from quizhub.analytics.events import EVENT_TYPES, MAX_EVENTS_PER_REQUEST
+from quizhub.edge.ratelimits import EVENTS_PATH
 from tests.conftest import ROOT
 
 SOURCE = (ROOT / "public" / "assets" / "events.js").read_text(encoding="utf-8")

@@ -13,9 +13,9 @@ from typing import Any
 import jwt
 import pytest
 
-from quizhub.access import LEEWAY_S
 from quizhub.bindings import ConfigError, settings_from_vars
-from quizhub.ratelimits import ADMIN_WRITES
+from quizhub.edge.access import LEEWAY_S
+from quizhub.edge.ratelimits import ADMIN_WRITES
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
 from tests.fakes import ACCESS_AUD, ACCESS_TEAM, EDITOR, AccessTeam, FakeClock

@@ -1,4 +1,4 @@
-"""The front door (quizhub.guard): auth, then size, before any body is read, on both platforms;
+"""The front door (quizhub.edge.guard): auth, then size, before any body is read, on both platforms;
 and the API Worker's cold-start shape (app at module level, no thread-bound dependencies)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from quizhub.api.deps import bindings, require_admin
 from quizhub.bindings import Bindings
 from quizhub.domain.wire import ENVELOPE_LIMIT
-from quizhub.guard import (
+from quizhub.edge.guard import (
     BODY_TIMEOUT_S,
     DOCUMENT_LIMIT,
     DRAIN_TIMEOUT_S,

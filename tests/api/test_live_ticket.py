@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from quizhub.guard import Rejection
+from quizhub.edge.guard import Rejection
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, verify_ticket
 from tests.api.conftest import AUTH, Api, make_api
 from tests.fakes import FakeClock, run

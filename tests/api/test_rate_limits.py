@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizhub.analytics.events import EVENTS_PATH
-from quizhub.ratelimits import ADMIN_WRITES, PLAY_EVENTS, PUBLIC_WRITES, rule_for
+from quizhub.edge.ratelimits import ADMIN_WRITES, EVENTS_PATH, PLAY_EVENTS, PUBLIC_WRITES, rule_for
 from tests.analytics.conftest import event
 from tests.api.conftest import AUTH, make_api
 from tests.conftest import sample_doc

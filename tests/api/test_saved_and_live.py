@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from quizhub.bindings import SaveMode
-from quizhub.cdn import detail_url
 from quizhub.domain.wire import ms_of_iso
+from quizhub.edge.cdn import detail_url
 from quizhub.errors import Permanent
 from quizhub.store.keys import staging_key
 from tests.api.conftest import AUTH, Api, make_api

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.store.tests import TestsRepo
+from quizhub.search.service import keyword_ranked
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
 from tests.fakes import FakeClock, FlakyWrap, run
@@ -111,4 +111,4 @@ def test_the_reindex_job_rebuilds_a_lost_keyword_index(api: Api) -> None:
     job = api.job(r.json()["jobId"])
     assert (job["status"], job["kind"], job["testId"]) == ("succeeded", "reindex", "")
     assert _ids(api, q="여행") == ["travel"]
-    assert run(TestsRepo(api.b.db).keyword_ranked("성향", depth=10)) == ["travel"]
+    assert run(keyword_ranked(api.b, "성향", depth=10)) == ["travel"]

@@ -16,6 +16,7 @@ from quizhub.domain.jobs import JobKind
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import RevGenerator, rev_time_ms
 from quizhub.domain.wire import iso_ms
+from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
@@ -88,7 +89,7 @@ async def _commit(
     now = _ts(_job_n(job) if at is None else at)
     if start:
         await JobsRepo(db).start_attempt(job, "validate", now, None)
-    facts = None if doc is None else DocumentFacts.of(doc)
+    facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
     key = None if doc is None else document_key(job.test_id, job.rev)
     return await TestsRepo(db).commit(job, now, facts, key)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
 from quizhub.store.tests import TestsRepo
 from tests.contract._store_support import (
     _commit,
@@ -67,7 +68,13 @@ async def check_list_public_paginates_with_the_after_cursor(db: Any) -> None:
 
 
 async def _keyword(db: Any, q: str) -> list[str]:
-    return await TestsRepo(db).keyword_ranked(q, depth=100)
+    """The keyword query as search makes it (quizhub.search.service.keyword_ranked)."""
+    expression = match_query(q)
+    if expression is None:
+        return []
+    return await TestsRepo(db).keyword_ranked(
+        expression, keyword_terms(q), coverage=MIN_COVERAGE, depth=100
+    )
 
 
 async def check_keyword_search_finds_korean_bigrams_particles_and_latin_words(db: Any) -> None:

@@ -21,10 +21,10 @@ from scripts.deploy_check import BUNDLE_LIMIT, bundle_bytes, config_differences,
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Settings
+from quizhub.edge.ratelimits import RULES
 from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.ports import EMBED_TEXTS_LIMIT
-from quizhub.ratelimits import RULES
 from quizhub.search.indexing import INDEX_BINDING, INDEX_DLQ, INDEX_QUEUE
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
 
@@ -377,7 +377,7 @@ def test_cf_setup_says_how_to_stop_an_existing_hyperdrive_config_caching(
 
 
 def test_rate_limit_bindings_match_the_rules_the_guard_applies() -> None:
-    """Each rule of quizhub.ratelimits is a [[ratelimits]] binding of the API Worker with the
+    """Each rule of quizhub.edge.ratelimits is a [[ratelimits]] binding of the API Worker with the
     same limit and period (the binding enforces them; the guard's Retry-After states them)."""
     bindings = {r["name"]: r for r in _load(API)["ratelimits"]}
     assert set(bindings) == {rule.binding for rule in RULES}

@@ -14,9 +14,9 @@ from typing import Any
 
 import uvicorn
 
-from quizhub.guard import STRAY_BODY_LIMIT, GuardMiddleware
-from quizhub.local.host._gateway import with_env
+from quizhub.edge.guard import STRAY_BODY_LIMIT, GuardMiddleware
 from quizhub.local.host._protocol import HeaderDeadlineH11
+from quizhub.local.platform import with_env
 from tests.fakes import TOKEN, FakeClock, make_platform, run
 
 

@@ -17,7 +17,7 @@ from quizhub.local.workflows import (
     LocalWorkflowBinding,
     LocalWorkflowEngine,
 )
-from quizhub.step_config import parse_duration
+from quizhub.ports.workflow_config import parse_duration
 from tests.fakes import START_MS, FakeClock, run
 
 from ._workflow_support import WF, start

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from quizhub.bindings import Settings
-from quizhub.cdn import (
+from quizhub.domain.preconditions import Precondition
+from quizhub.edge.cdn import (
     EDGE_TTL_WITH_PURGE,
     EDGE_TTL_WITHOUT_PURGE,
     NoGlobalPurge,
@@ -20,7 +21,6 @@ from quizhub.cdn import (
     tags_for_test,
     urls_for_test,
 )
-from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Permanent, Transient
 from quizhub.pipeline.accept import accept_save
 from quizhub.reads import published_detail

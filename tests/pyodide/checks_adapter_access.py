@@ -38,8 +38,9 @@ async def _signed(**claims: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _verifier(jwk: dict[str, Any]) -> Any:
-    from quizhub.access import AccessConfig, AccessVerifier
+    from quizhub.bindings import AccessConfig
     from quizhub.cloudflare.access import WebCryptoSignatureCheck
+    from quizhub.edge.access import AccessVerifier
 
     async def keys() -> list[dict[str, Any]]:
         return [jwk]

@@ -31,7 +31,7 @@ async def check_limit_sends_the_key_and_reads_success(h: Any) -> None:
 
 async def check_the_guard_answers_429_with_retry_after(h: Any) -> None:
     from quizhub.cloudflare.ratelimit import RateLimitAdapter
-    from quizhub.guard import admit
+    from quizhub.edge.guard import admit
 
     limiter = RateLimitAdapter(js(_BINDING).binding)
     b = replace(with_token(h.bindings), rate_limits={"ADMIN_WRITES": limiter})

@@ -163,7 +163,7 @@ async def check_every_src_module_compiles_under_python_314(h: Harness) -> None:
 async def check_adapters_and_store_load_without_pydantic(h: Harness) -> None:
     # Pyodide here has no pydantic (no pydantic-core wheel offline): everything the adapters
     # and the data access need must import without it.
-    modules = ["quizhub.ports", "quizhub.bindings", "quizhub.cdn", "quizhub.errors"]
+    modules = ["quizhub.ports", "quizhub.bindings", "quizhub.edge.cdn", "quizhub.errors"]
     for package in ("cloudflare", "store"):
         modules += [
             f"quizhub.{package}.{p.stem}" if p.stem != "__init__" else f"quizhub.{package}"

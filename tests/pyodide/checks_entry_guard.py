@@ -1,12 +1,12 @@
-"""``entry.guard``: the API Worker's front door (quizhub.cloudflare.front + quizhub.guard) on JS
-Requests whose body streams count their reads: a rejection must never touch the body."""
+"""``entry.guard``: the API Worker's front door (quizhub.cloudflare.front + quizhub.edge.guard)
+on JS Requests whose body streams count their reads: a rejection must never touch the body."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quizhub.cloudflare._ffi import is_null
-from quizhub.guard import body_limit
+from quizhub.edge.guard import body_limit
 from tests.pyodide._entries import TOKEN, js, js_json, with_token
 
 # A request-shaped object whose body stream counts pulls (an undici Request would drop a
@@ -98,7 +98,7 @@ async def check_a_large_streamed_body_on_a_method_without_one_is_413_at_its_firs
     h: Any,
 ) -> None:
     # DELETE carries no body: a streamed one is refused past STRAY_BODY_LIMIT, never copied.
-    from quizhub.guard import STRAY_BODY_LIMIT
+    from quizhub.edge.guard import STRAY_BODY_LIMIT
 
     fixture = _request("DELETE", "/api/tests/t1", {}, 200)
     status, body, forward = await _fetch(h, fixture)

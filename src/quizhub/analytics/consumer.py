@@ -15,8 +15,8 @@ import logging
 from quizhub.analytics.events import events_of_message
 from quizhub.analytics.store import AnalyticsStore, Received
 from quizhub.bindings import Bindings
+from quizhub.domain.backoff import backoff_seconds
 from quizhub.errors import Invalid
-from quizhub.pipeline.policy import backoff_seconds
 from quizhub.ports import MessageBatch, QueueMessage
 from quizhub.store.tests import TestsRepo
 

@@ -20,8 +20,6 @@ __all__ = [
     "ANALYTICS_QUEUE",
     "ANALYTICS_BINDING",
     "ANALYTICS_DLQ",
-    "EVENTS_PATH",
-    "EVENTS_BODY_LIMIT",
     "MAX_EVENTS_PER_REQUEST",
     "MESSAGE_TYPE",
     "EventType",
@@ -44,10 +42,9 @@ ANALYTICS_BINDING = "ANALYTICS_QUEUE"
 # Batches that exhausted their retries land here; the same handler consumes it (one more budget
 # of retries), so a long Postgres outage still loses nothing while the queue keeps messages.
 ANALYTICS_DLQ = "quizhub-analytics-dlq"
-EVENTS_PATH = "/api/events"
+# The route (``POST /api/events``) and its body limit belong to the front door
+# (quizhub.edge.ratelimits.EVENTS_PATH, quizhub.edge.guard.EVENTS_BODY_LIMIT).
 MAX_EVENTS_PER_REQUEST = 20
-# 20 events of at most ~400 bytes each, with room for the JSON around them (guard: 413 beyond).
-EVENTS_BODY_LIMIT = 16 * 1024
 MESSAGE_TYPE = "play-events"
 
 EventType = Literal["view", "start", "answer", "complete", "share"]

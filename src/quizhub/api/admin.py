@@ -22,7 +22,6 @@ from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
 from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.cdn import image_path
 from quizhub.domain.document import (
     IMAGE_KEY_PATTERN,
     TEST_ID_PATTERN,
@@ -34,6 +33,8 @@ from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.domain.revisions import REV_PATTERN
 from quizhub.domain.samples import minimal_document
 from quizhub.domain.wire import parse_json
+from quizhub.edge.cdn import image_path
+from quizhub.edge.ratelimits import ADMIN_PREFIX
 from quizhub.errors import Invalid, NotFound
 from quizhub.pipeline.accept import (
     Accepted,
@@ -47,7 +48,6 @@ from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
 from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
-from quizhub.ratelimits import ADMIN_PREFIX
 from quizhub.store.documents import read_current
 from quizhub.store.images import ImagesRepo
 from quizhub.store.jobs import JobsRepo

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 from fastapi import Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
-from quizhub.access import HEADER as ACCESS_HEADER
 from quizhub.bindings import Bindings
 from quizhub.domain.ids import TEST_ID_PATTERN
 from quizhub.domain.samples import EXAMPLE_TEST_ID
+from quizhub.edge.access import HEADER as ACCESS_HEADER
+from quizhub.edge.guard import check_bearer
 from quizhub.errors import Unauthorized
-from quizhub.guard import check_bearer
 
 __all__ = ["bindings", "require_admin", "ADMIN_SECURITY", "TestId"]
 

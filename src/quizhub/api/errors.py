@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from quizhub.analytics.events import EVENTS_BODY_LIMIT
 from quizhub.domain.images import IMAGE_LIMIT
+from quizhub.edge.guard import CHALLENGE, DOCUMENT_LIMIT, EVENTS_BODY_LIMIT
 from quizhub.errors import (
     Conflict,
     Invalid,
@@ -26,7 +26,6 @@ from quizhub.errors import (
     Unsupported,
     error_body,
 )
-from quizhub.guard import CHALLENGE, DOCUMENT_LIMIT
 
 __all__ = [
     "install_error_handlers",

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Request, Response
 from quizhub.analytics.events import (
     CLIENT_ID_PATTERN,
     EVENT_TYPES,
-    EVENTS_PATH,
     MAX_EVENTS_PER_REQUEST,
     MAX_MS,
     NEEDS,
@@ -24,6 +23,7 @@ from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.wire import parse_json
+from quizhub.edge.ratelimits import EVENTS_PATH
 from quizhub.errors import Invalid, Transient, Unsupported
 
 __all__ = ["router", "EVENTS_BODY"]

@@ -19,10 +19,10 @@ from quizhub.api.errors import error_responses
 from quizhub.api.images import IMAGE_CONTENT, PLACEHOLDER_SVG
 from quizhub.api.responses import etag_matches, json_response
 from quizhub.bindings import Bindings
-from quizhub.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
 from quizhub.domain.compute import compute_result
 from quizhub.domain.document import IMAGE_KEY_PATTERN
 from quizhub.domain.images import format_of_ext, pick_variant, prefers_webp
+from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
 from quizhub.errors import NotFound
 from quizhub.reads import published_detail
 from quizhub.search.service import search_page, similar

@@ -12,7 +12,7 @@ from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
 from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.ratelimits import ADMIN_PREFIX
+from quizhub.edge.ratelimits import ADMIN_PREFIX
 
 __all__ = ["router"]
 

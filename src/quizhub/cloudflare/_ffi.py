@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from quizhub.guard import Rejection
+    from quizhub.edge.guard import Rejection
 
 __all__ = [
     "unwrap",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from quizhub.access import AccessConfig, KeySource, jwks_keys
+from quizhub.bindings import AccessConfig
 from quizhub.cloudflare._ffi import js_bytes, to_js
+from quizhub.edge.access import KeySource, jwks_keys
 from quizhub.errors import Transient
 from quizhub.ports import HttpFetch
 

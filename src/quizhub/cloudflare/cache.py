@@ -1,7 +1,7 @@
 """Cache adapter: ``quizhub.ports.Cache`` over the Cache API (``caches.default``).
 
 The Cache API is per data centre: ``delete`` purges only where it runs, and on *.workers.dev
-it does nothing. Global invalidation is the zone purge (``quizhub.cdn.ZonePurger``).
+it does nothing. Global invalidation is the zone purge (``quizhub.edge.cdn.ZonePurger``).
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from quizhub.access import AccessConfig, AccessVerifier
-from quizhub.bindings import Bindings, Settings, settings_from_vars, wall_clock_ms
-from quizhub.cdn import has_zone_purge
+from quizhub.bindings import AccessConfig, Bindings, Settings, settings_from_vars, wall_clock_ms
 from quizhub.cloudflare._ffi import from_js, unwrap
+from quizhub.edge.access import AccessVerifier
+from quizhub.edge.cdn import has_zone_purge
 from quizhub.ports import Purger
 
 __all__ = ["access_verifier", "bindings_from_env", "settings_from_env"]
@@ -61,8 +61,8 @@ def bindings_from_env(env: Any) -> Bindings:
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
-    Without it, ``NoGlobalPurge`` and the short edge TTL of ``quizhub.cdn`` bound staleness."""
-    from quizhub.cdn import NoGlobalPurge, ZonePurger  # noqa: I001
+    Without it, ``NoGlobalPurge`` and the short edge TTL of ``quizhub.edge.cdn`` bound staleness."""
+    from quizhub.edge.cdn import NoGlobalPurge, ZonePurger  # noqa: I001
     from quizhub.cloudflare.cache import CfCache
     from quizhub.cloudflare.d1 import D1
     from quizhub.analytics.events import ANALYTICS_BINDING
@@ -75,7 +75,7 @@ def bindings_from_env(env: Any) -> Bindings:
     from quizhub.cloudflare.r2 import R2
     from quizhub.cloudflare.ratelimit import RateLimitAdapter
     from quizhub.cloudflare.vectorize import VectorizeAdapter, WorkersAI
-    from quizhub.ratelimits import RULES
+    from quizhub.edge.ratelimits import RULES
     from quizhub.cloudflare.workflow import WorkflowAdapter
     from quizhub.search.indexing import INDEX_BINDING
 

@@ -1,4 +1,4 @@
-"""The API Worker's front door: ``quizhub.guard`` before the SDK's ASGI bridge.
+"""The API Worker's front door: ``quizhub.edge.guard`` before the SDK's ASGI bridge.
 
 The bridge (``workers.asgi``) reads the whole request body into memory before the app runs, so
 checks inside the app cannot protect a 128 MB isolate from a 100 MB anonymous PUT. Here the
@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from quizhub.bindings import Bindings
 from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, js_response, to_js
 from quizhub.cloudflare.push import live_upgrade
-from quizhub.guard import Rejection, admit, read_bounded, refusal_limit
+from quizhub.edge.guard import Rejection, admit, read_bounded, refusal_limit
 
 __all__ = ["api_fetch", "guarded_fetch", "js_response", "Forward"]
 

@@ -17,8 +17,8 @@ from urllib.parse import unquote
 
 from quizhub.bindings import Bindings, wall_clock_ms
 from quizhub.cloudflare._ffi import from_js, js_response, to_js, unwrap
+from quizhub.edge.guard import Rejection
 from quizhub.errors import Transient
-from quizhub.guard import Rejection
 from quizhub.push.hub import BadNotice, LiveHub
 from quizhub.push.protocol import (
     LIVE_ROOT,

@@ -1,1 +1,2 @@
-"""Pure domain: the test document, integrity rules, compute(), revisions and job ids. No I/O."""
+"""Pure domain: the test document, integrity rules, compute(), revisions, job ids and retry
+backoff. No I/O."""

@@ -11,7 +11,7 @@ from typing import Any
 from jwt.algorithms import RSAAlgorithm
 from jwt.exceptions import InvalidKeyError
 
-from quizhub.access import KeySource, jwks_keys
+from quizhub.edge.access import KeySource, jwks_keys
 
 __all__ = ["PyJwtSignatureCheck", "jwks_file"]
 

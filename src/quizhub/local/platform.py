@@ -22,13 +22,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from quizhub.access import AccessVerifier
 from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.bindings import Bindings, ConfigError, SaveMode, Settings, wall_clock_ms
 from quizhub.domain.revisions import RevGenerator
+from quizhub.edge.access import AccessVerifier
+from quizhub.edge.guard import GuardMiddleware
+from quizhub.edge.ratelimits import RULES
 from quizhub.errors import NonRetryableError
-from quizhub.guard import GuardMiddleware
 from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
 from quizhub.local.d1 import LocalD1
@@ -60,11 +61,10 @@ from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_
 from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
-from quizhub.ratelimits import RULES
 from quizhub.search.indexing import INDEX_QUEUE
 from quizhub.search.vectors import METADATA_INDEXES
 
-__all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap"]
+__all__ = ["ROOT", "SWEEP_EVERY_MS", "LocalPlatform", "build_platform", "Wrap", "with_env"]
 
 ROOT = Path(__file__).resolve().parents[3]
 # The local stand-in for the consumer Worker's cron trigger (wrangler.consumer.toml [triggers]),
@@ -73,6 +73,17 @@ SWEEP_EVERY_MS = 60_000
 
 Wrap = Callable[[Bindings], Bindings]
 log = logging.getLogger("quizhub.local")
+
+
+def with_env(app: Any, bindings: Bindings) -> Any:
+    """Wrap an ASGI app so every HTTP request sees ``bindings`` as ``scope["env"]``."""
+
+    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, "env": bindings}
+        await app(scope, receive, send)
+
+    return wrapped
 
 
 @dataclass
@@ -94,7 +105,6 @@ class LocalPlatform:
         """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``, behind the
         same guard the API Worker runs before its ASGI bridge (auth, then size)."""
         from quizhub.api.app import create_app
-        from quizhub.local.host import with_env
 
         return with_env(GuardMiddleware(create_app()), self.bindings)
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from quizhub.bindings import Bindings
-from quizhub.guard import Rejection
+from quizhub.edge.guard import Rejection
 from quizhub.push.hub import LiveHub
 from quizhub.push.protocol import (
     NOT_AN_UPGRADE,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from quizhub.ratelimits import RateRule
+from quizhub.edge.ratelimits import RateRule
 
 __all__ = ["LocalRateLimiter"]
 

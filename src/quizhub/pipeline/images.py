@@ -15,7 +15,6 @@ import logging
 from dataclasses import dataclass
 
 from quizhub.bindings import Bindings
-from quizhub.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.domain.ids import is_image_key
 from quizhub.domain.images import (
     MAX_PIXELS,
@@ -28,6 +27,7 @@ from quizhub.domain.images import (
     variant_widths,
 )
 from quizhub.domain.wire import iso_ms
+from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.errors import Permanent
 from quizhub.ports import ImageTransformer, R2Object
 from quizhub.store.images import ImageFacts, ImagesRepo

@@ -12,13 +12,13 @@ once the queue can no longer deliver it.
 from __future__ import annotations
 
 from quizhub.bindings import Settings
+from quizhub.domain.backoff import backoff_seconds
 from quizhub.domain.jobs import JobRow, rev_from_job_id
 from quizhub.pipeline import workflow
 from quizhub.pipeline.sequences import MAX_IMAGE_STEPS, SAVE_STEPS
-from quizhub.step_config import worst_case_step_ms
+from quizhub.ports.workflow_config import worst_case_step_ms
 
 __all__ = [
-    "backoff_seconds",
     "retry_delay_seconds",
     "job_budget_seconds",
     "untouched_job",
@@ -35,11 +35,6 @@ ATTEMPT_SECONDS = 60
 # than this can no longer be delivered, so the sweep marks it ``expired``. The local broker
 # drops messages older than this, as the real queue does.
 QUEUE_RETENTION_SECONDS = 4 * 86_400
-
-
-def backoff_seconds(base: int, cap: int, attempts: int) -> int:
-    """Exponential backoff after the ``attempts``-th failure: base·2^(n-1), at most ``cap``."""
-    return int(min(base * 2 ** min(max(attempts - 1, 0), 20), cap))
 
 
 def retry_delay_seconds(settings: Settings, attempts: int) -> int:

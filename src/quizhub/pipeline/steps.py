@@ -14,10 +14,11 @@ import json
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.cdn import tags_for_test, urls_for_test
 from quizhub.domain.wire import iso_ms, json_bytes
+from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
+from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
@@ -74,7 +75,7 @@ async def commit(
     b: Bindings, job: JobRef, doc: dict[str, Any] | None, object_key: str | None
 ) -> CommitOutcome:
     """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
-    facts = DocumentFacts.of(doc) if doc is not None else None
+    facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
     return await TestsRepo(b.db).commit(job, now_iso(b), facts, object_key)
 
 

@@ -8,8 +8,11 @@ Two implementations exist: ``quizhub.local`` (SQLite/files, CPython) and ``quizh
 (JS bindings, Pyodide). One contract test suite runs against both.
 
 Grouped by concern: ``storage`` (D1, R2, KV), ``delivery`` (Queues, Workflows), ``edge`` (Cache
-API, purge, rate limits, live status) and ``services`` (Vectorize, Workers AI, Images, the
-analytics Postgres). Import them from here: ``from quizhub.ports import R2Bucket``.
+API, purge, rate limits, live status, Access) and ``services`` (Vectorize, Workers AI, Images, the
+analytics Postgres). Import them from here: ``from quizhub.ports import R2Bucket``. One more
+module holds rules rather than Protocols, imported by its own name: ``workflow_config`` (the
+Workflows step config: durations, defaults, validation, backoff), which both the pipeline and
+the local workflow engine follow.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from quizhub.ports.delivery import (
     WorkflowStep,
 )
 from quizhub.ports.edge import (
+    AccessIdentity,
     Cache,
     CachedResponse,
     HttpFetch,
@@ -98,4 +102,5 @@ __all__ = [
     "PgConnection",
     "AnalyticsDatabase",
     "ImageTransformer",
+    "AccessIdentity",
 ]

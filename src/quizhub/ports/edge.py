@@ -1,4 +1,5 @@
-"""Edge ports: the Cache API and the global purge, rate limits, and the live-status channel."""
+"""Edge ports: the Cache API and the global purge, rate limits, the live-status channel and the
+Cloudflare Access check of admin requests."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ __all__ = [
     "HttpFetch",
     "RateLimiter",
     "LiveChannel",
+    "AccessIdentity",
 ]
 
 
@@ -59,3 +61,12 @@ class LiveChannel(Protocol):
     async def publish(self, test_id: str, message: dict[str, Any]) -> None:
         """Broadcast ``message`` (``quizhub.push.protocol.job_message``) to ``test_id``'s
         sockets."""
+
+
+# ---------------------------------------------------------------- Cloudflare Access (quizhub.edge)
+class AccessIdentity(Protocol):
+    """Who a Cloudflare Access token names (``quizhub.edge.access.AccessVerifier``)."""
+
+    async def identity(self, token: str) -> str:
+        """The editor's email; ``quizhub.errors.Unauthorized`` saying why the token is refused."""
+        ...

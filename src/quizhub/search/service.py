@@ -19,6 +19,7 @@ from typing import Any, Literal
 from quizhub.bindings import Bindings
 from quizhub.errors import NotFound
 from quizhub.ports import MAX_TOP_K
+from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
 from quizhub.search.vectors import query_vector, vector_filter
 from quizhub.store.tests import TestsRepo
 
@@ -74,8 +75,14 @@ def fuse(
 
 
 async def keyword_ranked(b: Bindings, q: str, depth: int = DEPTH) -> list[str]:
-    """Published tests whose keyword terms match ``q``, best bm25 first."""
-    return await TestsRepo(b.db).keyword_ranked(q, depth=depth)
+    """Published tests whose keyword terms match ``q``, best bm25 first (a test must hold at
+    least ``MIN_COVERAGE`` of the query's distinct terms)."""
+    expression = match_query(q)
+    if expression is None:
+        return []
+    return await TestsRepo(b.db).keyword_ranked(
+        expression, keyword_terms(q), coverage=MIN_COVERAGE, depth=depth
+    )
 
 
 async def vector_scored(

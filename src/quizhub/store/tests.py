@@ -9,13 +9,13 @@ on any number of concurrent consumers.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.ports import D1Database, D1PreparedStatement
-from quizhub.search.terms import MIN_COVERAGE, document_terms, keyword_terms, match_query
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
 __all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts"]
@@ -101,11 +101,12 @@ class DocumentFacts:
     thumbnail: str | None
     question_count: int
     images: list[tuple[str, str]]  # (image key, role)
-    search_terms: str  # keyword terms for the FTS index (quizhub.search.terms)
+    search_terms: str  # keyword terms for the FTS index (quizhub.search.terms.document_terms)
 
     @classmethod
-    def of(cls, doc: dict[str, Any]) -> DocumentFacts:
-        """Facts of a validated content dict."""
+    def of(cls, doc: dict[str, Any], *, search_terms: str) -> DocumentFacts:
+        """Facts of a validated content dict; ``search_terms`` are its keyword terms, which the
+        caller computes (search owns them; the store only writes them)."""
         images = [(doc["thumbnail"], "thumbnail")] if doc.get("thumbnail") else []
         images += [(q["image"], f"question:{q['id']}") for q in doc["questions"] if q.get("image")]
         images += [(r["image"], f"result:{r['id']}") for r in doc["results"] if r.get("image")]
@@ -117,7 +118,7 @@ class DocumentFacts:
             thumbnail=doc.get("thumbnail"),
             question_count=len(doc["questions"]),
             images=images,
-            search_terms=document_terms(doc),
+            search_terms=search_terms,
         )
 
 
@@ -238,14 +239,14 @@ class TestsRepo:
         rows = await self.db.prepare(sql).bind(*args, limit).all()
         return [_summary(r) for r in rows["results"]]
 
-    async def keyword_ranked(self, q: str, *, depth: int) -> list[str]:
-        """Ids of published tests matching the keyword terms of ``q``, best bm25 first.
+    async def keyword_ranked(
+        self, expression: str, terms: Iterable[str], *, coverage: float, depth: int
+    ) -> list[str]:
+        """Ids of published tests matching the FTS5 MATCH ``expression``, best bm25 first.
 
-        FTS5 finds tests sharing any term; a test must also cover at least ``MIN_COVERAGE`` of
-        the query's distinct terms, so a common bigram (에서, 하기) alone is not a match."""
-        expression = match_query(q)
-        if expression is None:
-            return []
+        FTS5 finds tests sharing any term; a test must also hold at least ``coverage`` of the
+        query's distinct ``terms``, so a common bigram (에서, 하기) alone is not a match. Search
+        (``quizhub.search``) makes the expression and the terms from the query."""
         rows = (
             await self.db.prepare(
                 """SELECT tests.id, tests.search_text FROM test_search
@@ -256,11 +257,11 @@ class TestsRepo:
             .bind(expression, depth)
             .all()
         )
-        wanted = set(keyword_terms(q))
+        wanted = set(terms)
         return [
             str(r["id"])
             for r in rows["results"]
-            if len(wanted & set(str(r["search_text"]).split())) >= MIN_COVERAGE * len(wanted)
+            if len(wanted & set(str(r["search_text"]).split())) >= coverage * len(wanted)
         ]
 
     async def summaries(self, ids: list[str], *, tag: str | None = None) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ Modules are private; this package's names are the interface.
 """
 
 from quizhub.local.host._devvars import ensure_admin_token, read_dev_vars
-from quizhub.local.host._gateway import Gateway, with_env
+from quizhub.local.host._gateway import Gateway
 from quizhub.local.host._seed import DEMO_FILE, seed_demo_tests
 from quizhub.local.host._static import StaticSite, parse_headers_file
 
@@ -17,5 +17,4 @@ __all__ = [
     "parse_headers_file",
     "read_dev_vars",
     "seed_demo_tests",
-    "with_env",
 ]

@@ -1,25 +1,13 @@
-"""The local stand-in for the Workers front door: ``/api/*`` → the app with ``scope["env"]``,
+"""The local stand-in for the Workers front door: ``/api/*`` → the app (``LocalPlatform.app()``),
 everything else → static assets (Workers ``[assets]`` with ``run_worker_first = ["/api/*"]``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from quizhub.bindings import Bindings
 from quizhub.push.protocol import LIVE_ROOT
 
-__all__ = ["with_env", "Gateway"]
-
-
-def with_env(app: Any, bindings: Bindings) -> Any:
-    """Wrap an ASGI app so every HTTP request sees ``bindings`` as ``scope["env"]``."""
-
-    async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http":
-            scope = {**scope, "env": bindings}
-        await app(scope, receive, send)
-
-    return wrapped
+__all__ = ["Gateway"]
 
 
 class Gateway:

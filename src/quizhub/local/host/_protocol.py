@@ -5,7 +5,7 @@ client that sends them a byte at a time holds a connection for as long as it lik
 Here every request's headers must be complete within ``HEADER_TIMEOUT_S`` of the connection
 opening or of its first byte after a response; otherwise the client reads a 408 in the API's
 error shape and the connection closes. Bodies have their own deadlines (per chunk and for the
-whole body) in ``quizhub.guard``. Cloudflare's edge does all of this for the Workers.
+whole body) in ``quizhub.edge.guard``. Cloudflare's edge does all of this for the Workers.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from quizhub.guard import Rejection
+from quizhub.edge.guard import Rejection
 
 __all__ = ["HeaderDeadlineH11", "HEADER_TIMEOUT_S"]
 

@@ -3,7 +3,7 @@
 Private modules, one concern each: ``_engine`` (instances, replays, ``tick``/``serve``),
 ``_binding`` (``LocalWorkflowBinding``/``LocalWorkflowInstance``), ``_step`` (the ``step.do``
 decorator API of the Python Workflows SDK), ``_context`` (memoised steps, retries, sleeps),
-``_rules`` (ids, names, errors; step configs follow ``quizhub.step_config``) and
+``_rules`` (ids, names, errors; step configs follow ``quizhub.ports.workflow_config``) and
 ``_store``/``_memo`` (SQLite). Usage::
 
     engine = LocalWorkflowEngine(data_dir / "workflows.sqlite", clock_ms=clock)
@@ -24,7 +24,7 @@ from quizhub.local.workflows._binding import LocalWorkflowBinding, LocalWorkflow
 from quizhub.local.workflows._engine import DEFAULT_LEASE_MS, LocalWorkflowEngine, RunFn
 from quizhub.local.workflows._rules import WorkflowStepError
 from quizhub.local.workflows._step import LocalWorkflowStep, StepFunction
-from quizhub.step_config import DEFAULT_STEP_CONFIG, parse_duration
+from quizhub.ports.workflow_config import DEFAULT_STEP_CONFIG, parse_duration
 
 __all__ = [
     "DEFAULT_LEASE_MS",

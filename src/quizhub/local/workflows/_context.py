@@ -28,7 +28,7 @@ from quizhub.local.workflows._rules import (
     is_non_retryable,
 )
 from quizhub.local.workflows._store import Claim, ReplayStopped
-from quizhub.step_config import parse_duration, resolve_step_config, retry_delay_ms
+from quizhub.ports.workflow_config import parse_duration, resolve_step_config, retry_delay_ms
 
 __all__ = ["StepCallback", "Suspended", "ReplayContext"]
 

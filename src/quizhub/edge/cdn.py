@@ -30,7 +30,7 @@ __all__ = [
     "image_urls",
 ]
 
-log = logging.getLogger("quizhub.cdn")
+log = logging.getLogger("quizhub.edge.cdn")
 _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
 _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
 # Cache-Tag of every public list response (one save can change any list page).

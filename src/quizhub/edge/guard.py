@@ -17,17 +17,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Mutable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from quizhub.access import HEADER as ACCESS_HEADER
-from quizhub.analytics.events import EVENTS_BODY_LIMIT, EVENTS_PATH
 from quizhub.bindings import Bindings
 from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.domain.wire import DOCUMENT_LIMIT, ENVELOPE_LIMIT
+from quizhub.edge.access import HEADER as ACCESS_HEADER
+from quizhub.edge.ratelimits import ADMIN_PREFIX, EVENTS_PATH, bearer_token, limit_key, rule_for
 from quizhub.errors import Unauthorized, error_body
-from quizhub.ratelimits import ADMIN_PREFIX, bearer_token, limit_key, rule_for
 
 __all__ = [
     "ADMIN_PREFIX",
     "DOCUMENT_LIMIT",
+    "EVENTS_BODY_LIMIT",
     "IMAGE_LIMIT",
     "Rejection",
     "CHALLENGE",
@@ -45,13 +45,16 @@ __all__ = [
     "GuardMiddleware",
 ]
 
-log = logging.getLogger("quizhub.guard")
+log = logging.getLogger("quizhub.edge.guard")
 
 _MULTIPART_SLACK = 64 * 1024  # the multipart framing around an image
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
 # A method that carries no body may still arrive with a small one (the app answers it, e.g. 405
 # on a route that takes another method); beyond this it is refused before anything reads it.
 STRAY_BODY_LIMIT = 16 * 1024
+# Play events (EVENTS_PATH): quizhub.analytics.events.MAX_EVENTS_PER_REQUEST events of at most
+# ~400 bytes each, with room for the JSON around them.
+EVENTS_BODY_LIMIT = 16 * 1024
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="quizhub-admin"'}
 
 

@@ -17,19 +17,16 @@ from __future__ import annotations
 import base64
 import binascii
 import math
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeGuard
 
+from quizhub.bindings import AccessConfig
 from quizhub.domain.wire import parse_json
 from quizhub.errors import Unauthorized
 
 __all__ = [
     "HEADER",
-    "team_domain",
     "LEEWAY_S",
-    "AccessConfig",
     "SignatureCheck",
     "KeySource",
     "AccessVerifier",
@@ -45,42 +42,8 @@ def jwks_keys(document: Any) -> list[dict[str, Any]]:
     return [k for k in keys if isinstance(k, dict)]
 
 
-# A team domain is a host name: <team>.cloudflareaccess.com or a custom domain.
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def team_domain(value: str) -> str:
-    """``CF_ACCESS_TEAM_DOMAIN`` as a bare host name. Cloudflare's own examples write it as
-    ``https://<team>.cloudflareaccess.com``: with or without the scheme and a trailing slash it
-    is the same team. ValueError, in one line, for anything else (a path, another scheme)."""
-    host = value.strip().lower().removesuffix("/")
-    host = host.removeprefix("https://")
-    if not _HOST.match(host):
-        raise ValueError(
-            f"CF_ACCESS_TEAM_DOMAIN must be your Access team's domain, e.g."
-            f" myteam.cloudflareaccess.com (https:// may precede it), not {value.strip()[:80]!r}"
-        )
-    return host
-
-
 LEEWAY_S = 60
 REFRESH_EVERY_MS = 30_000
-
-
-@dataclass(frozen=True)
-class AccessConfig:
-    """The Access application a token must be for."""
-
-    team_domain: str  # e.g. "quizhub.cloudflareaccess.com"
-    audience: str  # the application's AUD tag
-
-    @property
-    def issuer(self) -> str:
-        return f"https://{self.team_domain}"
-
-    @property
-    def certs_url(self) -> str:
-        return f"https://{self.team_domain}/cdn-cgi/access/certs"
 
 
 class SignatureCheck(Protocol):

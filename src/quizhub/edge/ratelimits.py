@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from quizhub.analytics.events import EVENTS_PATH
 from quizhub.domain.ids import TEST_ID_PATTERN
 
 __all__ = [
     "ADMIN_PREFIX",
+    "EVENTS_PATH",
     "RateRule",
     "RULES",
     "PLAY_EVENTS",
@@ -28,6 +28,8 @@ __all__ = [
 
 # Where the admin API lives (its router, the guard's credentials check and these rules).
 ADMIN_PREFIX = "/api/admin"
+# Where play events are posted (quizhub.api.events; the guard's size limit and these rules).
+EVENTS_PATH = "/api/events"
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _TEST = TEST_ID_PATTERN.strip("^$")

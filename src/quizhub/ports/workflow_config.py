@@ -1,7 +1,8 @@
-"""Workflow step configuration as Cloudflare defines it: durations, defaults, validation, backoff.
+"""The Workflows binding's step configuration as Cloudflare defines it (the ``config`` of
+``WorkflowStep.do``, ``quizhub.ports.delivery``): durations, defaults, validation, backoff.
 
-Platform-neutral (no I/O, no platform imports): the local engine runs steps by these rules and
-the pipeline derives its job budget from them, so a retry limit is written in one place only.
+Platform-neutral (no I/O, no imports from quizhub): the local engine runs steps by these rules
+and the pipeline derives its job budget from them, so a retry limit is written in one place only.
 Values follow workers-sdk ``workflows-shared`` (``lib/retries.ts``, ``lib/validators.ts``); the
 default delay is the documented 10 seconds (docs/architecture.md#workflows-rules), not
 Miniflare's 1 second.
