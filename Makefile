@@ -93,6 +93,8 @@ format: .venv/.synced-all
 
 bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.save_path
+	$(PYTHON) -m benchmarks.consumer_bench
+	$(PYTHON) -m benchmarks.dev_server_bench
 	$(PYTHON) -m benchmarks.search_bench
 	$(PYTHON) -m benchmarks.analytics_bench
 	$(PYTHON) -m benchmarks.image_bench

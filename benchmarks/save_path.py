@@ -1,4 +1,5 @@
-"""``make bench``: admin save latency (queue vs sync mode), 202→live time and consumer throughput.
+"""``make bench``: admin save latency (queue vs sync mode) and 202→live time (the consumers'
+throughput: ``benchmarks.consumer_bench``).
 
 Everything runs in one process on the local platform (real SQLite/files), through the real ASGI
 app over an in-process transport, with the queue consumer running as a task on the same event
@@ -135,26 +136,7 @@ async def time_to_live(
     return out
 
 
-async def throughput(root: Path, saves: list[tuple[str, dict[str, Any]]]) -> tuple[int, float]:
-    """Enqueue every save first, then time the consumer draining them all to terminal."""
-    rig = Rig(root, "throughput")
-    urls = [(await rig.put(tid, doc))[1]["statusUrl"] for tid, doc in saves]
-    t0 = time.perf_counter()
-    rig.start_consumers()
-    try:
-        pending = list(urls)
-        while pending:
-            await asyncio.sleep(0.05)
-            pending = [u for u in pending if await rig.job_status(u) in ("queued", "running")]
-        elapsed = time.perf_counter() - t0
-    finally:
-        await rig.close()
-    return len(urls), elapsed
-
-
-async def main(
-    n_put: int, n_live: int, n_jobs: int, latency_ms: float, out: str | None = None
-) -> None:
+async def main(n_put: int, n_live: int, latency_ms: float, out: str | None = None) -> None:
     rows: list[tuple[str, list[float], str]] = []
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="quizhub-bench-") as tmp:
@@ -185,7 +167,6 @@ async def main(
                     "validation floor p50 (the rest is HTTP, auth, rev + job id, the queue send)"
                 )
                 print(notes[-1], flush=True)
-        jobs, seconds = await throughput(root, payloads(n_jobs))
     table = markdown_table(
         ["metric", "p50", "p95"],
         [
@@ -193,11 +174,8 @@ async def main(
             for label, values, _unit in rows
         ],
     )
-    notes.append(
-        f"Consumer throughput (local bindings): {jobs} jobs in {seconds:.2f} s"
-        f" = {jobs / seconds:.0f} jobs/s"
-    )
-    body = f"{n_put} PUTs per mode, {n_live} live checks, {jobs} jobs.\n\n{table}\n\n" + "\n".join(
+    notes.append("The consumers' throughput is measured by benchmarks.consumer_bench")
+    body = f"{n_put} PUTs per mode, {n_live} live checks.\n\n{table}\n\n" + "\n".join(
         f"- {note}." for note in notes
     )
     print(f"\nquizhub save-path benchmark\n\n{body}\n")
@@ -208,8 +186,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--puts", type=int, default=300)
     parser.add_argument("--live", type=int, default=30)
-    parser.add_argument("--jobs", type=int, default=500)
     parser.add_argument("--latency-ms", type=float, default=10.0, help="modelled binding latency")
     add_out_option(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.puts, args.live, args.jobs, args.latency_ms, args.out))
+    asyncio.run(main(args.puts, args.live, args.latency_ms, args.out))

@@ -18,10 +18,13 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+from quizhub.ports.limits import REQUIRED_PLAN  # noqa: E402
+
 CONFIGS = (ROOT / "wrangler.toml", ROOT / "wrangler.consumer.toml")
 RUNTIME_KEYS = ("compatibility_date", "compatibility_flags")
-# A Worker's upload may be up to 64 MiB uncompressed (every plan).
-BUNDLE_LIMIT = 64 * 1024 * 1024
+# A Worker's upload may be this large, uncompressed (every plan).
+BUNDLE_LIMIT = REQUIRED_PLAN.worker_size_mib * 1024 * 1024
 MIB = 1024 * 1024
 
 

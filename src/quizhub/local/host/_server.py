@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
 from quizhub.local.postgres import AnalyticsServer, open_analytics
 
-__all__ = ["serve", "banner"]
+__all__ = ["serve", "banner", "SWITCH_INTERVAL_S"]
+
+SWITCH_INTERVAL_S = 0.001
 
 
 def _lifespan(platform: LocalPlatform) -> Any:
@@ -106,6 +109,10 @@ async def serve(
     ``trusted_proxies`` (comma-separated addresses) may set the client address with
     ``X-Forwarded-For``; by default nobody can, and the socket's peer is the client."""
     _check_port_free(host, port)
+    # CPU-bound consumer work (embeddings, image variants) runs in threads; a thread in pure
+    # Python keeps the GIL for the switch interval (5 ms by default), which a request on the
+    # event loop then waits out. 1 ms bounds that wait without measurable cost to the threads.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     analytics = _analytics(data_dir)
     try:
         await _serve(
