@@ -1,10 +1,16 @@
 """The OpenAPI contract the docs and scorecard row 11 (schemathesis) rely on: error statuses,
-security schemes, request bodies and examples; and the answers that used to disagree with it."""
+security schemes, request bodies and examples; the answers that used to disagree with it; and
+request bodies parsed by the models whose schemas are published."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import jsonschema_rs  # a dependency of schemathesis (the test group)
+
 from quizhub.domain.samples import EXAMPLE_TEST_ID, minimal_document
 from tests.api.conftest import AUTH, Api
+from tests.conftest import sample_doc
 
 
 def test_the_spec_declares_errors_security_bodies_and_examples(api: Api) -> None:
@@ -61,3 +67,45 @@ def test_scores_of_whole_floats_are_integers_and_compute_needs_answers(api: Api)
     assert api.client.put("/api/admin/tests/floats", json=body, headers=AUTH).status_code == 422
     r = api.client.post("/api/tests/travel/compute", json={})
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["answers"]
+
+
+def test_retry_and_restore_take_exactly_the_bodies_their_published_schemas_describe(
+    api: Api,
+) -> None:
+    """The retry and restore bodies are parsed by the models OpenAPI publishes: a body the
+    schema accepts is accepted (202), any other is 422; no body at all is accepted too."""
+    spec = api.client.get("/api/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    first = api.save("travel", sample_doc("하나"))
+    api.save("travel", sample_doc("둘", baseRev=first["rev"]))
+    lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
+    current = api.client.get("/api/admin/tests/travel", headers=AUTH).json()["rev"]
+    routes = {
+        "RetryBody": ("/api/admin/jobs/{job_id}/retry", f"/api/admin/jobs/{lost['jobId']}/retry"),
+        "RestoreBody": (
+            "/api/admin/tests/{test_id}/versions/{rev}/restore",
+            f"/api/admin/tests/travel/versions/{first['rev']}/restore",
+        ),
+    }
+    bodies: list[Any] = [
+        {},
+        {"baseRev": None},
+        {"baseRev": current},
+        {"baseRev": current.lower()},
+        {"baseRev": 123},
+        {"baseRev": current, "other": 1},
+        {"other": 1},
+        [],
+    ]
+    for name, (template, url) in routes.items():
+        published = spec["paths"][template]["post"]["requestBody"]
+        assert published.get("required", False) is False, name
+        body_schema = published["content"]["application/json"]["schema"]
+        assert {"$ref": f"#/components/schemas/{name}"} in body_schema["anyOf"], name
+        schema = jsonschema_rs.Draft202012Validator(schemas[name])
+        assert api.client.post(url, headers=AUTH).status_code == 202, name
+        for body in bodies:
+            r = api.client.post(url, json=body, headers=AUTH)
+            assert r.status_code == (202 if schema.is_valid(body) else 422), (name, body, r.text)
+            if r.status_code == 422:
+                assert r.json()["error"]["code"] == "invalid"

@@ -23,7 +23,7 @@ from quizhub.edge.cdn import (
 )
 from quizhub.errors import Permanent, Transient
 from quizhub.pipeline.accept import accept_save
-from quizhub.reads import published_detail
+from quizhub.reads.detail import published_detail
 from tests.conftest import sample_doc
 from tests.fakes import FakeClock, make_platform, run
 

@@ -2,6 +2,10 @@
 and the day they count on. The API validates with this module and the analytics consumer
 re-validates with it (pydantic-free: the consumer Worker runs it inside Pyodide).
 
+An event's shape is declared once, in the table ``EVENT_FIELDS`` / ``TYPE_FIELDS``: the JSON
+Schema published in OpenAPI (``events_schema``) and the validator (``parse_events``) are both
+made from it, so they accept the same events (tests/analytics check it on generated ones).
+
 What an event holds is all that is ever stored: ids the client made up (event id, per-tab
 ``session``), the test's own ids and a client timestamp. Nothing that identifies a person: no
 IP, no user agent, no cookie.
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, get_args
 
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
@@ -26,9 +31,12 @@ __all__ = [
     "EVENT_TYPES",
     "CLIENT_ID_PATTERN",
     "KST_OFFSET_MS",
-    "NEEDS",
-    "OPTIONAL_FIELDS",
     "MAX_MS",
+    "EventField",
+    "EVENT_FIELDS",
+    "TYPE_FIELDS",
+    "event_schema",
+    "events_schema",
     "PlayEvent",
     "parse_events",
     "event_message",
@@ -52,25 +60,125 @@ EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)
 VIEW, START, ANSWER, COMPLETE, SHARE = EVENT_TYPES
 # A client-made id (event id, session id): long enough to be unique, nothing else.
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
-_CLIENT_ID = re.compile(CLIENT_ID_PATTERN)
-_TEST_ID = re.compile(TEST_ID_PATTERN)
-_ITEM_ID = re.compile(ITEM_ID_PATTERN)
 MAX_MS = 2**53 - 1  # JSON numbers a browser can make exactly
 # Days are Korean days (KST = UTC+9, no daylight saving time): the site's audience.
 KST_OFFSET_MS = 9 * 3600 * 1000
 _DAY_MS = 24 * 3600 * 1000
 
-# Which optional fields each type needs (the others must be absent).
-NEEDS: dict[str, tuple[str, ...]] = {
+_BAD = object()  # what ``EventField.value`` answers for a value the field does not take
+
+
+@dataclass(frozen=True)
+class EventField:
+    """One field of a play event, as exactly one of: a string matching ``pattern`` (anchored
+    ``^…$`` and matched whole, as JSON Schema's ECMA regexes do), an integer from 0 to
+    ``maximum`` (a whole float such as ``12.0`` is that integer, as JSON Schema says), or one
+    of ``choices``. ``about`` describes it (in the schema and in its error)."""
+
+    name: str
+    pattern: str = ""
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    about: str = ""
+
+    def __post_init__(self) -> None:
+        kinds = [bool(self.pattern), self.maximum is not None, bool(self.choices)]
+        if kinds.count(True) != 1:
+            raise ValueError(f"{self.name}: one of pattern, maximum or choices")
+        if self.pattern and not (self.pattern.startswith("^") and self.pattern.endswith("$")):
+            raise ValueError(f"{self.name}: the pattern must be anchored (^…$)")
+
+    def schema(self) -> dict[str, Any]:
+        """The field's JSON Schema."""
+        if self.pattern:
+            out: dict[str, Any] = {"type": "string", "pattern": self.pattern}
+        elif self.maximum is not None:
+            out = {"type": "integer", "minimum": 0, "maximum": self.maximum}
+        else:
+            out = {"enum": list(self.choices)}
+        return {**out, "description": self.about} if self.about else out
+
+    def value(self, raw: Any) -> Any:
+        """``raw`` as the field holds it, or ``_BAD`` when the field does not take it."""
+        if self.pattern:
+            return raw if isinstance(raw, str) and _regex(self.pattern).fullmatch(raw) else _BAD
+        if self.maximum is not None:
+            if isinstance(raw, float) and raw.is_integer():
+                raw = int(raw)  # JSON has one number type: 12.0 is the integer 12
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                return _BAD
+            return raw if 0 <= raw <= self.maximum else _BAD
+        return raw if isinstance(raw, str) and raw in self.choices else _BAD
+
+    def problem(self) -> tuple[str, str]:
+        """``(msg, type)`` of the error a value the field does not take gets."""
+        if self.pattern:
+            return f"must match {self.pattern}", "pattern"
+        if self.maximum is not None:
+            return f"must be {self.about}, an integer from 0 to {self.maximum}", "int"
+        return f"must be one of {', '.join(self.choices)}", "enum"
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# THE definition of a play event. Every event has the fields of EVENT_FIELDS (in wire order;
+# ``type`` picks its row of TYPE_FIELDS); each type has exactly the fields of its row on top.
+# Any other field is refused, null included.
+TYPE = "type"
+EVENT_FIELDS: tuple[EventField, ...] = (
+    EventField("id", CLIENT_ID_PATTERN, about="client-made"),
+    EventField(TYPE, choices=EVENT_TYPES),
+    EventField("testId", TEST_ID_PATTERN),
+    EventField("at", maximum=MAX_MS, about="the client's time in ms since the epoch"),
+    EventField("session", CLIENT_ID_PATTERN, about="per tab"),
+)
+_QUESTION = EventField("questionId", ITEM_ID_PATTERN)
+_OPTION = EventField("optionId", ITEM_ID_PATTERN)
+_RESULT = EventField("resultId", ITEM_ID_PATTERN)
+TYPE_FIELDS: dict[EventType, tuple[EventField, ...]] = {
     VIEW: (),
     START: (),
-    ANSWER: ("questionId", "optionId"),
-    COMPLETE: ("resultId",),
+    ANSWER: (_QUESTION, _OPTION),
+    COMPLETE: (_RESULT,),
     SHARE: (),
 }
-OPTIONAL_FIELDS = ("questionId", "optionId", "resultId")
-_REQUIRED = ("id", "type", "testId", "at", "session")
-_FIELDS = frozenset(_REQUIRED + OPTIONAL_FIELDS)
+# Every field some type has on top of EVENT_FIELDS (each once, in a fixed order).
+_TYPED: tuple[EventField, ...] = tuple(
+    dict.fromkeys(f for k in EVENT_TYPES for f in TYPE_FIELDS[k])
+)
+_KNOWN = frozenset(f.name for f in EVENT_FIELDS + _TYPED)
+
+
+def event_schema(kind: EventType) -> dict[str, Any]:
+    """The JSON Schema of one event of type ``kind`` (made from the table above)."""
+    properties = {f.name: {"const": kind} if f.name == TYPE else f.schema() for f in EVENT_FIELDS}
+    properties |= {f.name: f.schema() for f in TYPE_FIELDS[kind]}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def events_schema() -> dict[str, Any]:
+    """The JSON Schema of a request body ``{"events": [...]}``: what ``parse_events`` takes."""
+    return {
+        "type": "object",
+        "properties": {
+            "events": {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": MAX_EVENTS_PER_REQUEST,
+                "items": {"oneOf": [event_schema(kind) for kind in EVENT_TYPES]},
+            }
+        },
+        "required": ["events"],
+        "additionalProperties": False,
+    }
 
 
 @dataclass(frozen=True)
@@ -111,48 +219,45 @@ def _problem(loc: list[Any], msg: str, kind: str) -> Invalid:
 
 
 def _one(raw: Any, i: int) -> PlayEvent:
+    """One event checked against the table; ``Invalid`` naming the first field that is wrong."""
     loc: list[Any] = ["events", i]
     if not isinstance(raw, dict):
         raise _problem(loc, "an event is an object", "type")
     for name in raw:
-        if name not in _FIELDS:
+        if name not in _KNOWN:
             raise _problem([*loc, name], "unknown field", "extra_forbidden")
-    for name in _REQUIRED:
-        if name not in raw:
-            raise _problem([*loc, name], "field required", "missing")
-    kind = raw["type"]
-    if kind not in EVENT_TYPES:
-        raise _problem([*loc, "type"], f"must be one of {', '.join(EVENT_TYPES)}", "enum")
-    for name, pattern in (("id", _CLIENT_ID), ("session", _CLIENT_ID), ("testId", _TEST_ID)):
-        value = raw[name]
-        if not isinstance(value, str) or not pattern.match(value):
-            raise _problem([*loc, name], f"must match {pattern.pattern}", "pattern")
-    at = raw["at"]
-    if isinstance(at, float) and at.is_integer():
-        at = int(at)  # JSON has one number type: 12.0 is the integer 12 (as JSON Schema says)
-    if isinstance(at, bool) or not isinstance(at, int) or not 0 <= at <= MAX_MS:
-        raise _problem([*loc, "at"], "must be milliseconds since the epoch (an integer)", "int")
-    for name in OPTIONAL_FIELDS:
-        value = raw.get(name)
-        if name in NEEDS[kind]:
-            if not isinstance(value, str) or not _ITEM_ID.match(value):
-                raise _problem([*loc, name], f"{kind} events need a {name}", "missing")
-        elif value is not None:
-            raise _problem([*loc, name], f"{kind} events have no {name}", "extra_forbidden")
+    for field in EVENT_FIELDS:
+        if field.name not in raw:
+            raise _problem([*loc, field.name], "field required", "missing")
+    values: dict[str, Any] = {}
+    for field in EVENT_FIELDS:
+        values[field.name] = field.value(raw[field.name])
+        if values[field.name] is _BAD:
+            raise _problem([*loc, field.name], *field.problem())
+    kind: EventType = values[TYPE]
+    for field in _TYPED:
+        if field in TYPE_FIELDS[kind]:
+            values[field.name] = field.value(raw.get(field.name, _BAD))
+            if values[field.name] is _BAD:
+                raise _problem([*loc, field.name], f"{kind} events need a {field.name}", "missing")
+        elif field.name in raw:
+            msg = f"{kind} events have no {field.name}"
+            raise _problem([*loc, field.name], msg, "extra_forbidden")
     return PlayEvent(
-        id=raw["id"],
+        id=values["id"],
         type=kind,
-        test_id=raw["testId"],
-        session=raw["session"],
-        at=int(at),
-        question_id=raw.get("questionId"),
-        option_id=raw.get("optionId"),
-        result_id=raw.get("resultId"),
+        test_id=values["testId"],
+        session=values["session"],
+        at=values["at"],
+        question_id=values.get("questionId"),
+        option_id=values.get("optionId"),
+        result_id=values.get("resultId"),
     )
 
 
 def parse_events(payload: Any) -> list[PlayEvent]:
-    """``{"events": [...]}`` → 1..MAX_EVENTS_PER_REQUEST events; ``Invalid`` naming the field."""
+    """``{"events": [...]}`` → 1..MAX_EVENTS_PER_REQUEST events; ``Invalid`` naming the field.
+    It takes exactly what ``events_schema()`` describes."""
     if not isinstance(payload, dict):
         raise _problem(["body"], 'send {"events": [...]}', "type")
     extra = [name for name in payload if name != "events"]

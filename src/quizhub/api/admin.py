@@ -1,7 +1,8 @@
 """Admin API (bearer token): save/delete as jobs, read-your-writes document reads, versions
 (list, read, restore) and previews, images, jobs.
 
-Handlers only map HTTP to the use cases in ``quizhub.pipeline`` and ``quizhub.store``.
+Each handler parses (path, query, body models), calls one use case — reads in
+``quizhub.reads``, writes in ``quizhub.pipeline`` — and maps its result to HTTP.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
+from quizhub.api.bodies import Answers, RestoreBody, RetryBody
 from quizhub.api.cursors import (
     jobs_cursor,
     read_jobs_cursor,
@@ -20,38 +22,25 @@ from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
 from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
-from quizhub.api.public import Answers
 from quizhub.api.responses import NO_STORE, json_response
-from quizhub.domain.document import (
-    IMAGE_KEY_PATTERN,
-    TEST_ID_PATTERN,
-    SaveRequest,
-    check_integrity,
-)
-from quizhub.domain.jobs import JOB_STATUSES, JobRow, JobStatus
-from quizhub.domain.preconditions import Precondition, save_precondition
+from quizhub.domain.document import IMAGE_KEY_PATTERN, TEST_ID_PATTERN, SaveRequest
+from quizhub.domain.jobs import JOB_STATUSES, JobStatus
 from quizhub.domain.revisions import REV_PATTERN
 from quizhub.domain.samples import minimal_document
-from quizhub.domain.wire import parse_json
 from quizhub.edge.cdn import image_path
 from quizhub.edge.ratelimits import ADMIN_PREFIX
-from quizhub.errors import Invalid, NotFound
+from quizhub.pipeline import use_cases
 from quizhub.pipeline.accept import (
     Accepted,
-    accept_delete,
     accept_image,
     accept_reindex,
     accept_reprocess_images,
-    accept_save,
 )
-from quizhub.pipeline.policy import untouched_job
 from quizhub.pipeline.retry import retry_job
-from quizhub.pipeline.versions import list_versions, preview_compute, read_version, restore_version
-from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
-from quizhub.store.documents import read_current
-from quizhub.store.images import ImagesRepo
-from quizhub.store.jobs import JobsRepo
-from quizhub.store.tests import TestsRepo
+from quizhub.reads.images import image_state
+from quizhub.reads.jobs import job_view, jobs_page
+from quizhub.reads.listing import admin_tests
+from quizhub.reads.versions import current_document, list_versions, preview_compute, read_version
 
 __all__ = ["router"]
 
@@ -89,38 +78,8 @@ _SAVED = {
     **_JOB,
 }
 _NOT_FOUND = error_responses(404)
-# POSTs that store nothing (quizhub.ratelimits): size-limited, not rate-limited.
+# POSTs that store nothing (quizhub.edge.ratelimits): size-limited, not rate-limited.
 _UNLIMITED = error_responses(404, 413)
-
-
-# The optional body of a retry (read by hand: empty means "not given"; {} is unconditional).
-RETRY_BODY: dict[str, Any] = {
-    "required": False,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"baseRev": {"type": ["string", "null"], "pattern": REV_PATTERN}},
-                "additionalProperties": False,
-            }
-        }
-    },
-}
-
-
-# A restore's optional body names the rev the editor saw (never null: a restore is not a create).
-RESTORE_BODY: dict[str, Any] = {
-    "required": False,
-    "content": {
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "properties": {"baseRev": {"type": "string", "pattern": REV_PATTERN}},
-                "additionalProperties": False,
-            }
-        }
-    },
-}
 
 
 def _accepted(accepted: Accepted, extra: dict[str, Any] | None = None) -> Response:
@@ -143,40 +102,26 @@ async def save_test(
     """Validate and accept a save; 202 with the job to poll (200 with the finished job in sync
     mode). ``baseRev``: a rev (conflict if the test moved), null (create only) or omitted
     (unconditional); a document sent back as GET returned it uses its ``rev`` as ``baseRev``."""
-    precondition = save_precondition(test_id, doc.echoed())
-    content = doc.content()
-    check_integrity(content)
-    return _accepted(await accept_save(bindings(request), test_id, content, precondition))
+    return _accepted(await use_cases.save_test(bindings(request), test_id, doc))
 
 
 @router.delete("/tests/{test_id}", status_code=202, responses={**_JOB, **_NOT_FOUND})
 async def delete_test(test_id: TestId, request: Request) -> Response:
     """Unpublish and delete a test (as a job); 404 when it does not exist."""
-    b = bindings(request)
-    row = await TestsRepo(b.db).pointer(test_id)
-    if row is None or row.deleted:
-        raise NotFound(f"test '{test_id}' does not exist")
-    return _accepted(await accept_delete(b, test_id))
+    return _accepted(await use_cases.delete_test(bindings(request), test_id))
 
 
 @router.get("/tests/{test_id}", responses=_NOT_FOUND)
 async def get_test(test_id: TestId, request: Request) -> Response:
     """The current document (drafts included) straight from D1+R2: read-your-writes."""
-    b = bindings(request)
-    doc = await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+    doc = await current_document(bindings(request), test_id)
     return json_response(doc, headers={**_HEADERS, "ETag": f'"{doc["rev"]}"'})
 
 
 @router.get("/tests")
 async def list_tests(request: Request) -> Response:
     """All tests with status, current rev and the state of their latest job."""
-    b = bindings(request)
-    items = await TestsRepo(b.db).list_all()
-    latest = await JobsRepo(b.db).latest_for_tests()
-    for item in items:
-        job = latest.get(item["id"])
-        item["lastJob"] = _last_job(job) if job else None
-    return json_response({"items": items}, headers=_HEADERS)
+    return json_response({"items": await admin_tests(bindings(request))}, headers=_HEADERS)
 
 
 @router.post("/tests/{test_id}/ws-ticket", responses=_UNLIMITED)
@@ -184,16 +129,7 @@ async def live_ticket(test_id: TestId, request: Request) -> Response:
     """A ticket for the test's live-status WebSocket: ``{ticket, url, expiresIn}`` — valid
     ``expiresIn`` seconds, for this test and one socket only; the socket URL carries it instead
     of the admin token. 404 where live status is not bound (the editor then polls)."""
-    b = bindings(request)
-    if b.live is None:
-        raise NotFound("live status is not available here; poll the job instead")
-    ticket = make_ticket(b.settings.signing_key, test_id, b.clock_ms())
-    body = {
-        "ticket": ticket,
-        "url": f"{live_path(test_id)}?ticket={ticket}",
-        "expiresIn": TICKET_TTL_SECONDS,
-    }
-    return json_response(body, headers=_HEADERS)
+    return json_response(use_cases.live_ticket(bindings(request), test_id), headers=_HEADERS)
 
 
 @router.get("/tests/{test_id}/versions", responses=_NOT_FOUND)
@@ -223,18 +159,18 @@ async def version(test_id: TestId, rev: Rev, request: Request) -> Response:
     status_code=202,
     operation_id="restoreVersion",
     responses={**_JOB, **_NOT_FOUND},
-    openapi_extra={"requestBody": RESTORE_BODY},
 )
-async def restore(test_id: TestId, rev: Rev, request: Request) -> Response:
+async def restore(
+    test_id: TestId,
+    rev: Rev,
+    request: Request,
+    body: Annotated[RestoreBody | None, Body()] = None,
+) -> Response:
     """Save that version's content as a new rev (202 + the job to poll). ``baseRev`` is the
     current rev, or the one a body ``{"baseRev": "<rev>"}`` names (the rev the editor saw):
     conflict if the test moved since."""
-    precondition = _retry_precondition(await request.body())
-    if precondition is not None and precondition.base_rev is None and precondition.create_only:
-        msg = "a restore needs the rev the editor saw, not null"
-        raise Invalid(msg, details=[{"loc": ["baseRev"], "msg": msg, "type": "rev"}])
-    base_rev = precondition.base_rev if precondition is not None else None
-    return _accepted(await restore_version(bindings(request), test_id, rev, base_rev))
+    seen = None if body is None else body.seen_rev()
+    return _accepted(await use_cases.restore_version(bindings(request), test_id, rev, seen))
 
 
 @router.post("/tests/{test_id}/compute", responses=_UNLIMITED)
@@ -248,11 +184,6 @@ async def compute_preview(
     version ``rev``, for the public test page in preview mode. Never cached."""
     result = await preview_compute(bindings(request), test_id, rev, payload.answers)
     return json_response(result, headers=_HEADERS)
-
-
-def _last_job(job: JobRow) -> dict[str, Any]:
-    wire = job.to_json()
-    return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
 
 
 # What the admin's jobs view asks for: everything that needs a person to look at it.
@@ -274,16 +205,10 @@ async def list_jobs(
 ) -> Response:
     """Jobs in the given statuses (default: failed, delayed, expired), newest accepted first,
     with cursor pagination: ``{"items": [job, …], "nextCursor": …}``."""
-    wanted = _statuses(status)
     before = read_jobs_cursor(cursor) if cursor else None
-    rows = await JobsRepo(bindings(request).db).list_by_status(
-        wanted, limit=limit + 1, before=before
-    )
-    page = rows[:limit]
-    next_cursor = jobs_cursor(page[-1].rev, page[-1].job_id) if len(rows) > limit else None
-    return json_response(
-        {"items": [r.to_json() for r in page], "nextCursor": next_cursor}, headers=_HEADERS
-    )
+    page = await jobs_page(bindings(request), _statuses(status), limit=limit, before=before)
+    more = jobs_cursor(*page.next_before) if page.next_before else None
+    return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
 
 
 def _statuses(raw: str) -> list[JobStatus]:
@@ -296,11 +221,7 @@ async def get_job(job_id: JobId, request: Request) -> Response:
     """A job's status: queued until a consumer touches it, then running → a terminal status;
     ``delayed`` past its retry budget, ``expired`` past the queue's retention (with or without
     a row: an untouched job's status follows from its signed id and its age)."""
-    b = bindings(request)
-    row = await JobsRepo(b.db).get(job_id) or untouched_job(b.settings, job_id, b.clock_ms())
-    if row is None:
-        raise NotFound(f"job '{job_id}' does not exist")
-    return json_response(row.to_json(), headers=_HEADERS)
+    return json_response(await job_view(bindings(request), job_id), headers=_HEADERS)
 
 
 @router.post(
@@ -308,26 +229,16 @@ async def get_job(job_id: JobId, request: Request) -> Response:
     status_code=202,
     operation_id="retryJob",
     responses={**_JOB, **_NOT_FOUND, **error_responses(409)},
-    openapi_extra={"requestBody": RETRY_BODY},
 )
-async def retry(job_id: JobId, request: Request) -> Response:
+async def retry(
+    job_id: JobId,
+    request: Request,
+    body: Annotated[RetryBody | None, Body()] = None,
+) -> Response:
     """Re-submit a failed or conflicted job's document as a new job. No body: the job's own
     ``baseRev``; a body ``{"baseRev": …}`` states it as a save does (omitted = unconditional)."""
-    precondition = _retry_precondition(await request.body())
+    precondition = None if body is None else body.precondition()
     return _accepted(await retry_job(bindings(request), job_id, precondition))
-
-
-def _retry_precondition(raw: bytes) -> Precondition | None:
-    usage = 'the body must be empty or {"baseRev": "<rev>" | null}'
-    if not raw.strip():
-        return None
-    try:
-        options = parse_json(raw)
-    except ValueError:
-        raise Invalid(f"malformed JSON: {usage}") from None
-    if not isinstance(options, dict) or set(options) - {"baseRev"}:
-        raise Invalid(usage, details=[{"loc": ["baseRev"], "msg": usage, "type": "retry_body"}])
-    return Precondition.from_wire(options)
 
 
 @router.post("/search/reindex", status_code=202, responses=_JOB)
@@ -360,9 +271,8 @@ async def upload_image(
     job makes its variants (EXIF stripped). 202 ``{jobId, key, statusUrl, url}``; the key is
     usable in documents at once (the public URL shows a placeholder until the job is done).
     With ``testId``, the job's progress is also pushed to that test's live status."""
-    b = bindings(request)
     data = extract_upload(request.headers.get("content-type", ""), await request.body())
-    upload = await accept_image(b, data, test_id)
+    upload = await accept_image(bindings(request), data, test_id)
     return _accepted(upload.accepted, {"key": upload.key, "url": image_path(upload.key)})
 
 
@@ -379,17 +289,4 @@ async def image_status(
 ) -> Response:
     """An image's state for editors: ``ready`` (with its variants), or the state of the job
     making them (``processing``, ``failed`` with the reason); 404 for a key never uploaded."""
-    b = bindings(request)
-    repo = ImagesRepo(b.db)
-    facts, job = await repo.get(key), await repo.latest_job(key)
-    if facts is None and job is None:
-        raise NotFound(f"image '{key}' has no record and no job")
-    status = "ready" if facts is not None else "failed" if job and job.terminal else "processing"
-    body: dict[str, Any] = {
-        "key": key,
-        "status": status,
-        "original": None if facts is None else facts.to_json(),
-        "variants": [v.to_json() for v in await repo.variants(key)],
-        "job": None if job is None else job.to_json(),
-    }
-    return json_response(body, headers=_HEADERS)
+    return json_response(await image_state(bindings(request), key), headers=_HEADERS)

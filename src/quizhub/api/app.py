@@ -14,7 +14,7 @@ __all__ = ["create_app"]
 
 def create_app() -> FastAPI:
     """Build the app (no I/O; the API Worker builds it once at module level, so the deploy
-    snapshot holds it). Auth and size limits run before it, in ``quizhub.guard``."""
+    snapshot holds it). Auth and size limits run before it, in ``quizhub.edge.guard``."""
     app = FastAPI(
         title="quizhub API",
         version="0.1.0",

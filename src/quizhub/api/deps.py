@@ -1,7 +1,7 @@
 """Request dependencies: the bindings from ``scope["env"]`` and admin authentication.
 
 Both are ``async def``: a plain ``def`` dependency runs in a thread, which on Workers only works
-through the SDK's patch. The admin check itself lives in ``quizhub.guard`` (one copy), which
+through the SDK's patch. The admin check itself lives in ``quizhub.edge.guard`` (one copy), which
 also runs before the body is read (``Default.fetch`` on Workers, ``GuardMiddleware`` locally).
 """
 

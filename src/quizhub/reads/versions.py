@@ -1,9 +1,8 @@
-"""Versions of a test: list, read, preview a result, and restore (a restore is a new save).
+"""A test's documents for editors: the current one (drafts included, read-your-writes), every
+committed version, and previews of a result on either.
 
-Listing and reading go through ``quizhub.store.versions`` (D1 rows, immutable R2 objects). A
-restore re-validates the version's content as a save would (rules may have tightened since it
-was saved) and accepts it as a new job whose ``baseRev`` is the test's current rev, so a test
-that moved in between ends ``conflict`` instead of being overwritten.
+Listing and reading go through ``quizhub.store.versions`` (D1 rows, immutable R2 objects).
+Restoring a version is a save: ``quizhub.pipeline.use_cases.restore_version``.
 """
 
 from __future__ import annotations
@@ -13,10 +12,7 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.domain.compute import compute_result
-from quizhub.domain.document import parse_document
-from quizhub.domain.preconditions import Precondition
 from quizhub.errors import NotFound
-from quizhub.pipeline.accept import Accepted, accept_save
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import (
@@ -27,7 +23,15 @@ from quizhub.store.versions import (
     with_titles,
 )
 
-__all__ = ["VersionPage", "list_versions", "read_version", "restore_version", "preview_compute"]
+__all__ = [
+    "VersionPage",
+    "current_document",
+    "current_rev",
+    "saved_version",
+    "list_versions",
+    "read_version",
+    "preview_compute",
+]
 
 
 @dataclass(frozen=True)
@@ -38,14 +42,21 @@ class VersionPage:
     next_before: str | None
 
 
-async def _current_rev(b: Bindings, test_id: str) -> str:
+async def current_document(b: Bindings, test_id: str) -> dict[str, Any]:
+    """The current document (drafts included) straight from D1 + R2, with its server fields."""
+    return await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+
+
+async def current_rev(b: Bindings, test_id: str) -> str:
+    """The test's current rev (NotFound for a test that never existed)."""
     row = await TestsRepo(b.db).pointer(test_id)
     if row is None:
         raise NotFound(f"test '{test_id}' does not exist")
     return row.rev
 
 
-async def _version(b: Bindings, test_id: str, rev: str) -> VersionRow:
+async def saved_version(b: Bindings, test_id: str, rev: str) -> VersionRow:
+    """The committed version ``rev`` of ``test_id`` (NotFound if no save of it committed)."""
     version = await VersionsRepo(b.db).get(test_id, rev)
     if version is None:
         raise NotFound(f"test '{test_id}' has no saved version {rev}")
@@ -56,7 +67,7 @@ async def list_versions(
     b: Bindings, test_id: str, *, limit: int, before: str | None = None
 ) -> VersionPage:
     """Committed versions of ``test_id``, newest first (404 for a test that never existed)."""
-    current = await _current_rev(b, test_id)
+    current = await current_rev(b, test_id)
     rows = await VersionsRepo(b.db).page(test_id, limit=limit + 1, before=before)
     page = await with_titles(b.bucket, rows[:limit])
     more = page[-1].rev if len(rows) > limit else None
@@ -65,19 +76,8 @@ async def list_versions(
 
 async def read_version(b: Bindings, test_id: str, rev: str) -> dict[str, Any]:
     """The document of version ``rev`` (drafts too: admin only)."""
-    version = await _version(b, test_id, rev)
+    version = await saved_version(b, test_id, rev)
     return version_document(test_id, version, await load_version_content(b.bucket, version))
-
-
-async def restore_version(
-    b: Bindings, test_id: str, rev: str, base_rev: str | None = None
-) -> Accepted:
-    """Accept version ``rev``'s content as a new save. ``base_rev``: the rev the editor saw
-    (default: the current one), so a restore never overwrites a save it did not see."""
-    version = await _version(b, test_id, rev)
-    expected = base_rev or await _current_rev(b, test_id)
-    content = parse_document(await load_version_content(b.bucket, version)).content()
-    return await accept_save(b, test_id, content, Precondition(base_rev=expected))
 
 
 async def preview_compute(
@@ -86,7 +86,7 @@ async def preview_compute(
     """The result of ``answers`` on the current document (drafts included) or on version
     ``rev``: what the public test page shows in preview mode."""
     if rev is None:
-        doc = await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+        doc = await current_document(b, test_id)
     else:
         doc = await read_version(b, test_id, rev)
     return compute_result(doc, answers)

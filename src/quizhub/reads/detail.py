@@ -1,4 +1,5 @@
-"""The public read path, written once: Cache API → KV → D1 pointer + immutable R2 object.
+"""The public read path, written once: Cache API → KV → D1 pointer + immutable R2 object; and
+the result of a set of answers on the published test.
 
 A reader that fetched the old revision can fill KV or the cache just AFTER a consumer's
 invalidation; so after filling them on a miss it re-reads the D1 pointer once and drops its
@@ -7,9 +8,10 @@ copy if the rev moved (docs/architecture.md#the-read-path).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from quizhub.bindings import Bindings
+from quizhub.domain.compute import compute_result
 from quizhub.domain.wire import json_bytes
 from quizhub.edge.cdn import detail_cache_control, detail_url, tags_for_test
 from quizhub.ports import CachedResponse
@@ -17,7 +19,7 @@ from quizhub.store.documents import read_published, still_current
 from quizhub.store.keys import kv_test_key
 from quizhub.store.tests import TestsRepo
 
-__all__ = ["Source", "published_detail"]
+__all__ = ["Source", "published_detail", "published_result"]
 
 Source = Literal["cache", "kv", "d1"]
 
@@ -53,3 +55,11 @@ async def published_detail(b: Bindings, test_id: str) -> tuple[CachedResponse, S
 def _lowercase(response: CachedResponse) -> CachedResponse:
     headers = {k.lower(): v for k, v in response.headers.items() if k.lower() != "content-length"}
     return CachedResponse(response.status, headers, response.body)
+
+
+async def published_result(b: Bindings, test_id: str, answers: dict[str, str]) -> dict[str, Any]:
+    """The result type of ``answers`` on the published test (NotFound if unpublished)."""
+    doc, _ = await read_published(
+        TestsRepo(b.db), b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds
+    )
+    return compute_result(doc, answers)

@@ -1,0 +1,69 @@
+"""Lists of tests: the public ones (newest first, or searched, or similar to one), and every
+test for the admin with the state of its latest job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from quizhub.bindings import Bindings
+from quizhub.domain.jobs import JobRow
+from quizhub.search.service import Page, search_page, similar
+from quizhub.store.jobs import JobsRepo
+from quizhub.store.tests import TestsRepo
+
+__all__ = ["TestsPage", "published_tests", "searched_tests", "similar_to", "admin_tests"]
+
+
+@dataclass(frozen=True)
+class TestsPage:
+    """One page of published tests, newest first; ``next_after`` is the ``(updatedAt, id)`` of
+    the last one when more follow."""
+
+    __test__ = False  # not a pytest test class
+
+    items: list[dict[str, Any]]
+    next_after: tuple[str, str] | None
+
+
+def _public(summary: dict[str, Any]) -> dict[str, Any]:
+    """A summary as the public sees it (every listed test is published: no ``status``)."""
+    return {k: v for k, v in summary.items() if k != "status"}
+
+
+async def published_tests(
+    b: Bindings, *, tag: str | None, limit: int, after: tuple[str, str] | None
+) -> TestsPage:
+    """Published tests (with ``tag``), newest first, after the position ``after``."""
+    items = await TestsRepo(b.db).list_public(tag=tag, limit=limit + 1, after=after)
+    page = [_public(i) for i in items[:limit]]
+    more = (page[-1]["updatedAt"], page[-1]["id"]) if len(items) > limit else None
+    return TestsPage(page, more)
+
+
+async def searched_tests(b: Bindings, q: str, *, tag: str | None, limit: int, offset: int) -> Page:
+    """Results ``offset`` … ``offset + limit`` of the search for ``q``, best match first."""
+    found = await search_page(b, q, tag=tag, limit=limit, offset=offset)
+    return Page([_public(i) for i in found.items], found.next_offset, found.mode)
+
+
+async def similar_to(b: Bindings, test_id: str, limit: int) -> Page:
+    """The published tests nearest in meaning to ``test_id`` (never the test itself)."""
+    found = await similar(b, test_id, limit)
+    return Page([_public(i) for i in found.items], found.next_offset, found.mode)
+
+
+async def admin_tests(b: Bindings) -> list[dict[str, Any]]:
+    """Every live test (drafts too) with status, current rev and its latest job's state
+    (``lastJob``: ``{jobId, rev, status, step, error}``, or null)."""
+    items = await TestsRepo(b.db).list_all()
+    latest = await JobsRepo(b.db).latest_for_tests()
+    for item in items:
+        job = latest.get(item["id"])
+        item["lastJob"] = _last_job(job) if job else None
+    return items
+
+
+def _last_job(job: JobRow) -> dict[str, Any]:
+    wire = job.to_json()
+    return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
