@@ -14,9 +14,8 @@ from quizhub.domain.preconditions import Precondition, save_precondition
 from quizhub.errors import NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
-from quizhub.reads.versions import current_rev, saved_version
 from quizhub.store.tests import TestsRepo
-from quizhub.store.versions import load_version_content
+from quizhub.store.versions import current_rev, load_version_content, saved_version
 
 __all__ = ["save_test", "delete_test", "restore_version", "live_ticket"]
 
@@ -45,8 +44,8 @@ async def restore_version(
     (rules may have tightened since it was saved). ``base_rev``: the rev the editor saw
     (default: the current one), so a restore never overwrites a save it did not see: a test
     that moved in between ends ``conflict``."""
-    version = await saved_version(b, test_id, rev)
-    expected = base_rev or await current_rev(b, test_id)
+    version = await saved_version(b.db, test_id, rev)
+    expected = base_rev or await current_rev(b.db, test_id)
     content = parse_document(await load_version_content(b.bucket, version)).content()
     return await accept_save(b, test_id, content, Precondition(base_rev=expected))
 

@@ -12,13 +12,13 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.domain.compute import compute_result
-from quizhub.errors import NotFound
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import (
-    VersionRow,
     VersionsRepo,
+    current_rev,
     load_version_content,
+    saved_version,
     version_document,
     with_titles,
 )
@@ -26,8 +26,6 @@ from quizhub.store.versions import (
 __all__ = [
     "VersionPage",
     "current_document",
-    "current_rev",
-    "saved_version",
     "list_versions",
     "read_version",
     "preview_compute",
@@ -47,27 +45,11 @@ async def current_document(b: Bindings, test_id: str) -> dict[str, Any]:
     return await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
 
 
-async def current_rev(b: Bindings, test_id: str) -> str:
-    """The test's current rev (NotFound for a test that never existed)."""
-    row = await TestsRepo(b.db).pointer(test_id)
-    if row is None:
-        raise NotFound(f"test '{test_id}' does not exist")
-    return row.rev
-
-
-async def saved_version(b: Bindings, test_id: str, rev: str) -> VersionRow:
-    """The committed version ``rev`` of ``test_id`` (NotFound if no save of it committed)."""
-    version = await VersionsRepo(b.db).get(test_id, rev)
-    if version is None:
-        raise NotFound(f"test '{test_id}' has no saved version {rev}")
-    return version
-
-
 async def list_versions(
     b: Bindings, test_id: str, *, limit: int, before: str | None = None
 ) -> VersionPage:
     """Committed versions of ``test_id``, newest first (404 for a test that never existed)."""
-    current = await current_rev(b, test_id)
+    current = await current_rev(b.db, test_id)
     rows = await VersionsRepo(b.db).page(test_id, limit=limit + 1, before=before)
     page = await with_titles(b.bucket, rows[:limit])
     more = page[-1].rev if len(rows) > limit else None
@@ -76,7 +58,7 @@ async def list_versions(
 
 async def read_version(b: Bindings, test_id: str, rev: str) -> dict[str, Any]:
     """The document of version ``rev`` (drafts too: admin only)."""
-    version = await saved_version(b, test_id, rev)
+    version = await saved_version(b.db, test_id, rev)
     return version_document(test_id, version, await load_version_content(b.bucket, version))
 
 

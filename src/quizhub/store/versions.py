@@ -13,12 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.domain.revisions import rev_timestamp
+from quizhub.errors import NotFound
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.documents import stored_document
 
 __all__ = [
     "VersionRow",
     "VersionsRepo",
+    "saved_version",
+    "current_rev",
     "load_version_content",
     "with_titles",
     "version_document",
@@ -93,6 +96,22 @@ class VersionsRepo:
             .first()
         )
         return None if row is None else VersionRow.from_row(row)
+
+
+async def saved_version(db: D1Database, test_id: str, rev: str) -> VersionRow:
+    """The committed version ``rev`` of ``test_id`` (NotFound if no save of it committed)."""
+    version = await VersionsRepo(db).get(test_id, rev)
+    if version is None:
+        raise NotFound(f"test '{test_id}' has no saved version {rev}")
+    return version
+
+
+async def current_rev(db: D1Database, test_id: str) -> str:
+    """The test's current rev (NotFound for a test that never existed)."""
+    row = await db.prepare("SELECT rev FROM tests WHERE id = ?").bind(test_id).first()
+    if row is None:
+        raise NotFound(f"test '{test_id}' does not exist")
+    return str(row["rev"])
 
 
 async def load_version_content(bucket: R2Bucket, version: VersionRow) -> dict[str, Any]:
