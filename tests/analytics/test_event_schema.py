@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from quizhub.analytics.events import (
     EVENT_FIELDS,
     EVENT_TYPES,
-    EVENTS_PATH,
     MAX_EVENTS_PER_REQUEST,
     MAX_MS,
     TYPE_FIELDS,
@@ -23,6 +22,7 @@ from quizhub.analytics.events import (
     parse_events,
 )
 from quizhub.api.app import create_app
+from quizhub.edge.ratelimits import EVENTS_PATH
 from quizhub.errors import Invalid
 from tests.fakes import START_MS, play_event
 
