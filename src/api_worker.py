@@ -5,7 +5,7 @@ from workers import WorkerEntrypoint, asgi
 
 from quizhub.api.app import create_app
 from quizhub.cloudflare.env import bindings_from_env
-from quizhub.cloudflare.front import api_fetch
+from quizhub.cloudflare.front import api_fetch, with_editor
 
 # Built at module level so the deploy snapshot holds it (no rebuild in each cold isolate).
 APP = create_app()
@@ -13,8 +13,9 @@ APP = create_app()
 
 class Default(WorkerEntrypoint):
     async def fetch(self, request):
-        async def forward(raw_request, bindings):
-            # asgi.fetch puts its `env` argument into scope["env"] untouched (workers/asgi.py).
-            return await asgi.fetch(APP, raw_request, bindings, self.ctx)
+        async def forward(raw_request, bindings, editor):
+            # asgi.fetch puts its `env` argument into scope["env"] untouched (workers/asgi.py);
+            # the request's editor travels in the scope too (with_editor).
+            return await asgi.fetch(with_editor(APP, editor), raw_request, bindings, self.ctx)
 
         return await api_fetch(request, bindings_from_env(self.env), forward)

@@ -175,7 +175,7 @@ def _settings(get: Callable[[str], str]) -> Settings:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Bindings:
     """Everything the app and the pipeline may touch. Ports only; no platform types."""
 
@@ -199,10 +199,9 @@ class Bindings:
     live: LiveChannel | None = None
     # Rate limiting bindings by name (quizhub.edge.ratelimits.RULES); a missing one does not limit.
     rate_limits: dict[str, RateLimiter] = field(default_factory=dict)
-    # Cloudflare Access verification (None: bearer token only) and, per request, the editor the
-    # guard identified (an Access email; None for the bearer token).
+    # Cloudflare Access verification (None: bearer token only). Who the editor of a request is
+    # is request-scoped: the front door puts it in the request (quizhub.edge.guard.EDITOR_KEY).
     access: AccessIdentity | None = None
-    editor: str | None = None
     # Play analytics (quizhub.analytics): the queue POST /api/events sends to (ANALYTICS_QUEUE)
     # and the Postgres the consumer writes and the admin stats read (HYPERDRIVE); None where
     # they are not bound (events answer 503, stats too).

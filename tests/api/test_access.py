@@ -7,6 +7,7 @@ as ``CF_ACCESS_JWKS_FILE`` gives them locally."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import FrozenInstanceError, fields
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from quizhub.bindings import ConfigError, settings_from_vars
 from quizhub.edge.access import LEEWAY_S
 from quizhub.edge.ratelimits import ADMIN_WRITES
 from tests.api.conftest import AUTH, Api, make_api
+from tests.api.test_public_read import tiny_png
 from tests.conftest import sample_doc
 from tests.fakes import ACCESS_AUD, ACCESS_TEAM, EDITOR, AccessTeam, FakeClock
 
@@ -52,6 +54,31 @@ def test_an_access_token_saves_and_names_the_author_of_job_and_version(
     assert job.json()["status"] == "succeeded" and job.json()["author"] == EDITOR
     versions = api.client.get("/api/admin/tests/travel/versions", headers=AUTH).json()
     assert [v["author"] for v in versions["items"]] == [EDITOR]
+
+
+def test_the_editor_is_request_scoped_never_part_of_the_platforms_bindings(
+    api: Api, team: AccessTeam
+) -> None:
+    """An Access save, then a bearer save: each job names its own author (the first request's
+    editor never leaks into the next), and the shared bindings carry no editor at all."""
+    first = api.client.put("/api/admin/tests/a", json=sample_doc(), headers=_as(team.token()))
+    second = api.client.put("/api/admin/tests/b", json=sample_doc(), headers=AUTH)
+    upload = api.client.post(
+        "/api/admin/images",
+        content=tiny_png(),
+        headers={**_as(team.token()), "Content-Type": "image/png"},
+    )
+    assert {first.status_code, second.status_code, upload.status_code} == {202}
+    team.clock.advance(1000)
+    api.process()
+    authors = [
+        api.client.get(f"/api/admin/jobs/{r.json()['jobId']}", headers=AUTH).json()["author"]
+        for r in (first, second, upload)
+    ]
+    assert authors == [EDITOR, None, EDITOR]
+    assert "editor" not in {f.name for f in fields(api.b)}
+    with pytest.raises(FrozenInstanceError):
+        api.b.db = api.b.db  # type: ignore[misc]  # the platform's ports are built once
 
 
 def test_the_bearer_token_still_works_and_leaves_no_author(api: Api) -> None:

@@ -35,7 +35,7 @@ class _Forward:
     def __init__(self) -> None:
         self.calls: list[bytes] = []
 
-    async def __call__(self, raw: Any, bindings: Any) -> Any:
+    async def __call__(self, raw: Any, bindings: Any, editor: str | None) -> Any:
         # A re-created JS Request (bounded read) has arrayBuffer; the stand-ins do not.
         readable = hasattr(raw, "arrayBuffer") and not is_null(raw.body)
         body = (await raw.arrayBuffer()).to_bytes() if readable else b""

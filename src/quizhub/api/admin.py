@@ -18,7 +18,7 @@ from quizhub.api.cursors import (
     read_versions_cursor,
     versions_cursor,
 )
-from quizhub.api.deps import ADMIN_SECURITY, TestId, bindings, require_admin
+from quizhub.api.deps import ADMIN_SECURITY, Editor, TestId, bindings, require_admin
 from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.api.images import UPLOAD_BODY, extract_upload
@@ -98,17 +98,18 @@ async def save_test(
     test_id: TestId,
     doc: Annotated[SaveRequest, Body(examples=[minimal_document()])],
     request: Request,
+    editor: Editor,
 ) -> Response:
     """Validate and accept a save; 202 with the job to poll (200 with the finished job in sync
     mode). ``baseRev``: a rev (conflict if the test moved), null (create only) or omitted
     (unconditional); a document sent back as GET returned it uses its ``rev`` as ``baseRev``."""
-    return _accepted(await use_cases.save_test(bindings(request), test_id, doc))
+    return _accepted(await use_cases.save_test(bindings(request), test_id, doc, author=editor))
 
 
 @router.delete("/tests/{test_id}", status_code=202, responses={**_JOB, **_NOT_FOUND})
-async def delete_test(test_id: TestId, request: Request) -> Response:
+async def delete_test(test_id: TestId, request: Request, editor: Editor) -> Response:
     """Unpublish and delete a test (as a job); 404 when it does not exist."""
-    return _accepted(await use_cases.delete_test(bindings(request), test_id))
+    return _accepted(await use_cases.delete_test(bindings(request), test_id, author=editor))
 
 
 @router.get("/tests/{test_id}", responses=_NOT_FOUND)
@@ -164,13 +165,15 @@ async def restore(
     test_id: TestId,
     rev: Rev,
     request: Request,
+    editor: Editor,
     body: Annotated[RestoreBody | None, Body()] = None,
 ) -> Response:
     """Save that version's content as a new rev (202 + the job to poll). ``baseRev`` is the
     current rev, or the one a body ``{"baseRev": "<rev>"}`` names (the rev the editor saw):
     conflict if the test moved since."""
     seen = None if body is None else body.seen_rev()
-    return _accepted(await use_cases.restore_version(bindings(request), test_id, rev, seen))
+    b = bindings(request)
+    return _accepted(await use_cases.restore_version(b, test_id, rev, seen, author=editor))
 
 
 @router.post("/tests/{test_id}/compute", responses=_UNLIMITED)
@@ -233,18 +236,19 @@ async def get_job(job_id: JobId, request: Request) -> Response:
 async def retry(
     job_id: JobId,
     request: Request,
+    editor: Editor,
     body: Annotated[RetryBody | None, Body()] = None,
 ) -> Response:
     """Re-submit a failed or conflicted job's document as a new job. No body: the job's own
     ``baseRev``; a body ``{"baseRev": …}`` states it as a save does (omitted = unconditional)."""
     precondition = None if body is None else body.precondition()
-    return _accepted(await retry_job(bindings(request), job_id, precondition))
+    return _accepted(await retry_job(bindings(request), job_id, precondition, author=editor))
 
 
 @router.post("/search/reindex", status_code=202, responses=_JOB)
-async def reindex_search(request: Request) -> Response:
+async def reindex_search(request: Request, editor: Editor) -> Response:
     """Rebuild the keyword and vector indexes from D1 + R2, as a job (202 + the job to poll)."""
-    return _accepted(await accept_reindex(bindings(request)))
+    return _accepted(await accept_reindex(bindings(request), author=editor))
 
 
 _UPLOADED = {
@@ -258,6 +262,7 @@ _UPLOADED = {
 )
 async def upload_image(
     request: Request,
+    editor: Editor,
     test_id: Annotated[
         str | None,
         Query(
@@ -272,15 +277,15 @@ async def upload_image(
     usable in documents at once (the public URL shows a placeholder until the job is done).
     With ``testId``, the job's progress is also pushed to that test's live status."""
     data = extract_upload(request.headers.get("content-type", ""), await request.body())
-    upload = await accept_image(bindings(request), data, test_id)
+    upload = await accept_image(bindings(request), data, test_id, author=editor)
     return _accepted(upload.accepted, {"key": upload.key, "url": image_path(upload.key)})
 
 
 @router.post("/reprocess-images", status_code=202, responses=_JOB)
-async def reprocess_images(request: Request) -> Response:
+async def reprocess_images(request: Request, editor: Editor) -> Response:
     """Turn every image stored before variants existed into variants (EXIF stripped) and delete
     its original, as one job (202 + the job to poll)."""
-    return _accepted(await accept_reprocess_images(bindings(request)))
+    return _accepted(await accept_reprocess_images(bindings(request), author=editor))
 
 
 @router.get("/images/{key}", responses=_NOT_FOUND)

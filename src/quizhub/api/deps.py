@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Request, Security
+from fastapi import Depends, Path, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
 
 from quizhub.bindings import Bindings
 from quizhub.domain.ids import TEST_ID_PATTERN
 from quizhub.domain.samples import EXAMPLE_TEST_ID
 from quizhub.edge.access import HEADER as ACCESS_HEADER
-from quizhub.edge.guard import check_bearer
+from quizhub.edge.guard import check_bearer, editor_of
 from quizhub.errors import Unauthorized
 
-__all__ = ["bindings", "require_admin", "ADMIN_SECURITY", "TestId"]
+__all__ = ["bindings", "editor", "Editor", "require_admin", "ADMIN_SECURITY", "TestId"]
 
 # A test id in a path, as every router declares it (the pattern and example written once).
 TestId = Annotated[
@@ -48,11 +48,21 @@ def bindings(request: Request) -> Bindings:
     return env
 
 
+async def editor(request: Request) -> str | None:
+    """The request's editor: the Access email the front door verified (None: the bearer
+    token). Request-scoped: it travels in the ASGI scope, never in the bindings."""
+    return editor_of(request.scope)
+
+
+# A route parameter: the request's editor (an Access email, or None for the bearer token).
+Editor = Annotated[str | None, Depends(editor)]
+
+
 async def require_admin(request: Request) -> None:
     """Route dependency: defence in depth behind the guard that already ran (which verified an
-    Access token into ``editor``, or the bearer token)."""
+    Access token into the request's editor, or the bearer token)."""
     b = bindings(request)
-    if b.editor is not None:
+    if editor_of(request.scope) is not None:
         return
     denied = check_bearer(b, request.headers.get("authorization", ""))
     if denied is not None:

@@ -10,19 +10,19 @@ and handed on as a fresh request.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
 
 from quizhub.bindings import Bindings
 from quizhub.cloudflare._ffi import from_js, is_null, js_bytes, js_response, to_js
 from quizhub.cloudflare.push import live_upgrade
-from quizhub.edge.guard import Rejection, admit, read_bounded, refusal_limit
+from quizhub.edge.guard import Rejection, admit, read_bounded, refusal_limit, with_editor
 
-__all__ = ["api_fetch", "guarded_fetch", "js_response", "Forward"]
+__all__ = ["api_fetch", "guarded_fetch", "js_response", "Forward", "with_editor"]
 
-# (raw JS Request, bindings) -> JS Response: the ASGI bridge in production.
-Forward = Callable[[Any, Bindings], Awaitable[Any]]
+# (raw JS Request, bindings, the request's editor) -> JS Response: the ASGI bridge in
+# production, which runs the app wrapped by ``with_editor`` (the editor is request-scoped).
+Forward = Callable[[Any, Bindings, str | None], Awaitable[Any]]
 
 
 async def _chunks(stream: Any) -> AsyncIterator[bytes]:
@@ -72,4 +72,4 @@ async def guarded_fetch(request: Any, bindings: Bindings, forward: Forward) -> A
             raw = js.Request.new(raw.url, to_js(init))
     if rejection is not None:
         return js_response(rejection)
-    return await forward(raw, replace(bindings, editor=admission.editor))
+    return await forward(raw, bindings, admission.editor)

@@ -43,6 +43,9 @@ __all__ = [
     "Admission",
     "read_bounded",
     "GuardMiddleware",
+    "EDITOR_KEY",
+    "with_editor",
+    "editor_of",
 ]
 
 log = logging.getLogger("quizhub.edge.guard")
@@ -136,6 +139,29 @@ def check_size(method: str, path: str, headers: Mapping[str, str]) -> Rejection 
         return Rejection(400, "bad_request", "Content-Length must be a number of bytes")
     limit = refusal_limit(method, path)
     return too_large(limit) if int(declared) > limit else None
+
+
+# Where a request carries its editor (the Access email the guard verified; None for the bearer
+# token): request-scoped, in the ASGI scope, never in the platform's bindings.
+EDITOR_KEY = "quizhub.editor"
+
+
+def with_editor(app: App, editor: str | None) -> App:
+    """``app`` with ``editor`` in every HTTP scope it sees (the API Worker wraps its ASGI app
+    per request with what the guard decided; the local server's middleware sets it itself)."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope = {**scope, EDITOR_KEY: editor}
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+def editor_of(scope: Mapping[str, Any]) -> str | None:
+    """The editor the front door identified for this request (None: the bearer token)."""
+    editor = scope.get(EDITOR_KEY)
+    return editor if isinstance(editor, str) else None
 
 
 @dataclass(frozen=True)
@@ -268,7 +294,7 @@ class GuardMiddleware:
         env = scope["env"]
         admission = await admit(method, path, headers, client[0] if client else None, env)
         rejection = admission.rejection
-        scope = {**scope, "env": replace(env, editor=admission.editor)}
+        scope = {**scope, EDITOR_KEY: admission.editor}
         body = _Body(receive, self.clock, self.chunk_timeout_s)
         if rejection is None:
             body.allow(self.body_timeout_s)

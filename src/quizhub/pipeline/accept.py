@@ -52,7 +52,11 @@ class Accepted:
 
 
 def _new_message(
-    b: Bindings, kind: MessageType, test_id: str, precondition: Precondition
+    b: Bindings,
+    kind: MessageType,
+    test_id: str,
+    precondition: Precondition,
+    author: str | None,
 ) -> JobMessage:
     now = b.clock_ms()
     rev = b.revs.new(now)
@@ -63,7 +67,7 @@ def _new_message(
         rev=rev,
         accepted_at=iso_ms(now),
         precondition=precondition,
-        author=b.editor,
+        author=author,  # who accepted it (the request's editor), shown on the job
     )
 
 
@@ -72,9 +76,12 @@ async def accept_save(
     test_id: str,
     content: dict[str, Any],
     precondition: Precondition,
+    *,
+    author: str | None = None,
 ) -> Accepted:
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
-    mode. ``precondition`` is what the commit requires of the stored test (``baseRev``)."""
+    mode. ``precondition`` is what the commit requires of the stored test (``baseRev``);
+    ``author`` is the request's editor (None: the bearer token)."""
     canonical = json_bytes(content, sort_keys=True)  # serialised once: signed and measured
     if len(canonical) > DOCUMENT_LIMIT:  # as stored (and as GET returns it), defaults included
         raise TooLarge(
@@ -82,7 +89,7 @@ async def accept_save(
             f" {DOCUMENT_LIMIT:,}: shorten texts or split the test",
             details={"limit": DOCUMENT_LIMIT, "size": len(canonical)},
         )
-    message = _new_message(b, SAVE_TEST, test_id, precondition)
+    message = _new_message(b, SAVE_TEST, test_id, precondition, author)
     digest = hashlib.sha256(canonical).hexdigest()  # = body_digest(content)
     signed = replace(
         message, body_sig=sign_body(b.settings.signing_key, message.job_id, test_id, digest)
@@ -102,14 +109,14 @@ async def accept_save(
     return await _dispatch(b, replace(signed, body_ref=BodyRef(key, digest, len(raw))))
 
 
-async def accept_delete(b: Bindings, test_id: str) -> Accepted:
+async def accept_delete(b: Bindings, test_id: str, *, author: str | None = None) -> Accepted:
     """Accept an unpublish-and-delete of ``test_id``."""
-    return await _dispatch(b, _new_message(b, DELETE_TEST, test_id, Precondition()))
+    return await _dispatch(b, _new_message(b, DELETE_TEST, test_id, Precondition(), author))
 
 
-async def accept_reindex(b: Bindings) -> Accepted:
+async def accept_reindex(b: Bindings, *, author: str | None = None) -> Accepted:
     """Accept a rebuild of both search indexes from D1 + R2 (a job like any other)."""
-    return await _dispatch(b, _new_message(b, REINDEX_SEARCH, "", Precondition()))
+    return await _dispatch(b, _new_message(b, REINDEX_SEARCH, "", Precondition(), author))
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,9 @@ class AcceptedImage:
     accepted: Accepted
 
 
-async def accept_image(b: Bindings, data: bytes, for_test: str | None = None) -> AcceptedImage:
+async def accept_image(
+    b: Bindings, data: bytes, for_test: str | None = None, *, author: str | None = None
+) -> AcceptedImage:
     """Store an upload (checked by magic bytes) once under its private staging key, the claim
     check, and accept a ``process-image`` job for it. ``for_test``: the test the image is
     uploaded for, whose live channel then hears the job (its editor follows it there)."""
@@ -134,21 +143,26 @@ async def accept_image(b: Bindings, data: bytes, for_test: str | None = None) ->
         http_metadata={"contentType": fmt.media_type},
         custom_metadata={"sha256": hashlib.sha256(data).hexdigest()},
     )
-    return AcceptedImage(key, await accept_image_job(b, key, source, for_test))
+    return AcceptedImage(key, await accept_image_job(b, key, source, for_test, author=author))
 
 
 async def accept_image_job(
-    b: Bindings, image_key: str, source: str, for_test: str | None = None
+    b: Bindings,
+    image_key: str,
+    source: str,
+    for_test: str | None = None,
+    *,
+    author: str | None = None,
 ) -> Accepted:
     """A ``process-image`` job for an original already stored at ``source``."""
-    message = _new_message(b, PROCESS_IMAGE, "", Precondition())
+    message = _new_message(b, PROCESS_IMAGE, "", Precondition(), author)
     image = replace(message, image_key=image_key, source=source, for_test=for_test)
     return await _dispatch(b, image)
 
 
-async def accept_reprocess_images(b: Bindings) -> Accepted:
+async def accept_reprocess_images(b: Bindings, *, author: str | None = None) -> Accepted:
     """Accept the reprocessing of every original stored before variants existed (one job)."""
-    return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition()))
+    return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition(), author))
 
 
 async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:

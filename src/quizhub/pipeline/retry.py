@@ -24,8 +24,10 @@ __all__ = ["RETRYABLE", "retry_job"]
 RETRYABLE = ("failed", "conflict", "expired")
 
 
-async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None) -> Accepted:
-    """Accept the job's document again as a new job.
+async def retry_job(
+    b: Bindings, job_id: str, precondition: Precondition | None, *, author: str | None = None
+) -> Accepted:
+    """Accept the job's document again as a new job, by ``author`` (the request's editor).
 
     ``precondition`` is the retry's own ``baseRev`` (same three forms as a save); None keeps
     the original job's, so a retried create stays a create and never silently overwrites.
@@ -39,11 +41,11 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
             code="not_retryable",
         )
     if row.kind == "delete":
-        return await accept_delete(b, row.test_id)
+        return await accept_delete(b, row.test_id, author=author)
     if row.kind == "reindex":  # no document: a reindex is simply run again
-        return await accept_reindex(b)
+        return await accept_reindex(b, author=author)
     if row.kind == "image":
-        return await _retry_image(b, row.image_key)
+        return await _retry_image(b, row.image_key, author)
     content = await load_job_body(b.bucket, row)
     if content is None:
         raise Conflict(
@@ -52,16 +54,17 @@ async def retry_job(b: Bindings, job_id: str, precondition: Precondition | None)
             code="body_unavailable",
         )
     document = parse_document(content).content()
-    return await accept_save(b, row.test_id, document, precondition or row.precondition)
+    precondition = precondition or row.precondition
+    return await accept_save(b, row.test_id, document, precondition, author=author)
 
 
-async def _retry_image(b: Bindings, image_key: str | None) -> Accepted:
+async def _retry_image(b: Bindings, image_key: str | None, author: str | None) -> Accepted:
     """An image job again, from the private original it left (kept when it failed)."""
     if image_key is None:
-        return await accept_reprocess_images(b)
+        return await accept_reprocess_images(b, author=author)
     for source in original_keys(image_key):
         if await b.bucket.head(source) is not None:
-            return await accept_image_job(b, image_key, source)
+            return await accept_image_job(b, image_key, source, author=author)
     raise Conflict(
         "this image's original is no longer stored; upload the image again",
         code="body_unavailable",

@@ -20,25 +20,27 @@ from quizhub.store.versions import current_rev, load_version_content, saved_vers
 __all__ = ["save_test", "delete_test", "restore_version", "live_ticket"]
 
 
-async def save_test(b: Bindings, test_id: str, request: SaveRequest) -> Accepted:
+async def save_test(
+    b: Bindings, test_id: str, request: SaveRequest, *, author: str | None = None
+) -> Accepted:
     """Accept a save of ``request`` (validated by its model): its precondition from ``baseRev``
     or the echoed server fields, its content checked for integrity (422 naming the field)."""
     precondition = save_precondition(test_id, request.echoed())
     content = request.content()
     check_integrity(content)
-    return await accept_save(b, test_id, content, precondition)
+    return await accept_save(b, test_id, content, precondition, author=author)
 
 
-async def delete_test(b: Bindings, test_id: str) -> Accepted:
+async def delete_test(b: Bindings, test_id: str, *, author: str | None = None) -> Accepted:
     """Accept an unpublish-and-delete of ``test_id``; NotFound when it does not exist."""
     row = await TestsRepo(b.db).pointer(test_id)
     if row is None or row.deleted:
         raise NotFound(f"test '{test_id}' does not exist")
-    return await accept_delete(b, test_id)
+    return await accept_delete(b, test_id, author=author)
 
 
 async def restore_version(
-    b: Bindings, test_id: str, rev: str, base_rev: str | None = None
+    b: Bindings, test_id: str, rev: str, base_rev: str | None = None, *, author: str | None = None
 ) -> Accepted:
     """Accept version ``rev``'s content as a new save. It is validated again as a save would be
     (rules may have tightened since it was saved). ``base_rev``: the rev the editor saw
@@ -47,7 +49,7 @@ async def restore_version(
     version = await saved_version(b.db, test_id, rev)
     expected = base_rev or await current_rev(b.db, test_id)
     content = parse_document(await load_version_content(b.bucket, version)).content()
-    return await accept_save(b, test_id, content, Precondition(base_rev=expected))
+    return await accept_save(b, test_id, content, Precondition(base_rev=expected), author=author)
 
 
 def live_ticket(b: Bindings, test_id: str) -> dict[str, Any]:
