@@ -91,20 +91,20 @@ async def _save(
 ) -> JobStatus:
     job = msg.job()
     if not committed:
-        doc = Once(lambda: steps.load_document(b, msg))
+        doc = Once(lambda: steps.load_document(b.bucket, b.settings.signing_key, msg))
         key: str | None = None
         if job.kind == "save":
 
             async def put_object() -> StepResult:
                 content = await doc.get()
                 await book.step("put-r2")
-                return {"key": await steps.put_document(b, job, content)}
+                return {"key": await steps.put_document(b.bucket, job, content)}
 
             key = (await run.do(PUT_OBJECT, put_object))["key"]
 
         async def commit() -> StepResult:
             content = await doc.get() if job.kind == "save" else None
-            outcome = await steps.commit(b, job, content, key)
+            outcome = await steps.commit(b.db, job, content, key, book.now())
             book.committed(outcome)
             await steps.release_claim_check(b, msg, outcome.job.status)
             return {"outcome": outcome.status, "status": outcome.job.status}

@@ -18,6 +18,7 @@ from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
+from quizhub.ports import D1Database, R2Bucket
 from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
@@ -39,11 +40,11 @@ def now_iso(b: Bindings) -> str:
     return iso_ms(b.clock_ms())
 
 
-async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
+async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -> dict[str, Any]:
     """The save's content from the message or its claim check, checked against the signature
     the accept path gave it (a forged or altered body → Permanent)."""
     if msg.body_ref is not None:
-        obj = await b.bucket.get(msg.body_ref.key)
+        obj = await bucket.get(msg.body_ref.key)
         if obj is None:
             raise Permanent(f"claim-check object {msg.body_ref.key} is missing")
         if hashlib.sha256(obj.body).hexdigest() != msg.body_ref.sha256:
@@ -51,17 +52,17 @@ async def load_document(b: Bindings, msg: JobMessage) -> dict[str, Any]:
         content: Any = json.loads(obj.body)
     else:
         content = msg.body
-    verify_body(msg, content, b.settings.signing_key)
+    verify_body(msg, content, signing_key)
     if not isinstance(content, dict):
         raise Permanent("the job's document is not an object")
     return content
 
 
-async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
+async def put_document(bucket: R2Bucket, job: JobRef, doc: dict[str, Any]) -> str:
     """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
     key = document_key(job.test_id, job.rev)
     data = json_bytes(doc)
-    await b.bucket.put(
+    await bucket.put(
         key,
         data,
         http_metadata={"contentType": "application/json; charset=utf-8"},
@@ -72,11 +73,11 @@ async def put_document(b: Bindings, job: JobRef, doc: dict[str, Any]) -> str:
 
 
 async def commit(
-    b: Bindings, job: JobRef, doc: dict[str, Any] | None, object_key: str | None
+    db: D1Database, job: JobRef, doc: dict[str, Any] | None, object_key: str | None, now: str
 ) -> CommitOutcome:
     """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
     facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
-    return await TestsRepo(b.db).commit(job, now_iso(b), facts, object_key)
+    return await TestsRepo(db).commit(job, now, facts, object_key)
 
 
 async def invalidate(b: Bindings, job: JobRef) -> None:
