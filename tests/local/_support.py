@@ -1,10 +1,16 @@
-"""Shared helper of the local-platform tests: a recording queue handler."""
+"""Shared helpers of the local-platform tests: a recording queue handler, and a real uvicorn
+server on a free port."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import uvicorn
 
 from quizhub.ports import MessageBatch
 
@@ -38,3 +44,18 @@ class Recorder:
     def attempts_of(self, body: Any) -> list[int]:
         """The ``attempts`` value of each delivery of ``body``."""
         return [a for d in self.deliveries for _, b, a in d.messages if b == body]
+
+
+@asynccontextmanager
+async def uvicorn_on_free_port(app: Any, http: Any) -> AsyncIterator[int]:
+    """Serve ``app`` with uvicorn's ``http`` protocol class; yield the port. A listening socket
+    of our own: connections wait in its backlog until the server is up."""
+    sock = socket.create_server(("127.0.0.1", 0))
+    config = uvicorn.Config(app, http=http, log_level="error", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task

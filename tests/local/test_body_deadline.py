@@ -6,18 +6,14 @@ whole-body deadline shortened to 0.1 s.)"""
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-
-import uvicorn
 
 from quizhub.edge.guard import STRAY_BODY_LIMIT, GuardMiddleware
 from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.platform import with_env
 from tests.fakes import TOKEN, FakeClock, make_platform, run
+from tests.local._support import uvicorn_on_free_port
 
 
 async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -32,19 +28,9 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": f"size={size}".encode()})
 
 
-@asynccontextmanager
-async def _server(tmp_path: Path) -> AsyncIterator[int]:
+def _guarded(tmp_path: Path) -> Any:
     bindings = make_platform(tmp_path, FakeClock()).bindings
-    app = with_env(GuardMiddleware(_app, body_timeout_s=0.1), bindings)
-    sock = socket.create_server(("127.0.0.1", 0))
-    config = uvicorn.Config(app, http=HeaderDeadlineH11, log_level="error", lifespan="off")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        await task
+    return with_env(GuardMiddleware(_app, body_timeout_s=0.1), bindings)
 
 
 def _chunked(head: str, body: bytes, *, last: bool = True) -> bytes:
@@ -68,7 +54,7 @@ GET = "GET /api/tests HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
 
 def test_a_chunked_get_body_over_the_stray_limit_is_413(tmp_path: Path) -> None:
     async def scenario() -> bytes:
-        async with _server(tmp_path) as port:
+        async with uvicorn_on_free_port(_guarded(tmp_path), HeaderDeadlineH11) as port:
             return await _exchange(port, _chunked(GET, b"x" * (4 * STRAY_BODY_LIMIT)))
 
     answer = run(scenario())
@@ -78,7 +64,7 @@ def test_a_chunked_get_body_over_the_stray_limit_is_413(tmp_path: Path) -> None:
 
 def test_a_small_chunked_get_body_reaches_the_app_whole(tmp_path: Path) -> None:
     async def scenario() -> bytes:
-        async with _server(tmp_path) as port:
+        async with uvicorn_on_free_port(_guarded(tmp_path), HeaderDeadlineH11) as port:
             return await _exchange(port, _chunked(GET, b"x" * 100))
 
     answer = run(scenario())
@@ -88,7 +74,7 @@ def test_a_small_chunked_get_body_reaches_the_app_whole(tmp_path: Path) -> None:
 def test_a_body_that_stops_coming_gets_408_and_the_connection_closes(tmp_path: Path) -> None:
     async def scenario() -> bytes:
         head = f"PUT /api/admin/tests/t HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
-        async with _server(tmp_path) as port:
+        async with uvicorn_on_free_port(_guarded(tmp_path), HeaderDeadlineH11) as port:
             return await _exchange(port, _chunked(head, b"{", last=False))
 
     answer = run(scenario())  # read() returned: the server closed the connection

@@ -5,15 +5,11 @@ loses the connection; whole requests, also a second one on a kept-alive connecti
 from __future__ import annotations
 
 import asyncio
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
-
-import uvicorn
 
 from quizhub.local.host._protocol import HeaderDeadlineH11
 from tests.fakes import run
+from tests.local._support import uvicorn_on_free_port
 
 
 class _Short(HeaderDeadlineH11):
@@ -25,20 +21,6 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         return
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
-
-
-@asynccontextmanager
-async def _server() -> AsyncIterator[int]:
-    # A listening socket of our own: connections wait in its backlog until the server is up.
-    sock = socket.create_server(("127.0.0.1", 0))
-    config = uvicorn.Config(_app, http=_Short, log_level="error")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        server.should_exit = True
-        await task
 
 
 REQUEST = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -63,7 +45,7 @@ async def _exchange(port: int, parts: list[bytes]) -> bytes:
 
 def test_headers_that_never_finish_get_a_408_and_the_connection_closes() -> None:
     async def scenario() -> bytes:
-        async with _server() as port:
+        async with uvicorn_on_free_port(_app, _Short) as port:
             return await _exchange(port, [b"GET / HTTP/1.1\r\nHost: x\r\n"])
 
     answer = run(scenario())
@@ -72,7 +54,7 @@ def test_headers_that_never_finish_get_a_408_and_the_connection_closes() -> None
 
 def test_a_slow_second_request_on_a_kept_alive_connection_also_times_out() -> None:
     async def scenario() -> bytes:
-        async with _server() as port:
+        async with uvicorn_on_free_port(_app, _Short) as port:
             return await _exchange(port, [REQUEST, b"GET / HTTP/1.1\r\n"])
 
     answer = run(scenario())
@@ -81,7 +63,7 @@ def test_a_slow_second_request_on_a_kept_alive_connection_also_times_out() -> No
 
 def test_whole_requests_are_served() -> None:
     async def scenario() -> bytes:
-        async with _server() as port:
+        async with uvicorn_on_free_port(_app, _Short) as port:
             close = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
             return await _exchange(port, [close])
 
