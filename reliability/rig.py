@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,15 +61,20 @@ class Rig:
     clock: FakeClock = field(default_factory=FakeClock)
     accepted: list[Accepted] = field(default_factory=list)
     image_keys: dict[str, str] = field(default_factory=dict)  # image job id -> image key
+    # Settings fields besides the admin token (a zone purge configured, …).
+    settings: dict[str, Any] = field(default_factory=dict)
+    # A last wrapper around the bindings the pipeline uses (an outage of one binding, …).
+    outage: Callable[[Bindings], Bindings] | None = None
 
     def __post_init__(self) -> None:
-        settings = Settings(admin_token=TOKEN)
-        plan = self.plan
+        settings = Settings(admin_token=TOKEN, **self.settings)
+        plan, outage = self.plan, self.outage
 
         def wrap(b: Bindings) -> Bindings:
             # The recorder sits inside the faults: it sees only what really reached the queue.
             recorded = recording(b)
-            return with_faults(recorded, plan) if plan else recorded
+            faulty = with_faults(recorded, plan) if plan else recorded
+            return outage(faulty) if outage else faulty
 
         self.platform = build_platform(
             self.root, settings, mode=self.mode, clock_ms=self.clock, wrap=wrap

@@ -57,6 +57,8 @@ class Sizes:
     budget_jobs: int = 20
     late_tests: int = 4  # row 13: tests per lateness, each with three late saves
     search_tests: int = 60  # row 15: tests saved, then edited, unpublished or deleted
+    purge_tests: int = 8  # row 17: tests saved during a purge outage
+    purge_saves: int = 3  # row 17: saves of each test per burst (two bursts)
 
 
 async def _deliver(rig: Rig, body: Any, attempts: int = 1) -> None:

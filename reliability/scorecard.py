@@ -27,6 +27,7 @@ from reliability.datadir_rows import row14_data_dir
 from reliability.fuzz_rows import row11_fuzz
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
+from reliability.purge_rows import row17_purge_outage
 from reliability.rows import (
     Row,
     Sizes,
@@ -52,6 +53,8 @@ QUICK = Sizes(
     budget_jobs=5,
     late_tests=2,
     search_tests=12,
+    purge_tests=3,
+    purge_saves=2,
 )
 FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
 FULL_KILLS, QUICK_KILLS = 24, 6
@@ -99,6 +102,8 @@ def run_scorecard(
             record(mode, row, t)
         t = time.perf_counter()
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
+        t = time.perf_counter()
+        record(mode, asyncio.run(row17_purge_outage(mode, sizes)), t)
     t = time.perf_counter()
     cases = QUICK_FUZZ_CASES if quick else FULL_FUZZ_CASES
     record("both", row11_fuzz(cases, analytics), t)  # one API

@@ -43,7 +43,9 @@ def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock)
     assert row is not None and row.status == "running" and row.attempts == 1
     assert row.error and "injected batch failure" in row.error  # R2 has it; D1 keeps failing
     ref = JobRef(row.job_id, "travel", row.rev, "save", row.accepted_at)
-    run(JobsRepo(api.b.db).fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))
+    # The dead-letter consumer ends it (its D1 batch goes through: only the commit's kept failing).
+    ended = JobsRepo(api.platform.raw.db)
+    run(ended.fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))
     retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
     assert retried.status_code == 202 and retried.json()["jobId"] != job_id
     resent = api.sent[-1]

@@ -1,4 +1,5 @@
-"""Helpers of the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``).
+"""Helpers of the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``,
+``checks_purges``).
 
 Each check is ``async def check_*(db) -> None`` over a ``D1Database`` port and exercises the
 repositories in ``quizhub.store`` on whatever engine ``db`` is: the local platform's SQLite and
@@ -73,7 +74,7 @@ def _job_n(job: JobRef) -> int:
 
 
 async def _fresh(db: Any) -> None:
-    tables = ("tests", "test_tags", "test_images", "jobs")
+    tables = ("tests", "test_tags", "test_images", "jobs", "purge_debt")
     await db.batch([db.prepare(f"DELETE FROM {table}") for table in tables])
 
 

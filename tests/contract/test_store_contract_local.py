@@ -1,4 +1,5 @@
-"""Runs the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``) on local D1.
+"""Runs the project-SQL checks (``checks_store``, ``checks_jobs``, ``checks_listing``,
+``checks_purges``) on local D1.
 
 The same checks run on Miniflare's D1 inside the Pyodide harness (tests/pyodide), so the
 repositories' SQL is proven on both engines.
@@ -16,7 +17,7 @@ import pytest
 
 from quizhub.local.d1 import LocalD1
 
-from . import checks_jobs, checks_listing, checks_store
+from . import checks_jobs, checks_listing, checks_purges, checks_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _checks() -> list[Any]:
     return [
         pytest.param(check, id=name)
-        for module in (checks_store, checks_jobs, checks_listing)
+        for module in (checks_store, checks_jobs, checks_listing, checks_purges)
         for name, check in inspect.getmembers(module, inspect.iscoroutinefunction)
         if name.startswith("check_") and check.__module__ == module.__name__
     ]

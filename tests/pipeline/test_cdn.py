@@ -88,6 +88,45 @@ def test_zone_purge_falls_back_to_urls_when_tags_are_refused() -> None:
     ]
 
 
+class RateLimitingTags(RecordingFetch):
+    """A zone whose purge-by-tag budget is used up (429); purges by URL answer ``files``."""
+
+    def __init__(self, files: int = 200) -> None:
+        super().__init__()
+        self.files = files
+
+    async def __call__(
+        self, method: str, url: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
+        self.requests.append((method, url, headers, body))
+        status = 429 if b'"tags"' in body else self.files
+        return status, b'{"success": %s}' % (b"true" if status == 200 else b"false")
+
+
+def test_a_rate_limited_tag_purge_falls_back_to_urls(caplog: pytest.LogCaptureFixture) -> None:
+    """Purge by tag has a much smaller rate limit than purge by URL: a 429 on the tags purges
+    the detail and list URLs instead, and the purge succeeds."""
+    fetch = RateLimitingTags()
+    urls = urls_for_test("https://q.example", "travel")
+    with caplog.at_level(logging.WARNING):
+        run(ZonePurger(fetch, "tok", "z").purge(tags=tags_for_test("travel"), urls=urls))
+    assert [json.loads(r[3]) for r in fetch.requests] == [
+        {"tags": ["test:travel", "tests:list"]},
+        {"files": urls},
+    ]
+    assert "zone purge by tag rate-limited; purging the URLs instead" in caplog.text
+
+
+def test_a_purge_rate_limited_for_tags_and_urls_stays_transient() -> None:
+    """When the URL budget is used up too, the purge fails as a retryable error (the job retries
+    it and owes it meanwhile)."""
+    fetch = RateLimitingTags(files=429)
+    urls = urls_for_test("https://q.example", "travel")
+    with pytest.raises(Transient, match="429"):
+        run(ZonePurger(fetch, "tok", "z").purge(tags=tags_for_test("travel"), urls=urls))
+    assert len(fetch.requests) == 2
+
+
 def test_without_a_zone_purge_the_edge_ttl_is_short(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,6 +23,7 @@ GROUPS = {
     "store": "tests.contract.checks_store",
     "store:jobs": "tests.contract.checks_jobs",
     "store:list": "tests.contract.checks_listing",
+    "store:purges": "tests.contract.checks_purges",
     "cloudflare": "tests.pyodide.checks_cloudflare",
     "entry.guard": "tests.pyodide.checks_entry_guard",
     "entry.consumer": "tests.pyodide.checks_entry_consumer",

@@ -30,7 +30,7 @@ CHECK_TIMEOUT_SECONDS = 30
 # cloudflare checks that also write there.
 LANES = [
     ["contract:d1", "contract:queue_producer"],
-    ["store", "store:jobs", "store:list"],
+    ["store", "store:jobs", "store:list", "store:purges"],
     ["contract:r2", "contract:kv", "cloudflare"],
 ]
 # Then, one after the other: the Worker entries write the project tables, R2 and KV through the
@@ -169,6 +169,7 @@ def _runners(h: Any) -> dict[str, Callable[[Any], Awaitable[None]]]:
         "store": lambda check: check(h.bindings.db),  # checks empty the project tables
         "store:jobs": lambda check: check(h.bindings.db),
         "store:list": lambda check: check(h.bindings.db),
+        "store:purges": lambda check: check(h.bindings.db),
         "cloudflare": lambda check: check(h),
         **{group: (lambda check: check(h)) for group in AFTER_LANES},
     }

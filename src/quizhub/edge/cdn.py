@@ -76,8 +76,10 @@ def urls_for_test(origin: str, test_id: str) -> list[str]:
     return [detail_url(origin, test_id), list_url(origin)]
 
 
-# Edge lifetime of a public detail: a day when the zone purge can end it early everywhere;
-# without a purge nothing can reach the other data centres, so copies must expire on their own.
+# Edge lifetime of a public detail: a day when the zone purge can end it early everywhere (a
+# purge that fails is owed, and the read path skips the caches of a test with a debt until the
+# sweep pays it); without a purge nothing can reach the other data centres, so copies must
+# expire on their own.
 EDGE_TTL_WITH_PURGE = 86_400
 EDGE_TTL_WITHOUT_PURGE = 60
 BROWSER_TTL = 30
@@ -113,9 +115,15 @@ class NoGlobalPurge:
             )
 
 
+class _RateLimited(Transient, code="transient"):
+    """The zone purge answered 429: this kind of purge is out of its rate-limit budget."""
+
+
 class ZonePurger:
     """Global purge through the Cloudflare API (needs an API token and zone id): by Cache-Tag,
-    falling back to the URLs when the zone refuses tag purges."""
+    falling back to the URLs when the zone refuses tag purges or rate-limits them (purge by tag
+    has a much smaller per-account budget than purge by URL, and a burst of saves can use it
+    up). A purge that still fails raises; the caller owes it (``quizhub.store.purges``)."""
 
     def __init__(self, fetch: HttpFetch, api_token: str, zone_id: str) -> None:
         self.fetch = fetch
@@ -129,10 +137,11 @@ class ZonePurger:
             try:
                 await self._purge("tags", tags)
                 return
-            except Permanent:
+            except (Permanent, _RateLimited) as exc:
                 if not urls:
                     raise
-                log.warning("zone purge by tag refused; purging the URLs instead")
+                why = "rate-limited" if isinstance(exc, _RateLimited) else "refused"
+                log.warning("zone purge by tag %s; purging the URLs instead", why)
         await self._purge("files", urls)
 
     async def _purge(self, kind: str, items: list[str]) -> None:
@@ -150,7 +159,9 @@ def _check(status: int, raw: bytes) -> None:
     if status == 200:
         return
     detail = raw[:300].decode("utf-8", "replace")
-    if status == 429 or status >= 500:
+    if status == 429:
+        raise _RateLimited(f"zone purge answered {status}: {detail}")
+    if status >= 500:
         raise Transient(f"zone purge answered {status}: {detail}")
     raise Permanent(f"zone purge rejected the request ({status}): {detail}")
 

@@ -1,5 +1,5 @@
 """Queue consumer: per-message ack, backoff retries, DLQ terminal failures, the overdue-job
-sweep (delayed past the retry budget, expired past the queue's retention)."""
+sweep (delayed past the retry budget, expired past the queue's retention, owed purges paid)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from quizhub.pipeline.policy import (
     job_budget_seconds,
     retry_delay_seconds,
 )
+from quizhub.pipeline.purges import pay_purge_debts
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.pipeline.workflow import start_instance
 from quizhub.ports import MessageBatch, QueueMessage
@@ -117,7 +118,8 @@ async def sweep_stuck_jobs(bindings: Bindings) -> int:
     """The cron sweep (a task locally): jobs open past their retry budget become ``delayed``
     (visible; a late delivery still applies them) or, if already committed, end ``succeeded``
     with a warning; delayed jobs older than the queue's retention end ``expired``. A message
-    that arrives late is never dropped for being late. Returns how many jobs changed."""
+    that arrives late is never dropped for being late. Then it retries the purges that are owed
+    (``quizhub.pipeline.purges``). Returns how many jobs changed."""
     overdue = await JobsRepo(bindings.db).sweep_overdue(
         bindings.clock_ms(),
         budget_seconds=job_budget_seconds(bindings.settings),
@@ -132,6 +134,7 @@ async def sweep_stuck_jobs(bindings: Bindings) -> int:
             overdue.live,
             overdue.expired,
         )
+    await pay_purge_debts(bindings)  # after the jobs: a job ended here may have left a debt
     return overdue.total
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from typing import Any
 
 from quizhub.bindings import Bindings
@@ -18,10 +19,12 @@ from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
+from quizhub.pipeline.purges import purge_reason
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
+from quizhub.store.purges import PurgeDebtRepo
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
 
 __all__ = [
@@ -34,6 +37,8 @@ __all__ = [
     "CLAIM_CHECK_DONE",
     "index_warning",
 ]
+
+log = logging.getLogger("quizhub.pipeline")
 
 
 def now_iso(b: Bindings) -> str:
@@ -82,11 +87,24 @@ async def commit(
 
 async def invalidate(b: Bindings, job: JobRef) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
-    succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound)."""
+    succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound).
+
+    A purge that fails is owed before its error goes on (the job retries it; meanwhile public
+    reads of the test skip the caches); one that succeeds pays the test's debts up to
+    ``job.rev``: it started after that rev, and every older one, committed."""
     test_id = job.test_id
     await b.kv.delete(kv_test_key(test_id))
     origin = b.settings.public_origin.rstrip("/")
-    await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
+    debts = PurgeDebtRepo(b.db)
+    try:
+        await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
+    except Exception as exc:
+        try:
+            await debts.owe(test_id, job.rev, now_iso(b), purge_reason(exc))
+        except Exception:  # noqa: BLE001 - the purge's error is the one the job retries on
+            log.exception("could not record the purge owed for %s at %s", test_id, job.rev)
+        raise
+    await debts.paid_up_to(test_id, job.rev)
 
 
 # A claim-check body is dropped once its job can no longer need it: succeeded (applied) or

@@ -1,6 +1,7 @@
 """Read use cases, in one place: what the API's GET routes (and the previews) answer, as data.
 
-- ``detail``: a published test (Cache API → KV → D1 pointer + R2 object) and a result on it
+- ``detail``: a published test (purge debt → Cache API → KV → D1 pointer + R2 object) and a
+  result on it
 - ``listing``: published tests (newest first, or searched), similar tests, the admin's list
 - ``versions``: a test's current document (drafts too), its versions, previews
 - ``jobs``: one job (an untouched one too) and jobs by status

@@ -24,6 +24,7 @@ from quizhub.domain.jobs import (
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms
 from quizhub.ports import D1Database
+from quizhub.store.purges import OWE_FOR_JOB
 
 __all__ = ["JobRef", "JobsRepo", "Overdue", "WORKABLE"]
 
@@ -40,11 +41,15 @@ _COLUMNS = (
 
 
 # Giving up: failed before the commit; after it the save is live, so succeeded with a warning.
+# A save or delete that gives up before its purge succeeded leaves a purge debt, written in the
+# same batch (``OWE_FOR_JOB``): reads skip the caches until the sweep's purge pays it.
 _GIVE_UP = """status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'failed' END,
   step = CASE WHEN jobs.committed = 1 THEN 'done' ELSE 'failed' END,
   error = CASE WHEN jobs.committed = 1
     THEN 'saved and live, but invalidating caches did not complete; '
-      || 'cached copies expire on their own: ' || {reason}
+      || CASE WHEN jobs.kind IN ('save', 'delete')
+        THEN 'public reads skip cached copies until the sweep''s purge succeeds: '
+        ELSE 'cached copies expire on their own: ' END || {reason}
     ELSE {reason} END"""
 
 # The last error kept on a job, as a suffix of a sweep's reason; a reason the sweep wrote before
@@ -191,16 +196,20 @@ class JobsRepo:
         This is how the dead-letter consumer ends a ``delayed`` job too. A job that already
         committed is live, so it ends ``succeeded`` with the reason kept as a
         warning (only invalidating caches failed): never ``failed`` for a save being served.
+        A committed save or delete whose purge never succeeded leaves a purge debt, in the same
+        transaction.
         """
-        await (
-            self.db.prepare(
-                f"""{_INSERT}
+        owe = OWE_FOR_JOB.format(now="?2", error="?3", where=f"job_id = ?1 AND status IN {_OPEN}")
+        await self.db.batch(
+            [
+                self.db.prepare(owe).bind(job.job_id, now, reason),
+                self.db.prepare(
+                    f"""{_INSERT}
             ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
               updated_at = excluded.updated_at
             WHERE jobs.status IN {_OPEN}"""
-            )
-            .bind(*_new_row(job, "failed", "failed", reason[:1000], None, now))
-            .run()
+                ).bind(*_new_row(job, "failed", "failed", reason[:1000], None, now)),
+            ]
         )
 
     async def sweep_overdue(
@@ -208,7 +217,8 @@ class JobsRepo:
     ) -> Overdue:
         """The cron sweep: jobs accepted more than ``budget_seconds`` ago and idle for
         ``quiet_seconds`` (no delivery is working on them) become ``delayed`` — or, when they
-        already committed, end ``succeeded`` with the reason as a warning (they are live).
+        already committed, end ``succeeded`` with the reason as a warning (they are live; a
+        purge debt is left, in the same transaction, when their purge never succeeded).
         Delayed jobs accepted more than ``retention_seconds`` ago can no longer be delivered:
         they end ``expired``. Never ``failed``: that is the dead-letter queue's word."""
         now = iso_ms(now_ms)
@@ -216,14 +226,23 @@ class JobsRepo:
         quiet_cutoff = iso_ms(now_ms - quiet_seconds * 1000)
         overdue = f"accepted_at < ?3 AND updated_at < ?4 AND status IN {_OPEN}"
         live_reason = f"?1 || {_LAST_ERROR}"
-        live = await self._changes(
-            f"""UPDATE jobs SET {_GIVE_UP.format(reason=live_reason)}, updated_at = ?2
-            WHERE committed = 1 AND {overdue}""",
+        live_args = (
             f"not finished within its retry budget ({budget_seconds} s)",
             now,
             budget_cutoff,
             quiet_cutoff,
         )
+        owe = OWE_FOR_JOB.format(now="?2", error=live_reason, where=overdue)
+        _, ended = await self.db.batch(
+            [
+                self.db.prepare(owe).bind(*live_args),
+                self.db.prepare(
+                    f"""UPDATE jobs SET {_GIVE_UP.format(reason=live_reason)}, updated_at = ?2
+            WHERE committed = 1 AND {overdue}"""
+                ).bind(*live_args),
+            ]
+        )
+        live = int(ended["meta"].get("changes", 0))
         delayed = await self._changes(
             f"""UPDATE jobs SET status = 'delayed', error = substr(?1 || {_LAST_ERROR}, 1, 1000),
               updated_at = ?2
