@@ -98,6 +98,7 @@ bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.search_bench
 	$(PYTHON) -m benchmarks.analytics_bench
 	$(PYTHON) -m benchmarks.image_bench
+	$(PYTHON) -m benchmarks.startup
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves
 # per mode against the dev server with 10 ms per binding call (written to docs/measured/push.md).

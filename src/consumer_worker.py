@@ -1,5 +1,12 @@
 """Consumer Worker entry (thin): queue batches, dead letters and the stuck-job sweep; hosts the
-SaveTestWorkflow and the LiveStatus Durable Object."""
+SaveTestWorkflow and the LiveStatus Durable Object.
+
+What the runtime passes (batches, requests, sockets, messages, ``env``, ``ctx``) are JS objects
+behind Pyodide's FFI: typed ``Any``, as in quizhub.cloudflare."""
+
+from __future__ import annotations
+
+from typing import Any
 
 from workers import DurableObject, WorkerEntrypoint
 
@@ -14,10 +21,10 @@ from workflow import SaveTestWorkflow  # noqa: F401
 
 class Default(WorkerEntrypoint):
     # The runtime may also pass env/ctx positionally (None for class entrypoints): use self.env.
-    async def queue(self, batch, env=None, ctx=None):
+    async def queue(self, batch: Any, env: Any = None, ctx: Any = None) -> None:
         await consumer.handle_queue(wrap_batch(batch), bindings_from_env(self.env))
 
-    async def scheduled(self, controller, env=None, ctx=None):
+    async def scheduled(self, controller: Any, env: Any = None, ctx: Any = None) -> None:
         await consumer.sweep_stuck_jobs(bindings_from_env(self.env))
 
 
@@ -26,15 +33,15 @@ class LiveStatus(DurableObject):
     Worker binds it by script_name, so this Worker deploys first): the editors' WebSockets,
     kept by the hibernation API, and the job transitions the pipeline posts to them."""
 
-    def __init__(self, ctx, env):
+    def __init__(self, ctx: Any, env: Any) -> None:
         super().__init__(ctx, env)
         answer_pings_asleep(self.ctx)
 
-    async def fetch(self, request):
+    async def fetch(self, request: Any) -> Any:
         return await object_fetch(self.ctx, request)
 
-    async def webSocketMessage(self, ws, message):
+    async def webSocketMessage(self, ws: Any, message: Any) -> None:
         object_message(ws, message)
 
-    async def webSocketClose(self, ws, code, reason, was_clean):
+    async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
         object_close(ws, code, reason)

@@ -6,7 +6,9 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.models import Schema
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -33,6 +35,8 @@ __all__ = [
     "error_responses",
     "STATUS_BY_ERROR",
     "ErrorBody",
+    "error_schemas",
+    "with_error_schemas",
 ]
 
 log = logging.getLogger("quizhub.api")
@@ -89,11 +93,46 @@ _DESCRIPTIONS = {
     503: "a binding (D1, R2, KV, the queue, Access keys) is unavailable; try again",
 }
 assert set(STATUS_BY_ERROR.values()) <= set(_DESCRIPTIONS)
+_COMPONENT_REF = "#/components/schemas/{model}"
+_ERROR_REF = _COMPONENT_REF.format(model="ErrorBody")
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for these error statuses, all in the one error shape."""
-    return {s: {"model": ErrorBody, "description": _DESCRIPTIONS[s]} for s in statuses}
+    """OpenAPI ``responses`` for these error statuses, all in the one error shape.
+
+    The shape is a reference to the ``ErrorBody`` component, which ``with_error_schemas`` adds
+    to the document when it is built. Given ``"model": ErrorBody`` instead, FastAPI would build
+    a pydantic serializer for every route and status (over a hundred) when the routes are
+    declared, at the Worker's start, only to write this document."""
+    return {
+        s: {
+            "description": _DESCRIPTIONS[s],
+            "content": {"application/json": {"schema": {"$ref": _ERROR_REF}}},
+        }
+        for s in statuses
+    }
+
+
+def error_schemas() -> dict[str, Any]:
+    """``ErrorBody`` and the models it holds as OpenAPI components, written as FastAPI writes a
+    response model's (named by the model, nulls left out)."""
+    schema = ErrorBody.model_json_schema(ref_template=_COMPONENT_REF, mode="serialization")
+    components = {"ErrorBody": schema, **schema.pop("$defs", {})}
+    return {
+        name: jsonable_encoder(Schema(**component), by_alias=True, exclude_none=True)
+        for name, component in components.items()
+    }
+
+
+def with_error_schemas(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the error components its ``error_responses`` refer to (in
+    place; the components stay sorted by name, as FastAPI writes them)."""
+    components = document.setdefault("components", {})
+    schemas = components.get("schemas", {})
+    if "ErrorBody" not in schemas:
+        merged = {**schemas, **error_schemas()}
+        components["schemas"] = {name: merged[name] for name in sorted(merged)}
+    return document
 
 
 def error_response(

@@ -3,8 +3,6 @@ responses of the image routes in OpenAPI. What an image may be is in ``quizhub.d
 
 from __future__ import annotations
 
-from email.parser import BytesParser
-from email.policy import HTTP
 from typing import Any
 
 from quizhub.domain.images import FORMAT_NAMES, IMAGE_LIMIT, MEDIA_TYPES, VARIANT_WIDTHS
@@ -47,6 +45,10 @@ PLACEHOLDER_SVG = (
 def extract_upload(content_type: str, body: bytes) -> bytes:
     """The file bytes of a raw-body or multipart/form-data upload, size-checked."""
     if content_type.lower().startswith("multipart/form-data"):
+        # Loaded here: the email package's header parser is not needed until a form arrives.
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
         message = BytesParser(policy=HTTP).parsebytes(
             b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
         )

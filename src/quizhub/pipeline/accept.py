@@ -25,7 +25,6 @@ from quizhub.pipeline.names import (
     SAVE_TEST,
     MessageType,
 )
-from quizhub.pipeline.runner import as_failure, fail_job, run_job
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_staging_key, staging_key
 
@@ -170,6 +169,10 @@ async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
     if b.settings.save_mode != "sync":
         await b.queue.send(msg.to_wire(), content_type="json")
         return accepted
+    # Only sync mode (the baseline) runs jobs in the API: the runner and its steps load here,
+    # not at the API Worker's start.
+    from quizhub.pipeline.runner import as_failure, fail_job, run_job
+
     try:
         await run_job(b, msg)
     except Exception as exc:  # noqa: BLE001 - the baseline has no retries: the job fails visibly

@@ -14,9 +14,6 @@ from __future__ import annotations
 from quizhub.bindings import Settings
 from quizhub.domain.backoff import backoff_seconds
 from quizhub.domain.jobs import JobRow, rev_from_job_id
-from quizhub.pipeline import workflow
-from quizhub.pipeline.sequences import MAX_IMAGE_STEPS, SAVE_STEPS
-from quizhub.ports.workflow_config import worst_case_step_ms
 
 __all__ = [
     "retry_delay_seconds",
@@ -52,6 +49,11 @@ def job_budget_seconds(settings: Settings) -> int:
     waits = sum(retry_delay_seconds(settings, a) for a in range(1, deliveries))
     budget = waits + (deliveries + 1) * ATTEMPT_SECONDS
     if settings.save_mode == "workflow":
+        # Loaded here: the Workflow and its sequences are not needed at the API Worker's start.
+        from quizhub.pipeline import workflow
+        from quizhub.pipeline.sequences import MAX_IMAGE_STEPS, SAVE_STEPS
+        from quizhub.ports.workflow_config import worst_case_step_ms
+
         # The longer of the two sequences (a save's steps, an image's), + workflow.FAIL_STEP.
         steps = max(len(SAVE_STEPS), MAX_IMAGE_STEPS) + 1
         budget += steps * worst_case_step_ms(workflow.STEP_CONFIG) // 1000

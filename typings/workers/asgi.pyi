@@ -1,0 +1,6 @@
+# workers.asgi as src/api_worker.py uses it: the ASGI bridge (see __init__.pyi).
+from typing import Any
+
+async def fetch(
+    app: Any, req: Any, env: Any, ctx: Any = ..., *, options: Any = ...
+) -> Any: ...

@@ -1,0 +1,3 @@
+# workers.workflows as src/workflow.py uses it (see __init__.pyi).
+
+class NonRetryableError(Exception): ...
