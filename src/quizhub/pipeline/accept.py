@@ -19,13 +19,17 @@ from quizhub.errors import TooLarge, Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, BodyRef, JobMessage, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
+    IMAGE_QUEUE,
     PROCESS_IMAGE,
     REINDEX_SEARCH,
     REPROCESS_IMAGES,
+    SAVE_QUEUE,
     SAVE_TEST,
     MessageType,
+    queue_of,
 )
 from quizhub.pipeline.runner import as_failure, fail_job, run_job
+from quizhub.ports import QueueProducer
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_staging_key, staging_key
 
@@ -151,10 +155,15 @@ async def accept_reprocess_images(b: Bindings) -> Accepted:
     return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition()))
 
 
+def _producer(b: Bindings, kind: MessageType) -> QueueProducer:
+    """The producer of the queue ``kind`` travels on (``quizhub.pipeline.names.queue_of``)."""
+    return {SAVE_QUEUE: b.queue, IMAGE_QUEUE: b.image_queue}[queue_of(kind)]
+
+
 async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
     accepted = Accepted(msg.job_id, msg.rev)
     if b.settings.save_mode != "sync":
-        await b.queue.send(msg.to_wire(), content_type="json")
+        await _producer(b, msg.type).send(msg.to_wire(), content_type="json")
         return accepted
     try:
         await run_job(b, msg)
