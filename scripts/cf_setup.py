@@ -25,7 +25,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE  # noqa: E402
-from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE  # noqa: E402
+from quizhub.pipeline.names import (  # noqa: E402
+    DEAD_LETTER_QUEUE,
+    IMAGE_DLQ,
+    IMAGE_QUEUE,
+    SAVE_QUEUE,
+)
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS  # noqa: E402
 from quizhub.search.indexing import INDEX_DLQ, INDEX_QUEUE  # noqa: E402
 from quizhub.search.vectors import (  # noqa: E402
@@ -72,6 +77,8 @@ def commands() -> list[tuple[str, list[str]]]:
         ),
         ("save queue", ["queues", "create", SAVE_QUEUE, *retention]),
         ("dead-letter queue", ["queues", "create", DEAD_LETTER_QUEUE, *retention]),
+        ("image queue", ["queues", "create", IMAGE_QUEUE, *retention]),
+        ("image dead-letter queue", ["queues", "create", IMAGE_DLQ, *retention]),
         ("analytics queue", ["queues", "create", ANALYTICS_QUEUE, *retention]),
         ("analytics dead-letter queue", ["queues", "create", ANALYTICS_DLQ, *retention]),
         ("index queue", ["queues", "create", INDEX_QUEUE, *retention]),

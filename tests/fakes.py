@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.bindings import Bindings, SaveMode, Settings
 from quizhub.local.platform import LocalPlatform, build_platform
-from quizhub.pipeline.names import SAVE_QUEUE
+from quizhub.pipeline.names import IMAGE_QUEUE, SAVE_QUEUE
 from quizhub.ports import QueueProducer
 
 T = TypeVar("T")
@@ -63,16 +63,18 @@ class RecordingQueue:
 
 
 def recording(b: Bindings) -> Bindings:
-    """A ``build_platform`` wrapper: the queue producer also records what it sent."""
-    return replace(b, queue=RecordingQueue(b.queue))
+    """A ``build_platform`` wrapper: the job queues' producers (save and image) also record
+    what they sent."""
+    return replace(b, queue=RecordingQueue(b.queue), image_queue=RecordingQueue(b.image_queue))
 
 
-def sent(b: Bindings) -> list[dict[str, Any]]:
-    """Every message ``b``'s recording queue sent, oldest first."""
-    queue = b.queue
-    while not isinstance(queue, RecordingQueue):
-        queue = queue._inner  # type: ignore[attr-defined]  # through fault/latency proxies
-    return queue.sent
+def sent(b: Bindings, queue: str = SAVE_QUEUE) -> list[dict[str, Any]]:
+    """Every message ``b``'s recording producer of ``queue`` (the save queue, or the image
+    queue) sent, oldest first."""
+    producer = {SAVE_QUEUE: b.queue, IMAGE_QUEUE: b.image_queue}[queue]
+    while not isinstance(producer, RecordingQueue):
+        producer = producer._inner  # type: ignore[attr-defined]  # through fault/latency proxies
+    return producer.sent
 
 
 def make_platform(

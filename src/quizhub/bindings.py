@@ -183,6 +183,8 @@ class Bindings:
     bucket: R2Bucket
     kv: KVNamespace
     queue: QueueProducer
+    # Image jobs' own queue (quizhub.pipeline.names.IMAGE_QUEUE), consumed one message at a time.
+    image_queue: QueueProducer
     cache: Cache
     purger: Purger
     settings: Settings

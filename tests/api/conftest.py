@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from quizhub.bindings import Bindings
 from quizhub.local.platform import LocalPlatform
+from quizhub.pipeline.names import IMAGE_QUEUE
 from tests.fakes import AUTH, FakeClock, make_platform, run, sent
 
 
@@ -34,8 +35,13 @@ class Api:
 
     @property
     def sent(self) -> list[dict[str, Any]]:
-        """Every message the API put on the queue."""
+        """Every message the API put on the save queue."""
         return sent(self.b)
+
+    @property
+    def sent_images(self) -> list[dict[str, Any]]:
+        """Every message the API put on the image queue (uploads, reprocessing)."""
+        return sent(self.b, IMAGE_QUEUE)
 
     def process(self) -> int:
         """Deliver every message due now to the consumers (and run workflow instances)."""

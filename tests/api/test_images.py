@@ -175,12 +175,12 @@ def test_duplicate_deliveries_and_uploads_store_no_second_variant(api: Api) -> N
     step after a crash writes no variant twice: same objects, same etags, one row each."""
     photo = phone_photo(800, 600, orientation=1)
     upload = _upload(api, photo)
-    message = next(m for m in api.sent if m.get("imageKey") == upload["key"])
+    message = next(m for m in api.sent_images if m.get("imageKey") == upload["key"])
     api.clock.advance(1000)
     api.process()
     key = upload["key"]
     etags = {k: run(api.b.bucket.head(k)).etag for k in _stored_variants(api, key)}  # type: ignore[union-attr]
-    run(api.b.queue.send(message))  # the queue delivers the same message again
+    run(api.b.image_queue.send(message))  # the queue delivers the same message again
     again = _upload(api, photo)  # the same bytes uploaded again: same key, a new job
     assert again["key"] == key
     api.clock.advance(1000)

@@ -31,6 +31,28 @@ async def check_info_reads_format_and_size_from_the_header(images: Any) -> None:
     assert (info["width"], info["height"], info["fileSize"]) == (400, 300, len(photo))
 
 
+class _Source:
+    """An ``R2Source`` that is not the platform's own: the transformer reads its bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self.key, self.size, self.data, self.reads = "staging/images/photo.jpg", len(data), data, 0
+
+    async def read(self) -> bytes:
+        self.reads += 1
+        return self.data
+
+
+async def check_an_r2_source_is_read_once_per_call_and_gives_what_its_bytes_give(
+    images: Any,
+) -> None:
+    photo = phone_photo(400, 300, orientation=1)
+    source = _Source(photo)
+    assert await images.info(source) == await images.info(photo)
+    out = await images.transform(source, {"width": 200, **_STRIP}, {"format": "image/webp"})
+    assert _opened(out).size == (200, 150)
+    assert source.reads == 2  # one read per call, as a stream is read once
+
+
 async def check_transform_scales_down_never_up(images: Any) -> None:
     photo = phone_photo(400, 300, orientation=1)
     small = await images.transform(photo, {"width": 200, **_STRIP}, {"format": "image/webp"})

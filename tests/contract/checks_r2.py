@@ -1,4 +1,5 @@
-"""R2 contract checks: ``async def check_*(bucket) -> None``, plain asserts, stdlib only.
+"""R2 contract checks: ``async def check_*(bucket) -> None``, plain asserts, the stdlib and
+quizhub's typed errors only.
 
 Keys live under a per-check prefix so a shared bucket works too.
 """
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from typing import Any
+
+from quizhub.errors import Permanent
 
 
 async def check_put_returns_object_with_md5_etag(bucket: Any) -> None:
@@ -47,6 +50,26 @@ async def check_head_returns_metadata(bucket: Any) -> None:
     assert head is not None
     assert (head.size, head.etag, head.version) == (5, put.etag, put.version)
     assert head.custom_metadata == {"k": "v"}
+
+
+async def check_source_is_the_object_with_its_body_unread(bucket: Any) -> None:
+    """``source`` answers key and size without the body; each ``read`` reads it afresh; a
+    missing key is None, and a read after the object was deleted is a permanent error."""
+    body = bytes(range(256)) * 40
+    await bucket.put("c-source/original.png", body)
+    source = await bucket.source("c-source/original.png")
+    assert source is not None
+    assert (source.key, source.size) == ("c-source/original.png", len(body))
+    assert await source.read() == body
+    assert await source.read() == body  # a body is read once: each read is a fresh get
+    assert await bucket.source("c-source/missing.png") is None
+    await bucket.delete("c-source/original.png")
+    try:
+        await source.read()
+    except Permanent as exc:
+        assert "c-source/original.png" in exc.message, exc.message
+    else:
+        raise AssertionError("reading a deleted source must fail permanently")
 
 
 async def check_put_accepts_str_bytes_and_none(bucket: Any) -> None:

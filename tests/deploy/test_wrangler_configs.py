@@ -22,7 +22,16 @@ from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Settings
 from quizhub.edge.ratelimits import RULES
-from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
+from quizhub.pipeline.consumer import QUEUE_HANDLERS
+from quizhub.pipeline.names import (
+    DEAD_LETTER_QUEUE,
+    IMAGE_DLQ,
+    IMAGE_JOBS,
+    IMAGE_QUEUE,
+    MESSAGE_TYPES,
+    SAVE_QUEUE,
+    queue_of,
+)
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.indexing import INDEX_BINDING, INDEX_DLQ, INDEX_QUEUE
@@ -153,7 +162,8 @@ def test_both_workers_share_the_storage_bindings_and_vars(path: Path) -> None:
 
 def test_api_worker_serves_the_static_site_on_its_custom_domain() -> None:
     """Assets from ./public with /api/* to the Worker, a custom-domain route on the host of
-    PUBLIC_ORIGIN (the Cache API and the zone purge need one), and the SAVE_QUEUE producer."""
+    PUBLIC_ORIGIN (the Cache API and the zone purge need one), and the producers of both job
+    queues (SAVE_QUEUE, IMAGE_QUEUE)."""
     cfg = _load(API)
     assets = cfg["assets"]
     assert assets["directory"] == "./public" and assets["binding"] == "ASSETS"
@@ -161,7 +171,9 @@ def test_api_worker_serves_the_static_site_on_its_custom_domain() -> None:
     assert assets["not_found_handling"] == "404-page"
     host = urlsplit(cfg["vars"]["PUBLIC_ORIGIN"]).hostname
     assert cfg["routes"] == [{"pattern": host, "custom_domain": True}]
-    assert _by(cfg["queues"]["producers"], "binding")["SAVE_QUEUE"]["queue"] == SAVE_QUEUE
+    producers = _by(cfg["queues"]["producers"], "binding")
+    assert producers["SAVE_QUEUE"]["queue"] == SAVE_QUEUE
+    assert producers["IMAGE_QUEUE"]["queue"] == IMAGE_QUEUE
     assert "consumers" not in cfg["queues"]
 
 
@@ -194,8 +206,9 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     consumers = _by(cfg["queues"]["consumers"], "queue")
     assert set(consumers) == {
         *("quizhub-save", "quizhub-save-dlq", ANALYTICS_QUEUE, ANALYTICS_DLQ),
-        *(INDEX_QUEUE, INDEX_DLQ),
+        *(INDEX_QUEUE, INDEX_DLQ, IMAGE_QUEUE, IMAGE_DLQ),
     }
+    assert set(consumers) == set(QUEUE_HANDLERS)  # every queue consumed has a handler
     assert consumers["quizhub-save"] == {
         "queue": "quizhub-save",
         "max_batch_size": 10,
@@ -219,6 +232,29 @@ def test_consumer_worker_consumes_the_save_queue_and_its_dead_letters() -> None:
     }
     assert cfg["triggers"]["crons"] == ["*/5 * * * *"]
     assert "assets" not in cfg
+
+
+def test_image_jobs_have_their_own_queue_consumed_one_message_at_a_time() -> None:
+    """process-image and reprocess-images go to IMAGE_QUEUE (every other job to SAVE_QUEUE); the
+    consumer Worker takes one image job per invocation, with the save queue's retries, and
+    its dead letters get the save queue's DLQ handler."""
+    assert {kind for kind in MESSAGE_TYPES if queue_of(kind) == IMAGE_QUEUE} == IMAGE_JOBS
+    assert {"process-image", "reprocess-images"} == IMAGE_JOBS
+    assert {queue_of(kind) for kind in MESSAGE_TYPES} == {SAVE_QUEUE, IMAGE_QUEUE}
+    consumers = _by(_load(CONSUMER)["queues"]["consumers"], "queue")
+    save, images = consumers[SAVE_QUEUE], consumers[IMAGE_QUEUE]
+    assert images == {
+        "queue": IMAGE_QUEUE,
+        "max_batch_size": 1,
+        "max_batch_timeout": 0,
+        "max_retries": save["max_retries"],
+        "retry_delay": save["retry_delay"],
+        "dead_letter_queue": IMAGE_DLQ,
+    }
+    assert consumers[IMAGE_DLQ]["max_batch_size"] == 1
+    assert consumers[IMAGE_DLQ]["max_retries"] == consumers[DEAD_LETTER_QUEUE]["max_retries"]
+    assert QUEUE_HANDLERS[IMAGE_QUEUE] is QUEUE_HANDLERS[SAVE_QUEUE]
+    assert QUEUE_HANDLERS[IMAGE_DLQ] is QUEUE_HANDLERS[DEAD_LETTER_QUEUE]
 
 
 def test_the_index_queue_is_produced_by_both_workers_and_consumed_in_batches_of_100() -> None:
@@ -269,7 +305,7 @@ def test_wrangler_accepts_the_config_in_a_dry_run_deploy(path: Path, tmp_path: P
     assert (out / main).is_file()
     assert (out / "quizhub/cloudflare/env.py").is_file()
     bindings = {
-        API: ("DB", "BUCKET", "KV", "SAVE_QUEUE", "ANALYTICS_QUEUE", "HYPERDRIVE"),
+        API: ("DB", "BUCKET", "KV", "SAVE_QUEUE", "IMAGE_QUEUE", "ANALYTICS_QUEUE", "HYPERDRIVE"),
         CONSUMER: ("DB", "BUCKET", "KV", "SAVE_WF", "HYPERDRIVE"),
     }
     for binding in bindings[path]:
@@ -308,7 +344,7 @@ def test_pywrangler_finds_the_project_tools_as_make_deploy_runs_it(tmp_path: Pat
 
 
 def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
-    """`make cf-setup` names D1, KV, R2 and both queues, with the retention the sweep uses, and an
+    """`make cf-setup` names D1, KV, R2 and every queue, with the retention the sweep uses, and an
     R2 lifecycle rule that expires claim-check leftovers (only) after the retry window."""
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/cf_setup.py"), "--dry-run"],
@@ -330,6 +366,8 @@ def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     for queue in (
         SAVE_QUEUE,
         DEAD_LETTER_QUEUE,
+        IMAGE_QUEUE,
+        IMAGE_DLQ,
         ANALYTICS_QUEUE,
         ANALYTICS_DLQ,
         INDEX_QUEUE,

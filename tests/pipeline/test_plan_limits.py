@@ -1,12 +1,15 @@
 """The plan's subrequest limit, derived rather than assumed: each kind of message is run on the
 local platform with every binding counted (D1, R2, KV, queues, the live channel, Vectorize,
-Workers AI, Images, the purge), and each consumer's worst invocation — its batch size times the
-most calls one of its messages makes — must stay under the required plan's limit."""
+Workers AI, Images, the purge, and every read of an R2 source: on Cloudflare each is a fresh
+R2 ``get`` streamed into the Images binding), and each consumer's worst invocation — its batch
+size times the most calls one of its messages makes — must stay under the required plan's
+limit."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +21,7 @@ from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import ROOT, LocalPlatform
 from quizhub.local.queues import LocalQueueProducer, load_consumer_settings
 from quizhub.pipeline.accept import accept_delete, accept_image, accept_save
-from quizhub.pipeline.names import DEAD_LETTER_QUEUE, SAVE_QUEUE
+from quizhub.pipeline.names import DEAD_LETTER_QUEUE, IMAGE_DLQ, IMAGE_QUEUE, SAVE_QUEUE
 from quizhub.ports.limits import FREE, REQUIRED_PLAN
 from quizhub.search.indexing import INDEX_DLQ, INDEX_QUEUE
 from quizhub.store.jobs import JobsRepo
@@ -30,10 +33,21 @@ from tests.imagefiles import phone_photo
 _NOT_PORTS = {"settings", "clock_ms", "revs", "rate_limits", "access", "editor"}
 
 
+@dataclass
+class CountingPlan(FaultPlan):
+    """A plan without faults that also keeps the name of every call (``bucket.source.read``)."""
+
+    names: list[str] = field(default_factory=list)
+
+    async def around(self, name: str, call: Any) -> Any:
+        self.names.append(name)
+        return await super().around(name, call)
+
+
 @pytest.fixture
-def counted(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[LocalPlatform, FaultPlan]]:
-    plan = FaultPlan()
-    holder: dict[str, FaultPlan] = {}
+def counted(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[LocalPlatform, CountingPlan]]:
+    plan = CountingPlan()
+    holder: dict[str, CountingPlan] = {}
 
     def wrap(b: Bindings) -> Bindings:
         ports = tuple(
@@ -70,10 +84,11 @@ def _big_doc() -> dict[str, Any]:
 
 
 def test_every_consumer_invocation_stays_under_the_required_plans_subrequests(
-    counted: tuple[LocalPlatform, FaultPlan],
+    counted: tuple[LocalPlatform, CountingPlan],
 ) -> None:
     """Measured per message: a save (inline and claim-checked), a delete, an image, and an
-    index batch; the worst invocation of each queue is batch size × its costliest message."""
+    index batch; the worst invocation of each queue is batch size × its costliest message (an
+    image job's queue delivers one at a time)."""
     platform, plan = counted
     b = platform.bindings
     per_message: dict[str, int] = {}
@@ -86,7 +101,9 @@ def test_every_consumer_invocation_stays_under_the_required_plans_subrequests(
     run(accept_delete(b, "small"))
     per_message["delete-test"] = _calls_of_one(platform, plan, SAVE_QUEUE)
     run(accept_image(b, phone_photo(1600, 1200, orientation=6), "big"))
-    per_message["process-image"] = _calls_of_one(platform, plan, SAVE_QUEUE)
+    first_image_call = len(plan.names)
+    per_image = _calls_of_one(platform, plan, IMAGE_QUEUE)
+    image_calls = Counter(plan.names[first_image_call:])
     # Three index requests (small saved, big saved, small deleted) for two tests: one batch.
     per_index = _calls_of_one(platform, plan, INDEX_QUEUE)
     dead = run(accept_save(b, "dead", sample_doc(), Precondition()))
@@ -94,23 +111,34 @@ def test_every_consumer_invocation_stays_under_the_required_plans_subrequests(
     assert message["jobId"] == dead.job_id
     run(LocalQueueProducer(platform.broker, DEAD_LETTER_QUEUE).send(message))
     per_dead_letter = _calls_of_one(platform, plan, DEAD_LETTER_QUEUE)
-    assert all(n > 0 for n in [*per_message.values(), per_index, per_dead_letter]), (
+    assert all(n > 0 for n in [*per_message.values(), per_image, per_index, per_dead_letter]), (
         per_message,
+        per_image,
         per_index,
         per_dead_letter,
     )
+    # The original streams from R2 into the Images binding once per call on it: a head for its
+    # source, then one R2 get for the header and one per variant (6), none by the steps.
+    assert image_calls["bucket.source"] == 1, image_calls
+    assert image_calls["images.transform"] == 6, image_calls
+    assert image_calls["bucket.source.read"] == 1 + image_calls["images.transform"], image_calls
+    assert image_calls["bucket.get"] == 0, image_calls
     # The image job is the costliest message (a variant is several calls).
-    assert per_message["process-image"] == max(per_message.values()), per_message
+    assert per_image > max(per_message.values()), (per_image, per_message)
 
     settings = load_consumer_settings(ROOT / "wrangler.consumer.toml")
+    assert settings[IMAGE_QUEUE].max_batch_size == settings[IMAGE_DLQ].max_batch_size == 1
     # An index batch: a pointer query, an R2 read per test, one embed, one upsert, one removal.
     assert per_index <= 2 + 4, per_index
     worst = {
         SAVE_QUEUE: settings[SAVE_QUEUE].max_batch_size * max(per_message.values()),
         DEAD_LETTER_QUEUE: settings[DEAD_LETTER_QUEUE].max_batch_size * per_dead_letter,
+        IMAGE_QUEUE: settings[IMAGE_QUEUE].max_batch_size * per_image,
+        IMAGE_DLQ: settings[IMAGE_DLQ].max_batch_size * per_dead_letter,
         INDEX_QUEUE: settings[INDEX_QUEUE].max_batch_size + 4,
         INDEX_DLQ: settings[INDEX_DLQ].max_batch_size + 4,
     }
     assert all(n <= REQUIRED_PLAN.subrequests for n in worst.values()), worst
-    # Why Free is not enough: a full batch of saves or images is far past its limit.
+    # Why Free is not enough: a full batch of saves is far past its limit (one image job, alone
+    # in its invocation, comes close to it).
     assert worst[SAVE_QUEUE] > FREE.subrequests, worst

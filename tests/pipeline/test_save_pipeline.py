@@ -14,6 +14,7 @@ from quizhub.errors import NotFound, Permanent
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_dlq_batch
 from quizhub.pipeline.messages import MESSAGE_LIMIT
+from quizhub.pipeline.names import IMAGE_QUEUE
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from tests.fakes import FakeBatch, FakeClock, FakeMessage, Flaky, make_platform, run, sent
 from tests.pipeline.conftest import content, deliver, job, save, served
@@ -313,7 +314,7 @@ def test_for_test_belongs_to_image_messages_and_names_a_test(b: Bindings) -> Non
     async def scenario() -> None:
         msg = await save(b, "forTest")
         await accept_image(b, phone_photo(40, 30), "travel")
-        image = sent(b)[-1]
+        image = sent(b, IMAGE_QUEUE)[-1]
         assert image["forTest"] == "travel"
         m1, m2 = await deliver(b, {**msg, "forTest": "travel"}, {**image, "forTest": "../x"})
         for m, body in ((m1, msg), (m2, image)):

@@ -1,9 +1,10 @@
 // The parts of Cloudflare that getPlatformProxy does not run, built from real Miniflare offline:
 //
-// - a real queue (`quizhub-save`) whose consumer is a small JS Worker: each batch goes to Node
-//   through a service binding, Node hands it to the Python consumer entry running in Pyodide as
-//   a runtime-shaped batch, and the JS Worker applies the ack/retry decisions Python made, so
-//   delivery, attempts and retry delays are Miniflare's own;
+// - real queues (`quizhub-save`, and `quizhub-images` with one message per batch, as
+//   wrangler.consumer.toml has them) whose consumer is a small JS Worker: each batch goes to
+//   Node through a service binding, Node hands it to the Python consumer entry running in
+//   Pyodide as a runtime-shaped batch, and the JS Worker applies the ack/retry decisions Python
+//   made, so delivery, attempts and retry delays are Miniflare's own;
 // - the Cache API (`caches.default`) of a Miniflare Worker;
 // - a local HTTP echo server for the fetch client (the zone purge's transport).
 import { createServer } from "node:http";
@@ -70,20 +71,27 @@ export async function startBridge(modules) {
       console.log(`bridge: the queue handler threw: ${error?.message ?? error}`);
     }
     const decisions = decide(threw);
-    for (const m of messages) deliveries.push({ id: m.id, attempts: m.attempts, ...decisions[m.id] });
+    for (const m of messages) {
+      deliveries.push({ id: m.id, queue, batch: messages.length, attempts: m.attempts,
+                        ...decisions[m.id] });
+    }
     settle();
     return new Response(JSON.stringify(decisions));
   };
   const mf = new Miniflare(convertV4MiniflareOptions({
     workers: [{
       name: "consumer", modules: true, script: CONSUMER_SCRIPT, compatibilityDate: "2026-09-08",
-      queueProducers: { SAVE_QUEUE: "quizhub-save" },
-      queueConsumers: { "quizhub-save": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 } },
+      queueProducers: { SAVE_QUEUE: "quizhub-save", IMAGE_QUEUE: "quizhub-images" },
+      queueConsumers: {
+        "quizhub-save": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3 },
+        "quizhub-images": { maxBatchSize: 1, maxBatchTimeout: 0, maxRetries: 3 },
+      },
       serviceBindings: { NODE: onBatch },
     }],
   }));
   await mf.ready;
   const producer = await mf.getQueueProducer("SAVE_QUEUE", "consumer");
+  const imageProducer = await mf.getQueueProducer("IMAGE_QUEUE", "consumer");
   const caches = await mf.getCaches();
   const echo = createServer((req, res) => {
     const chunks = [];
@@ -98,6 +106,7 @@ export async function startBridge(modules) {
   return {
     api: {
       queue_producer: producer,
+      image_queue_producer: imageProducer,
       caches_default: caches.default,
       echo_url: `http://127.0.0.1:${echo.address().port}`,
       set_queue_handler: (fn) => { handler = fn; },

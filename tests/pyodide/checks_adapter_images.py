@@ -1,7 +1,9 @@
 """``adapter.images``: ``ImagesAdapter`` over a JS stand-in shaped like the Images binding
 (``info(stream)``, ``input(stream).transform(opts).output(opts)`` → ``image()`` stream), and an
 image job's steps through it over Miniflare's real R2 and D1 (migration 0009 applied by
-wrangler). The stand-in "encodes" ``<media type>:<width>`` so sizes can be read back."""
+wrangler). The stand-in "encodes" ``<media type>:<width>`` so sizes can be read back, and
+records what it was given: a ReadableStream, and whether it is the very body an R2 ``get``
+handed out (the original streamed from R2, never copied through Python)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from typing import Any
 
 from tests.pyodide._entries import js, js_json
 
-_BINDING = """(() => {
+_BINDING = """(fromR2) => {
   const calls = [];
   const read = async (stream) => new Uint8Array(await new Response(stream).arrayBuffer());
   const text = (bytes) => new TextDecoder().decode(bytes);
+  const given = (stream) => ({ stream: stream instanceof ReadableStream, fromR2: fromR2(stream) });
   const fail = (bytes) => {
     if (bytes[0] === 0x00) {
       const e = new Error("IMAGES_INFO_ERROR 9412: Input file is not an image");
@@ -24,20 +27,22 @@ _BINDING = """(() => {
   };
   const binding = {
     async info(stream) {
+      const seen = given(stream);
       const bytes = await read(stream);
-      calls.push({ op: "info", size: bytes.length, head: Array.from(bytes.slice(0, 8)) });
+      calls.push({ op: "info", ...seen, size: bytes.length, head: Array.from(bytes.slice(0, 8)) });
       fail(bytes);
       const made = /^image\\/\\w+:(\\d+)$/.exec(text(bytes));
       const width = made ? Number(made[1]) : 1600;
       return { format: "image/png", fileSize: bytes.length, width, height: width / 2 };
     },
     input(stream) {
+      const seen = given(stream);
       const transforms = [];
       const t = {
         transform(options) { transforms.push(JSON.parse(JSON.stringify(options))); return t; },
         async output(options) {
           const bytes = await read(stream);
-          calls.push({ op: "output", size: bytes.length, transforms,
+          calls.push({ op: "output", ...seen, size: bytes.length, transforms,
                        output: JSON.parse(JSON.stringify(options)) });
           fail(bytes);
           const width = Math.min(...transforms.map((o) => o.width ?? 1600), 1600);
@@ -50,37 +55,117 @@ _BINDING = """(() => {
     },
   };
   return { calls, binding };
-})()"""
+}"""
+
+# Miniflare's R2 binding, recording every get, every body it handed out (fromR2) and every
+# call that copies a body out of JavaScript (arrayBuffer, bytes, text, json, blob).
+_TAGGED_R2 = """(bucket) => {
+  const handedOut = new WeakSet();
+  const log = { gets: 0, copies: 0 };
+  const COPIES = new Set(["arrayBuffer", "bytes", "text", "json", "blob"]);
+  const tagged = (obj) => {
+    if (obj === null || obj === undefined) return obj;
+    let body;
+    return new Proxy(obj, { get(t, p) {
+      if (p === "body") {
+        body ??= t.body;
+        handedOut.add(body);
+        return body;
+      }
+      const v = t[p];
+      if (typeof v !== "function") return v;
+      if (!COPIES.has(p)) return v.bind(t);
+      return (...args) => { log.copies += 1; return v.apply(t, args); };
+    } });
+  };
+  const wrapped = new Proxy(bucket, { get(t, p) {
+    if (p === "get") {
+      return async (...args) => { log.gets += 1; return tagged(await t.get(...args)); };
+    }
+    const v = t[p];
+    return typeof v === "function" ? v.bind(t) : v;
+  } });
+  return { bucket: wrapped, log, fromR2: (stream) => handedOut.has(stream) };
+}"""
 
 _PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
 _OPTIONS = {"width": 640, "fit": "scale-down", "metadata": "none"}
 _OUTPUT = {"format": "image/webp", "quality": 78, "anim": False}
 
 
+def _standin(r2: Any = None) -> Any:
+    """The binding stand-in; ``r2`` (a ``_TAGGED_R2``) tells it which streams came from R2."""
+    return js(_BINDING)(r2.fromR2 if r2 is not None else js("() => false"))
+
+
+def _tagged_bucket(h: Any) -> tuple[Any, Any]:
+    """(the ``R2`` adapter over Miniflare's bucket, its ``_TAGGED_R2`` record)."""
+    from quizhub.cloudflare.r2 import R2
+
+    r2 = js(_TAGGED_R2)(h.env.BUCKET)
+    return R2(r2.bucket), r2
+
+
 async def check_info_streams_the_bytes_and_reads_the_answer(h: Any) -> None:
     from quizhub.cloudflare.images import ImagesAdapter
 
-    fixture = js(_BINDING)
+    fixture = _standin()
     info = await ImagesAdapter(fixture.binding).info(_PNG)
     assert info == {"format": "image/png", "fileSize": len(_PNG), "width": 1600, "height": 800}
-    assert js_json(fixture.calls) == [{"op": "info", "size": len(_PNG), "head": list(_PNG[:8])}]
+    assert js_json(fixture.calls) == [
+        {"op": "info", "stream": True, "fromR2": False, "size": len(_PNG), "head": list(_PNG[:8])}
+    ]
 
 
 async def check_transform_asks_for_no_metadata_and_returns_the_bytes(h: Any) -> None:
     from quizhub.cloudflare.images import ImagesAdapter
 
-    fixture = js(_BINDING)
+    fixture = _standin()
     out = await ImagesAdapter(fixture.binding).transform(_PNG, _OPTIONS, _OUTPUT)
     assert out == b"image/webp:640"
     [call] = js_json(fixture.calls)
-    assert call == {"op": "output", "size": len(_PNG), "transforms": [_OPTIONS], "output": _OUTPUT}
+    assert call == {
+        "op": "output",
+        "stream": True,
+        "fromR2": False,
+        "size": len(_PNG),
+        "transforms": [_OPTIONS],
+        "output": _OUTPUT,
+    }
+
+
+async def check_an_r2_original_is_streamed_to_the_binding_never_copied_into_python(h: Any) -> None:
+    """An original stored in R2 reaches the binding as the ReadableStream of a fresh ``get``,
+    one per call (a stream is read once), and nothing copies its body out of JavaScript."""
+    from quizhub.cloudflare.images import ImagesAdapter
+
+    bucket, r2 = _tagged_bucket(h)
+    await bucket.put("staging/images/streamed.png", _PNG)
+    source = await bucket.source("staging/images/streamed.png")
+    assert source is not None and (source.key, source.size) == (
+        "staging/images/streamed.png",
+        len(_PNG),
+    )
+    fixture = _standin(r2)
+    images = ImagesAdapter(fixture.binding)
+    assert (await images.info(source))["fileSize"] == len(_PNG)
+    assert await images.transform(source, _OPTIONS, _OUTPUT) == b"image/webp:640"
+    small = await images.transform(source, {**_OPTIONS, "width": 320}, _OUTPUT)
+    assert small == b"image/webp:320"
+    seen = [(c["op"], c["stream"], c["fromR2"], c["size"]) for c in js_json(fixture.calls)]
+    assert seen == [
+        ("info", True, True, len(_PNG)),
+        ("output", True, True, len(_PNG)),
+        ("output", True, True, len(_PNG)),
+    ]
+    assert js_json(r2.log) == {"gets": 3, "copies": 0}
 
 
 async def check_not_an_image_is_permanent_other_errors_are_not(h: Any) -> None:
     from quizhub.cloudflare.images import ImagesAdapter
     from quizhub.errors import Permanent
 
-    images = ImagesAdapter(js(_BINDING).binding)
+    images = ImagesAdapter(_standin().binding)
     for data, permanent in ((b"\x00not an image", True), (b"\xee" + _PNG, False)):
         try:
             await images.transform(data, _OPTIONS, _OUTPUT)
@@ -101,8 +186,9 @@ async def check_an_image_job_stores_and_records_variants_over_miniflare(h: Any) 
     from quizhub.store.images import ImagesRepo
     from quizhub.store.keys import image_staging_key
 
-    fixture = js(_BINDING)
-    b = replace(h.bindings, images=ImagesAdapter(fixture.binding))
+    bucket, r2 = _tagged_bucket(h)
+    fixture = _standin(r2)
+    b = replace(h.bindings, images=ImagesAdapter(fixture.binding), bucket=bucket)
     key = "c0ffee" * 5 + "ab.png"
     source = image_staging_key(key)
     await b.bucket.put(source, _PNG)
@@ -110,6 +196,12 @@ async def check_an_image_job_stores_and_records_variants_over_miniflare(h: Any) 
     await images.process(b, work)
     await images.process(b, work)  # a repeat: the same variants, nothing stored twice
     await images.release_original(b, work)
+    # The original went from R2 to the binding as a stream, once per call on it; the steps
+    # copied no body out of JavaScript (the variants are small and came back as bytes).
+    on_original = [c for c in js_json(fixture.calls) if c["size"] == len(_PNG)]
+    assert len(on_original) == 2 + 6  # each run's header read, the first run's six variants
+    assert all(c["stream"] and c["fromR2"] for c in on_original), on_original
+    assert js_json(r2.log) == {"gets": len(on_original), "copies": 0}
     variants = await ImagesRepo(b.db).variants(key)
     assert sorted((v.ext, v.width, v.height) for v in variants) == [
         ("png", 320, 160),
@@ -141,10 +233,12 @@ _PHOTO = """async (root) => {
 }"""
 
 
-async def check_the_local_images_binding_scales_and_strips_gps(h: Any) -> None:
-    """The adapter over Miniflare's own (local, sharp-based) IMAGES binding of wrangler.toml:
-    a real photo's header is read, and its variants come back smaller, in WebP and JPEG, with
-    no EXIF (GPS included) left in them."""
+async def check_the_local_images_binding_scales_and_strips_gps_from_a_streamed_photo(
+    h: Any,
+) -> None:
+    """The adapter over Miniflare's own (local, sharp-based) IMAGES binding of wrangler.toml,
+    fed a real photo streamed from Miniflare's R2: its header is read, and its variants come
+    back smaller, in WebP and JPEG, with no EXIF (GPS included) left in them."""
     import _harness  # type: ignore[import-not-found]
 
     from quizhub.domain.images import metadata_found
@@ -152,12 +246,15 @@ async def check_the_local_images_binding_scales_and_strips_gps(h: Any) -> None:
     assert h.bindings.images is not None, "wrangler.toml binds IMAGES"
     photo = bytes((await js(_PHOTO)(_harness.root)).to_py())
     assert b"GPS" in photo or b"PhoneMaker" in photo  # the original really carries EXIF
-    info = await h.bindings.images.info(photo)
+    await h.bindings.bucket.put("staging/images/gps-photo.jpg", photo)
+    streamed = await h.bindings.bucket.source("staging/images/gps-photo.jpg")
+    assert streamed is not None
+    info = await h.bindings.images.info(streamed)
     assert info["format"] == "image/jpeg" and info["fileSize"] == len(photo)
     assert {info["width"], info["height"]} == {1600, 1200}
     for media_type in ("image/webp", "image/jpeg"):
         out = await h.bindings.images.transform(
-            photo, {**_OPTIONS, "width": 320}, {**_OUTPUT, "format": media_type}
+            streamed, {**_OPTIONS, "width": 320}, {**_OUTPUT, "format": media_type}
         )
         assert metadata_found(out) == [], media_type
         assert b"PhoneMaker" not in out, media_type
@@ -167,9 +264,10 @@ async def check_the_local_images_binding_scales_and_strips_gps(h: Any) -> None:
 
 async def check_an_upload_runs_through_the_consumer_worker_and_its_images_binding(h: Any) -> None:
     """End to end on the Cloudflare side: a photo accepted by the real upload path goes onto
-    Miniflare's queue, the consumer Worker entry (``src/consumer_worker.py``) runs the image job
-    with the IMAGES binding of wrangler.consumer.toml (Miniflare's local one), and Miniflare's
-    R2 and D1 end up with the variants, none of them carrying the photo's EXIF."""
+    Miniflare's image queue (one message per batch), the consumer Worker entry
+    (``src/consumer_worker.py``) runs the image job with the IMAGES binding of
+    wrangler.consumer.toml (Miniflare's local one), and Miniflare's R2 and D1 end up with the
+    variants, none of them carrying the photo's EXIF."""
     import _harness  # type: ignore[import-not-found]
 
     from quizhub.domain.images import metadata_found
@@ -187,7 +285,12 @@ async def check_an_upload_runs_through_the_consumer_worker_and_its_images_bindin
     before = len(await _deliveries(h, 0, 0))
     photo = bytes((await js(_PHOTO)(_harness.root)).to_py())
     upload = await accept_image(_consumer_bindings(h), photo)
-    await _deliveries(h, before + 1)
+    [delivery] = (await _deliveries(h, before + 1))[before:]
+    assert (delivery["queue"], delivery["batch"], delivery["op"]) == (
+        "quizhub-images",
+        1,
+        "ack",
+    ), delivery
     job = await JobsRepo(h.bindings.db).get(upload.accepted.job_id)
     assert job is not None and (job.status, job.kind) == ("succeeded", "image"), job
     variants = await ImagesRepo(h.bindings.db).variants(upload.key)

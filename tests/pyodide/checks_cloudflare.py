@@ -23,7 +23,7 @@ __all__ = ["Harness", "sdk_env"]
 SRC = Path("/quizhub/src")
 # Bindings the runtime's SDK wraps in ``_BindingWrapper`` (recognised there by their workerd
 # constructor names, which Miniflare's proxies do not have; see sdk_env).
-_WRAPPED_BY_WORKERD = ("DB", "BUCKET", "KV", "SAVE_QUEUE")
+_WRAPPED_BY_WORKERD = ("DB", "BUCKET", "KV", "SAVE_QUEUE", "IMAGE_QUEUE")
 _ISO_MS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
@@ -189,6 +189,7 @@ async def check_sdk_wrapped_env_gives_adapters_the_raw_bindings(h: Harness) -> N
         "BUCKET": b.bucket._bucket,
         "KV": b.kv._kv,
         "SAVE_QUEUE": b.queue._queue,
+        "IMAGE_QUEUE": b.image_queue._queue,
     }
     leaked = [name for name, obj in inner.items() if not isinstance(obj, JsProxy)]
     assert not leaked, f"adapters hold SDK wrappers, not JS bindings: {leaked}"
@@ -328,7 +329,10 @@ async def check_consumer_config_shares_storage_with_the_api_config(h: Harness) -
     )
     from quizhub.cloudflare.env import UnboundQueue
 
-    assert isinstance(consumer.queue, UnboundQueue)  # the consumer config binds no producer
+    # The consumer config binds no job producer: sending a job there says which is missing.
+    assert isinstance(consumer.queue, UnboundQueue) and consumer.queue.binding == "SAVE_QUEUE"
+    assert isinstance(consumer.image_queue, UnboundQueue)
+    assert consumer.image_queue.binding == "IMAGE_QUEUE"
 
 
 async def check_sdk_wrappers_keep_the_attributes_the_adapters_unwrap(h: Any) -> None:

@@ -23,8 +23,12 @@ def _consumer_bindings(h: Any) -> Any:
     from quizhub.cloudflare.queue import QueueProducerAdapter
 
     b = bindings_from_env(entry_env(h.consumer_env))
-    # The API Worker's producer: the same queue Miniflare delivers from.
-    return replace(b, queue=QueueProducerAdapter(h.bridge.queue_producer))
+    # The API Worker's producers: the same queues Miniflare delivers from.
+    return replace(
+        b,
+        queue=QueueProducerAdapter(h.bridge.queue_producer),
+        image_queue=QueueProducerAdapter(h.bridge.image_queue_producer),
+    )
 
 
 def _install_handler(h: Any) -> None:

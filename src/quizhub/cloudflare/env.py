@@ -13,7 +13,7 @@ from quizhub.bindings import AccessConfig, Bindings, Settings, settings_from_var
 from quizhub.cloudflare._ffi import from_js, unwrap
 from quizhub.edge.access import AccessVerifier
 from quizhub.edge.cdn import has_zone_purge
-from quizhub.ports import Purger
+from quizhub.ports import Purger, QueueProducer
 
 __all__ = ["access_verifier", "bindings_from_env", "settings_from_env"]
 
@@ -36,13 +36,29 @@ def _has(env: Any, name: str) -> bool:
 
 
 class UnboundQueue:
-    """The queue producer of a Worker without SAVE_QUEUE (the consumer sends nothing)."""
+    """The producer of a job queue this Worker does not bind (the consumer Worker sends no
+    jobs): sending to it is an error that names the binding."""
+
+    def __init__(self, binding: str) -> None:
+        self.binding = binding
+
+    def _refuse(self) -> RuntimeError:
+        return RuntimeError(f"{self.binding} is not bound in this Worker (wrangler.toml binds it)")
 
     async def send(self, body: Any, *, content_type: str = "json", delay_seconds: int = 0) -> None:
-        raise RuntimeError("SAVE_QUEUE is not bound in this Worker (wrangler.toml binds it)")
+        raise self._refuse()
 
     async def send_batch(self, messages: list[dict[str, Any]]) -> None:
-        raise RuntimeError("SAVE_QUEUE is not bound in this Worker (wrangler.toml binds it)")
+        raise self._refuse()
+
+
+def _job_queue(env: Any, binding: str) -> QueueProducer:
+    """The producer of a job queue (SAVE_QUEUE, IMAGE_QUEUE), or one that says it is unbound."""
+    from quizhub.cloudflare.queue import QueueProducerAdapter
+
+    if _has(env, binding):
+        return QueueProducerAdapter(getattr(env, binding))
+    return UnboundQueue(binding)
 
 
 def settings_from_env(env: Any) -> Settings:
@@ -55,9 +71,9 @@ def settings_from_env(env: Any) -> Settings:
 
 
 def bindings_from_env(env: Any) -> Bindings:
-    """Adapters over DB, BUCKET, KV, SAVE_QUEUE, SAVE_WF and IMAGES (consumer), ANALYTICS_QUEUE
-    and HYPERDRIVE (play analytics), INDEX_QUEUE (search), ``caches.default`` and the global
-    purge.
+    """Adapters over DB, BUCKET, KV, SAVE_QUEUE and IMAGE_QUEUE (the API Worker's job queues),
+    SAVE_WF and IMAGES (consumer), ANALYTICS_QUEUE and HYPERDRIVE (play analytics), INDEX_QUEUE
+    (search), ``caches.default`` and the global purge.
 
     Invalidation runs in the queue consumer, whose own Cache API caches nothing (no route) and
     could not reach other data centres anyway: the zone purge is the only purge that works.
@@ -88,7 +104,8 @@ def bindings_from_env(env: Any) -> Bindings:
         db=D1(_binding(raw, "DB")),
         bucket=R2(_binding(raw, "BUCKET")),
         kv=KV(_binding(raw, "KV")),
-        queue=QueueProducerAdapter(raw.SAVE_QUEUE) if _has(raw, "SAVE_QUEUE") else UnboundQueue(),
+        queue=_job_queue(raw, "SAVE_QUEUE"),
+        image_queue=_job_queue(raw, "IMAGE_QUEUE"),
         cache=CfCache(),
         purger=purger,
         settings=settings,

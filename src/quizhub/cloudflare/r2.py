@@ -1,13 +1,19 @@
-"""R2 adapter: ``quizhub.ports.R2Bucket`` over the JS ``R2Bucket`` binding."""
+"""R2 adapter: ``quizhub.ports.R2Bucket`` over the JS ``R2Bucket`` binding.
+
+``get`` copies a body into Python (documents, small objects); ``source`` answers an
+``R2SourceAdapter`` instead, whose ``stream()`` is the ReadableStream of a fresh ``get``, for a
+consumer that reads the body in JavaScript (the Images binding): then it never enters Python.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from quizhub.cloudflare._ffi import call_options, from_js, is_null, iso_utc, js_bytes, unwrap
+from quizhub.errors import Permanent
 from quizhub.ports import R2Object, R2ObjectBody, R2Objects
 
-__all__ = ["R2"]
+__all__ = ["R2", "R2SourceAdapter"]
 
 _ONLY_IF = {"etag_matches": "etagMatches", "etag_does_not_match": "etagDoesNotMatch"}
 
@@ -92,6 +98,11 @@ class R2:
     async def head(self, key: str) -> R2Object | None:
         return _object(await self._bucket.head(key))
 
+    async def source(self, key: str) -> R2SourceAdapter | None:
+        """The object at ``key`` with its body unread (a ``head``); None when missing."""
+        found = await self.head(key)
+        return None if found is None else R2SourceAdapter(self._bucket, found)
+
     async def delete(self, keys: str | list[str]) -> None:
         """Delete one key or up to 1000 keys; missing keys are not an error."""
         from quizhub.cloudflare._ffi import to_js
@@ -122,3 +133,37 @@ class R2:
             cursor=str(raw.cursor) if truncated and getattr(raw, "cursor", None) else None,
             delimited_prefixes=list(from_js(getattr(raw, "delimitedPrefixes", None)) or []),
         )
+
+
+class R2SourceAdapter:
+    """``quizhub.ports.R2Source`` over the JS bucket: each read is a fresh ``get`` (a body is a
+    stream, read once). ``stream()`` hands its body on untouched; ``read()`` copies it."""
+
+    def __init__(self, bucket: Any, found: R2Object) -> None:
+        self._bucket = bucket
+        self.object = found
+
+    @property
+    def key(self) -> str:
+        return self.object.key
+
+    @property
+    def size(self) -> int:
+        return self.object.size
+
+    async def _get(self) -> Any:
+        raw = await self._bucket.get(self.key)
+        # Not `body`: under Miniflare's proxies reading it starts consuming the body.
+        if is_null(raw) or not hasattr(raw, "arrayBuffer"):
+            raise Permanent(f"R2 object {self.key!r} was deleted while it was being read")
+        return raw
+
+    async def stream(self) -> Any:
+        """The body of a fresh ``get``: a JS ReadableStream, not read here (whoever takes it
+        reads it, in JavaScript)."""
+        return (await self._get()).body
+
+    async def read(self) -> bytes:
+        """The body of a fresh ``get``, copied into Python."""
+        raw = await self._get()
+        return bytes((await raw.arrayBuffer()).to_bytes())

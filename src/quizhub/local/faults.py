@@ -39,6 +39,7 @@ class FaultPlan:
         "bucket",
         "kv",
         "queue",
+        "image_queue",
         "cache",
         "purger",
         "workflow",
@@ -70,6 +71,11 @@ class FaultPlan:
         )
 
 
+# Methods that answer a handle whose own calls reach the binding (an R2 source's reads are R2
+# gets): the handle is wrapped too, so those calls go through the plan as well.
+_HANDLES = frozenset({"source"})
+
+
 class _Proxy:
     """Wraps a binding: every coroutine method goes through the plan."""
 
@@ -95,9 +101,15 @@ class _Proxy:
             if not asyncio.iscoroutine(result):
                 return result
             result.close()  # re-created inside the plan so "after" faults really apply it
-            return self._plan.around(f"{self._label}.{name}", lambda: attr(*args, **kwargs))
+            label = f"{self._label}.{name}"
+            called = self._plan.around(label, lambda: attr(*args, **kwargs))
+            return self._handle(called, label) if name in _HANDLES else called
 
         return call
+
+    async def _handle(self, called: Any, label: str) -> Any:
+        handle = await called
+        return None if handle is None else _Proxy(handle, self._plan, label)
 
 
 def with_faults(b: Bindings, plan: FaultPlan) -> Bindings:

@@ -5,7 +5,9 @@ Layout of ``data_dir``: ``d1.sqlite`` (D1), ``r2/`` (R2), ``kv.sqlite`` (KV), ``
 (the durable queue broker), ``workflows.sqlite`` (the workflow engine, in workflow mode),
 ``vectors.sqlite`` (the Vectorize-shaped search index). The
 Cache API lives in memory, per process, like a data centre. Consumer settings (batching,
-retries, DLQ) come from ``wrangler.consumer.toml``.
+retries, DLQ) come from ``wrangler.consumer.toml``; every queue of
+``quizhub.pipeline.consumer.QUEUE_HANDLERS`` gets a consumer (the save and image queues, their
+dead letters, the index and, with a Postgres, the analytics queues).
 
 The dev server, the tests, the reliability rig and the benchmark all build their platform here;
 they differ only in the overrides they pass (a clock, a mode, a wrapper around the bindings such
@@ -58,7 +60,7 @@ from quizhub.local.ratelimit import LocalRateLimiter
 from quizhub.local.vectors import LocalVectorize
 from quizhub.local.workflows import LocalWorkflowBinding, LocalWorkflowEngine
 from quizhub.pipeline.consumer import QUEUE_HANDLERS, handle_queue, sweep_stuck_jobs
-from quizhub.pipeline.names import SAVE_QUEUE, SAVE_WORKFLOW
+from quizhub.pipeline.names import IMAGE_QUEUE, SAVE_QUEUE, SAVE_WORKFLOW
 from quizhub.pipeline.workflow import run_save_workflow
 from quizhub.ports import MessageBatch
 from quizhub.search.indexing import INDEX_QUEUE
@@ -232,6 +234,7 @@ def build_platform(
         bucket=bucket,
         kv=kv,
         queue=LocalQueueProducer(broker, SAVE_QUEUE),
+        image_queue=LocalQueueProducer(broker, IMAGE_QUEUE),
         cache=cache,
         purger=LocalCachePurger(cache),
         settings=settings,

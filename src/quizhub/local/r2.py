@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
-from quizhub.errors import StorageDamaged
+from quizhub.errors import Permanent, StorageDamaged
 from quizhub.local._sqlite import SqliteHandle
 from quizhub.local.r2_rules import (
     MAX_LIST_LIMIT,
@@ -37,7 +37,7 @@ from quizhub.local.r2_rules import (
 )
 from quizhub.ports import R2Object, R2ObjectBody, R2Objects
 
-__all__ = ["LocalR2"]
+__all__ = ["LocalR2", "LocalR2Source"]
 
 # The metadata table beside the body files (the data dir check looks for it).
 INDEX_FILE = "r2.sqlite3"
@@ -164,6 +164,11 @@ class LocalR2:
         row = self._row(key)
         return _object(row) if row else None
 
+    async def source(self, key: str) -> LocalR2Source | None:
+        """The object at ``key`` with its body unread; None when missing."""
+        found = await self.head(key)
+        return None if found is None else LocalR2Source(self, found)
+
     async def delete(self, keys: str | list[str]) -> None:
         """Delete one key or up to 1000 keys; missing keys are ignored."""
         names = [keys] if isinstance(keys, str) else list(keys)
@@ -252,3 +257,26 @@ class LocalR2:
         with open(tmp, "wb") as fh:
             fh.write(body)
         os.replace(tmp, path)
+
+
+class LocalR2Source:
+    """``R2Bucket.source`` locally: the object's metadata; each ``read`` reads its body file
+    again (as each read on Cloudflare is a fresh ``get``)."""
+
+    def __init__(self, bucket: LocalR2, found: R2Object) -> None:
+        self._bucket = bucket
+        self.object = found
+
+    @property
+    def key(self) -> str:
+        return self.object.key
+
+    @property
+    def size(self) -> int:
+        return self.object.size
+
+    async def read(self) -> bytes:
+        got = await self._bucket.get(self.key)
+        if got is None:
+            raise Permanent(f"R2 object {self.key!r} was deleted while it was being read")
+        return got.body

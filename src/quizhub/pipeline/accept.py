@@ -19,12 +19,16 @@ from quizhub.errors import TooLarge, Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, BodyRef, JobMessage, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
+    IMAGE_QUEUE,
     PROCESS_IMAGE,
     REINDEX_SEARCH,
     REPROCESS_IMAGES,
+    SAVE_QUEUE,
     SAVE_TEST,
     MessageType,
+    queue_of,
 )
+from quizhub.ports import QueueProducer
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.keys import image_staging_key, staging_key
 
@@ -164,10 +168,15 @@ async def accept_reprocess_images(b: Bindings, *, author: str | None = None) -> 
     return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition(), author))
 
 
+def _producer(b: Bindings, kind: MessageType) -> QueueProducer:
+    """The producer of the queue ``kind`` travels on (``quizhub.pipeline.names.queue_of``)."""
+    return {SAVE_QUEUE: b.queue, IMAGE_QUEUE: b.image_queue}[queue_of(kind)]
+
+
 async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
     accepted = Accepted(msg.job_id, msg.rev)
     if b.settings.save_mode != "sync":
-        await b.queue.send(msg.to_wire(), content_type="json")
+        await _producer(b, msg.type).send(msg.to_wire(), content_type="json")
         return accepted
     # Only sync mode (the baseline) runs jobs in the API: the runner and its steps load here,
     # not at the API Worker's start.

@@ -12,7 +12,13 @@ from quizhub.bindings import Bindings
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, signed_job_of
-from quizhub.pipeline.names import CONSUMER_ONLY, DEAD_LETTER_QUEUE, SAVE_QUEUE
+from quizhub.pipeline.names import (
+    CONSUMER_ONLY,
+    DEAD_LETTER_QUEUE,
+    IMAGE_DLQ,
+    IMAGE_QUEUE,
+    SAVE_QUEUE,
+)
 from quizhub.pipeline.policy import (
     ATTEMPT_SECONDS,
     QUEUE_RETENTION_SECONDS,
@@ -141,6 +147,10 @@ async def sweep_stuck_jobs(bindings: Bindings) -> int:
 QUEUE_HANDLERS = {
     SAVE_QUEUE: handle_batch,
     DEAD_LETTER_QUEUE: handle_dlq_batch,
+    # Image jobs: the same handlers, one message per batch (wrangler.consumer.toml). Each handler
+    # runs any job type, so a message on either queue (one queued before a deploy) still runs.
+    IMAGE_QUEUE: handle_batch,
+    IMAGE_DLQ: handle_dlq_batch,
     # Play analytics (quizhub.analytics): its dead letters get the same handler, one more
     # budget of retries before anything could be dropped.
     ANALYTICS_QUEUE: handle_analytics_batch,

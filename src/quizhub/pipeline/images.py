@@ -7,6 +7,11 @@ format at each width, metadata stripped, stored create-only under immutable keys
 image and its variants in D1, one batch with the job's commit) → purge (cached placeholders) →
 finish (job succeeded, the private original deleted). The original is read from its private
 key (the upload's claim check, or an upload stored before this pipeline) and never served.
+
+The steps never hold the original's bytes: they pass its ``R2Source`` to the Images binding,
+which reads it itself (on Cloudflare a stream straight from R2, so a 5 MB photo never enters
+Python; docs/images.md#memory). Only the variants, a few hundred KB, are read here (to check
+them for metadata and store them).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from quizhub.domain.images import (
 from quizhub.domain.wire import iso_ms
 from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.errors import Permanent
-from quizhub.ports import ImageTransformer, R2Object
+from quizhub.ports import ImageTransformer, R2Object, R2Source
 from quizhub.store.images import ImageFacts, ImagesRepo
 from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
 
@@ -69,18 +74,18 @@ def _transformer(b: Bindings) -> ImageTransformer:
     return b.images
 
 
-async def load_original(b: Bindings, work: ImageWork) -> bytes:
-    """The original's bytes from its private key (Permanent when it is gone)."""
-    obj = await b.bucket.get(work.source)
-    if obj is None:
+async def load_original(b: Bindings, work: ImageWork) -> R2Source:
+    """The original at its private key, its body unread (Permanent when it is gone)."""
+    original = await b.bucket.source(work.source)
+    if original is None:
         raise Permanent(f"the original of image {work.image_key} is missing ({work.source})")
-    return obj.body
+    return original
 
 
-async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
+async def decode(b: Bindings, work: ImageWork, original: R2Source) -> ImageFacts:
     """Read the header only: an accepted format, and no more than ``MAX_PIXELS`` pixels (a
     decompression bomb fails here, permanently, before any pixel is decoded)."""
-    info = await _transformer(b).info(data)
+    info = await _transformer(b).info(original)
     fmt = format_of_media_type(str(info.get("format")))
     if fmt is None or fmt.ext != work.image_key.rsplit(".", 1)[1]:
         raise Permanent(f"the original is {info.get('format')}, not the image its key names")
@@ -92,11 +97,11 @@ async def decode(b: Bindings, work: ImageWork, data: bytes) -> ImageFacts:
             f"image too large to decode: {width}×{height} = {width * height} pixels "
             f"(limit {MAX_PIXELS}; a decompression bomb?)"
         )
-    return ImageFacts(fmt.ext, width, height, len(data))
+    return ImageFacts(fmt.ext, width, height, original.size)
 
 
 async def make_variants(
-    b: Bindings, work: ImageWork, facts: ImageFacts, data: bytes
+    b: Bindings, work: ImageWork, facts: ImageFacts, original: R2Source
 ) -> list[Variant]:
     """Every variant, stored once under ``variants/{key}/{w}w.{ext}`` (``w`` = the width asked
     for; the real size is in its metadata: an upright photo can be narrower than its header
@@ -104,7 +109,7 @@ async def make_variants(
     the last one stopped, and the put is create-only: repeats never write a second copy."""
     made: list[Variant] = []
     for fmt, width in variant_plan(facts):
-        variant = await make_variant(b, work, data, fmt, width, made)
+        variant = await make_variant(b, work, original, fmt, width, made)
         if variant is not None:
             made.append(variant)
     return made
@@ -120,13 +125,18 @@ def variant_plan(facts: ImageFacts) -> list[tuple[ImageFormat, int]]:
 
 
 async def make_variant(
-    b: Bindings, work: ImageWork, data: bytes, fmt: ImageFormat, width: int, made: list[Variant]
+    b: Bindings,
+    work: ImageWork,
+    original: R2Source,
+    fmt: ImageFormat,
+    width: int,
+    made: list[Variant],
 ) -> Variant | None:
     """One variant of the plan, stored once; None when it would be as wide as one already
     ``made`` in its format (an image narrower than two of the widths asked for)."""
     widths = {v.width for v in made if v.ext == fmt.ext}
     key = image_variant_key(work.image_key, width, fmt.ext)
-    stored = await _variant(b, work, data, width, fmt, key, widths)
+    stored = await _variant(b, work, original, width, fmt, key, widths)
     if stored is None:
         return None
     real_width = int(stored.custom_metadata.get("width", width))
@@ -136,8 +146,9 @@ async def make_variant(
     return Variant(real_width, height, fmt.ext, key, stored.size)
 
 
-# Tries per variant within one delivery: a variant takes four binding calls, an image up to 24,
-# so one blip would otherwise cost the whole delivery a retry with backoff. Each try is
+# Tries per variant within one delivery: a variant takes five binding calls (a head, the read of
+# the original, transform, info, put), an image up to 30, so one blip would otherwise cost the
+# whole delivery a retry with backoff. Each try is
 # repeat-safe (the put is create-only); a Permanent error is never tried again.
 VARIANT_TRIES = 2
 
@@ -145,7 +156,7 @@ VARIANT_TRIES = 2
 async def _variant(
     b: Bindings,
     work: ImageWork,
-    data: bytes,
+    original: R2Source,
     width: int,
     fmt: ImageFormat,
     key: str,
@@ -156,7 +167,7 @@ async def _variant(
         try:
             stored = await b.bucket.head(key)
             if stored is None:
-                stored = await _store_variant(b, work, data, width, fmt, key, widths)
+                stored = await _store_variant(b, work, original, width, fmt, key, widths)
             return stored
         except Permanent:
             raise
@@ -170,7 +181,7 @@ async def _variant(
 async def _store_variant(
     b: Bindings,
     work: ImageWork,
-    data: bytes,
+    original: R2Source,
     width: int,
     fmt: ImageFormat,
     key: str,
@@ -179,7 +190,7 @@ async def _store_variant(
     """Make one variant and store it create-only; None when its real width is already made."""
     images = _transformer(b)
     encoded = await images.transform(
-        data,
+        original,
         {"width": width, "fit": "scale-down", "metadata": "none"},
         {"format": fmt.media_type, "quality": fmt.quality, "anim": False},
     )
@@ -227,9 +238,9 @@ async def release_original(b: Bindings, work: ImageWork) -> None:
 
 async def process(b: Bindings, work: ImageWork) -> None:
     """decode → variants → record, for an image not yet recorded by this job."""
-    data = await load_original(b, work)
-    facts = await decode(b, work, data)
-    variants = await make_variants(b, work, facts, data)
+    original = await load_original(b, work)
+    facts = await decode(b, work, original)
+    variants = await make_variants(b, work, facts, original)
     await record(b, work, facts, variants)
 
 

@@ -134,9 +134,10 @@ async def _save(
 async def _image(
     run: Steps, book: JobBook, b: Bindings, msg: JobMessage, committed: bool
 ) -> JobStatus:
-    """The original is read by the steps that need its bytes (once per run): step results stay
-    small (the variants' keys and sizes, never image bytes). Variant step names come from the
-    decode result, so a replay names the same steps."""
+    """The original is looked up once per run (its ``R2Source``, body unread) and handed to the
+    Images binding by the steps that need it, which reads it afresh per call: step results
+    stay small (the variants' keys and sizes, never image bytes). Variant step names come from
+    the decode result, so a replay names the same steps."""
     work = images.work_of(msg.job_id, msg.image_key, msg.source)
     original = Once(lambda: images.load_original(b, work))
     if not committed:

@@ -44,6 +44,7 @@ from quizhub.ports.services import (
     MAX_TOP_K_ALL_METADATA,
     RETURN_METADATA,
     AnalyticsDatabase,
+    ImageInput,
     ImageTransformer,
     PgConnection,
     ReturnMetadata,
@@ -62,6 +63,7 @@ from quizhub.ports.storage import (
     R2Object,
     R2ObjectBody,
     R2Objects,
+    R2Source,
 )
 
 __all__ = [
@@ -78,6 +80,7 @@ __all__ = [
     "R2ObjectBody",
     "R2Objects",
     "R2Bucket",
+    "R2Source",
     "KVListKey",
     "KVListResult",
     "KVNamespace",
@@ -101,6 +104,7 @@ __all__ = [
     "LiveChannel",
     "PgConnection",
     "AnalyticsDatabase",
+    "ImageInput",
     "ImageTransformer",
     "AccessIdentity",
 ]

@@ -4,7 +4,9 @@ Postgres (Hyperdrive)."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, Protocol, get_args
+from typing import Any, Literal, Protocol, TypeAlias, get_args
+
+from quizhub.ports.storage import R2Source
 
 __all__ = [
     "ReturnMetadata",
@@ -15,6 +17,7 @@ __all__ = [
     "TextEmbedder",
     "PgConnection",
     "AnalyticsDatabase",
+    "ImageInput",
     "ImageTransformer",
 ]
 
@@ -121,20 +124,29 @@ class AnalyticsDatabase(Protocol):
 
 
 # ---------------------------------------------------------------- Images
-class ImageTransformer(Protocol):
-    """The Images binding (``env.IMAGES``): bytes in, bytes out.
+# What the Images binding reads: an original stored in R2 (its body unread: each platform's
+# transformer reads it its own way) or bytes in Python (a variant just made, small).
+ImageInput: TypeAlias = R2Source | bytes
 
-    ``info(data)`` → ``{"format": media type, "fileSize", "width", "height"}`` read from the
-    header, without decoding the pixels. ``transform(data, transform, output)`` is
+
+class ImageTransformer(Protocol):
+    """The Images binding (``env.IMAGES``): an image in, bytes out.
+
+    The image is an ``ImageInput``. On Cloudflare an ``R2Source`` is streamed from a fresh R2
+    ``get`` into the binding, once per call (a stream is read once), and its bytes never enter
+    Python; bytes go in as a stream of their own. Locally Pillow reads the source's bytes.
+
+    ``info(image)`` → ``{"format": media type, "fileSize", "width", "height"}`` read from the
+    header, without decoding the pixels. ``transform(image, transform, output)`` is
     ``input(stream).transform(transform).output(output)``: ``transform`` holds ``width`` (never
     upscaled, ``fit: "scale-down"``) and ``metadata: "none"``; ``output`` holds ``format`` (a
     media type), ``quality`` and ``anim`` (False: the first frame). EXIF orientation is applied
-    and no metadata is written. Bytes that are not a decodable image raise
+    and no metadata is written. Input that is not a decodable image raises
     ``quizhub.errors.Permanent``; anything else is a binding fault (transient).
     """
 
-    async def info(self, data: bytes) -> dict[str, Any]: ...
+    async def info(self, image: ImageInput) -> dict[str, Any]: ...
 
     async def transform(
-        self, data: bytes, transform: dict[str, Any], output: dict[str, Any]
+        self, image: ImageInput, transform: dict[str, Any], output: dict[str, Any]
     ) -> bytes: ...

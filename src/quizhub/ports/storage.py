@@ -14,6 +14,7 @@ __all__ = [
     "R2Object",
     "R2ObjectBody",
     "R2Objects",
+    "R2Source",
     "R2Bucket",
     "KVListKey",
     "KVListResult",
@@ -95,6 +96,24 @@ class R2Objects:
     delimited_prefixes: list[str] = field(default_factory=list)
 
 
+class R2Source(Protocol):
+    """An R2 object whose body has not been read (``R2Bucket.source``), for a reader that takes
+    it in its own way: the Cloudflare Images adapter hands the body of a fresh ``get`` to the
+    Images binding as a stream, so it never enters Python; ``read()`` copies it into Python
+    (the local platform's Pillow). A body can be consumed once, so every read is one more R2
+    ``get``. A read of an object deleted since raises ``quizhub.errors.Permanent``."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def size(self) -> int: ...
+
+    async def read(self) -> bytes:
+        """The whole body, read afresh (one R2 ``get``)."""
+        ...
+
+
 class R2Bucket(Protocol):
     async def put(
         self,
@@ -116,6 +135,10 @@ class R2Bucket(Protocol):
     ) -> R2ObjectBody | None: ...
 
     async def head(self, key: str) -> R2Object | None: ...
+
+    async def source(self, key: str) -> R2Source | None:
+        """The object at ``key`` with its body unread (one ``head``); None when missing."""
+        ...
 
     async def delete(self, keys: str | list[str]) -> None: ...
 
