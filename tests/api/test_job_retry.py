@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import httpx2
+
+from quizhub.domain.jobs import make_job_id
+from quizhub.pipeline.policy import job_budget_seconds
 from quizhub.store.jobs import JobRef, JobsRepo
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
@@ -119,3 +124,83 @@ def test_a_failed_reindex_is_retried_as_a_new_reindex(api: Api) -> None:
     api.process()
     again = api.job(retried.json()["jobId"])
     assert (again["kind"], again["status"]) == ("reindex", "succeeded")
+
+
+def _conflicted(api: Api) -> str:
+    first = api.save("travel", sample_doc("하나"))
+    api.save("travel", sample_doc("둘", baseRev=first["rev"]))
+    lost = api.save("travel", sample_doc("셋", baseRev=first["rev"]))
+    assert lost["status"] == "conflict"
+    return str(lost["jobId"])
+
+
+def test_concurrent_retries_of_one_job_make_one_new_job(api: Api) -> None:
+    """Twenty 다시 시도 at once: one new job, every answer names it, one version is saved."""
+    job_id = _conflicted(api)
+    current = api.client.get("/api/admin/tests/travel", headers=AUTH).json()["rev"]
+
+    async def retries() -> list[httpx2.Response]:
+        transport = httpx2.ASGITransport(app=api.client.app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as client:
+            url = f"/api/admin/jobs/{job_id}/retry"
+            body = {"baseRev": current}
+            return list(
+                await asyncio.gather(
+                    *(client.post(url, json=body, headers=AUTH) for _ in range(20))
+                )
+            )
+
+    answers = run(retries())
+    assert {r.status_code for r in answers} == {202}
+    assert len({r.json()["jobId"] for r in answers}) == 1
+    api.clock.advance(1000)
+    api.process()
+    versions = api.client.get("/api/admin/tests/travel/versions", headers=AUTH).json()["items"]
+    assert [v["title"] for v in versions] == ["셋", "둘", "하나"]
+
+
+def test_a_retry_whose_message_could_not_be_sent_can_be_retried_again(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """The claim is given back when the send fails (503): the next retry makes the job."""
+    flaky = FlakyWrap("queue", "send", 0)
+    api = make_api(tmp_path, clock, wrap=flaky)
+    job_id = _conflicted(api)
+    flaky.flaky.failures = 1
+    refused = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert refused.status_code == 503, refused.text
+    again = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert again.status_code == 202, again.text
+    assert again.json()["jobId"] != job_id
+
+
+def test_a_claim_left_by_a_crash_is_taken_over_once_its_job_is_overdue(api: Api) -> None:
+    """A retry that claimed but never sent (its process died) answers for the job until that
+    job is past the retry budget; then a retry makes a job that runs."""
+    job_id = _conflicted(api)
+    b = api.b
+    ghost = make_job_id(b.revs.new(b.clock_ms()), b.settings.signing_key)
+    assert run(JobsRepo(b.db).claim_retry(job_id, ghost, replacing=None)) == ghost
+    early = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert early.json()["jobId"] == ghost
+    api.clock.advance((job_budget_seconds(b.settings) + 1) * 1000)
+    late = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
+    assert late.status_code == 202 and late.json()["jobId"] != ghost
+    api.process()
+    assert api.job(late.json()["jobId"])["status"] == "conflict"  # the same base: it ran
+
+
+def test_a_job_may_be_retried_again_once_its_retry_ended(api: Api) -> None:
+    """Sequential retries stay possible: after a retry ended (here: conflict again), the next
+    retry with a newer base is a new job (the editor's 덮어쓰기)."""
+    job_id = _conflicted(api)
+    first = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH).json()["jobId"]
+    api.process()
+    assert api.job(first)["status"] == "conflict"
+    current = api.client.get("/api/admin/tests/travel", headers=AUTH).json()["rev"]
+    second = api.client.post(
+        f"/api/admin/jobs/{job_id}/retry", json={"baseRev": current}, headers=AUTH
+    ).json()["jobId"]
+    assert second != first
+    api.process()
+    assert api.job(second)["status"] == "succeeded"

@@ -26,6 +26,24 @@ async def check_unknown_job_is_none(db: Any) -> None:
     assert await JobsRepo(db).get("job-never") is None
 
 
+async def check_a_retry_claim_has_one_holder_until_given_back_or_taken_over(db: Any) -> None:
+    """The first claim wins; a second is answered with the first; a release frees it only for
+    its holder; taking over needs the claim it replaces to be still the one."""
+    await _fresh(db)
+    jobs = JobsRepo(db)
+    job = _job("t-claim", 1)
+    await jobs.start_attempt(job, "validate", _ts(2), None)
+    assert await jobs.retried_by(job.job_id) is None
+    assert await jobs.claim_retry(job.job_id, "retry-a", replacing=None) == "retry-a"
+    assert await jobs.claim_retry(job.job_id, "retry-b", replacing=None) == "retry-a"
+    await jobs.release_retry(job.job_id, "retry-b")  # not the holder: nothing changes
+    assert await jobs.retried_by(job.job_id) == "retry-a"
+    assert await jobs.claim_retry(job.job_id, "retry-c", replacing="retry-x") == "retry-a"
+    assert await jobs.claim_retry(job.job_id, "retry-c", replacing="retry-a") == "retry-c"
+    await jobs.release_retry(job.job_id, "retry-c")
+    assert await jobs.retried_by(job.job_id) is None
+
+
 async def check_start_attempt_creates_then_counts(db: Any) -> None:
     await _fresh(db)
     jobs = JobsRepo(db)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from quizhub.bindings import Bindings
 from quizhub.domain.images import image_key_for, sniff_image
-from quizhub.domain.jobs import JobRow, make_job_id
+from quizhub.domain.jobs import JobRow, make_job_id, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import DOCUMENT_LIMIT, iso_ms, json_bytes
 from quizhub.errors import TooLarge, Transient
@@ -34,6 +34,8 @@ from quizhub.store.keys import image_staging_key, staging_key
 
 __all__ = [
     "Accepted",
+    "Claim",
+    "accepted_job",
     "AcceptedImage",
     "accept_save",
     "accept_delete",
@@ -81,6 +83,7 @@ async def accept_save(
     precondition: Precondition,
     *,
     author: str | None = None,
+    claim: Claim | None = None,
 ) -> Accepted:
     """Accept a validated save: 202 material in queue/workflow mode, a finished job in sync
     mode. ``precondition`` is what the commit requires of the stored test (``baseRev``);
@@ -99,7 +102,7 @@ async def accept_save(
     )
     # The message with the body inline: its JSON is the same length in any key order.
     if signed.size() - len(b"null") + len(canonical) <= MESSAGE_LIMIT:
-        return await _dispatch(b, replace(signed, body=content))
+        return await _dispatch(b, replace(signed, body=content), claim)
     raw = json_bytes(content)  # stored in the order it came (the claim check's bytes)
     digest = hashlib.sha256(raw).hexdigest()
     key = staging_key(message.job_id)
@@ -109,17 +112,23 @@ async def accept_save(
         http_metadata={"contentType": "application/json"},
         custom_metadata={"sha256": digest},
     )
-    return await _dispatch(b, replace(signed, body_ref=BodyRef(key, digest, len(raw))))
+    return await _dispatch(b, replace(signed, body_ref=BodyRef(key, digest, len(raw))), claim)
 
 
-async def accept_delete(b: Bindings, test_id: str, *, author: str | None = None) -> Accepted:
+async def accept_delete(
+    b: Bindings, test_id: str, *, author: str | None = None, claim: Claim | None = None
+) -> Accepted:
     """Accept an unpublish-and-delete of ``test_id``."""
-    return await _dispatch(b, _new_message(b, DELETE_TEST, test_id, Precondition(), author))
+    message = _new_message(b, DELETE_TEST, test_id, Precondition(), author)
+    return await _dispatch(b, message, claim)
 
 
-async def accept_reindex(b: Bindings, *, author: str | None = None) -> Accepted:
+async def accept_reindex(
+    b: Bindings, *, author: str | None = None, claim: Claim | None = None
+) -> Accepted:
     """Accept a rebuild of both search indexes from D1 + R2 (a job like any other)."""
-    return await _dispatch(b, _new_message(b, REINDEX_SEARCH, "", Precondition(), author))
+    message = _new_message(b, REINDEX_SEARCH, "", Precondition(), author)
+    return await _dispatch(b, message, claim)
 
 
 @dataclass(frozen=True)
@@ -156,16 +165,20 @@ async def accept_image_job(
     for_test: str | None = None,
     *,
     author: str | None = None,
+    claim: Claim | None = None,
 ) -> Accepted:
     """A ``process-image`` job for an original already stored at ``source``."""
     message = _new_message(b, PROCESS_IMAGE, "", Precondition(), author)
     image = replace(message, image_key=image_key, source=source, for_test=for_test)
-    return await _dispatch(b, image)
+    return await _dispatch(b, image, claim)
 
 
-async def accept_reprocess_images(b: Bindings, *, author: str | None = None) -> Accepted:
+async def accept_reprocess_images(
+    b: Bindings, *, author: str | None = None, claim: Claim | None = None
+) -> Accepted:
     """Accept the reprocessing of every original stored before variants existed (one job)."""
-    return await _dispatch(b, _new_message(b, REPROCESS_IMAGES, "", Precondition(), author))
+    message = _new_message(b, REPROCESS_IMAGES, "", Precondition(), author)
+    return await _dispatch(b, message, claim)
 
 
 def _producer(b: Bindings, kind: MessageType) -> QueueProducer:
@@ -173,10 +186,31 @@ def _producer(b: Bindings, kind: MessageType) -> QueueProducer:
     return {SAVE_QUEUE: b.queue, IMAGE_QUEUE: b.image_queue}[queue_of(kind)]
 
 
-async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
+class Claim(Protocol):
+    """A job accepted only if it may be (a retry claims its job before its message is sent)."""
+
+    async def take(self, msg: JobMessage) -> str:
+        """Claim for ``msg``'s job; the job id that holds the claim (``msg``'s, or another's)."""
+        ...
+
+    async def release(self, msg: JobMessage) -> None:
+        """Give the claim back: ``msg`` could not be sent."""
+        ...
+
+
+async def _dispatch(b: Bindings, msg: JobMessage, claim: Claim | None = None) -> Accepted:
+    if claim is not None:
+        holder = await claim.take(msg)
+        if holder != msg.job_id:
+            return await accepted_job(b, holder)
     accepted = Accepted(msg.job_id, msg.rev)
     if b.settings.save_mode != "sync":
-        await _producer(b, msg.type).send(msg.to_wire(), content_type="json")
+        try:
+            await _producer(b, msg.type).send(msg.to_wire(), content_type="json")
+        except Exception as exc:  # noqa: BLE001 - the queue is a binding: a retry may succeed
+            if claim is not None:
+                await claim.release(msg)  # never sent: the next retry may claim again
+            raise Transient(f"could not queue the job; try again: {exc}") from exc
         return accepted
     # Only sync mode (the baseline) runs jobs in the API: the runner and its steps load here,
     # not at the API Worker's start.
@@ -191,3 +225,13 @@ async def _dispatch(b: Bindings, msg: JobMessage) -> Accepted:
             raise
     row = await JobsRepo(b.db).get(msg.job_id)
     return Accepted(accepted.job_id, accepted.rev, job=row)
+
+
+async def accepted_job(b: Bindings, job_id: str) -> Accepted:
+    """An already accepted job answered again (a retry of a job another retry claimed): 202
+    material, or in sync mode the job itself once it finished."""
+    rev = rev_from_job_id(job_id, b.settings.signing_key)
+    if rev is None:
+        raise RuntimeError(f"{job_id} is not a job id this server signed")
+    row = await JobsRepo(b.db).get(job_id) if b.settings.save_mode == "sync" else None
+    return Accepted(job_id, rev, job=row if row is not None and row.terminal else None)

@@ -166,6 +166,34 @@ class JobsRepo:
         )
         return None if row is None else JobRow.from_row(row)
 
+    async def claim_retry(self, job_id: str, retry_job_id: str, *, replacing: str | None) -> str:
+        """Make ``retry_job_id`` THE retry of ``job_id`` unless another retry claimed it first
+        (``replacing``: a claim found abandoned, taken over only if it is still the one);
+        returns the job id that holds the claim."""
+        await (
+            self.db.prepare(
+                "UPDATE jobs SET retried_by = ?1 WHERE job_id = ?2 AND retried_by IS ?3"
+            )
+            .bind(retry_job_id, job_id, replacing)
+            .run()
+        )
+        return await self.retried_by(job_id) or retry_job_id
+
+    async def retried_by(self, job_id: str) -> str | None:
+        """The job that retries ``job_id``, if a retry claimed it."""
+        row = await (
+            self.db.prepare("SELECT retried_by FROM jobs WHERE job_id = ?").bind(job_id).first()
+        )
+        return None if row is None or row["retried_by"] is None else str(row["retried_by"])
+
+    async def release_retry(self, job_id: str, retry_job_id: str) -> None:
+        """Give the claim back (the retry's message could not be sent)."""
+        await (
+            self.db.prepare("UPDATE jobs SET retried_by = NULL WHERE job_id = ? AND retried_by = ?")
+            .bind(job_id, retry_job_id)
+            .run()
+        )
+
     async def note_error(self, job_id: str, error: str, now: str) -> None:
         """Keep the last transient error on a running job (it will be retried)."""
         await (
