@@ -21,7 +21,7 @@ from typing import Any
 from quizhub.bindings import Bindings
 from quizhub.domain.ids import is_test_id
 from quizhub.ports import EMBED_TEXTS_LIMIT, MessageBatch
-from quizhub.search.vectors import Indexed, index_documents
+from quizhub.search.vectors import Indexed, index_documents, vector_side
 from quizhub.store.tests import TestsRepo
 
 __all__ = [
@@ -65,12 +65,13 @@ async def index_tests(b: Bindings, test_ids: list[str]) -> Indexed:
     """The vectors of ``test_ids`` (duplicates collapsed) in line with their current revisions:
     one Workers AI call and one upsert per ``EMBED_TEXTS_LIMIT`` tests, one removal call."""
     wanted = list(dict.fromkeys(test_ids))
-    if b.ai is None or b.vectorize is None:
+    side = vector_side(b)
+    if side is None:  # keyword search only on this platform: nothing to index
         return Indexed(0, 0)
     done = Indexed(0, 0)
     for start in range(0, len(wanted), EMBED_TEXTS_LIMIT):
         chunk = wanted[start : start + EMBED_TEXTS_LIMIT]
-        part = await index_documents(b, await _current_documents(b, chunk))
+        part = await index_documents(side, await _current_documents(b, chunk))
         done = Indexed(done.upserted + part.upserted, done.removed + part.removed)
     return done
 

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from quizhub.bindings import Bindings
 from quizhub.errors import NotFound
-from quizhub.ports import MAX_TOP_K
+from quizhub.ports import MAX_TOP_K, VectorIndex
 from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
-from quizhub.search.vectors import query_vector, vector_filter
+from quizhub.search.vectors import query_vector, vector_filter, vector_side
 from quizhub.store.tests import TestsRepo
 
 __all__ = [
@@ -90,11 +90,12 @@ async def vector_scored(
 ) -> dict[str, float]:
     """Published tests nearest to ``q``'s embedding with at least ``min_score`` similarity,
     nearest first, with their scores."""
-    if b.ai is None or b.vectorize is None:
+    side = vector_side(b)
+    if side is None:
         raise LookupError("no AI/Vectorize bindings")
-    vector = await query_vector(b.ai, q)
-    answer = await b.vectorize.query(vector, top_k=depth, filter=vector_filter())
-    floor = min_score if min_score is not None else no_answer_score(b.ai)
+    vector = await query_vector(side.embedder, q)
+    answer = await side.index.query(vector, top_k=depth, filter=vector_filter())
+    floor = min_score if min_score is not None else no_answer_score(side.embedder)
     matches = answer.get("matches", [])
     return {str(m["id"]): float(m["score"]) for m in matches if float(m["score"]) >= floor}
 
@@ -152,8 +153,9 @@ async def similar(b: Bindings, test_id: str, limit: int) -> Page:
     if not mine:
         raise NotFound(f"test '{test_id}' does not exist or is not published")
     ids: list[str] | None = None
-    if b.ai is not None and b.vectorize is not None:
-        ids = await _guarded(_nearest(b, test_id, limit))
+    side = vector_side(b)
+    if side is not None:
+        ids = await _guarded(_nearest(side.index, test_id, limit))
     mode: SearchMode = "hybrid" if ids is not None else "keyword"
     if ids is None:
         ids = await keyword_ranked(b, mine[0]["title"], limit + 1)  # rare title words weigh most
@@ -161,7 +163,6 @@ async def similar(b: Bindings, test_id: str, limit: int) -> Page:
     return Page(await tests.summaries(ids), None, mode)
 
 
-async def _nearest(b: Bindings, test_id: str, limit: int) -> list[str]:
-    assert b.vectorize is not None
-    answer = await b.vectorize.query_by_id(test_id, top_k=limit + 1, filter=vector_filter())
+async def _nearest(index: VectorIndex, test_id: str, limit: int) -> list[str]:
+    answer = await index.query_by_id(test_id, top_k=limit + 1, filter=vector_filter())
     return [str(m["id"]) for m in answer.get("matches", [])]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.ports import EMBED_TEXTS_LIMIT
+from quizhub.ports import EMBED_TEXTS_LIMIT, TextEmbedder, VectorIndex
 
 __all__ = [
     "EMBEDDING_MODEL",
@@ -23,6 +23,8 @@ __all__ = [
     "query_vector",
     "vector_filter",
     "Indexed",
+    "VectorSide",
+    "vector_side",
     "index_documents",
 ]
 
@@ -32,6 +34,22 @@ EMBEDDING_DIMENSIONS = 1024
 VECTOR_INDEX = "quizhub-tests"  # the Vectorize index (wrangler configs, make cf-setup)
 # Metadata the index filters on; Vectorize needs these indexes before vectors are inserted.
 METADATA_INDEXES = {"status": "string"}
+
+
+@dataclass(frozen=True)
+class VectorSide:
+    """Search's vector side as one optional capability: the embedder and the index, which work
+    only together (``vector_side`` gives both or neither)."""
+
+    embedder: TextEmbedder
+    index: VectorIndex
+
+
+def vector_side(b: Bindings) -> VectorSide | None:
+    """The vector side where Workers AI and Vectorize are both bound; None: keywords only."""
+    if b.ai is None or b.vectorize is None:
+        return None
+    return VectorSide(b.ai, b.vectorize)
 
 
 @dataclass(frozen=True)
@@ -66,14 +84,12 @@ def vector_filter() -> dict[str, Any]:
     return {"status": {"$eq": "published"}}
 
 
-async def index_documents(b: Bindings, docs: dict[str, dict[str, Any] | None]) -> Indexed:
+async def index_documents(side: VectorSide, docs: dict[str, dict[str, Any] | None]) -> Indexed:
     """Bring the vectors of ``docs`` (test id → its current document, None when gone) in line:
     the published ones embedded in one Workers AI call per ``EMBED_TEXTS_LIMIT`` texts and
     upserted in one call, the rest (drafts, deletes) removed in one call.
 
-    Returns what was done (nothing where this platform has no vector index)."""
-    if b.ai is None or b.vectorize is None:
-        return Indexed(0, 0)
+    Returns what was done."""
     published = [
         (i, d) for i, d in docs.items() if d is not None and d.get("status") == "published"
     ]
@@ -82,14 +98,14 @@ async def index_documents(b: Bindings, docs: dict[str, dict[str, Any] | None]) -
     for start in range(0, len(published), EMBED_TEXTS_LIMIT):
         chunk = published[start : start + EMBED_TEXTS_LIMIT]
         texts = [embedding_text(doc) for _, doc in chunk]
-        answer = await b.ai.run(EMBEDDING_MODEL, {"text": texts, "kind": "passage"})
+        answer = await side.embedder.run(EMBEDDING_MODEL, {"text": texts, "kind": "passage"})
         for (test_id, doc), values in zip(chunk, answer["data"], strict=True):
             metadata = {"status": "published", "title": doc.get("title", "")[:120]}
             vectors.append(
                 {"id": test_id, "values": [float(x) for x in values], "metadata": metadata}
             )
     if vectors:
-        await b.vectorize.upsert(vectors)
+        await side.index.upsert(vectors)
     if gone:
-        await b.vectorize.delete_by_ids(gone)
+        await side.index.delete_by_ids(gone)
     return Indexed(len(vectors), len(gone))
