@@ -5,7 +5,6 @@ Hyperdrive config without query caching), printed in a dry run without an accoun
 from __future__ import annotations
 
 import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -16,19 +15,13 @@ from quizhub.pipeline.names import DEAD_LETTER_QUEUE, IMAGE_DLQ, IMAGE_QUEUE, SA
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS
 from quizhub.search.indexing import INDEX_DLQ, INDEX_QUEUE
 from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES, VECTOR_INDEX
-from tests.deploy.test_wrangler_configs import ROOT
+from tests.deploy._scripts import run_script
 
 
 def test_cf_setup_creates_every_resource_with_the_project_retention() -> None:
     """`make cf-setup` names D1, KV, R2 and every queue, with the retention the sweep uses, and an
     R2 lifecycle rule that expires claim-check leftovers (only) after the retry window."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts/cf_setup.py"), "--dry-run"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_script("cf_setup.py", "--dry-run")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     retention = f"--message-retention-period-secs {QUEUE_RETENTION_SECONDS}"

@@ -7,7 +7,6 @@ offline (no Cloudflare account, no network).
 from __future__ import annotations
 
 import subprocess
-import sys
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -34,8 +33,8 @@ from quizhub.pipeline.names import (
 from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.indexing import INDEX_BINDING, INDEX_DLQ, INDEX_QUEUE
 from quizhub.search.vectors import VECTOR_INDEX
+from tests.deploy._scripts import ROOT, run_script
 
-ROOT = Path(__file__).resolve().parents[2]
 API = ROOT / "wrangler.toml"
 CONSUMER = ROOT / "wrangler.consumer.toml"
 MIN_DATE = date(2026, 9, 8)  # Python 3.14 / Pyodide 314 (pydantic 2.12.5) from this date on
@@ -97,13 +96,7 @@ def test_deploy_check_says_it_checks_the_configs_and_refuses_differing_runtimes(
 ) -> None:
     """`make deploy-check` prints what it compared; a config with another date or flag is
     reported by key (scripts/deploy_check.py, which `make deploy` runs first too)."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts/deploy_check.py"), "configs"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_script("deploy_check.py", "configs")
     assert result.returncode == 0, result.stderr
     date_ = _load(API)["compatibility_date"]
     assert result.stdout.startswith("configs: wrangler.toml and wrangler.consumer.toml share")

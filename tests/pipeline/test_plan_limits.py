@@ -30,7 +30,7 @@ from tests.fakes import FakeClock, make_platform, run, sent
 from tests.imagefiles import phone_photo
 
 # Bindings fields that are not ports (nothing to count).
-_NOT_PORTS = {"settings", "clock_ms", "revs", "rate_limits", "access", "editor"}
+_NOT_PORTS = {"settings", "clock_ms", "revs", "rate_limits", "access"}
 
 
 @dataclass

@@ -83,6 +83,28 @@ def _platform(tmp_path: Path, clock: FakeClock, zone: ZoneOutage, **options: Any
     return make_platform(tmp_path, clock, wrap=zone, **ZONE, **options)
 
 
+def _play(platform: LocalPlatform, scenario: Callable[[], Awaitable[None]]) -> None:
+    """Run ``scenario`` on ``platform``, then close it."""
+    try:
+        run(scenario())
+    finally:
+        platform.close()
+
+
+async def _given_up_during_an_outage(
+    platform: LocalPlatform, clock: FakeClock, zone: ZoneOutage
+) -> tuple[Saved, Saved]:
+    """An old save served (and cached), then a new one whose every purge fails: its job runs
+    out of retries. The two saves."""
+    old = await _save(platform, "이전 제목")
+    await platform.drain()
+    await published_detail(platform.bindings, "travel")  # cached
+    zone.down = True
+    new = await _save(platform, "새 제목")
+    await _settle(platform, clock)
+    return old, new
+
+
 def test_a_failed_purge_is_owed_and_reads_skip_the_caches_until_it_is_paid(
     tmp_path: Path, clock: FakeClock
 ) -> None:
@@ -128,10 +150,7 @@ def test_a_failed_purge_is_owed_and_reads_skip_the_caches_until_it_is_paid(
         again, source = await published_detail(b, "travel")
         assert (source, _rev(again)) == ("cache", new.rev)
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 @pytest.mark.parametrize("mode", ["queue", "workflow"])
@@ -145,12 +164,7 @@ def test_a_job_that_gives_up_on_its_purge_ends_warned_and_owes_it(
     b = platform.bindings
 
     async def scenario() -> None:
-        await _save(platform, "이전 제목")
-        await platform.drain()
-        await published_detail(b, "travel")  # cached
-        zone.down = True
-        new = await _save(platform, "새 제목")
-        await _settle(platform, clock)
+        _, new = await _given_up_during_an_outage(platform, clock, zone)
         job = await JobsRepo(b.db).get(new.job_id)
         assert job is not None and (job.status, job.live_at) == ("succeeded", None)
         assert (job.error or "").startswith("saved and live, but invalidating caches")
@@ -162,10 +176,7 @@ def test_a_job_that_gives_up_on_its_purge_ends_warned_and_owes_it(
         response, source = await published_detail(b, "travel")
         assert (source, _rev(response)) == ("d1", new.rev)
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 def test_a_job_that_gives_up_before_purging_owes_the_purge_too(
@@ -189,10 +200,7 @@ def test_a_job_that_gives_up_before_purging_owes_the_purge_too(
         await platform.sweep()
         assert await PurgeDebtRepo(b.db).owed("travel") is None
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 def test_the_sweep_retries_an_owed_purge_with_backoff_until_it_succeeds(
@@ -208,12 +216,7 @@ def test_the_sweep_retries_an_owed_purge_with_backoff_until_it_succeeds(
     debts = PurgeDebtRepo(b.db)
 
     async def scenario() -> None:
-        old = await _save(platform, "이전 제목")
-        await platform.drain()
-        await published_detail(b, "travel")
-        zone.down = True
-        new = await _save(platform, "새 제목")
-        await _settle(platform, clock)  # the job gives up: owed
+        old, new = await _given_up_during_an_outage(platform, clock, zone)  # owed
         calls = zone.calls
         await platform.sweep()  # due: one attempt, refused
         debt = await debts.get("travel")
@@ -237,10 +240,7 @@ def test_the_sweep_retries_an_owed_purge_with_backoff_until_it_succeeds(
         response, source = await published_detail(b, "travel")
         assert (source, _rev(response)) == ("cache", new.rev)
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 def test_a_newer_saves_debt_survives_an_older_purges_success(
@@ -278,10 +278,7 @@ def test_a_newer_saves_debt_survives_an_older_purges_success(
         await platform.sweep()  # the next run purges for B
         assert await debts.owed("travel") is None
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 def test_an_older_jobs_purge_pays_its_own_rev_and_never_a_newer_debt(
@@ -319,10 +316,7 @@ def test_an_older_jobs_purge_pays_its_own_rev_and_never_a_newer_debt(
         assert b_job is not None and b_job.live_at is not None
         assert await debts.owed("travel") is None
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)
 
 
 def test_without_a_debt_a_detail_read_is_served_from_the_cache(
@@ -342,7 +336,4 @@ def test_without_a_debt_a_detail_read_is_served_from_the_cache(
             response, source = await published_detail(b, "travel")
             assert (source, _rev(response)) == ("cache", saved.rev)
 
-    try:
-        run(scenario())
-    finally:
-        platform.close()
+    _play(platform, scenario)

@@ -14,10 +14,8 @@ the commit) goes straight to what is left.
 
 from __future__ import annotations
 
-from typing import Any
-
 from quizhub.bindings import Bindings
-from quizhub.domain.images import VARIANT_WIDTHS, Variant
+from quizhub.domain.images import VARIANT_WIDTHS, ImageFormat, Variant
 from quizhub.domain.jobs import TERMINAL, JobStatus
 from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage
@@ -152,7 +150,7 @@ async def _image(
         made: list[Variant] = []
         for fmt, width in images.variant_plan(facts):
 
-            async def variant(fmt: Any = fmt, width: int = width) -> StepResult:
+            async def variant(fmt: ImageFormat = fmt, width: int = width) -> StepResult:
                 done = await images.make_variant(b, work, await original.get(), fmt, width, made)
                 return {"variant": None if done is None else images.variant_to_step(done)}
 
