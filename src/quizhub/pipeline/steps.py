@@ -14,13 +14,12 @@ import json
 import logging
 from typing import Any
 
-from quizhub.bindings import Bindings
-from quizhub.domain.wire import iso_ms, json_bytes
+from quizhub.domain.wire import json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
-from quizhub.ports import D1Database, R2Bucket
+from quizhub.ports import D1Database, KVNamespace, Purger, R2Bucket
 from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
@@ -28,7 +27,6 @@ from quizhub.store.purges import PurgeDebtRepo
 from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
 
 __all__ = [
-    "now_iso",
     "load_document",
     "put_document",
     "commit",
@@ -39,10 +37,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("quizhub.pipeline")
-
-
-def now_iso(b: Bindings) -> str:
-    return iso_ms(b.clock_ms())
 
 
 async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -> dict[str, Any]:
@@ -85,7 +79,9 @@ async def commit(
     return await TestsRepo(db).commit(job, now, facts, object_key)
 
 
-async def invalidate(b: Bindings, job: JobRef) -> None:
+async def invalidate(
+    kv: KVNamespace, purger: Purger, debts: PurgeDebtRepo, origin: str, job: JobRef, now: str
+) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
     succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound).
 
@@ -93,14 +89,13 @@ async def invalidate(b: Bindings, job: JobRef) -> None:
     reads of the test skip the caches); one that succeeds pays the test's debts up to
     ``job.rev``: it started after that rev, and every older one, committed."""
     test_id = job.test_id
-    await b.kv.delete(kv_test_key(test_id))
-    origin = b.settings.public_origin.rstrip("/")
-    debts = PurgeDebtRepo(b.db)
+    await kv.delete(kv_test_key(test_id))
+    urls = urls_for_test(origin.rstrip("/"), test_id)
     try:
-        await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
+        await purger.purge(tags=tags_for_test(test_id), urls=urls)
     except Exception as exc:
         try:
-            await debts.owe(test_id, job.rev, now_iso(b), purge_reason(exc))
+            await debts.owe(test_id, job.rev, now, purge_reason(exc))
         except Exception:  # noqa: BLE001 - the purge's error is the one the job retries on
             log.exception("could not record the purge owed for %s at %s", test_id, job.rev)
         raise
@@ -113,10 +108,10 @@ async def invalidate(b: Bindings, job: JobRef) -> None:
 CLAIM_CHECK_DONE = ("succeeded", "superseded")
 
 
-async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None:
+async def release_claim_check(bucket: R2Bucket, msg: JobMessage, status: str) -> None:
     """Delete the job's ``staging/{jobId}.json`` when its job ended in ``CLAIM_CHECK_DONE``."""
     if msg.body_ref is not None and status in CLAIM_CHECK_DONE:
-        await b.bucket.delete(staging_key(msg.job_id))
+        await bucket.delete(staging_key(msg.job_id))
 
 
 def index_warning(exc: BaseException) -> str:
