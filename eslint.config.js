@@ -22,6 +22,7 @@ export default [
   {
     rules: {
       eqeqeq: ["error", "always"],
+      "no-unused-vars": ["error", { ignoreRestSiblings: true }], // {omitted, ...rest} drops keys
       "no-var": "error",
       "prefer-const": "error",
       "no-implicit-globals": "error",
