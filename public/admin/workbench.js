@@ -18,7 +18,6 @@ import { LiveStatus, LiveLost } from "/admin/live.js";
 /** @import { FieldError, UploadOutcome } from "/admin/editor.js" */
 /** @import { Version } from "/admin/history.js" */
 /** @import { LiveState, Phase } from "/admin/live.js" */
-/** @import { Child } from "/assets/dom.js" */
 
 /**
  * The test being edited. `baseline` is the fingerprint of what was loaded or last saved (the
