@@ -1,5 +1,13 @@
 // Korean wording for job steps/statuses and for validation errors (pydantic/FastAPI style).
+/** @import { Job } from "/admin/jobs.js" */
+/** @import { ValidationDetail } from "/admin/api.js" */
 
+/**
+ * A job as far as it is known: a whole one, or what the accept answered.
+ * @typedef {Partial<Job> | null | undefined} SomeJob
+ */
+
+/** @type {Record<string, string>} */
 export const STATUS_KO = {
   queued: "대기 중", running: "처리 중", delayed: "지연됨", succeeded: "완료", failed: "실패",
   superseded: "대체됨", conflict: "충돌", expired: "만료됨",
@@ -11,6 +19,9 @@ export const DELAYED_KO = "재시도 예산을 넘겨 지연되고 있습니다.
 /**
  * The status line of an unfinished job: "저장 중… 3/6 반영 (commit)", or for a delayed job
  * "저장 지연: … — 사유: <server reason>" (`verb` is 저장 or 삭제).
+ * @param {string} verb
+ * @param {SomeJob} job
+ * @returns {string}
  */
 export function pendingText(verb, job) {
   if (job && job.status === "delayed") {
@@ -19,7 +30,11 @@ export function pendingText(verb, job) {
   return `${verb} 중… ${stepLabel(job)}`;
 }
 
-/** A job time (ISO 8601) in the reader's locale, e.g. "2026. 11. 18. 오후 6:46:40". */
+/**
+ * A job time (ISO 8601) in the reader's locale, e.g. "2026. 11. 18. 오후 6:46:40".
+ * @param {string | null | undefined} iso
+ * @returns {string}
+ */
 export function timeText(iso) {
   if (!iso) return "-";
   const d = new Date(iso);
@@ -27,6 +42,7 @@ export function timeText(iso) {
 }
 
 // The pipeline's step names (queue consumer and Workflow), in order, with their Korean labels.
+/** @type {[string[], string][]} */
 const KNOWN_STEPS = [
   [["accepted", "queued"], "접수됨"],
   [["validate", "begin"], "검증"],
@@ -36,6 +52,7 @@ const KNOWN_STEPS = [
   [["done", "finish"], "마무리"],
 ];
 
+/** @type {[RegExp, string][]} */
 const FUZZY = [
   [/r2|object|store/i, "본문 저장"],
   [/d1|commit/i, "반영"],
@@ -43,7 +60,11 @@ const FUZZY = [
   [/vector|embed|index/i, "검색 색인"],
 ];
 
-/** "3/6 반영 (commit)" for a job's step; the raw step is kept so nothing is hidden. */
+/**
+ * "3/6 반영 (commit)" for a job's step; the raw step is kept so nothing is hidden.
+ * @param {SomeJob} job
+ * @returns {string}
+ */
 export function stepLabel(job) {
   if (!job) return "";
   if (job.status === "queued" && (!job.step || job.step === "queued")) return "대기 중";
@@ -56,13 +77,14 @@ export function stepLabel(job) {
     const hit = FUZZY.find(([re]) => re.test(step));
     text = hit ? `${hit[1]} (${step})` : step;
   } else {
-    text = STATUS_KO[job.status] || job.status || "";
+    text = (job.status && STATUS_KO[job.status]) || job.status || "";
   }
-  if (job.attempts > 1) text += ` · ${job.attempts}번째 시도`;
+  if (job.attempts && job.attempts > 1) text += ` · ${job.attempts}번째 시도`;
   return text;
 }
 
 // An image job's steps (quizhub.pipeline.images.IMAGE_STEPS between begin and finish).
+/** @type {[string[], string][]} */
 const IMAGE_STEPS = [
   [["validate", "begin"], "확인"],
   [["decode"], "원본 읽기"],
@@ -72,25 +94,37 @@ const IMAGE_STEPS = [
   [["done", "finish"], "마무리"],
 ];
 
-/** The progress of an image job: "3/6 크기별 이미지 만들기", or its status before it starts. */
+/**
+ * The progress of an image job: "3/6 크기별 이미지 만들기", or its status before it starts.
+ * @param {SomeJob} job
+ * @returns {string}
+ */
 export function imageStepLabel(job) {
   if (!job) return "";
   if (job.status === "queued") return STATUS_KO.queued;
   if (job.status === "delayed") return `${STATUS_KO.delayed}${job.error ? ` — ${job.error}` : ""}`;
   const i = IMAGE_STEPS.findIndex(([names]) => names.includes(String(job.step || "")));
-  const text = i >= 0 ? `${i + 1}/${IMAGE_STEPS.length} ${IMAGE_STEPS[i][1]}` : STATUS_KO[job.status] || "";
-  return job.attempts > 1 ? `${text} · ${job.attempts}번째 시도` : text;
+  const text = i >= 0 ? `${i + 1}/${IMAGE_STEPS.length} ${IMAGE_STEPS[i][1]}` : STATUS_KO[job.status ?? ""] || "";
+  return job.attempts && job.attempts > 1 ? `${text} · ${job.attempts}번째 시도` : text;
 }
 
-/** A job status in Korean (the status itself when unknown). */
+/**
+ * A job status in Korean (the status itself when unknown).
+ * @param {string | null | undefined} status
+ * @returns {string}
+ */
 export function jobStatusText(status) {
-  return STATUS_KO[status] || String(status || "");
+  return STATUS_KO[status ?? ""] || String(status || "");
 }
 
-/** A Korean message for one 422 detail item ({loc, msg, type, ctx}); falls back to the server's msg. */
+/**
+ * A Korean message for one 422 detail item ({loc, msg, type, ctx}); falls back to the server's msg.
+ * @param {ValidationDetail} d
+ * @returns {string}
+ */
 export function validationMessage(d) {
   const ctx = d.ctx || {};
-  const has = (k) => ctx[k] !== undefined && ctx[k] !== null;
+  const has = (/** @type {string} */ k) => ctx[k] !== undefined && ctx[k] !== null;
   const fallback = String(d.msg || d.message || "값이 올바르지 않습니다.");
   switch (d.type) {
     case "missing": return "필수 항목입니다.";
@@ -126,6 +160,8 @@ export function validationMessage(d) {
  * it, "공개 반영 완료" once the KV copy was deleted and the caches purged
  * (docs/pipeline.md#live-and-its-staleness-bound). [{key, label, at}] in that order; `at` null
  * while not reached.
+ * @param {SomeJob} job
+ * @returns {{key: "committed" | "live", label: string, at: string | null}[]}
  */
 export function saveStages(job) {
   if (!job || !job.committedAt) return [];
@@ -135,7 +171,11 @@ export function saveStages(job) {
   ];
 }
 
-/** The status line of a committed job: "저장 완료 · 공개 반영 중…" / "… · 공개 반영 완료". */
+/**
+ * The status line of a committed job: "저장 완료 · 공개 반영 중…" / "… · 공개 반영 완료".
+ * @param {SomeJob} job
+ * @returns {string}
+ */
 export function savedText(job) {
   return saveStages(job).map((s) => s.label).join(" · ") || "저장 완료";
 }
