@@ -243,7 +243,7 @@ class _Merger:
         self.conflicts.append(Conflict(path, base, live, inc))
         return live
 
-    def set(self, path: str, base: list[Any], live: list[Any], inc: list[Any]) -> list[Any]:
+    def set(self, path: str, base: list[Any], live: list[Any], inc: list[Any]) -> Any:
         if same(live, inc) or same(base, live) or same(base, inc):
             return self.scalar(path, base, live, inc)  # one side changed it (or both alike)
         self.from_live.append(path)
