@@ -18,7 +18,7 @@ from quizhub.bindings import Bindings, SaveMode
 from quizhub.local.push import LocalSocket
 from tests.api.conftest import Api
 from tests.conftest import sample_doc
-from tests.fakes import AUTH, FakeClock, make_platform, run
+from tests.fakes import AUTH, FakeClock, make_platform
 from tests.imagefiles import phone_photo
 
 
@@ -69,14 +69,7 @@ class Seen:
 
 
 def _settle(api: Api) -> None:
-    """Deliver everything, moving the fake clock to each retry, until nothing is due."""
-    for _ in range(1000):
-        run(api.platform.drain())
-        due = api.platform.next_due_ms()
-        if due is None:
-            return
-        api.clock.advance(max(1, due - api.clock()))
-    raise AssertionError("work still due after 1000 rounds")
+    api.settle()
 
 
 def _notices(socket: LocalSocket) -> list[dict[str, Any]]:

@@ -250,7 +250,7 @@ def test_delete_job_unpublishes_and_purges(b: Bindings, clock: FakeClock) -> Non
     async def scenario() -> None:
         await deliver(b, await save(b, "지울 테스트"))
         clock.advance(1000)
-        await accept_delete(b, "travel")
+        await accept_delete(b, "travel", Precondition())
         msg = sent(b)[-1]
         await deliver(b, msg)
         assert (await job(b, msg))["status"] == "succeeded"

@@ -40,8 +40,8 @@ from quizhub.store.versions import VersionsRepo
 
 __all__ = ["commit_merging", "document_facts", "MERGE_ROUNDS"]
 
-# Rounds of merge-then-commit one attempt makes while the live rev keeps moving; then the
-# attempt fails as transient and the job's retry (message or step) merges again later.
+# Merges (each followed by its compare-and-set) one attempt makes while the live rev keeps
+# moving; then the attempt fails as transient and the job's retry (message or step) merges again.
 MERGE_ROUNDS = 5
 # How many conflicting paths the job's error names (the job row lists them all, bounded).
 _NAMED = 5
@@ -65,22 +65,23 @@ async def commit_merging(
     db: D1Database, bucket: R2Bucket, job: JobRef, doc: dict[str, Any], key: str | None, now: str
 ) -> CommitOutcome:
     """Commit the save ``doc`` (stored at ``key``) of a job based on a rev, merging it with the
-    live version while that rev is behind (at most ``MERGE_ROUNDS`` rounds per attempt)."""
+    live version while that rev is behind (at most ``MERGE_ROUNDS`` merges per attempt)."""
     base_rev = job.precondition.base_rev
     assert base_rev is not None
     tests = TestsRepo(db)
     own = document_facts(doc)
-    plan = _Round(own, key, Against(base_rev))
+    outcome = await tests.commit(job, now, own, key, Against(base_rev))
     for _ in range(MERGE_ROUNDS):
-        outcome = await tests.commit(job, now, plan.facts, plan.key, plan.against)
         if outcome.status != "moved":
             return outcome
-        next_plan = await _merge(db, bucket, job, base_rev, doc, own, key)
-        if next_plan is None:  # nothing to merge with: decided as the precondition says
+        plan = await _merge(db, bucket, job, base_rev, doc, own, key)
+        if plan is None:  # nothing to merge with: decided as the precondition says
             return await tests.commit(job, now, own, key)
-        plan = next_plan
+        outcome = await tests.commit(job, now, plan.facts, plan.key, plan.against)
+    if outcome.status != "moved":
+        return outcome
     raise Transient(
-        f"the test kept changing while this save was merged ({MERGE_ROUNDS} rounds); retrying"
+        f"the test kept changing while this save was merged ({MERGE_ROUNDS} merges); retrying"
     )
 
 
