@@ -20,18 +20,10 @@ from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
 __all__ = ["Against", "CommitOutcome", "CommitStatus", "TestRow", "TestsRepo", "DocumentFacts"]
 
-# The job still holds the right to commit: it decided 'apply' in this very batch (a decision to
-# merge again leaves it workable on another step). A delayed job is workable too (a late
-# delivery applies it under the same compare-and-set).
-_GUARD = (
-    f"EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"
-    " AND step = 'commit')"
-)
-
 # The decision, from the stored rev (?3 the job's rev, ?4 the rev it expects to replace):
 # ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
 # ?18 = 1 for a save based on a rev (it merges, docs/merge.md): a stored rev other than ?4 is
-#   not a conflict but a new merge to compute (status kept, step 'merge', nothing applied).
+#   not a conflict but a new merge to compute: the job row stays as it was, nothing applies.
 # ?19: the conflicts a merge against ?4 found (JSON), ?20 its error; ?21: the merge applied.
 _CUR = "(SELECT rev FROM tests WHERE id = ?2)"
 _EXISTS = "EXISTS (SELECT 1 FROM tests WHERE id = ?2 AND deleted = 0)"
@@ -40,6 +32,15 @@ _TAKEN = f"(?16 = 1 AND {_EXISTS})"
 _MOVED = f"(?4 IS NOT NULL AND {_CUR} IS NOT ?4)"
 _REMERGE = f"({_MOVED} AND ?18 = 1)"
 _OVERLAP = "(?19 IS NOT NULL)"
+
+# The job still holds the right to commit: it decided 'apply' in this very batch and, for a
+# save that merges (which a moved rev leaves workable), the pointer is still the rev it
+# expected or already its own. A delayed job is workable too (a late delivery applies it under
+# the same compare-and-set).
+_HOLDS = f"job_id = ?1 AND status IN {WORKABLE} AND committed = 0"
+_STILL = f"(?18 = 0 OR {_CUR} IS ?4 OR {_CUR} = ?3)"
+_GUARD = f"EXISTS (SELECT 1 FROM jobs WHERE {_HOLDS}) AND {_STILL}"
+
 _DECIDE = f"""UPDATE jobs SET
   status = CASE
     WHEN {_SUPERSEDED} THEN 'superseded'
@@ -49,7 +50,7 @@ _DECIDE = f"""UPDATE jobs SET
     ELSE 'running' END,
   step = CASE
     WHEN {_SUPERSEDED} OR {_TAKEN} THEN 'done'
-    WHEN {_REMERGE} THEN 'merge'
+    WHEN {_REMERGE} THEN step
     WHEN {_MOVED} OR {_OVERLAP} THEN 'done'
     ELSE 'commit' END,
   error = CASE
@@ -70,8 +71,8 @@ _DECIDE = f"""UPDATE jobs SET
   conflicts = CASE WHEN {_SUPERSEDED} OR {_TAKEN} OR {_MOVED} THEN NULL ELSE ?19 END,
   merge_facts = CASE
     WHEN {_SUPERSEDED} OR {_TAKEN} OR {_MOVED} OR {_OVERLAP} THEN NULL ELSE ?21 END,
-  updated_at = ?5
-WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
+  updated_at = CASE WHEN {_REMERGE} THEN updated_at ELSE ?5 END
+WHERE {_HOLDS}"""
 
 _UPSERT = f"""INSERT INTO tests (id, rev, status, deleted, title, description, tags, thumbnail,
   question_count, object_key, search_text, created_at, updated_at)
@@ -105,7 +106,7 @@ _ADD_VERSION = f"""INSERT OR IGNORE INTO test_versions (test_id, rev, job_id, ti
 SELECT ?2, ?3, ?1, ?7, ?6, ?12, ?5, ?17 WHERE {_GUARD}"""
 _MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5,
   committed_at = ?5
-WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0 AND step = 'commit'"""
+WHERE {_HOLDS} AND {_STILL}"""
 
 _SUMMARY_COLS = (
     "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
@@ -254,7 +255,7 @@ class TestsRepo:
             return CommitOutcome("committed", after)
         if after.status == "superseded" or after.status == "conflict":
             return CommitOutcome(after.status, after)
-        if not after.terminal and after.step == "merge":
+        if not after.terminal:  # only a save that merges is left workable: its rev moved
             return CommitOutcome("moved", after)
         return CommitOutcome("terminal", after)
 
