@@ -15,14 +15,16 @@ from quizhub.domain.integrity import document_errors
 from quizhub.domain.merge import (
     ABSENT,
     FIELD_ORDERS,
-    MAX_CONFLICTS,
-    MAX_VALUE_CHARS,
     Conflict,
-    bounded_conflicts,
-    bounded_paths,
     merge_documents,
     rule_conflicts,
     same,
+)
+from quizhub.domain.merge_bounds import (
+    MAX_CONFLICTS,
+    MAX_VALUE_CHARS,
+    bounded_conflicts,
+    bounded_paths,
 )
 from quizhub.domain.samples import minimal_document
 

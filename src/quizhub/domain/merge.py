@@ -24,8 +24,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from quizhub.domain.wire import json_text
-
 __all__ = [
     "ABSENT",
     "Conflict",
@@ -33,20 +31,10 @@ __all__ = [
     "MergeResult",
     "merge_documents",
     "same",
+    "as_json",
     "rule_conflicts",
-    "bounded_conflicts",
-    "bounded_paths",
-    "MAX_CONFLICTS",
-    "MAX_VALUE_CHARS",
-    "MAX_PATHS",
     "FIELD_ORDERS",
 ]
-
-# What a job row keeps of a merge: at most this many conflicts, each value at most this many
-# characters (longer ones are cut, and the row says so), at most this many paths per side.
-MAX_CONFLICTS = 20
-MAX_VALUE_CHARS = 200
-MAX_PATHS = 100
 
 
 class _Absent:
@@ -111,7 +99,7 @@ class Conflict:
     def to_json(self) -> dict[str, Any]:
         """``{path, base, live, incoming}`` (a missing value is null)."""
         values = {"base": self.base, "live": self.live, "incoming": self.incoming}
-        return {"path": self.path, **{k: _json(v) for k, v in values.items()}}
+        return {"path": self.path, **{k: as_json(v) for k, v in values.items()}}
 
 
 @dataclass(frozen=True)
@@ -155,7 +143,8 @@ def merge_documents(base: Any, live: Any, incoming: Any) -> MergeResult:
     return MergeResult(Merged(document, merger.from_live, merger.from_incoming))
 
 
-def _json(value: Any) -> Any:
+def as_json(value: Any) -> Any:
+    """A merge value as JSON: ``ABSENT`` is null."""
     return None if value is ABSENT else value
 
 
@@ -360,34 +349,3 @@ def _at(doc: Any, steps: list[tuple[bool, str]]) -> Any:
         if doc is ABSENT:
             break
     return doc
-
-
-def _shorten(value: Any, chars: int) -> tuple[Any, bool]:
-    if isinstance(value, str) and len(value) > chars:
-        return value[:chars] + "…", True
-    if isinstance(value, dict | list) and len(text := json_text(value)) > chars:
-        return text[:chars] + "…", True  # its JSON text, cut
-    return _json(value), False
-
-
-def bounded_conflicts(
-    conflicts: list[Conflict], *, limit: int = MAX_CONFLICTS, chars: int = MAX_VALUE_CHARS
-) -> dict[str, Any]:
-    """What a job row keeps: ``{"items": [{path, base, live, incoming, truncated?}], "total"}``,
-    the first ``limit`` conflicts with values over ``chars`` characters cut (``truncated``)."""
-    items = []
-    for conflict in conflicts[:limit]:
-        row: dict[str, Any] = {"path": conflict.path}
-        cut = False
-        for side in ("base", "live", "incoming"):
-            row[side], shortened = _shorten(getattr(conflict, side), chars)
-            cut = cut or shortened
-        if cut:
-            row["truncated"] = True
-        items.append(row)
-    return {"items": items, "total": len(conflicts)}
-
-
-def bounded_paths(paths: list[str], limit: int = MAX_PATHS) -> tuple[list[str], bool]:
-    """The first ``limit`` paths, and whether any were left out."""
-    return paths[:limit], len(paths) > limit

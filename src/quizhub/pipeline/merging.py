@@ -21,13 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.domain.integrity import document_errors
-from quizhub.domain.merge import (
-    Conflict,
-    bounded_conflicts,
-    bounded_paths,
-    merge_documents,
-    rule_conflicts,
-)
+from quizhub.domain.merge import Conflict, merge_documents, rule_conflicts
+from quizhub.domain.merge_bounds import bounded_conflicts, bounded_paths
 from quizhub.domain.wire import DOCUMENT_LIMIT, json_bytes
 from quizhub.errors import Transient
 from quizhub.ports import D1Database, R2Bucket
