@@ -107,9 +107,25 @@ async def save_test(
 
 
 @router.delete("/tests/{test_id}", status_code=202, responses={**_JOB, **_NOT_FOUND})
-async def delete_test(test_id: TestId, request: Request, editor: Editor) -> Response:
-    """Unpublish and delete a test (as a job); 404 when it does not exist."""
-    return _accepted(await use_cases.delete_test(bindings(request), test_id, author=editor))
+async def delete_test(
+    test_id: TestId,
+    request: Request,
+    editor: Editor,
+    base_rev: Annotated[
+        str | None,
+        Query(
+            alias="baseRev",
+            pattern=REV_PATTERN,
+            description="the rev the editor saw (default: the current one): conflict if the"
+            " test moved since",
+        ),
+    ] = None,
+) -> Response:
+    """Unpublish and delete a test (as a job); 404 when it does not exist. The delete applies
+    only to the rev the editor saw (``baseRev``, default the current one): a save that
+    committed in between makes it a conflict, never a silent deletion of that save."""
+    b = bindings(request)
+    return _accepted(await use_cases.delete_test(b, test_id, base_rev, author=editor))
 
 
 @router.get("/tests/{test_id}", responses=_NOT_FOUND)

@@ -103,7 +103,7 @@ async def _save(
 
         async def commit() -> StepResult:
             content = await doc.get() if job.kind == "save" else None
-            outcome = await steps.commit(b.db, job, content, key, book.now())
+            outcome = await steps.commit(b.db, b.bucket, job, content, key, book.now())
             book.committed(outcome)
             await steps.release_claim_check(b.bucket, msg, outcome.job.status)
             return {"outcome": outcome.status, "status": outcome.job.status}

@@ -14,17 +14,17 @@ import json
 import logging
 from typing import Any
 
-from quizhub.domain.wire import json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Permanent
+from quizhub.pipeline.merging import commit_merging, document_facts
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
 from quizhub.ports import D1Database, KVNamespace, Purger, R2Bucket
-from quizhub.search.terms import document_terms
+from quizhub.store.documents import put_immutable
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.purges import PurgeDebtRepo
-from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.tests import CommitOutcome, TestsRepo
 
 __all__ = [
     "load_document",
@@ -60,23 +60,25 @@ async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -
 async def put_document(bucket: R2Bucket, job: JobRef, doc: dict[str, Any]) -> str:
     """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
     key = document_key(job.test_id, job.rev)
-    data = json_bytes(doc)
-    await bucket.put(
-        key,
-        data,
-        http_metadata={"contentType": "application/json; charset=utf-8"},
-        custom_metadata={"rev": job.rev, "jobId": job.job_id},
-        only_if={"etag_does_not_match": "*"},
-    )
+    await put_immutable(bucket, key, doc, {"rev": job.rev, "jobId": job.job_id})
     return key
 
 
 async def commit(
-    db: D1Database, job: JobRef, doc: dict[str, Any] | None, object_key: str | None, now: str
+    db: D1Database,
+    bucket: R2Bucket,
+    job: JobRef,
+    doc: dict[str, Any] | None,
+    object_key: str | None,
+    now: str,
 ) -> CommitOutcome:
-    """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
-    facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
-    return await TestsRepo(db).commit(job, now, facts, object_key)
+    """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete). A
+    save based on a rev that is no longer live is merged with the live version first
+    (``quizhub.pipeline.merging``, docs/merge.md)."""
+    if doc is None or job.precondition.base_rev is None:
+        facts = None if doc is None else document_facts(doc)
+        return await TestsRepo(db).commit(job, now, facts, object_key)
+    return await commit_merging(db, bucket, job, doc, object_key, now)
 
 
 async def invalidate(

@@ -36,7 +36,8 @@ _OPEN = "(" + ", ".join(f"'{s}'" for s in JOB_STATUSES if s not in TERMINAL) + "
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key"
+    "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key, "
+    "merge_facts, conflicts"
 )
 
 
@@ -90,6 +91,7 @@ def _new_row(
     return [
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
         *(body_ref, job.accepted_at, now, create_only, None, None, job.author, job.image_key),
+        *(None, None),  # merge_facts, conflicts: written by the commit (quizhub.store.tests)
     ]
 
 
