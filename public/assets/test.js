@@ -17,10 +17,22 @@ const PREVIEW_REV = PREVIEW ? param("rev") : null;
 
 const state = { test: null, index: 0, answers: {}, similar: null };
 
-/** A play event for the admin's stats (never from a preview). */
+/** A play event for the stats and the public counts (never from a preview): it names the
+ * revision being played, so an edit mid-play never voids it. */
 function played(type, extra) {
-  if (!PREVIEW) track(type, state.test.id, extra);
+  if (!PREVIEW) track(type, state.test.id, { rev: state.test.rev, ...extra });
 }
+
+/** The test's public counts ({participants, results: [{resultId, share}]}), or null: optional,
+ * the page works without them. Previews show none. */
+function participation() {
+  if (PREVIEW) return Promise.resolve(null);
+  return fetch(`/api/tests/${encodeURIComponent(state.test.id)}/stats`, { headers: { Accept: "application/json" } })
+    .then((res) => (res.ok ? res.json() : null))
+    .catch(() => null);
+}
+
+const COUNT = new Intl.NumberFormat("ko-KR");
 const SIMILAR_COUNT = 4;
 
 function show(...children) {
@@ -40,16 +52,21 @@ function problem(message, { retry } = {}) {
 
 function intro() {
   const t = state.test;
+  const participants = h("span", { id: "participants" });
   played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? responsiveImg(t.thumbnail, PANEL_SIZES, { class: "cover", alt: "" }) : null,
     h("h1", { id: "test-title" }, t.title),
     t.description ? h("p", { class: "lead" }, t.description) : null,
-    h("p", { class: "hint" }, `총 ${t.questions.length}문항`),
+    h("p", { class: "hint" }, `총 ${t.questions.length}문항`, participants),
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "테스트 시작하기"))),
     similarSection());
+  // "N명 참여" joins the line above when the counts arrive (same line: nothing moves).
+  participation().then((c) => {
+    if (c && c.participants > 0) participants.textContent = ` · ${COUNT.format(c.participants)}명 참여`;
+  });
 }
 
 /** "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. */
@@ -181,13 +198,26 @@ async function share(r) {
   }
 }
 
+/** "전체의 N%가 이 결과": this result's share of all completed plays, once known. */
+function shareOf(r, line) {
+  participation().then((c) => {
+    const found = c && c.participants > 0 && (c.results || []).find((x) => x.resultId === r.id);
+    if (!found) return;
+    const pct = found.share * 100;
+    line.textContent = pct < 1 ? "전체의 1% 미만이 이 결과" : `전체의 ${Math.round(pct)}%가 이 결과`;
+  });
+}
+
 function result(r) {
   played("complete", { resultId: r.id });
+  const shareLine = h("p", { class: "result-share", id: "result-share" }); // its line is reserved
+  shareOf(r, shareLine);
   document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${state.test.title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
     h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
     r.image ? responsiveImg(r.image, PANEL_SIZES, { class: "result-image", alt: r.title }) : resultBadge(r),
     h("h1", { id: "result-title", class: "result-title" }, r.title),
+    shareLine,
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),

@@ -108,6 +108,20 @@ def test_popular_filters_by_tag_like_the_list(api: Api) -> None:
     assert _ids(api, sort="popular", tag="여행") == ["trip", "trip2"]
 
 
+def test_categories_are_the_tags_of_published_tests_most_used_first(api: Api) -> None:
+    """``GET /api/tags``: the home's category chips; drafts do not make a category."""
+    api.save("a", sample_doc("가", tags=["여행", "성격"]))
+    api.save("b", sample_doc("나", tags=["여행"]))
+    api.save("c", sample_doc("다", tags=["비밀"], status="draft"))
+    r = api.client.get("/api/tags")
+    assert r.status_code == 200 and r.headers["cache-control"] == LIST_CACHE_CONTROL
+    assert r.json() == {"items": [{"tag": "여행", "tests": 2}, {"tag": "성격", "tests": 1}]}
+    assert api.client.get("/api/tags", params={"limit": 1}).json()["items"] == [
+        {"tag": "여행", "tests": 2}
+    ]
+    assert api.client.get("/api/tags", params={"limit": 0}).status_code == 422
+
+
 def test_sort_is_for_the_list_and_an_unknown_one_is_422(api: Api) -> None:
     """A search is ordered by relevance: ``sort`` with ``q`` is a 422 naming it; an order the
     API does not have is a 422 too."""

@@ -209,3 +209,17 @@ async def check_summaries_filter_by_tag(db: Any) -> None:
     ranked = await _keyword(db, "여행")
     summaries = await TestsRepo(db).summaries(ranked, tag="여행")
     assert sorted(s["id"] for s in summaries) == ["p-m1", "p-m3", "p-m5"]
+
+
+async def check_top_tags_count_published_tests_only(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-t1", 1, tags=["여행", "성격"])
+    await _publish(db, "p-t2", 2, tags=["여행"])
+    await _publish(db, "p-t3", 3, tags=["비밀"], status="draft")
+    await _publish(db, "p-t4", 4, tags=["지운"])
+    await _commit(db, _job("p-t4", 5, kind="delete"), None)
+    assert await TestsRepo(db).top_tags(10) == [
+        {"tag": "여행", "tests": 2},
+        {"tag": "성격", "tests": 1},
+    ]
+    assert await TestsRepo(db).top_tags(1) == [{"tag": "여행", "tests": 2}]

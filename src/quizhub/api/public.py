@@ -33,7 +33,7 @@ from quizhub.errors import Invalid
 from quizhub.reads.detail import published_detail, published_result
 from quizhub.reads.health import health_report
 from quizhub.reads.images import ImageFormatChoice, served_image
-from quizhub.reads.listing import published_tests, searched_tests, similar_to
+from quizhub.reads.listing import categories, published_tests, searched_tests, similar_to
 from quizhub.reads.participation import public_stats
 from quizhub.search.terms import MAX_QUERY_LENGTH
 from quizhub.search.vectors import vector_side
@@ -124,6 +124,14 @@ async def participation_of_test(test_id: TestId, request: Request) -> Response:
     batch; cacheable for a few seconds only (``Cache-Control``)."""
     data = await public_stats(bindings(request).db, test_id)
     return json_response(data, headers={"Cache-Control": COUNTS_CACHE_CONTROL})
+
+
+@router.get("/tags")
+async def list_tags(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 12) -> Response:
+    """The tags of published tests, most used first: ``{"items": [{"tag", "tests"}]}`` (the
+    home's category chips; ``GET /api/tests?tag=`` lists a category)."""
+    items = await categories(bindings(request).db, limit)
+    return json_response({"items": items}, headers=_LISTED)
 
 
 @router.get("/tests/{test_id}/similar", responses=error_responses(404))

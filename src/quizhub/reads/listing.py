@@ -15,7 +15,14 @@ from quizhub.store.jobs import JobsRepo
 from quizhub.store.participation import popular_since
 from quizhub.store.tests import ListOrder, TestsRepo
 
-__all__ = ["TestsPage", "published_tests", "searched_tests", "similar_to", "admin_tests"]
+__all__ = [
+    "TestsPage",
+    "published_tests",
+    "searched_tests",
+    "similar_to",
+    "categories",
+    "admin_tests",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,11 @@ async def similar_to(db: D1Database, side: VectorSide | None, test_id: str, limi
     """The published tests nearest in meaning to ``test_id`` (never the test itself)."""
     found = await similar(db, side, test_id, limit)
     return Page([_public(i) for i in found.items], found.next_offset, found.mode)
+
+
+async def categories(db: D1Database, limit: int) -> list[dict[str, Any]]:
+    """The home's categories: the tags of published tests, most used first."""
+    return await TestsRepo(db).top_tags(limit)
 
 
 async def admin_tests(db: D1Database) -> list[dict[str, Any]]:

@@ -273,6 +273,19 @@ class TestsRepo:
             for r in rows["results"]
         ]
 
+    async def top_tags(self, limit: int) -> list[dict[str, Any]]:
+        """The tags of published tests, most used first (then by name): the home's categories."""
+        rows = (
+            await self.db.prepare(
+                "SELECT g.tag AS tag, COUNT(*) AS tests FROM test_tags g"
+                " JOIN tests t ON t.id = g.test_id WHERE t.deleted = 0 AND t.status = 'published'"
+                " GROUP BY g.tag ORDER BY tests DESC, g.tag LIMIT ?1"
+            )
+            .bind(limit)
+            .all()
+        )
+        return [{"tag": str(r["tag"]), "tests": int(r["tests"])} for r in rows["results"]]
+
     async def keyword_ranked(
         self, expression: str, terms: Iterable[str], *, coverage: float, depth: int
     ) -> list[str]:
