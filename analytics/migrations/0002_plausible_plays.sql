@@ -18,8 +18,8 @@ CREATE TABLE play_session_counts (
   PRIMARY KEY (test_id, session, type, question_id)
 );
 
--- One row per play that started or completed: its completion counts (on the day it was
--- received, for its result) once both are in, in whichever order they arrived.
+-- One row per play with a counted event: its completion counts (on the day it was received,
+-- for its result) once it has both a start and a completion, in whichever order they arrived.
 CREATE TABLE plays (
   test_id     text NOT NULL,
   session     text NOT NULL,

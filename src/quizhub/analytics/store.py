@@ -61,10 +61,17 @@ WITH batch AS (
   RETURNING id, test_id, type, session, question_id, result_id, received_ms, day, rejected
 ), ok AS (
   -- the new events that passed the checks, numbered within their play's kind (answers: per
-  -- question) in the order received
-  SELECT ins.*, COALESCE(question_id, '') AS q, row_number() OVER (
-    PARTITION BY test_id, session, type, COALESCE(question_id, '') ORDER BY received_ms, id) AS n
-  FROM ins WHERE rejected IS NULL
+  -- question) in the order received. (Filtered on `checked IS NOT NULL`, not on a bare
+  -- `rejected IS NULL`: the planner then keeps its row estimate instead of expecting one row
+  -- and joining the next steps by nested loops.)
+  SELECT i.*, row_number() OVER (
+    PARTITION BY test_id, session, type, q ORDER BY received_ms, id) AS n
+  FROM (
+    SELECT ins.*, COALESCE(question_id, '') AS q,
+      CASE WHEN rejected IS NULL THEN type END AS checked
+    FROM ins
+  ) AS i
+  WHERE checked IS NOT NULL
 ), sent AS (
   SELECT test_id, session, type, q, count(*) AS events FROM ok GROUP BY test_id, session, type, q
 ), counts AS (
@@ -78,20 +85,21 @@ WITH batch AS (
   SELECT ok.*, c.events - s.events AS before,
     c.events - s.events + ok.n <= CASE ok.type {_CAPS} END AS within
   FROM ok
-  JOIN sent s ON (s.test_id, s.session, s.type, s.q) = (ok.test_id, ok.session, ok.type, ok.q)
-  JOIN counts c ON (c.test_id, c.session, c.type, c.question_id)
-    = (ok.test_id, ok.session, ok.type, ok.q)
+  JOIN sent s ON s.test_id = ok.test_id AND s.session = ok.session AND s.type = ok.type
+    AND s.q = ok.q
+  JOIN counts c ON c.test_id = ok.test_id AND c.session = ok.session AND c.type = ok.type
+    AND c.question_id = ok.q
 ), accepted AS (
   SELECT * FROM judged WHERE within
 ), play_news AS (
-  -- per play: did this batch start it (and is that its first start ever), and its completion
-  -- (a play's first: the cap of completions is one)
+  -- per play with counted events in this batch: did the batch start it (and is that its first
+  -- start ever), and its completion (a play's first: the cap of completions is one)
   SELECT test_id, session, bool_or(type = 'start') AS starts,
     bool_or(type = 'start' AND before = 0 AND n = 1) AS first_start,
     (array_agg(id) FILTER (WHERE type = 'complete'))[1] AS complete_id,
     (array_agg(result_id) FILTER (WHERE type = 'complete'))[1] AS result_id,
     (array_agg(day) FILTER (WHERE type = 'complete'))[1] AS day
-  FROM accepted WHERE type IN ('start', 'complete') GROUP BY test_id, session
+  FROM accepted GROUP BY test_id, session
 ), play_rows AS (
   INSERT INTO plays AS p (test_id, session, started, complete_id, result_id, day)
   SELECT test_id, session, starts, complete_id, result_id, day FROM play_news
@@ -105,7 +113,7 @@ WITH batch AS (
   -- completions that count from now on: the play is complete and started, and this batch
   -- brought its completion or its first start (the other half was there or came with it)
   SELECT r.test_id, r.result_id, r.day FROM play_rows r
-  JOIN play_news n ON (n.test_id, n.session) = (r.test_id, r.session)
+  JOIN play_news n ON n.test_id = r.test_id AND n.session = r.session
   WHERE r.started AND r.complete_id IS NOT NULL AND (n.complete_id IS NOT NULL OR n.first_start)
 ), daily AS (
   INSERT INTO test_daily AS t (test_id, day, {", ".join(COLUMNS)})
