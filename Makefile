@@ -113,7 +113,7 @@ EMBEDDER ?= local
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
-# The full reliability scorecard (rows 1-16, queue and workflow mode, defined in
+# The full reliability scorecard (rows 1-18, queue and workflow mode, defined in
 # docs/reliability.md), written to docs/measured/scorecard.md. A reduced run, writing nothing, is
 # in make test.
 reliability: .venv/.synced-all
