@@ -75,6 +75,7 @@ def test_a_played_test_shows_up_in_the_admin_stats_within_seconds(
         f"결과 분포: {stats['results'][0]['title']} 1, {stats['results'][1]['title']} 0",
     )
     expect(admin.locator("#stats-questions rect")).to_have_count(total)
+    expect(admin.locator("#stats-rejected")).to_have_text("집계에서 제외된 이벤트가 없습니다.")
     shot(admin, "admin-stats-test", full_page=True)
 
     admin.get_by_role("link", name="전체 통계").click()
