@@ -5,6 +5,7 @@ count once however often they are sent or delivered, and a Postgres outage only 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,14 @@ from quizhub.analytics.consumer import handle_analytics_batch, retry_delay_secon
 from quizhub.analytics.events import ANALYTICS_QUEUE
 from quizhub.analytics.pg import PgParams
 from quizhub.analytics.store import AnalyticsStore
+from quizhub.bindings import Bindings
+from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import ROOT
 from quizhub.local.queues import load_consumer_settings
+from quizhub.ports.limits import REQUIRED_PLAN
 from tests.analytics.conftest import AnalyticsApi, event, play
 from tests.api.conftest import make_api
+from tests.conftest import sample_doc
 from tests.fakes import (
     FakeBatch,
     FakeClock,
@@ -151,3 +156,51 @@ def test_backoff_doubles_and_is_capped() -> None:
     """10 s, 20 s, 40 s … never more than an hour."""
     assert [retry_delay_seconds(n) for n in (1, 2, 3)] == [10, 20, 40]
     assert retry_delay_seconds(100) == 3600
+
+
+class _CountingDatabase:
+    """The analytics database, counting the connections opened (each is a subrequest through
+    Hyperdrive on Cloudflare)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.opened = 0
+
+    def describe(self) -> str:
+        return str(self.inner.describe())
+
+    def connect(self) -> Any:
+        self.opened += 1
+        return self.inner.connect()
+
+
+def test_an_analytics_batch_stays_under_the_required_plans_subrequests(
+    tmp_path: Path, clock: FakeClock, analytics: PgParams
+) -> None:
+    """Counted on the local platform: a batch costs a D1 query for the pointers, one for the
+    versions, an R2 read per revision played, two Postgres connections and one D1 batch for the
+    counts; its worst case (every message a play of another revision) stays under the plan."""
+    plan = FaultPlan(targets=("db", "bucket"))
+
+    def wrap(b: Bindings) -> Bindings:
+        return replace(with_faults(b, plan), analytics=_CountingDatabase(b.analytics))
+
+    api = make_api(tmp_path, clock, analytics=analytics, wrap=wrap)
+    try:
+        api.__class__ = AnalyticsApi
+        assert isinstance(api, AnalyticsApi)
+        doc = sample_doc("예산 테스트")
+        revs = [api.publish(f"budget-{n}", doc) for n in range(3)]
+        counting = api.b.analytics
+        assert isinstance(counting, _CountingDatabase)
+        before, opened = plan.calls, counting.opened
+        for n, rev in enumerate(revs):
+            api.send(play(doc, f"budget-{n}", f"session-{n:04d}", rev))
+        api.settle()
+        per_batch = plan.calls - before + counting.opened - opened
+    finally:
+        api.platform.close()
+    revisions = len(revs)
+    assert per_batch == 2 + revisions + 2 + 1, per_batch
+    worst = 2 + SETTINGS.max_batch_size + 2 + 1  # a message is one play: one revision at most
+    assert worst <= REQUIRED_PLAN.subrequests, worst
