@@ -122,7 +122,7 @@ EMBEDDER ?= local
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
-# The full reliability scorecard (rows 1-19, queue and workflow mode, defined in
+# The full reliability scorecard (rows 1-20, queue and workflow mode, defined in
 # docs/reliability.md), written to docs/measured/scorecard.md. A reduced run, writing nothing, is
 # in make test.
 reliability: .venv/.synced-all

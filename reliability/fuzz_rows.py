@@ -14,8 +14,9 @@ requests the API promises to accept instead of failing on rules the spec cannot 
 cross-field rules of a document (``quizhub.domain.document.integrity_errors``: unique ids,
 scores naming existing results, every result reachable, unique tags; server-owned fields echoed
 only as ``GET`` returned them), answers that fit the test they are sent to (taken from the test,
-as a test taker would), cursors (opaque: only the API's own encoding of a position) and image
-bytes (PNG/JPEG/GIF/WebP by magic bytes). Negative cases are sent as generated. One kind of
+as a test taker would), cursors (opaque: only the API's own encoding of a position, of the
+order asked for), play events (one play per request: one test, one session) and image bytes
+(PNG/JPEG/GIF/WebP by magic bytes). Negative cases are sent as generated. One kind of
 failure is set aside, and counted: a "negative" image upload that went out carrying one of
 schemathesis' own sample images (see ``filter_failure``).
 """
@@ -37,7 +38,13 @@ from schemathesis.generation import GenerationMode
 from tests.fakes import AUTH, TOKEN, FakeClock, run
 
 from quizhub.analytics.pg import PgParams
-from quizhub.api.cursors import jobs_cursor, list_cursor, search_cursor, versions_cursor
+from quizhub.api.cursors import (
+    jobs_cursor,
+    list_cursor,
+    popular_cursor,
+    search_cursor,
+    versions_cursor,
+)
 from quizhub.bindings import Settings
 from quizhub.domain.images import FORMATS
 from quizhub.domain.jobs import make_job_id
@@ -66,9 +73,10 @@ def _rev(seed: Any) -> str:
     return "0" + "".join(alphabet[b % 32] for b in digest[:25])
 
 
-def valid_cursor(path: str, seed: Any, *, search: bool = False) -> str:
+def valid_cursor(path: str, seed: Any, *, search: bool = False, popular: bool = False) -> str:
     """A cursor the API could have returned for the list at ``path`` (``search``: the list
-    was asked with a ``q``): every field of its position is one the API writes."""
+    was asked with a ``q``; ``popular``: in the 인기순 order): every field of its position is
+    one the API writes."""
     rev = _rev(seed)
     if path.endswith("/versions"):
         return versions_cursor(rev)
@@ -77,7 +85,19 @@ def valid_cursor(path: str, seed: Any, *, search: bool = False) -> str:
     if search:
         return search_cursor(1 + _pick(seed, DEPTH))
     test_id = hashlib.sha256(repr(seed).encode()).hexdigest()[: 1 + _pick(seed, 40)]
+    if popular:
+        return popular_cursor(_pick(seed, 1000), rev_timestamp(rev), test_id)
     return list_cursor(rev_timestamp(rev), test_id)
+
+
+def one_play(body: Any) -> Any:
+    """Events made to be of one play: every event takes the first one's test and session."""
+    events = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(events, list) or not events or not isinstance(events[0], dict):
+        return body
+    first = events[0]
+    play = {k: first[k] for k in ("testId", "session") if k in first}
+    return {**body, "events": [{**e, **play} if isinstance(e, dict) else e for e in events]}
 
 
 def valid_document(body: dict[str, Any], test_id: str) -> dict[str, Any]:
@@ -151,10 +171,15 @@ def _teach(schema: Any, client: TestClient) -> None:
         if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
             return case
         path, method = case.operation.path, case.method.upper()
-        if isinstance(case.query, dict) and isinstance(case.query.get("cursor"), str):
+        if isinstance(case.query, dict):
             q = case.query.get("q")
             search = isinstance(q, str) and bool(q.strip())
-            case.query["cursor"] = valid_cursor(path, case.query["cursor"], search=search)
+            if search:  # a search is ordered by relevance: sort is for the list only
+                case.query.pop("sort", None)
+            if isinstance(case.query.get("cursor"), str):
+                popular = case.query.get("sort") == "popular"
+                cursor = case.query["cursor"]
+                case.query["cursor"] = valid_cursor(path, cursor, search=search, popular=popular)
         test_id = (case.path_parameters or {}).get("test_id")
         if method == "PUT" and path == "/api/admin/tests/{test_id}" and isinstance(case.body, dict):
             case.body = valid_document(case.body, str(test_id))
@@ -166,6 +191,8 @@ def _teach(schema: Any, client: TestClient) -> None:
                 case.body = {"answers": answers}
         elif path == "/api/admin/images":
             case.body = _image(case.body, case.media_type or "")
+        elif path == "/api/events":
+            case.body = one_play(case.body)
         return case
 
 

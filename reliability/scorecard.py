@@ -24,6 +24,7 @@ from reliability.analytics_rows import FULL_EVENTS, QUICK_EVENTS, row16_analytic
 from reliability.auth_rows import row12_auth_matrix
 from reliability.broker_rows import row6_broker, row9_sizes
 from reliability.datadir_rows import row14_data_dir
+from reliability.forging_rows import FULL_FORGING, QUICK_FORGING, row20_forging
 from reliability.fuzz_rows import row11_fuzz
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
@@ -125,6 +126,8 @@ def run_scorecard(
     )
     t = time.perf_counter()
     record("both", row16_analytics(QUICK_EVENTS if quick else FULL_EVENTS, analytics), t)
+    t = time.perf_counter()
+    record("both", row20_forging(QUICK_FORGING if quick else FULL_FORGING, analytics), t)
     return sorted(out, key=lambda mr: (_order(mr[1].number), mr[0]))
 
 

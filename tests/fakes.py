@@ -108,23 +108,43 @@ def make_platform(
     )
 
 
+# A well-formed rev that no test has (events whose revision does not matter to a test).
+NO_SUCH_REV = "01KA0000000000000000000000"
+
+
 def play_event(
-    event_id: str, kind: str, test_id: str, *, session: str, at: float = START_MS, **extra: Any
+    event_id: str,
+    kind: str,
+    test_id: str,
+    *,
+    session: str,
+    rev: str = NO_SUCH_REV,
+    at: float = START_MS,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """One play event as the public site sends it: ``kind`` is its ``type``; ``extra`` are the
-    answer's ``questionId``/``optionId``, the complete's ``resultId`` (or fields a test
-    overrides, ``id`` included)."""
+    """One play event as the public site sends it: ``kind`` is its ``type``, ``rev`` the
+    revision being played; ``extra`` are the answer's ``questionId``/``optionId``, the
+    complete's ``resultId`` (or fields a test overrides, ``id`` included)."""
     return {
         "id": event_id,
         "type": kind,
         "testId": test_id,
         "at": at,
         "session": session,
+        "rev": rev,
         **extra,
     }
 
 
-ANALYTICS_TABLES = ("play_events", "test_daily", "test_daily_results", "test_daily_questions")
+ANALYTICS_TABLES = (
+    "play_events",
+    "test_daily",
+    "test_daily_results",
+    "test_daily_questions",
+    "test_daily_rejected",
+    "play_session_counts",
+    "plays",
+)
 
 
 def reset_analytics(params: PgParams) -> PgParams:

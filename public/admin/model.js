@@ -43,6 +43,8 @@
  * @property {string[]} tags
  * @property {string | null} thumbnail
  * @property {number} questionCount
+ * @property {number} [participants] completed plays (public lists)
+ * @property {string | null} [publishedAt] first publish (public lists)
  * @property {string} createdAt
  * @property {string} updatedAt
  * @property {Pick<import("/admin/jobs.js").Job, "jobId" | "rev" | "status" | "step" | "error"> | null} [lastJob]

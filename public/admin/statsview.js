@@ -1,8 +1,8 @@
 // 통계: play analytics from GET /api/admin/stats/… — the overview (#/stats: every test played
 // in the window, most played first) and one test (#/stats/{id}: totals, completion rate, a daily
-// chart, the result distribution and the per-question drop-off). Charts are inline SVG built
-// with DOM calls (CSP script-src 'self', no inline styles, no CDN); every chart has the same
-// numbers as text next to it.
+// chart, the result distribution, the per-question drop-off and the events not counted, by
+// reason). Charts are inline SVG built with DOM calls (CSP script-src 'self', no inline styles,
+// no CDN); every chart has the same numbers as text next to it.
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 /** @import { Child } from "/assets/dom.js" */
@@ -27,6 +27,7 @@ import { api, ApiError, describeError } from "/admin/api.js";
  * @property {{resultId: string, title: string | null, completions: number, share: number | null}[]} results
  * @property {{questionId: string, text: string | null, answers: number, dropOff: number, dropOffRate: number | null}[]} questions
  * @property {Day[]} daily
+ * @property {Record<string, number>} [rejected] events not counted, by reason
  */
 
 /**
@@ -36,6 +37,7 @@ import { api, ApiError, describeError } from "/admin/api.js";
  * @property {string} from
  * @property {string} to
  * @property {{testId: string, title: string | null, totals: Totals, completionRate: number | null}[]} items
+ * @property {Record<string, number>} [rejected] events not counted, by reason
  */
 
 /** @typedef {{label: string, value: number, note: string}} Bar */
@@ -49,6 +51,20 @@ const TOTALS_KO = [
   ["completions", "완료"],
   ["shares", "공유"],
 ];
+
+// Why an event was not counted (quizhub.analytics.plausible.REJECT_REASONS; the API lists
+// every reason, and an unknown one is shown by its code).
+/** @type {Record<string, string>} */
+const REJECTED_KO = {
+  unknown_test: "없는 테스트",
+  draft: "비공개(초안)",
+  unknown_rev: "없는 버전",
+  unknown_question: "없는 문항",
+  unknown_option: "없는 선택지",
+  unknown_result: "없는 결과",
+  session_cap: "한 세션의 한도 초과",
+  no_start: "시작 없는 완료(대기 중)",
+};
 
 /**
  * An SVG element (attributes set as given; children as in h()).
@@ -125,6 +141,19 @@ function totalsBlock(totals, rate) {
 }
 
 /**
+ * The events not counted in the window, by reason (only the reasons that occurred).
+ * @param {Record<string, number> | undefined} rejected
+ * @returns {HTMLElement}
+ */
+function rejectedBlock(rejected) {
+  const found = Object.entries(rejected || {}).filter(([, n]) => n > 0);
+  if (!found.length) return h("p", { class: "hint", id: "stats-rejected" }, "집계에서 제외된 이벤트가 없습니다.");
+  return h("dl", { class: "stats-totals", id: "stats-rejected" },
+    found.map(([reason, n]) => h("div", { class: "stats-total", dataset: { key: reason } },
+      h("dt", {}, REJECTED_KO[reason] || reason), h("dd", {}, num(n)))));
+}
+
+/**
  * Daily series: one polyline per count, with day ticks at both ends.
  * @param {Day[]} daily
  * @returns {HTMLElement}
@@ -189,6 +218,7 @@ function testStats(data) {
     results.length ? barChart(results, { label: "결과 분포", id: "stats-results" }) : h("p", { class: "hint" }, "결과가 없습니다."),
     h("h3", {}, "문항별 응답과 이탈"),
     questions.length ? barChart(questions, { label: "문항별 응답 수", id: "stats-questions" }) : h("p", { class: "hint" }, "문항이 없습니다."),
+    h("h3", {}, "집계에서 제외된 이벤트"), rejectedBlock(data.rejected),
   ];
 }
 
@@ -241,6 +271,7 @@ export function showStatsOverview(root, days = 30) {
           h("th", { scope: "row" }, h("a", { href: `#/stats/${encodeURIComponent(it.testId)}` }, it.title || it.testId)),
           TOTALS_KO.map(([key]) => h("td", {}, num(it.totals[key]))),
           h("td", {}, pct(it.completionRate)))))),
+      h("h3", {}, "집계에서 제외된 이벤트"), rejectedBlock(data.rejected),
     ];
   }, title);
 }

@@ -1,9 +1,11 @@
-// Play events for the admin's stats: view, start, answer, complete, share → POST /api/events.
-// Anonymous by construction: a random id per event and per tab (sessionStorage, gone with the
-// tab), no cookies, nothing about the person. Events wait in memory and go out 20 at a time
-// (the API's limit, quizhub.analytics.events.MAX_EVENTS_PER_REQUEST; tests check they agree),
-// a moment after the last one, or when the page is hidden/closed (sendBeacon, which cannot be
-// lost to navigation). A failed send is dropped: stats never get in the way of a play.
+// Play events for the stats and the public counts: view, start, answer, complete, share →
+// POST /api/events. Each names the revision being played (`rev`: the server checks its ids
+// against that revision). Anonymous by construction: a random id per event and per tab
+// (sessionStorage, gone with the tab), no cookies, nothing about the person. Events wait in
+// memory and go out 20 at a time (the API's limit, quizhub.analytics.events.
+// MAX_EVENTS_PER_REQUEST; tests check they agree), one play (test and session) per request as
+// the API requires, a moment after the last one, or when the page is hidden/closed (sendBeacon,
+// which cannot be lost to navigation). A failed send is dropped: stats never get in the way.
 
 export const MAX_EVENTS = 20;
 export const EVENT_TYPES = ["view", "start", "answer", "complete", "share"];
@@ -27,6 +29,9 @@ function randomId() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** @type {string | null} */
+let pageSession = null; // storage off: one id for this page
+
 function session() {
   try {
     let id = sessionStorage.getItem(SESSION_KEY);
@@ -36,12 +41,13 @@ function session() {
     }
     return id;
   } catch {
-    return randomId(); // storage off: one id per page
+    pageSession = pageSession || randomId();
+    return pageSession;
   }
 }
 
 /**
- * Record one event: track("answer", testId, {questionId, optionId}).
+ * Record one event: track("answer", testId, {rev, questionId, optionId}).
  * @param {string} type one of EVENT_TYPES
  * @param {string} testId
  * @param {Record<string, unknown>} [extra]
@@ -65,8 +71,13 @@ export function flush({ beacon = false } = {}) {
   clearTimeout(timer);
   timer = undefined;
   while (pending.length) {
-    const body = JSON.stringify({ events: pending.slice(0, MAX_EVENTS) });
-    pending = pending.slice(MAX_EVENTS);
+    // One request = one play: the leading events of the first one's test and session.
+    const [first] = pending;
+    let n = 1;
+    while (n < Math.min(pending.length, MAX_EVENTS)
+      && pending[n].testId === first.testId && pending[n].session === first.session) n += 1;
+    const body = JSON.stringify({ events: pending.slice(0, n) });
+    pending = pending.slice(n);
     // A string beacon goes as text/plain (no CORS preflight); the API takes both.
     if (beacon && navigator.sendBeacon && navigator.sendBeacon(ENDPOINT, body)) continue;
     fetch(ENDPOINT, {

@@ -1,33 +1,48 @@
-// Home page: published tests with search (?q=), tag filter (?tag=) and "더 보기" pagination.
+// Home page: published tests in 인기순 (the default) or 최신순 (?sort=newest), a category per
+// tag (?tag=), search (?q=) and "더 보기" pagination. Every choice is in the URL, so a view can be
+// shared and Back returns to it. A search that finds nothing (X-Search-Mode: none) offers the
+// popular tests instead of a dead end.
 import { byId, h, replace, param, responsiveImg, hue } from "/assets/dom.js";
 /** @import { Page } from "/admin/api.js" */
 /** @import { TestSummary } from "/admin/model.js" */
 
 const PAGE_SIZE = 12;
+const CATEGORY_COUNT = 12;
+const SORTS = [["popular", "인기순"], ["newest", "최신순"]];
+const DEFAULT_SORT = "popular";
 
 const listEl = byId("test-list");
 const moreBtn = byId("more", HTMLButtonElement);
 const statusEl = byId("list-status");
 const errorEl = byId("list-error");
 const filtersEl = byId("filters");
+const sortEl = byId("sort");
 const qInput = byId("q", HTMLInputElement);
 const tagField = byId("tag-field", HTMLInputElement);
 
-const query = { q: (param("q") || "").trim(), tag: (param("tag") || "").trim() };
+const sortParam = param("sort");
+const query = {
+  q: (param("q") || "").trim(),
+  tag: (param("tag") || "").trim(),
+  sort: sortParam && SORTS.some(([key]) => key === sortParam) ? sortParam : DEFAULT_SORT,
+};
 /** @type {string | null} */
 let nextCursor = null;
 let loading = false;
-const seenTags = new Set();
+/** @type {{tag: string, tests: number}[]} */
+let categories = [];
+const COUNT = new Intl.NumberFormat("ko-KR");
 
 /**
- * Link to the home page with the given filters.
- * @param {{q?: string, tag?: string}} [filters]
+ * Link to the home page with the given choices (the default order is left out of the URL).
+ * @param {{q?: string, tag?: string, sort?: string}} [choices]
  * @returns {string}
  */
-function homeUrl({ q = query.q, tag = query.tag } = {}) {
+function homeUrl({ q = query.q, tag = query.tag, sort = query.sort } = {}) {
   const p = new URLSearchParams();
   if (q) p.set("q", q);
   if (tag) p.set("tag", tag);
+  if (!q && sort !== DEFAULT_SORT) p.set("sort", sort);
   const s = p.toString();
   return s ? `/?${s}` : "/";
 }
@@ -54,12 +69,13 @@ function thumbnail(item) {
  * @returns {HTMLLIElement}
  */
 function card(item) {
-  const tags = (item.tags || []).map((t) => {
-    seenTags.add(t);
-    return h("a", { class: "tag", href: homeUrl({ q: "", tag: t }) }, `#${t}`);
-  });
+  const tags = (item.tags || []).map((t) => h("a", { class: "tag", href: homeUrl({ q: "", tag: t }) }, `#${t}`));
   const meta = [];
   if (Number.isFinite(item.questionCount)) meta.push(h("span", {}, `${item.questionCount}문항`));
+  const played = item.participants ?? 0;
+  if (played > 0) {
+    meta.push(h("span", { class: "participants" }, `${COUNT.format(played)}명 참여`));
+  }
   return h("li", {},
     h("article", { class: "card" },
       h("a", { class: "card-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
@@ -71,21 +87,54 @@ function card(item) {
       tags.length ? h("div", { class: "card-tags" }, tags) : null));
 }
 
+/** 인기순 · 최신순: links, so the order is in the URL (not shown for a search: by relevance). */
+function renderSort() {
+  sortEl.hidden = Boolean(query.q);
+  replace(sortEl, SORTS.map(([key, label]) => h("a", {
+    class: "sort-link", href: homeUrl({ sort: key }), "aria-current": key === query.sort ? "page" : null,
+  }, label)));
+}
+
+/** Categories: 전체 and the tags of published tests (most used first), the current one marked. */
 function renderFilters() {
   const chips = [];
   if (query.q) {
     chips.push(h("span", { class: "filter-status" }, `“${query.q}” 검색 결과`));
   }
-  if (query.tag) {
-    chips.push(h("a", { class: "tag", href: homeUrl({ tag: "" }), "aria-current": "true", "aria-pressed": "true",
-      title: "태그 필터 해제" }, `#${query.tag} ✕`));
+  const tags = categories.map((c) => c.tag);
+  if (query.tag && !tags.includes(query.tag)) tags.unshift(query.tag);
+  if (tags.length) {
+    /** @type {(tag: string, label: string) => HTMLElement} */
+    const chip = (tag, label) => h("a", {
+      class: "tag", href: homeUrl({ q: "", tag }),
+      "aria-current": tag === query.tag && !query.q ? "page" : null,
+    }, label);
+    chips.push(chip("", "전체"), ...tags.map((t) => chip(t, `#${t}`)));
   }
-  for (const t of [...seenTags].slice(0, 12)) {
-    if (t === query.tag) continue;
-    chips.push(h("a", { class: "tag", href: homeUrl({ q: "", tag: t }) }, `#${t}`));
-  }
-  if (query.q || query.tag) chips.push(h("a", { class: "btn btn-small btn-ghost", href: "/" }, "전체 보기"));
+  if (query.q) chips.push(h("a", { class: "btn btn-small btn-ghost", href: homeUrl({ q: "", tag: "" }) }, "전체 보기"));
   replace(filtersEl, chips);
+}
+
+/**
+ * One page of the list for `params`, with the search mode the API answered.
+ * @param {URLSearchParams} params
+ * @returns {Promise<{data: Page<TestSummary>, mode: string | null}>}
+ */
+async function getList(params) {
+  const res = await fetch(`/api/tests?${params}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  const data = /** @type {Page<TestSummary>} */ (await res.json());
+  return { data, mode: res.headers.get("X-Search-Mode") };
+}
+
+/** Nothing matched the search: say so, and show the popular tests instead. */
+async function showPopularInstead() {
+  listEl.append(h("li", { class: "empty" }, `“${query.q}”에 맞는 테스트가 없어요. 인기 테스트는 어떠세요?`));
+  const { data } = await getList(new URLSearchParams({ sort: "popular", limit: String(PAGE_SIZE) }));
+  const items = data.items || [];
+  if (!items.length) return;
+  listEl.append(h("li", { class: "list-heading" }, h("h2", { id: "popular-title" }, "인기 테스트")));
+  for (const item of items) listEl.append(card(item));
 }
 
 /**
@@ -101,23 +150,26 @@ async function load({ append = false } = {}) {
   statusEl.textContent = "불러오는 중…";
   const p = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (query.q) p.set("q", query.q);
+  else p.set("sort", query.sort);
   if (query.tag) p.set("tag", query.tag);
   if (append && nextCursor) p.set("cursor", nextCursor);
   try {
-    const res = await fetch(`/api/tests?${p}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = /** @type {Page<TestSummary>} */ (await res.json());
+    const { data, mode } = await getList(p);
     const items = data.items || [];
     if (!append) listEl.replaceChildren();
     for (const item of items) listEl.append(card(item));
     nextCursor = data.nextCursor || null;
     moreBtn.hidden = !nextCursor;
     if (!append && items.length === 0) {
-      listEl.append(h("li", { class: "empty" },
-        query.q || query.tag ? "조건에 맞는 테스트가 없습니다." : "아직 공개된 테스트가 없습니다."));
+      if (query.q && mode === "none") {
+        await showPopularInstead();
+      } else {
+        listEl.append(h("li", { class: "empty" },
+          query.q || query.tag ? "조건에 맞는 테스트가 없습니다." : "아직 공개된 테스트가 없습니다."));
+      }
     }
-    statusEl.textContent = `테스트 ${listEl.querySelectorAll(".card").length}개`;
-    renderFilters();
+    const none = !append && items.length === 0 && query.q;
+    statusEl.textContent = none ? "검색 결과가 없어요" : `테스트 ${listEl.querySelectorAll(".card").length}개`;
   } catch (err) {
     if (!append) listEl.replaceChildren();
     statusEl.textContent = "";
@@ -131,11 +183,21 @@ async function load({ append = false } = {}) {
   }
 }
 
+/** The categories (GET /api/tags): optional, the list works without them. */
+function loadCategories() {
+  fetch(`/api/tags?limit=${CATEGORY_COUNT}`, { headers: { Accept: "application/json" } })
+    .then((res) => (res.ok ? res.json() : { items: [] }))
+    .then((data) => { categories = data.items || []; renderFilters(); })
+    .catch(() => {});
+}
+
 qInput.value = query.q;
 if (query.tag) {
   tagField.disabled = false;
   tagField.value = query.tag;
 }
 moreBtn.addEventListener("click", () => load({ append: true }));
+renderSort();
 renderFilters();
+loadCategories();
 load();

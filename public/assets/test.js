@@ -14,7 +14,8 @@ import { track } from "/assets/events.js";
 
 /**
  * The test being played: the public document (or, in a preview, the admin's), with its id.
- * @typedef {TestDocument & {id: string, status?: TestStatus}} PlayedTest
+ * @typedef {TestDocument & {id: string, rev?: string, status?: TestStatus}} PlayedTest
+ * @typedef {{participants: number, results: {resultId: string, share: number}[]}} Participation
  */
 
 /** A similar test (GET /api/tests/{id}/similar). */
@@ -43,13 +44,30 @@ function loaded() {
 }
 
 /**
- * A play event for the admin's stats (never from a preview).
+ * A play event for the stats and the public counts (never from a preview): it names the
+ * revision being played, so an edit mid-play never voids it.
  * @param {string} type
  * @param {Record<string, unknown>} [extra]
  */
 function played(type, extra) {
-  if (!PREVIEW) track(type, loaded().id, extra);
+  if (PREVIEW) return;
+  const t = loaded();
+  track(type, t.id, { rev: t.rev, ...extra });
 }
+
+/**
+ * The test's public counts (GET /api/tests/{id}/stats), or null: optional, the page works
+ * without them. Previews show none.
+ * @returns {Promise<Participation | null>}
+ */
+function participation() {
+  if (PREVIEW) return Promise.resolve(null);
+  return fetch(`/api/tests/${encodeURIComponent(loaded().id)}/stats`, { headers: { Accept: "application/json" } })
+    .then((res) => (res.ok ? /** @type {Promise<Participation>} */ (res.json()) : null))
+    .catch(() => null);
+}
+
+const COUNT = new Intl.NumberFormat("ko-KR");
 const SIMILAR_COUNT = 4;
 
 /** @param {...Child} children */
@@ -74,16 +92,21 @@ function problem(message, { retry } = {}) {
 
 function intro() {
   const t = loaded();
+  const participants = h("span", { id: "participants" });
   played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? responsiveImg(t.thumbnail, PANEL_SIZES, { class: "cover", alt: "" }) : null,
     h("h1", { id: "test-title" }, t.title),
     t.description ? h("p", { class: "lead" }, t.description) : null,
-    h("p", { class: "hint" }, `총 ${t.questions.length}문항`),
+    h("p", { class: "hint" }, `총 ${t.questions.length}문항`, participants),
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "테스트 시작하기"))),
     similarSection());
+  // "N명 참여" joins the line above when the counts arrive (same line: nothing moves).
+  participation().then((c) => {
+    if (c && c.participants > 0) participants.textContent = ` · ${COUNT.format(c.participants)}명 참여`;
+  });
 }
 
 /** "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. */
@@ -233,14 +256,31 @@ async function share(r) {
   }
 }
 
+/**
+ * "전체의 N%가 이 결과": this result's share of all completed plays, once known.
+ * @param {WireResult} r
+ * @param {HTMLElement} line
+ */
+function shareOf(r, line) {
+  participation().then((c) => {
+    const found = c && c.participants > 0 && (c.results || []).find((x) => x.resultId === r.id);
+    if (!found) return;
+    const pct = found.share * 100;
+    line.textContent = pct < 1 ? "전체의 1% 미만이 이 결과" : `전체의 ${Math.round(pct)}%가 이 결과`;
+  });
+}
+
 /** @param {WireResult} r */
 function result(r) {
   played("complete", { resultId: r.id });
+  const shareLine = h("p", { class: "result-share", id: "result-share" }); // its line is reserved
+  shareOf(r, shareLine);
   document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${loaded().title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
     h("p", { class: "result-kicker" }, `${loaded().title} · 나의 결과`),
     r.image ? responsiveImg(r.image, PANEL_SIZES, { class: "result-image", alt: r.title }) : resultBadge(r),
     h("h1", { id: "result-title", class: "result-title" }, r.title),
+    shareLine,
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
     h("div", { class: "actions" },
       h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),

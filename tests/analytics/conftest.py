@@ -23,7 +23,7 @@ from quizhub.analytics.pg import PgParams
 from quizhub.local.postgres import AnalyticsServer
 from tests.analytics.debian_postgres import DebianPostgres, debian_bindir
 from tests.api.conftest import AUTH, Api, make_api
-from tests.fakes import FakeClock, play_event, reset_analytics
+from tests.fakes import NO_SUCH_REV, FakeClock, play_event, reset_analytics
 
 # The servers each database test runs on: pytest ids and the session fixture that provides it.
 SERVERS = {"embedded": "analytics_server", "debian": "debian_postgres"}
@@ -36,23 +36,31 @@ def event_id() -> str:
     return f"ev{next(_IDS):010d}"
 
 
-def event(kind: str, test_id: str = "travel", session: str = "session-1", **extra: Any) -> dict:
+def event(
+    kind: str,
+    test_id: str = "travel",
+    session: str = "session-1",
+    rev: str = NO_SUCH_REV,
+    **extra: Any,
+) -> dict:
     """One event as the public site sends it (a fresh id, at ``START_MS``)."""
-    return play_event(event_id(), kind, test_id, session=session, **extra)
+    return play_event(event_id(), kind, test_id, session=session, rev=rev, **extra)
 
 
-def play(doc: dict[str, Any], test_id: str, session: str, *, answered: int | None = None) -> list:
-    """The events of one play: view, start, an answer per question (the first option) up to
-    ``answered`` questions, and — when every question was answered — complete with the first
-    result."""
+def play(
+    doc: dict[str, Any], test_id: str, session: str, rev: str, *, answered: int | None = None
+) -> list:
+    """The events of one play of revision ``rev``: view, start, an answer per question (the
+    first option) up to ``answered`` questions, and — when every question was answered —
+    complete with the first result."""
     questions = doc["questions"][: answered if answered is not None else None]
-    out = [event("view", test_id, session), event("start", test_id, session)]
+    out = [event("view", test_id, session, rev), event("start", test_id, session, rev)]
     out += [
-        event("answer", test_id, session, questionId=q["id"], optionId=q["options"][0]["id"])
+        event("answer", test_id, session, rev, questionId=q["id"], optionId=q["options"][0]["id"])
         for q in questions
     ]
     if len(questions) == len(doc["questions"]):
-        out.append(event("complete", test_id, session, resultId=doc["results"][0]["id"]))
+        out.append(event("complete", test_id, session, rev, resultId=doc["results"][0]["id"]))
     return out
 
 
@@ -63,13 +71,27 @@ class AnalyticsApi(Api):
         """``POST /api/events``."""
         return self.client.post("/api/events", json={"events": events}, **kwargs)
 
+    def publish(self, test_id: str, doc: dict[str, Any]) -> str:
+        """Save ``doc`` (published) and return its rev: the revision players play."""
+        job = self.save(test_id, doc)
+        assert job["status"] == "succeeded", job
+        return str(job["rev"])
+
     def settle(self) -> None:
         """Let the analytics batch timeout pass and deliver everything due."""
         self.clock.advance(10_000)
         self.process()
 
     def stats(self, test_id: str, days: int = 30) -> dict[str, Any]:
+        """The admin's stats of one test."""
         r = self.client.get(f"/api/admin/stats/tests/{test_id}?days={days}", headers=AUTH)
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    def counts(self, test_id: str) -> dict[str, Any]:
+        """The public counts of one test (``GET /api/tests/{id}/stats``, D1 only)."""
+        r = self.client.get(f"/api/tests/{test_id}/stats")
         assert r.status_code == 200, r.text
         body: dict[str, Any] = r.json()
         return body

@@ -82,6 +82,8 @@ def test_other_content_types_are_415(api: Api) -> None:
         ({"type": "answer"}, ["events", 0, "questionId"]),
         ({"type": "complete"}, ["events", 0, "resultId"]),
         ({"questionId": "q1"}, ["events", 0, "questionId"]),
+        ({"rev": "latest"}, ["events", 0, "rev"]),
+        ({"rev": None}, ["events", 0, "rev"]),
     ],
 )
 def test_a_bad_event_is_422_naming_the_field(api: Api, change: dict, loc: list) -> None:
@@ -105,6 +107,31 @@ def test_a_missing_field_is_named(api: Api) -> None:
         0,
         "testId",
     ]
+
+
+def test_an_event_names_the_revision_being_played(api: Api) -> None:
+    """Without ``rev`` the consumer could not check the event's ids: 422 at events.0.rev."""
+    bad = event("view")
+    del bad["rev"]
+    r = api.client.post("/api/events", json={"events": [bad]})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["events", 0, "rev"]
+    assert _queued(api) == []
+
+
+@pytest.mark.parametrize(
+    ("other", "field"),
+    [({"test_id": "other-test"}, "testId"), ({"session": "session-2"}, "session")],
+)
+def test_a_request_with_events_of_two_plays_is_422_mixed_plays(
+    api: Api, other: dict[str, str], field: str
+) -> None:
+    """A page plays one test in one tab: a request mixing tests or sessions is refused, so a
+    request can add at most one completed play to the public counts."""
+    r = api.client.post("/api/events", json={"events": [event("start"), event("view", **other)]})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["code"] == "mixed_plays" and error["details"][0]["loc"] == ["events", 1, field]
+    assert _queued(api) == []
 
 
 @pytest.mark.parametrize("count", [0, MAX_EVENTS_PER_REQUEST + 1])

@@ -7,6 +7,7 @@ import json
 import re
 
 from quizhub.analytics.events import EVENT_TYPES, MAX_EVENTS_PER_REQUEST
+from quizhub.analytics.plausible import REJECT_REASONS
 from quizhub.edge.ratelimits import EVENTS_PATH
 from tests.conftest import ROOT
 
@@ -31,3 +32,12 @@ def test_the_page_keeps_nothing_about_the_person() -> None:
     for forbidden in ("document.cookie", "userAgent", "localStorage"):
         assert forbidden not in SOURCE, forbidden
     assert 'credentials: "omit"' in SOURCE
+
+
+def test_the_admin_names_every_reason_an_event_is_not_counted() -> None:
+    """REJECTED_KO in the admin's statsview.js has a label for each REJECT_REASONS, no more."""
+    source = (ROOT / "public" / "admin" / "statsview.js").read_text(encoding="utf-8")
+    block = re.search(r"const REJECTED_KO = \{(.*?)\};", source, re.S)
+    assert block is not None
+    labelled = re.findall(r"^\s*(\w+): \"", block.group(1), re.M)
+    assert labelled == list(REJECT_REASONS)

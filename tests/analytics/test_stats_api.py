@@ -20,13 +20,14 @@ def test_one_test_reports_totals_rate_results_drop_off_and_days(
 ) -> None:
     """Yesterday: two complete plays and one that stopped after two questions; today: one view.
     The drop-off follows the question order; the series has one entry per day, oldest first."""
-    aapi.save("travel", travel_doc)
-    aapi.send(play(travel_doc, "travel", "session-a1"))
-    aapi.send(play(travel_doc, "travel", "session-b2"))
-    aapi.send(play(travel_doc, "travel", "session-c3", answered=2))
+    rev = aapi.publish("travel", travel_doc)
+    aapi.send(play(travel_doc, "travel", "session-a1", rev))
+    aapi.send(play(travel_doc, "travel", "session-b2", rev))
+    aapi.send(play(travel_doc, "travel", "session-c3", rev, answered=2))
     aapi.settle()
     aapi.clock.advance(DAY_MS)
-    aapi.send([event("view", session="session-d4"), event("share", session="session-a1")])
+    aapi.send([event("view", session="session-d4", rev=rev)])
+    aapi.send([event("share", session="session-a1", rev=rev)])
     aapi.settle()
 
     stats = aapi.stats("travel", days=7)
@@ -59,10 +60,10 @@ def test_one_test_reports_totals_rate_results_drop_off_and_days(
 
 def test_days_are_korean_days(aapi: AnalyticsApi, travel_doc: dict[str, Any]) -> None:
     """An event received at 23:30 UTC counts on the next Korean day (KST = UTC+9)."""
-    aapi.save("travel", travel_doc)
+    rev = aapi.publish("travel", travel_doc)
     midnight_utc = (aapi.clock.ms // DAY_MS + 1) * DAY_MS
     aapi.clock.ms = midnight_utc - 30 * 60 * 1000  # 23:30 UTC = 08:30 KST the next day
-    aapi.send([event("view")])
+    aapi.send([event("view", rev=rev)])
     aapi.settle()
     kst_date = aapi.stats("travel", days=1)["to"]
     from datetime import UTC, datetime
@@ -76,11 +77,14 @@ def test_the_overview_lists_tests_most_played_first(
     aapi: AnalyticsApi, travel_doc: dict[str, Any]
 ) -> None:
     """Starts decide the order; titles come from D1; tests without plays are not listed."""
-    aapi.save("travel", travel_doc)
-    aapi.save("quiet", sample_doc("조용한 테스트"))
+    rev = aapi.publish("travel", travel_doc)
+    quiet = aapi.publish("quiet", sample_doc("조용한 테스트"))
     aapi.save("unplayed", sample_doc("아무도 안 한 테스트"))
-    aapi.send([event("view", test_id="quiet"), event("start", test_id="quiet")])
-    aapi.send(play(travel_doc, "travel", "session-a1") + play(travel_doc, "travel", "session-b2"))
+    aapi.send(
+        [event("view", test_id="quiet", rev=quiet), event("start", test_id="quiet", rev=quiet)]
+    )
+    aapi.send(play(travel_doc, "travel", "session-a1", rev))
+    aapi.send(play(travel_doc, "travel", "session-b2", rev))
     aapi.settle()
     r = aapi.client.get("/api/admin/stats/overview?days=30", headers=AUTH)
     assert r.status_code == 200 and r.headers["cache-control"] == "no-store"

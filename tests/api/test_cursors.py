@@ -1,6 +1,7 @@
 """Pagination cursors are accepted only when the API could have made them: every field of the
-position is checked (test id, updatedAt, rev, job id, search offset), a cursor of one listing
-is refused by another, and the cursors the API returns page through everything exactly once."""
+position is checked (test id, publishedAt, a play count, rev, job id, search offset), a cursor
+of one listing is refused by another, and the cursors the API returns page through everything
+exactly once."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from quizhub.api.cursors import (
     decode_cursor,
     jobs_cursor,
     list_cursor,
+    popular_cursor,
     read_jobs_cursor,
     read_list_cursor,
+    read_popular_cursor,
     read_search_cursor,
     read_versions_cursor,
     search_cursor,
@@ -71,20 +74,32 @@ FORGED: list[Any] = [
     [1, 2],
     None,
     "travel",
+    [True, STAMP, "travel"],
+    [-1, STAMP, "travel"],
+    [1.0, STAMP, "travel"],
+    [2**53, STAMP, "travel"],
+    ["3", STAMP, "travel"],
+    [3, STAMP, "Travel"],
+    [3, "2026-11-18T09:46:40Z", "travel"],
+    [3, STAMP],
+    [3, STAMP, "travel", 1],
+    [None, STAMP, "travel"],
 ]
 
 ENDPOINTS = {
     "list": ("/api/tests", {}),
+    "popular": ("/api/tests", {"sort": "popular"}),
     "search": ("/api/tests", {"q": "여행"}),
     "versions": ("/api/admin/tests/travel/versions", {}),
     "jobs": ("/api/admin/jobs", {"status": "succeeded"}),
 }
 # The cursor's max length on each listing: a longer one is refused as a query parameter (422
 # ``invalid`` on ``cursor``) before it is read.
-LONGEST = {"list": 200, "search": 200, "versions": 100, "jobs": 300}
+LONGEST = {"list": 200, "popular": 200, "search": 200, "versions": 100, "jobs": 300}
 # The position each listing returns, valid there and nowhere else.
 OWN = {
     "list": [STAMP, "travel"],
+    "popular": [3, STAMP, "travel"],
     "search": {"offset": 2},
     "versions": [REV],
     "jobs": [REV, JOB_ID],
@@ -149,6 +164,8 @@ def test_cursors_keep_the_format_already_issued() -> None:
     assert search_cursor(20) == "eyJvZmZzZXQiOiAyMH0"  # {"offset": 20}
     assert versions_cursor(REV) == _raw([REV])
     assert jobs_cursor(REV, JOB_ID) == _raw([REV, JOB_ID])
+    assert popular_cursor(0, STAMP, "travel") == _raw([0, STAMP, "travel"])
+    assert read_popular_cursor(_raw([2**53 - 1, STAMP, "travel"])) == (2**53 - 1, STAMP, "travel")
     assert read_list_cursor(_raw([STAMP, "travel"])) == (STAMP, "travel")
     assert read_search_cursor("eyJvZmZzZXQiOiAyMH0") == 20
     assert read_search_cursor(search_cursor(DEPTH)) == DEPTH

@@ -1,6 +1,7 @@
 """Play analytics end to end on the dev server: taking a test on the public site shows up in
-the admin's 통계 within seconds (events → queue → consumer → PostgreSQL → stats → SVG charts),
-and a player who leaves mid-test is still counted (the page-hide beacon)."""
+the admin's 통계 within seconds (events → queue → consumer → PostgreSQL → stats → SVG charts)
+and in the public counts (→ D1: "N명 참여", "전체의 N%가 이 결과"), and a player who leaves
+mid-test is still counted (the page-hide beacon)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from tests.browser._pages import sign_in
 from tests.browser.conftest import ADMIN_TOKEN, http, shot
 
-# The consumer's batch timeout (5 s) plus the page's own flush delay, with room for a slow CI.
+# The consumer's batch timeout (2 s) plus the page's own flush delay, with room for a slow CI.
 ARRIVAL_S = 20 + RETRY_BASE_SECONDS
 
 
@@ -74,6 +75,7 @@ def test_a_played_test_shows_up_in_the_admin_stats_within_seconds(
         f"결과 분포: {stats['results'][0]['title']} 1, {stats['results'][1]['title']} 0",
     )
     expect(admin.locator("#stats-questions rect")).to_have_count(total)
+    expect(admin.locator("#stats-rejected")).to_have_text("집계에서 제외된 이벤트가 없습니다.")
     shot(admin, "admin-stats-test", full_page=True)
 
     admin.get_by_role("link", name="전체 통계").click()
@@ -81,6 +83,43 @@ def test_a_played_test_shows_up_in_the_admin_stats_within_seconds(
     expect(row.locator("th")).to_have_text(doc["title"])
     row.get_by_role("link").click()
     expect(admin).to_have_url(f"{server}/admin/#/stats/{test_id}")
+
+
+def _public_when(server: str, test_id: str, participants: int) -> dict[str, Any]:
+    """Poll the public counts until they reach ``participants``."""
+    deadline = time.monotonic() + ARRIVAL_S
+    while True:
+        status, counts = http("GET", f"{server}/api/tests/{test_id}/stats")
+        assert status == 200, counts
+        if counts["participants"] >= participants:
+            return dict(counts)
+        assert time.monotonic() < deadline, f"the play was not counted: {counts}"
+        time.sleep(0.25)
+
+
+def test_a_completed_play_shows_in_the_public_counts(
+    new_page: Any, make_test: Any, server: str
+) -> None:
+    """After one full play the test page says "1명 참여", the card on the home page too, and
+    the next player who reaches the same result reads "전체의 100%가 이 결과"."""
+    test_id, doc = make_test(title="참여 수 브라우저 테스트")
+    first = new_page(width=800, height=700)
+    _play(first, test_id, doc, len(doc["questions"]))
+    expect(first.locator("#result-title")).to_be_visible()
+    first.goto("/")  # page hide: whatever waits goes out now
+    counts = _public_when(server, test_id, 1)
+    assert counts["participants"] == 1 and len(counts["results"]) == 1
+
+    second = new_page(width=800, height=700)
+    second.goto(f"/test/?id={test_id}")
+    expect(second.locator("#participants")).to_have_text(" · 1명 참여")
+    shot(second, "public-test-participants")
+    _play(second, test_id, doc, len(doc["questions"]))
+    expect(second.locator("#result-share")).to_have_text("전체의 100%가 이 결과")
+    shot(second, "public-result-share")
+    second.goto("/?sort=newest")
+    card = second.locator(".card", has=second.get_by_role("heading", name=doc["title"]))
+    expect(card.locator(".participants")).to_have_text("1명 참여")
 
 
 def test_a_player_who_leaves_mid_test_is_counted_by_the_beacon(

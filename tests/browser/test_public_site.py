@@ -79,6 +79,43 @@ def test_home_lists_published_tests_with_search_tag_and_more(page: Page, make_te
     assert len(set(links)) == 4
 
 
+def test_home_orders_by_popularity_or_newest_and_keeps_the_choice_in_the_url(
+    page: Page, make_test: Any, server: str
+) -> None:
+    """인기순 is the default, 최신순 is ?sort=newest; tag chips are categories (?tag=) that keep
+    the order; every choice is a link, so Back and a shared URL return to it."""
+    make_test(title="카테고리 브라우저 테스트", tags=["카테고리칩"])
+    page.goto("/")
+    sort = page.get_by_role("navigation", name="정렬 순서")
+    expect(sort.get_by_role("link", name="인기순")).to_have_attribute("aria-current", "page")
+    sort.get_by_role("link", name="최신순").click()
+    expect(page).to_have_url(f"{server}/?sort=newest")
+    expect(sort.get_by_role("link", name="최신순")).to_have_attribute("aria-current", "page")
+    expect(page.locator(".card").first).to_be_visible()
+    categories = page.get_by_label("카테고리")
+    categories.get_by_role("link", name="#카테고리칩").click()
+    expect(page).to_have_url(re.compile(r"\?tag=%EC%B9%B4.*&sort=newest$"))
+    expect(categories.get_by_role("link", name="#카테고리칩")).to_have_attribute(
+        "aria-current", "page"
+    )
+    for tags in page.locator(".card .card-tags").all_inner_texts():
+        assert "#카테고리칩" in tags
+    shot(page, "public-home-category", full_page=True)
+    page.go_back()
+    expect(page).to_have_url(f"{server}/?sort=newest")
+
+
+def test_a_search_without_results_offers_the_popular_tests(page: Page, make_test: Any) -> None:
+    """No dead end: the search says it found nothing and the popular tests follow."""
+    make_test(title="인기 대체 브라우저 테스트")
+    page.goto("/?q=" + "아무것도없는검색어")
+    expect(page.locator(".empty")).to_contain_text("맞는 테스트가 없어요")
+    expect(page.get_by_role("heading", name="인기 테스트")).to_be_visible()
+    expect(page.locator(".card").first).to_be_visible()
+    expect(page.get_by_role("navigation", name="정렬 순서")).to_be_hidden()
+    shot(page, "public-search-none", full_page=True)
+
+
 @pytest.mark.parametrize("path", ["/", "/admin/"])
 def test_pages_fit_a_375px_screen(new_page: Any, make_test: Any, path: str) -> None:
     """No horizontal scrolling at phone width."""

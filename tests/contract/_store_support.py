@@ -74,7 +74,17 @@ def _job_n(job: JobRef) -> int:
 
 
 async def _fresh(db: Any) -> None:
-    tables = ("tests", "test_tags", "test_images", "jobs", "purge_debt")
+    tables = (
+        "tests",
+        "test_tags",
+        "test_images",
+        "jobs",
+        "purge_debt",
+        "test_versions",
+        "participation",
+        "participation_results",
+        "participation_days",
+    )
     await db.batch([db.prepare(f"DELETE FROM {table}") for table in tables])
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
+from quizhub.store.participation import Counts, ParticipationRepo
 from quizhub.store.tests import TestsRepo
+from quizhub.store.versions import VersionsRepo
 from tests.contract._store_support import (
     _commit,
     _doc,
@@ -45,12 +47,14 @@ async def check_list_public_summary_shape(db: Any) -> None:
         "questionCount": 2,
         "createdAt": _ts(7),
         "updatedAt": _ts(7),
+        "publishedAt": _ts(7),
+        "participants": 0,
     }
 
 
 async def check_list_public_paginates_with_the_after_cursor(db: Any) -> None:
     await _fresh(db)
-    # p-c and p-b share updated_at: the id breaks the tie (descending).
+    # p-c and p-b share published_at: the id breaks the tie (descending).
     await _publish(db, "p-a", 1)
     await _publish(db, "p-b", 2)
     await _commit(db, _job("p-c", 3), _doc(), at=2)
@@ -63,8 +67,94 @@ async def check_list_public_paginates_with_the_after_cursor(db: Any) -> None:
         seen += [s["id"] for s in page]
         if len(page) < 2:
             break
-        after = (page[-1]["updatedAt"], page[-1]["id"])
+        after = (page[-1]["publishedAt"], page[-1]["id"])
     assert seen == ["p-e", "p-d", "p-c", "p-b", "p-a"]
+
+
+async def check_published_at_is_the_first_publish_kept_by_edits_and_cleared_by_a_delete(
+    db: Any,
+) -> None:
+    await _fresh(db)
+    await _publish(db, "p-life", 1, status="draft")
+    assert (await _one(db, "p-life"))["publishedAt"] is None
+    await _publish(db, "p-life", 2)  # first published here
+    await _publish(db, "p-life", 3, title="제목을 고쳤다")
+    await _publish(db, "p-life", 4, status="draft")
+    await _publish(db, "p-life", 5)  # published again: still the first publish
+    assert (await _one(db, "p-life"))["publishedAt"] == _ts(2)
+    await _commit(db, _job("p-life", 6, kind="delete"), None)
+    await _publish(db, "p-life", 7)  # made again under the id: a new test
+    assert (await _one(db, "p-life"))["publishedAt"] == _ts(7)
+
+
+async def _one(db: Any, test_id: str) -> dict[str, Any]:
+    [summary] = [s for s in await TestsRepo(db).list_all() if s["id"] == test_id]
+    return summary
+
+
+async def check_list_public_newest_is_by_first_publish_not_last_edit(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-first", 1)
+    await _publish(db, "p-second", 2)
+    await _publish(db, "p-first", 3, title="오타 수정")  # an edit does not move it up
+    assert await _public_ids(db) == ["p-second", "p-first"]
+
+
+async def check_list_public_popular_is_by_recent_completions_then_newest(db: Any) -> None:
+    await _fresh(db)
+    for n, test_id in enumerate(("p-quiet", "p-hit", "p-old-hit", "p-new", "p-tie"), start=1):
+        await _publish(db, test_id, n)
+    await ParticipationRepo(db).write(
+        [
+            Counts("p-hit", {"planner": 9}, {100: 2, 106: 3}),  # 5 in the window
+            Counts("p-old-hit", {"planner": 50}, {90: 50}),  # all before the window
+            Counts("p-tie", {"free": 5}, {103: 5}),  # 5, published after p-hit
+        ],
+        now=_ts(9),
+        keep_since=0,
+    )
+    seen: list[str] = []
+    after = None
+    for _ in range(10):
+        page = await TestsRepo(db).list_public(
+            tag=None, limit=2, after=after, sort="popular", since_day=100
+        )
+        seen += [s["id"] for s in page]
+        if len(page) < 2:
+            break
+        after = (page[-1]["recent"], page[-1]["publishedAt"], page[-1]["id"])
+    assert seen == ["p-tie", "p-hit", "p-new", "p-old-hit", "p-quiet"]
+    [hit] = [
+        s
+        for s in await TestsRepo(db).list_public(tag=None, limit=9, after=None)
+        if s["id"] == "p-hit"
+    ]
+    assert hit["participants"] == 9
+
+
+async def check_participation_keeps_the_larger_total_and_prunes_old_days(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-count", 1)
+    repo = ParticipationRepo(db)
+    assert await repo.of_test("p-count") == (0, {})
+    newer = Counts("p-count", {"planner": 3, "free": 1}, {200: 4})
+    older = Counts("p-count", {"planner": 2, "free": 1}, {200: 3, 199: 1})
+    await repo.write([newer], now=_ts(2), keep_since=190)
+    await repo.write([older], now=_ts(3), keep_since=190)  # a late writer of older totals
+    assert await repo.of_test("p-count") == (4, {"planner": 3, "free": 1})
+    await repo.write([Counts("p-count", {"planner": 3, "free": 1}, {})], now=_ts(4), keep_since=200)
+    days = await db.prepare("SELECT day, completions FROM participation_days ORDER BY day").all()
+    assert days["results"] == [{"day": 200, "completions": 4}]
+
+
+async def check_versions_are_found_many_at_once(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-v", 1)
+    await _publish(db, "p-v", 2, status="draft")
+    found = await VersionsRepo(db).many([("p-v", _rev(1)), ("p-v", _rev(2)), ("p-v", _rev(3))])
+    assert sorted(found) == [("p-v", _rev(1)), ("p-v", _rev(2))]
+    assert found[("p-v", _rev(2))].status == "draft"
+    assert await VersionsRepo(db).many([]) == {}
 
 
 async def _keyword(db: Any, q: str) -> list[str]:
@@ -119,3 +209,17 @@ async def check_summaries_filter_by_tag(db: Any) -> None:
     ranked = await _keyword(db, "여행")
     summaries = await TestsRepo(db).summaries(ranked, tag="여행")
     assert sorted(s["id"] for s in summaries) == ["p-m1", "p-m3", "p-m5"]
+
+
+async def check_top_tags_count_published_tests_only(db: Any) -> None:
+    await _fresh(db)
+    await _publish(db, "p-t1", 1, tags=["여행", "성격"])
+    await _publish(db, "p-t2", 2, tags=["여행"])
+    await _publish(db, "p-t3", 3, tags=["비밀"], status="draft")
+    await _publish(db, "p-t4", 4, tags=["지운"])
+    await _commit(db, _job("p-t4", 5, kind="delete"), None)
+    assert await TestsRepo(db).top_tags(10) == [
+        {"tag": "여행", "tests": 2},
+        {"tag": "성격", "tests": 1},
+    ]
+    assert await TestsRepo(db).top_tags(1) == [{"tag": "여행", "tests": 2}]

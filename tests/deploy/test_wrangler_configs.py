@@ -263,8 +263,9 @@ def test_the_index_queue_is_produced_by_both_workers_and_consumed_in_batches_of_
 
 def test_play_analytics_queue_goes_from_the_api_to_the_consumer_and_postgres() -> None:
     """The API Worker produces ANALYTICS_QUEUE; the consumer Worker consumes it in batches of up
-    to 100 (5 s timeout) with 100 retries and a dead-letter queue it consumes too; both bind
-    the same Hyperdrive config, with a localConnectionString for `wrangler dev`."""
+    to 100 (2 s timeout: the public counts' freshness, tests/api/test_participation_reads.py)
+    with 100 retries and a dead-letter queue it consumes too; both bind the same Hyperdrive
+    config, with a localConnectionString for `wrangler dev`."""
     api, consumer = _load(API), _load(CONSUMER)
     producer = _by(api["queues"]["producers"], "binding")[ANALYTICS_BINDING]
     assert producer["queue"] == ANALYTICS_QUEUE
@@ -272,7 +273,7 @@ def test_play_analytics_queue_goes_from_the_api_to_the_consumer_and_postgres() -
     assert consumers[ANALYTICS_QUEUE] == {
         "queue": ANALYTICS_QUEUE,
         "max_batch_size": 100,
-        "max_batch_timeout": 5,
+        "max_batch_timeout": 2,
         "max_retries": 100,
         "dead_letter_queue": ANALYTICS_DLQ,
     }

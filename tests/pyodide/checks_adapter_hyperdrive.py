@@ -5,9 +5,11 @@ so what is proven here is everything around it: how ``quizhub.cloudflare.hyperdr
 Hyperdrive binding (JS objects shaped like production's: the one ``[[hyperdrive]]``'s
 ``localConnectionString`` describes, bound by harness.mjs, and a production-like one), what
 ``bindings_from_env`` binds in each Worker, and how the consumer Worker's ``Default.queue``
-settles an analytics batch: acked once its events are stored (a stand-in database records the
-insert), retried with backoff when the database fails. The SQL itself runs against a real
-PostgreSQL in tests/analytics.
+settles an analytics batch: its events checked against Miniflare's D1 and R2 (the test's
+pointer, its versions, the immutable revision object), acked once they are stored (a stand-in
+database records the insert and each event's verdict) and the public counts written to D1,
+retried with backoff when the database fails. The SQL itself runs against a real PostgreSQL in
+tests/analytics.
 """
 
 from __future__ import annotations
@@ -45,14 +47,19 @@ def _settled(settled: Any) -> list[dict[str, Any]]:
     return list(json.loads(str(js("JSON.stringify")(settled))))
 
 
+_REV = "01KA0000000000000000000000"  # the known test's one published revision
+
+
 def _events_message(test_id: str, count: int) -> dict[str, Any]:
     events = [
         {
             "id": f"hd-{test_id}-{i:04d}",
-            "type": "view",
+            "type": "complete" if i == count - 1 else "start" if i == 0 else "view",
             "testId": test_id,
             "at": 1,
             "session": "s-12345678",
+            "rev": _REV,
+            **({"resultId": "planner"} if i == count - 1 else {}),
         }
         for i in range(count)
     ]
@@ -60,7 +67,8 @@ def _events_message(test_id: str, count: int) -> dict[str, Any]:
 
 
 class _RecordingDatabase:
-    """Stands in for asyncpg over Hyperdrive: records the rows each insert was given."""
+    """Stands in for asyncpg over Hyperdrive: records the rows each insert was given (event id
+    and verdict) and answers the counts' read-back with this play's completion."""
 
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
@@ -76,28 +84,38 @@ class _RecordingDatabase:
         db = self
 
         class Conn:
-            async def fetchval(self, query: str, *args: Any) -> int:
-                db.inserted.append(list(args[0]))  # the event ids column
-                return len(args[0])
+            async def fetch(self, query: str, *args: Any) -> list[dict[str, Any]]:
+                if "INSERT INTO play_events" in query:
+                    db.inserted.append(list(zip(args[0], args[11], strict=True)))  # id, verdict
+                    return [{"new": len(args[0]), "accepted": len(args[0]), "counted": 1}]
+                if "FROM test_daily_results" in query:
+                    return [{"test_id": t, "result_id": "planner", "n": 1} for t in args[0]]
+                return []
 
         yield Conn()
 
 
 async def _known_test(h: Any, test_id: str) -> None:
-    await (
-        h.bindings.db.prepare(
-            "INSERT OR IGNORE INTO tests (id, rev, status, title, created_at, updated_at)"
-            " VALUES (?, ?, 'published', ?, ?, ?)"
-        )
-        .bind(
-            test_id,
-            "01KA0000000000000000000000",
-            "통계 테스트",
-            "2026-11-18T00:00:00.000Z",
-            "2026-11-18T00:00:00.000Z",
-        )
-        .run()
+    """A published test as a commit leaves it: its pointer, its version row and its object."""
+    from quizhub.domain.samples import minimal_document
+    from quizhub.domain.wire import json_bytes
+    from quizhub.store.keys import document_key
+
+    key = document_key(test_id, _REV)
+    now = "2026-11-18T00:00:00.000Z"
+    await h.bindings.db.batch(
+        [
+            h.bindings.db.prepare(
+                "INSERT OR IGNORE INTO tests (id, rev, status, title, object_key, created_at,"
+                " updated_at, published_at) VALUES (?, ?, 'published', ?, ?, ?, ?, ?)"
+            ).bind(test_id, _REV, "통계 테스트", key, now, now, now),
+            h.bindings.db.prepare(
+                "INSERT OR IGNORE INTO test_versions (test_id, rev, title, status, object_key,"
+                " saved_at) VALUES (?, ?, ?, 'published', ?, ?)"
+            ).bind(test_id, _REV, "통계 테스트", key, now),
+        ]
     )
+    await h.bindings.bucket.put(key, json_bytes(minimal_document("통계 테스트")))
 
 
 async def check_the_adapter_reads_the_local_binding_of_the_config(h: Any) -> None:
@@ -224,7 +242,17 @@ async def check_the_consumer_acks_a_batch_once_its_events_are_stored(h: Any) -> 
     assert consumer.QUEUE_HANDLERS[ANALYTICS_QUEUE] is not None
     ops = {s["id"]: s["op"] for s in _settled(settled)}
     assert ops == {"m-0": "ack", "m-1": "ack", "m-2": "ack"}, ops
-    assert db.inserted == [["hd-hd-known-0000", "hd-hd-known-0001"]], db.inserted
+    assert db.inserted == [
+        [
+            ("hd-hd-known-0000", None),
+            ("hd-hd-known-0001", None),
+            ("hd-hd-unknown-0000", "unknown_test"),
+        ]
+    ], db.inserted
+    counts = await h.bindings.db.prepare(
+        "SELECT participants FROM participation WHERE test_id = 'hd-known'"
+    ).first("participants")
+    assert counts == 1, counts  # the read-back totals reached Miniflare's D1
 
 
 async def check_the_consumer_retries_a_batch_when_the_database_fails(h: Any) -> None:

@@ -1,10 +1,16 @@
-"""Play events, written once: their types, fields, limits, the queue message that carries them
-and the day they count on. The API validates with this module and the analytics consumer
-re-validates with it (pydantic-free: the consumer Worker runs it inside Pyodide).
+"""Play events, written once: their types, fields, limits and the queue message that carries
+them (the day they count on, a Korean day, is ``quizhub.domain.days``, re-exported here). The API
+validates with this module and the analytics consumer re-validates with it (pydantic-free: the
+consumer Worker runs it inside Pyodide).
 
 An event's shape is declared once, in the table ``EVENT_FIELDS`` / ``TYPE_FIELDS``: the JSON
 Schema published in OpenAPI (``events_schema``) and the validator (``parse_events``) are both
-made from it, so they accept the same events (tests/analytics check it on generated ones).
+made from it, so they accept the same events (tests/analytics check it on generated ones). The
+same table says which of an event's ids must name an item of the revision being played
+(``EventField.refers``): the analytics consumer's plausibility check
+(``quizhub.analytics.plausible``) reads it from there. Two rules JSON Schema cannot state are
+written here too: a request carries the events of ONE play (one test, one session:
+``one_play``), and ``SESSION_CAPS`` bounds how many events of each type a play counts.
 
 What an event holds is all that is ever stored: ids the client made up (event id, per-tab
 ``session``), the test's own ids and a client timestamp. Nothing that identifies a person: no
@@ -18,7 +24,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, get_args
 
+from quizhub.domain.days import KST_OFFSET_MS, day_of
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.revisions import REV_PATTERN
 from quizhub.errors import Invalid
 
 __all__ = [
@@ -35,10 +43,13 @@ __all__ = [
     "EventField",
     "EVENT_FIELDS",
     "TYPE_FIELDS",
+    "SESSION_CAPS",
+    "Refers",
     "event_schema",
     "events_schema",
     "PlayEvent",
     "parse_events",
+    "one_play",
     "event_message",
     "events_of_message",
     "day_of",
@@ -61,11 +72,12 @@ VIEW, START, ANSWER, COMPLETE, SHARE = EVENT_TYPES
 # A client-made id (event id, session id): long enough to be unique, nothing else.
 CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 MAX_MS = 2**53 - 1  # JSON numbers a browser can make exactly
-# Days are Korean days (KST = UTC+9, no daylight saving time): the site's audience.
-KST_OFFSET_MS = 9 * 3600 * 1000
-_DAY_MS = 24 * 3600 * 1000
 
 _BAD = object()  # what ``EventField.value`` answers for a value the field does not take
+
+# What an id of an event names in the revision being played: a question, an option of the
+# event's question, or a result.
+Refers = Literal["", "question", "option", "result"]
 
 
 @dataclass(frozen=True)
@@ -73,13 +85,15 @@ class EventField:
     """One field of a play event, as exactly one of: a string matching ``pattern`` (anchored
     ``^…$`` and matched whole, as JSON Schema's ECMA regexes do), an integer from 0 to
     ``maximum`` (a whole float such as ``12.0`` is that integer, as JSON Schema says), or one
-    of ``choices``. ``about`` describes it (in the schema and in its error)."""
+    of ``choices``. ``about`` describes it (in the schema and in its error); ``refers`` is the
+    item of the played revision the value must name, if any."""
 
     name: str
     pattern: str = ""
     maximum: int | None = None
     choices: tuple[str, ...] = ()
     about: str = ""
+    refers: Refers = ""
 
     def __post_init__(self) -> None:
         kinds = [bool(self.pattern), self.maximum is not None, bool(self.choices)]
@@ -134,10 +148,11 @@ EVENT_FIELDS: tuple[EventField, ...] = (
     EventField("testId", TEST_ID_PATTERN),
     EventField("at", maximum=MAX_MS, about="the client's time in ms since the epoch"),
     EventField("session", CLIENT_ID_PATTERN, about="per tab"),
+    EventField("rev", REV_PATTERN, about="the revision being played (the test's rev)"),
 )
-_QUESTION = EventField("questionId", ITEM_ID_PATTERN)
-_OPTION = EventField("optionId", ITEM_ID_PATTERN)
-_RESULT = EventField("resultId", ITEM_ID_PATTERN)
+_QUESTION = EventField("questionId", ITEM_ID_PATTERN, refers="question")
+_OPTION = EventField("optionId", ITEM_ID_PATTERN, refers="option")
+_RESULT = EventField("resultId", ITEM_ID_PATTERN, refers="result")
 TYPE_FIELDS: dict[EventType, tuple[EventField, ...]] = {
     VIEW: (),
     START: (),
@@ -150,6 +165,13 @@ _TYPED: tuple[EventField, ...] = tuple(
     dict.fromkeys(f for k in EVENT_TYPES for f in TYPE_FIELDS[k])
 )
 _KNOWN = frozenset(f.name for f in EVENT_FIELDS + _TYPED)
+
+# Per-session caps: of one play (a test and a session), at most this many events of each type
+# count (answers: per question). A player who goes back and answers again, reloads the page or
+# plays again (다시 하기) stays far below them; a completion counts once per play. Events past a
+# cap are rejected (``session_cap``), never counted.
+SESSION_CAPS: dict[EventType, int] = {VIEW: 20, START: 20, ANSWER: 20, COMPLETE: 1, SHARE: 20}
+assert set(SESSION_CAPS) == set(EVENT_TYPES)
 
 
 def event_schema(kind: EventType) -> dict[str, Any]:
@@ -190,6 +212,7 @@ class PlayEvent:
     test_id: str
     session: str
     at: int
+    rev: str
     question_id: str | None = None
     option_id: str | None = None
     result_id: str | None = None
@@ -202,6 +225,7 @@ class PlayEvent:
             "testId": self.test_id,
             "at": self.at,
             "session": self.session,
+            "rev": self.rev,
         }
         for name, value in (
             ("questionId", self.question_id),
@@ -213,9 +237,9 @@ class PlayEvent:
         return out
 
 
-def _problem(loc: list[Any], msg: str, kind: str) -> Invalid:
+def _problem(loc: list[Any], msg: str, kind: str, code: str | None = None) -> Invalid:
     where = ".".join(str(p) for p in loc)
-    return Invalid(f"{where}: {msg}", details=[{"loc": loc, "msg": msg, "type": kind}])
+    return Invalid(f"{where}: {msg}", code=code, details=[{"loc": loc, "msg": msg, "type": kind}])
 
 
 def _one(raw: Any, i: int) -> PlayEvent:
@@ -249,6 +273,7 @@ def _one(raw: Any, i: int) -> PlayEvent:
         test_id=values["testId"],
         session=values["session"],
         at=values["at"],
+        rev=values["rev"],
         question_id=values.get("questionId"),
         option_id=values.get("optionId"),
         result_id=values.get("resultId"),
@@ -272,6 +297,22 @@ def parse_events(payload: Any) -> list[PlayEvent]:
     return [_one(raw, i) for i, raw in enumerate(events)]
 
 
+def one_play(events: list[PlayEvent]) -> list[PlayEvent]:
+    """``events`` when they are all of one play: the first event's test and session (a page
+    plays one test, and its tab has one session). ``Invalid`` naming the first that is not:
+    so a request can add at most one completion to the counts, whatever it holds."""
+    first = events[0]
+    for i, e in enumerate(events):
+        for name, value, wanted in (
+            ("testId", e.test_id, first.test_id),
+            ("session", e.session, first.session),
+        ):
+            if value != wanted:
+                msg = f"the events of a request are of one play: {name} must be {wanted!r}"
+                raise _problem(["events", i, name], msg, "one_play", code="mixed_plays")
+    return events
+
+
 def event_message(events: list[PlayEvent], received_ms: int) -> dict[str, Any]:
     """The one queue message a request becomes (``received_ms``: the server's clock)."""
     return {
@@ -288,9 +329,4 @@ def events_of_message(body: Any) -> tuple[int, list[PlayEvent]]:
     received = body.get("receivedAt")
     if isinstance(received, bool) or not isinstance(received, int) or received < 0:
         raise Invalid("play-events message without receivedAt")
-    return received, parse_events({"events": body.get("events")})
-
-
-def day_of(ms: int) -> int:
-    """The Korean day ``ms`` falls on, as days since 1970-01-01 (rollups count by it)."""
-    return (ms + KST_OFFSET_MS) // _DAY_MS
+    return received, one_play(parse_events({"events": body.get("events")}))

@@ -1,6 +1,7 @@
 """Admin stats over the daily rollup: one test (totals, completion rate, result distribution,
-per-question drop-off, a daily series) and the overview (every test's totals, most played
-first). Reads Postgres for counts and D1 + R2 for titles and the question order."""
+per-question drop-off, a daily series, the events not counted by reason) and the overview
+(every test's totals, most played first, and every test's events not counted by reason). Reads
+Postgres for counts and D1 + R2 for titles and the question order."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ async def test_stats(b: Bindings, test_id: str, days: int) -> dict[str, Any]:
     store = AnalyticsStore(analytics_db(b))
     first, last = _window(b.clock_ms(), days)
     # Postgres (the counts) and D1 + R2 (titles, question order) at the same time.
-    (rows, by_result, by_question), doc = await asyncio.gather(
-        store.window(test_id, first, last), _document(b, test_id)
+    (rows, by_result, by_question), rejected, doc = await asyncio.gather(
+        store.window(test_id, first, last),
+        store.rejected(test_id, first, last),
+        _document(b, test_id),
     )
     if doc is None and not rows:
         raise NotFound(f"test '{test_id}' does not exist and has no recorded plays")
@@ -81,6 +84,7 @@ async def test_stats(b: Bindings, test_id: str, days: int) -> dict[str, Any]:
         "results": results,
         "questions": questions,
         "daily": daily,
+        "rejected": rejected,
     }
 
 
@@ -126,7 +130,10 @@ def _questions(doc: dict[str, Any] | None, counts: dict[str, int], starts: int) 
 async def overview(b: Bindings, days: int) -> dict[str, Any]:
     """Every test with plays in the last ``days`` Korean days, most played first."""
     first, last = _window(b.clock_ms(), days)
-    rows = await AnalyticsStore(analytics_db(b)).totals_by_test(first, last)
+    store = AnalyticsStore(analytics_db(b))
+    rows, rejected = await asyncio.gather(
+        store.totals_by_test(first, last), store.rejected(None, first, last)
+    )
     titles = await TestsRepo(b.db).titles([test_id for test_id, _ in rows])
     items = [
         {
@@ -137,4 +144,10 @@ async def overview(b: Bindings, days: int) -> dict[str, Any]:
         }
         for test_id, totals in rows
     ]
-    return {"days": days, "from": _date(first), "to": _date(last), "items": items}
+    return {
+        "days": days,
+        "from": _date(first),
+        "to": _date(last),
+        "items": items,
+        "rejected": rejected,
+    }

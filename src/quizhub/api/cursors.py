@@ -3,19 +3,22 @@
 Every paginated endpoint has its cursor kind here, written once: how its position is encoded
 and how it is read back. Reading is strict: a cursor is accepted only when it is exactly the
 text this API writes for its position and every field of that position is one the API itself
-can write (the id pattern of a test, the ``updatedAt`` format the store writes, the rev and job
-id patterns, a search offset within the search's depth); anything else, a cursor of another
-kind included, is a 422 ``invalid_cursor``. There is no signature: positions are not secret,
-and a position of the right shape names a place in the listing like any other.
+can write (the id pattern of a test, the timestamp format the store writes, the rev and job
+id patterns, a search offset within the search's depth, a count a JSON number holds exactly);
+anything else, a cursor of another kind included, is a 422 ``invalid_cursor``. There is no
+signature: positions are not secret, and a position of the right shape names a place in the
+listing like any other.
 
-==========  ===================  =============================================
-kind        position             endpoint
-==========  ===================  =============================================
-list        ``[updatedAt, id]``  ``GET /api/tests`` (no ``q``)
-search      ``{"offset": n}``    ``GET /api/tests?q=`` (1 ≤ n ≤ search depth)
-versions    ``[rev]``            ``GET /api/admin/tests/{id}/versions``
-jobs        ``[rev, jobId]``     ``GET /api/admin/jobs`` (the job id of rev)
-==========  ===================  =============================================
+==========  ==============================  ==============================================
+kind        position                        endpoint
+==========  ==============================  ==============================================
+list        ``[publishedAt, id]``           ``GET /api/tests`` (no ``q``; ``sort=newest``)
+popular     ``[n, publishedAt, id]``        ``GET /api/tests?sort=popular`` (n: completed
+                                            plays of the 인기순 window, 0 ≤ n < 2⁵³)
+search      ``{"offset": n}``               ``GET /api/tests?q=`` (1 ≤ n ≤ search depth)
+versions    ``[rev]``                       ``GET /api/admin/tests/{id}/versions``
+jobs        ``[rev, jobId]``                ``GET /api/admin/jobs`` (the job id of rev)
+==========  ==============================  ==============================================
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ __all__ = [
     "bad_cursor",
     "list_cursor",
     "read_list_cursor",
+    "popular_cursor",
+    "read_popular_cursor",
     "search_cursor",
     "read_search_cursor",
     "versions_cursor",
@@ -83,7 +88,7 @@ _ONE_MS = timedelta(milliseconds=1)
 
 
 def _is_timestamp(value: object) -> bool:
-    """``value`` is a time exactly as ``iso_ms`` writes it (a test's ``updatedAt``)."""
+    """``value`` is a time exactly as ``iso_ms`` writes it (a test's ``publishedAt``)."""
     if not isinstance(value, str):
         return False
     try:
@@ -93,6 +98,14 @@ def _is_timestamp(value: object) -> bool:
         return iso_ms((moment - _EPOCH) // _ONE_MS) == value
     except (ValueError, OverflowError, OSError):
         return False
+
+
+_MAX_COUNT = 2**53 - 1  # the largest count a JSON number (a browser's) holds exactly
+
+
+def _is_count(value: object) -> bool:
+    """``value`` is a count the store can hold (``True`` and ``1.0`` are not counts)."""
+    return type(value) is int and 0 <= value <= _MAX_COUNT
 
 
 def _is_offset(value: object) -> bool:
@@ -111,17 +124,36 @@ def _strings(cursor: str, size: int) -> list[str]:
 
 
 # ---------------------------------------------------------------- kinds
-def list_cursor(updated_at: str, test_id: str) -> str:
-    """The cursor after the published test ``test_id`` updated at ``updated_at``."""
-    return encode_cursor([updated_at, test_id])
+def list_cursor(published_at: str, test_id: str) -> str:
+    """The cursor after the published test ``test_id`` first published at ``published_at``."""
+    return encode_cursor([published_at, test_id])
 
 
 def read_list_cursor(cursor: str) -> tuple[str, str]:
-    """``(updatedAt, id)`` of a list cursor (else 422 invalid_cursor)."""
-    updated_at, test_id = _strings(cursor, 2)
-    if not _is_timestamp(updated_at) or not _matches(TEST_ID_PATTERN, test_id):
+    """``(publishedAt, id)`` of a list cursor (else 422 invalid_cursor)."""
+    published_at, test_id = _strings(cursor, 2)
+    if not _is_timestamp(published_at) or not _matches(TEST_ID_PATTERN, test_id):
         raise bad_cursor()
-    return updated_at, test_id
+    return published_at, test_id
+
+
+def popular_cursor(recent: int, published_at: str, test_id: str) -> str:
+    """The cursor after the test ``test_id`` in the 인기순 order: ``recent`` completed plays in
+    the window, first published at ``published_at``."""
+    return encode_cursor([recent, published_at, test_id])
+
+
+def read_popular_cursor(cursor: str) -> tuple[int, str, str]:
+    """``(n, publishedAt, id)`` of a popular cursor (else 422 invalid_cursor)."""
+    position = decode_cursor(cursor)
+    if not isinstance(position, list) or len(position) != 3:
+        raise bad_cursor()
+    recent, published_at, test_id = position
+    if not _is_count(recent) or not _is_timestamp(published_at):
+        raise bad_cursor()
+    if not _matches(TEST_ID_PATTERN, test_id):
+        raise bad_cursor()
+    return recent, published_at, test_id
 
 
 def search_cursor(offset: int) -> str:

@@ -12,6 +12,7 @@ from quizhub.analytics.events import (
     MAX_EVENTS_PER_REQUEST,
     event_message,
     events_schema,
+    one_play,
     parse_events,
 )
 from quizhub.api.deps import bindings
@@ -35,6 +36,7 @@ _EXAMPLE = {
             "optionId": "a",
             "at": 1795000000000,
             "session": "s1a2b3c4d5",
+            "rev": "01KA0000000000000000000000",
         }
     ]
 }
@@ -43,8 +45,9 @@ _EXAMPLE = {
 EVENTS_BODY = {
     "required": True,
     "description": (
-        f"1 to {MAX_EVENTS_PER_REQUEST} play events; a beacon may send the same JSON as"
-        " text/plain (navigator.sendBeacon with a string)"
+        f"1 to {MAX_EVENTS_PER_REQUEST} play events of ONE play (the same testId and session:"
+        " else 422 mixed_plays); a beacon may send the same JSON as text/plain"
+        " (navigator.sendBeacon with a string)"
     ),
     "content": {"application/json": {"schema": {**events_schema(), "examples": [_EXAMPLE]}}},
 }
@@ -68,15 +71,18 @@ def _payload(request: Request, body: bytes) -> Any:
     response_class=Response,
     openapi_extra={"requestBody": EVENTS_BODY},
     responses={
-        204: {"description": "queued (recorded within seconds; unknown tests are dropped)"},
+        204: {
+            "description": "queued (recorded within seconds; the consumer counts only plausible"
+            " plays and counts the rest by reason)"
+        },
         **error_responses(413, 415, 422, 429, 503),
     },
 )
 async def post_events(request: Request) -> Response:
-    """Play events of the public site: validated, queued once, 204. No cookies, nothing about
-    the person is kept (the client IP only keys the rate limit)."""
+    """Play events of the public site (one play per request): validated, queued once, 204. No
+    cookies, nothing about the person is kept (the client IP only keys the rate limit)."""
     b = bindings(request)
-    events = parse_events(_payload(request, await request.body()))
+    events = one_play(parse_events(_payload(request, await request.body())))
     if b.analytics_queue is None:
         raise Transient("play analytics are not bound here (ANALYTICS_QUEUE)")
     try:

@@ -1,4 +1,5 @@
-"""Public read API: list/search, detail (Cache → KV → D1+R2), compute, images, health."""
+"""Public read API: list (최신순/인기순)/search, detail (Cache → KV → D1+R2), participation
+counts (D1), compute, images, health."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from quizhub.api.bodies import Answers
 from quizhub.api.cursors import (
     list_cursor,
+    popular_cursor,
     read_list_cursor,
+    read_popular_cursor,
     read_search_cursor,
     search_cursor,
 )
@@ -19,13 +22,22 @@ from quizhub.api.errors import error_responses
 from quizhub.api.images import IMAGE_CONTENT, PLACEHOLDER_SVG
 from quizhub.api.responses import etag_matches, json_response
 from quizhub.domain.document import IMAGE_KEY_PATTERN
-from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, LIST_CACHE_CONTROL, LIST_TAG, image_tags
+from quizhub.edge.cdn import (
+    COUNTS_CACHE_CONTROL,
+    IMAGE_CACHE_CONTROL,
+    LIST_CACHE_CONTROL,
+    LIST_TAG,
+    image_tags,
+)
+from quizhub.errors import Invalid
 from quizhub.reads.detail import published_detail, published_result
 from quizhub.reads.health import health_report
 from quizhub.reads.images import ImageFormatChoice, served_image
-from quizhub.reads.listing import published_tests, searched_tests, similar_to
+from quizhub.reads.listing import categories, published_tests, searched_tests, similar_to
+from quizhub.reads.participation import public_stats
 from quizhub.search.terms import MAX_QUERY_LENGTH
 from quizhub.search.vectors import vector_side
+from quizhub.store.tests import ListOrder
 
 __all__ = ["router", "NOT_MODIFIED"]
 
@@ -59,22 +71,67 @@ async def list_tests(
         ),
     ] = None,
     tag: Annotated[str | None, Query(max_length=30)] = None,
+    sort: Annotated[
+        ListOrder | None,
+        Query(
+            description="the list's order (not with q): newest (최신순, by first publish; the"
+            " default) or popular (인기순, by completed plays over the last 7 days)"
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    """Published tests, newest first; with ``q``, best match first (``X-Search-Mode``)."""
+    """Published tests, newest first publish first (or ``sort=popular``); with ``q``, best
+    match first (``X-Search-Mode``: hybrid, keyword, or none when nothing was found). Each
+    item carries ``participants``, its completed plays."""
     b = bindings(request)
     if q and q.strip():  # a search cursor only: a list cursor here is a 422, and vice versa
+        if sort is not None:
+            raise _sort_with_search()
         offset = read_search_cursor(cursor) if cursor else 0
         side, q = vector_side(b), q.strip()
         found = await searched_tests(b.db, side, q, tag=tag or None, limit=limit, offset=offset)
         more = None if found.next_offset is None else search_cursor(found.next_offset)
         body = {"items": found.items, "nextCursor": more}
         return json_response(body, headers={**_LISTED, "X-Search-Mode": found.mode})
-    after = read_list_cursor(cursor) if cursor else None
-    page = await published_tests(b.db, tag=tag or None, limit=limit, after=after)
-    next_cursor = list_cursor(*page.next_after) if page.next_after else None
+    order: ListOrder = sort or "newest"
+    after: tuple[Any, ...] | None = None
+    if cursor:  # each order reads its own kind of cursor only
+        after = read_popular_cursor(cursor) if order == "popular" else read_list_cursor(cursor)
+    page = await published_tests(
+        b.db, sort=order, tag=tag or None, limit=limit, after=after, now_ms=b.clock_ms()
+    )
+    next_cursor = None
+    if page.next_after is not None:
+        at = page.next_after
+        next_cursor = popular_cursor(*at) if order == "popular" else list_cursor(*at)
     return json_response({"items": page.items, "nextCursor": next_cursor}, headers=_LISTED)
+
+
+def _sort_with_search() -> Invalid:
+    msg = "sort orders the list; a search (q) is ordered by relevance: send one of them"
+    return Invalid(
+        msg,
+        code="sort_with_search",
+        details=[{"loc": ["query", "sort"], "msg": msg, "type": "sort_with_search"}],
+    )
+
+
+@router.get("/tests/{test_id}/stats", responses=error_responses(404))
+async def participation_of_test(test_id: TestId, request: Request) -> Response:
+    """A published test's public counts: ``participants`` (completed plays) and, per result
+    reached, its ``share`` of them (most first). Read from D1, refreshed by every analytics
+    batch; cacheable for a few seconds only (``Cache-Control``)."""
+    data = await public_stats(bindings(request).db, test_id)
+    return json_response(data, headers={"Cache-Control": COUNTS_CACHE_CONTROL})
+
+
+@router.get("/tags")
+async def list_tags(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 12) -> Response:
+    """The tags of published tests, most used first: ``{"items": [{"tag", "tests"}]}`` (the
+    home's category chips; ``GET /api/tests?tag=`` lists a category)."""
+    items = await categories(bindings(request).db, limit)
+    return json_response({"items": items}, headers=_LISTED)
 
 
 @router.get("/tests/{test_id}/similar", responses=error_responses(404))

@@ -15,6 +15,8 @@ __all__ = [
     "ZonePurger",
     "LIST_TAG",
     "LIST_CACHE_CONTROL",
+    "COUNTS_CACHE_CONTROL",
+    "COUNTS_FRESHNESS_SECONDS",
     "IMAGE_CACHE_CONTROL",
     "image_path",
     "detail_url",
@@ -35,7 +37,14 @@ _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
 _MAX_ITEMS = 100  # per purge request (Cloudflare limit)
 # Cache-Tag of every public list response (one save can change any list page).
 LIST_TAG = "tests:list"
-LIST_CACHE_CONTROL = "public, max-age=15, s-maxage=300"
+# Public participation counts (a test's stats, ``participants`` on list items, the 인기순
+# order) are refreshed per analytics batch and must be at most COUNTS_FRESHNESS_SECONDS old
+# where people see them: a batch waits up to the analytics queue's max_batch_timeout, then an
+# edge copy may live s-maxage and a browser copy max-age on top (tests/api/test_participation.py
+# adds them up against the wrangler config).
+COUNTS_FRESHNESS_SECONDS = 60
+COUNTS_CACHE_CONTROL = "public, max-age=15, s-maxage=30"
+LIST_CACHE_CONTROL = COUNTS_CACHE_CONTROL
 # Images are stored under content-addressed keys: their bytes never change.
 IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 

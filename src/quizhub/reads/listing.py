@@ -1,5 +1,6 @@
-"""Lists of tests: the public ones (newest first, or searched, or similar to one), and every
-test for the admin with the state of its latest job."""
+"""Lists of tests: the public ones (최신순: newest first publish first; 인기순: most completed
+plays over the last days first; or searched, or similar to one), and every test for the admin
+with the state of its latest job."""
 
 from __future__ import annotations
 
@@ -11,35 +12,56 @@ from quizhub.ports import D1Database
 from quizhub.search.service import Page, search_page, similar
 from quizhub.search.vectors import VectorSide
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.tests import TestsRepo
+from quizhub.store.participation import popular_since
+from quizhub.store.tests import ListOrder, TestsRepo
 
-__all__ = ["TestsPage", "published_tests", "searched_tests", "similar_to", "admin_tests"]
+__all__ = [
+    "TestsPage",
+    "published_tests",
+    "searched_tests",
+    "similar_to",
+    "categories",
+    "admin_tests",
+]
 
 
 @dataclass(frozen=True)
 class TestsPage:
-    """One page of published tests, newest first; ``next_after`` is the ``(updatedAt, id)`` of
-    the last one when more follow."""
+    """One page of published tests in its order; ``next_after`` is the position of the last one
+    when more follow: ``(publishedAt, id)`` for 최신순, ``(n, publishedAt, id)`` for 인기순."""
 
     __test__ = False  # not a pytest test class
 
     items: list[dict[str, Any]]
-    next_after: tuple[str, str] | None
+    next_after: tuple[Any, ...] | None
 
 
 def _public(summary: dict[str, Any]) -> dict[str, Any]:
     """A summary as the public sees it (every listed test is published: no ``status``)."""
-    return {k: v for k, v in summary.items() if k != "status"}
+    return {k: v for k, v in summary.items() if k not in ("status", "recent")}
 
 
 async def published_tests(
-    db: D1Database, *, tag: str | None, limit: int, after: tuple[str, str] | None
+    db: D1Database,
+    *,
+    sort: ListOrder,
+    tag: str | None,
+    limit: int,
+    after: tuple[Any, ...] | None,
+    now_ms: int,
 ) -> TestsPage:
-    """Published tests (with ``tag``), newest first, after the position ``after``."""
-    items = await TestsRepo(db).list_public(tag=tag, limit=limit + 1, after=after)
-    page = [_public(i) for i in items[:limit]]
-    more = (page[-1]["updatedAt"], page[-1]["id"]) if len(items) > limit else None
-    return TestsPage(page, more)
+    """Published tests (with ``tag``) in ``sort`` order after the position ``after``; 인기순
+    counts completed plays from the window's first day at ``now_ms``."""
+    items = await TestsRepo(db).list_public(
+        sort=sort, tag=tag, limit=limit + 1, after=after, since_day=popular_since(now_ms)
+    )
+    more: tuple[Any, ...] | None = None
+    if len(items) > limit:
+        last = items[limit - 1]
+        more = (last["publishedAt"], last["id"])
+        if sort == "popular":
+            more = (last["recent"], *more)
+    return TestsPage([_public(i) for i in items[:limit]], more)
 
 
 async def searched_tests(
@@ -55,6 +77,11 @@ async def similar_to(db: D1Database, side: VectorSide | None, test_id: str, limi
     """The published tests nearest in meaning to ``test_id`` (never the test itself)."""
     found = await similar(db, side, test_id, limit)
     return Page([_public(i) for i in found.items], found.next_offset, found.mode)
+
+
+async def categories(db: D1Database, limit: int) -> list[dict[str, Any]]:
+    """The home's categories: the tags of published tests, most used first."""
+    return await TestsRepo(db).top_tags(limit)
 
 
 async def admin_tests(db: D1Database) -> list[dict[str, Any]]:

@@ -48,7 +48,9 @@ RRF_K = 60
 # measured offline, so this starting value is to be re-tuned on Cloudflare with the same eval.
 MIN_VECTOR_SCORE = 0.45
 VECTOR_TIMEOUT_S = 3.0
-SearchMode = Literal["hybrid", "keyword"]
+# How results were found (``X-Search-Mode``): both sides fused, keywords alone, or nothing found
+# at all (the page then offers the popular tests instead of an empty list).
+SearchMode = Literal["hybrid", "keyword", "none"]
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,13 @@ class Page:
 async def search_page(
     db: D1Database, side: VectorSide | None, q: str, *, tag: str | None, limit: int, offset: int
 ) -> Page:
-    """Results ``offset`` … ``offset + limit`` of the fused ranking (published, tag-filtered)."""
+    """Results ``offset`` … ``offset + limit`` of the fused ranking (published, tag-filtered);
+    mode ``none`` when the search found no test at all."""
     found = await ranked(db, side, q)
     summaries = await TestsRepo(db).summaries(found.ids, tag=tag)
     end = offset + limit
-    return Page(summaries[offset:end], end if len(summaries) > end else None, found.mode)
+    mode: SearchMode = found.mode if summaries else "none"
+    return Page(summaries[offset:end], end if len(summaries) > end else None, mode)
 
 
 async def similar(db: D1Database, side: VectorSide | None, test_id: str, limit: int) -> Page:

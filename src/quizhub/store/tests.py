@@ -90,7 +90,11 @@ _TOMBSTONE = f"""INSERT INTO tests (id, rev, status, deleted, title, object_key,
   updated_at)
 SELECT ?2, ?3, 'draft', 1, '', NULL, ?14, ?14 WHERE {_GUARD}
 ON CONFLICT(id) DO UPDATE SET rev = excluded.rev, deleted = 1, object_key = NULL,
-  updated_at = excluded.updated_at"""
+  published_at = NULL, updated_at = excluded.updated_at"""
+# 최신순 orders by first publish: the save that first publishes a test (of this incarnation: a
+# delete clears it) stamps the accept time of its rev; later saves keep it.
+_FIRST_PUBLISH = f"""UPDATE tests SET published_at = ?14
+WHERE id = ?2 AND status = 'published' AND published_at IS NULL AND {_GUARD}"""
 
 _CLEAR_TAGS = f"DELETE FROM test_tags WHERE test_id = ?2 AND {_GUARD}"
 _ADD_TAGS = (
@@ -109,8 +113,16 @@ _MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', update
 WHERE {_HOLDS} AND {_STILL}"""
 
 _SUMMARY_COLS = (
-    "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
+    "id, rev, status, title, description, tags, thumbnail, question_count, created_at,"
+    " updated_at, published_at, COALESCE(p.participants, 0) AS participants"
 )
+# Summaries carry the public participation count (quizhub.store.participation).
+_SUMMARY_FROM = "tests LEFT JOIN participation p ON p.test_id = tests.id"
+_TAGGED = "EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)"
+# Completed plays per test over the 인기순 window (days from ?).
+_RECENT = """LEFT JOIN (SELECT test_id, SUM(completions) AS recent FROM participation_days
+  WHERE day >= ? GROUP BY test_id) w ON w.test_id = tests.id"""
+ListOrder = Literal["newest", "popular"]
 
 
 @dataclass(frozen=True)
@@ -227,7 +239,7 @@ class TestsRepo:
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:
-            sqls += [_ADD_TAGS, _ADD_IMAGES, _ADD_VERSION]
+            sqls += [_FIRST_PUBLISH, _ADD_TAGS, _ADD_IMAGES, _ADD_VERSION]
         sqls.append(_MARK_COMMITTED)
         # Each statement binds the same numbered parameters; SQLite ignores unused trailing ones
         # only when numbered, so bind exactly as many as the highest index a statement uses.
@@ -272,25 +284,60 @@ class TestsRepo:
         return None if row is None else _row(row)
 
     async def list_public(
-        self, *, tag: str | None, limit: int, after: tuple[str, str] | None
+        self,
+        *,
+        tag: str | None,
+        limit: int,
+        after: tuple[Any, ...] | None,
+        sort: ListOrder = "newest",
+        since_day: int = 0,
     ) -> list[dict[str, Any]]:
-        """Published tests, newest first; ``after`` = (updated_at, id) of the last item seen."""
+        """Published tests (with ``tag``) in ``sort`` order, after the position ``after``:
+
+        - ``newest``: by first publish, newest first; a position is ``(publishedAt, id)``;
+        - ``popular``: by completed plays since ``since_day`` (``recent`` on each item), then
+          newest first; a position is ``(recent, publishedAt, id)``."""
         where = ["deleted = 0", "status = 'published'"]
-        args: list[Any] = []
+        joins, args, head = "", [], []
+        if sort == "popular":
+            joins, head = _RECENT, [since_day]
         if tag:
-            where.append(
-                "EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?)"
-            )
+            where.append(_TAGGED)
             args.append(tag)
-        if after:
-            where.append("(updated_at < ? OR (updated_at = ? AND id < ?))")
+        newest = "published_at < ? OR (published_at = ? AND id < ?)"
+        if after and sort == "newest":
+            where.append(f"({newest})")
             args += [after[0], after[0], after[1]]
+        if after and sort == "popular":
+            recent = "COALESCE(w.recent, 0)"
+            where.append(f"({recent} < ? OR ({recent} = ? AND ({newest})))")
+            args += [after[0], after[0], after[1], after[1], after[2]]
+        if sort == "popular":
+            cols, order = f"{_SUMMARY_COLS}, COALESCE(w.recent, 0) AS recent", "recent DESC, "
+        else:
+            cols, order = _SUMMARY_COLS, ""
         sql = (
-            f"SELECT {_SUMMARY_COLS} FROM tests WHERE {' AND '.join(where)} "
-            "ORDER BY updated_at DESC, id DESC LIMIT ?"
+            f"SELECT {cols} FROM {_SUMMARY_FROM} {joins} WHERE {' AND '.join(where)}"
+            f" ORDER BY {order}published_at DESC, id DESC LIMIT ?"
         )
-        rows = await self.db.prepare(sql).bind(*args, limit).all()
-        return [_summary(r) for r in rows["results"]]
+        rows = await self.db.prepare(sql).bind(*head, *args, limit).all()
+        return [
+            {**_summary(r), **({"recent": int(r["recent"])} if sort == "popular" else {})}
+            for r in rows["results"]
+        ]
+
+    async def top_tags(self, limit: int) -> list[dict[str, Any]]:
+        """The tags of published tests, most used first (then by name): the home's categories."""
+        rows = (
+            await self.db.prepare(
+                "SELECT g.tag AS tag, COUNT(*) AS tests FROM test_tags g"
+                " JOIN tests t ON t.id = g.test_id WHERE t.deleted = 0 AND t.status = 'published'"
+                " GROUP BY g.tag ORDER BY tests DESC, g.tag LIMIT ?1"
+            )
+            .bind(limit)
+            .all()
+        )
+        return [{"tag": str(r["tag"]), "tests": int(r["tests"])} for r in rows["results"]]
 
     async def keyword_ranked(
         self, expression: str, terms: Iterable[str], *, coverage: float, depth: int
@@ -321,15 +368,13 @@ class TestsRepo:
         """Summaries of the published tests among ``ids``, in the order of ``ids``."""
         if not ids:
             return []
-        where = "deleted = 0 AND status = 'published' AND id IN (SELECT value FROM json_each(?1))"
+        where = "deleted = 0 AND status = 'published' AND id IN (SELECT value FROM json_each(?))"
         args: list[Any] = [json.dumps(ids)]
         if tag:
-            where += (
-                " AND EXISTS (SELECT 1 FROM test_tags g WHERE g.test_id = tests.id AND g.tag = ?2)"
-            )
+            where += f" AND {_TAGGED}"
             args.append(tag)
         rows = (
-            await self.db.prepare(f"SELECT {_SUMMARY_COLS} FROM tests WHERE {where}")
+            await self.db.prepare(f"SELECT {_SUMMARY_COLS} FROM {_SUMMARY_FROM} WHERE {where}")
             .bind(*args)
             .all()
         )
@@ -385,7 +430,8 @@ class TestsRepo:
     async def list_all(self) -> list[dict[str, Any]]:
         """Every live test (drafts too), newest first, for the admin list."""
         rows = await self.db.prepare(
-            f"SELECT {_SUMMARY_COLS} FROM tests WHERE deleted = 0 ORDER BY updated_at DESC, id DESC"
+            f"SELECT {_SUMMARY_COLS} FROM {_SUMMARY_FROM} WHERE deleted = 0"
+            " ORDER BY updated_at DESC, id DESC"
         ).all()
         return [_summary(r) for r in rows["results"]]
 
@@ -414,6 +460,8 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
         "questionCount": row["question_count"],
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
+        "publishedAt": row["published_at"],
+        "participants": int(row["participants"]),
     }
 
 

@@ -9,6 +9,7 @@ from the object when listed.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -85,6 +86,22 @@ class VersionsRepo:
             .all()
         )
         return [VersionRow.from_row(r) for r in rows["results"]]
+
+    async def many(self, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], VersionRow]:
+        """The versions among ``pairs`` of (test id, rev) that committed, in one query."""
+        if not pairs:
+            return {}
+        rows = (
+            await self.db.prepare(
+                f"SELECT {_COLUMNS} FROM test_versions WHERE (test_id, rev) IN"
+                " (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+                " FROM json_each(?1))"
+            )
+            .bind(json.dumps([list(p) for p in pairs]))
+            .all()
+        )
+        found = [VersionRow.from_row(r) for r in rows["results"]]
+        return {(v.test_id, v.rev): v for v in found}
 
     async def get(self, test_id: str, rev: str) -> VersionRow | None:
         """The version ``rev`` of ``test_id``, or None when no save of it committed."""
