@@ -19,7 +19,8 @@ from functools import cache
 from typing import Any, Literal, get_args
 
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = [
     "ANALYTICS_QUEUE",
@@ -110,13 +111,19 @@ class EventField:
             return raw if 0 <= raw <= self.maximum else _BAD
         return raw if isinstance(raw, str) and raw in self.choices else _BAD
 
-    def problem(self) -> tuple[str, str]:
-        """``(msg, type)`` of the error a value the field does not take gets."""
+    def problem(self) -> tuple[str, Code | str, dict[str, Any]]:
+        """``(msg, type, ctx)`` of the error a value the field does not take gets (pydantic's
+        types where pydantic has one)."""
         if self.pattern:
-            return f"must match {self.pattern}", "pattern"
+            return (
+                f"must match {self.pattern}",
+                "string_pattern_mismatch",
+                {"pattern": self.pattern},
+            )
         if self.maximum is not None:
-            return f"must be {self.about}, an integer from 0 to {self.maximum}", "int"
-        return f"must be one of {', '.join(self.choices)}", "enum"
+            msg = f"must be {self.about}, an integer from 0 to {self.maximum}"
+            return msg, Code.OUT_OF_RANGE, {"ge": 0, "le": self.maximum}
+        return f"must be one of {', '.join(self.choices)}", "enum", {"expected": list(self.choices)}
 
 
 @cache
@@ -213,16 +220,19 @@ class PlayEvent:
         return out
 
 
-def _problem(loc: list[Any], msg: str, kind: str) -> Invalid:
+def _problem(
+    loc: list[Any], msg: str, kind: Code | str, ctx: dict[str, Any] | None = None
+) -> Invalid:
     where = ".".join(str(p) for p in loc)
-    return Invalid(f"{where}: {msg}", details=[{"loc": loc, "msg": msg, "type": kind}])
+    details = [field_error(loc, msg, kind, ctx)]
+    return Invalid(f"{where}: {msg}", code=Code.INVALID, details=details)
 
 
 def _one(raw: Any, i: int) -> PlayEvent:
     """One event checked against the table; ``Invalid`` naming the first field that is wrong."""
     loc: list[Any] = ["events", i]
     if not isinstance(raw, dict):
-        raise _problem(loc, "an event is an object", "type")
+        raise _problem(loc, "an event is an object", "dict_type")
     for name in raw:
         if name not in _KNOWN:
             raise _problem([*loc, name], "unknown field", "extra_forbidden")
@@ -259,7 +269,7 @@ def parse_events(payload: Any) -> list[PlayEvent]:
     """``{"events": [...]}`` → 1..MAX_EVENTS_PER_REQUEST events; ``Invalid`` naming the field.
     It takes exactly what ``events_schema()`` describes."""
     if not isinstance(payload, dict):
-        raise _problem(["body"], 'send {"events": [...]}', "type")
+        raise _problem(["body"], 'send {"events": [...]}', "dict_type")
     extra = [name for name in payload if name != "events"]
     if extra:
         raise _problem([extra[0]], "unknown field", "extra_forbidden")
@@ -268,7 +278,10 @@ def parse_events(payload: Any) -> list[PlayEvent]:
         raise _problem(["events"], "field required (a list)", "missing")
     if not 1 <= len(events) <= MAX_EVENTS_PER_REQUEST:
         msg = f"send 1 to {MAX_EVENTS_PER_REQUEST} events per request"
-        raise _problem(["events"], msg, "too_long" if events else "too_short")
+        if events:
+            ctx = {"max_length": MAX_EVENTS_PER_REQUEST, "actual_length": len(events)}
+            raise _problem(["events"], msg, "too_long", ctx)
+        raise _problem(["events"], msg, "too_short", {"min_length": 1, "actual_length": 0})
     return [_one(raw, i) for i, raw in enumerate(events)]
 
 
@@ -284,10 +297,11 @@ def event_message(events: list[PlayEvent], received_ms: int) -> dict[str, Any]:
 def events_of_message(body: Any) -> tuple[int, list[PlayEvent]]:
     """``(received_ms, events)`` of a queue message; ``Invalid`` for one this API never sent."""
     if not isinstance(body, dict) or body.get("type") != MESSAGE_TYPE:
-        raise Invalid("not a play-events message")
+        raise Invalid("not a play-events message", code=Code.INVALID_EVENTS_MESSAGE)
     received = body.get("receivedAt")
     if isinstance(received, bool) or not isinstance(received, int) or received < 0:
-        raise Invalid("play-events message without receivedAt")
+        message = "play-events message without receivedAt"
+        raise Invalid(message, code=Code.INVALID_EVENTS_MESSAGE)
     return received, parse_events({"events": body.get("events")})
 
 

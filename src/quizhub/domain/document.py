@@ -23,7 +23,8 @@ from pydantic.alias_generators import to_camel
 
 from quizhub.domain.ids import IMAGE_KEY_PATTERN, ITEM_ID_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.revisions import REV_PATTERN
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = [
     "TEST_ID_PATTERN",
@@ -133,37 +134,38 @@ def _dupes(ids: list[str]) -> set[str]:
 
 def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Cross-field rules (docs/architecture.md#integrity-rules) on a content dict; each error names
-    its field path."""
+    its field path, its code and the parameters a client words it with (the id concerned)."""
     errors: list[dict[str, Any]] = []
 
-    def err(loc: list[Any], msg: str, kind: str) -> None:
-        errors.append({"loc": loc, "msg": msg, "type": kind})
+    def err(loc: list[Any], msg: str, kind: Code, **ctx: str) -> None:
+        errors.append(field_error(loc, msg, kind, ctx))
 
     results = [r["id"] for r in doc["results"]]
     for i, rid in enumerate(results):
         if rid in _dupes(results[: i + 1]):
-            err(["results", i, "id"], f"duplicate result id '{rid}'", "duplicate_id")
+            msg = f"duplicate result id '{rid}'"
+            err(["results", i, "id"], msg, Code.DUPLICATE_ID, id=rid, scope="result")
     qids = [q["id"] for q in doc["questions"]]
     reached: set[str] = set()
     for qi, question in enumerate(doc["questions"]):
-        if question["id"] in _dupes(qids[: qi + 1]):
-            err(
-                ["questions", qi, "id"], f"duplicate question id '{question['id']}'", "duplicate_id"
-            )
+        qid = question["id"]
+        if qid in _dupes(qids[: qi + 1]):
+            msg = f"duplicate question id '{qid}'"
+            err(["questions", qi, "id"], msg, Code.DUPLICATE_ID, id=qid, scope="question")
         oids = [o["id"] for o in question["options"]]
         for oi, option in enumerate(question["options"]):
-            if option["id"] in _dupes(oids[: oi + 1]):
-                err(
-                    ["questions", qi, "options", oi, "id"],
-                    f"duplicate option id '{option['id']}'",
-                    "duplicate_id",
-                )
+            oid = option["id"]
+            if oid in _dupes(oids[: oi + 1]):
+                loc = ["questions", qi, "options", oi, "id"]
+                msg = f"duplicate option id '{oid}'"
+                err(loc, msg, Code.DUPLICATE_ID, id=oid, scope="option")
             for rid, points in option["scores"].items():
                 if rid not in results:
                     err(
                         ["questions", qi, "options", oi, "scores", rid],
                         f"scores names result '{rid}', which does not exist",
-                        "unknown_result",
+                        Code.UNKNOWN_RESULT,
+                        resultId=rid,
                     )
                 elif points > 0:
                     reached.add(rid)
@@ -172,16 +174,21 @@ def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
             err(
                 ["results", i],
                 f"result '{rid}' cannot be reached: no option gives it a positive score",
-                "unreachable_result",
+                Code.UNREACHABLE_RESULT,
+                resultId=rid,
             )
-    if len(tags := [t.casefold() for t in doc["tags"]]) != len(set(tags)):
-        err(["tags"], "tags must be unique", "duplicate_tag")
+    seen: set[str] = set()
+    for i, tag in enumerate(doc["tags"]):
+        if (folded := tag.casefold()) in seen:
+            err(["tags", i], f"tag '{tag}' is listed twice", Code.DUPLICATE_TAG, tag=tag)
+        seen.add(folded)
     return errors
 
 
 def pydantic_details(exc: ValidationError) -> list[dict[str, Any]]:
-    """pydantic errors as ``{"loc","msg","type"}`` without input echoes or URLs."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    """pydantic errors as ``{"loc", "msg", "type", "ctx"}``: the rule's parameters kept (JSON
+    values), no input echoes or URLs."""
+    return [field_error(e["loc"], e["msg"], e["type"], e.get("ctx")) for e in exc.errors()]
 
 
 def check_integrity(content: dict[str, Any]) -> None:
@@ -189,7 +196,7 @@ def check_integrity(content: dict[str, Any]) -> None:
     if errors := integrity_errors(content):
         first = errors[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{where}: {first['msg']}", details=errors)
+        raise Invalid(f"{where}: {first['msg']}", code=Code.INVALID, details=errors)
 
 
 def parse_document(data: Any) -> TestDocument:
@@ -197,6 +204,7 @@ def parse_document(data: Any) -> TestDocument:
     try:
         doc = TestDocument.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("the test document is invalid", details=pydantic_details(exc)) from None
+        details = pydantic_details(exc)
+        raise Invalid("the test document is invalid", code=Code.INVALID, details=details) from None
     check_integrity(doc.content())
     return doc

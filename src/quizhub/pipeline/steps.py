@@ -15,9 +15,10 @@ import logging
 from typing import Any
 
 from quizhub.bindings import Bindings
+from quizhub.domain.jobs import JobError
 from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
 from quizhub.ports import D1Database, R2Bucket
@@ -51,15 +52,19 @@ async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -
     if msg.body_ref is not None:
         obj = await bucket.get(msg.body_ref.key)
         if obj is None:
-            raise Permanent(f"claim-check object {msg.body_ref.key} is missing")
+            where = {"key": msg.body_ref.key}
+            message = f"claim-check object {msg.body_ref.key} is missing"
+            raise Permanent(message, code=Code.CLAIM_CHECK_MISSING, params=where)
         if hashlib.sha256(obj.body).hexdigest() != msg.body_ref.sha256:
-            raise Permanent(f"claim-check object {msg.body_ref.key} does not match its sha256")
+            where = {"key": msg.body_ref.key}
+            message = f"claim-check object {msg.body_ref.key} does not match its sha256"
+            raise Permanent(message, code=Code.CLAIM_CHECK_CORRUPT, params=where)
         content: Any = json.loads(obj.body)
     else:
         content = msg.body
     verify_body(msg, content, signing_key)
     if not isinstance(content, dict):
-        raise Permanent("the job's document is not an object")
+        raise Permanent("the job's document is not an object", code=Code.DOCUMENT_NOT_OBJECT)
     return content
 
 
@@ -119,9 +124,12 @@ async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None
         await b.bucket.delete(staging_key(msg.job_id))
 
 
-def index_warning(exc: BaseException) -> str:
+def index_warning(exc: BaseException) -> JobError:
     """The warning a succeeded job keeps when its search index could not be updated."""
-    return (
-        "saved and live; the search index was not updated "
-        f"({type(exc).__name__}: {str(exc)[:200]}); the next save or a reindex repairs it"
+    kind = type(exc).__name__
+    return JobError(
+        Code.INDEX_NOT_UPDATED,
+        f"saved and live; the search index was not updated ({kind}: {str(exc)[:200]});"
+        " the next save or a reindex repairs it",
+        {"error": kind},
     )

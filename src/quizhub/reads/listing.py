@@ -66,4 +66,6 @@ async def admin_tests(b: Bindings) -> list[dict[str, Any]]:
 
 def _last_job(job: JobRow) -> dict[str, Any]:
     wire = job.to_json()
-    return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
+    return {
+        k: wire[k] for k in ("jobId", "rev", "status", "step", "error", "errorCode", "errorParams")
+    }

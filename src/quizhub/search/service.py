@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from quizhub.bindings import Bindings
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.ports import MAX_TOP_K, VectorIndex
 from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
 from quizhub.search.vectors import query_vector, vector_filter, vector_side
@@ -151,7 +151,8 @@ async def similar(b: Bindings, test_id: str, limit: int) -> Page:
     tests = TestsRepo(b.db)
     mine = await tests.summaries([test_id])
     if not mine:
-        raise NotFound(f"test '{test_id}' does not exist or is not published")
+        message = f"test '{test_id}' does not exist or is not published"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     ids: list[str] | None = None
     side = vector_side(b)
     if side is not None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.revisions import rev_timestamp
+from quizhub.errors import Code
 from quizhub.ports import D1Database, D1PreparedStatement
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
@@ -47,6 +48,19 @@ _DECIDE = f"""UPDATE jobs SET
     WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
       THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
         || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
+    ELSE NULL END,
+  error_code = CASE
+    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN '{Code.SUPERSEDED}'
+    WHEN ?16 = 1 AND {_EXISTS} THEN '{Code.TEST_EXISTS}'
+    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
+      THEN '{Code.CHANGED_SINCE_LOADED}'
+    ELSE NULL END,
+  error_params = CASE
+    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
+      THEN json_object('liveRev', (SELECT rev FROM tests WHERE id = ?2))
+    WHEN ?16 = 1 AND {_EXISTS} THEN json_object('liveRev', (SELECT rev FROM tests WHERE id = ?2))
+    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
+      THEN json_object('baseRev', ?4, 'liveRev', (SELECT rev FROM tests WHERE id = ?2))
     ELSE NULL END,
   updated_at = ?5
 WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
