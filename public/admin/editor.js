@@ -435,8 +435,9 @@ export function showErrors(root, errors) {
 }
 
 /**
- * Mark every field of `form` that must be filled in: `aria-required` on the input and a " *"
- * after its label, with one line above the form saying what the mark means.
+ * Mark every field of `form` that must be filled in: `aria-required` on the input and a "*"
+ * beside its label (not inside it: the label stays the field's name), with one line above the
+ * form saying what the mark means.
  * @param {HTMLElement} form
  * @param {(path: string) => boolean} required
  */
@@ -448,8 +449,9 @@ export function markRequired(form, required) {
     any = true;
     input.setAttribute("aria-required", "true");
     const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
-    if (label && !label.querySelector(".required-mark")) {
-      label.append(h("span", { class: "required-mark", "aria-hidden": "true" }, " *"));
+    if (label && !label.classList.contains("is-required")) {
+      label.classList.add("is-required");
+      label.after(h("span", { class: "required-mark", "aria-hidden": "true" }, "*"));
     }
   }
   if (any && !form.querySelector(".required-hint")) {

@@ -70,6 +70,16 @@ function seconds(value) {
 }
 
 /**
+ * " (최대 5 MB)" for a limit that is known; "" for one that is not (an answer from an older
+ * server, or from something in front of the API).
+ * @param {unknown} limit
+ * @returns {string}
+ */
+function atMost(limit) {
+  return typeof limit === "number" ? ` (최대 ${bytes(limit)})` : "";
+}
+
+/**
  * The end of a rev or job id, as the editor shows it ("…01ABCDEF").
  * @param {unknown} rev
  * @returns {string}
@@ -143,8 +153,10 @@ export const CODE_KO = {
     : `로그인 정보를 확인하지 못했습니다 (${ACCESS_REASON_KO[String(p.reason)] ?? "알 수 없는 이유"}). 페이지를 새로고침해 다시 로그인해 주세요.`),
   access_unavailable: () => "로그인 서비스에 잠시 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.",
   bad_content_length: () => `요청 형식이 올바르지 않습니다. ${RELOAD}`,
-  too_large: (p) => `보내는 내용이 너무 큽니다 (최대 ${bytes(p.limit)}). 내용을 줄이거나 더 작은 파일을 사용해 주세요.`,
-  rate_limited: (p) => `요청이 너무 많습니다 (${seconds(p.period)}에 ${num(p.limit)}번까지). ${seconds(p.period)} 뒤에 다시 시도해 주세요.`,
+  too_large: (p) => `보내는 내용이 너무 큽니다${atMost(p.limit)}. 내용을 줄이거나 더 작은 파일을 사용해 주세요.`,
+  rate_limited: (p) => (typeof p.period === "number" && typeof p.limit === "number"
+    ? `요청이 너무 많습니다 (${seconds(p.period)}에 ${num(p.limit)}번까지). ${seconds(p.period)} 뒤에 다시 시도해 주세요.`
+    : "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요."),
   timeout: () => "요청이 너무 오래 걸려 중단되었습니다. 네트워크 상태를 확인한 뒤 다시 시도해 주세요.",
   upgrade_required: () => `실시간 연결을 열지 못했습니다. ${LIVE_FALLBACK}`,
   ticket_invalid: () => `실시간 연결의 입장권이 만료되었습니다. ${LIVE_FALLBACK}`,
@@ -168,8 +180,8 @@ export const CODE_KO = {
   not_retryable: (p) => `${STATUS_KO[String(p.status)] ?? "진행 중"} 상태의 작업은 다시 시도할 수 없습니다. 실패·충돌·만료된 작업만 다시 시도할 수 있습니다.`,
   body_unavailable: () => `이 작업의 문서가 저장되지 않아 다시 시도할 수 없습니다. ${SAVE_AGAIN}`,
   original_unavailable: () => "이미지 원본이 남아 있지 않아 다시 시도할 수 없습니다. 이미지를 다시 올려 주세요.",
-  document_too_large: (p) => `문서가 너무 큽니다 (${bytes(p.size)}, 최대 ${bytes(p.limit)}). 글을 줄이거나 테스트를 둘로 나눠 주세요.`,
-  image_too_large: (p) => `이미지 파일이 너무 큽니다 (최대 ${bytes(p.limit)}). 더 작은 이미지를 올려 주세요.`,
+  document_too_large: (p) => `문서가 너무 큽니다${typeof p.size === "number" ? ` (${bytes(p.size)})` : ""}${atMost(p.limit)}. 글을 줄이거나 테스트를 둘로 나눠 주세요.`,
+  image_too_large: (p) => `이미지 파일이 너무 큽니다${atMost(p.limit)}. 더 작은 이미지를 올려 주세요.`,
   no_file: () => "올릴 파일이 없습니다. 이미지를 선택해 주세요.",
   empty_upload: () => "빈 파일입니다. 다른 이미지를 선택해 주세요.",
   unsupported_image: (p) => `지원하지 않는 이미지입니다. ${list(p.formats)} 이미지만 올릴 수 있습니다 (파일 이름이 아니라 내용으로 확인합니다).`,

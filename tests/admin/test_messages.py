@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,12 @@ import pytest
 from quizhub.errors.codes import PARAM_TYPES, Code
 from tests.admin._document_errors import document_errors
 from tests.admin._node import needs_node, run_driver
+from tests.admin._wording import HANGUL, LATIN_SENTENCE
 from tests.api.conftest import AUTH, make_api
 from tests.fakes import FakeClock
 
 pytestmark = needs_node
 
-# A sentence in Latin script: three or more Latin words in a row, separated by spaces only (a
-# code, a format name or "HTTP 503" is not one). The browser test scans the pages with it too.
-LATIN_SENTENCE = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:\s+[A-Za-z][A-Za-z'’-]*){2,}")
-HANGUL = re.compile(r"[가-힣]")
 LEAKS = ("undefined", "null", "NaN", "[object", "None")
 
 _CAUSE = {

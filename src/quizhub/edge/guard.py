@@ -34,6 +34,7 @@ __all__ = [
     "body_limit",
     "refusal_limit",
     "STRAY_BODY_LIMIT",
+    "too_large",
     "check_admin_token",
     "check_bearer",
     "check_size",
