@@ -301,7 +301,7 @@ export function jobErrorText(job) {
  */
 function patternText(pattern) {
   const text = String(pattern ?? "");
-  const sizes = /\{(\d+),(\d+)\}\$$/.exec(text);
+  const sizes = /^\^\[[^\]]+\]\{(\d+),(\d+)\}\$$/.exec(text); // one class, n to m times
   const length = sizes ? ` (${sizes[1]}–${sizes[2]}자)` : "";
   if (text.includes("A-Za-z0-9_-")) return `영문, 숫자, 밑줄(_), 하이픈(-)만 쓸 수 있습니다${length}.`;
   if (text.includes("a-z0-9")) return `영문 소문자, 숫자, 하이픈(-)만 쓸 수 있습니다${length}.`;
