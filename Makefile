@@ -1,7 +1,7 @@
 # quizhub — everything a fresh machine needs is installed by these targets.
 #   make dev     run the whole thing locally on http://127.0.0.1:8787 (PORT overrides)
-#   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser) and
-#                the documentation, built with warnings as errors
+#   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser, the
+#                browser code's unit tests) and the documentation, built with warnings as errors
 #   make docs    the documentation site (docs/ → docs/_build/html)
 #   make bench   latency and throughput of the save path, search, play analytics and images,
 #                written to docs/measured/
@@ -13,13 +13,13 @@ PYTHON := .venv/bin/python
 PYTEST_ARGS ?=
 PY_PATHS := src tests benchmarks reliability scripts
 
-.PHONY: help install dev test lint format docs bench reliability chromium postgres pyodide-wheels \
-	clean deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push \
+.PHONY: help install dev test test-js lint format docs bench reliability chromium postgres \
+	pyodide-wheels clean deploy-check deploy cf-setup wrangler-dev conformance eval-search bench-push \
 	analytics-migrate pylock
 
 help:
 	@echo "make dev | make test | make docs | make bench | make bench-push | make reliability"
-	@echo "make lint | make format | make clean | make conformance | make eval-search"
+	@echo "make lint | make format | make clean | make conformance | make eval-search | make test-js"
 	@echo "make wrangler-dev | make cf-setup | make deploy | make deploy-check"
 	@echo "make pylock (pywrangler's lock, pylock.toml, from uv.lock)"
 	@echo "make analytics-migrate (the analytics Postgres schema; ANALYTICS_DATABASE_URL picks the server)"
@@ -72,11 +72,20 @@ dev: .venv/.synced-serve public/docs/vendor/.version
 analytics-migrate: .venv/.synced-serve
 	$(PYTHON) -m quizhub.local analytics-migrate
 
-# The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict.
-lint: .venv/.synced-all
+# The gates: formatting, lint (line length 100, no blanket ignores) and mypy --strict; for the
+# browser code (public/, plain ES modules loaded as they are), TypeScript's checker over its JSDoc
+# (strict, no emit: tsconfig.json) and ESLint with no warnings allowed (eslint.config.js).
+lint: .venv/.synced-all node_modules/.installed
 	$(PYTHON) -m ruff format --check $(PY_PATHS)
 	$(PYTHON) -m ruff check $(PY_PATHS)
 	$(PYTHON) -m mypy
+	scripts/node.sh tsc -p tsconfig.json
+	scripts/node.sh eslint --max-warnings 0 .
+
+# The browser code's unit tests (tests/js/*.test.mjs) under Node's test runner; site-imports.mjs
+# resolves the modules' /admin/… and /assets/… imports to public/.
+test-js: node_modules/.installed
+	scripts/node.sh node --import ./tests/js/site-imports.mjs --test "tests/js/*.test.mjs"
 
 # The documentation site: Sphinx + MyST (Markdown) + Furo, docs/ → docs/_build/html (gitignored).
 # -W --keep-going: every warning (a broken link or anchor, a missing include) fails the build,
@@ -84,7 +93,7 @@ lint: .venv/.synced-all
 docs: .venv/.synced-all
 	$(PYTHON) -m sphinx -W --keep-going -n -q -b html docs docs/_build/html
 
-test: install chromium postgres pyodide-wheels lint docs
+test: install chromium postgres pyodide-wheels lint docs test-js
 	QUIZHUB_REQUIRE_BROWSER=1 $(PYTHON) -m pytest $(PYTEST_ARGS)
 
 format: .venv/.synced-all
@@ -113,7 +122,7 @@ EMBEDDER ?= local
 eval-search: .venv/.synced-all
 	$(PYTHON) -m benchmarks.eval_search --embedder $(EMBEDDER)
 
-# The full reliability scorecard (rows 1-16, queue and workflow mode, defined in
+# The full reliability scorecard (rows 1-19, queue and workflow mode, defined in
 # docs/reliability.md), written to docs/measured/scorecard.md. A reduced run, writing nothing, is
 # in make test.
 reliability: .venv/.synced-all

@@ -105,7 +105,7 @@ async def storage_floor(root: Path, saves: list[tuple[str, dict[str, Any]]]) -> 
         for ref, (_, content) in zip(refs, contents, strict=True):
             await jobs.start_attempt(ref, "validate", iso_ms(b.clock_ms()), None)
             key = await steps.put_document(b.bucket, ref, content)
-            await steps.commit(b.db, ref, content, key, iso_ms(b.clock_ms()))
+            await steps.commit(b.db, b.bucket, ref, content, key, iso_ms(b.clock_ms()))
             await b.kv.delete(kv_test_key(ref.test_id))
         return time.perf_counter() - t0
     finally:

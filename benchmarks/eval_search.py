@@ -41,7 +41,12 @@ from quizhub.search.service import (
     vector_ranked,
     vector_scored,
 )
-from quizhub.search.vectors import EMBEDDING_DIMENSIONS, METADATA_INDEXES
+from quizhub.search.vectors import (
+    EMBEDDING_DIMENSIONS,
+    METADATA_INDEXES,
+    VectorSide,
+    vector_side,
+)
 
 EMBEDDERS = ("local", "workers-ai")
 NOISE = "results per no-answer query"
@@ -72,15 +77,22 @@ def document(test: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _keyword(b: Bindings, q: str) -> list[str]:
-    return await keyword_ranked(b, q)
+    return await keyword_ranked(b.db, q)
 
 
 async def _vector(b: Bindings, q: str) -> list[str]:
-    return await vector_ranked(b, q)
+    return await vector_ranked(bound_side(b), q)
 
 
 async def _hybrid(b: Bindings, q: str) -> list[str]:
-    return (await ranked(b, q)).ids
+    return (await ranked(b.db, bound_side(b), q)).ids
+
+
+def bound_side(b: Bindings) -> VectorSide:
+    """The platform's vector side (the benchmarks run where it is bound)."""
+    side = vector_side(b)
+    assert side is not None, "the local platform binds the vector side"
+    return side
 
 
 MODES: dict[str, Search] = {"keyword": _keyword, "vector": _vector, "hybrid": _hybrid}
@@ -152,8 +164,8 @@ async def run_eval(root: Path, ai: Any = None) -> Evaluation:
         for mode, search in MODES.items():
             results = [(query, await search(b, query["q"])) for query in queries]
             out[mode] = metrics(results)
-        keyword = [await keyword_ranked(b, q["q"]) for q in queries]
-        vector = [await vector_scored(b, q["q"], min_score=-1.0) for q in queries]
+        keyword = [await keyword_ranked(b.db, q["q"]) for q in queries]
+        vector = [await vector_scored(bound_side(b), q["q"], min_score=-1.0) for q in queries]
         cut = float(getattr(b.ai, "no_answer_score", MIN_VECTOR_SCORE))
         return Evaluation(out, queries, keyword, vector, cut)
     finally:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.eval_search import document
+from benchmarks.eval_search import bound_side, document
 from benchmarks.eval_vectors import load_eval_set
 from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.save_path import pct
@@ -32,7 +32,7 @@ from quizhub.local.platform import build_platform
 from quizhub.search.indexing import index_tests
 from quizhub.search.service import keyword_ranked, ranked, vector_ranked
 from quizhub.search.terms import document_terms
-from quizhub.search.vectors import embedding_text
+from quizhub.search.vectors import embedding_text, vector_side
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
 from quizhub.store.tests import DocumentFacts, TestsRepo
@@ -82,9 +82,9 @@ async def fill(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> None:
 
 Search = Callable[[Bindings, str], Awaitable[Any]]
 MODES: dict[str, Search] = {
-    "keyword": lambda b, q: keyword_ranked(b, q),
-    "vector": lambda b, q: vector_ranked(b, q),
-    "hybrid": lambda b, q: ranked(b, q),
+    "keyword": lambda b, q: keyword_ranked(b.db, q),
+    "vector": lambda b, q: vector_ranked(bound_side(b), q),
+    "hybrid": lambda b, q: ranked(b.db, vector_side(b), q),
 }
 
 

@@ -59,6 +59,8 @@ class Sizes:
     search_tests: int = 60  # row 15: tests saved, then edited, unpublished or deleted
     purge_tests: int = 8  # row 17: tests saved during a purge outage
     purge_saves: int = 3  # row 17: saves of each test per burst (two bursts)
+    merge_tests: int = 6  # rows 18 and 19: tests edited by concurrent editors
+    merge_rounds: int = 25  # rows 18 and 19: rounds of editors loading one rev each
 
 
 async def _deliver(rig: Rig, body: Any, attempts: int = 1) -> None:

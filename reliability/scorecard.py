@@ -27,6 +27,7 @@ from reliability.datadir_rows import row14_data_dir
 from reliability.fuzz_rows import row11_fuzz
 from reliability.kill import row4_kills
 from reliability.late_rows import row13_late
+from reliability.merge_rows import row18_disjoint_edits, row19_overlapping_edits
 from reliability.purge_rows import row17_purge_outage
 from reliability.rows import (
     Row,
@@ -55,6 +56,8 @@ QUICK = Sizes(
     search_tests=12,
     purge_tests=3,
     purge_saves=2,
+    merge_tests=2,
+    merge_rounds=4,
 )
 FULL_BROKER_MESSAGES, QUICK_BROKER_MESSAGES = 10_000, 2_000
 FULL_KILLS, QUICK_KILLS = 24, 6
@@ -104,6 +107,9 @@ def run_scorecard(
         record(mode, asyncio.run(row15_search(mode, sizes)), t)
         t = time.perf_counter()
         record(mode, asyncio.run(row17_purge_outage(mode, sizes)), t)
+        for make in (row18_disjoint_edits, row19_overlapping_edits):
+            t = time.perf_counter()
+            record(mode, asyncio.run(make(mode, sizes)), t)
     t = time.perf_counter()
     cases = QUICK_FUZZ_CASES if quick else FULL_FUZZ_CASES
     record("both", row11_fuzz(cases, analytics), t)  # one API

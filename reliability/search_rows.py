@@ -50,7 +50,7 @@ async def _converged(rig: Rig) -> dict[str, int]:
             .bind(row.id)
             .first("search_text")
         )
-        found = row.id in await keyword_ranked(b, doc["title"], depth=100)
+        found = row.id in await keyword_ranked(b.db, doc["title"], depth=100)
         if not stored or not found:
             out["missing"] += 1
             continue

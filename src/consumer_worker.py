@@ -44,4 +44,4 @@ class LiveStatus(DurableObject):
         object_message(ws, message)
 
     async def webSocketClose(self, ws: Any, code: int, reason: str, was_clean: bool) -> None:
-        object_close(ws, code, reason)
+        object_close(self.ctx, ws, code, reason)

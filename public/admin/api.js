@@ -5,14 +5,53 @@ import { CODE_KO, codeText } from "/admin/messages.js";
 
 const TOKEN_KEY = "quizhub.adminToken";
 
+/**
+ * Every error answer's body (quizhub.errors.error_body): a machine-readable `code` with its
+ * `params` (docs/api.md#error-codes), an English `message` for tools, and `details` (for a 422,
+ * the field errors; else usually null).
+ * @typedef {{error: {code: string, message: string, params: Record<string, unknown>, details: unknown}}} ErrorEnvelope
+ */
+
+/**
+ * One item of a 422's `details` (pydantic's and the project's field codes), or one of the
+ * editor's own checks (rules.js): where (`loc`, or `path`), what (`type`, with the parameters
+ * in `ctx`) and the English `msg`.
+ * @typedef {object} ValidationDetail
+ * @property {unknown} [loc]
+ * @property {unknown} [path]
+ * @property {string} [msg]
+ * @property {string} [message]
+ * @property {string} [type]
+ * @property {Record<string, unknown> | null} [ctx]
+ */
+
+/**
+ * A 2xx answer: its status and its parsed JSON body (null when empty). `T` is what the route
+ * documents; api() itself does not check it, so callers state it (`@type {ApiResult<Job>}`).
+ * @template [T=unknown]
+ * @typedef {{status: number, data: T}} ApiResult
+ */
+
+/**
+ * One page of a list (tests, versions, jobs): `nextCursor` asks for the next one, null at the end.
+ * @template T
+ * @typedef {{items: T[], nextCursor: string | null}} Page
+ */
+
+/**
+ * The options of api(): `json` is sent as JSON, `raw` as-is with `contentType`.
+ * @typedef {{json?: unknown, raw?: Blob, contentType?: string, signal?: AbortSignal}} ApiOptions
+ */
+
 /** A failed API call: `status` 0 when the server was not reached at all. */
 export class ApiError extends Error {
   /**
-   * @param {number} status
-   * @param {string} code
-   * @param {string} message the server's English line (for logs), or ours
+   * @param {number} status the HTTP status (0: the request never got an answer)
+   * @param {string} code the envelope's code (`http_<status>` when the body had none; `network`
+   *   or `offline` when there was no answer)
+   * @param {string} [message] the server's English line (for logs), or ours
    * @param {unknown} [details]
-   * @param {Record<string, unknown>} [params]
+   * @param {Record<string, unknown>} [params] the code's parameters
    */
   constructor(status, code, message, details = null, params = {}) {
     super(message || code || `HTTP ${status}`);
@@ -26,8 +65,7 @@ export class ApiError extends Error {
 export const token = {
   /** @returns {string | null} */
   get: () => sessionStorage.getItem(TOKEN_KEY),
-  /** @param {string} value */
-  set: (value) => sessionStorage.setItem(TOKEN_KEY, value),
+  set: (/** @type {string} */ value) => sessionStorage.setItem(TOKEN_KEY, value),
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
@@ -43,8 +81,9 @@ export function setUnauthorizedHandler(fn) {
 }
 
 /**
+ * The body as JSON; text that is not JSON as `{raw}`; null when empty.
  * @param {Response} res
- * @returns {Promise<any>}
+ * @returns {Promise<unknown>}
  */
 async function parseBody(res) {
   const text = await res.text();
@@ -65,8 +104,8 @@ export const OFFLINE = "offline";
  * `contentType`. Resolves to {status, data} for 2xx; rejects with ApiError otherwise.
  * @param {string} method
  * @param {string} path
- * @param {{json?: unknown, raw?: Blob, contentType?: string, signal?: AbortSignal}} [options]
- * @returns {Promise<{status: number, data: any}>}
+ * @param {ApiOptions} [options]
+ * @returns {Promise<ApiResult>}
  */
 export async function api(method, path, { json, raw, contentType, signal } = {}) {
   /** @type {Record<string, string>} */
@@ -92,8 +131,8 @@ export async function api(method, path, { json, raw, contentType, signal } = {})
   }
   const data = await parseBody(res);
   if (res.ok) return { status: res.status, data };
-  const e = (data && data.error) || {};
-  const params = e.params && typeof e.params === "object" ? e.params : {};
+  const e = envelope(data);
+  const params = e.params ?? {};
   const retryAfter = Number(res.headers.get("Retry-After"));
   if (res.status === 429 && Number.isFinite(retryAfter) && retryAfter > 0 && params.period === undefined) {
     params.period = retryAfter; // a limit answered by something else than our front door
@@ -116,6 +155,24 @@ const STATUS_KO = {
   422: "입력값이 올바르지 않습니다. 표시된 항목을 고친 뒤 다시 시도해 주세요.",
   429: "요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.",
 };
+
+/**
+ * The error object of an error answer's body, as far as it has one (`{}` when not an envelope).
+ * @param {unknown} data
+ * @returns {Partial<ErrorEnvelope["error"]>}
+ */
+function envelope(data) {
+  if (!data || typeof data !== "object" || !("error" in data)) return {};
+  const e = data.error;
+  if (!e || typeof e !== "object") return {};
+  const params = "params" in e && e.params && typeof e.params === "object" ? e.params : {};
+  return {
+    code: "code" in e && typeof e.code === "string" ? e.code : undefined,
+    message: "message" in e && typeof e.message === "string" ? e.message : undefined,
+    params: { .../** @type {Record<string, unknown>} */ (params) },
+    details: "details" in e ? e.details : undefined,
+  };
+}
 
 /**
  * The Korean sentence for a failure: the API's code with its parameters, else (an answer

@@ -1,6 +1,6 @@
 // Admin app: sign-in (token in sessionStorage only), the list of tests, routing by hash
 // (#/tests/{id}, #/new/{id}, #/jobs = 작업 상태), and the unsaved-changes guards.
-import { h, replace } from "/assets/dom.js";
+import { byId, h, replace } from "/assets/dom.js";
 import { api, token, setUnauthorizedHandler, describeError, ApiError } from "/admin/api.js";
 import { fromDocument, blankModel, TEST_ID_RE } from "/admin/model.js";
 import { STATUS_KO, stepLabel, jobErrorText } from "/admin/messages.js";
@@ -8,16 +8,24 @@ import { loadRules } from "/admin/rules.js";
 import * as wb from "/admin/workbench.js";
 import { showJobs } from "/admin/jobsview.js";
 import { showStatsOverview, showTestStats } from "/admin/statsview.js";
+/** @import { ApiResult, Page } from "/admin/api.js" */
+/** @import { TestDocument, TestSummary } from "/admin/model.js" */
 
-const $ = (id) => document.getElementById(id);
-const signInView = $("sign-in-view");
-const appView = $("app-view");
-const listEl = $("test-list");
-const listMessage = $("list-message");
-const editorRoot = $("editor-root");
-const editorEmpty = $("editor-empty");
+/**
+ * What a hash addresses: the list, 작업 상태, 통계 (all, or one test's), or a test to edit.
+ * @typedef {{kind: "list"} | {kind: "jobs"} | {kind: "stats", id: string | null} | {kind: "tests" | "new", id: string}} Route
+ */
 
+const signInView = byId("sign-in-view");
+const appView = byId("app-view");
+const listEl = byId("test-list");
+const listMessage = byId("list-message");
+const editorRoot = byId("editor-root");
+const editorEmpty = byId("editor-empty");
+
+/** @type {TestSummary[]} */
 let tests = [];
+/** @type {string | null} */
 let shownHash = null; // the route currently on screen
 let loadSeq = 0;
 // The API's field rules (rules.js), loaded once; the editor opens once they are in (or failed).
@@ -27,18 +35,19 @@ const LEAVE_MSG = "저장하지 않은 변경 사항이 있습니다. 이동하�
 
 // ---------- sign-in ----------
 
+/** @param {string} [message] */
 function showSignIn(message) {
   appView.hidden = true;
-  $("sign-out").hidden = true;
+  byId("sign-out").hidden = true;
   signInView.hidden = false;
-  replace($("sign-in-message"), message ? h("p", { class: "notice notice-error" }, message) : null);
-  $("admin-token").focus();
+  replace(byId("sign-in-message"), message ? h("p", { class: "notice notice-error" }, message) : null);
+  byId("admin-token", HTMLInputElement).focus();
 }
 
 function showApp() {
   signInView.hidden = true;
   appView.hidden = false;
-  $("sign-out").hidden = false;
+  byId("sign-out").hidden = false;
 }
 
 setUnauthorizedHandler(() => {
@@ -47,16 +56,16 @@ setUnauthorizedHandler(() => {
     + (wb.isDirty() ? " 편집 중이던 내용은 그대로 남아 있습니다." : ""));
 });
 
-$("sign-in-form").addEventListener("submit", async (e) => {
+byId("sign-in-form").addEventListener("submit", async (e) => {
   e.preventDefault();
-  const input = $("admin-token");
+  const input = byId("admin-token", HTMLInputElement);
   const value = input.value.trim();
   if (!value) {
-    replace($("sign-in-message"), h("p", { class: "notice notice-error" }, "관리자 토큰을 입력해 주세요."));
+    replace(byId("sign-in-message"), h("p", { class: "notice notice-error" }, "관리자 토큰을 입력해 주세요."));
     input.focus();
     return;
   }
-  const btn = $("sign-in-button");
+  const btn = byId("sign-in-button", HTMLButtonElement);
   btn.disabled = true;
   token.set(value);
   try {
@@ -73,7 +82,7 @@ $("sign-in-form").addEventListener("submit", async (e) => {
   }
 });
 
-$("sign-out").addEventListener("click", () => {
+byId("sign-out").addEventListener("click", () => {
   if (wb.isDirty() && !window.confirm(LEAVE_MSG)) return;
   token.clear();
   wb.close();
@@ -86,6 +95,10 @@ $("sign-out").addEventListener("click", () => {
 
 // ---------- list ----------
 
+/**
+ * @param {TestSummary["lastJob"]} job
+ * @returns {string}
+ */
 function jobText(job) {
   if (!job) return "작업 기록 없음";
   const s = STATUS_KO[job.status] || job.status;
@@ -95,7 +108,7 @@ function jobText(job) {
 }
 
 function renderList() {
-  const currentId = wb.current() && wb.current().id;
+  const currentId = wb.current()?.id;
   if (!tests.length) {
     replace(listEl, h("li", { class: "list-empty" }, "아직 테스트가 없습니다. ‘새 테스트’로 만들어 보세요."));
     return;
@@ -117,6 +130,10 @@ function renderList() {
   }));
 }
 
+/**
+ * @param {string | null | undefined} rev
+ * @returns {string}
+ */
 function shortRev(rev) {
   if (!rev) return "-";
   const s = String(rev);
@@ -124,7 +141,7 @@ function shortRev(rev) {
 }
 
 async function loadList() {
-  const { data } = await api("GET", "/api/admin/tests");
+  const { data } = /** @type {ApiResult<Page<TestSummary> | null>} */ (await api("GET", "/api/admin/tests"));
   tests = (data && data.items) || [];
   listMessage.replaceChildren();
   renderList();
@@ -139,36 +156,36 @@ async function refreshList() {
   }
 }
 
-$("refresh-list").addEventListener("click", () => refreshList());
-$("open-jobs").addEventListener("click", (e) => {
+byId("refresh-list").addEventListener("click", () => refreshList());
+byId("open-jobs").addEventListener("click", (e) => {
   e.preventDefault();
   navigate("#/jobs");
 });
-$("open-stats").addEventListener("click", (e) => {
+byId("open-stats").addEventListener("click", (e) => {
   e.preventDefault();
   navigate("#/stats");
 });
 
 // ---------- new test dialog ----------
 
-const dialog = $("new-dialog");
-$("new-test").addEventListener("click", () => {
-  $("new-id").value = "";
-  $("new-id-error").textContent = "";
-  $("new-id").removeAttribute("aria-invalid");
+const dialog = byId("new-dialog", HTMLDialogElement);
+byId("new-test").addEventListener("click", () => {
+  byId("new-id", HTMLInputElement).value = "";
+  byId("new-id-error").textContent = "";
+  byId("new-id", HTMLInputElement).removeAttribute("aria-invalid");
   dialog.showModal();
-  $("new-id").focus();
+  byId("new-id", HTMLInputElement).focus();
 });
-$("new-cancel").addEventListener("click", () => dialog.close());
-$("new-form").addEventListener("submit", (e) => {
+byId("new-cancel").addEventListener("click", () => dialog.close());
+byId("new-form").addEventListener("submit", (e) => {
   e.preventDefault();
-  const input = $("new-id");
+  const input = byId("new-id", HTMLInputElement);
   const id = input.value.trim();
   let problem = null;
   if (!TEST_ID_RE.test(id)) problem = "영문 소문자 또는 숫자로 시작하고, 소문자·숫자·하이픈만 쓸 수 있습니다 (최대 63자).";
   else if (tests.some((t) => t.id === id)) problem = "이미 있는 ID입니다. 다른 ID를 입력해 주세요.";
   if (problem) {
-    $("new-id-error").textContent = problem;
+    byId("new-id-error").textContent = problem;
     input.setAttribute("aria-invalid", "true");
     input.focus();
     return;
@@ -179,23 +196,41 @@ $("new-form").addEventListener("submit", (e) => {
 
 // ---------- routing ----------
 
+/**
+ * @param {string} hash
+ * @returns {Route}
+ */
 function parseHash(hash) {
   if (hash === "#/jobs") return { kind: "jobs" };
   if (hash === "#/stats") return { kind: "stats", id: null };
   const m = /^#\/(tests|new|stats)\/([^/]+)$/.exec(hash || "");
   if (!m) return { kind: "list" };
   const id = decodeURIComponent(m[2]);
-  return TEST_ID_RE.test(id) ? { kind: m[1], id } : { kind: "list" };
+  return TEST_ID_RE.test(id) ? { kind: /** @type {"tests" | "new" | "stats"} */ (m[1]), id } : { kind: "list" };
 }
 
+/**
+ * Whether two hashes show the same thing (the same test, or 작업 상태).
+ * @param {string} a
+ * @param {string} b
+ * @returns {boolean}
+ */
 function sameTarget(a, b) {
   const x = parseHash(a);
   const y = parseHash(b);
+  /**
+   * @param {Route} t
+   * @returns {t is {kind: "tests" | "new", id: string}}
+   */
   const editing = (t) => t.kind === "tests" || t.kind === "new";
   return (editing(x) && editing(y) && x.id === y.id) || (x.kind === y.kind && x.kind === "jobs");
 }
 
-/** Go to a route, asking first when the editor has unsaved changes. */
+/**
+ * Go to a route, asking first when the editor has unsaved changes.
+ * @param {string} hash
+ * @param {{force?: boolean}} [options]
+ */
 function navigate(hash, { force = false } = {}) {
   if (hash === location.hash) {
     route({ force });
@@ -209,12 +244,14 @@ function navigate(hash, { force = false } = {}) {
 window.addEventListener("hashchange", () => route());
 
 listEl.addEventListener("click", (e) => {
-  const a = e.target.closest("a.test-item");
-  if (!a) return;
+  const a = e.target instanceof Element ? e.target.closest("a.test-item") : null;
+  const href = a && a.getAttribute("href");
+  if (!href) return;
   e.preventDefault();
-  navigate(a.getAttribute("href"));
+  navigate(href);
 });
 
+/** @param {string} [message] */
 function showEditorEmpty(message) {
   wb.close();
   editorRoot.hidden = true;
@@ -225,6 +262,10 @@ function showEditorEmpty(message) {
   renderList();
 }
 
+/**
+ * Show what the location's hash addresses (asking first when leaving unsaved changes).
+ * @param {{force?: boolean}} [options]
+ */
 async function route({ force = false } = {}) {
   const hash = location.hash;
   const target = parseHash(hash);
@@ -257,7 +298,7 @@ async function route({ force = false } = {}) {
     else showStatsOverview(editorRoot);
     return;
   }
-  if (wb.current() && wb.current().id === target.id && !force) return; // already open
+  if (wb.current()?.id === target.id && !force) return; // already open
   editorEmpty.hidden = true;
   editorRoot.hidden = false;
   appView.classList.add("editing");
@@ -268,11 +309,12 @@ async function route({ force = false } = {}) {
   if (target.kind === "new" && !tests.some((t) => t.id === target.id)) {
     wb.open({ id: target.id, isNew: true, rev: null, model: blankModel() });
     renderList();
-    editorRoot.querySelector("[data-path='title']")?.focus();
+    const title = editorRoot.querySelector("[data-path='title']");
+    if (title instanceof HTMLElement) title.focus();
     return;
   }
   try {
-    const { data } = await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`);
+    const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
     if (seq !== loadSeq) return;
     wb.open({ id: target.id, isNew: false, rev: data.rev, model: fromDocument(data) });
     renderList();
@@ -315,7 +357,8 @@ window.addEventListener("beforeunload", (e) => {
 document.addEventListener("keydown", (e) => {
   if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s" && wb.current() && !appView.hidden) {
     e.preventDefault();
-    document.activeElement?.blur?.(); // a field that commits on blur (tags) keeps what was typed
+    // a field that commits on blur (tags) keeps what was typed
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
     wb.save();
   }
 });

@@ -7,6 +7,8 @@ import { imageUrl } from "/assets/dom.js";
 import { addTag, move, newOption, newQuestion, newResult } from "/admin/model.js";
 import { imageStepLabel, jobErrorText, jobStatusText } from "/admin/messages.js";
 import { countLimits, valueRange } from "/admin/rules.js";
+/** @import { Job, JobStatus } from "/admin/jobs.js" */
+/** @import { Loc, Model, ModelOption, ModelQuestion, ModelResult } from "/admin/model.js" */
 
 /**
  * "(2–50개)" for a list's limits; "" when they are not known.
@@ -16,18 +18,46 @@ import { countLimits, valueRange } from "/admin/rules.js";
 function countText({ min, max }) {
   return Number.isFinite(max) ? ` (${min}–${max}개)` : "";
 }
+
+/**
+ * How an upload ended, as far as the form needs it: the finished job, or (`slow`) the last
+ * known state of one still running.
+ * @typedef {{status?: JobStatus, error?: string | null, errorCode?: string | null, errorParams?: Record<string, unknown> | null, slow?: boolean}} UploadOutcome
+ */
+
+/**
+ * What the form asks of its owner (the workbench).
+ * @typedef {object} FormUi
+ * @property {() => void} change called after any edit
+ * @property {(focusPath: string) => void} structure rebuild the form, then focus `focusPath`
+ * @property {(err: unknown) => string} describe a Korean message for a failure
+ * @property {(file: File, onAccepted: (key: string) => void, onJob: (job: Job) => void) => Promise<UploadOutcome>} upload
+ * @property {(input: Input) => void} [check] show what is wrong with the field just edited
+ */
+
+/**
+ * A validation error to show: the field it names (`parts`) and its Korean message.
+ * @typedef {{parts: Loc, msg: string}} FieldError
+ */
+
+/** An input the form made (text, textarea, select, file or score). */
+/** @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} Input */
+
 // Which files are images (and how large they may be) is the server's call: an upload it refuses
 // comes back with the reason (quizhub.domain.images), shown under the field.
 const PREVIEW_WIDTH = 320;
 
 let uidSeq = 0;
-const uid = (p = "f") => `${p}${++uidSeq}`;
+const uid = (/** @type {string} */ p = "f") => `${p}${++uidSeq}`;
 
 /**
  * Build the editor form. `ui` = {change(), structure(focusPath), describe(err),
  * upload(file, onAccepted(key), onJob(job)) → Promise<finished job>, check(input)}.
  * `change` is called after any edit; `structure` asks the caller to rebuild the form; `check`
  * shows what is wrong with the field just edited.
+ * @param {Model} model
+ * @param {FormUi} ui
+ * @returns {HTMLFormElement}
  */
 export function buildForm(model, ui) {
   const form = h("form", { class: "editor-form", novalidate: true, on: { submit: (e) => e.preventDefault() } });
@@ -39,12 +69,29 @@ export function buildForm(model, ui) {
   return form;
 }
 
+/**
+ * @param {Input} input
+ * @param {FormUi} ui
+ */
 function edited(input, ui) {
   clearFieldError(input);
   ui.change();
   if (ui.check) ui.check(input);
 }
 
+/**
+ * A labelled text input (or textarea) bound to `path`.
+ * @param {object} field
+ * @param {string} field.label
+ * @param {string} field.path
+ * @param {string | null | undefined} field.value
+ * @param {(value: string, input: HTMLInputElement | HTMLTextAreaElement) => void} field.onInput
+ * @param {boolean} [field.multiline]
+ * @param {string} [field.hint]
+ * @param {string} [field.cls]
+ * @param {string} [field.aria]
+ * @returns {HTMLDivElement}
+ */
 function textField({ label, path, value, onInput, multiline = false, hint, cls = "", aria }) {
   const id = uid();
   const input = multiline
@@ -62,6 +109,9 @@ function textField({ label, path, value, onInput, multiline = false, hint, cls =
 /**
  * Tags as chips: Enter (or leaving the field) adds what was typed as ONE tag, commas included;
  * × or Backspace in the empty field removes one. Errors for "tags.N" land on this field.
+ * @param {Model} m
+ * @param {FormUi} ui
+ * @returns {HTMLDivElement}
  */
 function tagsField(m, ui) {
   const id = uid();
@@ -97,10 +147,22 @@ function tagsField(m, ui) {
   return h("div", { class: "field grow tags-field" }, h("label", { for: id }, "태그"), list, input, hintEl);
 }
 
+/**
+ * @param {string} title
+ * @param {HTMLButtonElement[]} buttons
+ * @returns {HTMLDivElement}
+ */
 function blockHead(title, buttons) {
   return h("div", { class: "block-head" }, h("h3", {}, title), h("div", { class: "block-tools" }, buttons));
 }
 
+/**
+ * @param {string} text
+ * @param {string} aria
+ * @param {() => void} onClick
+ * @param {{disabled?: boolean, danger?: boolean, action?: string}} [options]
+ * @returns {HTMLButtonElement}
+ */
 function toolButton(text, aria, onClick, { disabled = false, danger = false, action } = {}) {
   return h("button", {
     type: "button", class: `btn btn-small${danger ? " btn-danger" : ""}`, "aria-label": aria, title: aria,
@@ -108,7 +170,16 @@ function toolButton(text, aria, onClick, { disabled = false, danger = false, act
   }, text);
 }
 
-/** Move/remove buttons for item i of `list` (path = the list's path). */
+/**
+ * Move/remove buttons for item i of `list` (path = the list's path).
+ * @param {unknown[]} list
+ * @param {number} i
+ * @param {string} path
+ * @param {string} name
+ * @param {FormUi} ui
+ * @param {number} min
+ * @returns {HTMLButtonElement[]}
+ */
 function itemTools(list, i, path, name, ui, min) {
   return [
     toolButton("↑", `${name} 위로 이동`, () => ui.structure(`${path}.${move(list, i, -1)}.move-up`), { disabled: i === 0, action: "move-up" }),
@@ -121,6 +192,11 @@ function itemTools(list, i, path, name, ui, min) {
   ];
 }
 
+/**
+ * @param {Model} m
+ * @param {FormUi} ui
+ * @returns {HTMLElement}
+ */
 function basicsSection(m, ui) {
   const statusId = uid();
   const status = h("select", { id: statusId },
@@ -128,7 +204,10 @@ function basicsSection(m, ui) {
     h("option", { value: "published" }, "공개"));
   status.value = m.status;
   status.dataset.path = "status";
-  status.addEventListener("change", () => { m.status = status.value; edited(status, ui); });
+  status.addEventListener("change", () => {
+    m.status = status.value === "published" ? "published" : "draft";
+    edited(status, ui);
+  });
   return h("section", { class: "card-section", "aria-labelledby": "basics-title" },
     h("h2", { id: "basics-title" }, "기본 정보"),
     textField({ label: "제목", path: "title", value: m.title,
@@ -142,6 +221,11 @@ function basicsSection(m, ui) {
       onSet: (key) => { m.thumbnail = key; } }));
 }
 
+/**
+ * @param {Model} m
+ * @param {FormUi} ui
+ * @returns {HTMLElement}
+ */
 function resultsSection(m, ui) {
   const limits = countLimits("results");
   const { min, max } = limits;
@@ -171,6 +255,11 @@ function resultsSection(m, ui) {
     blocks, add);
 }
 
+/**
+ * @param {Model} m
+ * @param {FormUi} ui
+ * @returns {HTMLElement}
+ */
 function questionsSection(m, ui) {
   const { min, max } = countLimits("questions");
   const blocks = m.questions.map((q, i) => {
@@ -197,6 +286,13 @@ function questionsSection(m, ui) {
     blocks, add);
 }
 
+/**
+ * @param {Model} m
+ * @param {ModelQuestion} q
+ * @param {number} qi
+ * @param {FormUi} ui
+ * @returns {HTMLFieldSetElement}
+ */
 function optionsBlock(m, q, qi, ui) {
   const base = `questions.${qi}.options`;
   const limits = countLimits(base);
@@ -226,6 +322,14 @@ function optionsBlock(m, q, qi, ui) {
     rows, add);
 }
 
+/**
+ * @param {Model} m
+ * @param {ModelOption} o
+ * @param {string} path
+ * @param {string} name
+ * @param {FormUi} ui
+ * @returns {HTMLDivElement}
+ */
 function scoresGrid(m, o, path, name, ui) {
   const cells = m.results.map((r) => {
     const id = uid();
@@ -252,18 +356,33 @@ function scoresGrid(m, o, path, name, ui) {
     h("p", { class: "scores-title" }, "결과별 점수"), h("div", { class: "score-grid" }, cells));
 }
 
-/** A result id changed: keep the score inputs' data-path in step without rebuilding. */
+/**
+ * A result id changed: keep the score inputs' data-path in step without rebuilding.
+ * @param {ModelResult} r
+ */
 function renameScores(r) {
   for (const el of document.querySelectorAll(`[data-score-key="${r._k}"]`)) {
+    if (!(el instanceof HTMLElement)) continue;
     el.dataset.path = `${el.dataset.optionPath}.scores.${r.id}`;
   }
   relabelScores(r);
 }
 
+/** @param {ModelResult} r */
 function relabelScores(r) {
   for (const el of document.querySelectorAll(`[data-score-label="${r._k}"]`)) el.textContent = r.title || r.id || "?";
 }
 
+/**
+ * An image chooser bound to `path`: uploads the chosen file and calls `onSet(key)`.
+ * @param {object} field
+ * @param {string} field.label
+ * @param {string} field.path
+ * @param {string | null} field.value the image key
+ * @param {FormUi} field.ui
+ * @param {(key: string | null) => void} field.onSet
+ * @returns {HTMLDivElement}
+ */
 function imageField({ label, path, value, ui, onSet }) {
   const id = uid();
   const statusEl = h("p", { class: "hint upload-status", "aria-live": "polite" });
@@ -273,7 +392,7 @@ function imageField({ label, path, value, ui, onSet }) {
   const removeBtn = h("button", { type: "button", class: "btn btn-small btn-danger", "aria-label": `${label} 삭제` }, "삭제");
   let current = value;
 
-  const showPreview = (src) => {
+  const showPreview = (/** @type {string | null} */ src) => {
     if (!src) {
       preview.replaceChildren(h("span", { class: "image-empty" }, "이미지 없음"));
     } else {
@@ -293,7 +412,7 @@ function imageField({ label, path, value, ui, onSet }) {
 
   // 업로드 중 (the bytes go up) → 처리 중 (the image job makes the variants; the key is already
   // in the document) → 완료, or the job's reason when it failed (the previous image comes back).
-  const stage = (name, text) => {
+  const stage = (/** @type {string} */ name, /** @type {string} */ text) => {
     statusEl.dataset.stage = name;
     statusEl.textContent = text;
   };
@@ -331,7 +450,7 @@ function imageField({ label, path, value, ui, onSet }) {
         stage("failed", `처리하지 못했습니다: ${jobErrorText(job) || jobStatusText(job.status)}`);
         return;
       }
-      showPreview(imageUrl(current, PREVIEW_WIDTH));
+      showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
       stage("done", "완료 — 저장하면 반영됩니다.");
     } catch (err) {
       if (current !== previous) {
@@ -360,7 +479,10 @@ function imageField({ label, path, value, ui, onSet }) {
 
 // ---------- validation errors next to fields ----------
 
-/** Remove every field error shown in `root`. */
+/**
+ * Remove every field error shown in `root`.
+ * @param {ParentNode} root
+ */
 export function clearErrors(root) {
   for (const el of root.querySelectorAll(".field-error[data-generated]")) el.remove();
   for (const el of root.querySelectorAll("[aria-invalid=true]")) {
@@ -383,17 +505,24 @@ export function clearFieldError(input) {
   const keep = [];
   for (const id of ids) {
     const el = id && document.getElementById(id);
-    if (el && el.dataset.generated !== undefined) el.remove();
+    if (el instanceof HTMLElement && el.dataset.generated !== undefined) el.remove();
     else if (id) keep.push(id);
   }
   if (keep.length) input.setAttribute("aria-describedby", keep.join(" "));
   else input.removeAttribute("aria-describedby");
 }
 
+/**
+ * The element `parts` names, or the nearest enclosing one that has a data-path.
+ * @param {ParentNode} root
+ * @param {Loc} parts
+ * @returns {{el: HTMLElement | null, exact: boolean}}
+ */
 function findTarget(root, parts) {
   for (let n = parts.length; n >= 1; n--) {
     const path = parts.slice(0, n).join(".");
     const el = root.querySelector(`[data-path="${CSS.escape(path)}"]`);
+    if (!(el instanceof HTMLElement)) continue;
     if (el) return { el, exact: n === parts.length };
   }
   return { el: null, exact: false };
@@ -423,6 +552,9 @@ export function showFieldError(el, text) {
 /**
  * Show each error ({parts, msg}) next to the field its path names (or the nearest enclosing
  * block). Returns the elements found, in order, for the summary's "go to field" links.
+ * @param {ParentNode} root
+ * @param {FieldError[]} errors
+ * @returns {(HTMLElement | null)[]}
  */
 export function showErrors(root, errors) {
   clearErrors(root);

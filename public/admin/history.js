@@ -3,12 +3,28 @@
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { timeText } from "/admin/messages.js";
+/** @import { ApiResult, Page } from "/admin/api.js" */
+/** @import { TestDocument, TestStatus, Score } from "/admin/model.js" */
+
+/**
+ * One committed version in the list (quizhub.store.versions.VersionRow.to_json).
+ * @typedef {object} Version
+ * @property {string} rev
+ * @property {string} savedAt
+ * @property {string | null} jobId
+ * @property {string | null} title
+ * @property {string | null} author
+ * @property {TestStatus | null} status
+ * @property {boolean} current
+ */
 
 const PAGE_SIZE = 10;
 
+/** @type {(scores: Record<string, Score> | undefined) => Record<string, Score>} */
 const sortedScores = (scores) => Object.fromEntries(Object.entries(scores || {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 // The parts of a document an editor compares, in the order the editor shows them.
+/** @type {[key: string, label: string, pick: (doc: TestDocument) => unknown][]} */
 export const DIFF_FIELDS = [
   ["title", "제목", (d) => d.title ?? ""],
   ["description", "설명", (d) => d.description ?? ""],
@@ -20,14 +36,24 @@ export const DIFF_FIELDS = [
   ["results", "결과", (d) => (d.results || []).map((r) => [r.id, r.title, r.description ?? "", r.image ?? null])],
 ];
 
-/** The fields in which document `a` differs from document `b`: [{key, label}]. */
+/**
+ * The fields in which document `a` differs from document `b`: [{key, label}].
+ * @param {TestDocument} a
+ * @param {TestDocument} b
+ * @returns {{key: string, label: string}[]}
+ */
 export function changedFields(a, b) {
   return DIFF_FIELDS
     .filter(([, , pick]) => JSON.stringify(pick(a)) !== JSON.stringify(pick(b)))
     .map(([key, label]) => ({ key, label }));
 }
 
-/** The URL of the public test page in preview mode (admin only; `rev` = a version). */
+/**
+ * The URL of the public test page in preview mode (admin only; `rev` = a version).
+ * @param {string} id
+ * @param {string | null} [rev]
+ * @returns {string}
+ */
 export function previewUrl(id, rev = null) {
   const q = new URLSearchParams({ id, preview: "1" });
   if (rev) q.set("rev", rev);
@@ -37,6 +63,8 @@ export function previewUrl(id, rev = null) {
 /**
  * Open a preview in a new tab. window.open (not a target=_blank link, which implies noopener)
  * so the new tab starts with a copy of this tab's sessionStorage, where the admin token lives.
+ * @param {string} id
+ * @param {string | null} [rev]
  */
 export function openPreview(id, rev = null) {
   const w = window.open(previewUrl(id, rev), "_blank");
@@ -46,10 +74,16 @@ export function openPreview(id, rev = null) {
 /**
  * Render the history panel of test `id` into `root`. `hooks.restore(version)` starts a restore
  * (the editor owns the status line and the save flow).
+ * @param {HTMLElement} root
+ * @param {string} id
+ * @param {{restore: (version: Version) => void}} hooks
+ * @returns {{reload: () => void}}
  */
 export function showHistory(root, id, hooks) {
+  /** @type {string | null} */
   let cursor = null;
   let seq = 0;
+  /** @type {TestDocument | null} */
   let current = null; // the current saved document, compared with every version
   const message = h("div", { class: "history-message" });
   const list = h("ol", { class: "version-list", id: "version-list", "aria-label": "버전 목록 (최신순)" });
@@ -65,6 +99,7 @@ export function showHistory(root, id, hooks) {
   load(true);
   return { reload: () => load(true) };
 
+  /** @param {boolean} reset */
   async function load(reset) {
     const mine = ++seq;
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
@@ -73,14 +108,16 @@ export function showHistory(root, id, hooks) {
     if (reset) replace(message, h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
     try {
       const base = `/api/admin/tests/${encodeURIComponent(id)}`;
+      /** @type {(path: string) => Promise<TestDocument>} */
+      const getDoc = (path) => api("GET", path).then((r) => /** @type {TestDocument} */ (r.data));
       const [{ data }, cur] = await Promise.all([
-        api("GET", `${base}/versions?${query}`),
-        reset || !current ? api("GET", base).then((r) => r.data) : Promise.resolve(current),
+        /** @type {Promise<ApiResult<Page<Version>>>} */ (api("GET", `${base}/versions?${query}`)),
+        reset || !current ? getDoc(base) : Promise.resolve(current),
       ]);
       current = cur;
       const items = (data && data.items) || [];
       const docs = await Promise.all(items.map((v) => (v.current ? Promise.resolve(current)
-        : api("GET", `${base}/versions/${encodeURIComponent(v.rev)}`).then((r) => r.data).catch(() => null))));
+        : getDoc(`${base}/versions/${encodeURIComponent(v.rev)}`).catch(() => null))));
       if (mine !== seq) return;
       cursor = (data && data.nextCursor) || null;
       if (reset) list.replaceChildren();
@@ -97,10 +134,15 @@ export function showHistory(root, id, hooks) {
     }
   }
 
+  /**
+   * @param {Version} v
+   * @param {TestDocument | null} doc the version's content (null: it could not be loaded)
+   * @returns {HTMLLIElement}
+   */
   function item(v, doc) {
-    const changes = v.current ? null : doc ? changedFields(doc, current) : undefined;
+    const changes = v.current || !current ? null : doc ? changedFields(doc, current) : undefined;
     let changeLine;
-    if (v.current) {
+    if (v.current || changes === null) {
       changeLine = h("p", { class: "version-changes" }, "현재 버전입니다.");
     } else if (changes === undefined) {
       changeLine = h("p", { class: "version-changes" }, "이 버전의 내용을 불러오지 못했습니다.");

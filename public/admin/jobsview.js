@@ -5,13 +5,20 @@ import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp } from "/admin/jobs.js";
 import { STATUS_KO, DELAYED_KO, timeText, jobErrorText } from "/admin/messages.js";
+/** @import { ApiResult, Page } from "/admin/api.js" */
+/** @import { Job, Accepted } from "/admin/jobs.js" */
 
 const ATTENTION = ["failed", "delayed", "expired"];
 const RETRYABLE = new Set(["failed", "expired"]);
 const PAGE_SIZE = 20;
 
-/** Render the view into `root`; `hooks.listChanged()` runs after a job was re-submitted. */
+/**
+ * Render the view into `root`; `hooks.listChanged()` runs after a job was re-submitted.
+ * @param {HTMLElement} root
+ * @param {{listChanged?: () => void}} [hooks]
+ */
 export function showJobs(root, hooks = {}) {
+  /** @type {string | null} */
   let cursor = null;
   let seq = 0;
   const message = h("div", { id: "jobs-message" });
@@ -27,6 +34,7 @@ export function showJobs(root, hooks = {}) {
     message, list, more));
   load(true);
 
+  /** @param {boolean} reset */
   async function load(reset) {
     const mine = ++seq;
     const query = new URLSearchParams({ status: ATTENTION.join(","), limit: String(PAGE_SIZE) });
@@ -35,7 +43,7 @@ export function showJobs(root, hooks = {}) {
     more.disabled = true;
     if (reset) replace(message, h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
     try {
-      const { data } = await api("GET", `/api/admin/jobs?${query}`);
+      const { data } = /** @type {ApiResult<Page<Job>>} */ (await api("GET", `/api/admin/jobs?${query}`));
       if (mine !== seq) return;
       const items = (data && data.items) || [];
       cursor = (data && data.nextCursor) || null;
@@ -58,6 +66,10 @@ export function showJobs(root, hooks = {}) {
     }
   }
 
+  /**
+   * @param {Job} job
+   * @returns {HTMLLIElement}
+   */
   function card(job) {
     const note = h("span", { class: "job-note", role: "status", "aria-live": "polite" });
     const actions = h("div", { class: "job-card-actions" });
@@ -90,12 +102,18 @@ export function showJobs(root, hooks = {}) {
       actions);
   }
 
+  /**
+   * @param {Job} job
+   * @param {HTMLButtonElement} button
+   * @param {HTMLElement} note
+   */
   async function retry(job, button, note) {
     button.disabled = true;
     note.textContent = "다시 접수하는 중…";
+    /** @type {Accepted} */
     let data;
     try {
-      ({ data } = await api("POST", `/api/admin/jobs/${encodeURIComponent(job.jobId)}/retry`));
+      ({ data } = /** @type {ApiResult<Accepted>} */ (await api("POST", `/api/admin/jobs/${encodeURIComponent(job.jobId)}/retry`)));
     } catch (err) {
       button.disabled = false;
       note.textContent = `다시 시도하지 못했습니다: ${describeError(err)}`;

@@ -4,7 +4,24 @@
 // every job of the test — `job` exactly as GET /api/admin/jobs/{id} answers it. When the socket
 // cannot open, drops, or goes quiet on a job, the caller falls back to polling (jobs.js).
 import { api, ApiError } from "/admin/api.js";
+/** @import { ApiResult } from "/admin/api.js" */
 import { TERMINAL } from "/admin/jobs.js";
+/** @import { Job } from "/admin/jobs.js" */
+
+/**
+ * A transition of a job as the socket announces it.
+ * @typedef {"queued" | "running" | "delayed" | "committed" | "live" | "succeeded" | "failed" | "superseded" | "conflict" | "expired"} Phase
+ */
+/** @typedef {"connecting" | "live" | "polling" | "closed"} LiveState */
+
+/**
+ * Someone following one job over the socket (LiveStatus.follow).
+ * @typedef {object} Follower
+ * @property {(job: Job) => void} onUpdate
+ * @property {(job: Job) => void} resolve
+ * @property {(err: LiveLost) => void} reject
+ * @property {ReturnType<typeof setTimeout> | undefined} quiet the timer that gives up on a quiet job
+ */
 
 const PING_MS = 25_000; // keep-alive ("ping" → "pong", answered without waking the object)
 const QUIET_MS = 8_000; // a followed job with no news for this long: poll it instead
@@ -12,6 +29,7 @@ const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000]; // reconnect backoff
 
 /** Thrown to a follower when the socket can no longer be trusted for its job: poll instead. */
 export class LiveLost extends Error {
+  /** @param {string} reason */
   constructor(reason) {
     super(`live status lost: ${reason}`);
     this.reason = reason;
@@ -19,7 +37,9 @@ export class LiveLost extends Error {
 }
 
 // A job's messages may overtake each other: keep the furthest one.
+/** @type {Record<string, number>} */
 const RANK = { queued: 0, running: 1, delayed: 1, committed: 2, live: 3 };
+/** @type {(phase: string, job: Job) => number} */
 const rank = (phase, job) => (TERMINAL.has(job.status) ? 4 : RANK[phase] ?? 1);
 
 /**
@@ -27,16 +47,25 @@ const rank = (phase, job) => (TERMINAL.has(job.status) ? 4 : RANK[phase] ?? 1);
  * other editors'); `onState(state)` sees "connecting" | "live" | "polling" | "closed".
  */
 export class LiveStatus {
+  /**
+   * @param {string} testId
+   * @param {{onJob?: (job: Job, phase: Phase) => void, onState?: (state: LiveState) => void}} [handlers]
+   */
   constructor(testId, { onJob = () => {}, onState = () => {} } = {}) {
     this.testId = testId;
     this.onJob = onJob;
     this.onState = onState;
+    /** @type {WebSocket | null} */
     this.socket = null;
+    /** @type {LiveState} */
     this.state = "closed";
     this.stopped = false;
     this.failures = 0;
-    this.jobs = new Map(); // jobId -> {job, rank}
-    this.followers = new Map(); // jobId -> {onUpdate, resolve, reject, quiet}
+    /** @type {Map<string, {job: Job, rank: number}>} */
+    this.jobs = new Map();
+    /** @type {Map<string, Follower>} */
+    this.followers = new Map();
+    /** @type {Set<ReturnType<typeof setTimeout>>} */
     this.timers = new Set();
   }
 
@@ -60,12 +89,19 @@ export class LiveStatus {
     this.setState("closed");
   }
 
+  /** @param {LiveState} state */
   setState(state) {
     if (this.state === state) return;
     this.state = state;
     this.onState(state);
   }
 
+  /**
+   * Run `fn` after `ms` unless stopped first.
+   * @param {() => void} fn
+   * @param {number} ms
+   * @returns {ReturnType<typeof setTimeout>}
+   */
   later(fn, ms) {
     const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
     this.timers.add(t);
@@ -77,7 +113,8 @@ export class LiveStatus {
     this.setState("connecting");
     let url;
     try {
-      const { data } = await api("POST", `/api/admin/tests/${encodeURIComponent(this.testId)}/ws-ticket`);
+      const { data } = /** @type {ApiResult<{url: string}>} */ (
+        await api("POST", `/api/admin/tests/${encodeURIComponent(this.testId)}/ws-ticket`));
       url = data.url;
     } catch (err) {
       if (err instanceof ApiError && (err.status === 404 || err.status === 401 || err.status === 403)) {
@@ -97,7 +134,8 @@ export class LiveStatus {
       return;
     }
     this.socket = socket;
-    let ping = null;
+    /** @type {ReturnType<typeof setInterval> | undefined} */
+    let ping;
     socket.addEventListener("open", () => {
       this.failures = 0;
       this.setState("live");
@@ -121,10 +159,12 @@ export class LiveStatus {
     this.later(() => this.connect(), wait);
   }
 
+  /** @param {unknown} text a message of the socket */
   receive(text) {
+    /** @type {{type?: unknown, phase: Phase, job?: Job} | null} */
     let msg;
     try {
-      msg = JSON.parse(text);
+      msg = JSON.parse(String(text));
     } catch {
       return; // "pong"
     }
@@ -139,6 +179,11 @@ export class LiveStatus {
     if (f) this.deliver(job.jobId, f, job);
   }
 
+  /**
+   * @param {string} jobId
+   * @param {Follower} f
+   * @param {Job} job
+   */
   deliver(jobId, f, job) {
     clearTimeout(f.quiet);
     f.onUpdate(job);
@@ -153,6 +198,7 @@ export class LiveStatus {
     }, QUIET_MS);
   }
 
+  /** @param {string} reason */
   dropFollowers(reason) {
     for (const [jobId, f] of this.followers) {
       clearTimeout(f.quiet);
@@ -164,6 +210,9 @@ export class LiveStatus {
   /**
    * Follow `jobId` over the socket until it is terminal: resolves with the final job; rejects
    * with LiveLost when the socket is not open, drops, or stays quiet — then poll instead.
+   * @param {string} jobId
+   * @param {{onUpdate?: (job: Job) => void}} [options]
+   * @returns {Promise<Job>}
    */
   follow(jobId, { onUpdate = () => {} } = {}) {
     return new Promise((resolve, reject) => {
@@ -171,7 +220,8 @@ export class LiveStatus {
         reject(new LiveLost("not connected"));
         return;
       }
-      const f = { onUpdate, resolve, reject, quiet: null };
+      /** @type {Follower} */
+      const f = { onUpdate, resolve, reject, quiet: undefined };
       this.followers.set(jobId, f);
       const known = this.jobs.get(jobId);
       if (known) this.deliver(jobId, f, known.job);

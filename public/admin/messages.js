@@ -4,21 +4,15 @@
 // and saying what to do. The API's English `message` is for tools and never shown.
 // tests/admin/test_messages.py checks that every code and every field-error type the document
 // model can produce has a sentence here.
+/** @import { Job } from "/admin/jobs.js" */
+/** @import { ValidationDetail } from "/admin/api.js" */
 
 /** @typedef {Record<string, unknown>} Params */
 /** @typedef {(p: Params) => string} Wording */
 /** @typedef {{code: string, params?: Params | null}} Cause */
 /**
- * @typedef {object} Job
- * @property {string} [jobId]
- * @property {string} [status]
- * @property {string | null} [step]
- * @property {number} [attempts]
- * @property {string | null} [error]
- * @property {string | null} [errorCode]
- * @property {Params | null} [errorParams]
- * @property {string | null} [committedAt]
- * @property {string | null} [liveAt]
+ * A job as far as it is known: a whole one, or what the accept answered.
+ * @typedef {Partial<Job> | null | undefined} SomeJob
  */
 
 /** @type {Record<string, string>} */
@@ -135,6 +129,63 @@ const ACCESS_REASON_KO = {
 /** @type {Record<string, string>} */
 const SCOPE_KO = { result: "결과", question: "질문", option: "선택지" };
 
+/**
+ * The Korean names of the test document's fields (a field error's location, a merge's paths).
+ * @type {Record<string, string>}
+ */
+export const PART_KO = {
+  title: "제목", description: "설명", tags: "태그", status: "상태", thumbnail: "대표 이미지", locale: "언어",
+  questions: "질문", options: "선택지", results: "결과", text: "내용", id: "ID", image: "이미지",
+  scores: "점수", baseRev: "기준 리비전",
+};
+
+/**
+ * A document path in Korean: a merge's id path ("questions[q1].options[a].scores[relax]" →
+ * "질문 q1 › 선택지 a › 점수 relax", docs/merge.md) or a field error's index path
+ * ("questions.2.options" → "질문 3 › 선택지"); "" is the whole document.
+ * @param {unknown} path
+ * @returns {string}
+ */
+function pathText(path) {
+  const parts = String(path ?? "").split(".").filter(Boolean);
+  /** @type {string[]} */
+  const out = [];
+  for (let i = 0; i < parts.length; i++) {
+    const [, name, id] = /^([^[]*)(?:\[(.*)\])?$/.exec(parts[i]) ?? [];
+    const label = PART_KO[String(name)] ?? String(name);
+    const next = parts[i + 1];
+    if (id !== undefined) out.push(`${label} ${id}`);
+    else if (next !== undefined && /^\d+$/.test(next)) {
+      out.push(`${label} ${Number(next) + 1}`);
+      i++;
+    } else out.push(label);
+  }
+  return out.join(" › ") || "문서 전체";
+}
+
+/**
+ * The paths a merge found changed on both sides: "제목, 질문 q2 외 3곳".
+ * @param {unknown} paths
+ * @param {unknown} count
+ * @returns {string}
+ */
+function pathsText(paths, count) {
+  const named = Array.isArray(paths) ? paths.map(pathText) : [];
+  const more = typeof count === "number" ? count - named.length : 0;
+  return `${named.join(", ")}${more > 0 ? ` 외 ${num(more)}곳` : ""}`;
+}
+
+/**
+ * What a rule a merged document breaks is about (a field error's type, or
+ * `document_too_large`), without its numbers: the job's conflicts show the values.
+ * @type {Record<string, string>}
+ */
+const RULE_KO = {
+  too_short: "항목 수가 최소보다 적음", too_long: "항목 수가 최대보다 많음",
+  duplicate_id: "ID가 겹침", duplicate_tag: "태그가 겹침", unknown_result: "없는 결과에 점수를 줌",
+  unreachable_result: "나올 수 없는 결과가 생김", document_too_large: "문서가 너무 커짐",
+};
+
 const RELOAD = "페이지를 새로고침한 뒤 다시 시도해 주세요.";
 const SAVE_AGAIN = "편집기에서 다시 저장해 주세요.";
 const LIVE_FALLBACK = "저장 상태는 자동 확인으로 계속 표시됩니다.";
@@ -214,6 +265,9 @@ export const CODE_KO = {
   changed_since_loaded: (p) => (p.liveRev
     ? `불러온 뒤 다른 편집자가 먼저 저장했습니다 (불러온 버전 ${shortRev(p.baseRev)}, 지금 버전 ${shortRev(p.liveRev)}). 최신 내용을 다시 불러오거나 내 내용으로 덮어쓸 수 있습니다.`
     : `불러온 뒤(${shortRev(p.baseRev)}) 이 테스트가 삭제되었습니다. 내 내용으로 다시 만들려면 덮어쓰기를 눌러 주세요.`),
+  deleted_since_loaded: (p) => `불러온 뒤(${shortRev(p.baseRev)}) 다른 편집자가 이 테스트를 삭제했습니다 (${shortRev(p.liveRev)}). 내 내용으로 다시 만들려면 덮어쓰기를 눌러 주세요.`,
+  merge_conflict: (p) => `다른 편집자의 저장(${shortRev(p.liveRev)})과 같은 곳을 서로 다르게 고쳐 합치지 못했습니다: ${pathsText(p.paths, p.count)}. 최신 내용을 다시 불러와 고치거나, 내 내용으로 덮어쓸 수 있습니다.`,
+  merge_broke_rules: (p) => `다른 편집자의 저장(${shortRev(p.liveRev)})과 합치면 테스트가 규칙을 어기게 되어 반영하지 않았습니다: ${pathText(p.path)} — ${RULE_KO[String(p.rule)] ?? "규칙 위반"}${typeof p.count === "number" && p.count > 1 ? ` 외 ${num(p.count - 1)}건` : ""}. 최신 내용을 다시 불러와 고치거나, 내 내용으로 덮어쓸 수 있습니다.`,
   attempt_failed: (p, d) => (d > 0
     ? `${num(p.attempt)}번째 시도 — ${causeText(p.cause, d) || "실패했습니다."}`
     : `${num(p.attempt)}번째 시도가 실패해 다시 시도하는 중입니다.${because(p, d)}`),
@@ -239,6 +293,7 @@ export const CODE_KO = {
   storage_damaged: () => "저장소의 데이터가 없거나 손상되었습니다. 관리자에게 알려 주세요.",
   object_vanished: () => "읽는 도중에 저장소의 파일이 지워졌습니다. 다시 시도해 주세요.",
   binding_error: () => "저장소나 큐가 잠시 응답하지 않았습니다.",
+  merge_kept_moving: () => "합치는 동안 다른 저장이 계속 반영되어 잠시 뒤 다시 합칩니다.",
   fetch_failed: () => "외부 서비스에 연결하지 못했습니다.",
   access_keys_unavailable: (p) => `로그인 서비스의 키를 가져오지 못했습니다 (HTTP ${num(p.status)}).`,
   purge_failed: (p) => `캐시 삭제 요청이 실패했습니다 (HTTP ${num(p.status)}).`,
@@ -282,7 +337,7 @@ const JOB_FALLBACK_KO = {
 /**
  * What a job ran into, in Korean: its code's sentence, or for a job recorded before codes
  * existed a sentence for its status. "" when the job has nothing to say.
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {string}
  */
 export function jobErrorText(job) {
@@ -363,7 +418,7 @@ export const FIELD_KO = {
 /**
  * A Korean message for one field error ({loc, type, ctx}, from a 422 or the editor's checks);
  * the server's English `msg` is never shown.
- * @param {{type?: string, ctx?: Params | null}} d
+ * @param {ValidationDetail} d
  * @returns {string}
  */
 export function validationMessage(d) {
@@ -381,7 +436,7 @@ export function validationMessage(d) {
  * The status line of an unfinished job: "저장 중… 3/6 반영 (commit)", or for a delayed job
  * "저장 지연: <why, in Korean>" (`verb` is 저장 or 삭제).
  * @param {string} verb
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {string}
  */
 export function pendingText(verb, job) {
@@ -421,7 +476,7 @@ const FUZZY = [
 
 /**
  * "3/6 반영 (commit)" for a job's step; the raw step is kept so nothing is hidden.
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {string}
  */
 export function stepLabel(job) {
@@ -455,7 +510,7 @@ const IMAGE_STEPS = [
 
 /**
  * The progress of an image job: "3/6 크기별 이미지 만들기", or its status before it starts.
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {string}
  */
 export function imageStepLabel(job) {
@@ -481,7 +536,7 @@ export function jobStatusText(status) {
  * it, "공개 반영 완료" once the KV copy was deleted and the caches purged
  * (docs/pipeline.md#live-and-its-staleness-bound). [{key, label, at}] in that order; `at` null
  * while not reached.
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {{key: string, label: string, at: string | null}[]}
  */
 export function saveStages(job) {
@@ -494,7 +549,7 @@ export function saveStages(job) {
 
 /**
  * The status line of a committed job: "저장 완료 · 공개 반영 중…" / "… · 공개 반영 완료".
- * @param {Job | null | undefined} job
+ * @param {SomeJob} job
  * @returns {string}
  */
 export function savedText(job) {

@@ -5,9 +5,44 @@
 // numbers as text next to it.
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
+/** @import { Child } from "/assets/dom.js" */
+
+/**
+ * Play counts (quizhub.analytics.stats; `share` counts are always there, 0 or more).
+ * @typedef {{views: number, starts: number, completions: number, shares: number}} Totals
+ * @typedef {Totals & {date: string}} Day
+ */
+
+/**
+ * GET /api/admin/stats/tests/{id}: one test over the last `days` Korean days. Rates are null
+ * where nothing was started (or reached).
+ * @typedef {object} TestStats
+ * @property {string} testId
+ * @property {string | null} title
+ * @property {number} days
+ * @property {string} from
+ * @property {string} to
+ * @property {Totals} totals
+ * @property {number | null} completionRate
+ * @property {{resultId: string, title: string | null, completions: number, share: number | null}[]} results
+ * @property {{questionId: string, text: string | null, answers: number, dropOff: number, dropOffRate: number | null}[]} questions
+ * @property {Day[]} daily
+ */
+
+/**
+ * GET /api/admin/stats/overview: every test with plays in the window, most played first.
+ * @typedef {object} StatsOverview
+ * @property {number} days
+ * @property {string} from
+ * @property {string} to
+ * @property {{testId: string, title: string | null, totals: Totals, completionRate: number | null}[]} items
+ */
+
+/** @typedef {{label: string, value: number, note: string}} Bar */
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const WINDOWS = [7, 30, 90];
+/** @type {[keyof Totals, string][]} */
 const TOTALS_KO = [
   ["views", "조회"],
   ["starts", "시작"],
@@ -15,6 +50,13 @@ const TOTALS_KO = [
   ["shares", "공유"],
 ];
 
+/**
+ * An SVG element (attributes set as given; children as in h()).
+ * @param {string} tag
+ * @param {Record<string, string | number>} [attrs]
+ * @param {...(Node | string | number | null | undefined | (Node | string | number | null | undefined)[])} children
+ * @returns {SVGElement}
+ */
 function svg(tag, attrs = {}, ...children) {
   const el = document.createElementNS(SVG_NS, tag);
   for (const [name, value] of Object.entries(attrs)) el.setAttribute(name, String(value));
@@ -25,9 +67,16 @@ function svg(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** @type {(rate: number | null | undefined) => string} */
 const pct = (rate) => (rate === null || rate === undefined ? "–" : `${(rate * 100).toFixed(1)}%`);
+/** @type {(n: number | null | undefined) => string} */
 const num = (n) => Number(n || 0).toLocaleString("ko-KR");
 
+/**
+ * @param {number} days
+ * @param {(days: number) => void} onPick
+ * @returns {HTMLDivElement}
+ */
 function windowPicker(days, onPick) {
   return h("div", { class: "stats-window", role: "group", "aria-label": "기간" },
     WINDOWS.map((d) => h("button", {
@@ -36,13 +85,22 @@ function windowPicker(days, onPick) {
     }, `${d}일`)));
 }
 
+/**
+ * Fetch `path` and render its answer into `root` under `title` (or say why not).
+ * @template T
+ * @param {HTMLElement} root
+ * @param {string} path
+ * @param {(data: T) => Child} render
+ * @param {HTMLElement} title
+ * @returns {Promise<void>}
+ */
 async function load(root, path, render, title) {
   const body = h("div", { class: "stats-body" },
     h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
   replace(root, h("section", { class: "stats-view", "aria-labelledby": "stats-title" }, title, body));
   try {
     const { data } = await api("GET", path);
-    replace(body, render(data));
+    replace(body, render(/** @type {T} */ (data)));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
     const msg = err instanceof ApiError && err.status === 404
@@ -54,6 +112,11 @@ async function load(root, path, render, title) {
   }
 }
 
+/**
+ * @param {Totals} totals
+ * @param {number | null} rate
+ * @returns {HTMLDListElement}
+ */
 function totalsBlock(totals, rate) {
   return h("dl", { class: "stats-totals", id: "stats-totals" },
     TOTALS_KO.map(([key, label]) => h("div", { class: "stats-total", dataset: { key } },
@@ -61,13 +124,18 @@ function totalsBlock(totals, rate) {
     h("div", { class: "stats-total", dataset: { key: "rate" } }, h("dt", {}, "완료율"), h("dd", {}, pct(rate))));
 }
 
-/** Daily series: one polyline per count, with day ticks at both ends. */
+/**
+ * Daily series: one polyline per count, with day ticks at both ends.
+ * @param {Day[]} daily
+ * @returns {HTMLElement}
+ */
 function dailyChart(daily) {
   const W = 640, H = 180, PAD = 28;
+  /** @type {[keyof Totals, string][]} */
   const series = [["views", "조회"], ["starts", "시작"], ["completions", "완료"]];
   const max = Math.max(1, ...daily.flatMap((d) => series.map(([k]) => d[k])));
-  const x = (i) => PAD + (daily.length < 2 ? 0 : (i * (W - 2 * PAD)) / (daily.length - 1));
-  const y = (v) => H - PAD - (v * (H - 2 * PAD)) / max;
+  const x = (/** @type {number} */ i) => PAD + (daily.length < 2 ? 0 : (i * (W - 2 * PAD)) / (daily.length - 1));
+  const y = (/** @type {number} */ v) => H - PAD - (v * (H - 2 * PAD)) / max;
   const summary = series.map(([k, label]) => `${label} ${num(daily.reduce((s, d) => s + d[k], 0))}`).join(", ");
   return h("figure", { class: "stats-figure" },
     svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart chart-daily", role: "img",
@@ -82,7 +150,12 @@ function dailyChart(daily) {
       series.map(([k, label]) => h("span", { class: `legend legend-${k}` }, label))));
 }
 
-/** Horizontal bars: rows of {label, value, note}. */
+/**
+ * Horizontal bars: rows of {label, value, note}.
+ * @param {Bar[]} rows
+ * @param {{label: string, id: string}} options
+ * @returns {HTMLElement}
+ */
 function barChart(rows, { label, id }) {
   const W = 640, ROW = 26, LABEL_W = 200;
   const max = Math.max(1, ...rows.map((r) => r.value));
@@ -96,6 +169,10 @@ function barChart(rows, { label, id }) {
   return h("figure", { class: "stats-figure", id }, chart);
 }
 
+/**
+ * @param {TestStats} data
+ * @returns {Child[]}
+ */
 function testStats(data) {
   const results = data.results.map((r) => ({
     label: r.title || r.resultId, value: r.completions, note: `${num(r.completions)} (${pct(r.share)})`,
@@ -115,26 +192,38 @@ function testStats(data) {
   ];
 }
 
-/** One test's stats into `root` (#/stats/{id}). */
+/**
+ * One test's stats into `root` (#/stats/{id}).
+ * @param {HTMLElement} root
+ * @param {string} testId
+ * @param {number} [days]
+ * @returns {Promise<void>}
+ */
 export function showTestStats(root, testId, days = 30) {
+  const heading = h("h2", { id: "stats-title" }, `통계 · ${testId}`);
   const title = h("div", { class: "jobs-head" },
-    h("h2", { id: "stats-title" }, `통계 · ${testId}`),
+    heading,
     h("div", { class: "list-actions" },
       windowPicker(days, (d) => showTestStats(root, testId, d)),
       h("a", { class: "btn btn-small", href: "#/stats" }, "전체 통계"),
       h("a", { class: "btn btn-small", href: `#/tests/${encodeURIComponent(testId)}` }, "편집")));
-  return load(root, `/api/admin/stats/tests/${encodeURIComponent(testId)}?days=${days}`, (data) => {
-    if (data.title) title.querySelector("h2").textContent = `통계 · ${data.title}`;
+  return load(root, `/api/admin/stats/tests/${encodeURIComponent(testId)}?days=${days}`, (/** @type {TestStats} */ data) => {
+    if (data.title) heading.textContent = `통계 · ${data.title}`;
     return testStats(data);
   }, title);
 }
 
-/** The overview into `root` (#/stats). */
+/**
+ * The overview into `root` (#/stats).
+ * @param {HTMLElement} root
+ * @param {number} [days]
+ * @returns {Promise<void>}
+ */
 export function showStatsOverview(root, days = 30) {
   const title = h("div", { class: "jobs-head" },
     h("h2", { id: "stats-title" }, "전체 통계"),
     windowPicker(days, (d) => showStatsOverview(root, d)));
-  return load(root, `/api/admin/stats/overview?days=${days}`, (data) => {
+  return load(root, `/api/admin/stats/overview?days=${days}`, (/** @type {StatsOverview} */ data) => {
     if (!data.items.length) {
       return h("p", { class: "notice notice-ok", role: "status" }, `최근 ${data.days}일 동안 기록된 플레이가 없습니다.`);
     }

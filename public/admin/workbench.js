@@ -4,100 +4,206 @@
 // Job progress arrives over the test's live-status WebSocket (live.js) while it is open; polling
 // (jobs.js) takes over when it cannot open, drops or goes quiet. Another editor's save of the
 // open test is announced as it happens, with a button to load it.
-import { h, replace } from "/assets/dom.js";
+import { byId, h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
-import { pollJob, jobUrl, PollGiveUp, TERMINAL } from "/admin/jobs.js";
+import { pollJob, jobUrl, PollGiveUp, TERMINAL, finished } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
 import { buildForm, showErrors, clearErrors, showFieldError, markRequired } from "/admin/editor.js";
 import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText, jobErrorText } from "/admin/messages.js";
 import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
 import { LiveStatus, LiveLost } from "/admin/live.js";
+/** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
+/** @import { Accepted, Job } from "/admin/jobs.js" */
+/** @import { Model, SaveBody, TestDocument } from "/admin/model.js" */
+/** @import { FieldError, UploadOutcome } from "/admin/editor.js" */
+/** @import { Version } from "/admin/history.js" */
+/** @import { LiveState, Phase } from "/admin/live.js" */
 
-const root = document.getElementById("editor-root");
+/**
+ * The test being edited. `baseline` is the fingerprint of what was loaded or last saved (the
+ * unsaved-changes check); `pendingJob` is the save in flight as the accept answered it.
+ * @typedef {object} Editing
+ * @property {string} id
+ * @property {boolean} isNew
+ * @property {string | null} rev
+ * @property {Model} model
+ * @property {string} baseline
+ * @property {boolean} [saving]
+ * @property {Partial<Job> | null} [pendingJob]
+ */
 
-/** The test being edited: {id, isNew, rev, model, baseline}. */
-let cur = null;
-let pendingUploads = 0;
-let last = null; // {doc, fp} of the last save attempt, for "다시 시도"
-let els = {};
-let history = null; // the open history panel ({reload}), or null
-let hooks = { changed: () => {}, listChanged: () => {}, closed: () => {}, created: () => {} };
-let live = null; // the open test's LiveStatus
-const ownJobs = new Set(); // jobs this tab started: never announced as someone else's
-const announced = new Set(); // other editors' jobs already announced
-let accepting = 0; // requests in flight whose job id is not known yet
-let held = []; // news of unknown jobs that arrived meanwhile (they may be ours)
+/**
+ * What the app is told (app.js): the content changed, the list may have, the editor asks to be
+ * closed (`force`: without asking about unsaved changes), a new test was created.
+ * @typedef {object} Hooks
+ * @property {() => void} changed
+ * @property {() => void} listChanged
+ * @property {(how?: {deleted?: boolean, force?: boolean, message?: string}) => void} closed
+ * @property {(id: string) => void} created
+ */
 
-const LIVE_TEXT = { live: "실시간 반영 중", connecting: "실시간 연결 중…", polling: "자동 확인 (폴링)", closed: "" };
+/**
+ * The open editor's elements (renderShell makes them; renderForm replaces `form`).
+ * @typedef {object} Els
+ * @property {HTMLButtonElement} saveBtn
+ * @property {HTMLButtonElement} deleteBtn
+ * @property {HTMLHeadingElement} heading
+ * @property {HTMLParagraphElement} meta
+ * @property {HTMLDivElement} status
+ * @property {HTMLDivElement} statusActions
+ * @property {HTMLDivElement} statusRow
+ * @property {HTMLDivElement} banner
+ * @property {HTMLDivElement} liveNotice
+ * @property {HTMLSpanElement} liveState
+ * @property {HTMLDivElement} summary
+ * @property {HTMLAnchorElement} publicLink
+ * @property {HTMLAnchorElement} statsLink
+ * @property {HTMLButtonElement} previewBtn
+ * @property {HTMLButtonElement} historyBtn
+ * @property {HTMLOListElement} stages
+ * @property {HTMLElement} history
+ * @property {HTMLDivElement} formHost
+ * @property {HTMLFormElement} form
+ */
 
-export function setHooks(h2) {
-  hooks = { ...hooks, ...h2 };
+/**
+ * Everything the workbench keeps between events, in one place (this module owns it).
+ * @type {{
+ *   cur: Editing | null,
+ *   els: Els | null,
+ *   pendingUploads: number,
+ *   last: {doc: SaveBody, fp: string} | null,
+ *   history: {reload: () => void} | null,
+ *   hooks: Hooks,
+ *   live: LiveStatus | null,
+ *   ownJobs: Set<string>,
+ *   announced: Set<string>,
+ *   accepting: number,
+ *   held: [Job, Phase][],
+ * }}
+ */
+const state = {
+  cur: null, // the test being edited
+  els: null, // its elements (null before the first open)
+  pendingUploads: 0, // uploads in flight: saving waits for them
+  last: null, // {doc, fp} of the last save attempt, for "다시 시도"
+  history: null, // the open history panel ({reload}), or null
+  hooks: { changed: () => {}, listChanged: () => {}, closed: () => {}, created: () => {} },
+  live: null, // the open test's LiveStatus
+  ownJobs: new Set(), // jobs this tab started: never announced as someone else's
+  announced: new Set(), // other editors' jobs already announced
+  accepting: 0, // requests in flight whose job id is not known yet
+  held: [], // news of unknown jobs that arrived meanwhile (they may be ours)
+};
+
+/**
+ * The open editor's elements.
+ * @returns {Els}
+ */
+function view() {
+  if (!state.els) throw new Error("the editor has not been opened");
+  return state.els;
 }
 
-export const current = () => cur;
-export const isDirty = () => Boolean(cur) && fingerprint(cur.model) !== cur.baseline;
-export const isSaving = () => Boolean(cur && cur.saving);
+const root = byId("editor-root");
 
-/** Open a loaded document (from GET /api/admin/tests/{id}) or a new blank model. */
+/** @type {Record<LiveState, string>} */
+const LIVE_TEXT = { live: "실시간 반영 중", connecting: "실시간 연결 중…", polling: "자동 확인 (폴링)", closed: "" };
+
+/**
+ * Tell the app (app.js) what happens: the hooks given replace the ones set before.
+ * @param {Partial<Hooks>} h2
+ */
+export function setHooks(h2) {
+  state.hooks = { ...state.hooks, ...h2 };
+}
+
+export const current = () => state.cur;
+export const isDirty = () => state.cur !== null && fingerprint(state.cur.model) !== state.cur.baseline;
+export const isSaving = () => Boolean(state.cur && state.cur.saving);
+
+/**
+ * Open a loaded document (from GET /api/admin/tests/{id}) or a new blank model.
+ * @param {{id: string, isNew: boolean, rev?: string | null, model: Model}} test
+ */
 export function open({ id, isNew, rev, model }) {
-  cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model) };
-  last = null;
-  renderShell();
+  const cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model) };
+  state.cur = cur;
+  state.last = null;
+  renderShell(cur);
   setStatus("idle", isNew ? "새 테스트 — 아직 저장되지 않았습니다." : "");
   subscribe(id);
 }
 
 export function close() {
-  cur = null;
-  last = null;
-  history = null;
+  state.cur = null;
+  state.last = null;
+  state.history = null;
   subscribe(null);
   root.replaceChildren();
 }
 
 // ---------- live status ----------
 
-/** Follow `id`'s live status (null: none); the same test keeps its socket across re-opens. */
+/**
+ * Follow `id`'s live status (null: none); the same test keeps its socket across re-opens.
+ * @param {string | null} id
+ */
 function subscribe(id) {
-  if (live && live.testId === id) {
-    showLiveState(live.state);
+  if (state.live && state.live.testId === id) {
+    showLiveState(state.live.state);
     return;
   }
-  if (live) live.stop();
-  live = id ? new LiveStatus(id, { onJob: onLiveJob, onState: showLiveState }).start() : null;
+  if (state.live) state.live.stop();
+  state.live = id ? new LiveStatus(id, { onJob: onLiveJob, onState: showLiveState }).start() : null;
 }
 
-function showLiveState(state) {
-  if (!els.liveState) return;
-  els.liveState.dataset.state = state;
-  els.liveState.textContent = LIVE_TEXT[state] ?? "";
+/** @param {LiveState} liveState */
+function showLiveState(liveState) {
+  const els = state.els;
+  if (!els) return;
+  els.liveState.dataset.state = liveState;
+  els.liveState.textContent = LIVE_TEXT[liveState] ?? "";
 }
 
-/** Any job of the open test, pushed: another editor's save is announced (ours never). */
+/**
+ * Any job of the open test, pushed: another editor's save is announced (ours never).
+ * @param {Job} job
+ * @param {Phase} phase
+ */
 function onLiveJob(job, phase) {
-  if (!cur || job.testId !== cur.id || ownJobs.has(job.jobId)) return;
-  if (accepting > 0) {
-    held.push([job, phase]);
+  if (!state.cur || job.testId !== state.cur.id || state.ownJobs.has(job.jobId)) return;
+  if (state.accepting > 0) {
+    state.held.push([job, phase]);
     return;
   }
   announce(job, phase);
 }
 
-/** A request that starts a job is in flight: news of unknown jobs waits until its id is known. */
+/**
+ * A request that starts a job is in flight: news of unknown jobs waits until its id is known.
+ * @param {string | null} jobId the job it started (null: it failed)
+ */
 function accepted(jobId) {
-  if (jobId) ownJobs.add(jobId);
-  accepting = Math.max(0, accepting - 1);
-  if (accepting > 0) return;
-  const news = held;
-  held = [];
+  if (jobId) state.ownJobs.add(jobId);
+  state.accepting = Math.max(0, state.accepting - 1);
+  if (state.accepting > 0) return;
+  const news = state.held;
+  state.held = [];
   for (const [job, phase] of news) onLiveJob(job, phase);
 }
 
+/**
+ * Another editor's save or delete of the open test: say so, with a button to load it.
+ * @param {Job} job
+ * @param {Phase} phase
+ */
 function announce(job, phase) {
+  const els = view();
   const saved = Boolean(job.committedAt) && ["committed", "live", "succeeded"].includes(phase);
-  if (!saved || announced.has(job.jobId) || (job.rev && job.rev === cur.rev)) return;
-  announced.add(job.jobId);
+  if (!saved || state.announced.has(job.jobId) || (job.rev && job.rev === state.cur?.rev)) return;
+  state.announced.add(job.jobId);
   const deleted = job.kind === "delete";
   const what = deleted ? "삭제했습니다" : "저장했습니다";
   const mine = isDirty() ? " 내 변경 사항은 아직 저장되지 않았습니다 — 지금 저장하면 충돌합니다." : "";
@@ -109,21 +215,25 @@ function announce(job, phase) {
       actionButton("닫기", () => { els.liveNotice.hidden = true; })));
   els.liveNotice.dataset.jobId = job.jobId;
   els.liveNotice.hidden = false;
-  hooks.listChanged();
+  state.hooks.listChanged();
 }
 
 /**
  * Follow a job until it is terminal: over the live socket when it is open, else (or when it
  * drops or goes quiet) by polling. `onUpdate` sees every unfinished state.
+ * @param {Editing} target
+ * @param {Accepted} data what the request that started the job answered
+ * @param {string} verb 저장, 삭제 or 복원
+ * @returns {Promise<Job>}
  */
 async function track(target, data, verb) {
   const jobId = data && data.jobId;
-  const onUpdate = (j) => {
-    if (cur === target && j && !TERMINAL.has(j.status)) showPending(verb, j);
+  const onUpdate = (/** @type {Job} */ j) => {
+    if (state.cur === target && j && !TERMINAL.has(j.status)) showPending(verb, j);
   };
-  if (jobId && live && live.testId === target.id && live.connected) {
+  if (jobId && state.live && state.live.testId === target.id && state.live.connected) {
     try {
-      return await live.follow(jobId, { onUpdate });
+      return await state.live.follow(jobId, { onUpdate });
     } catch (err) {
       if (!(err instanceof LiveLost)) throw err;
     }
@@ -131,12 +241,19 @@ async function track(target, data, verb) {
   return pollJob(jobUrl(data && data.statusUrl, jobId), { onUpdate });
 }
 
-/** `api(...)` for a request that starts a job of the open test (its job is ours). */
+/**
+ * `api(...)` for a request that starts a job of the open test (its job is ours).
+ * @param {string} method
+ * @param {string} path
+ * @param {ApiOptions} [options]
+ * @returns {Promise<ApiResult<Accepted>>}
+ */
 async function startJob(method, path, options) {
-  accepting++;
+  state.accepting++;
+  /** @type {string | null} */
   let jobId = null;
   try {
-    const result = await api(method, path, options);
+    const result = /** @type {ApiResult<Accepted>} */ (await api(method, path, options));
     jobId = result.data && result.data.jobId;
     return result;
   } finally {
@@ -144,38 +261,45 @@ async function startJob(method, path, options) {
   }
 }
 
-function renderShell() {
+/**
+ * Build the editor for `test` (the bar, the notices, the panels and the form) into the root.
+ * @param {Editing} test
+ */
+function renderShell(test) {
   const saveBtn = h("button", { type: "button", class: "btn btn-primary", id: "save-button",
     on: { click: () => save() } }, "저장하기");
   const deleteBtn = h("button", { type: "button", class: "btn btn-danger", id: "delete-button",
     on: { click: () => remove() } }, "삭제");
   const backBtn = h("button", { type: "button", class: "btn btn-small btn-ghost back-to-list",
-    on: { click: () => hooks.closed() } }, "← 목록");
-  els = {
-    saveBtn, deleteBtn,
+    on: { click: () => state.hooks.closed() } }, "← 목록");
+  const status = h("div", { id: "save-status", class: "save-status", role: "status", "aria-live": "polite",
+    "aria-atomic": "true", dataset: { state: "idle" } });
+  const stages = h("ol", { class: "save-stages", id: "save-stages", "aria-label": "저장 단계", hidden: true });
+  const statusActions = h("div", { class: "status-actions" });
+  /** @type {Els} */
+  const els = {
+    saveBtn, deleteBtn, status, stages, statusActions,
     heading: h("h2", { class: "editor-heading", id: "editor-heading" }),
     meta: h("p", { class: "editor-meta" }),
-    status: h("div", { id: "save-status", class: "save-status", role: "status", "aria-live": "polite",
-      "aria-atomic": "true", dataset: { state: "idle" } }),
-    statusActions: h("div", { class: "status-actions" }),
+    statusRow: h("div", { class: "status-row" }, status, stages, statusActions),
     banner: h("div", { id: "conflict-banner", class: "notice notice-warn banner", role: "alert", hidden: true }),
     liveNotice: h("div", { id: "live-notice", class: "notice notice-info banner", role: "status", hidden: true }),
     liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
-    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
+    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(test.id)}` },
       "공개 페이지"),
-    statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(cur.id)}`,
+    statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(test.id)}`,
       title: "이 테스트의 조회·시작·완료, 결과 분포, 문항별 이탈" }, "통계"),
     previewBtn: h("button", { type: "button", class: "btn", id: "preview-button",
       title: "저장된 내용(초안 포함)을 공개 페이지 모양으로 봅니다. 관리자에게만 보입니다.",
-      on: { click: () => openPreview(cur.id) } }, "미리보기"),
+      on: { click: () => openPreview(test.id) } }, "미리보기"),
     historyBtn: h("button", { type: "button", class: "btn", id: "history-button", "aria-expanded": "false",
       "aria-controls": "history-panel", on: { click: () => toggleHistory() } }, "버전 기록"),
-    stages: h("ol", { class: "save-stages", id: "save-stages", "aria-label": "저장 단계", hidden: true }),
     history: h("section", { class: "history-panel", id: "history-panel", "aria-labelledby": "history-title", hidden: true }),
     formHost: h("div", { class: "form-host" }),
+    form: h("form"), // replaced by renderForm below
   };
-  els.statusRow = h("div", { class: "status-row" }, els.status, els.stages, els.statusActions);
+  state.els = els;
   replace(root,
     h("div", { class: "editor-bar" },
       h("div", { class: "editor-bar-row" },
@@ -188,9 +312,15 @@ function renderShell() {
   updateMeta();
 }
 
+/**
+ * (Re)build the form of the open test, keeping the scroll position; then focus `focusPath`.
+ * @param {string} [focusPath]
+ */
 function renderForm(focusPath) {
+  const els = view();
+  if (!state.cur) return;
   const y = window.scrollY;
-  const form = buildForm(cur.model, {
+  const form = buildForm(state.cur.model, {
     change: onChange,
     structure: (path) => {
       hideSummary();
@@ -208,9 +338,16 @@ function renderForm(focusPath) {
   if (focusPath) focusByPath(focusPath);
 }
 
+/**
+ * Focus the field `path` names ("….move-up"/"….move-down": that button of the block, or its
+ * first enabled one).
+ * @param {string} path
+ */
 function focusByPath(path) {
+  const els = view();
   const m = /^(.*)\.(move-up|move-down)$/.exec(path);
-  let el = null;
+  /** @type {Element | null} */
+  let el;
   if (m) {
     const block = els.form.querySelector(`[data-path="${CSS.escape(m[1])}"]`);
     el = block && (block.querySelector(`[data-action="${m[2]}"]:not([disabled])`) ||
@@ -219,7 +356,7 @@ function focusByPath(path) {
     el = els.form.querySelector(`[data-path="${CSS.escape(path)}"]`);
     if (el && !el.matches("input, select, textarea, button")) el = el.querySelector("input, textarea, select");
   }
-  if (el) {
+  if (el instanceof HTMLElement) {
     el.focus({ preventScroll: true });
     el.scrollIntoView({ block: "nearest" });
   }
@@ -227,7 +364,7 @@ function focusByPath(path) {
 
 function onChange() {
   updateMeta();
-  hooks.changed();
+  state.hooks.changed();
 }
 
 /**
@@ -237,33 +374,41 @@ function onChange() {
  */
 function checkField(input) {
   const path = input.dataset.path;
+  const cur = state.cur;
   if (!cur || !path) return;
   const [first] = problemsAt(checkDocument(toDocument(cur.model, cur.rev)), path);
   if (first) showFieldError(input, validationMessage(first));
 }
 
 function updateMeta() {
-  if (!cur) return;
-  const title = cur.model.title.trim();
+  if (!state.cur) return;
+  const els = view();
+  const title = state.cur.model.title.trim();
   els.heading.textContent = title || "(제목 없음)";
-  const bits = [`ID ${cur.id}`, cur.isNew ? "새 테스트" : `rev ${cur.rev ?? "-"}`,
-    cur.model.status === "published" ? "공개" : "초안"];
+  const bits = [`ID ${state.cur.id}`, state.cur.isNew ? "새 테스트" : `rev ${state.cur.rev ?? "-"}`,
+    state.cur.model.status === "published" ? "공개" : "초안"];
   if (isDirty()) bits.push("● 저장하지 않은 변경 사항");
   els.meta.textContent = bits.join(" · ");
   els.meta.classList.toggle("dirty", isDirty());
-  els.publicLink.hidden = cur.isNew;
-  els.previewBtn.hidden = cur.isNew;
-  els.historyBtn.hidden = cur.isNew;
+  els.publicLink.hidden = state.cur.isNew;
+  els.previewBtn.hidden = state.cur.isNew;
+  els.historyBtn.hidden = state.cur.isNew;
 }
 
 // ---------- history ----------
 
-/** Show or hide the 버전 기록 panel (`open` forces a state; showing always reloads it). */
-function toggleHistory(open = els.history.hidden) {
-  els.history.hidden = !open;
-  els.historyBtn.setAttribute("aria-expanded", String(open));
-  history = open ? showHistory(els.history, cur.id, { restore: (v) => restore(v) }) : null;
-  if (open) els.history.scrollIntoView({ block: "nearest" });
+/**
+ * Show or hide the 버전 기록 panel (`show` forces a state; showing always reloads it).
+ * @param {boolean} [show] (default: the opposite of now)
+ */
+function toggleHistory(show) {
+  const els = view();
+  if (!state.cur) return;
+  if (show === undefined) show = Boolean(els.history.hidden);
+  els.history.hidden = !show;
+  els.historyBtn.setAttribute("aria-expanded", String(show));
+  state.history = show ? showHistory(els.history, state.cur.id, { restore: (v) => restore(v) }) : null;
+  if (show) els.history.scrollIntoView({ block: "nearest" });
 }
 
 /**
@@ -273,23 +418,29 @@ function toggleHistory(open = els.history.hidden) {
  * job's progress is pushed there), else by polling its statusUrl. Resolves to the finished job
  * (or, when polling gave up, the last answer with `slow: true`); rejects when the upload itself
  * was refused.
+ * @param {File} file
+ * @param {(key: string) => void} onAccepted
+ * @param {(job: Job) => void} onJob
+ * @returns {Promise<UploadOutcome>}
  */
 async function upload(file, onAccepted, onJob) {
-  const target = cur && !cur.isNew ? cur : null;
+  const target = state.cur && !state.cur.isNew ? state.cur : null;
   const path = target ? `/api/admin/images?testId=${encodeURIComponent(target.id)}` : "/api/admin/images";
+  /** @type {Accepted | null} */
   let data;
-  pendingUploads++;
+  state.pendingUploads++;
   try {
-    ({ data } = await api("POST", path, { raw: file, contentType: file.type || "application/octet-stream" }));
+    ({ data } = /** @type {ApiResult<Accepted | null>} */ (
+      await api("POST", path, { raw: file, contentType: file.type || "application/octet-stream" })));
   } finally {
-    pendingUploads--;
+    state.pendingUploads--;
   }
   if (!data || !data.key) throw new Error("응답에 이미지 키가 없습니다.");
   onAccepted(data.key);
-  if (TERMINAL.has(data.status)) return data; // sync mode: the job already finished
-  if (target && live && live.testId === target.id && live.connected) {
+  if (finished(data)) return data; // sync mode: the job already finished
+  if (target && state.live && state.live.testId === target.id && state.live.connected) {
     try {
-      return await live.follow(data.jobId, { onUpdate: onJob });
+      return await state.live.follow(data.jobId, { onUpdate: onJob });
     } catch (err) {
       if (!(err instanceof LiveLost)) throw err; // the socket dropped or went quiet: poll
     }
@@ -305,31 +456,48 @@ async function upload(file, onAccepted, onJob) {
 
 // ---------- status line ----------
 
-function setStatus(state, text, actions = [], job = null) {
-  els.status.dataset.state = state;
-  const icon = state === "saving" || state === "delayed" || state === "committed" ? h("span", { class: "spinner", "aria-hidden": "true" })
-    : state === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
-      : state === "failed" || state === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
+/**
+ * The status line: its state (idle, saving, delayed, committed, saved, failed, conflict,
+ * unknown), text, action buttons and (saving, committed, saved) the job's stages.
+ * @param {string} mode
+ * @param {string} text
+ * @param {HTMLButtonElement[]} [actions]
+ * @param {Partial<Job> | null} [job]
+ */
+function setStatus(mode, text, actions = [], job = null) {
+  const els = view();
+  els.status.dataset.state = mode;
+  const icon = mode === "saving" || mode === "delayed" || mode === "committed" ? h("span", { class: "spinner", "aria-hidden": "true" })
+    : mode === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
+      : mode === "failed" || mode === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
         : null;
   if (text) replace(els.status, icon, h("span", { class: "status-text" }, text));
   else els.status.replaceChildren();
   replace(els.statusActions, actions);
   els.statusRow.hidden = !text && !actions.length;
-  showStages(state === "saving" || state === "committed" || state === "saved" ? job : null);
+  showStages(mode === "saving" || mode === "committed" || mode === "saved" ? job : null);
 }
 
-/** "저장 완료 <time>" · "공개 반영 완료 <time>" of a committed job, in that order. */
+/**
+ * "저장 완료 <time>" · "공개 반영 완료 <time>" of a committed job, in that order.
+ * @param {Partial<Job> | null} job
+ */
 function showStages(job) {
+  const els = view();
   const stages = saveStages(job);
   els.stages.hidden = !stages.length;
-  els.stages.dataset.jobId = stages.length ? job.jobId : "";
+  els.stages.dataset.jobId = (stages.length && job?.jobId) || "";
   replace(els.stages, stages.map((s) => h("li", { class: "save-stage", dataset: { stage: s.key, reached: String(Boolean(s.at)) } },
     h("span", { class: "status-icon", "aria-hidden": "true" }, s.at ? "✓" : "…"), ` ${s.label}`,
     s.at ? h("time", { datetime: s.at }, ` ${timeText(s.at)}`) : null)));
 }
 
-/** An unfinished job on the status line: its step, (delayed) the server's reason, or once it
- * committed "저장 완료 · 공개 반영 중…". */
+/**
+ * An unfinished job on the status line: its step, (delayed) the server's reason, or once it
+ * committed "저장 완료 · 공개 반영 중…".
+ * @param {string} verb
+ * @param {Partial<Job> | null | undefined} job
+ */
 function showPending(verb, job) {
   if (verb !== "삭제" && job && job.committedAt && job.status !== "delayed") {
     setStatus("committed", savedText(job), [], job);
@@ -338,13 +506,24 @@ function showPending(verb, job) {
   setStatus(job && job.status === "delayed" ? "delayed" : "saving", pendingText(verb, job));
 }
 
+/**
+ * @param {string} text
+ * @param {() => void} onClick
+ * @param {boolean} [primary]
+ * @returns {HTMLButtonElement}
+ */
 function actionButton(text, onClick, primary = false) {
   return h("button", { type: "button", class: `btn btn-small${primary ? " btn-primary" : ""}`, on: { click: onClick } }, text);
 }
 
+/**
+ * @param {Editing} target
+ * @param {boolean} busy
+ */
 function setBusy(target, busy) {
   target.saving = busy;
-  if (cur !== target) return;
+  if (state.cur !== target) return;
+  const els = view();
   els.saveBtn.disabled = busy;
   els.deleteBtn.disabled = busy;
   els.saveBtn.setAttribute("aria-busy", String(busy));
@@ -355,20 +534,21 @@ function setBusy(target, busy) {
 /**
  * Save the editor's content (or re-send `retryDoc`) with baseRev = the loaded rev. Shows
  * "저장 중…" with the job's step while polling, then "저장 완료" or a failure with its reason.
+ * @param {SaveBody | null} [retryDoc]
  */
 export async function save(retryDoc = null) {
-  if (!cur || cur.saving) return;
-  const target = cur;
-  if (pendingUploads > 0) {
+  if (!state.cur || state.cur.saving) return;
+  const target = state.cur;
+  if (state.pendingUploads > 0) {
     setStatus("failed", "이미지를 올리는 중입니다. 업로드가 끝난 뒤 다시 저장해 주세요.");
     return;
   }
   const doc = retryDoc ?? toDocument(target.model, target.rev);
-  const fp = retryDoc && last ? last.fp : fingerprint(target.model);
-  last = { doc, fp };
+  const fp = retryDoc && state.last ? state.last.fp : fingerprint(target.model);
+  state.last = { doc, fp };
   hideBanner();
   hideSummary();
-  clearErrors(els.form);
+  clearErrors(view().form);
   const problems = checkDocument(doc);
   if (problems.length) { // the API's own rules, checked here first: nothing is sent
     const n = showValidation(problems, "");
@@ -379,30 +559,40 @@ export async function save(retryDoc = null) {
   setStatus("saving", "저장 중… 요청을 보내는 중");
   try {
     const { data } = await startJob("PUT", `/api/admin/tests/${encodeURIComponent(target.id)}`, { json: doc });
-    let job = data;
-    if (!(data && TERMINAL.has(data.status))) {
+    /** @type {Job} */
+    let job;
+    if (finished(data)) {
+      job = data;
+    } else {
       target.pendingJob = data && data.jobId ? { jobId: data.jobId, status: "queued" } : null;
       setStatus("saving", "저장 중… 접수됨");
       job = await track(target, data, "저장");
     }
-    if (cur === target) finishSave(target, job, data, fp);
-    hooks.listChanged();
+    if (state.cur === target) finishSave(target, job, data, fp);
+    state.hooks.listChanged();
   } catch (err) {
-    if (cur === target) saveFailed(err);
+    if (state.cur === target) saveFailed(err);
   } finally {
     setBusy(target, false);
   }
 }
 
-function finishSave(target, job, accepted, fp) {
+/**
+ * Show how a save ended (the job's status), and on success make its content the baseline.
+ * @param {Editing} target
+ * @param {Job} job
+ * @param {Accepted | null} answer what the save request answered (null: resumed)
+ * @param {string} fp the saved content's fingerprint
+ */
+function finishSave(target, job, answer, fp) {
   switch (job.status) {
     case "succeeded":
-      target.rev = job.rev ?? (accepted && accepted.rev) ?? target.rev;
-      if (target.isNew) hooks.created(target.id);
+      target.rev = job.rev ?? (answer && answer.rev) ?? target.rev;
+      if (target.isNew) state.hooks.created(target.id);
       target.isNew = false;
       target.baseline = fp;
       setStatus("saved", savedText(job), [], job);
-      if (history) history.reload();
+      if (state.history) state.history.reload();
       break;
     case "conflict":
       setStatus("conflict", job.errorCode === "test_exists"
@@ -413,7 +603,7 @@ function finishSave(target, job, accepted, fp) {
       break;
     case "expired":
       setStatus("failed", `저장되지 않음 (만료): ${jobErrorText(job) || "큐 보관 기간 안에 전달되지 않았습니다."}`,
-        [actionButton("다시 시도", () => save(last && last.doc), true)]);
+        [actionButton("다시 시도", () => save(state.last && state.last.doc), true)]);
       break;
     case "superseded":
       setStatus("conflict", "저장되지 않음: 더 최신 저장이 이미 반영되었습니다.");
@@ -422,15 +612,19 @@ function finishSave(target, job, accepted, fp) {
       break;
     default:
       setStatus("failed", `저장 실패: ${jobErrorText(job) || "알 수 없는 오류로 작업이 실패했습니다. 다시 시도해 주세요."}`,
-        [actionButton("다시 시도", () => save(last && last.doc), true)]);
+        [actionButton("다시 시도", () => save(state.last && state.last.doc), true)]);
   }
   updateMeta();
 }
 
+/**
+ * Show why a save failed (a refusal, a network failure, or polling that gave up).
+ * @param {unknown} err
+ */
 function saveFailed(err) {
-  const retry = actionButton("다시 시도", () => save(last && last.doc), true);
+  const retry = actionButton("다시 시도", () => save(state.last && state.last.doc), true);
   if (err instanceof PollGiveUp) {
-    const j = err.lastJob || cur.pendingJob;
+    const j = err.lastJob || state.cur?.pendingJob;
     const check = actionButton("상태 다시 확인", () => resume(j), true);
     if (j && j.status === "delayed") {
       setStatus("delayed", pendingText("저장", j), [check]);
@@ -460,20 +654,23 @@ function saveFailed(err) {
   }
 }
 
-/** Resume polling a job after giving up (the job id is in the last answer or the last accept). */
+/**
+ * Resume polling a job after giving up (the job id is in the last answer or the last accept).
+ * @param {Partial<Job> | null | undefined} lastJob
+ */
 async function resume(lastJob) {
-  if (!cur || cur.saving || !lastJob || !lastJob.jobId) return save(last && last.doc);
-  const target = cur;
+  if (!state.cur || state.cur.saving || !lastJob || !lastJob.jobId) return save(state.last && state.last.doc);
+  const target = state.cur;
   setBusy(target, true);
   showPending("저장", lastJob);
   try {
     const job = await pollJob(jobUrl(null, lastJob.jobId), {
-      onUpdate: (j) => { if (cur === target && !TERMINAL.has(j.status)) showPending("저장", j); },
+      onUpdate: (j) => { if (state.cur === target && !TERMINAL.has(j.status)) showPending("저장", j); },
     });
-    if (cur === target) finishSave(target, job, null, last ? last.fp : target.baseline);
-    hooks.listChanged();
+    if (state.cur === target) finishSave(target, job, null, state.last ? state.last.fp : target.baseline);
+    state.hooks.listChanged();
   } catch (err) {
-    if (cur === target) saveFailed(err);
+    if (state.cur === target) saveFailed(err);
   } finally {
     setBusy(target, false);
   }
@@ -484,10 +681,11 @@ async function resume(lastJob) {
 /**
  * Restore a version (from the history panel): its content is saved as a new rev on top of the
  * rev this editor loaded (a conflict if someone saved since). The editor then shows the result.
+ * @param {Version} version
  */
 async function restore(version) {
-  if (!cur || cur.saving) return;
-  const target = cur;
+  if (!state.cur || state.cur.saving) return;
+  const target = state.cur;
   const name = version.title || version.rev;
   const lose = isDirty() ? "\n편집 중인 저장하지 않은 변경 사항은 사라집니다." : "";
   if (!window.confirm(`“${name}” 버전(${timeText(version.savedAt)})의 내용으로 복원할까요? `
@@ -500,10 +698,9 @@ async function restore(version) {
   try {
     const { data } = await startJob("POST", `${base}/versions/${encodeURIComponent(version.rev)}/restore`,
       { json: { baseRev: target.rev } });
-    let job = data;
-    if (!(data && TERMINAL.has(data.status))) job = await track(target, data, "복원");
-    hooks.listChanged();
-    if (cur !== target) return;
+    const job = finished(data) ? data : await track(target, data, "복원");
+    state.hooks.listChanged();
+    if (state.cur !== target) return;
     if (job.status !== "succeeded") {
       const moved = job.status === "conflict" || job.status === "superseded";
       setStatus(moved ? "conflict" : "failed", moved
@@ -512,15 +709,15 @@ async function restore(version) {
       moved ? [actionButton("다시 불러오기", () => reload())] : []);
       return;
     }
-    const { data: doc } = await api("GET", base);
-    if (cur !== target) return;
+    const { data: doc } = /** @type {ApiResult<TestDocument>} */ (await api("GET", base));
+    if (state.cur !== target) return;
     target.saving = false;
     open({ id: target.id, isNew: false, rev: doc.rev, model: fromDocument(doc) });
     setStatus("saved", `복원 완료: ${savedText(job)}`, [], job);
     toggleHistory(true);
-    hooks.changed();
+    state.hooks.changed();
   } catch (err) {
-    if (cur === target) {
+    if (state.cur === target) {
       setStatus("failed", err instanceof PollGiveUp
         ? "복원 상태를 확인하지 못했습니다. 작업은 서버에서 계속 진행 중일 수 있습니다."
         : `복원 실패: ${describeError(err)}`);
@@ -535,12 +732,14 @@ async function restore(version) {
 /**
  * Field errors ({loc, type, ctx}: a 422's details, or the editor's own checks) beside their
  * fields and in the summary, each summary line a link to its field. `general` is the line
- * shown when no field is named. Returns how many errors there are.
- * @param {{loc?: (string|number)[], path?: (string|number)[], type?: string, ctx?: Record<string, unknown>}[]} details
+ * shown when no field is named.
+ * @param {ValidationDetail[]} details
  * @param {string} general
- * @returns {number}
+ * @returns {number} how many errors
  */
 function showValidation(details, general) {
+  const els = view();
+  /** @type {FieldError[]} */
   const errors = details.map((d) => ({
     parts: normalizeLoc(d.loc ?? d.path ?? []),
     msg: validationMessage(d),
@@ -550,12 +749,12 @@ function showValidation(details, general) {
   replace(els.summary,
     h("strong", {}, `저장하지 못했습니다 — 입력값 오류 ${errors.length}건`),
     h("ul", { class: "summary-list" }, errors.map((e, i) => {
-      const label = e.parts.length ? describeLoc(e.parts, cur.model) : "문서";
+      const label = e.parts.length ? describeLoc(e.parts, state.cur?.model) : "문서";
       const target = targets[i];
       return h("li", {},
         target ? h("button", {
           type: "button", class: "linklike",
-          on: { click: () => { target.scrollIntoView({ block: "center" }); (target.matches("input,select,textarea") ? target : target.querySelector("input,textarea,select"))?.focus({ preventScroll: true }); } },
+          on: { click: () => goTo(target) },
         }, `${label}: ${e.msg}`) : `${label}: ${e.msg}`);
     })));
   els.summary.hidden = false;
@@ -563,16 +762,32 @@ function showValidation(details, general) {
   return errors.length;
 }
 
+/**
+ * Scroll to a field (or block) the summary names and focus its input.
+ * @param {HTMLElement} target
+ */
+function goTo(target) {
+  target.scrollIntoView({ block: "center" });
+  const field = target.matches("input,select,textarea") ? target : target.querySelector("input,textarea,select");
+  if (field instanceof HTMLElement) field.focus({ preventScroll: true });
+}
+
 function hideSummary() {
-  if (els.summary) {
-    els.summary.hidden = true;
-    els.summary.replaceChildren();
+  if (state.els) {
+    state.els.summary.hidden = true;
+    state.els.summary.replaceChildren();
   }
 }
 
 // ---------- conflict banner ----------
 
+/**
+ * The conflict banner: what happened, the server's words (if a job has them), and the way out.
+ * @param {string} text
+ * @param {Partial<Job> | null} job
+ */
 function showBanner(text, job) {
+  const els = view();
   replace(els.banner,
     h("p", { class: "banner-text" }, text),
 
@@ -584,19 +799,20 @@ function showBanner(text, job) {
 }
 
 function hideBanner() {
+  const els = view();
   els.banner.hidden = true;
   els.banner.replaceChildren();
 }
 
 /** Discard local changes and load the latest saved version. */
 async function reload() {
-  if (!cur || cur.saving) return;
-  const id = cur.id;
+  if (!state.cur || state.cur.saving) return;
+  const id = state.cur.id;
   try {
-    const { data } = await api("GET", `/api/admin/tests/${encodeURIComponent(id)}`);
+    const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(id)}`));
     open({ id, isNew: false, rev: data.rev, model: fromDocument(data) });
     setStatus("idle", "최신 내용을 다시 불러왔습니다.");
-    hooks.changed();
+    state.hooks.changed();
   } catch (err) {
     setStatus("failed", `다시 불러오지 못했습니다: ${describeError(err)}`);
   }
@@ -604,10 +820,10 @@ async function reload() {
 
 /** Fetch the latest rev, then save the editor's current content on top of it. */
 async function overwrite() {
-  if (!cur || cur.saving) return;
-  const target = cur;
+  if (!state.cur || state.cur.saving) return;
+  const target = state.cur;
   try {
-    const { data } = await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`);
+    const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
     target.rev = data.rev ?? null;
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 404)) {
@@ -616,19 +832,19 @@ async function overwrite() {
     }
     target.rev = null; // deleted meanwhile: save as new
   }
-  if (cur === target) await save();
+  if (state.cur === target) await save();
 }
 
 // ---------- delete ----------
 
 async function remove() {
-  if (!cur || cur.saving) return;
-  const target = cur;
+  if (!state.cur || state.cur.saving) return;
+  const target = state.cur;
   const name = target.model.title.trim() || target.id;
   if (target.isNew) {
     if (window.confirm(`아직 저장하지 않은 새 테스트 “${name}”을(를) 버릴까요?`)) {
       target.baseline = fingerprint(target.model);
-      hooks.closed({ deleted: true, force: true });
+      state.hooks.closed({ deleted: true, force: true });
     }
     return;
   }
@@ -637,20 +853,19 @@ async function remove() {
   setStatus("saving", "삭제 중…");
   try {
     const { data } = await startJob("DELETE", `/api/admin/tests/${encodeURIComponent(target.id)}`);
-    let job = data;
-    if (!(data && TERMINAL.has(data.status))) job = await track(target, data, "삭제");
-    hooks.listChanged();
+    const job = finished(data) ? data : await track(target, data, "삭제");
+    state.hooks.listChanged();
     if (job.status === "succeeded") {
-      if (cur === target) {
+      if (state.cur === target) {
         target.baseline = fingerprint(target.model);
         setBusy(target, false);
-        hooks.closed({ deleted: true, force: true, message: `“${name}” 테스트를 삭제했습니다.` });
+        state.hooks.closed({ deleted: true, force: true, message: `“${name}” 테스트를 삭제했습니다.` });
       }
       return;
     }
-    if (cur === target) setStatus("failed", `삭제 실패: ${jobErrorText(job) || "작업이 실패했습니다. 다시 시도해 주세요."}`);
+    if (state.cur === target) setStatus("failed", `삭제 실패: ${jobErrorText(job) || "작업이 실패했습니다. 다시 시도해 주세요."}`);
   } catch (err) {
-    if (cur === target) {
+    if (state.cur === target) {
       setStatus("failed", err instanceof PollGiveUp
         ? "삭제 상태를 확인하지 못했습니다. 잠시 후 목록을 새로고침해 주세요."
         : `삭제 실패: ${describeError(err)}`);

@@ -11,8 +11,15 @@ const ENDPOINT = "/api/events";
 const SESSION_KEY = "quizhub.playSession";
 const FLUSH_AFTER_MS = 1500;
 
+/**
+ * One play event as POST /api/events takes it (quizhub.analytics.events).
+ * @typedef {{id: string, type: string, testId: string, at: number, session: string, [extra: string]: unknown}} PlayEvent
+ */
+
+/** @type {PlayEvent[]} */
 let pending = [];
-let timer = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
 
 function randomId() {
   const bytes = new Uint8Array(16);
@@ -33,7 +40,12 @@ function session() {
   }
 }
 
-/** Record one event: track("answer", testId, {questionId, optionId}). */
+/**
+ * Record one event: track("answer", testId, {questionId, optionId}).
+ * @param {string} type one of EVENT_TYPES
+ * @param {string} testId
+ * @param {Record<string, unknown>} [extra]
+ */
 export function track(type, testId, extra = {}) {
   if (!EVENT_TYPES.includes(type)) throw new Error(`unknown play event ${type}`);
   pending.push({ id: randomId(), type, testId, at: Date.now(), session: session(), ...extra });
@@ -45,10 +57,13 @@ export function track(type, testId, extra = {}) {
   }
 }
 
-/** Send what is waiting now (beacon = the page is going away). */
+/**
+ * Send what is waiting now (beacon = the page is going away).
+ * @param {{beacon?: boolean}} [options]
+ */
 export function flush({ beacon = false } = {}) {
   clearTimeout(timer);
-  timer = null;
+  timer = undefined;
   while (pending.length) {
     const body = JSON.stringify({ events: pending.slice(0, MAX_EVENTS) });
     pending = pending.slice(MAX_EVENTS);

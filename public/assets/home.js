@@ -1,22 +1,29 @@
 // Home page: published tests with search (?q=), tag filter (?tag=) and "더 보기" pagination.
-import { h, replace, param, responsiveImg, hue } from "/assets/dom.js";
+import { byId, h, replace, param, responsiveImg, hue } from "/assets/dom.js";
+/** @import { Page } from "/admin/api.js" */
+/** @import { TestSummary } from "/admin/model.js" */
 
 const PAGE_SIZE = 12;
 
-const listEl = document.getElementById("test-list");
-const moreBtn = document.getElementById("more");
-const statusEl = document.getElementById("list-status");
-const errorEl = document.getElementById("list-error");
-const filtersEl = document.getElementById("filters");
-const qInput = document.getElementById("q");
-const tagField = document.getElementById("tag-field");
+const listEl = byId("test-list");
+const moreBtn = byId("more", HTMLButtonElement);
+const statusEl = byId("list-status");
+const errorEl = byId("list-error");
+const filtersEl = byId("filters");
+const qInput = byId("q", HTMLInputElement);
+const tagField = byId("tag-field", HTMLInputElement);
 
 const query = { q: (param("q") || "").trim(), tag: (param("tag") || "").trim() };
+/** @type {string | null} */
 let nextCursor = null;
 let loading = false;
 const seenTags = new Set();
 
-/** Link to the home page with the given filters. */
+/**
+ * Link to the home page with the given filters.
+ * @param {{q?: string, tag?: string}} [filters]
+ * @returns {string}
+ */
 function homeUrl({ q = query.q, tag = query.tag } = {}) {
   const p = new URLSearchParams();
   if (q) p.set("q", q);
@@ -25,6 +32,10 @@ function homeUrl({ q = query.q, tag = query.tag } = {}) {
   return s ? `/?${s}` : "/";
 }
 
+/**
+ * @param {TestSummary} item
+ * @returns {HTMLElement}
+ */
 function thumbnail(item) {
   if (item.thumbnail) {
     // Cards are one column on phones, ~320 px wide in the grid elsewhere.
@@ -38,6 +49,10 @@ function thumbnail(item) {
   return ph;
 }
 
+/**
+ * @param {TestSummary} item
+ * @returns {HTMLLIElement}
+ */
 function card(item) {
   const tags = (item.tags || []).map((t) => {
     seenTags.add(t);
@@ -73,6 +88,10 @@ function renderFilters() {
   replace(filtersEl, chips);
 }
 
+/**
+ * Load the first page (or, `append`, the next one) of the list.
+ * @param {{append?: boolean}} [options]
+ */
 async function load({ append = false } = {}) {
   if (loading) return;
   loading = true;
@@ -87,7 +106,7 @@ async function load({ append = false } = {}) {
   try {
     const res = await fetch(`/api/tests?${p}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = await res.json();
+    const data = /** @type {Page<TestSummary>} */ (await res.json());
     const items = data.items || [];
     if (!append) listEl.replaceChildren();
     for (const item of items) listEl.append(card(item));

@@ -2,33 +2,67 @@
 // Preview mode (?preview=1[&rev=R], opened from the admin): the saved document — drafts
 // included — or version R, fetched through the admin API with the token this tab's
 // sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
-import { h, replace, param, responsiveImg, hue } from "/assets/dom.js";
+import { byId, h, replace, param, responsiveImg, hue } from "/assets/dom.js";
 
 // The test panel is at most 640 px wide and nearly the whole screen on phones.
 const PANEL_SIZES = "(max-width: 680px) 92vw, 600px";
 import { api, token, ApiError } from "/admin/api.js";
 import { track } from "/assets/events.js";
+/** @import { ApiResult } from "/admin/api.js" */
+/** @import { Child } from "/assets/dom.js" */
+/** @import { TestDocument, TestStatus, WireResult } from "/admin/model.js" */
+
+/**
+ * The test being played: the public document (or, in a preview, the admin's), with its id.
+ * @typedef {TestDocument & {id: string, status?: TestStatus}} PlayedTest
+ */
+
+/** A similar test (GET /api/tests/{id}/similar). */
+/** @typedef {{id: string, title: string, description?: string}} SimilarTest */
 
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const REV_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
-const view = document.getElementById("view");
+const view = byId("view");
 const PREVIEW = param("preview") === "1";
 const PREVIEW_REV = PREVIEW ? param("rev") : null;
 
+/**
+ * The play: the test, the question shown, the answers so far (question id → option id), and
+ * the similar tests once loaded.
+ * @type {{test: PlayedTest | null, index: number, answers: Record<string, string>, similar: SimilarTest[] | null}}
+ */
 const state = { test: null, index: 0, answers: {}, similar: null };
 
-/** A play event for the admin's stats (never from a preview). */
+/**
+ * The loaded test (every step after loading has one).
+ * @returns {PlayedTest}
+ */
+function loaded() {
+  if (!state.test) throw new Error("no test is loaded");
+  return state.test;
+}
+
+/**
+ * A play event for the admin's stats (never from a preview).
+ * @param {string} type
+ * @param {Record<string, unknown>} [extra]
+ */
 function played(type, extra) {
-  if (!PREVIEW) track(type, state.test.id, extra);
+  if (!PREVIEW) track(type, loaded().id, extra);
 }
 const SIMILAR_COUNT = 4;
 
+/** @param {...Child} children */
 function show(...children) {
   replace(view, children);
   view.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
 }
 
+/**
+ * @param {string} message
+ * @param {{retry?: () => void}} [options]
+ */
 function problem(message, { retry } = {}) {
   show(h("section", { class: "panel" },
     h("h1", {}, "앗, 문제가 생겼어요"),
@@ -39,7 +73,7 @@ function problem(message, { retry } = {}) {
 }
 
 function intro() {
-  const t = state.test;
+  const t = loaded();
   played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
@@ -58,7 +92,7 @@ function similarSection() {
   const list = h("ul", { class: "similar-list", "aria-label": "비슷한 테스트 목록" });
   const section = h("section", { class: "similar", "aria-labelledby": "similar-title", hidden: true },
     h("h2", { id: "similar-title" }, "비슷한 테스트"), list);
-  const fill = (items) => {
+  const fill = (/** @type {SimilarTest[]} */ items) => {
     replace(list, items.map((item) => h("li", {},
       h("a", { class: "similar-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
         h("span", { class: "similar-title" }, item.title),
@@ -68,10 +102,14 @@ function similarSection() {
   if (state.similar) {
     fill(state.similar);
   } else {
-    const url = `/api/tests/${encodeURIComponent(state.test.id)}/similar?limit=${SIMILAR_COUNT}`;
+    const url = `/api/tests/${encodeURIComponent(loaded().id)}/similar?limit=${SIMILAR_COUNT}`;
     fetch(url, { headers: { Accept: "application/json" } })
       .then((res) => (res.ok ? res.json() : { items: [] }))
-      .then((data) => { state.similar = data.items || []; fill(state.similar); })
+      .then((/** @type {{items?: SimilarTest[]}} */ data) => {
+        const items = data.items || [];
+        state.similar = items;
+        fill(items);
+      })
       .catch(() => { section.hidden = true; }); // optional: the test works without it
   }
   return section;
@@ -84,12 +122,17 @@ function start() {
   question();
 }
 
+/**
+ * @param {number} i
+ * @param {number} total
+ * @returns {HTMLDivElement}
+ */
 function progress(i, total) {
   const bar = h("div", { class: "progress-bar" });
   bar.style.width = `${Math.round(((i + 1) / total) * 100)}%`;
   return h("div", { class: "progress" },
     h("div", { class: "progress-head" },
-      h("span", {}, state.test.title),
+      h("span", {}, loaded().title),
       h("span", { class: "progress-count", "aria-hidden": "true" }, `${i + 1} / ${total}`)),
     h("div", {
       class: "progress-track", role: "progressbar", "aria-label": "진행률",
@@ -99,7 +142,7 @@ function progress(i, total) {
 }
 
 function question() {
-  const qs = state.test.questions;
+  const qs = loaded().questions;
   const i = state.index;
   const q = qs[i];
   const chosen = state.answers[q.id];
@@ -122,10 +165,14 @@ function back() {
   question();
 }
 
+/**
+ * @param {string} qid
+ * @param {string} oid
+ */
 function choose(qid, oid) {
   state.answers[qid] = oid;
   played("answer", { questionId: qid, optionId: oid });
-  if (state.index < state.test.questions.length - 1) {
+  if (state.index < loaded().questions.length - 1) {
     state.index += 1;
     question();
   } else {
@@ -138,7 +185,7 @@ async function compute() {
     "결과를 계산하고 있어요…"));
   if (PREVIEW) return previewCompute();
   try {
-    const res = await fetch(`/api/tests/${encodeURIComponent(state.test.id)}/compute`, {
+    const res = await fetch(`/api/tests/${encodeURIComponent(loaded().id)}/compute`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify({ answers: state.answers }),
@@ -149,7 +196,7 @@ async function compute() {
         { retry: () => load() });
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = await res.json();
+    const data = /** @type {{result: WireResult}} */ (await res.json());
     result(data.result);
   } catch (err) {
     console.error(err);
@@ -157,6 +204,10 @@ async function compute() {
   }
 }
 
+/**
+ * @param {WireResult} r
+ * @returns {HTMLDivElement}
+ */
 function resultBadge(r) {
   const badge = h("div", { class: "result-badge", "aria-hidden": "true" }, Array.from(r.title || "?")[0]);
   const a = hue(r.id || r.title);
@@ -164,12 +215,13 @@ function resultBadge(r) {
   return badge;
 }
 
+/** @param {WireResult} r */
 async function share(r) {
-  const url = `${location.origin}/test/?id=${encodeURIComponent(state.test.id)}`;
-  const text = `${state.test.title} · 나의 결과: ${r.title}`;
+  const url = `${location.origin}/test/?id=${encodeURIComponent(loaded().id)}`;
+  const text = `${loaded().title} · 나의 결과: ${r.title}`;
   try {
     if (navigator.share) {
-      await navigator.share({ title: state.test.title, text, url });
+      await navigator.share({ title: loaded().title, text, url });
     } else {
       await navigator.clipboard.writeText(`${text} ${url}`);
       const note = document.getElementById("share-note");
@@ -181,11 +233,12 @@ async function share(r) {
   }
 }
 
+/** @param {WireResult} r */
 function result(r) {
   played("complete", { resultId: r.id });
-  document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${state.test.title} · quizhub`;
+  document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${loaded().title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
-    h("p", { class: "result-kicker" }, `${state.test.title} · 나의 결과`),
+    h("p", { class: "result-kicker" }, `${loaded().title} · 나의 결과`),
     r.image ? responsiveImg(r.image, PANEL_SIZES, { class: "result-image", alt: r.title }) : resultBadge(r),
     h("h1", { id: "result-title", class: "result-title" }, r.title),
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
@@ -201,6 +254,10 @@ function result(r) {
 
 const ADMIN_ONLY = "미리보기는 관리자만 볼 수 있어요. 관리자 화면에 로그인한 뒤 ‘미리보기’를 눌러 주세요.";
 
+/**
+ * @param {unknown} err
+ * @param {() => void} retry
+ */
 function previewProblem(err, retry) {
   if (err instanceof ApiError && err.status === 401) return problem(ADMIN_ONLY);
   if (err instanceof ApiError && err.status === 404) return problem("미리 볼 테스트나 버전을 찾을 수 없어요.");
@@ -209,8 +266,9 @@ function previewProblem(err, retry) {
   return problem("미리보기를 불러오지 못했어요.", { retry });
 }
 
+/** @param {PlayedTest} test */
 function showPreviewBanner(test) {
-  const banner = document.getElementById("preview-banner");
+  const banner = byId("preview-banner");
   const what = PREVIEW_REV ? `이전 버전 (rev …${PREVIEW_REV.slice(-8)})` : "현재 저장된 내용";
   replace(banner,
     h("strong", {}, "미리보기"),
@@ -218,12 +276,14 @@ function showPreviewBanner(test) {
   banner.hidden = false;
 }
 
+/** @param {string} id */
 async function loadPreview(id) {
   if (!token.get()) return problem(ADMIN_ONLY);
   if (PREVIEW_REV !== null && !REV_RE.test(PREVIEW_REV)) return problem("미리 볼 버전 주소가 올바르지 않아요.");
   const base = `/api/admin/tests/${encodeURIComponent(id)}`;
   try {
-    const { data } = await api("GET", PREVIEW_REV ? `${base}/versions/${encodeURIComponent(PREVIEW_REV)}` : base);
+    const { data } = /** @type {ApiResult<PlayedTest>} */ (
+      await api("GET", PREVIEW_REV ? `${base}/versions/${encodeURIComponent(PREVIEW_REV)}` : base));
     state.test = { ...data, id: data.id || id };
     showPreviewBanner(state.test);
     intro();
@@ -235,8 +295,8 @@ async function loadPreview(id) {
 async function previewCompute() {
   const q = PREVIEW_REV ? `?rev=${encodeURIComponent(PREVIEW_REV)}` : "";
   try {
-    const { data } = await api("POST", `/api/admin/tests/${encodeURIComponent(state.test.id)}/compute${q}`,
-      { json: { answers: state.answers } });
+    const { data } = /** @type {ApiResult<{result: WireResult}>} */ (await api("POST",
+      `/api/admin/tests/${encodeURIComponent(loaded().id)}/compute${q}`, { json: { answers: state.answers } }));
     result(data.result);
   } catch (err) {
     previewProblem(err, () => previewCompute());
@@ -251,7 +311,7 @@ async function load() {
     const res = await fetch(`/api/tests/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" }, cache: "no-cache" });
     if (res.status === 404) return problem("테스트를 찾을 수 없어요. 삭제되었거나 아직 공개되지 않았을 수 있어요.");
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const test = await res.json();
+    const test = /** @type {PlayedTest} */ (await res.json());
     state.test = { ...test, id: test.id || id };
     intro();
   } catch (err) {

@@ -45,6 +45,13 @@ CHOICES: dict[str, tuple[Any, ...]] = {
     ),
     "scope": ("result", "question", "option"),
     "status": ("failed", "running", "succeeded"),
+    # merge_broke_rules: a field path (empty: the whole document), and the rules a merged
+    # document can break (quizhub.domain.integrity's errors and the size limit).
+    "path": ("", "questions.2.options"),
+    "rule": (
+        *("too_short", "too_long", "duplicate_id", "duplicate_tag"),
+        *("unknown_result", "unreachable_result", "document_too_large"),
+    ),
 }
 
 
@@ -140,3 +147,15 @@ def test_the_sentences_say_the_limits_and_ids_they_are_given(rendered: dict[str,
     assert any("최대 120자까지" in t for t in texts), texts
     dupes = [t for (n, _), t in said.items() if n == "duplicate_id"]
     assert all("01JABCDEFGHJKMNPQRSTVWXYZ0" in t for t in dupes), dupes
+
+
+def test_a_merge_that_breaks_a_rule_names_the_rule(rendered: dict[str, Any]) -> None:
+    """Each rule a merged document can break has its own words, not the general "규칙 위반"."""
+    texts = [
+        text
+        for (name, _), text in zip(rendered["code_cases"], rendered["codes"], strict=True)
+        if name == Code.MERGE_BROKE_RULES.value
+    ]
+    assert len(texts) == len(CHOICES["rule"]) * len(CHOICES["path"])
+    assert not [t for t in texts if "규칙 위반" in t], texts
+    assert any("질문 3 › 선택지" in t for t in texts) and any("문서 전체" in t for t in texts)

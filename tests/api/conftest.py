@@ -47,6 +47,16 @@ class Api:
         """Deliver every message due now to the consumers (and run workflow instances)."""
         return run(self.platform.drain())
 
+    def settle(self, rounds: int = 1000) -> None:
+        """Deliver everything, moving the fake clock to each retry, until nothing is due."""
+        for _ in range(rounds):
+            self.process()
+            due = self.platform.next_due_ms()
+            if due is None:
+                return
+            self.clock.advance(max(1, due - self.clock()))
+        raise AssertionError(f"work still due after {rounds} rounds")
+
     def save(self, test_id: str, doc: dict[str, Any]) -> dict[str, Any]:
         """PUT, process, and return the job status."""
         r = self.client.put(f"/api/admin/tests/{test_id}", json=doc, headers=AUTH)

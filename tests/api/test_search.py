@@ -111,4 +111,4 @@ def test_the_reindex_job_rebuilds_a_lost_keyword_index(api: Api) -> None:
     job = api.job(r.json()["jobId"])
     assert (job["status"], job["kind"], job["testId"]) == ("succeeded", "reindex", "")
     assert _ids(api, q="여행") == ["travel"]
-    assert run(keyword_ranked(api.b, "성향", depth=10)) == ["travel"]
+    assert run(keyword_ranked(api.b.db, "성향", depth=10)) == ["travel"]

@@ -212,17 +212,17 @@ def test_the_servers_own_field_errors_are_korean(
 def test_a_conflict_says_in_korean_what_happened_and_what_to_do(
     new_page: Any, scan: Scanner, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """Another editor saved first: the banner says so with both versions, the list's last job
-    too."""
+    """Another editor saved a different title first: the save's merge overlaps, and the banner
+    says so with the field both changed, the list's last job too."""
     test_id, doc = make_test()
     page = _editor(new_page, scan, test_id)
     other = {k: v for k, v in doc.items() if k not in ("id", "rev", "createdAt", "updatedAt")}
     admin_api.save(test_id, {**other, "title": "다른 편집자의 제목"}, base_rev=doc["rev"])
-    page.locator('[data-path="description"]').fill("내 설명")
+    page.locator('[data-path="title"]').fill("내 제목")
     page.get_by_role("button", name="저장하기").click()
     banner = page.locator("#conflict-banner")
-    expect(banner).to_contain_text("다른 편집자가 먼저 저장했습니다")
-    expect(banner).to_have_attribute("data-code", "changed_since_loaded")
+    expect(banner).to_contain_text("같은 곳을 서로 다르게 고쳐 합치지 못했습니다: 제목.")
+    expect(banner).to_have_attribute("data-code", "merge_conflict")
     scan.assert_korean(page, "conflict")
     expect(page.locator(f'a.test-item[data-test-id="{test_id}"]')).to_contain_text("충돌")
     scan.assert_korean(page, "list after a conflict")

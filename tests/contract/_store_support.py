@@ -21,7 +21,7 @@ from quizhub.errors import Code
 from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
-from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.tests import Against, CommitOutcome, DocumentFacts, TestsRepo
 
 _BASE_MS = 1_795_000_000_000  # 2026-11-18T…Z
 
@@ -95,14 +95,18 @@ async def _commit(
     *,
     at: int | None = None,
     start: bool = True,
+    against: Against | None = None,
+    key: str | None = None,
 ) -> CommitOutcome:
-    """Start the job's attempt (as the pipeline does) and commit it at ``_ts(at)``."""
+    """Start the job's attempt (as the pipeline does) and commit it at ``_ts(at)`` (``against``
+    a live rev, as a merging save does; ``key``: its object, by default its own)."""
     now = _ts(_job_n(job) if at is None else at)
     if start:
         await JobsRepo(db).start_attempt(job, "validate", now, None)
     facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
-    key = None if doc is None else document_key(job.test_id, job.rev)
-    return await TestsRepo(db).commit(job, now, facts, key)
+    if key is None and doc is not None:
+        key = document_key(job.test_id, job.rev)
+    return await TestsRepo(db).commit(job, now, facts, key, against)
 
 
 async def _rows(db: Any, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizhub.domain.jobs import JobError
 from quizhub.domain.preconditions import Precondition
+from quizhub.errors import Code
 from quizhub.store.jobs import JobRef, JobsRepo
-from quizhub.store.tests import TestsRepo
+from quizhub.store.tests import Against, TestsRepo
 from quizhub.store.versions import VersionsRepo
 from tests.contract._store_support import (
     _commit,
@@ -148,6 +150,73 @@ async def check_base_rev_of_a_missing_test_is_a_conflict(db: Any) -> None:
     assert outcome.job.error.endswith(f"(loaded {_rev(1)}, now none)")
     assert outcome.job.error_params == {"baseRev": _rev(1), "liveRev": None}
     assert await TestsRepo(db).pointer("t-gone") is None
+
+
+async def check_a_commit_against_a_moved_live_rev_applies_nothing(db: Any) -> None:
+    """A merging save compares against the live rev its merge used: when another rev is live
+    it ends ``moved`` (its job row as it was, nothing applied) and the next round, against the
+    rev that is live, applies with its merge facts and merged object."""
+    await _fresh(db)
+    await _commit(db, _job("t-mv", 1), _doc())
+    await _commit(db, _job("t-mv", 2), _doc(title="두 번째"))
+    job = _job("t-mv", 3, base=1)
+    await JobsRepo(db).start_attempt(job, "validate", _ts(3), None)
+    before = await JobsRepo(db).get(job.job_id)
+    moved = await _commit(db, job, _doc(title="세 번째"), start=False, against=Against(_rev(1)))
+    assert moved.status == "moved", moved
+    assert moved.job == before
+    pointer = await TestsRepo(db).pointer("t-mv")
+    assert pointer is not None and pointer.rev == _rev(2)
+    assert await VersionsRepo(db).get("t-mv", _rev(3)) is None
+    facts = {"liveRev": _rev(2), "fromLive": ["title"], "fromIncoming": [], "truncated": False}
+    key = f"tests/t-mv/{_rev(3)}.merged-{_rev(2)}.json"
+    applied = await _commit(
+        db, job, _doc(title="두 번째"), start=False, against=Against(_rev(2), merge=facts), key=key
+    )
+    assert applied.status == "committed", applied
+    assert (applied.job.merge_facts, applied.job.conflicts) == (facts, None)
+    pointer = await TestsRepo(db).pointer("t-mv")
+    assert pointer is not None and (pointer.rev, pointer.object_key) == (_rev(3), key)
+    version = await VersionsRepo(db).get("t-mv", _rev(3))
+    assert version is not None and version.object_key == key
+
+
+async def check_an_overlapping_merge_is_a_conflict_while_its_live_rev_is_live(db: Any) -> None:
+    """Conflicts found against the live rev end the job ``conflict`` with them and their error;
+    found against a rev that is no longer live, they are dropped and the job merges again."""
+    await _fresh(db)
+    await _commit(db, _job("t-ov", 1), _doc())
+    await _commit(db, _job("t-ov", 2), _doc(title="두 번째"))
+    found = {"items": [{"path": "title", "base": "a", "live": "b", "incoming": "c"}], "total": 1}
+    params = {"baseRev": _rev(1), "liveRev": _rev(2), "paths": ["title"], "count": 1}
+    error = JobError(Code.MERGE_CONFLICT, "conflict: title", params)
+    stale = Against(_rev(1), conflicts=found, error=error)
+    moved = await _commit(db, _job("t-ov", 3, base=1), _doc(title="셋"), against=stale)
+    assert (moved.status, moved.job.conflicts, moved.job.error) == ("moved", None, None)
+    assert (moved.job.error_code, moved.job.error_params) == (None, None)
+    live = Against(_rev(2), conflicts=found, error=error)
+    outcome = await _commit(db, _job("t-ov", 4, base=1), _doc(title="넷"), against=live)
+    assert outcome.status == "conflict", outcome
+    assert (outcome.job.conflicts, outcome.job.error) == (found, "conflict: title")
+    assert (outcome.job.error_code, outcome.job.error_params) == ("merge_conflict", params)
+    assert (outcome.job.step, outcome.job.merge_facts) == ("done", None)
+    pointer = await TestsRepo(db).pointer("t-ov")
+    assert pointer is not None and pointer.rev == _rev(2)
+
+
+async def check_a_merge_never_moves_the_pointer_back(db: Any) -> None:
+    """A save older than the live rev is superseded, merge or not; a save based on a rev of a
+    test deleted since is a conflict saying so."""
+    await _fresh(db)
+    await _commit(db, _job("t-old", 1), _doc())
+    await _commit(db, _job("t-old", 3), _doc(title="셋"))
+    older = await _commit(db, _job("t-old", 2, base=1), _doc(), against=Against(_rev(3)))
+    assert older.status == "superseded", older
+    await _commit(db, _job("t-old", 4, kind="delete"), None)
+    late = await _commit(db, _job("t-old", 5, base=3), _doc(title="다섯"))
+    assert late.status == "conflict" and "was deleted since it was loaded" in str(late.job.error)
+    assert late.job.error_code == "deleted_since_loaded"
+    assert late.job.error_params == {"baseRev": _rev(3), "liveRev": _rev(4)}
 
 
 async def check_recommitting_a_committed_job_is_already_committed(db: Any) -> None:

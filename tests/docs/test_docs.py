@@ -17,6 +17,8 @@ SOURCES = [
     "pyproject.toml",
     "wrangler.toml",
     "wrangler.consumer.toml",
+    "tsconfig.json",
+    "eslint.config.js",
     ".ci",
     "src",
     "tests",

@@ -107,3 +107,30 @@ def test_no_answer_score_is_the_cut_measured_on_the_eval_set() -> None:
     [chosen] = [c for c in CANDIDATES if c.chosen]
     report = measure(chosen, *load_eval_set())
     assert round(report.threshold, 3) == NO_ANSWER_SCORE
+
+
+def test_an_isolated_embedder_answers_from_its_own_process_and_survives_its_death() -> None:
+    """``isolated=True`` (the dev server) embeds in a child process: the same vectors as in
+    process; if the child dies, that call fails with a message and the next call starts a new
+    child."""
+    texts = ["나에게 어울리는 여행지 찾기", "커피 취향으로 보는 성격"]
+    embedder = LocalEmbedder(isolated=True)
+
+    async def run() -> list[list[float]]:
+        answer = await embedder.run(MODEL, {"text": texts})
+        rows: list[list[float]] = answer["data"]
+        return rows
+
+    try:
+        first = np.asarray(asyncio.run(run()))
+        assert np.allclose(first, LocalEmbedder().embed(texts), atol=1e-5)
+        pool = embedder._pool
+        assert pool is not None
+        for process in list(pool._processes.values()):  # the child dies (OOM, kill -9)
+            process.kill()
+            process.join()
+        with pytest.raises(RuntimeError, match="embedding process stopped"):
+            asyncio.run(run())
+        assert np.allclose(np.asarray(asyncio.run(run())), first, atol=1e-5)
+    finally:
+        embedder.close()

@@ -94,7 +94,8 @@ def _texts(sent: list[dict[str, Any]]) -> list[Any]:
 
 
 def test_a_ticketed_socket_is_greeted_and_hears_its_tests_jobs(platform: LocalPlatform) -> None:
-    """Accepted, a hello, then a job message published to the test, then pong for ping."""
+    """Accepted, a hello and the presence count, then a job message published to the test,
+    then pong for ping."""
     notice = {"type": "job", "phase": "committed", "job": {"jobId": "j1"}}
 
     async def publish() -> None:
@@ -102,7 +103,8 @@ def test_a_ticketed_socket_is_greeted_and_hears_its_tests_jobs(platform: LocalPl
 
     sent = run(_session(platform, _scope(platform, "travel"), [publish, "ping"]))
     assert sent[0] == {"type": "websocket.accept"}
-    assert _texts(sent) == [{"type": "hello", "testId": "travel"}, notice]
+    hello = {"type": "hello", "testId": "travel"}
+    assert _texts(sent) == [hello, {"type": "presence", "editors": 1}, notice]
     assert {"type": "websocket.send", "text": "pong"} in sent
     assert platform.live.listeners("travel") == 0  # gone after the disconnect
 

@@ -18,7 +18,7 @@ from quizhub.bindings import Bindings, SaveMode
 from quizhub.local.push import LocalSocket
 from tests.api.conftest import Api
 from tests.conftest import sample_doc
-from tests.fakes import AUTH, FakeClock, make_platform, run
+from tests.fakes import AUTH, FakeClock, make_platform
 from tests.imagefiles import phone_photo
 
 
@@ -69,14 +69,7 @@ class Seen:
 
 
 def _settle(api: Api) -> None:
-    """Deliver everything, moving the fake clock to each retry, until nothing is due."""
-    for _ in range(1000):
-        run(api.platform.drain())
-        due = api.platform.next_due_ms()
-        if due is None:
-            return
-        api.clock.advance(max(1, due - api.clock()))
-    raise AssertionError("work still due after 1000 rounds")
+    api.settle()
 
 
 def _notices(socket: LocalSocket) -> list[dict[str, Any]]:
@@ -115,6 +108,11 @@ def _run(
                     "committed": row["committedAt"] is not None,
                     "live": row["liveAt"] is not None,
                     "warning": row["status"] == "succeeded" and row["error"] is not None,
+                    "merged": row["merged"],
+                    "merge": None
+                    if row["merge"] is None
+                    else (row["merge"]["fromLive"], row["merge"]["fromIncoming"]),
+                    "conflicts": [c["path"] for c in row["conflicts"] or []],
                     "steps": steps,
                     "last": mine[-1]["phase"] if mine else None,
                 }
@@ -158,6 +156,39 @@ def _editors(api: Api) -> list[str]:
     return [first, second, stale, str(upload.json()["jobId"]), str(gone.json()["jobId"])]
 
 
+def _three_results(title: str = "첫 저장", **overrides: Any) -> dict[str, Any]:
+    """The sample document with a third result (relax) and an option that reaches it."""
+    doc = sample_doc(title, **overrides)
+    doc["questions"][0]["options"].append({"id": "c", "text": "쉰다", "scores": {"relax": 2}})
+    doc["results"].append({"id": "relax", "title": "휴식형", "description": "…", "image": None})
+    return doc
+
+
+def _merging_editors(api: Api) -> list[str]:
+    """From one rev: A changes the title and removes the result relax; B the description
+    (merged); C the title too (conflict); D adds a question scoring relax (merged, it would break
+    a rule: conflict); then a delete based on that first rev (conflict: the test moved since)."""
+    first = _put(api, {**_three_results(), "baseRev": None})
+    _settle(api)
+    base = api.job(first)["rev"]
+    trimmed = sample_doc("제목 변경")  # two results: relax and its option gone
+    title = _put(api, {**trimmed, "baseRev": base})
+    _settle(api)
+    described = _put(api, {**_three_results(description="설명 변경"), "baseRev": base})
+    _settle(api)
+    overlap = _put(api, {**_three_results("다른 제목"), "baseRev": base})
+    _settle(api)
+    grown = _three_results()
+    grown["questions"].append(
+        {**grown["questions"][0], "id": "q2", "options": grown["questions"][0]["options"][1:]}
+    )
+    unreachable = _put(api, {**grown, "baseRev": base})
+    _settle(api)
+    gone = api.client.delete(f"/api/admin/tests/travel?baseRev={base}", headers=AUTH)
+    assert gone.status_code in (200, 202), gone.text
+    return [first, title, described, overlap, unreachable, str(gone.json()["jobId"])]
+
+
 MODES: tuple[SaveMode, ...] = ("queue", "workflow", "sync")
 
 
@@ -174,6 +205,51 @@ def test_without_faults_every_mode_shows_the_editor_the_same(tmp_path: Path) -> 
         ("live", "invalidate"),
         ("succeeded", "done"),
     ]
+
+
+def test_merges_and_their_conflicts_are_the_same_in_every_mode(tmp_path: Path) -> None:
+    """A merge, an overlap, a merge breaking a rule and a delete of a moved rev: every mode
+    shows the editor the same statuses, merge paths and conflict paths."""
+    seen = {mode: _run(tmp_path, mode, ScriptedFaults({}), _merging_editors) for mode in MODES}
+    assert seen["queue"] == seen["workflow"] == seen["sync"], seen
+    jobs = seen["queue"].jobs
+    assert [j["status"] for j in jobs] == [
+        "succeeded",
+        "succeeded",
+        "succeeded",
+        "conflict",
+        "conflict",
+        "conflict",
+    ]
+    assert [j["merged"] for j in jobs] == [False, False, True, False, False, False]
+    assert jobs[2]["merge"] == (
+        ["title", "questions[q1].options[c]", "results[relax]"],
+        ["description"],
+    )
+    assert [j["conflicts"] for j in jobs[3:]] == [
+        ["title"],
+        ["questions[q2].options[c].scores[relax]"],
+        [],
+    ]
+
+
+@pytest.mark.parametrize(
+    "fail",
+    [{"db.batch": {3, 4}}, {"bucket.put": {4}}],  # the merging save's first batches; its put
+    ids=["d1-commit", "merged-put"],
+)
+def test_a_merge_under_transient_faults_ends_the_same_in_queue_and_workflow_mode(
+    tmp_path: Path, fail: dict[str, set[int] | None]
+) -> None:
+    """The merging save's batches or its merged object's put fail: a queue retries the message,
+    a Workflow the commit step, and the editor sees the same merge."""
+    faults = {mode: ScriptedFaults(dict(fail)) for mode in MODES[:2]}
+    seen = {mode: _run(tmp_path, mode, faults[mode], _merging_editors) for mode in MODES[:2]}
+    for mode, plan in faults.items():  # every scripted fault was really hit
+        hit = all(plan.counts.get(n, 0) >= max(c or {1}) for n, c in fail.items())
+        assert hit, (mode, plan.counts)
+    assert seen["queue"] == seen["workflow"], seen
+    assert seen["queue"].jobs[2]["merged"] is True
 
 
 def test_a_search_outage_touches_no_save_in_any_mode(tmp_path: Path) -> None:

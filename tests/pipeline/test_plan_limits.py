@@ -98,7 +98,7 @@ def test_every_consumer_invocation_stays_under_the_required_plans_subrequests(
     per_message["save-test (claim check)"] = _calls_of_one(platform, plan, SAVE_QUEUE)
     row = run(JobsRepo(b.db).get(big.job_id))
     assert row is not None and row.body_ref is not None  # it really went by claim check
-    run(accept_delete(b, "small"))
+    run(accept_delete(b, "small", Precondition()))
     per_message["delete-test"] = _calls_of_one(platform, plan, SAVE_QUEUE)
     run(accept_image(b, phone_photo(1600, 1200, orientation=6), "big"))
     first_image_call = len(plan.names)

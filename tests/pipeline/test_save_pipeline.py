@@ -40,7 +40,8 @@ def test_save_job_succeeds_and_the_new_content_is_current(b: Bindings, clock: Fa
 
 
 def test_stale_base_rev_ends_conflict_and_changes_nothing(b: Bindings, clock: FakeClock) -> None:
-    """Two editors load rev A; the second save to commit sees a changed rev and ends conflict."""
+    """Two editors load rev A and both change the title; the second save to commit overlaps
+    the first and ends conflict, naming the title (docs/merge.md)."""
 
     async def scenario() -> None:
         first = await save(b, "원본")
@@ -53,7 +54,8 @@ def test_stale_base_rev_ends_conflict_and_changes_nothing(b: Bindings, clock: Fa
         await deliver(b, bob)
         assert (await job(b, alice))["status"] == "succeeded"
         bob_job = await job(b, bob)
-        assert bob_job["status"] == "conflict" and "changed since it was loaded" in bob_job["error"]
+        assert bob_job["status"] == "conflict" and "both changed" in bob_job["error"]
+        assert [c["path"] for c in bob_job["conflicts"]["items"]] == ["title"]
         assert (await served(b))["title"] == "앨리스"
 
     run(scenario())
@@ -248,7 +250,7 @@ def test_delete_job_unpublishes_and_purges(b: Bindings, clock: FakeClock) -> Non
     async def scenario() -> None:
         await deliver(b, await save(b, "지울 테스트"))
         clock.advance(1000)
-        await accept_delete(b, "travel")
+        await accept_delete(b, "travel", Precondition())
         msg = sent(b)[-1]
         await deliver(b, msg)
         assert (await job(b, msg))["status"] == "succeeded"

@@ -32,16 +32,40 @@ class Room:
     def sockets(self) -> list[Any]:
         return [s for s, _ in self.kept]
 
+    def attachment(self, socket: Any) -> dict[str, Any]:
+        return next(a for s, a in self.kept if s is socket)
+
 
 NOTICE = json.dumps({"type": "job", "phase": "committed", "job": {"jobId": "j1"}})
 
 
 def test_a_new_socket_is_kept_with_its_attachment_and_greeted() -> None:
-    """``connect`` hands the socket to the room with test and time, then says hello."""
+    """``connect`` hands the socket to the room with test, time and an id of its own, then says
+    hello and how many sockets have the test open."""
     room, socket = Room(), Socket()
     LiveHub(room).connect(socket, "travel", 123)
-    assert room.kept == [(socket, {"testId": "travel", "since": 123})]
-    assert json.loads(socket.sent[0]) == {"type": "hello", "testId": "travel"}
+    [(kept, attachment)] = room.kept
+    assert kept is socket
+    assert attachment == {"testId": "travel", "since": 123, "socket": attachment["socket"]}
+    assert [json.loads(m) for m in socket.sent] == [
+        {"type": "hello", "testId": "travel"},
+        {"type": "presence", "editors": 1},
+    ]
+
+
+def test_every_editor_hears_who_else_has_the_test_open() -> None:
+    """A second socket makes every socket hear ``editors: 2``; when one closes, the other
+    hears ``editors: 1`` (the closing socket is still listed by the room while it closes)."""
+    room = Room()
+    hub = LiveHub(room)
+    first, second = Socket(), Socket()
+    hub.connect(first, "travel", 1)
+    hub.connect(second, "travel", 2)
+    assert json.loads(first.sent[-1]) == {"type": "presence", "editors": 2}
+    assert json.loads(second.sent[-1]) == {"type": "presence", "editors": 2}
+    assert hub.leave(second) == 1
+    assert json.loads(first.sent[-1]) == {"type": "presence", "editors": 1}
+    assert json.loads(second.sent[-1]) == {"type": "presence", "editors": 2}  # told nothing
 
 
 def test_a_notice_reaches_every_socket_and_a_dead_one_is_skipped() -> None:
@@ -50,7 +74,7 @@ def test_a_notice_reaches_every_socket_and_a_dead_one_is_skipped() -> None:
     hub = LiveHub(room)
     alive, dead, other = Socket(), Socket(broken=True), Socket()
     for s in (alive, dead, other):
-        room.accept(s, {})
+        room.accept(s, {"socket": str(id(s))})
     assert hub.publish(NOTICE) == 2
     assert [json.loads(s.sent[-1])["phase"] for s in (alive, other)] == ["committed"] * 2
 

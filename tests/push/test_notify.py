@@ -72,8 +72,8 @@ def test_a_save_is_pushed_running_committed_live_then_succeeded(
 
 
 def test_a_conflict_is_pushed_as_its_outcome(tmp_path: Path, clock: FakeClock) -> None:
-    """A save based on a stale rev ends ``conflict`` on the editors' sockets too, with its code
-    and the two revs, as the job view answers it."""
+    """A save based on a stale rev that changed what the live one changed ends ``conflict`` on
+    the editors' sockets too, with its code and params, as the job view answers it."""
     platform = make_platform(tmp_path, clock)
     first = _rev(platform, run(_save(platform, "첫 저장")))
     second = _rev(platform, run(_save(platform, "두 번째 저장", base_rev=first)))
@@ -81,8 +81,9 @@ def test_a_conflict_is_pushed_as_its_outcome(tmp_path: Path, clock: FakeClock) -
     run(_save(platform, "오래된 편집", base_rev=first))
     last = _received(socket)[-1]
     assert last["phase"] == "conflict"
-    assert last["job"]["errorCode"] == "changed_since_loaded"
-    assert last["job"]["errorParams"] == {"baseRev": first, "liveRev": second}
+    assert last["job"]["errorCode"] == "merge_conflict"
+    params = {"baseRev": first, "liveRev": second, "paths": ["title"], "count": 1}
+    assert last["job"]["errorParams"] == params
     platform.close()
 
 

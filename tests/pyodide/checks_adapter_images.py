@@ -193,9 +193,10 @@ async def check_an_image_job_stores_and_records_variants_over_miniflare(h: Any) 
     source = image_staging_key(key)
     await b.bucket.put(source, _PNG)
     work = images.ImageWork("harness-image-job", key, source, own_job=False)
-    await images.process(b, work)
-    await images.process(b, work)  # a repeat: the same variants, nothing stored twice
-    await images.release_original(b, work)
+    ports = images.ImagePorts.of(b)
+    await images.process(ports, work)
+    await images.process(ports, work)  # a repeat: the same variants, nothing stored twice
+    await images.release_original(b.bucket, work)
     # The original went from R2 to the binding as a stream, once per call on it; the steps
     # copied no body out of JavaScript (the variants are small and came back as bytes).
     on_original = [c for c in js_json(fixture.calls) if c["size"] == len(_PNG)]

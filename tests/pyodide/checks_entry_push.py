@@ -106,6 +106,25 @@ async def check_the_object_accepts_a_socket_by_the_hibernation_api(h: Any) -> No
         attachment = js_json(server.attachment)
         assert attachment["testId"] == "travel" and isinstance(attachment["since"], int)
         assert json.loads(str(server.sent[0])) == {"type": "hello", "testId": "travel"}
+        assert json.loads(str(server.sent[1])) == {"type": "presence", "editors": 1}
+    finally:
+        fixture.restore()
+
+
+async def check_a_closing_socket_leaves_the_others_a_presence_count(h: Any) -> None:
+    """``webSocketClose`` (the runtime still lists the closing socket) tells the remaining
+    sockets how many are open, found by the id each socket's attachment holds."""
+    fixture = js(_INSTALL)
+    try:
+        obj = _object(fixture)
+        for _ in range(2):
+            answer = await obj.fetch(_request(_upgrade_url(), headers={"upgrade": "websocket"}))
+            assert int(answer.status) == 101
+        first, second = list(fixture.ctx.getWebSockets())
+        assert json.loads(str(first.sent[-1])) == {"type": "presence", "editors": 2}
+        await obj.webSocketClose(second, 1000, "bye", True)
+        assert list(second.closed) == [1000, "bye"]
+        assert json.loads(str(first.sent[-1])) == {"type": "presence", "editors": 1}
     finally:
         fixture.restore()
 

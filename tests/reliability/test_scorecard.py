@@ -33,13 +33,15 @@ PER_MODE = {
     "13 (retention)",
     "15",
     "17",
+    "18",
+    "19",
 }
 # ... and rows that do not depend on it, run once for both.
 SHARED = {"11", "12", "14", "16"}
 
 
 def test_every_scorecard_row_meets_its_criterion(analytics: PgParams) -> None:
-    """Rows 1–17 (docs/reliability.md#the-rows) pass on the local platform in both save modes,
+    """Rows 1–19 (docs/reliability.md#the-rows) pass on the local platform in both save modes,
     in one run: the rows that do not depend on the mode (6, 11, 12, 14, 16) run once (the
     session's Postgres serves the rows that need one)."""
     logging.disable(logging.CRITICAL)

@@ -92,7 +92,7 @@ def test_each_test_is_indexed_at_its_current_revision(platform: LocalPlatform) -
     """A request that arrives after the test was deleted removes its vector."""
     b = platform.bindings
     _saved(platform, ("a", sample_doc("여행 A")))
-    run(accept_delete(b, "a"))
+    run(accept_delete(b, "a", Precondition()))
     run(platform.drain())
     assert b.vectorize is not None
     assert run(b.vectorize.get_by_ids(["a"])) == []

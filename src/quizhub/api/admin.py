@@ -107,22 +107,39 @@ async def save_test(
 
 
 @router.delete("/tests/{test_id}", status_code=202, responses={**_JOB, **_NOT_FOUND})
-async def delete_test(test_id: TestId, request: Request, editor: Editor) -> Response:
-    """Unpublish and delete a test (as a job); 404 when it does not exist."""
-    return _accepted(await use_cases.delete_test(bindings(request), test_id, author=editor))
+async def delete_test(
+    test_id: TestId,
+    request: Request,
+    editor: Editor,
+    base_rev: Annotated[
+        str | None,
+        Query(
+            alias="baseRev",
+            pattern=REV_PATTERN,
+            description="the rev the editor saw (default: the current one): conflict if the"
+            " test moved since",
+        ),
+    ] = None,
+) -> Response:
+    """Unpublish and delete a test (as a job); 404 when it does not exist. The delete applies
+    only to the rev the editor saw (``baseRev``, default the current one): a save that
+    committed in between makes it a conflict, never a silent deletion of that save."""
+    b = bindings(request)
+    return _accepted(await use_cases.delete_test(b, test_id, base_rev, author=editor))
 
 
 @router.get("/tests/{test_id}", responses=_NOT_FOUND)
 async def get_test(test_id: TestId, request: Request) -> Response:
     """The current document (drafts included) straight from D1+R2: read-your-writes."""
-    doc = await current_document(bindings(request), test_id)
+    b = bindings(request)
+    doc = await current_document(b.db, b.bucket, test_id)
     return json_response(doc, headers={**_HEADERS, "ETag": f'"{doc["rev"]}"'})
 
 
 @router.get("/tests")
 async def list_tests(request: Request) -> Response:
     """All tests with status, current rev and the state of their latest job."""
-    return json_response({"items": await admin_tests(bindings(request))}, headers=_HEADERS)
+    return json_response({"items": await admin_tests(bindings(request).db)}, headers=_HEADERS)
 
 
 @router.post("/tests/{test_id}/ws-ticket", responses=_UNLIMITED)
@@ -143,7 +160,8 @@ async def versions(
     """Every committed version of the test, newest first, with cursor pagination:
     ``{"items": [{rev, savedAt, jobId, title, author, status, current}], "nextCursor"}``."""
     before = read_versions_cursor(cursor) if cursor else None
-    page = await list_versions(bindings(request), test_id, limit=limit, before=before)
+    b = bindings(request)
+    page = await list_versions(b.db, b.bucket, test_id, limit=limit, before=before)
     more = versions_cursor(page.next_before) if page.next_before else None
     return json_response({"items": page.items, "nextCursor": more}, headers=_HEADERS)
 
@@ -151,7 +169,8 @@ async def versions(
 @router.get("/tests/{test_id}/versions/{rev}", responses=_NOT_FOUND, operation_id="getVersion")
 async def version(test_id: TestId, rev: Rev, request: Request) -> Response:
     """The document of one committed version (drafts too; never cached)."""
-    doc = await read_version(bindings(request), test_id, rev)
+    b = bindings(request)
+    doc = await read_version(b.db, b.bucket, test_id, rev)
     return json_response(doc, headers={**_HEADERS, "ETag": f'"{rev}"'})
 
 
@@ -185,7 +204,8 @@ async def compute_preview(
 ) -> Response:
     """Preview: the result for ``answers`` on the current document (drafts included) or on
     version ``rev``, for the public test page in preview mode. Never cached."""
-    result = await preview_compute(bindings(request), test_id, rev, payload.answers)
+    b = bindings(request)
+    result = await preview_compute(b.db, b.bucket, test_id, rev, payload.answers)
     return json_response(result, headers=_HEADERS)
 
 
@@ -294,4 +314,4 @@ async def image_status(
 ) -> Response:
     """An image's state for editors: ``ready`` (with its variants), or the state of the job
     making them (``processing``, ``failed`` with the reason); 404 for a key never uploaded."""
-    return json_response(await image_state(bindings(request), key), headers=_HEADERS)
+    return json_response(await image_state(bindings(request).db, key), headers=_HEADERS)

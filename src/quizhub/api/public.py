@@ -25,6 +25,7 @@ from quizhub.reads.health import health_report
 from quizhub.reads.images import ImageFormatChoice, served_image
 from quizhub.reads.listing import published_tests, searched_tests, similar_to
 from quizhub.search.terms import MAX_QUERY_LENGTH
+from quizhub.search.vectors import vector_side
 
 __all__ = ["router", "NOT_MODIFIED"]
 
@@ -65,12 +66,13 @@ async def list_tests(
     b = bindings(request)
     if q and q.strip():  # a search cursor only: a list cursor here is a 422, and vice versa
         offset = read_search_cursor(cursor) if cursor else 0
-        found = await searched_tests(b, q.strip(), tag=tag or None, limit=limit, offset=offset)
+        side, q = vector_side(b), q.strip()
+        found = await searched_tests(b.db, side, q, tag=tag or None, limit=limit, offset=offset)
         more = None if found.next_offset is None else search_cursor(found.next_offset)
         body = {"items": found.items, "nextCursor": more}
         return json_response(body, headers={**_LISTED, "X-Search-Mode": found.mode})
     after = read_list_cursor(cursor) if cursor else None
-    page = await published_tests(b, tag=tag or None, limit=limit, after=after)
+    page = await published_tests(b.db, tag=tag or None, limit=limit, after=after)
     next_cursor = list_cursor(*page.next_after) if page.next_after else None
     return json_response({"items": page.items, "nextCursor": next_cursor}, headers=_LISTED)
 
@@ -80,7 +82,8 @@ async def similar_tests(
     test_id: TestId, request: Request, limit: Annotated[int, Query(ge=1, le=20)] = 6
 ) -> Response:
     """비슷한 테스트: the published tests nearest in meaning (never the test itself)."""
-    found = await similar_to(bindings(request), test_id, limit)
+    b = bindings(request)
+    found = await similar_to(b.db, vector_side(b), test_id, limit)
     headers = {**_LISTED, "X-Search-Mode": found.mode}
     return json_response({"items": found.items}, headers=headers)
 
@@ -124,7 +127,8 @@ async def get_image(
     the original's format (by ``format``, else by the q-values of Accept: ``prefers_webp``); a
     placeholder until its variants exist. Never the original."""
     accept = request.headers.get("accept")
-    image = await served_image(bindings(request), key, width=w, format=format, accept=accept)
+    b = bindings(request)
+    image = await served_image(b.db, b.bucket, key, width=w, format=format, accept=accept)
     if image is None:  # uploaded, no variants yet (being processed, or failed: the admin shows)
         headers = {**_NO_STORE, "X-Image-Status": "pending", **_IMAGE_HEADERS}
         return Response(PLACEHOLDER_SVG, media_type="image/svg+xml", headers=headers)

@@ -124,6 +124,10 @@ class DurableRoom:
     def sockets(self) -> Sequence[Any]:
         return list(self.state.getWebSockets())
 
+    def attachment(self, socket: Any) -> dict[str, Any]:
+        kept = from_js(socket.deserializeAttachment())
+        return kept if isinstance(kept, dict) else {}
+
 
 class DurableTicketStorage:
     """``TicketStorage`` over the object's storage, which outlives hibernation (and eviction)."""
@@ -194,7 +198,9 @@ def object_message(socket: Any, message: Any) -> None:
         socket.send(reply)
 
 
-def object_close(socket: Any, code: int, reason: str) -> None:
-    """The object's ``webSocketClose``: complete the closing handshake."""
+def object_close(ctx: Any, socket: Any, code: int, reason: str) -> None:
+    """The object's ``webSocketClose``: complete the closing handshake, then tell the test's
+    other sockets how many remain (presence)."""
     with contextlib.suppress(Exception):  # already closed (1005/1006 cannot be sent back)
         socket.close(code, reason)
+    LiveHub(DurableRoom(ctx)).leave(socket)

@@ -2,8 +2,9 @@
 
 Its fields, limits and rules: docs/architecture.md#the-test-document.
 
-Field limits are declared on the models; cross-field integrity rules live in
-``integrity_errors`` so that each error can name the exact field path it is about.
+Field limits are declared on the models (the list bounds come from
+``quizhub.domain.integrity``); cross-field integrity rules live in ``integrity_errors`` (in that
+pydantic-free module too) so that each error can name the exact field path it is about.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from quizhub.domain.ids import IMAGE_KEY_PATTERN, ITEM_ID_PATTERN, TEST_ID_PATTERN
+from quizhub.domain.integrity import MAX_TAGS, OPTIONS, QUESTIONS, RESULTS, integrity_errors
 from quizhub.domain.revisions import REV_PATTERN
 from quizhub.errors import Code, Invalid
 from quizhub.errors.fields import field_error
@@ -77,7 +79,7 @@ class Question(_Model):
     id: ItemId
     text: Text
     image: ImageKey | None = None
-    options: list[Option] = Field(min_length=2, max_length=10)
+    options: list[Option] = Field(min_length=OPTIONS[0], max_length=OPTIONS[1])
 
 
 class Result(_Model):
@@ -96,11 +98,11 @@ class TestDocument(_Model):
     title: Title
     description: LongText = ""
     locale: Literal["ko", "en", "ja"] = "ko"
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
     status: Literal["draft", "published"] = "draft"
     thumbnail: ImageKey | None = None
-    questions: list[Question] = Field(min_length=1, max_length=100)
-    results: list[Result] = Field(min_length=2, max_length=50)
+    questions: list[Question] = Field(min_length=QUESTIONS[0], max_length=QUESTIONS[1])
+    results: list[Result] = Field(min_length=RESULTS[0], max_length=RESULTS[1])
 
     def content(self) -> dict[str, Any]:
         """The stored document in its wire (camelCase) shape."""
@@ -125,64 +127,6 @@ class SaveRequest(TestDocument):
         """The ``baseRev`` and server-owned fields the client actually sent (wire names)."""
         sent = self.model_fields_set - set(TestDocument.model_fields)
         return {to_camel(name): getattr(self, name) for name in sent}
-
-
-def _dupes(ids: list[str]) -> set[str]:
-    seen: set[str] = set()
-    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
-
-
-def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Cross-field rules (docs/architecture.md#integrity-rules) on a content dict; each error names
-    its field path, its code and the parameters a client words it with (the id concerned)."""
-    errors: list[dict[str, Any]] = []
-
-    def err(loc: list[Any], msg: str, kind: Code, **ctx: str) -> None:
-        errors.append(field_error(loc, msg, kind, ctx))
-
-    results = [r["id"] for r in doc["results"]]
-    for i, rid in enumerate(results):
-        if rid in _dupes(results[: i + 1]):
-            msg = f"duplicate result id '{rid}'"
-            err(["results", i, "id"], msg, Code.DUPLICATE_ID, id=rid, scope="result")
-    qids = [q["id"] for q in doc["questions"]]
-    reached: set[str] = set()
-    for qi, question in enumerate(doc["questions"]):
-        qid = question["id"]
-        if qid in _dupes(qids[: qi + 1]):
-            msg = f"duplicate question id '{qid}'"
-            err(["questions", qi, "id"], msg, Code.DUPLICATE_ID, id=qid, scope="question")
-        oids = [o["id"] for o in question["options"]]
-        for oi, option in enumerate(question["options"]):
-            oid = option["id"]
-            if oid in _dupes(oids[: oi + 1]):
-                loc = ["questions", qi, "options", oi, "id"]
-                msg = f"duplicate option id '{oid}'"
-                err(loc, msg, Code.DUPLICATE_ID, id=oid, scope="option")
-            for rid, points in option["scores"].items():
-                if rid not in results:
-                    err(
-                        ["questions", qi, "options", oi, "scores", rid],
-                        f"scores names result '{rid}', which does not exist",
-                        Code.UNKNOWN_RESULT,
-                        resultId=rid,
-                    )
-                elif points > 0:
-                    reached.add(rid)
-    for i, rid in enumerate(results):
-        if rid not in reached:
-            err(
-                ["results", i],
-                f"result '{rid}' cannot be reached: no option gives it a positive score",
-                Code.UNREACHABLE_RESULT,
-                resultId=rid,
-            )
-    seen: set[str] = set()
-    for i, tag in enumerate(doc["tags"]):
-        if (folded := tag.casefold()) in seen:
-            err(["tags", i], f"tag '{tag}' is listed twice", Code.DUPLICATE_TAG, tag=tag)
-        seen.add(folded)
-    return errors
 
 
 def pydantic_details(exc: ValidationError) -> list[dict[str, Any]]:

@@ -155,6 +155,16 @@ def rev_from_job_id(job_id: str, key: bytes) -> str | None:
     return rev if hmac.compare_digest(tag, _tag(rev, key)) else None
 
 
+def _json_column(text: Any) -> dict[str, Any] | None:
+    """A JSON object column (NULL: None)."""
+    if text is None:
+        return None
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"a job's JSON column holds {type(value).__name__}, not an object")
+    return value
+
+
 def _one_of(value: Any, allowed: tuple[str, ...], what: str) -> Any:
     if value not in allowed:
         raise ValueError(f"unknown job {what} {value!r} (expected one of {', '.join(allowed)})")
@@ -185,6 +195,10 @@ class JobRow:
     image_key: str | None = None  # the image an image job processes (None: every stored one)
     error_code: str | None = None  # what ``error`` says, as a code (quizhub.errors.codes)
     error_params: dict[str, Any] | None = None  # that code's parameters
+    # The merge its commit applied ({liveRev, fromLive, fromIncoming, truncated}), or the
+    # overlapping changes that made it a conflict ({items, total}): docs/merge.md.
+    merge_facts: dict[str, Any] | None = None
+    conflicts: dict[str, Any] | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> JobRow:
@@ -210,6 +224,8 @@ class JobRow:
             image_key=row.get("image_key"),
             error_code=row.get("error_code"),
             error_params=_params(row.get("error_params")),
+            merge_facts=_json_column(row.get("merge_facts")),
+            conflicts=_json_column(row.get("conflicts")),
         )
 
     @classmethod
@@ -296,6 +312,10 @@ class JobRow:
             "liveAt": self.live_at,
             "author": self.author,
             "imageKey": self.image_key,
+            "merged": self.merge_facts is not None,
+            "merge": self.merge_facts,
+            "conflicts": None if self.conflicts is None else self.conflicts["items"],
+            "conflictCount": None if self.conflicts is None else self.conflicts["total"],
         }
 
 

@@ -418,6 +418,29 @@ class Code(StrEnum):
         {"baseRev": "string", "liveRev": "string|null"},
         "the test moved from `baseRev` (the rev the editor loaded) to `liveRev`",
     )
+    DELETED_SINCE_LOADED = (
+        "deleted_since_loaded",
+        _JOB,
+        None,
+        {"baseRev": "string", "liveRev": "string"},
+        "the test was deleted (as `liveRev`) since the editor loaded `baseRev`",
+    )
+    MERGE_CONFLICT = (
+        "merge_conflict",
+        _JOB,
+        None,
+        {"baseRev": "string", "liveRev": "string", "paths": "string[]", "count": "integer"},
+        "this save and the live version (`liveRev`) both changed what `baseRev` had: `count`"
+        " paths (the first `paths`; the job's `conflicts` list them with their values)",
+    )
+    MERGE_BROKE_RULES = (
+        "merge_broke_rules",
+        _JOB,
+        None,
+        {"liveRev": "string", "path": "string", "rule": "string", "count": "integer"},
+        "merged with the live version (`liveRev`), the test would break `count` document rules;"
+        " the first: `rule` (a field error's type) at `path` (empty: the whole document)",
+    )
     ATTEMPT_FAILED = (
         "attempt_failed",
         _JOB,
@@ -556,6 +579,13 @@ class Code(StrEnum):
         503,
         {"error": "string"},
         "a binding (D1, R2, KV, a queue…) failed with `error`; retried",
+    )
+    MERGE_KEPT_MOVING = (
+        "merge_kept_moving",
+        _FAIL,
+        503,
+        {"rounds": "integer"},
+        "the test kept changing while a save was merged with it (`rounds` merges); retried",
     )
     FETCH_FAILED = "fetch_failed", _FAIL, 503, _NONE, "an outgoing HTTP request failed; retried"
     ACCESS_KEYS_UNAVAILABLE = (

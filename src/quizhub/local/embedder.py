@@ -11,6 +11,12 @@ live on another scale: a score threshold measured here holds for this model only
 once per process, on the first ``run`` (about a second) or on ``load()``; importing this module
 loads nothing.
 
+``LocalEmbedder(isolated=True)`` (what ``make dev`` uses) runs the model in a child process of
+its own: embedding is CPU-bound Python (the tokenizer holds the GIL), and in a thread of the
+server's process it would delay every request the event loop serves meanwhile by up to the GIL's
+switch interval. The child is started with ``spawn`` (never ``fork`` from a process with threads),
+loads the model once, and is started again if it dies.
+
 ``inputs`` may carry ``"kind": "query" | "passage"``, a hint for models that embed the two
 differently (e5's prefixes); this model embeds both alike, and the Cloudflare adapter drops it.
 """
@@ -18,7 +24,10 @@ differently (e5's prefixes); this model embeds both alike, and the Cloudflare ad
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -51,6 +60,23 @@ def _encoder() -> Any:
         return _model
 
 
+def _unit_rows(texts: list[str]) -> npt.NDArray[np.float32]:
+    """Unit vectors for ``texts``, one row per text, from this process's model."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    unit: npt.NDArray[np.float32] = np.divide(
+        vectors, norms, out=np.zeros_like(vectors), where=norms > 0
+    )
+    return unit
+
+
+def _warm() -> None:
+    """The child process's initializer: the model loads before the first request needs it."""
+    _encoder()
+
+
 class LocalEmbedder:
     """``env.AI`` for text embeddings: ``await run(model, {"text": [...]})``."""
 
@@ -59,20 +85,55 @@ class LocalEmbedder:
     # (quizhub.search.service reads it; measured on search_eval/).
     no_answer_score = NO_ANSWER_SCORE
 
+    def __init__(self, *, isolated: bool = False) -> None:
+        self.isolated = isolated
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+
     def load(self) -> None:
         """Load the model now (a server can warm up before its first request)."""
-        _encoder()
+        if self.isolated:
+            self._child().submit(_warm).result()
+        else:
+            _encoder()
+
+    def close(self) -> None:
+        """Stop the child process, if one runs (an in-process model stays loaded)."""
+        with self._pool_lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        """Unit vectors for ``texts``, one row per text (no limit on how many)."""
-        if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        unit: npt.NDArray[np.float32] = np.divide(
-            vectors, norms, out=np.zeros_like(vectors), where=norms > 0
-        )
-        return unit
+        """Unit vectors for ``texts``, one row per text (no limit on how many), computed here."""
+        return _unit_rows(texts)
+
+    def _child(self) -> ProcessPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_warm,
+                )
+            return self._pool
+
+    async def _vectors(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """The unit vectors, computed off the event loop: in the child process when isolated
+        (started again if it died: the call fails, the next one gets a new child), else in a
+        thread."""
+        if not self.isolated:
+            return await asyncio.to_thread(_unit_rows, texts)
+        pool = self._child()
+        try:
+            return await asyncio.wrap_future(pool.submit(_unit_rows, texts))
+        except BrokenProcessPool:
+            with self._pool_lock:
+                if self._pool is pool:
+                    self._pool = None
+            raise RuntimeError(
+                "the local embedding process stopped; the next call restarts it"
+            ) from None
 
     async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """``{"shape": [n, 512], "data": [[float, ...], ...]}`` for ``inputs["text"]``."""
@@ -91,5 +152,5 @@ class LocalEmbedder:
         if kind not in KINDS:
             raise ValueError(f"inputs['kind'] must be one of {', '.join(KINDS)}, not {kind!r}")
         # CPU-bound: off the event loop, so the dev server keeps answering while it embeds.
-        vectors = await asyncio.to_thread(self.embed, texts)
+        vectors = await self._vectors(texts)
         return {"shape": [len(texts), DIMENSIONS], "data": vectors.tolist()}

@@ -187,6 +187,7 @@ def build_platform(
     rate_limits: bool = True,
     root: Path = ROOT,
     analytics: PgParams | None = None,
+    isolate_models: bool = False,
 ) -> LocalPlatform:
     """Open (and migrate) the platform under ``data_dir``.
 
@@ -196,7 +197,9 @@ def build_platform(
     rate limits off (benchmarks and test servers that save faster than any editor);
     ``analytics`` is the Postgres of play analytics (``quizhub.local.postgres.open_analytics``
     starts one): without it ``POST /api/events`` still queues durably, but nothing consumes the
-    analytics queue and the admin stats answer 503.
+    analytics queue and the admin stats answer 503. ``isolate_models`` runs the embedding model
+    in a child process of its own (the dev server: CPU-bound Python in a thread would hold the
+    GIL the event loop needs); otherwise it runs in a thread of this process.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     check_data_dir(data_dir)
@@ -228,6 +231,8 @@ def build_platform(
         data_dir / VECTORS_FILE, EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
     )
     closers.append(vectorize.close)
+    embedder = LocalEmbedder(isolated=isolate_models)
+    closers.append(embedder.close)
     live = LocalLive()
     raw = Bindings(
         db=db,
@@ -242,7 +247,7 @@ def build_platform(
         revs=RevGenerator(),  # one per platform, as one per isolate on Cloudflare
         workflow=workflow,
         vectorize=vectorize,
-        ai=LocalEmbedder(),
+        ai=embedder,
         live=live,
         rate_limits={r.binding: LocalRateLimiter(r, clock_ms) for r in RULES}
         if rate_limits

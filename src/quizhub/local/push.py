@@ -76,6 +76,10 @@ class LocalRoom:
         self._sockets = [s for s in self._sockets if s.open]
         return list(self._sockets)
 
+    def attachment(self, socket: Any) -> dict[str, Any]:
+        kept: dict[str, Any] = socket.attachment
+        return kept
+
 
 class LocalLive:
     """``LiveChannel`` for the pipeline and the WebSocket endpoint for the dev server."""
@@ -155,6 +159,7 @@ class LocalLive:
                     socket.send(reply)
         finally:
             socket.close()
+            hub.leave(socket)
             await asyncio.gather(writer, return_exceptions=True)
 
 

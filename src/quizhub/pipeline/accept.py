@@ -118,10 +118,16 @@ async def accept_save(
 
 
 async def accept_delete(
-    b: Bindings, test_id: str, *, author: str | None = None, claim: Claim | None = None
+    b: Bindings,
+    test_id: str,
+    precondition: Precondition,
+    *,
+    author: str | None = None,
+    claim: Claim | None = None,
 ) -> Accepted:
-    """Accept an unpublish-and-delete of ``test_id``."""
-    message = _new_message(b, DELETE_TEST, test_id, Precondition(), author)
+    """Accept an unpublish-and-delete of ``test_id``, as ``precondition`` requires of the stored
+    test (a ``baseRev``: a save that committed since makes it a conflict)."""
+    message = _new_message(b, DELETE_TEST, test_id, precondition, author)
     return await _dispatch(b, message, claim)
 
 

@@ -17,6 +17,7 @@ them for metadata and store them).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from quizhub.bindings import Bindings
@@ -36,11 +37,12 @@ from quizhub.domain.jobs import JobError
 from quizhub.domain.wire import iso_ms
 from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
 from quizhub.errors import Code, Permanent
-from quizhub.ports import ImageTransformer, R2Object, R2Source
+from quizhub.ports import D1Database, ImageTransformer, Purger, R2Bucket, R2Object, R2Source
 from quizhub.store.images import ImageFacts, ImagesRepo
 from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
 
 __all__ = [
+    "ImagePorts",
     "ImageWork",
     "load_original",
     "decode",
@@ -70,16 +72,33 @@ class ImageWork:
     own_job: bool = True  # False inside the reprocessing of every stored original
 
 
-def _transformer(b: Bindings) -> ImageTransformer:
-    if b.images is None:
-        message = "image processing is not available here (the IMAGES binding is unbound)"
-        raise Permanent(message, code=Code.IMAGES_UNBOUND)
-    return b.images
+@dataclass(frozen=True)
+class ImagePorts:
+    """What the image steps use, and nothing else: the bucket holding originals and variants,
+    the Images binding (present: ``of`` checks it once), D1 for the record, the purger for the
+    cached placeholders, the public origin their URLs are on, and the clock."""
+
+    bucket: R2Bucket
+    images: ImageTransformer
+    db: D1Database
+    purger: Purger
+    origin: str
+    clock_ms: Callable[[], int]
+
+    @classmethod
+    def of(cls, b: Bindings) -> ImagePorts:
+        """The image ports of a platform; Permanent where the Images binding is unbound (the
+        job fails with that reason; the upload itself was accepted)."""
+        if b.images is None:
+            message = "image processing is not available here (the IMAGES binding is unbound)"
+            raise Permanent(message, code=Code.IMAGES_UNBOUND)
+        origin = b.settings.public_origin
+        return cls(b.bucket, b.images, b.db, b.purger, origin, b.clock_ms)
 
 
-async def load_original(b: Bindings, work: ImageWork) -> R2Source:
+async def load_original(bucket: R2Bucket, work: ImageWork) -> R2Source:
     """The original at its private key, its body unread (Permanent when it is gone)."""
-    original = await b.bucket.source(work.source)
+    original = await bucket.source(work.source)
     if original is None:
         raise Permanent(
             f"the original of image {work.image_key} is missing ({work.source})",
@@ -89,10 +108,10 @@ async def load_original(b: Bindings, work: ImageWork) -> R2Source:
     return original
 
 
-async def decode(b: Bindings, work: ImageWork, original: R2Source) -> ImageFacts:
+async def decode(images: ImageTransformer, work: ImageWork, original: R2Source) -> ImageFacts:
     """Read the header only: an accepted format, and no more than ``MAX_PIXELS`` pixels (a
     decompression bomb fails here, permanently, before any pixel is decoded)."""
-    info = await _transformer(b).info(original)
+    info = await images.info(original)
     fmt = format_of_media_type(str(info.get("format")))
     expected = work.image_key.rsplit(".", 1)[1]
     if fmt is None or fmt.ext != expected:
@@ -111,7 +130,7 @@ async def decode(b: Bindings, work: ImageWork, original: R2Source) -> ImageFacts
 
 
 async def make_variants(
-    b: Bindings, work: ImageWork, facts: ImageFacts, original: R2Source
+    ports: ImagePorts, work: ImageWork, facts: ImageFacts, original: R2Source
 ) -> list[Variant]:
     """Every variant, stored once under ``variants/{key}/{w}w.{ext}`` (``w`` = the width asked
     for; the real size is in its metadata: an upright photo can be narrower than its header
@@ -119,7 +138,7 @@ async def make_variants(
     the last one stopped, and the put is create-only: repeats never write a second copy."""
     made: list[Variant] = []
     for fmt, width in variant_plan(facts):
-        variant = await make_variant(b, work, original, fmt, width, made)
+        variant = await make_variant(ports, work, original, fmt, width, made)
         if variant is not None:
             made.append(variant)
     return made
@@ -135,7 +154,7 @@ def variant_plan(facts: ImageFacts) -> list[tuple[ImageFormat, int]]:
 
 
 async def make_variant(
-    b: Bindings,
+    ports: ImagePorts,
     work: ImageWork,
     original: R2Source,
     fmt: ImageFormat,
@@ -146,7 +165,7 @@ async def make_variant(
     ``made`` in its format (an image narrower than two of the widths asked for)."""
     widths = {v.width for v in made if v.ext == fmt.ext}
     key = image_variant_key(work.image_key, width, fmt.ext)
-    stored = await _variant(b, work, original, width, fmt, key, widths)
+    stored = await _variant(ports, work, original, width, fmt, key, widths)
     if stored is None:
         return None
     real_width = int(stored.custom_metadata.get("width", width))
@@ -164,7 +183,7 @@ VARIANT_TRIES = 2
 
 
 async def _variant(
-    b: Bindings,
+    ports: ImagePorts,
     work: ImageWork,
     original: R2Source,
     width: int,
@@ -175,9 +194,9 @@ async def _variant(
     """The stored variant at ``key`` (made now unless an earlier delivery stored it)."""
     for attempt in range(1, VARIANT_TRIES + 1):
         try:
-            stored = await b.bucket.head(key)
+            stored = await ports.bucket.head(key)
             if stored is None:
-                stored = await _store_variant(b, work, original, width, fmt, key, widths)
+                stored = await _store_variant(ports, work, original, width, fmt, key, widths)
             return stored
         except Permanent:
             raise
@@ -189,7 +208,7 @@ async def _variant(
 
 
 async def _store_variant(
-    b: Bindings,
+    ports: ImagePorts,
     work: ImageWork,
     original: R2Source,
     width: int,
@@ -198,7 +217,7 @@ async def _store_variant(
     widths: set[int],
 ) -> R2Object | None:
     """Make one variant and store it create-only; None when its real width is already made."""
-    images = _transformer(b)
+    images = ports.images
     encoded = await images.transform(
         original,
         {"width": width, "fit": "scale-down", "metadata": "none"},
@@ -214,7 +233,7 @@ async def _store_variant(
     real_width, height = int(out["width"]), int(out["height"])
     if real_width in widths:
         return None
-    stored = await b.bucket.put(
+    stored = await ports.bucket.put(
         key,
         encoded,
         http_metadata={"contentType": fmt.media_type, "cacheControl": IMAGE_CACHE_CONTROL},
@@ -222,54 +241,54 @@ async def _store_variant(
         only_if={"etag_does_not_match": "*"},
     )
     if stored is None:  # a concurrent delivery stored it first: that one is the variant
-        stored = await b.bucket.head(key)
+        stored = await ports.bucket.head(key)
     if stored is None:
         raise RuntimeError(f"variant {key} was written but cannot be read back")
     return stored
 
 
-async def record(b: Bindings, work: ImageWork, facts: ImageFacts, variants: list[Variant]) -> None:
+async def record(
+    db: D1Database, work: ImageWork, facts: ImageFacts, variants: list[Variant], now: str
+) -> None:
     """The image and its variants in D1 (one batch, with the job's commit when it owns one)."""
-    job_id = work.job_id
-    await ImagesRepo(b.db).record(
-        job_id, work.image_key, facts, variants, iso_ms(b.clock_ms()), commit=work.own_job
+    await ImagesRepo(db).record(
+        work.job_id, work.image_key, facts, variants, now, commit=work.own_job
     )
 
 
-async def purge(b: Bindings, work: ImageWork) -> None:
+async def purge(purger: Purger, origin: str, work: ImageWork) -> None:
     """Drop cached answers of the image's URLs (placeholders served before the variants were
     there); the job is live after it."""
-    origin = b.settings.public_origin
-    await b.purger.purge(tags=image_tags(work.image_key), urls=image_urls(origin, work.image_key))
+    await purger.purge(tags=image_tags(work.image_key), urls=image_urls(origin, work.image_key))
 
 
-async def release_original(b: Bindings, work: ImageWork) -> None:
+async def release_original(bucket: R2Bucket, work: ImageWork) -> None:
     """Delete the private original once its variants are recorded (it holds the EXIF)."""
-    await b.bucket.delete(work.source)
+    await bucket.delete(work.source)
 
 
-async def process(b: Bindings, work: ImageWork) -> None:
+async def process(ports: ImagePorts, work: ImageWork) -> None:
     """decode → variants → record, for an image not yet recorded by this job."""
-    original = await load_original(b, work)
-    facts = await decode(b, work, original)
-    variants = await make_variants(b, work, facts, original)
-    await record(b, work, facts, variants)
+    original = await load_original(ports.bucket, work)
+    facts = await decode(ports.images, work, original)
+    variants = await make_variants(ports, work, facts, original)
+    await record(ports.db, work, facts, variants, iso_ms(ports.clock_ms()))
 
 
-async def reprocess_stored(b: Bindings, job_id: str) -> JobError | None:
+async def reprocess_stored(ports: ImagePorts, job_id: str) -> JobError | None:
     """Turn every original stored before this pipeline (``images/{key}``, EXIF and all) into
     variants, then delete it. Images that cannot be processed (permanently) are skipped and
     named in the returned warning; a binding fault raises (the job is retried, and images
     already done are not listed any more: their originals are gone)."""
-    keys = await _stored_originals(b)
+    keys = await _stored_originals(ports.bucket)
     failed: list[str] = []
     failed_keys: list[str] = []
     for key in keys:
         work = ImageWork(job_id, key, legacy_image_key(key), own_job=False)
         try:
-            await process(b, work)
-            await purge(b, work)
-            await release_original(b, work)
+            await process(ports, work)
+            await purge(ports.purger, ports.origin, work)
+            await release_original(ports.bucket, work)
         except Permanent as exc:
             log.warning("reprocessing image %s failed: %s", key, exc.message)
             failed.append(f"{key}: {exc.message}")
@@ -290,12 +309,12 @@ async def reprocess_stored(b: Bindings, job_id: str) -> JobError | None:
 _SHOWN = 5  # the failed images a warning names
 
 
-async def _stored_originals(b: Bindings) -> list[str]:
+async def _stored_originals(bucket: R2Bucket) -> list[str]:
     """Keys of every original under the legacy prefix (listed first: processing deletes)."""
     keys: list[str] = []
     cursor = None
     while True:
-        page = await b.bucket.list(prefix=LEGACY_IMAGE_PREFIX, cursor=cursor, limit=1000)
+        page = await bucket.list(prefix=LEGACY_IMAGE_PREFIX, cursor=cursor, limit=1000)
         names = (o.key[len(LEGACY_IMAGE_PREFIX) :] for o in page.objects)
         keys += [k for k in names if is_image_key(k)]
         if not page.truncated or not page.cursor:

@@ -14,6 +14,7 @@ what they found.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
@@ -49,7 +50,9 @@ class InlineSteps:
     (the consumer retries the whole message, with backoff; sync mode fails the job)."""
 
     async def do(self, name: str, body: StepBody) -> StepResult:
-        """Run ``body`` once."""
+        """Run ``body`` once, after letting whatever else is ready on the event loop run: a
+        job's steps interleave with the requests a server answers meanwhile."""
+        await asyncio.sleep(0)
         return await body()
 
 

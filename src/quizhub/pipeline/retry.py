@@ -83,7 +83,8 @@ async def retry_job(
         return await accepted_job(b, holder)  # being retried: that retry is the answer
     claim = _RetryClaim(jobs, job_id, replacing=holder)
     if row.kind == "delete":
-        return await accept_delete(b, row.test_id, author=author, claim=claim)
+        precondition = precondition or row.precondition
+        return await accept_delete(b, row.test_id, precondition, author=author, claim=claim)
     if row.kind == "reindex":  # no document: a reindex is simply run again
         return await accept_reindex(b, author=author, claim=claim)
     if row.kind == "image":

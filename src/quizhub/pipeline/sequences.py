@@ -25,6 +25,7 @@ from quizhub.push.notify import Notices
 from quizhub.search.indexing import request_index
 from quizhub.search.reindex import reindex_all
 from quizhub.store.images import ImageFacts
+from quizhub.store.purges import PurgeDebtRepo
 
 __all__ = [
     "SAVE_STEPS",
@@ -79,7 +80,7 @@ async def run_sequence(run: Steps, b: Bindings, msg: JobMessage, notices: Notice
 async def _finish(run: Steps, book: JobBook, warning: JobError | None = None) -> JobStatus:
     async def finish() -> StepResult:
         await book.succeed(warning)
-        await steps.release_claim_check(book.b, book.msg, "succeeded")
+        await steps.release_claim_check(book.b.bucket, book.msg, "succeeded")
         return {"status": "succeeded"}
 
     return (await run.do(FINISH, finish))["status"]  # type: ignore[no-any-return]
@@ -103,9 +104,9 @@ async def _save(
 
         async def commit() -> StepResult:
             content = await doc.get() if job.kind == "save" else None
-            outcome = await steps.commit(b.db, job, content, key, book.now())
+            outcome = await steps.commit(b.db, b.bucket, job, content, key, book.now())
             book.committed(outcome)
-            await steps.release_claim_check(b, msg, outcome.job.status)
+            await steps.release_claim_check(b.bucket, msg, outcome.job.status)
             return {"outcome": outcome.status, "status": outcome.job.status}
 
         decided = await run.do(COMMIT, commit)
@@ -113,7 +114,8 @@ async def _save(
             return decided["status"]  # type: ignore[no-any-return]
 
     async def invalidate() -> StepResult:
-        await steps.invalidate(b, job)
+        origin, debts = b.settings.public_origin, PurgeDebtRepo(b.db)
+        await steps.invalidate(b.kv, b.purger, debts, origin, job, book.now())
         return {"liveAt": await book.live(INVALIDATE)}
 
     await run.do(INVALIDATE, invalidate)
@@ -138,12 +140,18 @@ async def _image(
     stay small (the variants' keys and sizes, never image bytes). Variant step names come from
     the decode result, so a replay names the same steps."""
     work = images.work_of(msg.job_id, msg.image_key, msg.source)
-    original = Once(lambda: images.load_original(b, work))
+
+    def ports() -> images.ImagePorts:
+        """Read inside the steps: where the Images binding is unbound, the step fails
+        (Permanent) and so does the job, with that reason, in every mode."""
+        return images.ImagePorts.of(b)
+
+    original = Once(lambda: images.load_original(b.bucket, work))
     if not committed:
 
         async def decode() -> StepResult:
             await book.step(_DECODE)
-            facts = await images.decode(b, work, await original.get())
+            facts = await images.decode(ports().images, work, await original.get())
             await book.step("variants")
             return dict(facts.to_json())
 
@@ -152,7 +160,8 @@ async def _image(
         for fmt, width in images.variant_plan(facts):
 
             async def variant(fmt: ImageFormat = fmt, width: int = width) -> StepResult:
-                done = await images.make_variant(b, work, await original.get(), fmt, width, made)
+                source = await original.get()
+                done = await images.make_variant(ports(), work, source, fmt, width, made)
                 return {"variant": None if done is None else images.variant_to_step(done)}
 
             result = await run.do(variant_step_name(fmt.ext, width), variant)
@@ -160,19 +169,19 @@ async def _image(
                 made.append(images.variant_from_step(result["variant"]))
 
         async def record() -> StepResult:
-            await images.record(b, work, facts, made)
+            await images.record(b.db, work, facts, made, book.now())
             return {"recorded": len(made)}
 
         await run.do(_RECORD, record)
 
     async def purge() -> StepResult:
-        await images.purge(b, work)
+        await images.purge(b.purger, b.settings.public_origin, work)
         return {"liveAt": await book.live(_PURGE)}
 
     await run.do(_PURGE, purge)
 
     async def finish() -> StepResult:
-        await images.release_original(b, work)
+        await images.release_original(b.bucket, work)
         await book.succeed()
         return {"status": "succeeded"}
 
@@ -192,7 +201,7 @@ async def _reindex(run: Steps, book: JobBook, b: Bindings) -> JobStatus:
 
 async def _reprocess(run: Steps, book: JobBook, b: Bindings, msg: JobMessage) -> JobStatus:
     async def reprocess() -> StepResult:
-        warning = await images.reprocess_stored(b, msg.job_id)
+        warning = await images.reprocess_stored(images.ImagePorts.of(b), msg.job_id)
         return {"warning": None if warning is None else warning.to_json()}
 
     warning = JobError.from_json((await run.do(_REPROCESS, reprocess))["warning"])

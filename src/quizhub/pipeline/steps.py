@@ -14,22 +14,20 @@ import json
 import logging
 from typing import Any
 
-from quizhub.bindings import Bindings
 from quizhub.domain.jobs import JobError
-from quizhub.domain.wire import iso_ms, json_bytes
 from quizhub.edge.cdn import tags_for_test, urls_for_test
 from quizhub.errors import Code, Permanent
+from quizhub.pipeline.merging import commit_merging, document_facts
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
-from quizhub.ports import D1Database, R2Bucket
-from quizhub.search.terms import document_terms
+from quizhub.ports import D1Database, KVNamespace, Purger, R2Bucket
+from quizhub.store.documents import put_immutable
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.purges import PurgeDebtRepo
-from quizhub.store.tests import CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.tests import CommitOutcome, TestsRepo
 
 __all__ = [
-    "now_iso",
     "load_document",
     "put_document",
     "commit",
@@ -40,10 +38,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("quizhub.pipeline")
-
-
-def now_iso(b: Bindings) -> str:
-    return iso_ms(b.clock_ms())
 
 
 async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -> dict[str, Any]:
@@ -71,26 +65,30 @@ async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -
 async def put_document(bucket: R2Bucket, job: JobRef, doc: dict[str, Any]) -> str:
     """Write ``tests/{id}/{rev}.json`` once (create-only, so a repeat never rewrites it)."""
     key = document_key(job.test_id, job.rev)
-    data = json_bytes(doc)
-    await bucket.put(
-        key,
-        data,
-        http_metadata={"contentType": "application/json; charset=utf-8"},
-        custom_metadata={"rev": job.rev, "jobId": job.job_id},
-        only_if={"etag_does_not_match": "*"},
-    )
+    await put_immutable(bucket, key, doc, {"rev": job.rev, "jobId": job.job_id})
     return key
 
 
 async def commit(
-    db: D1Database, job: JobRef, doc: dict[str, Any] | None, object_key: str | None, now: str
+    db: D1Database,
+    bucket: R2Bucket,
+    job: JobRef,
+    doc: dict[str, Any] | None,
+    object_key: str | None,
+    now: str,
 ) -> CommitOutcome:
-    """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete)."""
-    facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
-    return await TestsRepo(db).commit(job, now, facts, object_key)
+    """The D1 batch: compare-and-set the pointer (save when ``doc`` is given, else delete). A
+    save based on a rev that is no longer live is merged with the live version first
+    (``quizhub.pipeline.merging``, docs/merge.md)."""
+    if doc is None or job.precondition.base_rev is None:
+        facts = None if doc is None else document_facts(doc)
+        return await TestsRepo(db).commit(job, now, facts, object_key)
+    return await commit_merging(db, bucket, job, doc, object_key, now)
 
 
-async def invalidate(b: Bindings, job: JobRef) -> None:
+async def invalidate(
+    kv: KVNamespace, purger: Purger, debts: PurgeDebtRepo, origin: str, job: JobRef, now: str
+) -> None:
     """After commit only: drop the KV copy and purge cached detail/list responses; once both
     succeeded the job is live (``liveAt``, docs/pipeline.md#live-and-its-staleness-bound).
 
@@ -98,14 +96,13 @@ async def invalidate(b: Bindings, job: JobRef) -> None:
     reads of the test skip the caches); one that succeeds pays the test's debts up to
     ``job.rev``: it started after that rev, and every older one, committed."""
     test_id = job.test_id
-    await b.kv.delete(kv_test_key(test_id))
-    origin = b.settings.public_origin.rstrip("/")
-    debts = PurgeDebtRepo(b.db)
+    await kv.delete(kv_test_key(test_id))
+    urls = urls_for_test(origin.rstrip("/"), test_id)
     try:
-        await b.purger.purge(tags=tags_for_test(test_id), urls=urls_for_test(origin, test_id))
+        await purger.purge(tags=tags_for_test(test_id), urls=urls)
     except Exception as exc:
         try:
-            await debts.owe(test_id, job.rev, now_iso(b), purge_reason(exc))
+            await debts.owe(test_id, job.rev, now, purge_reason(exc))
         except Exception:  # noqa: BLE001 - the purge's error is the one the job retries on
             log.exception("could not record the purge owed for %s at %s", test_id, job.rev)
         raise
@@ -118,10 +115,10 @@ async def invalidate(b: Bindings, job: JobRef) -> None:
 CLAIM_CHECK_DONE = ("succeeded", "superseded")
 
 
-async def release_claim_check(b: Bindings, msg: JobMessage, status: str) -> None:
+async def release_claim_check(bucket: R2Bucket, msg: JobMessage, status: str) -> None:
     """Delete the job's ``staging/{jobId}.json`` when its job ended in ``CLAIM_CHECK_DONE``."""
     if msg.body_ref is not None and status in CLAIM_CHECK_DONE:
-        await b.bucket.delete(staging_key(msg.job_id))
+        await bucket.delete(staging_key(msg.job_id))
 
 
 def index_warning(exc: BaseException) -> JobError:

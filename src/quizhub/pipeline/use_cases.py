@@ -31,13 +31,19 @@ async def save_test(
     return await accept_save(b, test_id, content, precondition, author=author)
 
 
-async def delete_test(b: Bindings, test_id: str, *, author: str | None = None) -> Accepted:
-    """Accept an unpublish-and-delete of ``test_id``; NotFound when it does not exist."""
+async def delete_test(
+    b: Bindings, test_id: str, base_rev: str | None = None, *, author: str | None = None
+) -> Accepted:
+    """Accept an unpublish-and-delete of ``test_id``; NotFound when it does not exist. It is
+    based on ``base_rev`` (the rev the editor saw; default the current one), so a save that
+    commits before it makes the delete a conflict: a delete never silently removes a save it
+    did not see (docs/merge.md#deletes)."""
     row = await TestsRepo(b.db).pointer(test_id)
     if row is None or row.deleted:
         message = f"test '{test_id}' does not exist"
         raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
-    return await accept_delete(b, test_id, author=author)
+    precondition = Precondition(base_rev=base_rev or row.rev)
+    return await accept_delete(b, test_id, precondition, author=author)
 
 
 async def restore_version(

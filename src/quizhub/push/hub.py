@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from quizhub.push.protocol import PING, PONG, hello_message
+from quizhub.push.protocol import PING, PONG, hello_message, presence_message
 
 __all__ = ["LiveSocket", "Room", "LiveHub", "BadNotice"]
 
@@ -32,21 +33,37 @@ class Room(Protocol):
     def sockets(self) -> Sequence[LiveSocket]:
         """Every socket still open."""
 
+    def attachment(self, socket: Any) -> dict[str, Any]:
+        """What ``accept`` kept with ``socket``."""
+
 
 class BadNotice(ValueError):
     """A notice that is not a live-status message (the sender has a bug)."""
 
 
 class LiveHub:
-    """Accept sockets into the room, broadcast job messages to all of them, answer pings."""
+    """Accept sockets into the room, broadcast job messages and presence to all of them, answer
+    pings."""
 
     def __init__(self, room: Room) -> None:
         self.room = room
 
     def connect(self, socket: Any, test_id: str, now_ms: int) -> None:
-        """A new editor's socket: keep it (with who/when as its attachment) and greet it."""
-        self.room.accept(socket, {"testId": test_id, "since": now_ms})
+        """A new editor's socket: keep it (with the test, the time and an id of its own as its
+        attachment), greet it, and tell every socket of the test how many are open now."""
+        socket_id = secrets.token_hex(8)
+        self.room.accept(socket, {"testId": test_id, "since": now_ms, "socket": socket_id})
         socket.send(hello_message(test_id))
+        sockets = self.room.sockets()
+        self._broadcast(presence_message(len(sockets)), sockets)
+
+    def leave(self, socket: Any) -> int:
+        """``socket`` closed: tell the others how many remain (the room may still list the
+        closing socket while its close is handled); returns that number."""
+        gone = self.room.attachment(socket).get("socket")
+        others = [s for s in self.room.sockets() if self.room.attachment(s).get("socket") != gone]
+        self._broadcast(presence_message(len(others)), others)
+        return len(others)
 
     def publish(self, notice: str | bytes) -> int:
         """Send a job message (JSON text, as the pipeline's notify posts it) to every socket;
@@ -57,9 +74,12 @@ class LiveHub:
             raise BadNotice("a notice must be JSON") from None
         if not isinstance(message, dict) or message.get("type") != "job":
             raise BadNotice('a notice must be {"type": "job", "phase", "job"}')
-        text = json.dumps(message, ensure_ascii=False)
+        return self._broadcast(json.dumps(message, ensure_ascii=False), self.room.sockets())
+
+    @staticmethod
+    def _broadcast(text: str, sockets: Sequence[LiveSocket]) -> int:
         sent = 0
-        for socket in self.room.sockets():
+        for socket in sockets:
             try:
                 socket.send(text)
                 sent += 1

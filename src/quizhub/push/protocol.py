@@ -10,8 +10,11 @@ site's public origin. The refusals and their statuses are the same on both platf
 
 Server → browser messages are JSON: ``{"type": "hello", "testId"}`` once connected, then
 ``{"type": "job", "phase", "job"}`` per job transition, where ``job`` is exactly what
-``GET /api/admin/jobs/{id}`` answers (one renderer for pushed and polled states). ``"ping"`` from
-the browser is answered ``"pong"`` (keep-alive; the Durable Object answers without waking).
+``GET /api/admin/jobs/{id}`` answers (one renderer for pushed and polled states), and
+``{"type": "presence", "editors"}`` whenever a socket of the test opens or closes: how many
+sockets have the test open, this one included (more than one: another editor is editing it).
+``"ping"`` from the browser is answered ``"pong"`` (keep-alive; the Durable Object answers without
+waking).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ __all__ = [
     "phase_of",
     "job_message",
     "hello_message",
+    "presence_message",
 ]
 
 # The WebSocket endpoint (outside /api/admin: the ticket, not the bearer token, authenticates it).
@@ -192,3 +196,8 @@ def job_message(row: JobRow) -> dict[str, Any]:
 def hello_message(test_id: str) -> str:
     """The first message of a socket."""
     return json.dumps({"type": "hello", "testId": test_id})
+
+
+def presence_message(editors: int) -> str:
+    """How many sockets have the test open (the receiver's own included)."""
+    return json.dumps({"type": "presence", "editors": editors})

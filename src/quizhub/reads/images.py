@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizhub.bindings import Bindings
 from quizhub.domain.images import format_of_ext, pick_variant, prefers_webp
 from quizhub.errors import Code, NotFound
+from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.images import ImagesRepo
 from quizhub.store.keys import original_keys
 
@@ -26,7 +26,8 @@ class ServedImage:
 
 
 async def served_image(
-    b: Bindings,
+    db: D1Database,
+    bucket: R2Bucket,
     key: str,
     *,
     width: int | None,
@@ -37,17 +38,17 @@ async def served_image(
     in the original's format (by ``format``, else by the q-values of ``accept``). None while
     the image has no variants (being processed, or failed); NotFound for a key that was never
     uploaded, or whose variant is lost. Never the original."""
-    variants = await ImagesRepo(b.db).variants(key)
+    variants = await ImagesRepo(db).variants(key)
     if not variants:
         staged, legacy = original_keys(key)
-        if await b.bucket.head(staged) is None and await b.bucket.head(legacy) is None:
+        if await bucket.head(staged) is None and await bucket.head(legacy) is None:
             message = f"image '{key}' does not exist"
             raise NotFound(message, code=Code.IMAGE_NOT_FOUND, params={"key": key})
         return None
     original = format_of_ext(key.rpartition(".")[2])
     webp = format == "webp" if format else prefers_webp(accept, original)
     variant = pick_variant(variants, width=width, webp=webp)
-    obj = await b.bucket.get(variant.object_key)
+    obj = await bucket.get(variant.object_key)
     if obj is None:
         raise NotFound(
             f"image '{key}' has lost its {variant.width} px variant",
@@ -57,11 +58,11 @@ async def served_image(
     return ServedImage(obj.body, obj.http_etag, variant.media_type)
 
 
-async def image_state(b: Bindings, key: str) -> dict[str, Any]:
+async def image_state(db: D1Database, key: str) -> dict[str, Any]:
     """An image's state for editors: ``ready`` (with its variants), or the state of the job
     making them (``processing``, ``failed`` with the reason); NotFound for a key never
     uploaded."""
-    repo = ImagesRepo(b.db)
+    repo = ImagesRepo(db)
     facts, job = await repo.get(key), await repo.latest_job(key)
     if facts is None and job is None:
         message = f"image '{key}' has no record and no job"

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizhub.bindings import Bindings
 from quizhub.domain.jobs import JobRow
+from quizhub.ports import D1Database
 from quizhub.search.service import Page, search_page, similar
+from quizhub.search.vectors import VectorSide
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.tests import TestsRepo
 
@@ -32,32 +33,35 @@ def _public(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 async def published_tests(
-    b: Bindings, *, tag: str | None, limit: int, after: tuple[str, str] | None
+    db: D1Database, *, tag: str | None, limit: int, after: tuple[str, str] | None
 ) -> TestsPage:
     """Published tests (with ``tag``), newest first, after the position ``after``."""
-    items = await TestsRepo(b.db).list_public(tag=tag, limit=limit + 1, after=after)
+    items = await TestsRepo(db).list_public(tag=tag, limit=limit + 1, after=after)
     page = [_public(i) for i in items[:limit]]
     more = (page[-1]["updatedAt"], page[-1]["id"]) if len(items) > limit else None
     return TestsPage(page, more)
 
 
-async def searched_tests(b: Bindings, q: str, *, tag: str | None, limit: int, offset: int) -> Page:
-    """Results ``offset`` … ``offset + limit`` of the search for ``q``, best match first."""
-    found = await search_page(b, q, tag=tag, limit=limit, offset=offset)
+async def searched_tests(
+    db: D1Database, side: VectorSide | None, q: str, *, tag: str | None, limit: int, offset: int
+) -> Page:
+    """Results ``offset`` … ``offset + limit`` of the search for ``q``, best match first
+    (keywords alone where the vector side is unbound)."""
+    found = await search_page(db, side, q, tag=tag, limit=limit, offset=offset)
     return Page([_public(i) for i in found.items], found.next_offset, found.mode)
 
 
-async def similar_to(b: Bindings, test_id: str, limit: int) -> Page:
+async def similar_to(db: D1Database, side: VectorSide | None, test_id: str, limit: int) -> Page:
     """The published tests nearest in meaning to ``test_id`` (never the test itself)."""
-    found = await similar(b, test_id, limit)
+    found = await similar(db, side, test_id, limit)
     return Page([_public(i) for i in found.items], found.next_offset, found.mode)
 
 
-async def admin_tests(b: Bindings) -> list[dict[str, Any]]:
+async def admin_tests(db: D1Database) -> list[dict[str, Any]]:
     """Every live test (drafts too) with status, current rev and its latest job's state
     (``lastJob``: ``{jobId, rev, status, step, error}``, or null)."""
-    items = await TestsRepo(b.db).list_all()
-    latest = await JobsRepo(b.db).latest_for_tests()
+    items = await TestsRepo(db).list_all()
+    latest = await JobsRepo(db).latest_for_tests()
     for item in items:
         job = latest.get(item["id"])
         item["lastJob"] = _last_job(job) if job else None

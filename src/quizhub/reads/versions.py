@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from quizhub.bindings import Bindings
 from quizhub.domain.compute import compute_result
+from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import (
@@ -40,35 +40,35 @@ class VersionPage:
     next_before: str | None
 
 
-async def current_document(b: Bindings, test_id: str) -> dict[str, Any]:
+async def current_document(db: D1Database, bucket: R2Bucket, test_id: str) -> dict[str, Any]:
     """The current document (drafts included) straight from D1 + R2, with its server fields."""
-    return await read_current(TestsRepo(b.db), b.bucket, test_id, published_only=False)
+    return await read_current(TestsRepo(db), bucket, test_id, published_only=False)
 
 
 async def list_versions(
-    b: Bindings, test_id: str, *, limit: int, before: str | None = None
+    db: D1Database, bucket: R2Bucket, test_id: str, *, limit: int, before: str | None = None
 ) -> VersionPage:
     """Committed versions of ``test_id``, newest first (404 for a test that never existed)."""
-    current = await current_rev(b.db, test_id)
-    rows = await VersionsRepo(b.db).page(test_id, limit=limit + 1, before=before)
-    page = await with_titles(b.bucket, rows[:limit])
+    current = await current_rev(db, test_id)
+    rows = await VersionsRepo(db).page(test_id, limit=limit + 1, before=before)
+    page = await with_titles(bucket, rows[:limit])
     more = page[-1].rev if len(rows) > limit else None
     return VersionPage([v.to_json(current) for v in page], more)
 
 
-async def read_version(b: Bindings, test_id: str, rev: str) -> dict[str, Any]:
+async def read_version(db: D1Database, bucket: R2Bucket, test_id: str, rev: str) -> dict[str, Any]:
     """The document of version ``rev`` (drafts too: admin only)."""
-    version = await saved_version(b.db, test_id, rev)
-    return version_document(test_id, version, await load_version_content(b.bucket, version))
+    version = await saved_version(db, test_id, rev)
+    return version_document(test_id, version, await load_version_content(bucket, version))
 
 
 async def preview_compute(
-    b: Bindings, test_id: str, rev: str | None, answers: Any
+    db: D1Database, bucket: R2Bucket, test_id: str, rev: str | None, answers: Any
 ) -> dict[str, Any]:
     """The result of ``answers`` on the current document (drafts included) or on version
     ``rev``: what the public test page shows in preview mode."""
     if rev is None:
-        doc = await current_document(b, test_id)
+        doc = await current_document(db, bucket, test_id)
     else:
-        doc = await read_version(b, test_id, rev)
+        doc = await read_version(db, bucket, test_id, rev)
     return compute_result(doc, answers)

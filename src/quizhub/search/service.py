@@ -16,11 +16,10 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizhub.bindings import Bindings
 from quizhub.errors import Code, NotFound
-from quizhub.ports import MAX_TOP_K, VectorIndex
+from quizhub.ports import MAX_TOP_K, D1Database, VectorIndex
 from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
-from quizhub.search.vectors import query_vector, vector_filter, vector_side
+from quizhub.search.vectors import VectorSide, query_vector, vector_filter
 from quizhub.store.tests import TestsRepo
 
 __all__ = [
@@ -74,25 +73,22 @@ def fuse(
     return sorted(scores, key=lambda i: (-round(scores[i], 12), -near.get(i, 0.0)))
 
 
-async def keyword_ranked(b: Bindings, q: str, depth: int = DEPTH) -> list[str]:
+async def keyword_ranked(db: D1Database, q: str, depth: int = DEPTH) -> list[str]:
     """Published tests whose keyword terms match ``q``, best bm25 first (a test must hold at
     least ``MIN_COVERAGE`` of the query's distinct terms)."""
     expression = match_query(q)
     if expression is None:
         return []
-    return await TestsRepo(b.db).keyword_ranked(
+    return await TestsRepo(db).keyword_ranked(
         expression, keyword_terms(q), coverage=MIN_COVERAGE, depth=depth
     )
 
 
 async def vector_scored(
-    b: Bindings, q: str, depth: int = DEPTH, min_score: float | None = None
+    side: VectorSide, q: str, depth: int = DEPTH, min_score: float | None = None
 ) -> dict[str, float]:
     """Published tests nearest to ``q``'s embedding with at least ``min_score`` similarity,
     nearest first, with their scores."""
-    side = vector_side(b)
-    if side is None:
-        raise LookupError("no AI/Vectorize bindings")
     vector = await query_vector(side.embedder, q)
     answer = await side.index.query(vector, top_k=depth, filter=vector_filter())
     floor = min_score if min_score is not None else no_answer_score(side.embedder)
@@ -101,15 +97,19 @@ async def vector_scored(
 
 
 async def vector_ranked(
-    b: Bindings, q: str, depth: int = DEPTH, min_score: float | None = None
+    side: VectorSide, q: str, depth: int = DEPTH, min_score: float | None = None
 ) -> list[str]:
     """``vector_scored`` as a ranking."""
-    return list(await vector_scored(b, q, depth, min_score))
+    return list(await vector_scored(side, q, depth, min_score))
 
 
 def no_answer_score(ai: object) -> float:
     """The similarity below which ``ai``'s embeddings mean "no match"."""
     return float(getattr(ai, "no_answer_score", MIN_VECTOR_SCORE))
+
+
+async def _absent() -> None:
+    return None
 
 
 async def _guarded(call: Awaitable[Any]) -> Any:
@@ -120,10 +120,10 @@ async def _guarded(call: Awaitable[Any]) -> Any:
         return None
 
 
-async def ranked(b: Bindings, q: str) -> Ranked:
-    """The fused ranking for ``q`` (keyword alone when the vector side is unavailable)."""
-    vector_call: Awaitable[Any] = _guarded(vector_scored(b, q))
-    keyword, vector = await asyncio.gather(keyword_ranked(b, q), vector_call)
+async def ranked(db: D1Database, side: VectorSide | None, q: str) -> Ranked:
+    """The fused ranking for ``q`` (keyword alone when the vector side is unbound or fails)."""
+    vector_call: Awaitable[Any] = _guarded(vector_scored(side, q)) if side else _absent()
+    keyword, vector = await asyncio.gather(keyword_ranked(db, q), vector_call)
     if vector is None:
         return Ranked(keyword, "keyword")
     return Ranked(fuse([keyword, list(vector)], tiebreak=vector)[:DEPTH], "hybrid")
@@ -138,28 +138,29 @@ class Page:
     mode: SearchMode
 
 
-async def search_page(b: Bindings, q: str, *, tag: str | None, limit: int, offset: int) -> Page:
+async def search_page(
+    db: D1Database, side: VectorSide | None, q: str, *, tag: str | None, limit: int, offset: int
+) -> Page:
     """Results ``offset`` … ``offset + limit`` of the fused ranking (published, tag-filtered)."""
-    found = await ranked(b, q)
-    summaries = await TestsRepo(b.db).summaries(found.ids, tag=tag)
+    found = await ranked(db, side, q)
+    summaries = await TestsRepo(db).summaries(found.ids, tag=tag)
     end = offset + limit
     return Page(summaries[offset:end], end if len(summaries) > end else None, found.mode)
 
 
-async def similar(b: Bindings, test_id: str, limit: int) -> Page:
+async def similar(db: D1Database, side: VectorSide | None, test_id: str, limit: int) -> Page:
     """The published tests nearest to ``test_id`` (never itself): by vector, else by keywords."""
-    tests = TestsRepo(b.db)
+    tests = TestsRepo(db)
     mine = await tests.summaries([test_id])
     if not mine:
         message = f"test '{test_id}' does not exist or is not published"
         raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     ids: list[str] | None = None
-    side = vector_side(b)
     if side is not None:
         ids = await _guarded(_nearest(side.index, test_id, limit))
     mode: SearchMode = "hybrid" if ids is not None else "keyword"
     if ids is None:
-        ids = await keyword_ranked(b, mine[0]["title"], limit + 1)  # rare title words weigh most
+        ids = await keyword_ranked(db, mine[0]["title"], limit + 1)  # rare title words weigh most
     ids = [i for i in ids if i != test_id][:limit]
     return Page(await tests.summaries(ids), None, mode)
 

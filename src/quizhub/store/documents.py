@@ -6,13 +6,20 @@ import json
 from typing import Any
 
 from quizhub.domain.jobs import JobRow
-from quizhub.domain.wire import json_text
+from quizhub.domain.wire import json_bytes, json_text
 from quizhub.errors import Code, NotFound, StorageDamaged
 from quizhub.ports import KVNamespace, R2Bucket
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestRow, TestsRepo
 
-__all__ = ["stored_document", "read_current", "read_published", "load_job_body", "still_current"]
+__all__ = [
+    "stored_document",
+    "put_immutable",
+    "read_current",
+    "read_published",
+    "load_job_body",
+    "still_current",
+]
 
 
 async def read_current(
@@ -52,6 +59,20 @@ async def stored_document(bucket: R2Bucket, key: str, what: str) -> dict[str, An
             f"{what} object {key} holds {type(doc).__name__}, not a document", key=key
         )
     return doc
+
+
+async def put_immutable(
+    bucket: R2Bucket, key: str, doc: dict[str, Any], metadata: dict[str, str]
+) -> None:
+    """Write a document object once (create-only: a repeat never rewrites it, so readers of a
+    key always get the bytes the first write stored)."""
+    await bucket.put(
+        key,
+        json_bytes(doc),
+        http_metadata={"contentType": "application/json; charset=utf-8"},
+        custom_metadata=metadata,
+        only_if={"etag_does_not_match": "*"},
+    )
 
 
 def _with_server_fields(doc: dict[str, Any], row: TestRow) -> dict[str, Any]:

@@ -40,7 +40,7 @@ _OPEN = "(" + ", ".join(f"'{s}'" for s in JOB_STATUSES if s not in TERMINAL) + "
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
     "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key, error_code, "
-    "error_params"
+    "error_params, merge_facts, conflicts"
 )
 
 
@@ -109,6 +109,7 @@ def _new_row(
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, message),
         *(body_ref, job.accepted_at, now, create_only, None, None, job.author, job.image_key),
         *(code, params),
+        *(None, None),  # merge_facts, conflicts: written by the commit (quizhub.store.tests)
     ]
 
 

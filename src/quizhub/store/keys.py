@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "document_key",
+    "merged_document_key",
     "staging_key",
     "image_staging_key",
     "legacy_image_key",
@@ -20,6 +21,13 @@ KV_TEST_PREFIX = "test:"
 def document_key(test_id: str, rev: str) -> str:
     """Immutable, versioned document object: written before the D1 pointer flips to it."""
     return f"tests/{test_id}/{rev}.json"
+
+
+def merged_document_key(test_id: str, rev: str, live_rev: str) -> str:
+    """The document a save of ``rev`` became when merged with the live ``live_rev``
+    (docs/merge.md): immutable too, and the same key on every redelivery that merges against the
+    same live rev (``document_key(test_id, rev)`` already holds the save's own body)."""
+    return f"tests/{test_id}/{rev}.merged-{live_rev}.json"
 
 
 def staging_key(job_id: str) -> str:

@@ -13,57 +13,83 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizhub.domain.jobs import JobRow
+from quizhub.domain.jobs import JobError, JobRow
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.errors import Code
 from quizhub.ports import D1Database, D1PreparedStatement
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
-__all__ = ["CommitOutcome", "TestRow", "TestsRepo", "DocumentFacts"]
+__all__ = ["Against", "CommitOutcome", "CommitStatus", "TestRow", "TestsRepo", "DocumentFacts"]
 
-# The job still holds the right to commit: it decided 'apply' in this very batch. A delayed job
-# is workable too (a late delivery applies it under the same compare-and-set).
-_GUARD = f"EXISTS (SELECT 1 FROM jobs WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0)"
-
+# The decision, from the stored rev (?3 the job's rev, ?4 the rev it expects to replace):
 # ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
+# ?18 = 1 for a save based on a rev (it merges, docs/merge.md): a stored rev other than ?4 is
+#   not a conflict but a new merge to compute: the job row stays as it was, nothing applies.
+# ?19: the conflicts a merge against ?4 found (JSON), ?20 its error, ?22 that error's code and
+#   ?23 its params (JSON); ?21: the merge applied.
+_CUR = "(SELECT rev FROM tests WHERE id = ?2)"
 _EXISTS = "EXISTS (SELECT 1 FROM tests WHERE id = ?2 AND deleted = 0)"
+_SUPERSEDED = f"({_CUR} >= ?3)"
+_TAKEN = f"(?16 = 1 AND {_EXISTS})"
+_MOVED = f"(?4 IS NOT NULL AND {_CUR} IS NOT ?4)"
+_REMERGE = f"({_MOVED} AND ?18 = 1)"
+_OVERLAP = "(?19 IS NOT NULL)"
+
+# The job still holds the right to commit: it decided 'apply' in this very batch and, for a
+# save that merges (which a moved rev leaves workable), the pointer is still the rev it
+# expected or already its own. A delayed job is workable too (a late delivery applies it under
+# the same compare-and-set).
+_HOLDS = f"job_id = ?1 AND status IN {WORKABLE} AND committed = 0"
+_STILL = f"(?18 = 0 OR {_CUR} IS ?4 OR {_CUR} = ?3)"
+_GUARD = f"EXISTS (SELECT 1 FROM jobs WHERE {_HOLDS}) AND {_STILL}"
+
 _DECIDE = f"""UPDATE jobs SET
   status = CASE
-    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'superseded'
-    WHEN ?16 = 1 AND {_EXISTS} THEN 'conflict'
-    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'conflict'
+    WHEN {_SUPERSEDED} THEN 'superseded'
+    WHEN {_TAKEN} THEN 'conflict'
+    WHEN {_REMERGE} THEN status
+    WHEN {_MOVED} OR {_OVERLAP} THEN 'conflict'
     ELSE 'running' END,
   step = CASE
-    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN 'done'
-    WHEN ?16 = 1 AND {_EXISTS} THEN 'done'
-    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4 THEN 'done'
+    WHEN {_SUPERSEDED} OR {_TAKEN} THEN 'done'
+    WHEN {_REMERGE} THEN step
+    WHEN {_MOVED} OR {_OVERLAP} THEN 'done'
     ELSE 'commit' END,
   error = CASE
-    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
-      THEN 'superseded: a newer revision (' || (SELECT rev FROM tests WHERE id = ?2)
-        || ') is already live'
-    WHEN ?16 = 1 AND {_EXISTS}
+    WHEN {_SUPERSEDED}
+      THEN 'superseded: a newer revision (' || {_CUR} || ') is already live'
+    WHEN {_TAKEN}
       THEN 'conflict: a test with this id already exists (rev '
-        || (SELECT rev FROM tests WHERE id = ?2) || '); load it to edit it, or choose another id'
-    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
+        || {_CUR} || '); load it to edit it, or choose another id'
+    WHEN {_REMERGE} THEN error
+    WHEN {_MOVED} AND (SELECT deleted FROM tests WHERE id = ?2) = 1
+      THEN 'conflict: the test was deleted since it was loaded (loaded ' || ?4 || ', deleted as '
+        || {_CUR} || ')'
+    WHEN {_MOVED}
       THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
-        || COALESCE((SELECT rev FROM tests WHERE id = ?2), 'none') || ')'
+        || COALESCE({_CUR}, 'none') || ')'
+    WHEN {_OVERLAP} THEN ?20
     ELSE NULL END,
   error_code = CASE
-    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3 THEN '{Code.SUPERSEDED}'
-    WHEN ?16 = 1 AND {_EXISTS} THEN '{Code.TEST_EXISTS}'
-    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
-      THEN '{Code.CHANGED_SINCE_LOADED}'
+    WHEN {_SUPERSEDED} THEN '{Code.SUPERSEDED}'
+    WHEN {_TAKEN} THEN '{Code.TEST_EXISTS}'
+    WHEN {_REMERGE} THEN error_code
+    WHEN {_MOVED} AND (SELECT deleted FROM tests WHERE id = ?2) = 1
+      THEN '{Code.DELETED_SINCE_LOADED}'
+    WHEN {_MOVED} THEN '{Code.CHANGED_SINCE_LOADED}'
+    WHEN {_OVERLAP} THEN ?22
     ELSE NULL END,
   error_params = CASE
-    WHEN (SELECT rev FROM tests WHERE id = ?2) >= ?3
-      THEN json_object('liveRev', (SELECT rev FROM tests WHERE id = ?2))
-    WHEN ?16 = 1 AND {_EXISTS} THEN json_object('liveRev', (SELECT rev FROM tests WHERE id = ?2))
-    WHEN ?4 IS NOT NULL AND (SELECT rev FROM tests WHERE id = ?2) IS NOT ?4
-      THEN json_object('baseRev', ?4, 'liveRev', (SELECT rev FROM tests WHERE id = ?2))
+    WHEN {_SUPERSEDED} OR {_TAKEN} THEN json_object('liveRev', {_CUR})
+    WHEN {_REMERGE} THEN error_params
+    WHEN {_MOVED} THEN json_object('baseRev', ?4, 'liveRev', {_CUR})
+    WHEN {_OVERLAP} THEN ?23
     ELSE NULL END,
-  updated_at = ?5
-WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
+  conflicts = CASE WHEN {_SUPERSEDED} OR {_TAKEN} OR {_MOVED} THEN NULL ELSE ?19 END,
+  merge_facts = CASE
+    WHEN {_SUPERSEDED} OR {_TAKEN} OR {_MOVED} OR {_OVERLAP} THEN NULL ELSE ?21 END,
+  updated_at = CASE WHEN {_REMERGE} THEN updated_at ELSE ?5 END
+WHERE {_HOLDS}"""
 
 _UPSERT = f"""INSERT INTO tests (id, rev, status, deleted, title, description, tags, thumbnail,
   question_count, object_key, search_text, created_at, updated_at)
@@ -97,7 +123,7 @@ _ADD_VERSION = f"""INSERT OR IGNORE INTO test_versions (test_id, rev, job_id, ti
 SELECT ?2, ?3, ?1, ?7, ?6, ?12, ?5, ?17 WHERE {_GUARD}"""
 _MARK_COMMITTED = f"""UPDATE jobs SET committed = 1, step = 'invalidate', updated_at = ?5,
   committed_at = ?5
-WHERE job_id = ?1 AND status IN {WORKABLE} AND committed = 0"""
+WHERE {_HOLDS} AND {_STILL}"""
 
 _SUMMARY_COLS = (
     "id, rev, status, title, description, tags, thumbnail, question_count, created_at, updated_at"
@@ -136,7 +162,25 @@ class DocumentFacts:
         )
 
 
-CommitStatus = Literal["committed", "superseded", "conflict", "already-committed", "terminal"]
+CommitStatus = Literal[
+    "committed", "superseded", "conflict", "already-committed", "terminal", "moved"
+]
+
+
+@dataclass(frozen=True)
+class Against:
+    """How the commit of a save based on a rev compares (docs/merge.md): against ``rev``, the
+    live rev its document was computed from (its ``baseRev``, or the live rev a merge used). A
+    stored rev other than ``rev`` is not a conflict: the commit ends ``moved`` and changes
+    nothing, and the caller merges again. ``conflicts`` (with ``error``): the merge against
+    ``rev`` overlapped or broke a document rule, so the job ends ``conflict`` (with ``error``'s
+    code and params) if ``rev`` is still live. ``merge``: the facts of the merge the document
+    is."""
+
+    rev: str
+    merge: dict[str, Any] | None = None
+    conflicts: dict[str, Any] | None = None
+    error: JobError | None = None
 
 
 @dataclass(frozen=True)
@@ -172,14 +216,16 @@ class TestsRepo:
         now: str,
         facts: DocumentFacts | None,
         object_key: str | None,
+        against: Against | None,
     ) -> list[D1PreparedStatement]:
         f = facts
+        error = None if against is None else against.error
         base_rev, create_only = job.precondition_args()
         args = [
             job.job_id,
             job.test_id,
             job.rev,
-            base_rev,
+            base_rev if against is None else against.rev,
             now,
             f.status if f else None,
             f.title if f else None,
@@ -193,6 +239,12 @@ class TestsRepo:
             json.dumps([list(i) for i in (f.images if f else [])]),
             create_only,
             job.author,
+            int(against is not None),
+            None if against is None else _json_or_null(against.conflicts),
+            None if error is None else error.message,
+            None if against is None else _json_or_null(against.merge),
+            None if error is None else error.code.value,
+            None if error is None else error.params_json(),
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:
@@ -203,21 +255,29 @@ class TestsRepo:
         return [self.db.prepare(sql).bind(*args[: _max_param(sql)]) for sql in sqls]
 
     async def commit(
-        self, job: JobRef, now: str, facts: DocumentFacts | None, object_key: str | None
+        self,
+        job: JobRef,
+        now: str,
+        facts: DocumentFacts | None,
+        object_key: str | None,
+        against: Against | None = None,
     ) -> CommitOutcome:
-        """Compare-and-set the test pointer to ``job.rev`` (a save when ``facts`` else a delete)."""
+        """Compare-and-set the test pointer to ``job.rev`` (a save when ``facts`` else a delete),
+        as its precondition says, or ``against`` a live rev (a save that merges)."""
         jobs = JobsRepo(self.db)
         before = await jobs.get(job.job_id)
         if before is not None and before.committed:
             status: CommitStatus = "terminal" if before.terminal else "already-committed"
             return CommitOutcome(status, before)
-        await self.db.batch(self._commit_statements(job, now, facts, object_key))
+        await self.db.batch(self._commit_statements(job, now, facts, object_key, against))
         after = await jobs.get(job.job_id)
         assert after is not None  # the first statement of the batch needs the row to exist
         if after.committed:
             return CommitOutcome("committed", after)
         if after.status == "superseded" or after.status == "conflict":
             return CommitOutcome(after.status, after)
+        if not after.terminal:  # only a save that merges is left workable: its rev moved
+            return CommitOutcome("moved", after)
         return CommitOutcome("terminal", after)
 
     async def pointer(self, test_id: str) -> TestRow | None:
@@ -376,6 +436,10 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
     }
+
+
+def _json_or_null(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def _max_param(sql: str) -> int:
