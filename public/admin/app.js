@@ -3,7 +3,8 @@
 import { byId, h, replace } from "/assets/dom.js";
 import { api, token, setUnauthorizedHandler, describeError, ApiError } from "/admin/api.js";
 import { fromDocument, blankModel, TEST_ID_RE } from "/admin/model.js";
-import { STATUS_KO, stepLabel } from "/admin/messages.js";
+import { STATUS_KO, stepLabel, jobErrorText } from "/admin/messages.js";
+import { loadRules } from "/admin/rules.js";
 import * as wb from "/admin/workbench.js";
 import { showJobs } from "/admin/jobsview.js";
 import { showStatsOverview, showTestStats } from "/admin/statsview.js";
@@ -27,6 +28,8 @@ let tests = [];
 /** @type {string | null} */
 let shownHash = null; // the route currently on screen
 let loadSeq = 0;
+// The API's field rules (rules.js), loaded once; the editor opens once they are in (or failed).
+const rulesReady = loadRules();
 
 const LEAVE_MSG = "저장하지 않은 변경 사항이 있습니다. 이동하면 변경 내용이 사라집니다. 계속할까요?";
 
@@ -100,7 +103,8 @@ function jobText(job) {
   if (!job) return "작업 기록 없음";
   const s = STATUS_KO[job.status] || job.status;
   if (job.status === "queued" || job.status === "running") return `최근 작업: ${s} ${stepLabel(job)}`.trim();
-  return `최근 작업: ${s}${job.error ? ` — ${job.error}` : ""}`;
+  const why = jobErrorText(job);
+  return `최근 작업: ${s}${why ? ` — ${why}` : ""}`;
 }
 
 function renderList() {
@@ -300,6 +304,8 @@ async function route({ force = false } = {}) {
   appView.classList.add("editing");
   const seq = ++loadSeq;
   replace(editorRoot, h("div", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
+  await rulesReady;
+  if (seq !== loadSeq) return;
   if (target.kind === "new" && !tests.some((t) => t.id === target.id)) {
     wb.open({ id: target.id, isNew: true, rev: null, model: blankModel() });
     renderList();

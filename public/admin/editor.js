@@ -1,17 +1,28 @@
 // The test editor form: builds the DOM for the model and writes edits back into it.
 // Every input carries data-path (e.g. "questions.0.options.1.text") so validation errors from
-// the API can be shown next to the field they name.
+// the API, and the editor's own checks as you type (rules.js), are shown next to the field they
+// name. How many questions, options and results a test takes is the API's rule (rules.js).
 import { h } from "/assets/dom.js";
 import { imageUrl } from "/assets/dom.js";
 import { addTag, move, newOption, newQuestion, newResult } from "/admin/model.js";
-import { imageStepLabel, jobStatusText } from "/admin/messages.js";
+import { imageStepLabel, jobErrorText, jobStatusText } from "/admin/messages.js";
+import { countLimits, valueRange } from "/admin/rules.js";
 /** @import { Job, JobStatus } from "/admin/jobs.js" */
 /** @import { Loc, Model, ModelOption, ModelQuestion, ModelResult } from "/admin/model.js" */
 
 /**
+ * "(2–50개)" for a list's limits; "" when they are not known.
+ * @param {{min: number, max: number}} limits
+ * @returns {string}
+ */
+function countText({ min, max }) {
+  return Number.isFinite(max) ? ` (${min}–${max}개)` : "";
+}
+
+/**
  * How an upload ended, as far as the form needs it: the finished job, or (`slow`) the last
  * known state of one still running.
- * @typedef {{status?: JobStatus, error?: string | null, slow?: boolean}} UploadOutcome
+ * @typedef {{status?: JobStatus, error?: string | null, errorCode?: string | null, errorParams?: Record<string, unknown> | null, slow?: boolean}} UploadOutcome
  */
 
 /**
@@ -21,6 +32,7 @@ import { imageStepLabel, jobStatusText } from "/admin/messages.js";
  * @property {(focusPath: string) => void} structure rebuild the form, then focus `focusPath`
  * @property {(err: unknown) => string} describe a Korean message for a failure
  * @property {(file: File, onAccepted: (key: string) => void, onJob: (job: Job) => void) => Promise<UploadOutcome>} upload
+ * @property {(input: Input) => void} [check] show what is wrong with the field just edited
  */
 
 /**
@@ -31,8 +43,6 @@ import { imageStepLabel, jobStatusText } from "/admin/messages.js";
 /** An input the form made (text, textarea, select, file or score). */
 /** @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} Input */
 
-/** @type {Record<"questions" | "options" | "results", [min: number, max: number]>} */
-const LIMITS = { questions: [1, 100], options: [2, 10], results: [2, 50] };
 // Which files are images (and how large they may be) is the server's call: an upload it refuses
 // comes back with the reason (quizhub.domain.images), shown under the field.
 const PREVIEW_WIDTH = 320;
@@ -42,8 +52,9 @@ const uid = (/** @type {string} */ p = "f") => `${p}${++uidSeq}`;
 
 /**
  * Build the editor form. `ui` = {change(), structure(focusPath), describe(err),
- * upload(file, onAccepted(key), onJob(job)) → Promise<finished job>}.
- * `change` is called after any edit; `structure` asks the caller to rebuild the form.
+ * upload(file, onAccepted(key), onJob(job)) → Promise<finished job>, check(input)}.
+ * `change` is called after any edit; `structure` asks the caller to rebuild the form; `check`
+ * shows what is wrong with the field just edited.
  * @param {Model} model
  * @param {FormUi} ui
  * @returns {HTMLFormElement}
@@ -65,6 +76,7 @@ export function buildForm(model, ui) {
 function edited(input, ui) {
   clearFieldError(input);
   ui.change();
+  if (ui.check) ui.check(input);
 }
 
 /**
@@ -76,16 +88,15 @@ function edited(input, ui) {
  * @param {(value: string, input: HTMLInputElement | HTMLTextAreaElement) => void} field.onInput
  * @param {boolean} [field.multiline]
  * @param {string} [field.hint]
- * @param {number} [field.maxlength]
  * @param {string} [field.cls]
  * @param {string} [field.aria]
  * @returns {HTMLDivElement}
  */
-function textField({ label, path, value, onInput, multiline = false, hint, maxlength, cls = "", aria }) {
+function textField({ label, path, value, onInput, multiline = false, hint, cls = "", aria }) {
   const id = uid();
   const input = multiline
-    ? h("textarea", { id, rows: 3, maxlength })
-    : h("input", { id, type: "text", maxlength, autocomplete: "off" });
+    ? h("textarea", { id, rows: 3 })
+    : h("input", { id, type: "text", autocomplete: "off" });
   input.value = value ?? "";
   input.dataset.path = path;
   if (aria) input.setAttribute("aria-label", aria);
@@ -106,7 +117,7 @@ function tagsField(m, ui) {
   const id = uid();
   const hintEl = h("p", { class: "hint", id: uid("h") }, "입력 후 Enter — 쉼표가 들어간 태그도 하나로 저장됩니다");
   const list = h("ul", { class: "chips", "aria-label": "태그 목록" });
-  const input = h("input", { id, type: "text", maxlength: 30, autocomplete: "off", placeholder: "태그 추가" });
+  const input = h("input", { id, type: "text", autocomplete: "off", placeholder: "태그 추가" });
   input.dataset.path = "tags";
   input.setAttribute("aria-describedby", hintEl.id);
   const changed = () => { render(); edited(input, ui); };
@@ -199,7 +210,7 @@ function basicsSection(m, ui) {
   });
   return h("section", { class: "card-section", "aria-labelledby": "basics-title" },
     h("h2", { id: "basics-title" }, "기본 정보"),
-    textField({ label: "제목", path: "title", value: m.title, maxlength: 200,
+    textField({ label: "제목", path: "title", value: m.title,
       onInput: (v, el) => { m.title = v; edited(el, ui); } }),
     textField({ label: "설명", path: "description", value: m.description, multiline: true,
       onInput: (v, el) => { m.description = v; edited(el, ui); } }),
@@ -216,16 +227,17 @@ function basicsSection(m, ui) {
  * @returns {HTMLElement}
  */
 function resultsSection(m, ui) {
-  const [min, max] = LIMITS.results;
+  const limits = countLimits("results");
+  const { min, max } = limits;
   const blocks = m.results.map((r, i) => {
     const name = `결과 ${i + 1}`;
     return h("div", { class: "block", dataset: { path: `results.${i}`, key: r._k } },
       blockHead(name, itemTools(m.results, i, "results", name, ui, min)),
       h("div", { class: "block-errors" }),
       h("div", { class: "row" },
-        textField({ label: "결과 ID", path: `results.${i}.id`, value: r.id, cls: "narrow", maxlength: 32,
+        textField({ label: "결과 ID", path: `results.${i}.id`, value: r.id, cls: "narrow",
           onInput: (v, el) => { r.id = v; renameScores(r); edited(el, ui); } }),
-        textField({ label: "결과 이름", path: `results.${i}.title`, value: r.title, cls: "grow", maxlength: 200,
+        textField({ label: "결과 이름", path: `results.${i}.title`, value: r.title, cls: "grow",
           onInput: (v, el) => { r.title = v; relabelScores(r); edited(el, ui); } })),
       textField({ label: "결과 설명", path: `results.${i}.description`, value: r.description, multiline: true,
         onInput: (v, el) => { r.description = v; edited(el, ui); } }),
@@ -238,7 +250,7 @@ function resultsSection(m, ui) {
   }, "+ 결과 추가");
   return h("section", { class: "card-section", "aria-labelledby": "results-title", dataset: { path: "results" } },
     h("h2", { id: "results-title" }, "결과 유형"),
-    h("p", { class: "hint" }, `먼저 결과 유형을 정하고, 질문의 선택지마다 결과별 점수를 매기세요 (${min}–${max}개).`),
+    h("p", { class: "hint" }, `먼저 결과 유형을 정하고, 질문의 선택지마다 결과별 점수를 매기세요${countText(limits)}.`),
     h("div", { class: "block-errors" }),
     blocks, add);
 }
@@ -249,16 +261,16 @@ function resultsSection(m, ui) {
  * @returns {HTMLElement}
  */
 function questionsSection(m, ui) {
-  const [min, max] = LIMITS.questions;
+  const { min, max } = countLimits("questions");
   const blocks = m.questions.map((q, i) => {
     const name = `질문 ${i + 1}`;
     return h("div", { class: "block question", dataset: { path: `questions.${i}`, key: q._k } },
       blockHead(name, itemTools(m.questions, i, "questions", name, ui, min)),
       h("div", { class: "block-errors" }),
       h("div", { class: "row" },
-        textField({ label: "질문 ID", path: `questions.${i}.id`, value: q.id, cls: "narrow", maxlength: 32,
+        textField({ label: "질문 ID", path: `questions.${i}.id`, value: q.id, cls: "narrow",
           onInput: (v, el) => { q.id = v; edited(el, ui); } }),
-        textField({ label: "질문 내용", path: `questions.${i}.text`, value: q.text, cls: "grow", maxlength: 600,
+        textField({ label: "질문 내용", path: `questions.${i}.text`, value: q.text, cls: "grow",
           aria: `${name} 내용`, onInput: (v, el) => { q.text = v; edited(el, ui); } })),
       imageField({ label: "질문 이미지", path: `questions.${i}.image`, value: q.image, ui,
         onSet: (key) => { q.image = key; } }),
@@ -282,8 +294,9 @@ function questionsSection(m, ui) {
  * @returns {HTMLFieldSetElement}
  */
 function optionsBlock(m, q, qi, ui) {
-  const [min, max] = LIMITS.options;
   const base = `questions.${qi}.options`;
+  const limits = countLimits(base);
+  const { min, max } = limits;
   const rows = q.options.map((o, j) => {
     const name = `질문 ${qi + 1} 선택지 ${j + 1}`;
     const path = `${base}.${j}`;
@@ -293,9 +306,9 @@ function optionsBlock(m, q, qi, ui) {
         h("div", { class: "block-tools" }, itemTools(q.options, j, base, name, ui, min))),
       h("div", { class: "block-errors" }),
       h("div", { class: "row" },
-        textField({ label: "선택지 ID", path: `${path}.id`, value: o.id, cls: "narrow", maxlength: 32,
+        textField({ label: "선택지 ID", path: `${path}.id`, value: o.id, cls: "narrow",
           aria: `${name} ID`, onInput: (v, el) => { o.id = v; edited(el, ui); } }),
-        textField({ label: "선택지 내용", path: `${path}.text`, value: o.text, cls: "grow", maxlength: 600,
+        textField({ label: "선택지 내용", path: `${path}.text`, value: o.text, cls: "grow",
           aria: `${name} 내용`, onInput: (v, el) => { o.text = v; edited(el, ui); } })),
       scoresGrid(m, o, path, name, ui));
   });
@@ -304,7 +317,7 @@ function optionsBlock(m, q, qi, ui) {
     on: { click: () => { q.options.push(newOption(q)); ui.structure(`${base}.${q.options.length - 1}.text`); } },
   }, "+ 선택지 추가");
   return h("fieldset", { class: "options-fieldset", dataset: { path: base } },
-    h("legend", {}, `선택지 (${min}–${max}개)`),
+    h("legend", {}, `선택지${countText(limits)}`),
     h("div", { class: "block-errors" }),
     rows, add);
 }
@@ -320,8 +333,9 @@ function optionsBlock(m, q, qi, ui) {
 function scoresGrid(m, o, path, name, ui) {
   const cells = m.results.map((r) => {
     const id = uid();
+    const range = valueRange(`${path}.scores.${r.id}`);
     const input = h("input", {
-      id, type: "number", step: 1, min: -100, max: 100, inputmode: "numeric", class: "score-input",
+      id, type: "number", step: 1, min: range.min, max: range.max, inputmode: "numeric", class: "score-input",
       placeholder: "0", "aria-label": `${name} → ${r.title || r.id} 점수`,
     });
     input.value = o.scores[r._k] ?? "";
@@ -433,7 +447,7 @@ function imageField({ label, path, value, ui, onSet }) {
         onSet(previous);
         ui.change();
         showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
-        stage("failed", `처리하지 못했습니다: ${job.error || jobStatusText(job.status)}`);
+        stage("failed", `처리하지 못했습니다: ${jobErrorText(job) || jobStatusText(job.status)}`);
         return;
       }
       showPreview(current ? imageUrl(current, PREVIEW_WIDTH) : null);
@@ -480,8 +494,11 @@ export function clearErrors(root) {
   }
 }
 
-/** @param {Input} input */
-function clearFieldError(input) {
+/**
+ * Remove the errors shown for one field (it was edited).
+ * @param {HTMLElement} input
+ */
+export function clearFieldError(input) {
   if (input.getAttribute("aria-invalid") !== "true") return;
   input.removeAttribute("aria-invalid");
   const ids = (input.getAttribute("aria-describedby") || "").split(/\s+/);
@@ -512,6 +529,27 @@ function findTarget(root, parts) {
 }
 
 /**
+ * Show `text` as the error of `el`: beside an input (aria-invalid, aria-describedby), or in a
+ * block's error slot.
+ * @param {HTMLElement} el
+ * @param {string} text
+ */
+export function showFieldError(el, text) {
+  const msg = h("p", { class: "field-error", id: uid("e"), dataset: { generated: "" } }, text);
+  if (el.matches("input, select, textarea")) {
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", `${el.getAttribute("aria-describedby") || ""} ${msg.id}`.trim());
+    const field = el.closest(".field, .score-cell");
+    if (field) field.append(msg);
+    else el.after(msg);
+  } else {
+    const slot = el.querySelector(":scope > .block-errors") || el;
+    slot.append(msg);
+    el.classList.add("has-error");
+  }
+}
+
+/**
  * Show each error ({parts, msg}) next to the field its path names (or the nearest enclosing
  * block). Returns the elements found, in order, for the summary's "go to field" links.
  * @param {ParentNode} root
@@ -523,18 +561,33 @@ export function showErrors(root, errors) {
   return errors.map((err) => {
     const { el } = findTarget(root, err.parts);
     if (!el) return null;
-    const msg = h("p", { class: "field-error", id: uid("e"), dataset: { generated: "" } }, err.msg);
-    if (el.matches("input, select, textarea")) {
-      el.setAttribute("aria-invalid", "true");
-      el.setAttribute("aria-describedby", `${el.getAttribute("aria-describedby") || ""} ${msg.id}`.trim());
-      const field = el.closest(".field, .score-cell");
-      if (field) field.append(msg);
-      else el.after(msg);
-    } else {
-      const slot = el.querySelector(":scope > .block-errors") || el;
-      slot.append(msg);
-      el.classList.add("has-error");
-    }
+    showFieldError(el, err.msg);
     return el;
   });
+}
+
+/**
+ * Mark every field of `form` that must be filled in: `aria-required` on the input and a "*"
+ * beside its label (not inside it: the label stays the field's name), with one line above the
+ * form saying what the mark means.
+ * @param {HTMLElement} form
+ * @param {(path: string) => boolean} required
+ */
+export function markRequired(form, required) {
+  let any = false;
+  for (const el of form.querySelectorAll("input[data-path], textarea[data-path], select[data-path]")) {
+    const input = /** @type {HTMLElement} */ (el);
+    if (!required(input.dataset.path || "")) continue;
+    any = true;
+    input.setAttribute("aria-required", "true");
+    const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
+    if (label && !label.classList.contains("is-required")) {
+      label.classList.add("is-required");
+      label.after(h("span", { class: "required-mark", "aria-hidden": "true" }, "*"));
+    }
+  }
+  if (any && !form.querySelector(".required-hint")) {
+    form.prepend(h("p", { class: "hint required-hint" },
+      h("span", { class: "required-mark", "aria-hidden": "true" }, "*"), " 표시는 꼭 입력해야 하는 항목입니다."));
+  }
 }

@@ -19,7 +19,9 @@ import { api, ApiError } from "/admin/api.js";
  * @property {JobStatus} status
  * @property {string | null} step
  * @property {number} attempts
- * @property {string | null} error
+ * @property {string | null} error the English line, for tools and logs (never shown)
+ * @property {string | null} errorCode what `error` says, as a code (docs/api.md#error-codes)
+ * @property {Record<string, unknown> | null} errorParams that code's parameters
  * @property {string} acceptedAt
  * @property {string} updatedAt
  * @property {string | null} committedAt

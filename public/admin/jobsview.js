@@ -4,7 +4,7 @@
 import { h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp } from "/admin/jobs.js";
-import { STATUS_KO, DELAYED_KO, timeText } from "/admin/messages.js";
+import { STATUS_KO, DELAYED_KO, timeText, jobErrorText } from "/admin/messages.js";
 /** @import { ApiResult, Page } from "/admin/api.js" */
 /** @import { Job, Accepted } from "/admin/jobs.js" */
 
@@ -86,7 +86,7 @@ export function showJobs(root, hooks = {}) {
         ? h("a", { href: `#/tests/${encodeURIComponent(job.testId)}`, class: "mono" }, job.testId)
         : h("span", { class: "mono" }, "(알 수 없음)"));
     const kind = image ? "이미지 처리" : job.kind === "delete" ? "삭제" : "저장";
-    const reason = job.error || (job.status === "delayed" ? DELAYED_KO : "사유가 기록되지 않았습니다.");
+    const reason = jobErrorText(job) || (job.status === "delayed" ? DELAYED_KO : "사유가 기록되지 않았습니다.");
     return h("li", { class: "job-card", dataset: { jobId: job.jobId, status: job.status } },
       h("div", { class: "job-card-head" },
         h("span", { class: `badge badge-job-${job.status}` }, STATUS_KO[job.status] || job.status),
@@ -116,9 +116,7 @@ export function showJobs(root, hooks = {}) {
       ({ data } = /** @type {ApiResult<Accepted>} */ (await api("POST", `/api/admin/jobs/${encodeURIComponent(job.jobId)}/retry`)));
     } catch (err) {
       button.disabled = false;
-      note.textContent = err instanceof ApiError && err.code === "body_unavailable"
-        ? "이 작업의 문서가 남아 있지 않아 다시 시도할 수 없습니다. 편집기에서 다시 저장해 주세요."
-        : `다시 시도하지 못했습니다: ${describeError(err)}`;
+      note.textContent = `다시 시도하지 못했습니다: ${describeError(err)}`;
       return;
     }
     note.textContent = "다시 접수했습니다. 처리 상태를 확인하는 중…";
@@ -129,7 +127,7 @@ export function showJobs(root, hooks = {}) {
       });
       note.textContent = done.status === "succeeded"
         ? "다시 시도한 작업이 완료되었습니다."
-        : `다시 시도한 작업: ${STATUS_KO[done.status] || done.status}${done.error ? ` — ${done.error}` : ""}`;
+        : `다시 시도한 작업: ${STATUS_KO[done.status] || done.status}${jobErrorText(done) ? ` — ${jobErrorText(done)}` : ""}`;
       hooks.listChanged?.();
     } catch (err) {
       note.textContent = err instanceof PollGiveUp

@@ -1,6 +1,7 @@
 // The editor's model of a test document (docs/architecture.md#the-test-document) and its conversion to/from the wire JSON.
 // Items carry a private `_k` key so that scores survive renaming a result id; the wire format
 // keys scores by result id.
+import { PART_KO } from "/admin/messages.js";
 
 /**
  * A score on the wire: a number; the editor sends what it cannot read as a number as typed, so
@@ -265,12 +266,8 @@ export function move(list, i, delta) {
   return j;
 }
 
-/** @type {Record<string, string>} */
-const NAMES = {
-  title: "제목", description: "설명", tags: "태그", status: "상태", thumbnail: "대표 이미지", locale: "언어",
-  questions: "질문", options: "선택지", results: "결과", text: "내용", id: "ID", image: "이미지",
-  scores: "점수", baseRev: "기준 리비전",
-};
+// The Korean names of the document's fields live with the rest of the wording (messages.js).
+const NAMES = PART_KO;
 
 /**
  * Strip a leading "body" from a validation error location ("a.0.b" or ["body", "a", 0, "b"]).

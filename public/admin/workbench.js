@@ -8,8 +8,9 @@ import { byId, h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL, finished } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
-import { buildForm, showErrors, clearErrors } from "/admin/editor.js";
-import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText } from "/admin/messages.js";
+import { buildForm, showErrors, clearErrors, showFieldError, markRequired } from "/admin/editor.js";
+import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText, jobErrorText } from "/admin/messages.js";
+import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
 import { LiveStatus, LiveLost } from "/admin/live.js";
 /** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
@@ -328,7 +329,9 @@ function renderForm(focusPath) {
     },
     upload,
     describe: describeError,
+    check: checkField,
   });
+  markRequired(form, isRequired);
   els.form = form;
   els.formHost.replaceChildren(form);
   window.scrollTo({ top: y });
@@ -362,6 +365,19 @@ function focusByPath(path) {
 function onChange() {
   updateMeta();
   state.hooks.changed();
+}
+
+/**
+ * As you type: the API's rules for the field just edited (rules.js), its first broken one
+ * shown beside it in Korean. The server checks again on save; cross-field rules are its own.
+ * @param {HTMLElement} input
+ */
+function checkField(input) {
+  const path = input.dataset.path;
+  const cur = state.cur;
+  if (!cur || !path) return;
+  const [first] = problemsAt(checkDocument(toDocument(cur.model, cur.rev)), path);
+  if (first) showFieldError(input, validationMessage(first));
 }
 
 function updateMeta() {
@@ -533,6 +549,12 @@ export async function save(retryDoc = null) {
   hideBanner();
   hideSummary();
   clearErrors(view().form);
+  const problems = checkDocument(doc);
+  if (problems.length) { // the API's own rules, checked here first: nothing is sent
+    const n = showValidation(problems, "");
+    setStatus("failed", `저장 실패: 입력값 오류 ${n}건 — 표시된 항목을 고쳐 주세요.`);
+    return;
+  }
   setBusy(target, true);
   setStatus("saving", "저장 중… 요청을 보내는 중");
   try {
@@ -573,12 +595,14 @@ function finishSave(target, job, answer, fp) {
       if (state.history) state.history.reload();
       break;
     case "conflict":
-      setStatus("conflict", "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
-      showBanner("다른 편집자가 이 테스트를 먼저 저장했습니다. 내 변경 사항은 저장되지 않았습니다. "
-        + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
+      setStatus("conflict", job.errorCode === "test_exists"
+        ? "저장되지 않음: 같은 ID의 테스트가 이미 있습니다."
+        : "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
+      showBanner(`내 변경 사항은 저장되지 않았습니다. ${jobErrorText(job)
+        || "다른 편집자가 먼저 저장했습니다. 최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다."}`, job);
       break;
     case "expired":
-      setStatus("failed", `저장되지 않음 (만료): ${job.error || "큐 보관 기간 안에 전달되지 않았습니다."}`,
+      setStatus("failed", `저장되지 않음 (만료): ${jobErrorText(job) || "큐 보관 기간 안에 전달되지 않았습니다."}`,
         [actionButton("다시 시도", () => save(state.last && state.last.doc), true)]);
       break;
     case "superseded":
@@ -587,7 +611,7 @@ function finishSave(target, job, answer, fp) {
         + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
       break;
     default:
-      setStatus("failed", `저장 실패: ${job.error || "알 수 없는 오류로 작업이 실패했습니다."}`,
+      setStatus("failed", `저장 실패: ${jobErrorText(job) || "알 수 없는 오류로 작업이 실패했습니다. 다시 시도해 주세요."}`,
         [actionButton("다시 시도", () => save(state.last && state.last.doc), true)]);
   }
   updateMeta();
@@ -616,13 +640,13 @@ function saveFailed(err) {
     return;
   }
   if (err.status === 422) {
-    const n = showValidation(err);
+    const n = showValidation(Array.isArray(err.details) ? err.details : [], describeError(err));
     setStatus("failed", `저장 실패: 입력값 오류 ${n}건 — 표시된 항목을 고쳐 주세요.`);
   } else if (err.status === 413) {
-    setStatus("failed", "저장 실패: 문서가 너무 큽니다 (too large). 내용이나 질문 수를 줄여 주세요.");
+    setStatus("failed", `저장 실패: ${describeError(err)}`);
   } else if (err.status === 409) {
-    setStatus("conflict", "저장되지 않음: 다른 편집자가 먼저 저장했습니다.");
-    showBanner(`다른 편집자가 이 테스트를 먼저 저장했습니다. ${err.message || ""}`.trim(), null);
+    setStatus("conflict", "저장되지 않음: 다른 변경과 충돌했습니다.");
+    showBanner(describeError(err), null);
   } else if (err.status === 401) {
     setStatus("failed", "저장 실패: 로그인이 필요합니다. 다시 로그인한 뒤 ‘다시 시도’를 눌러 주세요.", [retry]);
   } else {
@@ -681,7 +705,7 @@ async function restore(version) {
       const moved = job.status === "conflict" || job.status === "superseded";
       setStatus(moved ? "conflict" : "failed", moved
         ? "복원되지 않음: 그 사이 다른 저장이 먼저 반영되었습니다. 최신 내용을 다시 불러온 뒤 복원해 주세요."
-        : `복원 실패: ${job.error || job.status}`,
+        : `복원 실패: ${jobErrorText(job) || "작업이 실패했습니다. 다시 시도해 주세요."}`,
       moved ? [actionButton("다시 불러오기", () => reload())] : []);
       return;
     }
@@ -706,20 +730,21 @@ async function restore(version) {
 // ---------- 422 ----------
 
 /**
- * A 422: each error next to its field, and a summary whose items go to the field.
- * @param {ApiError} err
+ * Field errors ({loc, type, ctx}: a 422's details, or the editor's own checks) beside their
+ * fields and in the summary, each summary line a link to its field. `general` is the line
+ * shown when no field is named.
+ * @param {ValidationDetail[]} details
+ * @param {string} general
  * @returns {number} how many errors
  */
-function showValidation(err) {
+function showValidation(details, general) {
   const els = view();
-  /** @type {ValidationDetail[]} */
-  const details = Array.isArray(err.details) ? err.details : [];
   /** @type {FieldError[]} */
   const errors = details.map((d) => ({
     parts: normalizeLoc(d.loc ?? d.path ?? []),
     msg: validationMessage(d),
   }));
-  if (!errors.length) errors.push({ parts: [], msg: err.message || "입력값이 올바르지 않습니다." });
+  if (!errors.length) errors.push({ parts: [], msg: general || "입력값이 올바르지 않습니다. 고친 뒤 다시 시도해 주세요." });
   const targets = showErrors(els.form, errors);
   replace(els.summary,
     h("strong", {}, `저장하지 못했습니다 — 입력값 오류 ${errors.length}건`),
@@ -765,10 +790,11 @@ function showBanner(text, job) {
   const els = view();
   replace(els.banner,
     h("p", { class: "banner-text" }, text),
-    job && job.error ? h("p", { class: "hint" }, `서버 메시지: ${job.error}`) : null,
+
     h("div", { class: "banner-actions" },
       actionButton("다시 불러오기", () => reload()),
       actionButton("덮어쓰기", () => overwrite(), true)));
+  els.banner.dataset.code = (job && job.errorCode) || "";
   els.banner.hidden = false;
 }
 
@@ -837,7 +863,7 @@ async function remove() {
       }
       return;
     }
-    if (state.cur === target) setStatus("failed", `삭제 실패: ${job.error || job.status}`);
+    if (state.cur === target) setStatus("failed", `삭제 실패: ${jobErrorText(job) || "작업이 실패했습니다. 다시 시도해 주세요."}`);
   } catch (err) {
     if (state.cur === target) {
       setStatus("failed", err instanceof PollGiveUp

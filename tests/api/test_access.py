@@ -100,22 +100,38 @@ def _raw_token(team: AccessTeam, claim: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("make", "reason"),
+    ("make", "reason", "slug"),
     [
-        (lambda t: t.token(exp=t.clock() // 1000 - LEEWAY_S - 1), "expired (exp)"),
-        (lambda t: t.token(nbf=t.clock() // 1000 + LEEWAY_S + 60), "not valid yet (nbf)"),
-        (lambda t: t.token(aud=["another-application"]), "issued for another application"),
-        (lambda t: t.token(iss="https://other.cloudflareaccess.com"), "another team (iss)"),
-        (lambda t: t.token(key=t.stranger), "bad signature"),
-        (lambda t: t.token(key=t.stranger, kid="k9"), "unknown signing key"),
-        (lambda t: t.token(email=None), "no email"),
-        (lambda t: t.token(exp=float("nan")), "malformed JWT"),
-        (lambda t: t.token(exp=float("inf")), "malformed JWT"),
-        (lambda t: _raw_token(t, '"exp":1e400'), "expired (exp)"),
-        (lambda t: _raw_token(t, '"exp":true'), "expired (exp)"),
-        (lambda t: _raw_token(t, '"nbf":-1e400'), "not valid yet (nbf)"),
-        (lambda t: "not-a-jwt", "not a JWT"),
-        (lambda t: jwt.encode({"aud": ACCESS_AUD}, "s" * 32, algorithm="HS256"), "only RS256"),
+        (lambda t: t.token(exp=t.clock() // 1000 - LEEWAY_S - 1), "expired (exp)", "expired"),
+        (
+            lambda t: t.token(nbf=t.clock() // 1000 + LEEWAY_S + 60),
+            "not valid yet (nbf)",
+            "not_yet_valid",
+        ),
+        (
+            lambda t: t.token(aud=["another-application"]),
+            "issued for another application",
+            "audience",
+        ),
+        (
+            lambda t: t.token(iss="https://other.cloudflareaccess.com"),
+            "another team (iss)",
+            "issuer",
+        ),
+        (lambda t: t.token(key=t.stranger), "bad signature", "signature"),
+        (lambda t: t.token(key=t.stranger, kid="k9"), "unknown signing key", "unknown_key"),
+        (lambda t: t.token(email=None), "no email", "no_email"),
+        (lambda t: t.token(exp=float("nan")), "malformed JWT", "malformed"),
+        (lambda t: t.token(exp=float("inf")), "malformed JWT", "malformed"),
+        (lambda t: _raw_token(t, '"exp":1e400'), "expired (exp)", "expired"),
+        (lambda t: _raw_token(t, '"exp":true'), "expired (exp)", "expired"),
+        (lambda t: _raw_token(t, '"nbf":-1e400'), "not valid yet (nbf)", "not_yet_valid"),
+        (lambda t: "not-a-jwt", "not a JWT", "not_jwt"),
+        (
+            lambda t: jwt.encode({"aud": ACCESS_AUD}, "s" * 32, algorithm="HS256"),
+            "only RS256",
+            "algorithm",
+        ),
     ],
     ids=[
         *("expired", "early", "aud", "iss", "signature", "kid", "email"),
@@ -124,12 +140,14 @@ def _raw_token(team: AccessTeam, claim: str) -> str:
     ],
 )
 def test_a_bad_access_token_is_a_401_saying_why(
-    api: Api, team: AccessTeam, make: Any, reason: str
+    api: Api, team: AccessTeam, make: Any, reason: str, slug: str
 ) -> None:
+    """The message says why in English; code and params say it for clients."""
     r = api.client.get("/api/admin/tests", headers=_as(make(team)))
     assert r.status_code == 401
     error = r.json()["error"]
-    assert error["code"] == "unauthorized" and reason in error["message"], error
+    assert error["code"] == "access_denied" and reason in error["message"], error
+    assert error["params"] == {"reason": slug}
 
 
 def test_a_token_within_the_leeway_is_accepted(api: Api, team: AccessTeam) -> None:

@@ -75,16 +75,17 @@ def test_bad_test_id_is_422(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    "headers",
+    ("headers", "code"),
     [
-        {},
-        {"Authorization": "Bearer wrong"},
-        {"Authorization": "Basic dGVzdA=="},
-        {"Authorization": "Bearer"},
+        ({}, "token_missing"),
+        ({"Authorization": "Bearer wrong"}, "token_invalid"),
+        ({"Authorization": "Basic dGVzdA=="}, "token_invalid"),
+        ({"Authorization": "Bearer"}, "token_invalid"),
     ],
 )
-def test_admin_routes_need_the_token(api: Api, headers: dict[str, str]) -> None:
-    """Missing or wrong credentials get 401 with the error shape and a WWW-Authenticate header."""
+def test_admin_routes_need_the_token(api: Api, headers: dict[str, str], code: str) -> None:
+    """Missing or wrong credentials get 401 with the error shape, a code saying which, and a
+    WWW-Authenticate header."""
     for method, path in [
         ("PUT", "/api/admin/tests/travel"),
         ("GET", "/api/admin/tests"),
@@ -93,7 +94,7 @@ def test_admin_routes_need_the_token(api: Api, headers: dict[str, str]) -> None:
         r = api.client.request(
             method, path, json=sample_doc() if method == "PUT" else None, headers=headers
         )
-        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+        assert r.status_code == 401 and r.json()["error"]["code"] == code
         assert r.headers["www-authenticate"].startswith("Bearer")
 
 
@@ -109,7 +110,10 @@ def test_unknown_test_and_job_are_404(api: Api) -> None:
     assert api.client.get("/api/admin/tests/nope", headers=AUTH).status_code == 404
     assert api.client.delete("/api/admin/tests/nope", headers=AUTH).status_code == 404
     r = api.client.get("/api/admin/jobs/01JZZZZZZZZZZZZZZZZZZZZZZZ-0123456789abcdef", headers=AUTH)
-    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "job_not_found"
+    assert r.json()["error"]["params"] == {"jobId": "01JZZZZZZZZZZZZZZZZZZZZZZZ-0123456789abcdef"}
+    missing = api.client.get("/api/admin/tests/nope", headers=AUTH).json()["error"]
+    assert (missing["code"], missing["params"]) == ("test_not_found", {"testId": "nope"})
 
 
 def test_admin_get_reads_drafts_and_latest_rev(api: Api) -> None:
@@ -167,7 +171,7 @@ def test_anonymous_requests_get_401_before_the_body_is_read(api: Api) -> None:
         r = api.client.put(
             "/api/admin/tests/travel", content=body, headers={"Content-Type": "application/json"}
         )
-        assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+        assert r.status_code == 401 and r.json()["error"]["code"] == "token_missing"
 
 
 def test_explicit_null_base_rev_creates_and_never_overwrites(api: Api) -> None:

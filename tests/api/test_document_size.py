@@ -89,7 +89,8 @@ def test_a_document_over_the_limit_as_stored_is_413_saying_its_size(api: Api) ->
     r = _put(api, "too-big", json_bytes(doc))
     assert r.status_code == 413, r.text
     error = r.json()["error"]
-    assert error["code"] == "too_large"
-    assert error["details"] == {"limit": DOCUMENT_LIMIT, "size": DOCUMENT_LIMIT + 1}
+    assert error["code"] == "document_too_large"
+    assert error["params"] == {"limit": DOCUMENT_LIMIT, "size": DOCUMENT_LIMIT + 1}
+    assert error["details"] == error["params"]
     assert "as stored" in error["message"]
     assert api.sent == []

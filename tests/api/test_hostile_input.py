@@ -65,6 +65,7 @@ def test_an_unpaired_surrogate_in_a_saved_document_is_422_and_nothing_is_queued(
             "loc": ["body"],
             "msg": "not valid JSON: text holds an unpaired surrogate (not Unicode text)",
             "type": "json_invalid",
+            "ctx": {"error": "text holds an unpaired surrogate (not Unicode text)"},
         }
     ]
     assert api.sent == []
@@ -91,6 +92,7 @@ def test_deeply_nested_play_events_are_422(api: Api) -> None:
         "loc": ["body"],
         "msg": "nested too deeply",
         "type": "json_invalid",
+        "ctx": {"error": "nested too deeply"},
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from PIL import Image
 
-from quizhub.domain.images import VARIANT_WIDTHS, metadata_found
+from quizhub.domain.images import MAX_PIXELS, VARIANT_WIDTHS, metadata_found
 from quizhub.pipeline import images as image_steps
 from quizhub.store.keys import image_staging_key, legacy_image_key
 from tests.api.conftest import AUTH, Api, make_api
@@ -142,6 +142,9 @@ def test_a_decompression_bomb_fails_permanently_without_decoding(api: Api) -> No
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert job["status"] == "failed" and job["attempts"] == 1
     assert "too large to decode" in job["error"] and "40000×40000" in job["error"]
+    # The same as a code, in both modes (a workflow step's error reaches the run as text only).
+    pixels = {"width": 40_000, "height": 40_000, "limit": MAX_PIXELS}
+    assert (job["errorCode"], job["errorParams"]) == ("image_too_many_pixels", pixels)
     assert grown_mb < 300  # decoding would take 4.8 GB
     assert api.client.get(f"/api/images/{key}").headers["x-image-status"] == "pending"
     state = api.client.get(f"/api/admin/images/{key}", headers=AUTH).json()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import httpx2
 
-from quizhub.domain.jobs import make_job_id
+from quizhub.domain.jobs import JobError, make_job_id
+from quizhub.errors import Code
 from quizhub.pipeline.policy import job_budget_seconds
 from quizhub.store.jobs import JobRef, JobsRepo
 from tests.api.conftest import AUTH, Api, make_api
@@ -50,7 +51,8 @@ def test_failed_job_retry_uses_its_stored_body(tmp_path: Path, clock: FakeClock)
     ref = JobRef(row.job_id, "travel", row.rev, "save", row.accepted_at)
     # The dead-letter consumer ends it (its D1 batch goes through: only the commit's kept failing).
     ended = JobsRepo(api.platform.raw.db)
-    run(ended.fail(ref, "gave up after 6 attempts", "2026-01-01T00:00:00.000Z"))
+    gave_up = JobError(Code.GAVE_UP, "gave up after 6 attempts", {"attempts": 6, "cause": None})
+    run(ended.fail(ref, gave_up, "2026-01-01T00:00:00.000Z"))
     retried = api.client.post(f"/api/admin/jobs/{job_id}/retry", headers=AUTH)
     assert retried.status_code == 202 and retried.json()["jobId"] != job_id
     resent = api.sent[-1]

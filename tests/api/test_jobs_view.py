@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from quizhub.domain.jobs import delayed_reason, expired_reason
+from quizhub.domain.jobs import JobError, delayed_error, expired_error
 from quizhub.domain.revisions import rev_timestamp
 from quizhub.domain.wire import iso_ms
+from quizhub.errors import Code
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS, job_budget_seconds
 from quizhub.store.jobs import JobRef, JobsRepo
 from tests.api.conftest import AUTH, Api, make_api
@@ -44,7 +45,11 @@ def test_an_untouched_job_reads_delayed_past_its_budget_then_applies_when_delive
     run(api.platform.sweep())  # the cron runs; it has no row to touch
     job = api.job(accepted["jobId"])
     budget = job_budget_seconds(api.b.settings)
-    assert (job["status"], job["error"]) == ("delayed", delayed_reason(budget))
+    assert (job["status"], job["error"]) == ("delayed", delayed_error(budget).message)
+    assert (job["errorCode"], job["errorParams"]) == (
+        "delayed",
+        {"budgetSeconds": budget, "cause": None},
+    )
     api.process()  # the consumer (or the workflow engine) is back
     assert api.job(accepted["jobId"])["status"] == "succeeded"
     assert api.client.get("/api/tests/late").json()["title"] == "늦게 반영될 저장"
@@ -59,7 +64,9 @@ def test_an_untouched_job_reads_expired_past_the_queue_retention_and_never_appli
     clock.advance(QUEUE_RETENTION_SECONDS * 1000 + 1)
     api.process()
     job = api.job(accepted["jobId"])
-    assert (job["status"], job["error"]) == ("expired", expired_reason(QUEUE_RETENTION_SECONDS))
+    gone = expired_error(QUEUE_RETENTION_SECONDS)
+    assert (job["status"], job["error"]) == ("expired", gone.message)
+    assert (job["errorCode"], job["errorParams"]) == ("expired", gone.params)
     assert api.platform.broker.stats("quizhub-save")["expired"] == 1
     assert api.client.get("/api/admin/tests/gone", headers=AUTH).status_code == 404
 
@@ -69,7 +76,8 @@ def _failed(api: Api, test_id: str, accepted: dict[str, Any], reason: str) -> No
     ref = JobRef(
         accepted["jobId"], test_id, accepted["rev"], "save", rev_timestamp(accepted["rev"])
     )
-    run(JobsRepo(api.b.db).fail(ref, reason, iso_ms(api.clock())))
+    gave_up = JobError(Code.GAVE_UP, reason, {"attempts": 6, "cause": None})
+    run(JobsRepo(api.b.db).fail(ref, gave_up, iso_ms(api.clock())))
 
 
 def test_jobs_view_lists_failed_delayed_and_expired_jobs_newest_first(
@@ -95,9 +103,23 @@ def test_jobs_view_lists_failed_delayed_and_expired_jobs_newest_first(
             (late["jobId"], "delayed"),
             (failed["jobId"], "failed"),
         ]
-        assert body["items"][0]["error"].startswith("delayed: ")
-        assert "injected put failure" in body["items"][0]["error"]
-        assert body["items"][1]["error"] == "gave up after 6 attempts"
+        delayed, gave_up = body["items"]
+        assert delayed["error"].startswith("delayed: ")
+        assert "injected put failure" in delayed["error"]
+        # The same, as codes: delayed past the budget, its cause the failed attempt and that
+        # attempt's own cause (a binding error).
+        assert delayed["errorCode"] == "delayed"
+        cause = delayed["errorParams"]["cause"]
+        assert cause["code"] == "attempt_failed" and cause["params"]["attempt"] == 1
+        assert cause["params"]["cause"] == {
+            "code": "binding_error",
+            "params": {"error": "ConnectionError"},
+        }
+        assert gave_up["error"] == "gave up after 6 attempts"
+        assert (gave_up["errorCode"], gave_up["errorParams"]) == (
+            "gave_up",
+            {"attempts": 6, "cause": None},
+        )
         assert set(body["items"][0]) >= {"jobId", "testId", "status", "error", "updatedAt"}
         assert body["nextCursor"] is None
         only_failed = _jobs(api, "?status=failed").json()["items"]

@@ -129,7 +129,9 @@ def test_sort_is_for_the_list_and_an_unknown_one_is_422(api: Api) -> None:
     r = api.client.get("/api/tests", params={"q": "여행", "sort": "popular"})
     assert r.status_code == 422
     error = r.json()["error"]
-    assert error["code"] == "sort_with_search" and error["details"][0]["loc"] == ["query", "sort"]
+    assert error["code"] == "invalid"
+    assert error["details"][0]["loc"] == ["query", "sort"]
+    assert error["details"][0]["type"] == "sort_with_search"
     r = api.client.get("/api/tests", params={"sort": "random"})
     assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["query", "sort"]
 

@@ -142,7 +142,8 @@ def test_openapi_and_health_are_served(api: Api) -> None:
         "saveMode": api.b.settings.save_mode,
     }
     r = api.client.get("/api/nowhere")
-    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_such_endpoint"
+    assert r.json()["error"]["params"] == {"method": "GET", "path": "/api/nowhere"}
 
 
 class _SaveDuringRead:

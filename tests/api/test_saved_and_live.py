@@ -12,7 +12,7 @@ import pytest
 from quizhub.bindings import SaveMode
 from quizhub.domain.wire import ms_of_iso
 from quizhub.edge.cdn import detail_url
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.store.keys import staging_key
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
@@ -93,7 +93,7 @@ def test_a_job_that_ends_without_purging_is_saved_but_never_live(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     """A purge the zone rejects ends the job succeeded with a warning and liveAt null."""
-    error = Permanent("zone purge rejected (403)")
+    error = Permanent("zone purge rejected (403)", code=Code.PURGE_REJECTED, params={"status": 403})
     rejected_purge = FlakyWrap("purger", "purge", failures=99, error=error)
     api = make_api(tmp_path, clock, wrap=rejected_purge)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 import uuid
@@ -23,6 +24,14 @@ from tests.browser._pages import (
 from tests.browser.conftest import ADMIN_TOKEN, AdminApi, dev_server, http, quiz_doc
 
 REASON = "gave up after 6 attempts (last error: attempt 6: R2 503 Service Unavailable)"
+# The same as the dead-letter consumer codes it, and as the admin says it.
+CAUSE = {"code": "binding_error", "params": {"error": "ConnectionError"}}
+LAST = {"code": "attempt_failed", "params": {"attempt": 6, "cause": CAUSE}}
+GAVE_UP = {"attempts": 6, "cause": LAST}
+GAVE_UP_KO = (
+    "6번 시도했지만 끝내지 못했습니다. 다시 시도해 주세요. 마지막 오류: 6번째 시도 — 저장소나 큐가"
+    " 잠시 응답하지 않았습니다."
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +61,9 @@ def _fail_as_the_dead_letter_queue_would(data_dir: Path, job_id: str) -> None:
     """Leave the job as the dead-letter consumer does when a save exhausts its retries."""
     with sqlite3.connect(data_dir / "d1.sqlite", timeout=10) as db:
         changed = db.execute(
-            "UPDATE jobs SET status = 'failed', step = 'failed', error = ? WHERE job_id = ?",
-            (REASON, job_id),
+            "UPDATE jobs SET status = 'failed', step = 'failed', error = ?, error_code = 'gave_up',"
+            " error_params = ? WHERE job_id = ?",
+            (REASON, json.dumps(GAVE_UP), job_id),
         ).rowcount
     assert changed == 1
 
@@ -75,7 +85,7 @@ def test_jobs_view_lists_a_failed_job_with_its_reason_and_retry_resubmits_it(
     card = page.locator(f'li.job-card[data-job-id="{job["jobId"]}"]')
     expect(card).to_contain_text("실패")
     expect(card).to_contain_text(test_id)
-    expect(card.locator(".job-reason")).to_have_text(REASON)
+    expect(card.locator(".job-reason")).to_have_text(GAVE_UP_KO)
     with page.expect_response(
         lambda r: r.request.method == "POST" and r.url.endswith(f"/jobs/{job['jobId']}/retry")
     ) as retried:
@@ -112,6 +122,7 @@ def test_editor_shows_a_delayed_job_with_its_reason_while_polling(
     sign_in(page)
     open_test(page, test_id)
     reason = "delayed: not finished within its retry budget (482 s); it will still apply"
+    params = {"budgetSeconds": 482, "cause": LAST}
     seen: list[str] = []
 
     def delayed(route: Route) -> None:
@@ -121,13 +132,15 @@ def test_editor_shows_a_delayed_job_with_its_reason_while_polling(
         response = route.fetch()
         job = response.json()
         seen.append(job["status"])
-        route.fulfill(response=response, json={**job, "status": "delayed", "error": reason})
+        late = {"status": "delayed", "error": reason, "errorCode": "delayed", "errorParams": params}
+        route.fulfill(response=response, json={**job, **late})
 
     page.route("**/api/admin/jobs/**", delayed)
     title_input(page).fill("지연된 뒤에 반영될 제목")
     page.get_by_role("button", name="저장하기").click()
     expect(save_status(page)).to_contain_text("저장 지연")
-    expect(save_status(page)).to_contain_text(reason)
+    expect(save_status(page)).to_contain_text("재시도 예산(8분 2초)을 넘겨 지연되고 있습니다")
+    expect(save_status(page)).to_contain_text("마지막 오류: 6번째 시도 — 저장소나 큐가")
     expect(save_status(page)).to_have_attribute("data-state", "delayed")
     expect(save_status(page)).to_contain_text("저장 완료")
 

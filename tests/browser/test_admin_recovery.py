@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.sync_api import Page, Route, expect
 
+from quizhub.edge.guard import too_large
 from tests.browser._pages import (
     open_test,
     polling_only,
@@ -66,25 +67,23 @@ def test_rejected_token_goes_back_to_sign_in_and_keeps_the_edits(
 
 
 def test_too_large_document_gets_a_clear_message(page: Page, make_test: Any) -> None:
-    """A 413 answer is reported as too large, not as a generic failure."""
+    """A 413 answer (the front door's, as it sends it) is reported as too large, with the
+    limit, in Korean."""
     test_id, _ = make_test()
     sign_in(page)
     open_test(page, test_id)
+    refusal = too_large(1024 * 1024)
     page.route(
         f"**/api/admin/tests/{test_id}",
         lambda route: (
-            route.fulfill(
-                status=413,
-                json={"error": {"code": "too_large", "message": "body too large", "details": None}},
-            )
+            route.fulfill(status=refusal.status, headers=refusal.all_headers(), body=refusal.body())
             if route.request.method == "PUT"
             else route.continue_()
         ),
     )
     title_input(page).fill("아주 긴 문서")
     page.get_by_role("button", name="저장하기").click()
-    expect(save_status(page)).to_contain_text("too large")
-    expect(save_status(page)).to_contain_text("너무 큽니다")
+    expect(save_status(page)).to_contain_text("보내는 내용이 너무 큽니다 (최대 1 MB)")
     expect(title_input(page)).to_have_value("아주 긴 문서")
 
 

@@ -132,13 +132,13 @@ def test_a_failed_image_job_says_why_and_keeps_the_previous_image(
     path.write_bytes(png_bomb())
     page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(path))
     status = _thumbnail_status(page)
-    expect(status).to_contain_text("처리하지 못했습니다: image too large to decode")
+    expect(status).to_contain_text("처리하지 못했습니다: 이미지가 너무 큽니다")
     preview = page.locator(".image-field", has=page.locator('[data-path="thumbnail"]'))
     expect(preview.locator(".image-empty")).to_have_text("이미지 없음")
 
     page.get_by_role("link", name="작업 상태").click()
     card = page.locator("li.job-card", has=page.get_by_text("이미지 처리")).first
-    expect(card).to_contain_text("image too large to decode")
+    expect(card).to_contain_text("이미지가 너무 큽니다")
     expect(card).to_contain_text(".png")
     expect(card.get_by_role("button", name="다시 시도")).to_be_visible()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -10,12 +11,26 @@ from playwright.sync_api import Page, Route, expect
 
 from quizhub.api.docs import ASSETS as DOCS_ASSETS
 from tests.browser._pages import open_test, sign_in
-from tests.browser.conftest import ROOT, shot
+from tests.browser.conftest import ROOT, http, shot
 
 PUBLIC = ROOT / "public"
 
 
 # ---------- public ----------
+
+INDEXED_S = 15  # the index queue's consumer works in real time here
+
+
+def _indexed(server: str, test_id: str, other_id: str) -> None:
+    """Wait until the search index, which its own queue updates after a save, relates the two
+    tests (the page asks for similar tests once, when it loads)."""
+    deadline = time.monotonic() + INDEXED_S
+    while True:
+        _, similar = http("GET", f"{server}/api/tests/{test_id}/similar?limit=4")
+        if other_id in [item["id"] for item in similar["items"]]:
+            return
+        assert time.monotonic() < deadline, f"not indexed in {INDEXED_S} s: {similar}"
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(
@@ -191,10 +206,13 @@ def test_served_pages_carry_the_security_headers(page: Page, server: str) -> Non
     assert response.headers.get("x-content-type-options") == "nosniff"
 
 
-def test_a_test_page_shows_similar_tests_but_never_itself(page: Page, make_test: Any) -> None:
+def test_a_test_page_shows_similar_tests_but_never_itself(
+    page: Page, make_test: Any, server: str
+) -> None:
     """비슷한 테스트 under the intro: related published tests as links, never the test itself."""
     test_id, doc = make_test(title="바다 여행 계획 테스트")
     other_id, other = make_test(title="해외여행 계획 스타일")
+    _indexed(server, test_id, other_id)
     page.goto(f"/test/?id={test_id}")
     similar = page.get_by_role("region", name="비슷한 테스트")
     expect(similar).to_be_visible()

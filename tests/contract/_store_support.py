@@ -13,16 +13,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.domain.jobs import JobKind
+from quizhub.domain.jobs import JobError, JobKind
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import RevGenerator, rev_time_ms
 from quizhub.domain.wire import iso_ms
+from quizhub.errors import Code
 from quizhub.search.terms import document_terms
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
 from quizhub.store.tests import Against, CommitOutcome, DocumentFacts, TestsRepo
 
 _BASE_MS = 1_795_000_000_000  # 2026-11-18T…Z
+
+
+def _error(message: str) -> JobError:
+    """A job error as a binding failure leaves it (``binding_error``), with ``message``."""
+    return JobError(Code.BINDING_ERROR, message, {"error": "ConnectionError"})
+
+
+# ``_error(…)`` as the cause a later code (a delay, a give-up) carries.
+_CAUSE = {"code": "binding_error", "params": {"error": "ConnectionError"}}
 
 
 def _ts(seconds: int) -> str:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from quizhub.domain.jobs import JobStatus, delayed_reason, expired_reason
+from quizhub.domain.jobs import JobStatus, delayed_error, expired_error
 from quizhub.store.jobs import JobsRepo, Overdue
 from quizhub.store.tests import TestsRepo
 from tests.contract._store_support import (
     _BASE_MS,
+    _CAUSE,
     _commit,
     _doc,
+    _error,
     _fresh,
     _job,
     _job_n,
@@ -77,10 +80,10 @@ async def check_set_step_and_note_error_touch_only_running_jobs(db: Any) -> None
     jobs = JobsRepo(db)
     running, failed = _job("t-run", 1), _job("t-run", 2)
     await jobs.start_attempt(running, "validate", _ts(1), None)
-    await jobs.fail(failed, "permanent", _ts(2))
+    await jobs.fail(failed, _error("permanent"), _ts(2))
     for job in (running, failed):
         await jobs.set_step(job.job_id, "put-r2", _ts(3))
-        await jobs.note_error(job.job_id, "transient: " + "x" * 2000, _ts(4))
+        await jobs.note_error(job.job_id, _error("transient: " + "x" * 2000), _ts(4))
     row = await jobs.get(running.job_id)
     assert row is not None
     assert (row.step, row.updated_at, len(row.error)) == ("put-r2", _ts(4), 1000)
@@ -103,7 +106,7 @@ async def check_fail_creates_the_row_and_never_overrides_terminal(db: Any) -> No
     await _fresh(db)
     jobs = JobsRepo(db)
     lost = _job("t-fail", 1)
-    await jobs.fail(lost, "invalid: " + "가" * 1500, _ts(5))
+    await jobs.fail(lost, _error("invalid: " + "가" * 1500), _ts(5))
     row = await jobs.get(lost.job_id)
     assert row is not None
     assert (row.status, row.step, row.attempts) == ("failed", "failed", 1)
@@ -111,7 +114,7 @@ async def check_fail_creates_the_row_and_never_overrides_terminal(db: Any) -> No
     done = _job("t-fail", 2)
     await _commit(db, done, _doc())
     await jobs.succeed(done.job_id, _ts(6))
-    await jobs.fail(done, "dead-lettered", _ts(7))
+    await jobs.fail(done, _error("dead-lettered"), _ts(7))
     after = await jobs.get(done.job_id)
     assert after is not None
     assert (after.status, after.error, after.updated_at) == ("succeeded", None, _ts(6))
@@ -142,7 +145,7 @@ async def check_sweep_delays_open_jobs_past_their_budget_and_never_fails_them(db
     )
     for job in (old, old_err, new, busy):
         await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
-    await jobs.note_error(old_err.job_id, "transient: R2 503", _ts(4))
+    await jobs.note_error(old_err.job_id, _error("transient: R2 503"), _ts(4))
     await jobs.set_step(busy.job_id, "put-r2", _ts(95))  # a (late) delivery working on it now
     await _commit(db, old_done, _doc())
     await jobs.succeed(old_done.job_id, _ts(4))
@@ -151,10 +154,12 @@ async def check_sweep_delays_open_jobs_past_their_budget_and_never_fails_them(db
     swept = await _sweep(jobs, 100)
     assert (swept.delayed, swept.live, swept.expired) == (2, 1, 0)
     rows = {r["job_id"]: r for r in await _rows(db, "SELECT * FROM jobs")}
-    delayed = delayed_reason(90)
+    delayed = delayed_error(90).message
     assert (rows[old.job_id]["status"], rows[old.job_id]["error"]) == ("delayed", delayed)
     assert rows[old.job_id]["step"] == "validate"  # where it stopped, for the admin to see
+    assert _coded(rows[old.job_id]) == ("delayed", {"budgetSeconds": 90, "cause": None})
     assert rows[old_err.job_id]["error"] == f"{delayed} (last error: transient: R2 503)"
+    assert _coded(rows[old_err.job_id]) == ("delayed", {"budgetSeconds": 90, "cause": _CAUSE})
     assert rows[old_err.job_id]["updated_at"] == _ts(100)
     assert rows[new.job_id]["status"] == "running"
     assert rows[busy.job_id]["status"] == "running"
@@ -162,6 +167,8 @@ async def check_sweep_delays_open_jobs_past_their_budget_and_never_fails_them(db
     live = rows[old_live.job_id]
     assert live["status"] == "succeeded" and live["error"].startswith("saved and live")
     assert "retry budget (90 s)" in live["error"]
+    over = {"code": "over_budget", "params": {"budgetSeconds": 90, "cause": None}}
+    assert _coded(live) == ("purge_incomplete", {"owed": True, "cause": over})
     assert not [r for r in rows.values() if r["status"] == "failed"]
     assert (await _sweep(jobs, 101)).total == 0  # already delayed: left as they are
 
@@ -177,7 +184,7 @@ async def check_sweep_expires_delayed_jobs_past_the_retention(db: Any) -> None:
     lost, resumed, young = _job("t-e1", 1), _job("t-e2", 2), _job("t-e3", 500)
     for job in (lost, resumed):
         await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
-    await jobs.note_error(lost.job_id, "attempt 1: R2 503", _ts(3))
+    await jobs.note_error(lost.job_id, _error("attempt 1: R2 503"), _ts(3))
     assert (await _sweep(jobs, 100)).delayed == 2
     await jobs.start_attempt(young, "validate", _ts(500), None)
     assert (await _sweep(jobs, 600)).delayed == 1
@@ -187,7 +194,10 @@ async def check_sweep_expires_delayed_jobs_past_the_retention(db: Any) -> None:
     assert (swept.delayed, swept.live, swept.expired) == (0, 0, 1)
     row = await jobs.get(lost.job_id)
     assert row is not None and (row.status, row.step) == ("expired", "expired")
-    assert row.error == f"{expired_reason(1000)} (last error: attempt 1: R2 503)"  # no nesting
+    assert row.error == f"{expired_error(1000).message} (last error: attempt 1: R2 503)"
+    # The delay's cause carries over: causes never nest.
+    expired = {"retentionSeconds": 1000, "cause": _CAUSE}
+    assert (row.error_code, row.error_params) == ("expired", expired)
     assert row.terminal
     again = await jobs.get(resumed.job_id)
     assert again is not None and (again.status, again.attempts) == ("running", 2)
@@ -204,7 +214,7 @@ async def check_a_late_delivery_of_a_delayed_job_applies_under_the_cas(db: Any) 
     late, older, newer = _job("t-late", 1), _job("t-cas", 2), _job("t-cas", 3)
     for job in (late, older):
         await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
-    await jobs.note_error(late.job_id, "attempt 1: R2 503", _ts(4))
+    await jobs.note_error(late.job_id, _error("attempt 1: R2 503"), _ts(4))
     assert (await _sweep(jobs, 100)).delayed == 2
 
     resumed = await jobs.start_attempt(late, "validate", _ts(300), None)
@@ -223,7 +233,7 @@ async def check_a_late_delivery_of_a_delayed_job_applies_under_the_cas(db: Any) 
     await jobs.start_attempt(older, "validate", _ts(305), None)
     await jobs.set_step(older.job_id, "put-r2", _ts(310))
     assert (await _sweep(jobs, 400)).delayed == 1
-    await jobs.note_error(older.job_id, "attempt 2: KV 503", _ts(401))
+    await jobs.note_error(older.job_id, _error("attempt 2: KV 503"), _ts(401))
     row = await jobs.get(older.job_id)
     assert row is not None and (row.status, row.step, row.error) == (
         "delayed",
@@ -260,13 +270,14 @@ async def check_the_dead_letter_queue_ends_a_delayed_job_failed(db: Any) -> None
     job = _job("t-dlq", 1)
     await jobs.start_attempt(job, "validate", _ts(1), None)
     assert (await _sweep(jobs, 100)).delayed == 1
-    await jobs.fail(job, "gave up after 6 attempts (last error: R2 503)", _ts(101))
+    await jobs.fail(job, _error("gave up after 6 attempts (last error: R2 503)"), _ts(101))
     row = await jobs.get(job.job_id)
     assert row is not None and (row.status, row.step, row.error) == (
         "failed",
         "failed",
         "gave up after 6 attempts (last error: R2 503)",
     )
+    assert (row.error_code, row.error_params) == ("binding_error", {"error": "ConnectionError"})
     assert (await _sweep(jobs, 5000)).total == 0  # terminal: the sweep leaves it alone
 
 
@@ -274,7 +285,7 @@ async def check_list_by_status_pages_newest_first(db: Any) -> None:
     await _fresh(db)
     jobs = JobsRepo(db)
     for n in (1, 2, 3):
-        await jobs.fail(_job("t-list", n), f"실패 {n}", _ts(n))
+        await jobs.fail(_job("t-list", n), _error(f"실패 {n}"), _ts(n))
     for n in (4, 6):
         await jobs.start_attempt(_job("t-list", n), "validate", _ts(n), None)
     await _commit(db, _job("t-done", 5), _doc())
@@ -310,7 +321,7 @@ async def check_latest_for_tests_returns_the_newest_rev_of_each_test(db: Any) ->
     jobs = JobsRepo(db)
     for job in (_job("t-a", 1), _job("t-a", 3), _job("t-a", 2), _job("t-b", 5)):
         await jobs.start_attempt(job, "validate", _ts(_job_n(job)), None)
-    await jobs.note_error("job-t-a-3", "transient: D1 busy", _ts(6))
+    await jobs.note_error("job-t-a-3", _error("transient: D1 busy"), _ts(6))
     latest = await jobs.latest_for_tests()
     assert set(latest) == {"t-a", "t-b"}
     newest = latest["t-a"]
@@ -321,3 +332,9 @@ async def check_latest_for_tests_returns_the_newest_rev_of_each_test(db: Any) ->
         "transient: D1 busy",
     )
     assert latest["t-b"].job_id == "job-t-b-5"
+
+
+def _coded(row: dict[str, Any]) -> tuple[str | None, Any]:
+    """A raw jobs row's code and params (stored as JSON text)."""
+    params = row["error_params"]
+    return row["error_code"], None if params is None else json.loads(params)

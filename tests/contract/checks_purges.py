@@ -8,7 +8,17 @@ from typing import Any
 
 from quizhub.store.jobs import JobsRepo
 from quizhub.store.purges import PurgeDebtRepo
-from tests.contract._store_support import _BASE_MS, _commit, _doc, _fresh, _job, _rev, _ts
+from tests.contract._store_support import (
+    _BASE_MS,
+    _CAUSE,
+    _commit,
+    _doc,
+    _error,
+    _fresh,
+    _job,
+    _rev,
+    _ts,
+)
 
 
 async def check_nothing_is_owed_until_a_purge_fails(db: Any) -> None:
@@ -93,10 +103,14 @@ async def check_a_job_that_gives_up_after_its_commit_owes_its_purge(db: Any) -> 
     jobs, debts = JobsRepo(db), PurgeDebtRepo(db)
     stale = _job("t-give", 1)
     await _commit(db, stale, _doc())
-    await jobs.fail(stale, "gave up after 6 attempts (last error: 429)", _ts(9))
+    await jobs.fail(stale, _error("gave up after 6 attempts (last error: 429)"), _ts(9))
     row = await jobs.get(stale.job_id)
     assert row is not None and row.status == "succeeded" and row.live_at is None
     assert (row.error or "").startswith("saved and live, but invalidating caches")
+    assert (row.error_code, row.error_params) == (
+        "purge_incomplete",
+        {"owed": True, "cause": _CAUSE},
+    )
     debt = await debts.get("t-give")
     assert debt is not None
     assert (debt.rev, debt.since, debt.next_at) == (_rev(1), _ts(9), _ts(9))
@@ -105,14 +119,14 @@ async def check_a_job_that_gives_up_after_its_commit_owes_its_purge(db: Any) -> 
     live = _job("t-live", 1)
     await _commit(db, live, _doc())
     await jobs.mark_live(live.job_id, _ts(2))
-    await jobs.fail(live, "gave up after 6 attempts", _ts(9))
+    await jobs.fail(live, _error("gave up after 6 attempts"), _ts(9))
     never = _job("t-never", 1)
     await jobs.start_attempt(never, "validate", _ts(1), None)
-    await jobs.fail(never, "gave up after 6 attempts", _ts(9))
+    await jobs.fail(never, _error("gave up after 6 attempts"), _ts(9))
     done = _job("t-done", 1)
     await _commit(db, done, _doc())
     await jobs.succeed(done.job_id, _ts(2))
-    await jobs.fail(done, "a late dead letter", _ts(9))
+    await jobs.fail(done, _error("a late dead letter"), _ts(9))
     assert [d.test_id for d in await debts.all()] == ["t-give"]
 
 
@@ -124,9 +138,9 @@ async def check_the_sweep_ending_a_committed_job_owes_its_purge(db: Any) -> None
     stuck, live = _job("t-stuck", 1), _job("t-gone-live", 2)
     for job in (stuck, live):
         await _commit(db, job, _doc())
-    await jobs.note_error(stuck.job_id, "attempt 3: zone purge answered 429", _ts(3))
+    await jobs.note_error(stuck.job_id, _error("attempt 3: zone purge answered 429"), _ts(3))
     await jobs.mark_live(live.job_id, _ts(3))
-    await jobs.note_error(live.job_id, "attempt 2: index queue down", _ts(3))
+    await jobs.note_error(live.job_id, _error("attempt 2: index queue down"), _ts(3))
     overdue = await jobs.sweep_overdue(
         _BASE_MS + 500_000, budget_seconds=90, retention_seconds=1000, quiet_seconds=60
     )

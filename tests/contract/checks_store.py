@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizhub.domain.jobs import JobError
 from quizhub.domain.preconditions import Precondition
+from quizhub.errors import Code
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.tests import Against, TestsRepo
 from quizhub.store.versions import VersionsRepo
 from tests.contract._store_support import (
     _commit,
     _doc,
+    _error,
     _fresh,
     _job,
     _rev,
@@ -32,6 +35,8 @@ async def check_create_only_conflicts_when_the_test_exists(db: Any) -> None:
     outcome = await _commit(db, again, _doc("다시 만들기"))
     assert outcome.status == "conflict", outcome
     assert "already exists" in outcome.job.error
+    coded = (outcome.job.error_code, outcome.job.error_params)
+    assert coded == ("test_exists", {"liveRev": _rev(1)})
     row = await TestsRepo(db).pointer("t-create")
     assert row is not None and row.rev == _rev(1)
     assert (await _commit(db, _job("t-create", 3, kind="delete"), None)).status == "committed"
@@ -96,6 +101,8 @@ async def check_older_rev_is_superseded(db: Any) -> None:
     assert outcome.job.committed == 0
     assert outcome.job.step == "done"
     assert _rev(2) in outcome.job.error and outcome.job.error.startswith("superseded")
+    coded = (outcome.job.error_code, outcome.job.error_params)
+    assert coded == ("superseded", {"liveRev": _rev(2)})
     row = await TestsRepo(db).pointer("t-sup")
     assert row is not None and row.rev == _rev(2)
     assert await _tags(db, "t-sup") == ["새것"]
@@ -120,6 +127,8 @@ async def check_stale_base_rev_is_a_conflict(db: Any) -> None:
     assert outcome.job.error == (
         f"conflict: the test changed since it was loaded (loaded {_rev(1)}, now {_rev(2)})"
     )
+    changed = {"baseRev": _rev(1), "liveRev": _rev(2)}
+    assert (outcome.job.error_code, outcome.job.error_params) == ("changed_since_loaded", changed)
     row = await TestsRepo(db).pointer("t-conf")
     assert row is not None and row.rev == _rev(2)
 
@@ -129,6 +138,7 @@ async def check_matching_base_rev_commits(db: Any) -> None:
     await _commit(db, _job("t-base", 1), _doc())
     outcome = await _commit(db, _job("t-base", 2, base=1), _doc(title="고친 제목"))
     assert outcome.status == "committed", outcome
+    assert (outcome.job.error_code, outcome.job.error_params) == (None, None)
     [summary] = await TestsRepo(db).list_all()
     assert (summary["rev"], summary["title"]) == (_rev(2), "고친 제목")
 
@@ -138,6 +148,7 @@ async def check_base_rev_of_a_missing_test_is_a_conflict(db: Any) -> None:
     outcome = await _commit(db, _job("t-gone", 2, base=1), _doc())
     assert outcome.status == "conflict", outcome
     assert outcome.job.error.endswith(f"(loaded {_rev(1)}, now none)")
+    assert outcome.job.error_params == {"baseRev": _rev(1), "liveRev": None}
     assert await TestsRepo(db).pointer("t-gone") is None
 
 
@@ -177,13 +188,17 @@ async def check_an_overlapping_merge_is_a_conflict_while_its_live_rev_is_live(db
     await _commit(db, _job("t-ov", 1), _doc())
     await _commit(db, _job("t-ov", 2), _doc(title="두 번째"))
     found = {"items": [{"path": "title", "base": "a", "live": "b", "incoming": "c"}], "total": 1}
-    stale = Against(_rev(1), conflicts=found, error="conflict: title")
+    params = {"baseRev": _rev(1), "liveRev": _rev(2), "paths": ["title"], "count": 1}
+    error = JobError(Code.MERGE_CONFLICT, "conflict: title", params)
+    stale = Against(_rev(1), conflicts=found, error=error)
     moved = await _commit(db, _job("t-ov", 3, base=1), _doc(title="셋"), against=stale)
     assert (moved.status, moved.job.conflicts, moved.job.error) == ("moved", None, None)
-    live = Against(_rev(2), conflicts=found, error="conflict: title")
+    assert (moved.job.error_code, moved.job.error_params) == (None, None)
+    live = Against(_rev(2), conflicts=found, error=error)
     outcome = await _commit(db, _job("t-ov", 4, base=1), _doc(title="넷"), against=live)
     assert outcome.status == "conflict", outcome
     assert (outcome.job.conflicts, outcome.job.error) == (found, "conflict: title")
+    assert (outcome.job.error_code, outcome.job.error_params) == ("merge_conflict", params)
     assert (outcome.job.step, outcome.job.merge_facts) == ("done", None)
     pointer = await TestsRepo(db).pointer("t-ov")
     assert pointer is not None and pointer.rev == _rev(2)
@@ -200,6 +215,8 @@ async def check_a_merge_never_moves_the_pointer_back(db: Any) -> None:
     await _commit(db, _job("t-old", 4, kind="delete"), None)
     late = await _commit(db, _job("t-old", 5, base=3), _doc(title="다섯"))
     assert late.status == "conflict" and "was deleted since it was loaded" in str(late.job.error)
+    assert late.job.error_code == "deleted_since_loaded"
+    assert late.job.error_params == {"baseRev": _rev(3), "liveRev": _rev(4)}
 
 
 async def check_recommitting_a_committed_job_is_already_committed(db: Any) -> None:
@@ -219,7 +236,7 @@ async def check_commit_of_a_failed_job_changes_nothing(db: Any) -> None:
     await _fresh(db)
     job = _job("t-failed", 1)
     await JobsRepo(db).start_attempt(job, "validate", _ts(1), None)
-    await JobsRepo(db).fail(job, "invalid: no questions", _ts(2))
+    await JobsRepo(db).fail(job, _error("invalid: no questions"), _ts(2))
     outcome = await _commit(db, job, _doc(), at=3, start=False)
     assert outcome.status == "terminal", outcome
     assert (outcome.job.status, outcome.job.committed) == ("failed", 0)

@@ -30,7 +30,8 @@ def test_tags_that_differ_only_in_normal_form_or_case_are_duplicates() -> None:
     for tags in ([DECOMPOSED, "여행"], ["MBTI", "mbti"]):
         with pytest.raises(Invalid) as err:
             parse_document(sample_doc(tags=tags))
-        assert err.value.details[0]["loc"] == ["tags"]
+        assert err.value.details[0]["loc"] == ["tags", 1]
+        assert err.value.details[0]["ctx"] == {"tag": tags[1]}
 
 
 def test_thousands_of_unknown_answers_get_a_small_422() -> None:

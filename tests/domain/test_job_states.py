@@ -7,8 +7,8 @@ from quizhub.domain.jobs import (
     JOB_STATUSES,
     TERMINAL,
     JobRow,
-    delayed_reason,
-    expired_reason,
+    delayed_error,
+    expired_error,
     make_job_id,
 )
 from quizhub.domain.revisions import RevGenerator
@@ -47,7 +47,8 @@ def test_an_untouched_job_is_queued_within_its_budget() -> None:
 def test_an_untouched_job_past_its_budget_is_delayed_with_the_reason() -> None:
     """Past the budget it is delayed, since the budget ran out, saying it may still apply."""
     row = _at(600_001)
-    assert (row.status, row.error) == ("delayed", delayed_reason(600))
+    assert (row.status, row.error) == ("delayed", delayed_error(600).message)
+    assert (row.error_code, row.error_params) == ("delayed", {"budgetSeconds": 600, "cause": None})
     assert row.updated_at == iso_ms(ACCEPTED_MS + 600_000)
     assert not row.terminal and "it will still apply" in (row.error or "")
     assert row.to_json()["status"] == "delayed"
@@ -56,7 +57,13 @@ def test_an_untouched_job_past_its_budget_is_delayed_with_the_reason() -> None:
 def test_an_untouched_job_past_the_retention_is_expired() -> None:
     """Past the queue's retention nothing can deliver it any more: expired, terminal."""
     row = _at(86_400_001)
-    assert (row.status, row.step, row.error) == ("expired", "expired", expired_reason(86_400))
+    assert (row.status, row.step, row.error) == (
+        "expired",
+        "expired",
+        expired_error(86_400).message,
+    )
+    assert row.to_json()["errorCode"] == "expired"
+    assert row.to_json()["errorParams"] == {"retentionSeconds": 86_400, "cause": None}
     assert row.updated_at == iso_ms(ACCEPTED_MS + 86_400_000)
     assert row.terminal
     assert _at(86_400_000).status == "delayed"

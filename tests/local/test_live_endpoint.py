@@ -144,7 +144,7 @@ def test_an_expired_ticket_is_refused(platform: LocalPlatform, clock: FakeClock)
     scope = _scope(platform, "travel")
     clock.advance(TICKET_TTL_SECONDS * 1000 + 1)
     sent = run(_session(platform, scope, []))
-    assert _refusal(sent) == (401, "unauthorized")
+    assert _refusal(sent) == (401, "ticket_invalid")
 
 
 def test_a_ticket_opens_one_socket_only(platform: LocalPlatform, clock: FakeClock) -> None:
@@ -162,7 +162,7 @@ def test_a_ticket_opens_one_socket_only(platform: LocalPlatform, clock: FakeCloc
     first = run(_session(platform, scope, [reuse_while_open]))
     assert first[0] == {"type": "websocket.accept"}
     assert seen["open"] == 1
-    assert [_refusal(sent) for sent in seen["again"]] == [(401, "unauthorized")] * 2
+    assert [_refusal(sent) for sent in seen["again"]] == [(401, "ticket_spent")] * 2
     assert seen["fresh"][0] == {"type": "websocket.accept"}
 
 
@@ -170,14 +170,14 @@ def test_a_spent_ticket_is_refused_after_its_socket_closed(platform: LocalPlatfo
     """Closing the socket does not give the ticket back."""
     scope = _scope(platform, "travel")
     assert run(_session(platform, scope, []))[0] == {"type": "websocket.accept"}
-    assert _refusal(run(_session(platform, scope, []))) == (401, "unauthorized")
+    assert _refusal(run(_session(platform, scope, []))) == (401, "ticket_spent")
 
 
 def test_a_refused_upgrade_does_not_spend_its_ticket(platform: LocalPlatform) -> None:
     """A ticket presented from a foreign page (403) still opens the editor's own socket."""
     scope = _scope(platform, "travel")
     foreign = {**scope, "headers": [(b"origin", b"https://evil.example")]}
-    assert _refusal(run(_session(platform, foreign, []))) == (403, "forbidden")
+    assert _refusal(run(_session(platform, foreign, []))) == (403, "origin_forbidden")
     assert run(_session(platform, scope, []))[0] == {"type": "websocket.accept"}
 
 
@@ -185,7 +185,7 @@ def test_without_live_status_bound_an_upgrade_is_503(platform: LocalPlatform) ->
     """Bindings without a live channel: 503, as the API Worker answers without LIVE_STATUS."""
     app = platform.live.endpoint(replace(platform.bindings, live=None))
     sent = run(_session(platform, _scope(platform, "travel"), [], app=app))
-    assert _refusal(sent) == (503, "unavailable")
+    assert _refusal(sent) == (503, "live_not_bound")
 
 
 def test_a_server_without_http_responses_can_only_close_the_handshake(

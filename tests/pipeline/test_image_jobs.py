@@ -196,6 +196,13 @@ def test_an_images_outage_is_retried_then_dead_lettered_failed(
         assert job is not None and job.status == "failed" and job.kind == "image"
         assert job.attempts == platform.bindings.settings.max_retries + 1
         assert "gave up" in (job.error or "") and "injected info failure" in (job.error or "")
+        assert job.error_code == "gave_up" and job.error_params is not None
+        last = job.error_params["cause"]
+        assert last["code"] == "attempt_failed"
+        assert last["params"]["cause"] == {
+            "code": "binding_error",
+            "params": {"error": "ConnectionError"},
+        }
         assert run(ImagesRepo(platform.raw.db).variants(upload.key)) == []
         assert platform.broker.stats(IMAGE_QUEUE)["dead_lettered"] == 1  # via the image DLQ
         assert platform.broker.stats(IMAGE_DLQ)["acked"] == 1
@@ -257,5 +264,6 @@ def test_without_an_images_binding_the_job_fails_at_once(tmp_path: Path, clock: 
         job = run(JobsRepo(platform.raw.db).get(upload.accepted.job_id))
         assert job is not None and job.status == "failed" and job.attempts == 1
         assert "IMAGES binding is unbound" in (job.error or "")
+        assert (job.error_code, job.error_params) == ("images_unbound", {})
     finally:
         platform.close()

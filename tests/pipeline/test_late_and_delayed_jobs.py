@@ -9,12 +9,21 @@ from dataclasses import replace
 import pytest
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import delayed_reason, expired_reason
+from quizhub.domain.jobs import delayed_error, expired_error
 from quizhub.errors import NotFound
 from quizhub.pipeline.consumer import handle_dlq_batch, sweep_stuck_jobs
 from quizhub.pipeline.policy import QUEUE_RETENTION_SECONDS, job_budget_seconds
 from tests.fakes import FakeBatch, FakeClock, FakeMessage, Flaky, run
 from tests.pipeline.conftest import deliver, job, save, served
+
+# The cause a job keeps of its first delivery failing on a binding: the attempt, then the error.
+LAST_CAUSE = {
+    "code": "attempt_failed",
+    "params": {
+        "attempt": 1,
+        "cause": {"code": "binding_error", "params": {"error": "ConnectionError"}},
+    },
+}
 
 
 def test_sweep_marks_a_job_past_its_budget_delayed_not_failed(
@@ -34,8 +43,10 @@ def test_sweep_marks_a_job_past_its_budget_delayed_not_failed(
         assert await sweep_stuck_jobs(b) == 1
         row = await job(b, msg)
         assert row["status"] == "delayed"
-        assert row["error"].startswith(delayed_reason(budget))
+        assert row["error"].startswith(delayed_error(budget).message)
         assert "(last error: attempt 1: ConnectionError: injected put failure)" in row["error"]
+        assert row["error_code"] == "delayed"
+        assert row["error_params"] == {"budgetSeconds": budget, "cause": LAST_CAUSE}
         assert await sweep_stuck_jobs(b) == 0  # stays delayed; the sweep does not repeat itself
 
     run(scenario())
@@ -101,8 +112,12 @@ def test_a_delayed_job_expires_after_the_queue_retention_and_stays_unapplied(
         assert await sweep_stuck_jobs(b) == 1
         row = await job(b, msg)
         assert (row["status"], row["step"]) == ("expired", "expired")
-        assert row["error"].startswith(expired_reason(QUEUE_RETENTION_SECONDS))
+        assert row["error"].startswith(expired_error(QUEUE_RETENTION_SECONDS).message)
         assert "(last error: attempt 1: ConnectionError: injected put failure)" in row["error"]
+        # The delay's cause carries over, never nested in a cause of its own.
+        assert row["error_code"] == "expired"
+        retention = {"retentionSeconds": QUEUE_RETENTION_SECONDS, "cause": LAST_CAUSE}
+        assert row["error_params"] == retention
         (m,) = await deliver(b, msg, attempts=2)
         assert m.outcome == "ack" and (await job(b, msg))["status"] == "expired"
         with pytest.raises(NotFound):
@@ -128,6 +143,9 @@ def test_dead_letter_ends_a_delayed_job_failed(b: Bindings, clock: FakeClock) ->
         row = await job(fb, msg)
         assert dead.outcome == "ack" and row["status"] == "failed"
         assert row["error"].startswith("gave up after 6 attempts")
+        assert row["error_code"] == "gave_up" and row["error_params"]["attempts"] == 6
+        last = row["error_params"]["cause"]
+        assert last["code"] == "attempt_failed" and last["params"]["attempt"] == 6
 
     run(scenario())
 
@@ -146,5 +164,8 @@ def test_sweep_of_a_committed_job_keeps_it_succeeded(b: Bindings, clock: FakeClo
         row = await job(b, msg)
         assert row["status"] == "succeeded" and row["error"].startswith("saved and live")
         assert f"not finished within its retry budget ({budget} s)" in row["error"]
+        assert row["error_code"] == "purge_incomplete"
+        cause = {"code": "over_budget", "params": {"budgetSeconds": budget, "cause": LAST_CAUSE}}
+        assert row["error_params"] == {"owed": True, "cause": cause}
 
     run(scenario())

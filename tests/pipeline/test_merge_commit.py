@@ -155,6 +155,10 @@ def test_a_live_rev_that_keeps_moving_retries_the_job_later(
         row = await job(b, mine)
         assert (m.outcome, row["committed"], pending) == ("retry", False, [])
         assert "kept changing" in row["error"]
+        assert (row["error_code"], row["error_params"]["cause"]) == (
+            "attempt_failed",
+            {"code": "merge_kept_moving", "params": {"rounds": MERGE_ROUNDS}},
+        )
         await deliver(b, mine, attempts=2)
         row = await job(b, mine)
         assert row["status"] == "succeeded"

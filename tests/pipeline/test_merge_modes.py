@@ -146,6 +146,10 @@ def test_overlapping_edits_are_a_conflict_listing_each_path(api: Api) -> None:
         {"path": "title", "base": "여행 성향 테스트", "live": "A의 제목", "incoming": "B의 제목"}
     ]
     assert bob["conflictCount"] == 1 and "both changed" in bob["error"]
+    assert (bob["errorCode"], bob["errorParams"]) == (
+        "merge_conflict",
+        {"baseRev": rev0, "liveRev": alice["rev"], "paths": ["title"], "count": 1},
+    )
     live = _current(api)
     assert (live["rev"], live["title"], live["tags"]) == (alice["rev"], "A의 제목", ["여행"])
 
@@ -182,6 +186,15 @@ def test_a_merge_that_breaks_a_rule_is_a_conflict(api: Api) -> None:
         }
     ]
     assert "would break a rule" in bob["error"]
+    assert (bob["errorCode"], bob["errorParams"]) == (
+        "merge_broke_rules",
+        {
+            "liveRev": alice["rev"],
+            "path": "questions.1.options.0.scores.relax",
+            "rule": "unknown_result",
+            "count": 1,
+        },
+    )
     live = _current(api)
     assert live["rev"] == alice["rev"] and [q["id"] for q in live["questions"]] == ["q1"]
 

@@ -14,7 +14,7 @@ import pytest
 
 from quizhub.bindings import Bindings, SaveMode
 from quizhub.edge.cdn import detail_url
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 from quizhub.local.platform import LocalPlatform
 from quizhub.pipeline.purges import PURGE_RETRY_BASE_SECONDS, purge_retry_seconds
 from quizhub.ports import CachedResponse
@@ -51,7 +51,7 @@ class ZoneOutage:
         if hook is not None:
             await hook()
         if self.down:
-            raise Transient("zone purge answered 429: rate limited")
+            raise Transient("zone purge answered 429: rate limited", code=Code.PURGE_RATE_LIMITED)
         await self._inner.purge(tags=tags, urls=urls)
 
 

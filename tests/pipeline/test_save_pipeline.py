@@ -10,7 +10,7 @@ import pytest
 
 from quizhub.bindings import Bindings
 from quizhub.domain.preconditions import Precondition
-from quizhub.errors import NotFound, Permanent
+from quizhub.errors import Code, NotFound, Permanent
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.pipeline.consumer import handle_dlq_batch
 from quizhub.pipeline.messages import MESSAGE_LIMIT
@@ -274,21 +274,25 @@ def test_sync_mode_runs_the_same_steps_inside_the_request(tmp_path: Path, clock:
     run(scenario())
 
 
+REJECTED = Permanent("zone purge rejected (403)", code=Code.PURGE_REJECTED, params={"status": 403})
+
+
 def test_committed_job_that_cannot_invalidate_ends_succeeded_with_a_warning(b: Bindings) -> None:
     """A rejected purge after the commit never marks a live save failed; the warning says why."""
 
     async def scenario() -> None:
         fb = replace(
             b,
-            purger=Flaky(
-                b.purger, "purge", failures=99, error=Permanent("zone purge rejected (403)")
-            ),
+            purger=Flaky(b.purger, "purge", failures=99, error=REJECTED),
         )
         msg = await save(fb, "라이브")
         (m,) = await deliver(fb, msg)
         row = await job(fb, msg)
         assert m.outcome == "ack" and row["status"] == "succeeded"
         assert row["error"].startswith("saved and live") and "403" in row["error"]
+        cause = {"code": "purge_rejected", "params": {"status": 403}}
+        assert row["error_code"] == "purge_incomplete"
+        assert row["error_params"] == {"owed": True, "cause": cause}
         assert (await served(b))["rev"] == msg["rev"]
 
     run(scenario())

@@ -72,13 +72,18 @@ def test_a_save_is_pushed_running_committed_live_then_succeeded(
 
 
 def test_a_conflict_is_pushed_as_its_outcome(tmp_path: Path, clock: FakeClock) -> None:
-    """A save based on a stale rev ends ``conflict`` on the editors' sockets too."""
+    """A save based on a stale rev that changed what the live one changed ends ``conflict`` on
+    the editors' sockets too, with its code and params, as the job view answers it."""
     platform = make_platform(tmp_path, clock)
     first = _rev(platform, run(_save(platform, "첫 저장")))
-    run(_save(platform, "두 번째 저장", base_rev=first))
+    second = _rev(platform, run(_save(platform, "두 번째 저장", base_rev=first)))
     socket = _listen(platform)
     run(_save(platform, "오래된 편집", base_rev=first))
-    assert [m["phase"] for m in _received(socket)][-1] == "conflict"
+    last = _received(socket)[-1]
+    assert last["phase"] == "conflict"
+    assert last["job"]["errorCode"] == "merge_conflict"
+    params = {"baseRev": first, "liveRev": second, "paths": ["title"], "count": 1}
+    assert last["job"]["errorParams"] == params
     platform.close()
 
 
@@ -160,6 +165,8 @@ def test_a_dead_lettered_save_is_pushed_as_failed(tmp_path: Path, clock: FakeClo
     run(handle_dlq_batch(FakeBatch([dead], queue="quizhub-save-dlq"), b))
     [message] = _received(socket)
     assert message["phase"] == "failed" and "gave up" in message["job"]["error"]
+    assert message["job"]["errorCode"] == "gave_up"
+    assert message["job"]["errorParams"] == {"attempts": 6, "cause": None}
     platform.close()
 
 

@@ -56,7 +56,7 @@ async def _fetch(h: Any, fixture: Any) -> tuple[int, dict[str, Any] | None, _For
 async def check_anonymous_admin_write_is_401_without_reading_the_body(h: Any) -> None:
     fixture = _request("PUT", "/api/admin/tests/t1", {"content-length": str(10**8)}, 200)
     status, body, forward = await _fetch(h, fixture)
-    assert status == 401 and body is not None and body["error"]["code"] == "unauthorized"
+    assert status == 401 and body is not None and body["error"]["code"] == "token_missing"
     assert js_json(fixture.state)["pulls"] == 0 and forward.calls == []
 
 

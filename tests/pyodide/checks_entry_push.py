@@ -146,7 +146,7 @@ async def check_the_object_spends_a_ticket_once_even_across_hibernation(h: Any) 
         # A new instance over the same state: what a hibernated object wakes up as.
         again = await _object(fixture).fetch(_request(url, headers=upgrade))
         assert int(again.status) == 401
-        assert json.loads(str(await again.text()))["error"]["code"] == "unauthorized"
+        assert json.loads(str(await again.text()))["error"]["code"] == "ticket_spent"
         assert len(list(fixture.ctx.getWebSockets())) == 1
         [spent] = _stored_keys(fixture)
         assert spent.startswith(SPENT_PREFIX)

@@ -27,7 +27,8 @@ from typing import Any, Literal, get_args
 from quizhub.domain.days import KST_OFFSET_MS, day_of
 from quizhub.domain.ids import ITEM_ID_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.revisions import REV_PATTERN
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = [
     "ANALYTICS_QUEUE",
@@ -124,13 +125,19 @@ class EventField:
             return raw if 0 <= raw <= self.maximum else _BAD
         return raw if isinstance(raw, str) and raw in self.choices else _BAD
 
-    def problem(self) -> tuple[str, str]:
-        """``(msg, type)`` of the error a value the field does not take gets."""
+    def problem(self) -> tuple[str, Code | str, dict[str, Any]]:
+        """``(msg, type, ctx)`` of the error a value the field does not take gets (pydantic's
+        types where pydantic has one)."""
         if self.pattern:
-            return f"must match {self.pattern}", "pattern"
+            return (
+                f"must match {self.pattern}",
+                "string_pattern_mismatch",
+                {"pattern": self.pattern},
+            )
         if self.maximum is not None:
-            return f"must be {self.about}, an integer from 0 to {self.maximum}", "int"
-        return f"must be one of {', '.join(self.choices)}", "enum"
+            msg = f"must be {self.about}, an integer from 0 to {self.maximum}"
+            return msg, Code.OUT_OF_RANGE, {"ge": 0, "le": self.maximum}
+        return f"must be one of {', '.join(self.choices)}", "enum", {"expected": list(self.choices)}
 
 
 @cache
@@ -237,16 +244,23 @@ class PlayEvent:
         return out
 
 
-def _problem(loc: list[Any], msg: str, kind: str, code: str | None = None) -> Invalid:
+def _problem(
+    loc: list[Any],
+    msg: str,
+    kind: Code | str,
+    ctx: dict[str, Any] | None = None,
+    code: Code = Code.INVALID,
+) -> Invalid:
     where = ".".join(str(p) for p in loc)
-    return Invalid(f"{where}: {msg}", code=code, details=[{"loc": loc, "msg": msg, "type": kind}])
+    details = [field_error(loc, msg, kind, ctx)]
+    return Invalid(f"{where}: {msg}", code=code, details=details)
 
 
 def _one(raw: Any, i: int) -> PlayEvent:
     """One event checked against the table; ``Invalid`` naming the first field that is wrong."""
     loc: list[Any] = ["events", i]
     if not isinstance(raw, dict):
-        raise _problem(loc, "an event is an object", "type")
+        raise _problem(loc, "an event is an object", "dict_type")
     for name in raw:
         if name not in _KNOWN:
             raise _problem([*loc, name], "unknown field", "extra_forbidden")
@@ -284,7 +298,7 @@ def parse_events(payload: Any) -> list[PlayEvent]:
     """``{"events": [...]}`` → 1..MAX_EVENTS_PER_REQUEST events; ``Invalid`` naming the field.
     It takes exactly what ``events_schema()`` describes."""
     if not isinstance(payload, dict):
-        raise _problem(["body"], 'send {"events": [...]}', "type")
+        raise _problem(["body"], 'send {"events": [...]}', "dict_type")
     extra = [name for name in payload if name != "events"]
     if extra:
         raise _problem([extra[0]], "unknown field", "extra_forbidden")
@@ -293,7 +307,10 @@ def parse_events(payload: Any) -> list[PlayEvent]:
         raise _problem(["events"], "field required (a list)", "missing")
     if not 1 <= len(events) <= MAX_EVENTS_PER_REQUEST:
         msg = f"send 1 to {MAX_EVENTS_PER_REQUEST} events per request"
-        raise _problem(["events"], msg, "too_long" if events else "too_short")
+        if events:
+            ctx = {"max_length": MAX_EVENTS_PER_REQUEST, "actual_length": len(events)}
+            raise _problem(["events"], msg, "too_long", ctx)
+        raise _problem(["events"], msg, "too_short", {"min_length": 1, "actual_length": 0})
     return [_one(raw, i) for i, raw in enumerate(events)]
 
 
@@ -309,7 +326,7 @@ def one_play(events: list[PlayEvent]) -> list[PlayEvent]:
         ):
             if value != wanted:
                 msg = f"the events of a request are of one play: {name} must be {wanted!r}"
-                raise _problem(["events", i, name], msg, "one_play", code="mixed_plays")
+                raise _problem(["events", i, name], msg, Code.ONE_PLAY, code=Code.MIXED_PLAYS)
     return events
 
 
@@ -325,8 +342,9 @@ def event_message(events: list[PlayEvent], received_ms: int) -> dict[str, Any]:
 def events_of_message(body: Any) -> tuple[int, list[PlayEvent]]:
     """``(received_ms, events)`` of a queue message; ``Invalid`` for one this API never sent."""
     if not isinstance(body, dict) or body.get("type") != MESSAGE_TYPE:
-        raise Invalid("not a play-events message")
+        raise Invalid("not a play-events message", code=Code.INVALID_EVENTS_MESSAGE)
     received = body.get("receivedAt")
     if isinstance(received, bool) or not isinstance(received, int) or received < 0:
-        raise Invalid("play-events message without receivedAt")
+        message = "play-events message without receivedAt"
+        raise Invalid(message, code=Code.INVALID_EVENTS_MESSAGE)
     return received, one_play(parse_events({"events": body.get("events")}))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 from quizhub.ports import PgConnection
 
 __all__ = ["PgParams", "AsyncpgDatabase", "CONNECT_TIMEOUT_S", "COMMAND_TIMEOUT_S"]
@@ -95,7 +95,10 @@ class AsyncpgDatabase:
                 command_timeout=COMMAND_TIMEOUT_S,
             )
         except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-            raise Transient(f"analytics database {self.describe()} unavailable: {exc}") from exc
+            raise Transient(
+                f"analytics database {self.describe()} unavailable: {exc}",
+                code=Code.ANALYTICS_DB_UNAVAILABLE,
+            ) from exc
         try:
             yield conn
         finally:

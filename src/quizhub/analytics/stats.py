@@ -12,7 +12,7 @@ from typing import Any
 from quizhub.analytics.events import day_of
 from quizhub.analytics.store import COLUMNS, AnalyticsStore
 from quizhub.bindings import Bindings
-from quizhub.errors import NotFound, Transient
+from quizhub.errors import Code, NotFound, Transient
 from quizhub.ports import AnalyticsDatabase
 from quizhub.store.documents import read_current
 from quizhub.store.tests import TestsRepo
@@ -30,7 +30,7 @@ def analytics_db(b: Bindings) -> AnalyticsDatabase:
         raise Transient(
             "play analytics are not bound here (HYPERDRIVE on Cloudflare; locally the"
             " embedded Postgres or ANALYTICS_DATABASE_URL)",
-            code="analytics_unavailable",
+            code=Code.ANALYTICS_UNAVAILABLE,
         )
     return b.analytics
 
@@ -66,7 +66,8 @@ async def test_stats(b: Bindings, test_id: str, days: int) -> dict[str, Any]:
         _document(b, test_id),
     )
     if doc is None and not rows:
-        raise NotFound(f"test '{test_id}' does not exist and has no recorded plays")
+        message = f"test '{test_id}' does not exist and has no recorded plays"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     totals = {c: sum(r.counts[c] for r in rows) for c in COLUMNS}
     per_day = {r.day: r.counts for r in rows}
     zero = dict.fromkeys(COLUMNS, 0)

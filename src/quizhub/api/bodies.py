@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from quizhub.domain.document import Rev
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import REV_PATTERN
+from quizhub.errors import Code
 
 __all__ = ["Answers", "RetryBody", "RestoreBody"]
 
@@ -56,7 +57,7 @@ class RetryBody(_Body):
 def _not_null(rev: str | None) -> str | None:
     if rev is None:  # only when sent: a default is not validated
         msg = "a restore needs the rev the editor saw, not null"
-        raise PydanticCustomError("rev", msg)
+        raise PydanticCustomError(Code.NULL_REV.value, msg)
     return rev
 
 

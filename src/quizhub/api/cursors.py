@@ -34,7 +34,8 @@ from quizhub.domain.ids import TEST_ID_PATTERN
 from quizhub.domain.jobs import JOB_ID_PATTERN
 from quizhub.domain.revisions import REV_PATTERN
 from quizhub.domain.wire import iso_ms
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 from quizhub.search.service import DEPTH
 
 __all__ = [
@@ -72,8 +73,8 @@ def decode_cursor(cursor: str) -> Any:
 def bad_cursor() -> Invalid:
     return Invalid(
         "cursor is not one this API returned",
-        code="invalid_cursor",
-        details=[{"loc": ["query", "cursor"], "msg": "malformed cursor", "type": "cursor"}],
+        code=Code.INVALID_CURSOR,
+        details=[field_error(["query", "cursor"], "malformed cursor", Code.MALFORMED_CURSOR)],
     )
 
 

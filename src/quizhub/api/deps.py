@@ -66,4 +66,4 @@ async def require_admin(request: Request) -> None:
         return
     denied = check_bearer(b, request.headers.get("authorization", ""))
     if denied is not None:
-        raise Unauthorized(denied.message)
+        raise Unauthorized(denied.message, code=denied.code, params=denied.params)

@@ -1,4 +1,8 @@
-"""The ONE place errors become HTTP: ``{"error": {"code", "message", "details"}}``."""
+"""The ONE place errors become HTTP: ``{"error": {"code", "message", "params", "details"}}``.
+
+``code`` and ``params`` are the machine's (``quizhub.errors.codes``); ``message`` is English for
+tools and logs; a 422's ``details`` list each field error as ``{"loc", "msg", "type", "ctx"}``,
+``ctx`` holding the rule's parameters (``max_length``, ``ge``, the duplicate id…)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from starlette.routing import Match
 from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.edge.guard import CHALLENGE, DOCUMENT_LIMIT, EVENTS_BODY_LIMIT
 from quizhub.errors import (
+    Code,
     Conflict,
     Invalid,
     NotFound,
@@ -28,6 +33,7 @@ from quizhub.errors import (
     Unsupported,
     error_body,
 )
+from quizhub.errors.fields import field_error
 
 __all__ = [
     "install_error_handlers",
@@ -52,25 +58,26 @@ STATUS_BY_ERROR: dict[type[QuizhubError], int] = {
     Permanent: 500,
 }
 _UNPARSABLE = "There was an error parsing the body"  # fastapi.routing's HTTPException detail
-_HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-}
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="machine-readable, e.g. not_found, invalid, conflict")
-    message: str = Field(description="one line for people; names the field when there is one")
+    code: str = Field(
+        description="machine-readable and stable, e.g. test_not_found, invalid, rate_limited"
+        " (docs/api.md#error-codes lists every one with its params)"
+    )
+    message: str = Field(description="one English line for tools and logs")
+    params: dict[str, Any] = Field(
+        default_factory=dict, description="the code's parameters (limits, ids, revs…)"
+    )
     details: Any = Field(
-        None, description='422: [{"loc": [...field path...], "msg", "type"}]; else extra facts'
+        None,
+        description='422: [{"loc": [...field path...], "msg", "type", "ctx"}], ctx holding the'
+        " rule's parameters; else extra facts",
     )
 
 
 class ErrorBody(BaseModel):
-    """Every error the API answers: ``{"error": {"code", "message", "details"}}``."""
+    """Every error the API answers: ``{"error": {"code", "message", "params", "details"}}``."""
 
     error: ErrorDetail
 
@@ -136,10 +143,16 @@ def with_error_schemas(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def error_response(
-    status: int, code: str, message: str, details: Any = None, headers: dict[str, str] | None = None
+    status: int,
+    code: Code,
+    message: str,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """A JSON error in the project's shape."""
-    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+    body = error_body(code, message, details, params)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def _status_of(exc: QuizhubError) -> int:
@@ -155,7 +168,7 @@ async def _on_quizhub_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(CHALLENGE) if status == 401 else None
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
-    return error_response(status, exc.code, exc.message, exc.details, headers)
+    return error_response(status, exc.code, exc.message, exc.details, headers, exc.params)
 
 
 def _loc(loc: Any) -> list[Any]:
@@ -165,9 +178,10 @@ def _loc(loc: Any) -> list[Any]:
 
 def _detail(error: Any) -> dict[str, Any]:
     if error["type"] == "json_invalid":  # FastAPI's: the body did not decode (parse_json says why)
-        why = (error.get("ctx") or {}).get("error") or error["msg"]
-        return {"loc": ["body"], "msg": f"not valid JSON: {why}", "type": "json_invalid"}
-    return {"loc": _loc(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        why = str((error.get("ctx") or {}).get("error") or error["msg"])
+        msg = f"not valid JSON: {why}"
+        return {"loc": ["body"], "msg": msg, "type": "json_invalid", "ctx": {"error": why}}
+    return field_error(_loc(error["loc"]), error["msg"], error["type"], error.get("ctx"))
 
 
 async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -175,7 +189,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     details = [_detail(e) for e in exc.errors()]
     first = details[0] if details else {"loc": [], "msg": "invalid"}
     where = ".".join(str(p) for p in first["loc"]) or "request"
-    return error_response(422, "invalid", f"{where}: {first['msg']}", details)
+    return error_response(422, Code.INVALID, f"{where}: {first['msg']}", details)
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -184,22 +198,27 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's answer to a body it cannot decode at all (not UTF-8, broken form data):
         # invalid input like malformed JSON, so 422 as everywhere else.
         msg = "body: not decodable (send UTF-8 JSON)"
-        details = [{"loc": ["body"], "msg": "not decodable", "type": "body_decode"}]
-        return error_response(422, "invalid", msg, details)
-    code = _HTTP_CODES.get(exc.status_code, "http_error")
+        details = [field_error(["body"], "not decodable", Code.BODY_DECODE)]
+        return error_response(422, Code.INVALID, msg, details)
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
-    if exc.status_code == 404 and message == "Not Found":
-        message = f"no such endpoint: {request.method} {request.url.path}"
     headers = getattr(exc, "headers", None)
+    if exc.status_code == 404:
+        where = {"method": request.method, "path": request.url.path}
+        message = f"no such endpoint: {request.method} {request.url.path}"
+        return error_response(404, Code.NO_SUCH_ENDPOINT, message, headers=headers, params=where)
     if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed(request)}
-    return error_response(exc.status_code, code, message, headers=headers)
+        allowed = _allowed(request)
+        headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+        params = {"allowed": allowed}
+        return error_response(405, Code.METHOD_NOT_ALLOWED, message, headers=headers, params=params)
+    status = {"status": exc.status_code}
+    return error_response(exc.status_code, Code.HTTP_ERROR, message, headers=headers, params=status)
 
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-def _allowed(request: Request) -> str:
+def _allowed(request: Request) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
     routes = request.app.router.routes
     allowed = [
@@ -209,12 +228,12 @@ def _allowed(request: Request) -> str:
     ]
     if "GET" in allowed:  # quizhub.api.head answers HEAD wherever GET works
         allowed.insert(1, "HEAD")
-    return ", ".join(allowed)
+    return allowed
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal", "an unexpected error occurred; it has been logged")
+    return error_response(500, Code.INTERNAL, "an unexpected error occurred; it has been logged")
 
 
 def install_error_handlers(app: FastAPI) -> None:

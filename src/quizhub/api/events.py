@@ -20,7 +20,8 @@ from quizhub.api.edges import StrictJSONRoute
 from quizhub.api.errors import error_responses
 from quizhub.domain.wire import parse_json
 from quizhub.edge.ratelimits import EVENTS_PATH
-from quizhub.errors import Invalid, Transient, Unsupported
+from quizhub.errors import Code, Invalid, Transient, Unsupported
+from quizhub.errors.fields import field_error
 
 __all__ = ["router", "EVENTS_BODY"]
 
@@ -56,13 +57,17 @@ EVENTS_BODY = {
 def _payload(request: Request, body: bytes) -> Any:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in _ACCEPTED:
-        raise Unsupported(f"send the events as {' or '.join(_ACCEPTED)}, not {media or 'nothing'}")
+        raise Unsupported(
+            f"send the events as {' or '.join(_ACCEPTED)}, not {media or 'nothing'}",
+            code=Code.UNSUPPORTED_MEDIA_TYPE,
+            params={"accepted": list(_ACCEPTED)},
+        )
     try:
         return parse_json(body)
     except ValueError as exc:
-        why = getattr(exc, "msg", "not UTF-8 JSON")
-        details = [{"loc": ["body"], "msg": why, "type": "json_invalid"}]
-        raise Invalid(f"body: {why}", details=details) from None
+        why = str(getattr(exc, "msg", "not UTF-8 JSON"))
+        details = [field_error(["body"], why, "json_invalid", {"error": why})]
+        raise Invalid(f"body: {why}", code=Code.INVALID, details=details) from None
 
 
 @router.post(
@@ -84,9 +89,11 @@ async def post_events(request: Request) -> Response:
     b = bindings(request)
     events = one_play(parse_events(_payload(request, await request.body())))
     if b.analytics_queue is None:
-        raise Transient("play analytics are not bound here (ANALYTICS_QUEUE)")
+        message = "play analytics are not bound here (ANALYTICS_QUEUE)"
+        raise Transient(message, code=Code.ANALYTICS_UNAVAILABLE)
     try:
         await b.analytics_queue.send(event_message(events, b.clock_ms()))
     except Exception as exc:  # noqa: BLE001 - the queue is a binding: a retry may succeed
-        raise Transient(f"could not queue the events: {exc}") from exc
+        message = f"could not queue the events: {exc}"
+        raise Transient(message, code=Code.QUEUE_UNAVAILABLE) from exc
     return Response(status_code=204, headers={"Cache-Control": "no-store"})

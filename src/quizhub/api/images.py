@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.domain.images import FORMAT_NAMES, IMAGE_LIMIT, MEDIA_TYPES, VARIANT_WIDTHS
-from quizhub.errors import Invalid, TooLarge
+from quizhub.errors import Code, Invalid, TooLarge
 
 __all__ = ["extract_upload", "UPLOAD_BODY", "IMAGE_CONTENT", "PLACEHOLDER_SVG"]
 _BYTES = {"type": "string", "format": "binary", "minLength": 1}
@@ -59,14 +59,18 @@ def extract_upload(content_type: str, body: bytes) -> bytes:
         ]
         if not files:
             raise Invalid(
-                "multipart upload has no file part (use the field name 'file')", code="no_file"
+                "multipart upload has no file part (use the field name 'file')",
+                code=Code.NO_FILE,
+                params={"field": "file"},
             )
         payload = files[0].get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
     else:
         data = body
     if not data:
-        raise Invalid("the upload is empty", code="empty_upload")
+        raise Invalid("the upload is empty", code=Code.EMPTY_UPLOAD)
     if len(data) > IMAGE_LIMIT:
-        raise TooLarge(f"images are limited to {IMAGE_LIMIT} bytes", details={"limit": IMAGE_LIMIT})
+        limit = {"limit": IMAGE_LIMIT}
+        why = f"images are limited to {IMAGE_LIMIT} bytes"
+        raise TooLarge(why, code=Code.IMAGE_TOO_LARGE, params=limit, details=limit)
     return data

@@ -29,7 +29,8 @@ from quizhub.edge.cdn import (
     LIST_TAG,
     image_tags,
 )
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 from quizhub.reads.detail import published_detail, published_result
 from quizhub.reads.health import health_report
 from quizhub.reads.images import ImageFormatChoice, served_image
@@ -110,11 +111,8 @@ async def list_tests(
 
 def _sort_with_search() -> Invalid:
     msg = "sort orders the list; a search (q) is ordered by relevance: send one of them"
-    return Invalid(
-        msg,
-        code="sort_with_search",
-        details=[{"loc": ["query", "sort"], "msg": msg, "type": "sort_with_search"}],
-    )
+    detail = field_error(["query", "sort"], msg, Code.SORT_WITH_SEARCH)
+    return Invalid(msg, code=Code.INVALID, details=[detail])
 
 
 @router.get("/tests/{test_id}/stats", responses=error_responses(404))

@@ -9,7 +9,7 @@ from typing import Any
 from quizhub.bindings import AccessConfig
 from quizhub.cloudflare._ffi import js_bytes, to_js
 from quizhub.edge.access import KeySource, jwks_keys
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 from quizhub.ports import HttpFetch
 
 __all__ = ["WebCryptoSignatureCheck", "jwks_url"]
@@ -43,7 +43,11 @@ def jwks_url(config: AccessConfig, fetch: HttpFetch) -> KeySource:
     async def keys() -> list[dict[str, Any]]:
         status, body = await fetch("GET", config.certs_url, {"Accept": "application/json"}, b"")
         if status != 200:
-            raise Transient(f"Access certs answered {status}")
+            raise Transient(
+                f"Access certs answered {status}",
+                code=Code.ACCESS_KEYS_UNAVAILABLE,
+                params={"status": status},
+            )
         return jwks_keys(json.loads(body))
 
     return keys

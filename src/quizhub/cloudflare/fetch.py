@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizhub.cloudflare._ffi import js_bytes, to_js
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 
 __all__ = ["js_fetch"]
 
@@ -22,5 +22,5 @@ async def js_fetch(
         response = await js.fetch(url, init)
         data = (await response.arrayBuffer()).to_bytes()
     except JsException as exc:
-        raise Transient(f"{method} {url} failed: {exc}") from exc
+        raise Transient(f"{method} {url} failed: {exc}", code=Code.FETCH_FAILED) from exc
     return int(response.status), data

@@ -10,7 +10,7 @@ from typing import Any
 
 from quizhub.analytics.pg import AsyncpgDatabase, PgParams
 from quizhub.cloudflare._ffi import from_js, unwrap
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 from quizhub.ports import PgConnection
 
 __all__ = ["HYPERDRIVE_BINDING", "hyperdrive_params", "HyperdriveDatabase"]
@@ -49,7 +49,9 @@ class HyperdriveDatabase:
         try:
             return AsyncpgDatabase(hyperdrive_params(self._binding))
         except (RuntimeError, TypeError, ValueError) as exc:
-            raise Transient(f"HYPERDRIVE binding unusable: {exc}") from exc
+            raise Transient(
+                f"HYPERDRIVE binding unusable: {exc}", code=Code.ANALYTICS_DB_UNAVAILABLE
+            ) from exc
 
     def describe(self) -> str:
         return self._database().describe()

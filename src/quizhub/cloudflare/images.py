@@ -16,7 +16,7 @@ from typing import Any
 
 from quizhub.cloudflare._ffi import from_js, js_bytes, to_js, unwrap
 from quizhub.cloudflare.r2 import R2SourceAdapter
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.ports import ImageInput
 
 __all__ = ["ImagesAdapter", "NOT_AN_IMAGE"]
@@ -47,7 +47,8 @@ def _as_permanent(exc: BaseException) -> BaseException:
     code = getattr(getattr(exc, "js_error", None), "code", None)
     text = str(exc)
     if code in NOT_AN_IMAGE or any(f"{c}" in text for c in NOT_AN_IMAGE):
-        return Permanent(f"not a decodable image ({text.strip().splitlines()[-1][:200]})")
+        message = f"not a decodable image ({text.strip().splitlines()[-1][:200]})"
+        return Permanent(message, code=Code.IMAGE_UNDECODABLE)
     return exc
 
 

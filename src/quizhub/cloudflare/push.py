@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from quizhub.bindings import Bindings, wall_clock_ms
 from quizhub.cloudflare._ffi import from_js, js_response, to_js, unwrap
 from quizhub.edge.guard import Rejection
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
 from quizhub.push.hub import BadNotice, LiveHub
 from quizhub.push.protocol import (
     LIVE_ROOT,
@@ -68,10 +68,15 @@ class DurableLiveChannel:
         }
         response = await _stub(self.namespace, test_id).fetch(NOTIFY_URL, to_js(init))
         if not response.ok:
-            raise Transient(f"live status object answered {int(response.status)}")
+            status = int(response.status)
+            raise Transient(
+                f"live status object answered {status}",
+                code=Code.LIVE_PUBLISH_FAILED,
+                params={"status": status},
+            )
 
 
-def _refuse(status: int, code: str, message: str) -> Any:
+def _refuse(status: int, code: Code, message: str) -> Any:
     return js_response(Rejection(status, code, message))
 
 
@@ -86,7 +91,7 @@ async def live_upgrade(request: Any, b: Bindings) -> Any | None:
     path = unquote(str(url.pathname))
     test_id = test_id_of(path)
     if test_id is None:
-        return None if not path.startswith(LIVE_ROOT) else _refuse(404, "not_found", path)
+        return None if not path.startswith(LIVE_ROOT) else _refuse(404, Code.NOT_A_LIVE_PATH, path)
     if str(raw.headers.get("Upgrade") or "").lower() != "websocket":
         return _refuse(*NOT_AN_UPGRADE)
     ticket = str(from_js(url.searchParams.get("ticket")) or "")
@@ -169,7 +174,7 @@ async def object_fetch(ctx: Any, request: Any, now_ms: int | None = None) -> Any
     if str(raw.headers.get("Upgrade") or "").lower() == "websocket":
         test_id = test_id_of(unquote(str(url.pathname)))
         if test_id is None:
-            return _refuse(404, "not_found", "not a live-status path")
+            return _refuse(404, Code.NOT_A_LIVE_PATH, "not a live-status path")
         now = wall_clock_ms() if now_ms is None else now_ms
         ticket = str(from_js(url.searchParams.get("ticket")) or "")
         if not await spend_ticket(DurableTicketStorage(ctx), ticket, now):
@@ -181,9 +186,9 @@ async def object_fetch(ctx: Any, request: Any, now_ms: int | None = None) -> Any
         try:
             sent = hub.publish(str(await raw.text()))
         except BadNotice as exc:
-            return _refuse(400, "bad_notice", str(exc))
+            return _refuse(400, Code.BAD_NOTICE, str(exc))
         return js.Response.new(json.dumps({"sent": sent}), to_js({"status": 200}))
-    return _refuse(404, "not_found", "not a live-status request")
+    return _refuse(404, Code.NOT_A_LIVE_PATH, "not a live-status request")
 
 
 def object_message(socket: Any, message: Any) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = ["compute_result", "validate_answers", "MAX_REPORTED"]
 
@@ -20,7 +21,8 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
     if not isinstance(answers, dict):
         raise Invalid(
             "answers must be an object of question id → option id",
-            details=[{"loc": ["answers"], "msg": "must be an object", "type": "dict_type"}],
+            code=Code.INVALID,
+            details=[field_error(["answers"], "must be an object", "dict_type")],
         )
     errors = []
     questions = {q["id"]: q for q in doc["questions"]}
@@ -28,28 +30,27 @@ def validate_answers(doc: dict[str, Any], answers: Any) -> dict[str, str]:
         chosen = answers.get(qid)
         options = [o["id"] for o in question["options"]]
         if chosen is None:
-            errors.append(
-                {"loc": ["answers", qid], "msg": "question not answered", "type": "missing"}
-            )
+            errors.append(field_error(["answers", qid], "question not answered", "missing"))
         elif chosen not in options:
-            errors.append(
-                {
-                    "loc": ["answers", qid],
-                    "msg": f"'{str(chosen)[:_ECHO]}' is not an option of {qid}"
-                    f" (expected one of {', '.join(options)})",
-                    "type": "invalid_option",
-                }
+            msg = (
+                f"'{str(chosen)[:_ECHO]}' is not an option of {qid}"
+                f" (expected one of {', '.join(options)})"
             )
+            where = {"questionId": qid, "options": options}
+            errors.append(field_error(["answers", qid], msg, Code.INVALID_OPTION, where))
     # An anonymous caller may send thousands of keys: the answer stays small.
     unknown = [str(qid) for qid in answers if qid not in questions]
+    one = {"count": 1}
     for qid in unknown[:MAX_REPORTED]:
-        where = ["answers", qid[:_ECHO]]
-        errors.append({"loc": where, "msg": "no such question", "type": "unknown_question"})
+        loc = ["answers", qid[:_ECHO]]
+        errors.append(field_error(loc, "no such question", Code.UNKNOWN_QUESTION, one))
     if len(unknown) > MAX_REPORTED:
-        more = f"and {len(unknown) - MAX_REPORTED} more unknown question ids"
-        errors.append({"loc": ["answers"], "msg": more, "type": "unknown_question"})
+        count = len(unknown) - MAX_REPORTED
+        more = f"and {count} more unknown question ids"
+        errors.append(field_error(["answers"], more, Code.UNKNOWN_QUESTION, {"count": count}))
     if errors:
-        raise Invalid("answers do not match the test's questions", details=errors)
+        message = "answers do not match the test's questions"
+        raise Invalid(message, code=Code.INVALID, details=errors)
     return {str(k): str(v) for k, v in answers.items()}
 
 

@@ -25,7 +25,8 @@ from pydantic.alias_generators import to_camel
 from quizhub.domain.ids import IMAGE_KEY_PATTERN, ITEM_ID_PATTERN, TEST_ID_PATTERN
 from quizhub.domain.integrity import MAX_TAGS, OPTIONS, QUESTIONS, RESULTS, integrity_errors
 from quizhub.domain.revisions import REV_PATTERN
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = [
     "TEST_ID_PATTERN",
@@ -129,8 +130,9 @@ class SaveRequest(TestDocument):
 
 
 def pydantic_details(exc: ValidationError) -> list[dict[str, Any]]:
-    """pydantic errors as ``{"loc","msg","type"}`` without input echoes or URLs."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    """pydantic errors as ``{"loc", "msg", "type", "ctx"}``: the rule's parameters kept (JSON
+    values), no input echoes or URLs."""
+    return [field_error(e["loc"], e["msg"], e["type"], e.get("ctx")) for e in exc.errors()]
 
 
 def check_integrity(content: dict[str, Any]) -> None:
@@ -138,7 +140,7 @@ def check_integrity(content: dict[str, Any]) -> None:
     if errors := integrity_errors(content):
         first = errors[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise Invalid(f"{where}: {first['msg']}", details=errors)
+        raise Invalid(f"{where}: {first['msg']}", code=Code.INVALID, details=errors)
 
 
 def parse_document(data: Any) -> TestDocument:
@@ -146,6 +148,7 @@ def parse_document(data: Any) -> TestDocument:
     try:
         doc = TestDocument.model_validate(data)
     except ValidationError as exc:
-        raise Invalid("the test document is invalid", details=pydantic_details(exc)) from None
+        details = pydantic_details(exc)
+        raise Invalid("the test document is invalid", code=Code.INVALID, details=details) from None
     check_integrity(doc.content())
     return doc

@@ -12,7 +12,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid, Permanent
 
 __all__ = [
     "ImageFormat",
@@ -27,6 +27,7 @@ __all__ = [
     "format_of_ext",
     "format_of_media_type",
     "sniff_image",
+    "too_many_pixels",
     "image_key_for",
     "variant_widths",
     "variant_formats",
@@ -80,6 +81,16 @@ MAX_PIXELS = 50_000_000
 VARIANT_WIDTHS: tuple[int, ...] = (320, 640, 1280)
 
 
+def too_many_pixels(width: int, height: int) -> Permanent:
+    """The failure of an image past ``MAX_PIXELS`` (checked on its header, before decoding)."""
+    return Permanent(
+        f"image too large to decode: {width}×{height} = {width * height} pixels "
+        f"(limit {MAX_PIXELS}; a decompression bomb?)",
+        code=Code.IMAGE_TOO_MANY_PIXELS,
+        params={"width": width, "height": height, "limit": MAX_PIXELS},
+    )
+
+
 def format_of_ext(ext: str) -> ImageFormat:
     """The format whose keys end with ``ext`` (KeyError for any other)."""
     return {f.ext: f for f in FORMATS}[ext]
@@ -97,7 +108,8 @@ def sniff_image(data: bytes) -> ImageFormat:
             return fmt
     raise Invalid(
         f"not a supported image: upload {FORMAT_NAMES} (checked by content, not name)",
-        code="unsupported_image",
+        code=Code.UNSUPPORTED_IMAGE,
+        params={"formats": [f.name for f in FORMATS]},
     )
 
 

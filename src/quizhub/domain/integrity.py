@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizhub.errors.codes import Code
+from quizhub.errors.fields import field_error
+
 __all__ = [
     "MAX_TAGS",
     "QUESTIONS",
@@ -35,37 +38,38 @@ def _dupes(ids: list[str]) -> set[str]:
 
 def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """Cross-field rules (docs/architecture.md#integrity-rules) on a content dict; each error names
-    its field path."""
+    its field path, its code and the parameters a client words it with (the id concerned)."""
     errors: list[dict[str, Any]] = []
 
-    def err(loc: list[Any], msg: str, kind: str) -> None:
-        errors.append({"loc": loc, "msg": msg, "type": kind})
+    def err(loc: list[Any], msg: str, kind: Code, **ctx: str) -> None:
+        errors.append(field_error(loc, msg, kind, ctx))
 
     results = [r["id"] for r in doc["results"]]
     for i, rid in enumerate(results):
         if rid in _dupes(results[: i + 1]):
-            err(["results", i, "id"], f"duplicate result id '{rid}'", "duplicate_id")
+            msg = f"duplicate result id '{rid}'"
+            err(["results", i, "id"], msg, Code.DUPLICATE_ID, id=rid, scope="result")
     qids = [q["id"] for q in doc["questions"]]
     reached: set[str] = set()
     for qi, question in enumerate(doc["questions"]):
-        if question["id"] in _dupes(qids[: qi + 1]):
-            err(
-                ["questions", qi, "id"], f"duplicate question id '{question['id']}'", "duplicate_id"
-            )
+        qid = question["id"]
+        if qid in _dupes(qids[: qi + 1]):
+            msg = f"duplicate question id '{qid}'"
+            err(["questions", qi, "id"], msg, Code.DUPLICATE_ID, id=qid, scope="question")
         oids = [o["id"] for o in question["options"]]
         for oi, option in enumerate(question["options"]):
-            if option["id"] in _dupes(oids[: oi + 1]):
-                err(
-                    ["questions", qi, "options", oi, "id"],
-                    f"duplicate option id '{option['id']}'",
-                    "duplicate_id",
-                )
+            oid = option["id"]
+            if oid in _dupes(oids[: oi + 1]):
+                loc = ["questions", qi, "options", oi, "id"]
+                msg = f"duplicate option id '{oid}'"
+                err(loc, msg, Code.DUPLICATE_ID, id=oid, scope="option")
             for rid, points in option["scores"].items():
                 if rid not in results:
                     err(
                         ["questions", qi, "options", oi, "scores", rid],
                         f"scores names result '{rid}', which does not exist",
-                        "unknown_result",
+                        Code.UNKNOWN_RESULT,
+                        resultId=rid,
                     )
                 elif points > 0:
                     reached.add(rid)
@@ -74,22 +78,28 @@ def integrity_errors(doc: dict[str, Any]) -> list[dict[str, Any]]:
             err(
                 ["results", i],
                 f"result '{rid}' cannot be reached: no option gives it a positive score",
-                "unreachable_result",
+                Code.UNREACHABLE_RESULT,
+                resultId=rid,
             )
-    if len(tags := [t.casefold() for t in doc["tags"]]) != len(set(tags)):
-        err(["tags"], "tags must be unique", "duplicate_tag")
+    seen: set[str] = set()
+    for i, tag in enumerate(doc["tags"]):
+        if (folded := tag.casefold()) in seen:
+            err(["tags", i], f"tag '{tag}' is listed twice", Code.DUPLICATE_TAG, tag=tag)
+        seen.add(folded)
     return errors
 
 
 def _count(loc: list[Any], items: list[Any], bounds: tuple[int, int]) -> list[dict[str, Any]]:
+    # pydantic's list types and context, as the API's 422 words the same bound.
     fewest, most = bounds
     if len(items) < fewest:
         msg = f"needs at least {fewest} item{'s' if fewest > 1 else ''}, has {len(items)}"
-        return [{"loc": loc, "msg": msg, "type": "too_short"}]
+        ctx = {"field_type": "List", "min_length": fewest, "actual_length": len(items)}
+        return [field_error(loc, msg, "too_short", ctx)]
     if len(items) > most:
-        return [
-            {"loc": loc, "msg": f"holds at most {most} items, has {len(items)}", "type": "too_long"}
-        ]
+        msg = f"holds at most {most} items, has {len(items)}"
+        ctx = {"field_type": "List", "max_length": most, "actual_length": len(items)}
+        return [field_error(loc, msg, "too_long", ctx)]
     return []
 
 

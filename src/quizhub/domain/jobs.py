@@ -10,6 +10,9 @@ terminal, and a late delivery still applies it under the revision compare-and-se
 dead-letter queue (``failed``) or the end of the queue's message retention (``expired``) ends it
 without applying. The reasons are written here once: the sweep stores them, and the status of a
 job no consumer has touched is derived from the same rule (``JobRow.queued``).
+
+What a job ran into is a ``JobError``: a code (``quizhub.errors.codes``) with its parameters,
+for clients to word, and an English line for tools and logs (the row's ``error``).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import hmac
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import REV_PATTERN, is_rev, rev_time_ms, rev_timestamp
 from quizhub.domain.wire import iso_ms
+from quizhub.errors import Code, QuizhubError, check_params
+from quizhub.errors.codes import code_named
 
 __all__ = [
     "JobStatus",
@@ -32,8 +37,10 @@ __all__ = [
     "JOB_STATUSES",
     "JOB_KINDS",
     "TERMINAL",
-    "delayed_reason",
-    "expired_reason",
+    "JobError",
+    "delayed_error",
+    "expired_error",
+    "ERROR_LIMIT",
     "JOB_ID_PATTERN",
     "make_job_id",
     "is_job_id",
@@ -57,19 +64,72 @@ JOB_ID_PATTERN = rf"^{REV_PATTERN.removeprefix('^').removesuffix('$')}-[0-9a-f]{
 _JOB_ID = re.compile(JOB_ID_PATTERN)
 
 
-def delayed_reason(budget_seconds: int) -> str:
-    """Why a job is ``delayed`` (the sweep appends the last error, when there is one)."""
-    return (
+# The longest English ``error`` a job row keeps.
+ERROR_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class JobError:
+    """What a job ran into, as its row records it: ``code`` and ``params`` (the names the code
+    declares) for clients, ``message`` (English) for tools and logs."""
+
+    code: Code
+    message: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", check_params(self.code, self.params))
+        object.__setattr__(self, "message", self.message[:ERROR_LIMIT])
+
+    @classmethod
+    def of(cls, exc: QuizhubError) -> JobError:
+        """The error a job records for a failure of ours."""
+        return cls(exc.code, exc.message, exc.params)
+
+    def cause(self) -> dict[str, Any]:
+        """This error as another code's ``cause`` parameter: ``{"code", "params"}``."""
+        return {"code": self.code.value, "params": self.params}
+
+    def params_json(self) -> str:
+        """``params`` as the row stores them (JSON text)."""
+        return json.dumps(self.params, ensure_ascii=False, separators=(",", ":"))
+
+    def to_json(self) -> dict[str, Any]:
+        """This error as a step result holds it (a Workflow memoises JSON)."""
+        return {"code": self.code.value, "message": self.message, "params": self.params}
+
+    @classmethod
+    def from_json(cls, raw: Any) -> JobError | None:
+        """The inverse of ``to_json``; None for None. A step result of a version before codes
+        holds the bare text: that is kept, as ``uncoded``."""
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            return cls(Code.UNCODED, raw)
+        code = code_named(str(raw.get("code")))
+        if code is None:
+            return cls(Code.UNCODED, str(raw.get("message", "")))
+        return cls(code, str(raw.get("message", "")), dict(raw.get("params") or {}))
+
+
+def delayed_error(budget_seconds: int) -> JobError:
+    """Why a job is ``delayed`` (the sweep adds the last error as its cause, when there is
+    one)."""
+    return JobError(
+        Code.DELAYED,
         f"delayed: not finished within its retry budget ({budget_seconds} s); "
-        "it will still apply if its message is delivered"
+        "it will still apply if its message is delivered",
+        {"budgetSeconds": budget_seconds, "cause": None},
     )
 
 
-def expired_reason(retention_seconds: int) -> str:
+def expired_error(retention_seconds: int) -> JobError:
     """Why a job is ``expired``: its message can no longer be delivered, so it never applied."""
-    return (
+    return JobError(
+        Code.EXPIRED,
         f"expired: its message was not delivered within the queue's retention period "
-        f"({retention_seconds} s), so the save was not applied"
+        f"({retention_seconds} s), so the save was not applied",
+        {"retentionSeconds": retention_seconds, "cause": None},
     )
 
 
@@ -133,6 +193,8 @@ class JobRow:
     live_at: str | None = None  # the invalidation after it succeeded: "live" (docs/pipeline.md)
     author: str | None = None  # the Cloudflare Access editor who accepted it
     image_key: str | None = None  # the image an image job processes (None: every stored one)
+    error_code: str | None = None  # what ``error`` says, as a code (quizhub.errors.codes)
+    error_params: dict[str, Any] | None = None  # that code's parameters
     # The merge its commit applied ({liveRev, fromLive, fromIncoming, truncated}), or the
     # overlapping changes that made it a conflict ({items, total}): docs/merge.md.
     merge_facts: dict[str, Any] | None = None
@@ -160,6 +222,8 @@ class JobRow:
             live_at=row.get("live_at"),
             author=row.get("author"),
             image_key=row.get("image_key"),
+            error_code=row.get("error_code"),
+            error_params=_params(row.get("error_params")),
             merge_facts=_json_column(row.get("merge_facts")),
             conflicts=_json_column(row.get("conflicts")),
         )
@@ -184,12 +248,38 @@ class JobRow:
         age_ms = -1 if now_ms is None else now_ms - accepted_ms
         if retention_seconds is not None and age_ms > retention_seconds * 1000:
             since = iso_ms(accepted_ms + retention_seconds * 1000)
-            reason = expired_reason(retention_seconds)
-            return cls(job_id, None, rev, None, "expired", "expired", 0, reason, accepted, since)
+            why = expired_error(retention_seconds)
+            return cls(
+                job_id,
+                None,
+                rev,
+                None,
+                "expired",
+                "expired",
+                0,
+                why.message,
+                accepted,
+                since,
+                error_code=why.code.value,
+                error_params=why.params,
+            )
         if budget_seconds is not None and age_ms > budget_seconds * 1000:
             since = iso_ms(accepted_ms + budget_seconds * 1000)
-            reason = delayed_reason(budget_seconds)
-            return cls(job_id, None, rev, None, "delayed", "queued", 0, reason, accepted, since)
+            why = delayed_error(budget_seconds)
+            return cls(
+                job_id,
+                None,
+                rev,
+                None,
+                "delayed",
+                "queued",
+                0,
+                why.message,
+                accepted,
+                since,
+                error_code=why.code.value,
+                error_params=why.params,
+            )
         return cls(job_id, None, rev, None, "queued", "queued", 0, None, accepted, accepted)
 
     @property
@@ -214,6 +304,8 @@ class JobRow:
             "step": self.step,
             "attempts": self.attempts,
             "error": self.error,
+            "errorCode": self.error_code,
+            "errorParams": self.error_params,
             "acceptedAt": self.accepted_at,
             "updatedAt": self.updated_at,
             "committedAt": self.committed_at,
@@ -225,3 +317,11 @@ class JobRow:
             "conflicts": None if self.conflicts is None else self.conflicts["items"],
             "conflictCount": None if self.conflicts is None else self.conflicts["total"],
         }
+
+
+def _params(raw: Any) -> dict[str, Any] | None:
+    """A row's stored ``error_params`` (JSON text; D1 hands back text)."""
+    if raw is None:
+        return None
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return value if isinstance(value, dict) else None

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.domain.revisions import is_rev, rev_timestamp
-from quizhub.errors import Invalid
+from quizhub.errors import Code, Invalid
+from quizhub.errors.fields import field_error
 
 __all__ = ["Precondition", "save_precondition"]
 
@@ -46,12 +47,14 @@ class Precondition:
         if value is None:
             return cls(create_only=True)
         if not is_rev(value):
-            raise _invalid(BASE_REV, "baseRev must be a rev returned by this API, or null", "rev")
+            msg = "baseRev must be a rev returned by this API, or null"
+            raise _invalid(BASE_REV, msg, Code.NOT_A_REV)
         return cls(base_rev=value)
 
 
-def _invalid(field: str, msg: str, kind: str) -> Invalid:
-    return Invalid(f"{field}: {msg}", details=[{"loc": [field], "msg": msg, "type": kind}])
+def _invalid(where: str, msg: str, kind: Code, **ctx: str) -> Invalid:
+    details = [field_error([where], msg, kind, ctx)]
+    return Invalid(f"{where}: {msg}", code=Code.INVALID, details=details)
 
 
 def save_precondition(test_id: str, body: Mapping[str, Any]) -> Precondition:
@@ -64,25 +67,27 @@ def save_precondition(test_id: str, body: Mapping[str, Any]) -> Precondition:
     later than it. Anything else is a 422 naming the field. The server keeps its own values.
     """
     if "id" in body and body["id"] != test_id:
-        raise _invalid("id", f"the document's id must be '{test_id}', the id in the URL", "id")
+        msg = f"the document's id must be '{test_id}', the id in the URL"
+        raise _invalid("id", msg, Code.ID_MISMATCH, expected=test_id)
     rev = body.get("rev")
     if "rev" in body and not is_rev(rev):
-        raise _invalid("rev", "rev must be a rev returned by this API", "rev")
+        raise _invalid("rev", "rev must be a rev returned by this API", Code.NOT_A_REV)
     for field in ("createdAt", "updatedAt"):
         if field in body and rev is None:
-            raise _invalid(field, f"{field} can only be sent back together with its rev", field)
+            msg = f"{field} can only be sent back together with its rev"
+            raise _invalid(field, msg, Code.REV_REQUIRED, field=field)
     if rev is not None:
         stamp = rev_timestamp(rev)
         if "updatedAt" in body and body["updatedAt"] != stamp:
             msg = f"updatedAt does not belong to rev {rev} (it would be {stamp})"
-            raise _invalid("updatedAt", msg, "updatedAt")
+            raise _invalid("updatedAt", msg, Code.TIME_MISMATCH, rev=rev, expected=stamp)
         created = body.get("createdAt", stamp)
         if not isinstance(created, str) or not created or created > stamp:
             msg = f"createdAt must be a timestamp no later than rev {rev} ({stamp})"
-            raise _invalid("createdAt", msg, "createdAt")
+            raise _invalid("createdAt", msg, Code.TIME_MISMATCH, rev=rev, expected=stamp)
         if BASE_REV not in body:
             return Precondition(base_rev=rev)
         if body[BASE_REV] != rev:
             msg = f"baseRev ({body[BASE_REV]}) and the echoed rev ({rev}) disagree; send one"
-            raise _invalid(BASE_REV, msg, "rev")
+            raise _invalid(BASE_REV, msg, Code.REV_DISAGREES, rev=rev)
     return Precondition.from_wire(body)

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeGuard
 
 from quizhub.bindings import AccessConfig
 from quizhub.domain.wire import parse_json
-from quizhub.errors import Unauthorized
+from quizhub.errors import Code, Unauthorized
 
 __all__ = [
     "HEADER",
@@ -67,8 +67,10 @@ def _seconds(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _denied(reason: str) -> Unauthorized:
-    return Unauthorized(f"Cloudflare Access token rejected: {reason}")
+def _denied(reason: str, why: str) -> Unauthorized:
+    """``reason``: the machine's (``Code.ACCESS_DENIED``'s param); ``why``: the English one."""
+    message = f"Cloudflare Access token rejected: {why}"
+    return Unauthorized(message, code=Code.ACCESS_DENIED, params={"reason": reason})
 
 
 class AccessVerifier:
@@ -95,43 +97,43 @@ class AccessVerifier:
             self._keys = {str(k.get("kid")): k for k in await self._fetch_keys()}
             self._fetched_at = now
         if kid not in self._keys:
-            raise _denied(f"unknown signing key {kid[:40]!r}")
+            raise _denied("unknown_key", f"unknown signing key {kid[:40]!r}")
         return self._keys[kid]
 
     async def identity(self, token: str) -> str:
         """Verify ``token`` (signature, then claims); the editor's email."""
         parts = token.strip().split(".")
         if len(parts) != 3:
-            raise _denied("not a JWT")
+            raise _denied("not_jwt", "not a JWT")
         try:
             header, claims = parse_json(_b64(parts[0])), parse_json(_b64(parts[1]))
             signature = _b64(parts[2])
         except (ValueError, binascii.Error):
-            raise _denied("malformed JWT") from None
+            raise _denied("malformed", "malformed JWT") from None
         if not isinstance(header, dict) or not isinstance(claims, dict):
-            raise _denied("malformed JWT")
+            raise _denied("malformed", "malformed JWT")
         if header.get("alg") != "RS256" or not isinstance(header.get("kid"), str):
-            raise _denied("only RS256 tokens with a key id are accepted")
+            raise _denied("algorithm", "only RS256 tokens with a key id are accepted")
         jwk = await self._key(header["kid"])
         message = f"{parts[0]}.{parts[1]}".encode("ascii")
         if not await self._check.verify_rs256(jwk, message, signature):
-            raise _denied("bad signature")
+            raise _denied("signature", "bad signature")
         return self._claims(claims)
 
     def _claims(self, claims: dict[str, Any]) -> str:
         audience = claims.get("aud")
         audiences = audience if isinstance(audience, list) else [audience]
         if self.config.audience not in audiences:
-            raise _denied("issued for another application (aud)")
+            raise _denied("audience", "issued for another application (aud)")
         if claims.get("iss") != self.config.issuer:
-            raise _denied("issued by another team (iss)")
+            raise _denied("issuer", "issued by another team (iss)")
         now = self._clock_ms() / 1000
         expires, not_before = claims.get("exp"), claims.get("nbf", 0)
         if not _seconds(expires) or now > expires + LEEWAY_S:
-            raise _denied("expired (exp)")
+            raise _denied("expired", "expired (exp)")
         if not _seconds(not_before) or now < not_before - LEEWAY_S:
-            raise _denied("not valid yet (nbf)")
+            raise _denied("not_yet_valid", "not valid yet (nbf)")
         email = claims.get("email")
         if not isinstance(email, str) or "@" not in email:
-            raise _denied("no email in the token")
+            raise _denied("no_email", "no email in the token")
         return email[:254]

@@ -8,7 +8,7 @@ import logging
 
 from quizhub.bindings import Settings
 from quizhub.domain.images import VARIANT_WIDTHS
-from quizhub.errors import Permanent, Transient
+from quizhub.errors import Code, Permanent, Transient
 from quizhub.ports import HttpFetch
 
 __all__ = [
@@ -124,7 +124,7 @@ class NoGlobalPurge:
             )
 
 
-class _RateLimited(Transient, code="transient"):
+class _RateLimited(Transient):
     """The zone purge answered 429: this kind of purge is out of its rate-limit budget."""
 
 
@@ -169,10 +169,13 @@ def _check(status: int, raw: bytes) -> None:
         return
     detail = raw[:300].decode("utf-8", "replace")
     if status == 429:
-        raise _RateLimited(f"zone purge answered {status}: {detail}")
+        raise _RateLimited(f"zone purge answered {status}: {detail}", code=Code.PURGE_RATE_LIMITED)
+    answered = {"status": status}
     if status >= 500:
-        raise Transient(f"zone purge answered {status}: {detail}")
-    raise Permanent(f"zone purge rejected the request ({status}): {detail}")
+        message = f"zone purge answered {status}: {detail}"
+        raise Transient(message, code=Code.PURGE_FAILED, params=answered)
+    message = f"zone purge rejected the request ({status}): {detail}"
+    raise Permanent(message, code=Code.PURGE_REJECTED, params=answered)
 
 
 def _chunks(items: list[str], size: int) -> list[list[str]]:

@@ -22,7 +22,7 @@ from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.domain.wire import DOCUMENT_LIMIT, ENVELOPE_LIMIT
 from quizhub.edge.access import HEADER as ACCESS_HEADER
 from quizhub.edge.ratelimits import ADMIN_PREFIX, EVENTS_PATH, bearer_token, limit_key, rule_for
-from quizhub.errors import Unauthorized, error_body
+from quizhub.errors import Code, Unauthorized, error_body
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -34,6 +34,7 @@ __all__ = [
     "body_limit",
     "refusal_limit",
     "STRAY_BODY_LIMIT",
+    "too_large",
     "check_admin_token",
     "check_bearer",
     "check_size",
@@ -66,13 +67,14 @@ class Rejection:
     """An answer given before the app runs, in the API's error shape."""
 
     status: int
-    code: str
+    code: Code
     message: str
     details: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
 
     def body(self) -> bytes:
-        error = error_body(self.code, self.message, self.details)
+        error = error_body(self.code, self.message, self.details, self.params)
         return json.dumps(error, ensure_ascii=False).encode("utf-8")
 
     def all_headers(self) -> dict[str, str]:
@@ -104,25 +106,24 @@ def refusal_limit(method: str, path: str) -> int:
 
 def too_large(limit: int) -> Rejection:
     """413 for a body over ``limit`` bytes."""
-    return Rejection(
-        413, "too_large", f"request body exceeds {limit} bytes", details={"limit": limit}
-    )
+    message = f"request body exceeds {limit} bytes"
+    limits = {"limit": limit}
+    return Rejection(413, Code.TOO_LARGE, message, details=limits, params=limits)
 
 
 def check_admin_token(expected: str, authorization: str) -> Rejection | None:
     """Bearer-token check with a constant-time compare; a 401 Rejection when it fails."""
     if not authorization:
         msg = "missing Authorization header: send 'Authorization: Bearer <admin token>'"
-        return Rejection(401, "unauthorized", msg, headers=CHALLENGE)
+        return Rejection(401, Code.TOKEN_MISSING, msg, headers=CHALLENGE)
     token = bearer_token(authorization)
     good = (
         token is not None
         and bool(expected)
         and hmac.compare_digest(token.encode(), expected.encode())
     )
-    return (
-        None if good else Rejection(401, "unauthorized", "invalid admin token", headers=CHALLENGE)
-    )
+    bad = Rejection(401, Code.TOKEN_INVALID, "invalid admin token", headers=CHALLENGE)
+    return None if good else bad
 
 
 def is_admin(path: str) -> bool:
@@ -136,7 +137,7 @@ def check_size(method: str, path: str, headers: Mapping[str, str]) -> Rejection 
     if declared is None:
         return None
     if not declared.strip().isdigit():
-        return Rejection(400, "bad_request", "Content-Length must be a number of bytes")
+        return Rejection(400, Code.BAD_CONTENT_LENGTH, "Content-Length must be a number of bytes")
     limit = refusal_limit(method, path)
     return too_large(limit) if int(declared) > limit else None
 
@@ -183,11 +184,13 @@ async def authenticate(path: str, headers: Mapping[str, str], b: Bindings) -> Ad
         try:
             return Admission(editor=await b.access.identity(token))
         except Unauthorized as exc:
-            return Admission(Rejection(401, "unauthorized", exc.message, headers=CHALLENGE))
+            denied = Rejection(401, exc.code, exc.message, headers=CHALLENGE, params=exc.params)
+            return Admission(denied)
         except Exception:  # noqa: BLE001 - the team's keys could not be fetched
             log.exception("Cloudflare Access keys unavailable")
             msg = "Cloudflare Access keys could not be fetched; try again shortly"
-            return Admission(Rejection(503, "unavailable", msg, headers={"Retry-After": "10"}))
+            retry = {"Retry-After": "10"}
+            return Admission(Rejection(503, Code.ACCESS_UNAVAILABLE, msg, headers=retry))
     return Admission(check_bearer(b, headers.get("authorization", "")))
 
 
@@ -195,7 +198,7 @@ def check_bearer(b: Bindings, authorization: str) -> Rejection | None:
     """The shared bearer token, unless Access replaced it (``ADMIN_TOKEN_DISABLED``)."""
     if b.settings.admin_token_disabled:
         msg = "sign in through Cloudflare Access (the admin token is switched off)"
-        return Rejection(401, "unauthorized", msg, headers=CHALLENGE)
+        return Rejection(401, Code.TOKEN_DISABLED, msg, headers=CHALLENGE)
     return check_admin_token(b.settings.admin_token, authorization)
 
 
@@ -229,7 +232,7 @@ async def admit(
     )
     details = {"limit": rule.limit, "period": rule.period}
     retry = {"Retry-After": str(rule.period)}
-    return Admission(Rejection(429, "rate_limited", message, details, retry))
+    return Admission(Rejection(429, Code.RATE_LIMITED, message, details, retry, dict(details)))
 
 
 async def read_bounded(chunks: AsyncIterator[bytes], limit: int) -> bytes | Rejection:
@@ -303,7 +306,7 @@ class GuardMiddleware:
             except TimeoutError:
                 # Too slow already: answered at once, without a drain, and the connection closes.
                 slow = "the request body arrived too slowly"
-                await _respond(send, Rejection(408, "timeout", slow, headers=_CLOSE))
+                await _respond(send, Rejection(408, Code.TIMEOUT, slow, headers=_CLOSE))
                 return
             if body.disconnected:
                 return  # the body is incomplete and nobody is left to answer

@@ -21,8 +21,8 @@ import re
 import weakref
 from typing import Any
 
-from quizhub.domain.images import MAX_PIXELS, format_of_media_type
-from quizhub.errors import Permanent
+from quizhub.domain.images import MAX_PIXELS, format_of_media_type, too_many_pixels
+from quizhub.errors import Code, Permanent
 from quizhub.ports import ImageInput
 
 __all__ = ["PillowImages"]
@@ -37,15 +37,14 @@ def _open(data: bytes) -> Any:
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:  # its text names the in-memory file object, not the image
-        raise Permanent("not a decodable image: no supported format recognised it") from None
+        message = "not a decodable image: no supported format recognised it"
+        raise Permanent(message, code=Code.IMAGE_UNDECODABLE) from None
     except (Image.DecompressionBombError, OSError, ValueError) as exc:
-        raise Permanent(f"not a decodable image: {_reason(exc)}") from None
+        message = f"not a decodable image: {_reason(exc)}"
+        raise Permanent(message, code=Code.IMAGE_UNDECODABLE) from None
     width, height = img.size
     if width * height > MAX_PIXELS:
-        raise Permanent(
-            f"image too large to decode: {width}×{height} = {width * height} pixels "
-            f"(limit {MAX_PIXELS}; a decompression bomb?)"
-        )
+        raise too_many_pixels(width, height)
     return img
 
 
@@ -81,7 +80,8 @@ def _decoded(data: bytes) -> Any:
         img.load()
         ImageOps.exif_transpose(img, in_place=True)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise Permanent(f"the image could not be decoded: {_reason(exc)}") from None
+        message = f"the image could not be decoded: {_reason(exc)}"
+        raise Permanent(message, code=Code.IMAGE_UNDECODABLE) from None
     has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
     mode = "RGBA" if has_alpha else "RGB"
     return img if img.mode == mode else img.convert(mode)

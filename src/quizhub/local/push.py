@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, unquote
 
 from quizhub.bindings import Bindings
 from quizhub.edge.guard import Rejection
+from quizhub.errors import Code
 from quizhub.push.hub import LiveHub
 from quizhub.push.protocol import (
     NOT_AN_UPGRADE,
@@ -128,7 +129,7 @@ class LocalLive:
         path = unquote(scope.get("path", ""))
         test_id = test_id_of(path)
         if test_id is None:
-            return Rejection(404, "not_found", path)
+            return Rejection(404, Code.NOT_A_LIVE_PATH, path)
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         ticket = (query.get("ticket") or [""])[0]
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -174,7 +175,11 @@ async def _write(socket: LocalSocket, send: Send) -> None:
 def _plain_refusal(path: str) -> Rejection:
     """A plain HTTP request under ``LIVE_ROOT``: 426 on a live path, 404 elsewhere."""
     path = unquote(path)
-    return Rejection(*NOT_AN_UPGRADE) if test_id_of(path) else Rejection(404, "not_found", path)
+    return (
+        Rejection(*NOT_AN_UPGRADE)
+        if test_id_of(path)
+        else Rejection(404, Code.NOT_A_LIVE_PATH, path)
+    )
 
 
 def _head(rejection: Rejection) -> tuple[list[tuple[bytes, bytes]], bytes]:

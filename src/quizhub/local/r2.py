@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
-from quizhub.errors import Permanent, StorageDamaged
+from quizhub.errors import Code, Permanent, StorageDamaged
 from quizhub.local._sqlite import SqliteHandle
 from quizhub.local.r2_rules import (
     MAX_LIST_LIMIT,
@@ -148,7 +148,8 @@ class LocalR2:
                 if row[3] == seen:  # the same version twice: its body is gone, not replaced
                     raise StorageDamaged(
                         f"R2 object {key!r} is damaged: its body file"
-                        f" {self._blob_path(row[3])} is missing from the data dir"
+                        f" {self._blob_path(row[3])} is missing from the data dir",
+                        key=key,
                     ) from None
                 seen = row[3]
                 continue
@@ -278,5 +279,9 @@ class LocalR2Source:
     async def read(self) -> bytes:
         got = await self._bucket.get(self.key)
         if got is None:
-            raise Permanent(f"R2 object {self.key!r} was deleted while it was being read")
+            raise Permanent(
+                f"R2 object {self.key!r} was deleted while it was being read",
+                code=Code.OBJECT_VANISHED,
+                params={"key": self.key},
+            )
         return got.body

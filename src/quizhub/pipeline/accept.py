@@ -15,7 +15,7 @@ from quizhub.domain.images import image_key_for, sniff_image
 from quizhub.domain.jobs import JobRow, make_job_id, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import DOCUMENT_LIMIT, iso_ms, json_bytes
-from quizhub.errors import TooLarge, Transient
+from quizhub.errors import Code, TooLarge, Transient
 from quizhub.pipeline.messages import MESSAGE_LIMIT, BodyRef, JobMessage, sign_body
 from quizhub.pipeline.names import (
     DELETE_TEST,
@@ -93,6 +93,8 @@ async def accept_save(
         raise TooLarge(
             f"the test document is {len(canonical):,} bytes as stored; the limit is"
             f" {DOCUMENT_LIMIT:,}: shorten texts or split the test",
+            code=Code.DOCUMENT_TOO_LARGE,
+            params={"limit": DOCUMENT_LIMIT, "size": len(canonical)},
             details={"limit": DOCUMENT_LIMIT, "size": len(canonical)},
         )
     message = _new_message(b, SAVE_TEST, test_id, precondition, author)
@@ -216,7 +218,8 @@ async def _dispatch(b: Bindings, msg: JobMessage, claim: Claim | None = None) ->
         except Exception as exc:  # noqa: BLE001 - the queue is a binding: a retry may succeed
             if claim is not None:
                 await claim.release(msg)  # never sent: the next retry may claim again
-            raise Transient(f"could not queue the job; try again: {exc}") from exc
+            message = f"could not queue the job; try again: {exc}"
+            raise Transient(message, code=Code.QUEUE_UNAVAILABLE) from exc
         return accepted
     # Only sync mode (the baseline) runs jobs in the API: the runner and its steps load here,
     # not at the API Worker's start.
@@ -226,7 +229,7 @@ async def _dispatch(b: Bindings, msg: JobMessage, claim: Claim | None = None) ->
         await run_job(b, msg)
     except Exception as exc:  # noqa: BLE001 - the baseline has no retries: the job fails visibly
         failure = as_failure(exc)
-        await fail_job(b, msg, failure.message)
+        await fail_job(b, msg, failure)
         if isinstance(failure, Transient):
             raise
     row = await JobsRepo(b.db).get(msg.job_id)

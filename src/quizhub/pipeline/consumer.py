@@ -9,8 +9,9 @@ import logging
 from quizhub.analytics.consumer import handle_analytics_batch
 from quizhub.analytics.events import ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Bindings
+from quizhub.domain.jobs import JobError, JobRow
 from quizhub.domain.wire import iso_ms
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent, QuizhubError
 from quizhub.pipeline.messages import JobMessage, signed_job_of
 from quizhub.pipeline.names import (
     CONSUMER_ONLY,
@@ -47,7 +48,7 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
     try:
         msg = JobMessage.from_wire(message.body, b.settings.signing_key)
     except Permanent as exc:
-        await _fail_unparseable(message, b, exc.message)
+        await _fail_unparseable(message, b, exc)
         return
     in_workflow = b.settings.save_mode == "workflow" and msg.type not in CONSUMER_ONLY
     # The Workflow notifies for itself; here the job's transitions go to its live channel.
@@ -62,11 +63,11 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         failure = as_failure(exc)
         try:
             if isinstance(failure, Permanent):
-                await fail_job(b, msg, failure.message)
+                await fail_job(b, msg, failure)
                 message.ack()
                 return
             await JobsRepo(b.db).note_error(
-                msg.job_id, f"attempt {message.attempts}: {failure.message}", iso_ms(b.clock_ms())
+                msg.job_id, attempt_failed(message.attempts, failure), iso_ms(b.clock_ms())
             )
         except Exception:  # noqa: BLE001 - storage is down too: let the queue redeliver
             log.exception("could not record the failure of job %s", msg.job_id)
@@ -83,14 +84,18 @@ async def _handle_one(message: QueueMessage, b: Bindings) -> None:
         await notices.finish(msg.job_id)  # notify: the recorded outcome (bounded, never raises)
 
 
-async def _fail_unparseable(message: QueueMessage, b: Bindings, reason: str) -> None:
+async def _fail_unparseable(message: QueueMessage, b: Bindings, failure: Permanent) -> None:
     """A message that can never be processed: fail its job if its id is genuine, then drop it."""
+    reason = failure.message
     job = signed_job_of(message.body, b.settings.signing_key)
     if job is not None:
+        error = JobError(
+            Code.UNPROCESSABLE_MESSAGE,
+            f"unprocessable job message: {reason}",
+            {"cause": JobError.of(failure).cause()},
+        )
         try:
-            await JobsRepo(b.db).fail(
-                job, f"unprocessable job message: {reason}", iso_ms(b.clock_ms())
-            )
+            await JobsRepo(b.db).fail(job, error, iso_ms(b.clock_ms()))
         except Exception:  # noqa: BLE001 - storage is down: let the queue redeliver
             log.exception("could not fail unprocessable job %s", job.job_id)
             message.retry(delay_seconds=retry_delay_seconds(b.settings, message.attempts))
@@ -110,14 +115,34 @@ async def handle_dlq_batch(batch: MessageBatch, bindings: Bindings) -> None:
             continue
         try:
             row = await JobsRepo(bindings.db).get(msg.job_id)
-            last = f" (last error: {row.error})" if row and row.error else ""
-            tries = row.attempts if row else bindings.settings.max_retries + 1
-            await fail_job(bindings, msg, f"gave up after {tries} attempts{last}")
+            await fail_job(bindings, msg, gave_up(row, bindings.settings.max_retries + 1))
             message.ack()
             await Notices(bindings, msg.channel).finish(msg.job_id)  # notify: failed (bounded)
         except Exception:  # noqa: BLE001
             log.exception("could not fail dead-lettered job %s", msg.job_id)
             message.retry(delay_seconds=retry_delay_seconds(bindings.settings, message.attempts))
+
+
+def attempt_failed(attempt: int, failure: QuizhubError) -> JobError:
+    """What a running job keeps of a failed delivery that will be retried."""
+    return JobError(
+        Code.ATTEMPT_FAILED,
+        f"attempt {attempt}: {failure.message}",
+        {"attempt": attempt, "cause": JobError.of(failure).cause()},
+    )
+
+
+def gave_up(row: JobRow | None, attempts: int) -> JobError:
+    """Why the dead-letter consumer ends a job: its attempts, with the last error it kept
+    (``attempts`` when no consumer ever recorded one)."""
+    tries = row.attempts if row else attempts
+    last = f" (last error: {row.error})" if row and row.error else ""
+    cause = None
+    if row is not None and row.error_code is not None:
+        cause = {"code": row.error_code, "params": row.error_params or {}}
+    return JobError(
+        Code.GAVE_UP, f"gave up after {tries} attempts{last}", {"attempts": tries, "cause": cause}
+    )
 
 
 async def sweep_stuck_jobs(bindings: Bindings) -> int:

@@ -29,12 +29,14 @@ from quizhub.domain.images import (
     format_of_ext,
     format_of_media_type,
     metadata_found,
+    too_many_pixels,
     variant_formats,
     variant_widths,
 )
+from quizhub.domain.jobs import JobError
 from quizhub.domain.wire import iso_ms
 from quizhub.edge.cdn import IMAGE_CACHE_CONTROL, image_tags, image_urls
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.ports import D1Database, ImageTransformer, Purger, R2Bucket, R2Object, R2Source
 from quizhub.store.images import ImageFacts, ImagesRepo
 from quizhub.store.keys import LEGACY_IMAGE_PREFIX, image_variant_key, legacy_image_key
@@ -88,9 +90,8 @@ class ImagePorts:
         """The image ports of a platform; Permanent where the Images binding is unbound (the
         job fails with that reason; the upload itself was accepted)."""
         if b.images is None:
-            raise Permanent(
-                "image processing is not available here (the IMAGES binding is unbound)"
-            )
+            message = "image processing is not available here (the IMAGES binding is unbound)"
+            raise Permanent(message, code=Code.IMAGES_UNBOUND)
         origin = b.settings.public_origin
         return cls(b.bucket, b.images, b.db, b.purger, origin, b.clock_ms)
 
@@ -99,7 +100,11 @@ async def load_original(bucket: R2Bucket, work: ImageWork) -> R2Source:
     """The original at its private key, its body unread (Permanent when it is gone)."""
     original = await bucket.source(work.source)
     if original is None:
-        raise Permanent(f"the original of image {work.image_key} is missing ({work.source})")
+        raise Permanent(
+            f"the original of image {work.image_key} is missing ({work.source})",
+            code=Code.ORIGINAL_MISSING,
+            params={"imageKey": work.image_key},
+        )
     return original
 
 
@@ -108,16 +113,19 @@ async def decode(images: ImageTransformer, work: ImageWork, original: R2Source) 
     decompression bomb fails here, permanently, before any pixel is decoded)."""
     info = await images.info(original)
     fmt = format_of_media_type(str(info.get("format")))
-    if fmt is None or fmt.ext != work.image_key.rsplit(".", 1)[1]:
-        raise Permanent(f"the original is {info.get('format')}, not the image its key names")
+    expected = work.image_key.rsplit(".", 1)[1]
+    if fmt is None or fmt.ext != expected:
+        found = info.get("format")
+        raise Permanent(
+            f"the original is {found}, not the image its key names",
+            code=Code.IMAGE_FORMAT_MISMATCH,
+            params={"format": None if found is None else str(found), "expected": expected},
+        )
     width, height = int(info.get("width") or 0), int(info.get("height") or 0)
     if width <= 0 or height <= 0:
-        raise Permanent("the image has no pixels")
+        raise Permanent("the image has no pixels", code=Code.IMAGE_EMPTY)
     if width * height > MAX_PIXELS:
-        raise Permanent(
-            f"image too large to decode: {width}×{height} = {width * height} pixels "
-            f"(limit {MAX_PIXELS}; a decompression bomb?)"
-        )
+        raise too_many_pixels(width, height)
     return ImageFacts(fmt.ext, width, height, original.size)
 
 
@@ -217,7 +225,9 @@ async def _store_variant(
     )
     if leaked := metadata_found(encoded):
         raise Permanent(
-            f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: not stored"
+            f"the {width} px {fmt.name} variant still carries {', '.join(leaked)}: not stored",
+            code=Code.VARIANT_KEEPS_METADATA,
+            params={"width": width, "format": fmt.name},
         )
     out = await images.info(encoded)
     real_width, height = int(out["width"]), int(out["height"])
@@ -265,13 +275,14 @@ async def process(ports: ImagePorts, work: ImageWork) -> None:
     await record(ports.db, work, facts, variants, iso_ms(ports.clock_ms()))
 
 
-async def reprocess_stored(ports: ImagePorts, job_id: str) -> str | None:
+async def reprocess_stored(ports: ImagePorts, job_id: str) -> JobError | None:
     """Turn every original stored before this pipeline (``images/{key}``, EXIF and all) into
     variants, then delete it. Images that cannot be processed (permanently) are skipped and
     named in the returned warning; a binding fault raises (the job is retried, and images
     already done are not listed any more: their originals are gone)."""
     keys = await _stored_originals(ports.bucket)
-    failed = []
+    failed: list[str] = []
+    failed_keys: list[str] = []
     for key in keys:
         work = ImageWork(job_id, key, legacy_image_key(key), own_job=False)
         try:
@@ -281,12 +292,21 @@ async def reprocess_stored(ports: ImagePorts, job_id: str) -> str | None:
         except Permanent as exc:
             log.warning("reprocessing image %s failed: %s", key, exc.message)
             failed.append(f"{key}: {exc.message}")
+            failed_keys.append(key)
     if not keys:
-        return "no images stored before variants existed: nothing to reprocess"
+        message = "no images stored before variants existed: nothing to reprocess"
+        return JobError(Code.NOTHING_TO_REPROCESS, message)
     if failed:
-        shown = "; ".join(failed[:5])[:800]
-        return f"{len(failed)} of {len(keys)} stored images could not be processed: {shown}"
+        shown = "; ".join(failed[:_SHOWN])[:800]
+        return JobError(
+            Code.IMAGES_NOT_PROCESSED,
+            f"{len(failed)} of {len(keys)} stored images could not be processed: {shown}",
+            {"failed": len(failed), "total": len(keys), "keys": failed_keys[:_SHOWN]},
+        )
     return None
+
+
+_SHOWN = 5  # the failed images a warning names
 
 
 async def _stored_originals(bucket: R2Bucket) -> list[str]:
@@ -321,5 +341,5 @@ def variant_from_step(raw: dict[str, object]) -> Variant:
 def work_of(job_id: str, image_key: str | None, source: str | None) -> ImageWork:
     """The work of a process-image message (its parser checked key and source)."""
     if image_key is None or source is None:
-        raise Permanent("an image job names no image")
+        raise Permanent("an image job names no image", code=Code.IMAGE_JOB_WITHOUT_IMAGE)
     return ImageWork(job_id, image_key, source)

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.domain.integrity import document_errors
+from quizhub.domain.jobs import JobError
 from quizhub.domain.merge import Conflict, merge_documents, rule_conflicts
 from quizhub.domain.merge_bounds import bounded_conflicts, bounded_paths
 from quizhub.domain.wire import DOCUMENT_LIMIT, json_bytes
-from quizhub.errors import Transient
+from quizhub.errors import Code, Transient
+from quizhub.errors.fields import field_error
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.search.terms import document_terms
 from quizhub.store.documents import put_immutable, stored_document
@@ -76,7 +78,9 @@ async def commit_merging(
     if outcome.status != "moved":
         return outcome
     raise Transient(
-        f"the test kept changing while this save was merged ({MERGE_ROUNDS} merges); retrying"
+        f"the test kept changing while this save was merged ({MERGE_ROUNDS} merges); retrying",
+        code=Code.MERGE_KEPT_MOVING,
+        params={"rounds": MERGE_ROUNDS},
     )
 
 
@@ -111,16 +115,11 @@ async def _merge(
     size = len(json_bytes(merged, sort_keys=True))
     if size > DOCUMENT_LIMIT:
         msg = f"the document would be {size:,} bytes; the limit is {DOCUMENT_LIMIT:,}"
-        problems.append({"loc": [], "msg": msg, "type": "too_large"})
+        limits = {"limit": DOCUMENT_LIMIT, "size": size}
+        problems.append(field_error([], msg, Code.DOCUMENT_TOO_LARGE.value, limits))
     if problems:
         conflicts = rule_conflicts(problems, merged, base, live, doc)
-        first = problems[0]
-        where = ".".join(str(p) for p in first["loc"]) or "the document"
-        error = (
-            f"conflict: merged with the live version (rev {live_rev}), the test would break a"
-            f" rule: {where}: {first['msg']}"
-        )
-        return _conflict(own, key, live_rev, conflicts, error)
+        return _conflict(own, key, live_rev, conflicts, _rules_error(problems, live_rev))
     merged_key = merged_document_key(job.test_id, job.rev, live_rev)
     metadata = {"rev": job.rev, "jobId": job.job_id, "liveRev": live_rev}
     await put_immutable(bucket, merged_key, merged, metadata)
@@ -136,19 +135,35 @@ async def _merge(
 
 
 def _conflict(
-    own: DocumentFacts, key: str | None, live_rev: str, conflicts: list[Conflict], error: str
+    own: DocumentFacts, key: str | None, live_rev: str, conflicts: list[Conflict], error: JobError
 ) -> _Round:
     """A round that ends the job ``conflict`` if ``live_rev`` is still live (nothing applied)."""
-    against = Against(live_rev, conflicts=bounded_conflicts(conflicts), error=error[:1000])
+    against = Against(live_rev, conflicts=bounded_conflicts(conflicts), error=error)
     return _Round(own, key, against)
 
 
-def _overlap_error(conflicts: list[Conflict], base_rev: str, live_rev: str) -> str:
+def _overlap_error(conflicts: list[Conflict], base_rev: str, live_rev: str) -> JobError:
+    """``merge_conflict``: the paths both sides changed (the first ``_NAMED``, and how many)."""
     paths = [c.path for c in conflicts]
     named = ", ".join(paths[:_NAMED]) + (
         f" and {len(paths) - _NAMED} more" if len(paths) > _NAMED else ""
     )
-    return (
+    return JobError(
+        Code.MERGE_CONFLICT,
         f"conflict: this save and the live version (rev {live_rev}) both changed what rev"
-        f" {base_rev} had: {named}"
+        f" {base_rev} had: {named}",
+        {"baseRev": base_rev, "liveRev": live_rev, "paths": paths[:_NAMED], "count": len(paths)},
+    )
+
+
+def _rules_error(problems: list[dict[str, Any]], live_rev: str) -> JobError:
+    """``merge_broke_rules``: the first document rule the merged document breaks, and how many
+    it breaks."""
+    first = problems[0]
+    path = ".".join(str(p) for p in first["loc"])
+    return JobError(
+        Code.MERGE_BROKE_RULES,
+        f"conflict: merged with the live version (rev {live_rev}), the test would break a"
+        f" rule: {path or 'the document'}: {first['msg']}",
+        {"liveRev": live_rev, "path": path, "rule": str(first["type"]), "count": len(problems)},
     )

@@ -29,7 +29,7 @@ from quizhub.domain.jobs import JobKind, rev_from_job_id
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.revisions import is_rev, rev_timestamp
 from quizhub.domain.wire import json_bytes
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.pipeline.names import (
     DELETE_TEST,
     MESSAGE_TYPES,
@@ -172,11 +172,12 @@ def verify_body(msg: JobMessage, content: Any, key: bytes) -> None:
     """Raise Permanent unless ``content`` is the body the accept path signed for this job."""
     expected = sign_body(key, msg.job_id, msg.test_id, body_digest(content))
     if not msg.body_sig or not hmac.compare_digest(expected, msg.body_sig):
-        raise Permanent("the job's document does not match the signature it was accepted with")
+        message = "the job's document does not match the signature it was accepted with"
+        raise Permanent(message, code=Code.SIGNATURE_MISMATCH)
 
 
 def _malformed(reason: str) -> Permanent:
-    return Permanent(f"malformed job message: {reason}")
+    return Permanent(f"malformed job message: {reason}", code=Code.MALFORMED_MESSAGE)
 
 
 def _body_ref(raw: Any) -> BodyRef:
@@ -204,12 +205,12 @@ def _from_wire(body: Any, signing_key: bytes) -> JobMessage:
     if not (is_test_id(test_id) or no_test) or not is_rev(rev):
         raise _malformed("testId or rev is malformed")
     if rev_from_job_id(job_id, signing_key) != rev:
-        raise Permanent("job id does not match its rev or signature")
+        raise Permanent("job id does not match its rev or signature", code=Code.SIGNATURE_MISMATCH)
     base_rev, create_only = body.get("baseRev"), body.get("createOnly", False)
     if not (base_rev is None or is_rev(base_rev)) or not isinstance(create_only, bool):
         raise _malformed("baseRev must be a rev or null, createOnly a boolean")
     if create_only and base_rev is not None:
-        raise Permanent("a message cannot be both create-only and based on a rev")
+        raise _malformed("a message cannot be both create-only and based on a rev")
     accepted_at = body.get("acceptedAt")
     if not isinstance(accepted_at, str):
         raise _malformed("acceptedAt is missing")
@@ -223,7 +224,7 @@ def _from_wire(body: Any, signing_key: bytes) -> JobMessage:
     if author is not None and (not isinstance(author, str) or len(author) > 254):
         raise _malformed("author must be an email")
     if body["type"] == SAVE_TEST and (inline is None) == (ref is None):
-        raise Permanent("a save message carries exactly one of body and bodyRef")
+        raise _malformed("a save message carries exactly one of body and bodyRef")
     image_key, source = _image_fields(body)
     for_test = body.get("forTest")
     if for_test is not None and (body["type"] != PROCESS_IMAGE or not is_test_id(for_test)):

@@ -20,7 +20,7 @@ from dataclasses import replace
 from typing import Any, Generic, Protocol, TypeVar
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import JobRow
+from quizhub.domain.jobs import JobError, JobRow
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage
@@ -60,7 +60,10 @@ class DurableSteps:
     """Workflow mode: ``step.do(name)`` with ``config``; a Permanent error stops the retries
     (``non_retryable``), anything else is retried by the engine. A step ends only once the
     notices it sent are out (``notices.flush``, bounded): between steps the engine may suspend
-    the instance (a retry's delay, hibernation), and what was still pending would be lost."""
+    the instance (a retry's delay, hibernation), and what was still pending would be lost.
+
+    The engine hands a step's error back as its text only (so does Cloudflare's): ``failure``
+    keeps the last error a step body raised in this run, with its code, for the job row."""
 
     def __init__(
         self,
@@ -73,6 +76,7 @@ class DurableSteps:
         self._config = config
         self._non_retryable = non_retryable
         self._notices = notices
+        self.failure: BaseException | None = None
 
     async def do(self, name: str, body: StepBody) -> StepResult:
         """``body`` as a durable step: memoised by ``name``, retried by the config."""
@@ -80,11 +84,17 @@ class DurableSteps:
         @self._step.do(name, config=self._config)
         async def durable() -> StepResult:
             try:
-                return await body()
+                result = await body()
             except Permanent as exc:
+                self.failure = exc
                 raise self._non_retryable(exc.message) from None
+            except Exception as exc:
+                self.failure = exc
+                raise
             finally:
                 await self._notices.flush()
+            self.failure = None
+            return result
 
         return dict(await durable())
 
@@ -140,6 +150,6 @@ class JobBook:
             self.notices.send(replace(row, step=step))
         return None if row is None else row.live_at
 
-    async def succeed(self, warning: str | None = None) -> None:
+    async def succeed(self, warning: JobError | None = None) -> None:
         """The job succeeded (``warning`` kept, e.g. the search index was not updated)."""
         await self.jobs.succeed(self.msg.job_id, self.now(), warning)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from quizhub.bindings import Bindings
 from quizhub.domain.document import parse_document
 from quizhub.domain.preconditions import Precondition
-from quizhub.errors import Conflict, NotFound
+from quizhub.errors import Code, Conflict, NotFound
 from quizhub.pipeline.accept import (
     Accepted,
     Claim,
@@ -70,11 +70,13 @@ async def retry_job(
     jobs = JobsRepo(b.db)
     row = await jobs.get(job_id)
     if row is None or row.test_id is None:
-        raise NotFound(f"job '{job_id}' does not exist or has not started yet")
+        message = f"job '{job_id}' does not exist or has not started yet"
+        raise NotFound(message, code=Code.JOB_NOT_FOUND, params={"jobId": job_id})
     if row.status not in RETRYABLE:
         raise Conflict(
             f"only failed, conflicted or expired jobs can be retried; this one is {row.status}",
-            code="not_retryable",
+            code=Code.NOT_RETRYABLE,
+            params={"status": row.status},
         )
     holder = await jobs.retried_by(job_id)
     if holder is not None and not await _claim_ended(b, holder):
@@ -92,7 +94,7 @@ async def retry_job(
         raise Conflict(
             "this job's document was never stored (it failed before its first write); "
             "save it again from the editor",
-            code="body_unavailable",
+            code=Code.BODY_UNAVAILABLE,
         )
     document = parse_document(content).content()
     precondition = precondition or row.precondition
@@ -110,5 +112,6 @@ async def _retry_image(
             return await accept_image_job(b, image_key, source, author=author, claim=claim)
     raise Conflict(
         "this image's original is no longer stored; upload the image again",
-        code="body_unavailable",
+        code=Code.ORIGINAL_UNAVAILABLE,
+        params={"imageKey": image_key},
     )

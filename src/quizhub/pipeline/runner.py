@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 
 from quizhub.bindings import Bindings
-from quizhub.domain.jobs import JobStatus
+from quizhub.domain.jobs import JobError, JobStatus
 from quizhub.domain.wire import iso_ms
-from quizhub.errors import QuizhubError, Transient
+from quizhub.errors import Code, QuizhubError, Transient
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.orchestration import InlineSteps
 from quizhub.pipeline.sequences import run_sequence
@@ -50,9 +50,11 @@ def as_failure(exc: BaseException) -> QuizhubError:
     """Classify an exception: ours keep their class; anything from a binding is transient."""
     if isinstance(exc, QuizhubError):
         return exc
-    return Transient(f"{type(exc).__name__}: {exc}")
+    kind = type(exc).__name__
+    return Transient(f"{kind}: {exc}", code=Code.BINDING_ERROR, params={"error": kind})
 
 
-async def fail_job(b: Bindings, msg: JobMessage, reason: str) -> None:
+async def fail_job(b: Bindings, msg: JobMessage, reason: QuizhubError | JobError) -> None:
     """Mark the job failed with ``reason`` (no-op when it already finished)."""
-    await JobsRepo(b.db).fail(msg.job(), reason, iso_ms(b.clock_ms()))
+    error = reason if isinstance(reason, JobError) else JobError.of(reason)
+    await JobsRepo(b.db).fail(msg.job(), error, iso_ms(b.clock_ms()))

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from quizhub.bindings import Bindings
 from quizhub.domain.images import VARIANT_WIDTHS, ImageFormat, Variant
-from quizhub.domain.jobs import TERMINAL, JobStatus
+from quizhub.domain.jobs import TERMINAL, JobError, JobStatus
+from quizhub.errors import Code
 from quizhub.pipeline import images, steps
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.orchestration import JobBook, Once, StepResult, Steps
@@ -76,7 +77,7 @@ async def run_sequence(run: Steps, b: Bindings, msg: JobMessage, notices: Notice
     return await _save(run, book, b, msg, committed)
 
 
-async def _finish(run: Steps, book: JobBook, warning: str | None = None) -> JobStatus:
+async def _finish(run: Steps, book: JobBook, warning: JobError | None = None) -> JobStatus:
     async def finish() -> StepResult:
         await book.succeed(warning)
         await steps.release_claim_check(book.b.bucket, book.msg, "succeeded")
@@ -190,13 +191,18 @@ async def _image(
 async def _reindex(run: Steps, book: JobBook, b: Bindings) -> JobStatus:
     async def reindex() -> StepResult:
         done = await reindex_all(b)  # idempotent: a repeat rebuilds the same indexes
-        return {"warning": None if done.keyword or done.removed else "nothing to index"}
+        if done.keyword or done.removed:
+            return {"warning": None}
+        return {"warning": JobError(Code.NOTHING_TO_INDEX, "nothing to index").to_json()}
 
-    return await _finish(run, book, (await run.do(_REINDEX, reindex))["warning"])
+    warning = JobError.from_json((await run.do(_REINDEX, reindex))["warning"])
+    return await _finish(run, book, warning)
 
 
 async def _reprocess(run: Steps, book: JobBook, b: Bindings, msg: JobMessage) -> JobStatus:
     async def reprocess() -> StepResult:
-        return {"warning": await images.reprocess_stored(images.ImagePorts.of(b), msg.job_id)}
+        warning = await images.reprocess_stored(images.ImagePorts.of(b), msg.job_id)
+        return {"warning": None if warning is None else warning.to_json()}
 
-    return await _finish(run, book, (await run.do(_REPROCESS, reprocess))["warning"])
+    warning = JobError.from_json((await run.do(_REPROCESS, reprocess))["warning"])
+    return await _finish(run, book, warning)

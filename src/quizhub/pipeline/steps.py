@@ -14,8 +14,9 @@ import json
 import logging
 from typing import Any
 
+from quizhub.domain.jobs import JobError
 from quizhub.edge.cdn import tags_for_test, urls_for_test
-from quizhub.errors import Permanent
+from quizhub.errors import Code, Permanent
 from quizhub.pipeline.merging import commit_merging, document_facts
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
@@ -45,15 +46,19 @@ async def load_document(bucket: R2Bucket, signing_key: bytes, msg: JobMessage) -
     if msg.body_ref is not None:
         obj = await bucket.get(msg.body_ref.key)
         if obj is None:
-            raise Permanent(f"claim-check object {msg.body_ref.key} is missing")
+            where = {"key": msg.body_ref.key}
+            message = f"claim-check object {msg.body_ref.key} is missing"
+            raise Permanent(message, code=Code.CLAIM_CHECK_MISSING, params=where)
         if hashlib.sha256(obj.body).hexdigest() != msg.body_ref.sha256:
-            raise Permanent(f"claim-check object {msg.body_ref.key} does not match its sha256")
+            where = {"key": msg.body_ref.key}
+            message = f"claim-check object {msg.body_ref.key} does not match its sha256"
+            raise Permanent(message, code=Code.CLAIM_CHECK_CORRUPT, params=where)
         content: Any = json.loads(obj.body)
     else:
         content = msg.body
     verify_body(msg, content, signing_key)
     if not isinstance(content, dict):
-        raise Permanent("the job's document is not an object")
+        raise Permanent("the job's document is not an object", code=Code.DOCUMENT_NOT_OBJECT)
     return content
 
 
@@ -116,9 +121,12 @@ async def release_claim_check(bucket: R2Bucket, msg: JobMessage, status: str) ->
         await bucket.delete(staging_key(msg.job_id))
 
 
-def index_warning(exc: BaseException) -> str:
+def index_warning(exc: BaseException) -> JobError:
     """The warning a succeeded job keeps when its search index could not be updated."""
-    return (
-        "saved and live; the search index was not updated "
-        f"({type(exc).__name__}: {str(exc)[:200]}); the next save or a reindex repairs it"
+    kind = type(exc).__name__
+    return JobError(
+        Code.INDEX_NOT_UPDATED,
+        f"saved and live; the search index was not updated ({kind}: {str(exc)[:200]});"
+        " the next save or a reindex repairs it",
+        {"error": kind},
     )

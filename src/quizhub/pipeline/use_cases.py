@@ -11,7 +11,7 @@ from typing import Any
 from quizhub.bindings import Bindings
 from quizhub.domain.document import SaveRequest, check_integrity, parse_document
 from quizhub.domain.preconditions import Precondition, save_precondition
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.pipeline.accept import Accepted, accept_delete, accept_save
 from quizhub.push.protocol import TICKET_TTL_SECONDS, live_path, make_ticket
 from quizhub.store.tests import TestsRepo
@@ -40,7 +40,8 @@ async def delete_test(
     did not see (docs/merge.md#deletes)."""
     row = await TestsRepo(b.db).pointer(test_id)
     if row is None or row.deleted:
-        raise NotFound(f"test '{test_id}' does not exist")
+        message = f"test '{test_id}' does not exist"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     precondition = Precondition(base_rev=base_rev or row.rev)
     return await accept_delete(b, test_id, precondition, author=author)
 
@@ -63,7 +64,8 @@ def live_ticket(b: Bindings, test_id: str) -> dict[str, Any]:
     ``expiresIn`` seconds; the socket URL carries it instead of the admin token. NotFound where
     live status is not bound (the editor then polls)."""
     if b.live is None:
-        raise NotFound("live status is not available here; poll the job instead")
+        message = "live status is not available here; poll the job instead"
+        raise NotFound(message, code=Code.LIVE_STATUS_UNAVAILABLE)
     ticket = make_ticket(b.settings.signing_key, test_id, b.clock_ms())
     return {
         "ticket": ticket,

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.bindings import Bindings
-from quizhub.errors import Permanent, WorkflowAlreadyExists
+from quizhub.domain.jobs import JobError
+from quizhub.errors import Code, Permanent, WorkflowAlreadyExists
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.orchestration import DurableSteps
-from quizhub.pipeline.runner import fail_job, readable_reason
+from quizhub.pipeline.runner import as_failure, fail_job, readable_reason
 from quizhub.pipeline.sequences import run_sequence
 from quizhub.ports import WorkflowStep
 from quizhub.push.notify import Notices
@@ -58,10 +59,11 @@ async def run_save_workflow(
         result: dict[str, Any] = {"status": await run_sequence(durable, b, msg, notices)}
     except Exception as exc:  # noqa: BLE001 - a step gave up: record it where the UI looks
         reason = readable_reason(exc)
+        error = _failure_of(durable.failure, reason)
 
         @step.do(FAIL_STEP, config=STEP_CONFIG)
         async def fail() -> dict[str, Any]:
-            await fail_job(b, msg, reason)
+            await fail_job(b, msg, error)
             return {"status": "failed", "error": reason}
 
         result = dict(await fail())
@@ -73,6 +75,16 @@ async def run_save_workflow(
 
     await notify()
     return result
+
+
+def _failure_of(last: BaseException | None, reason: str) -> JobError:
+    """The job error of a step that gave up with ``reason`` (the engine's text): the code of
+    the error this run saw the step raise, when ``reason`` is that error's; else uncoded."""
+    lines = str(last).strip().splitlines() if last is not None else []
+    if last is not None and lines and lines[-1] in reason:
+        failure = as_failure(last)
+        return JobError(failure.code, reason, failure.params)
+    return JobError(Code.UNCODED, reason)
 
 
 async def start_instance(b: Bindings, msg: JobMessage, body: Any) -> bool:

@@ -29,6 +29,7 @@ from urllib.parse import quote, urlsplit
 
 from quizhub.domain.ids import is_test_id
 from quizhub.domain.jobs import JobRow
+from quizhub.errors import Code
 
 __all__ = [
     "LIVE_ROOT",
@@ -62,10 +63,14 @@ TICKET_TTL_SECONDS = 60
 PING, PONG = "ping", "pong"
 
 # (status, code, message) of a refused upgrade.
-Refusal = tuple[int, str, str]
-NOT_AN_UPGRADE: Refusal = (426, "upgrade_required", "this endpoint only takes WebSocket upgrades")
-TICKET_SPENT: Refusal = (401, "unauthorized", "this ticket was already used (POST …/ws-ticket)")
-NOT_BOUND: Refusal = (503, "unavailable", "live status is not bound (LIVE_STATUS)")
+Refusal = tuple[int, Code, str]
+NOT_AN_UPGRADE: Refusal = (
+    426,
+    Code.UPGRADE_REQUIRED,
+    "this endpoint only takes WebSocket upgrades",
+)
+TICKET_SPENT: Refusal = (401, Code.TICKET_SPENT, "this ticket was already used (POST …/ws-ticket)")
+NOT_BOUND: Refusal = (503, Code.LIVE_NOT_BOUND, "live status is not bound (LIVE_STATUS)")
 
 Phase = Literal[
     "queued",
@@ -165,9 +170,9 @@ def upgrade_refusal(
     without a valid ticket for that test, 403 from another ``Origin``; None when it may (the
     object then spends the ticket: ``TICKET_SPENT`` the second time)."""
     if not verify_ticket(key, ticket, test_id, now_ms):
-        return 401, "unauthorized", "no valid ticket for this test (POST …/ws-ticket)"
+        return 401, Code.TICKET_INVALID, "no valid ticket for this test (POST …/ws-ticket)"
     if not origin_allowed(origin, public_origin):
-        return 403, "forbidden", "WebSockets are only accepted from the site's origin"
+        return 403, Code.ORIGIN_FORBIDDEN, "WebSockets are only accepted from the site's origin"
     return None
 
 

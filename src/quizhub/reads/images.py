@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from quizhub.domain.images import format_of_ext, pick_variant, prefers_webp
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.images import ImagesRepo
 from quizhub.store.keys import original_keys
@@ -42,14 +42,19 @@ async def served_image(
     if not variants:
         staged, legacy = original_keys(key)
         if await bucket.head(staged) is None and await bucket.head(legacy) is None:
-            raise NotFound(f"image '{key}' does not exist")
+            message = f"image '{key}' does not exist"
+            raise NotFound(message, code=Code.IMAGE_NOT_FOUND, params={"key": key})
         return None
     original = format_of_ext(key.rpartition(".")[2])
     webp = format == "webp" if format else prefers_webp(accept, original)
     variant = pick_variant(variants, width=width, webp=webp)
     obj = await bucket.get(variant.object_key)
     if obj is None:
-        raise NotFound(f"image '{key}' has lost its {variant.width} px variant")
+        raise NotFound(
+            f"image '{key}' has lost its {variant.width} px variant",
+            code=Code.IMAGE_VARIANT_LOST,
+            params={"key": key, "width": variant.width},
+        )
     return ServedImage(obj.body, obj.http_etag, variant.media_type)
 
 
@@ -60,7 +65,8 @@ async def image_state(db: D1Database, key: str) -> dict[str, Any]:
     repo = ImagesRepo(db)
     facts, job = await repo.get(key), await repo.latest_job(key)
     if facts is None and job is None:
-        raise NotFound(f"image '{key}' has no record and no job")
+        message = f"image '{key}' has no record and no job"
+        raise NotFound(message, code=Code.IMAGE_NOT_FOUND, params={"key": key})
     status = "ready" if facts is not None else "failed" if job and job.terminal else "processing"
     return {
         "key": key,

@@ -9,7 +9,7 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.domain.jobs import JobStatus
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.pipeline.policy import untouched_job
 from quizhub.store.jobs import JobsRepo
 
@@ -30,7 +30,8 @@ async def job_view(b: Bindings, job_id: str) -> dict[str, Any]:
     from its signed id and its age (queued, delayed, expired). NotFound for any other id."""
     row = await JobsRepo(b.db).get(job_id) or untouched_job(b.settings, job_id, b.clock_ms())
     if row is None:
-        raise NotFound(f"job '{job_id}' does not exist")
+        message = f"job '{job_id}' does not exist"
+        raise NotFound(message, code=Code.JOB_NOT_FOUND, params={"jobId": job_id})
     return row.to_json()
 
 

@@ -97,4 +97,6 @@ async def admin_tests(db: D1Database) -> list[dict[str, Any]]:
 
 def _last_job(job: JobRow) -> dict[str, Any]:
     wire = job.to_json()
-    return {k: wire[k] for k in ("jobId", "rev", "status", "step", "error")}
+    return {
+        k: wire[k] for k in ("jobId", "rev", "status", "step", "error", "errorCode", "errorParams")
+    }

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.ports import D1Database
 from quizhub.store.participation import ParticipationRepo
 from quizhub.store.tests import TestsRepo
@@ -20,9 +20,8 @@ async def public_stats(db: D1Database, test_id: str) -> dict[str, Any]:
     four decimals), most reached first. A result no play reached is not listed."""
     row = await TestsRepo(db).pointer(test_id)
     if row is None or row.deleted or row.status != "published":
-        raise NotFound(
-            f"test '{test_id}' does not exist or is not published", code="test_not_found"
-        )
+        message = f"test '{test_id}' does not exist or is not published"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     participants, results = await ParticipationRepo(db).of_test(test_id)
     ordered = sorted(results.items(), key=lambda kv: (-kv[1], kv[0]))
     return {

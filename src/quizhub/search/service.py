@@ -16,7 +16,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.ports import MAX_TOP_K, D1Database, VectorIndex
 from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
 from quizhub.search.vectors import VectorSide, query_vector, vector_filter
@@ -157,7 +157,8 @@ async def similar(db: D1Database, side: VectorSide | None, test_id: str, limit: 
     tests = TestsRepo(db)
     mine = await tests.summaries([test_id])
     if not mine:
-        raise NotFound(f"test '{test_id}' does not exist or is not published")
+        message = f"test '{test_id}' does not exist or is not published"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     ids: list[str] | None = None
     if side is not None:
         ids = await _guarded(_nearest(side.index, test_id, limit))

@@ -7,7 +7,7 @@ from typing import Any
 
 from quizhub.domain.jobs import JobRow
 from quizhub.domain.wire import json_bytes, json_text
-from quizhub.errors import NotFound, StorageDamaged
+from quizhub.errors import Code, NotFound, StorageDamaged
 from quizhub.ports import KVNamespace, R2Bucket
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.tests import TestRow, TestsRepo
@@ -34,7 +34,9 @@ async def read_current(
         or (published_only and row.status != "published")
     ):
         raise NotFound(
-            f"test '{test_id}' does not exist" + (" or is not published" if published_only else "")
+            f"test '{test_id}' does not exist" + (" or is not published" if published_only else ""),
+            code=Code.TEST_NOT_FOUND,
+            params={"testId": test_id},
         )
     return _with_server_fields(await stored_document(bucket, row.object_key, "document"), row)
 
@@ -45,13 +47,17 @@ async def stored_document(bucket: R2Bucket, key: str, what: str) -> dict[str, An
     naming the key and the cause, never a 404 or a bare 500."""
     obj = await bucket.get(key)
     if obj is None:
-        raise StorageDamaged(f"{what} object {key} is missing from R2 although D1 points at it")
+        raise StorageDamaged(
+            f"{what} object {key} is missing from R2 although D1 points at it", key=key
+        )
     try:
         doc = json.loads(obj.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StorageDamaged(f"{what} object {key} is not readable JSON ({exc})") from None
+        raise StorageDamaged(f"{what} object {key} is not readable JSON ({exc})", key=key) from None
     if not isinstance(doc, dict):
-        raise StorageDamaged(f"{what} object {key} holds {type(doc).__name__}, not a document")
+        raise StorageDamaged(
+            f"{what} object {key} holds {type(doc).__name__}, not a document", key=key
+        )
     return doc
 
 

@@ -13,16 +13,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from quizhub.domain.jobs import (
+    ERROR_LIMIT,
     JOB_STATUSES,
     TERMINAL,
+    JobError,
     JobKind,
     JobRow,
     JobStatus,
-    delayed_reason,
-    expired_reason,
+    delayed_error,
+    expired_error,
 )
 from quizhub.domain.preconditions import Precondition
 from quizhub.domain.wire import iso_ms
+from quizhub.errors import Code
 from quizhub.ports import D1Database
 from quizhub.store.purges import OWE_FOR_JOB
 
@@ -36,22 +39,30 @@ _OPEN = "(" + ", ".join(f"'{s}'" for s in JOB_STATUSES if s not in TERMINAL) + "
 
 _COLUMNS = (
     "job_id, test_id, rev, base_rev, kind, status, step, committed, attempts, error, body_ref, "
-    "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key, "
-    "merge_facts, conflicts"
+    "accepted_at, updated_at, create_only, committed_at, live_at, author, image_key, error_code, "
+    "error_params, merge_facts, conflicts"
 )
 
 
-# Giving up: failed before the commit; after it the save is live, so succeeded with a warning.
-# A save or delete that gives up before its purge succeeded leaves a purge debt, written in the
-# same batch (``OWE_FOR_JOB``): reads skip the caches until the sweep's purge pays it.
-_GIVE_UP = """status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'failed' END,
+# Giving up: failed before the commit; after it the save is live, so succeeded with a warning
+# (``purge_incomplete``, its cause the reason given up for). A save or delete that gives up
+# before its purge succeeded leaves a purge debt, written in the same batch (``OWE_FOR_JOB``):
+# reads skip the caches until the sweep's purge pays it. ``{reason}``, ``{code}`` and
+# ``{params}`` are SQL expressions of the reason's English line, its code and its params (JSON).
+_GIVE_UP = f"""status = CASE WHEN jobs.committed = 1 THEN 'succeeded' ELSE 'failed' END,
   step = CASE WHEN jobs.committed = 1 THEN 'done' ELSE 'failed' END,
   error = CASE WHEN jobs.committed = 1
     THEN 'saved and live, but invalidating caches did not complete; '
       || CASE WHEN jobs.kind IN ('save', 'delete')
         THEN 'public reads skip cached copies until the sweep''s purge succeeds: '
-        ELSE 'cached copies expire on their own: ' END || {reason}
-    ELSE {reason} END"""
+        ELSE 'cached copies expire on their own: ' END || {{reason}}
+    ELSE {{reason}} END,
+  error_code = CASE WHEN jobs.committed = 1 THEN '{Code.PURGE_INCOMPLETE}' ELSE {{code}} END,
+  error_params = CASE WHEN jobs.committed = 1
+    THEN json_object('owed', json(CASE WHEN jobs.kind IN ('save', 'delete')
+        THEN 'true' ELSE 'false' END),
+      'cause', json_object('code', {{code}}, 'params', json({{params}})))
+    ELSE {{params}} END"""
 
 # The last error kept on a job, as a suffix of a sweep's reason; a reason the sweep wrote before
 # ("delayed: …") contributes only its own last-error part, so reasons never nest.
@@ -59,6 +70,11 @@ _LAST_ERROR = """CASE WHEN error IS NULL THEN ''
   WHEN error LIKE 'delayed:%' OR error LIKE 'expired:%'
     THEN COALESCE(substr(error, NULLIF(instr(error, ' (last error: '), 0)), '')
   ELSE ' (last error: ' || error || ')' END"""
+# The same as a ``cause`` parameter (``{"code", "params"}``, JSON text; NULL without one): a
+# delay or expiry the sweep wrote before contributes its own cause, so causes never nest.
+_LAST_CAUSE = f"""CASE WHEN error_code IS NULL THEN NULL
+  WHEN error_code IN ('{Code.DELAYED}', '{Code.EXPIRED}') THEN json_extract(error_params, '$.cause')
+  ELSE json_object('code', error_code, 'params', json(COALESCE(error_params, '{{}}'))) END"""
 
 
 @dataclass(frozen=True)
@@ -84,15 +100,24 @@ _INSERT = f"INSERT INTO jobs ({_COLUMNS}) VALUES ({', '.join('?' * len(_COLUMNS.
 
 
 def _new_row(
-    job: JobRef, status: str, step: str, error: str | None, body_ref: str | None, now: str
+    job: JobRef, status: str, step: str, error: JobError | None, body_ref: str | None, now: str
 ) -> list[Any]:
     """Values for ``_INSERT`` in the order of ``_COLUMNS`` (committed 0, first attempt)."""
     base_rev, create_only = job.precondition_args()
+    message, code, params = _error_args(error)
     return [
-        *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, error),
+        *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, message),
         *(body_ref, job.accepted_at, now, create_only, None, None, job.author, job.image_key),
+        *(code, params),
         *(None, None),  # merge_facts, conflicts: written by the commit (quizhub.store.tests)
     ]
+
+
+def _error_args(error: JobError | None) -> tuple[str | None, str | None, str | None]:
+    """``(error, error_code, error_params)`` as the jobs table binds them."""
+    if error is None:
+        return None, None, None
+    return error.message, error.code.value, error.params_json()
 
 
 @dataclass(frozen=True)
@@ -196,31 +221,32 @@ class JobsRepo:
             .run()
         )
 
-    async def note_error(self, job_id: str, error: str, now: str) -> None:
+    async def note_error(self, job_id: str, error: JobError, now: str) -> None:
         """Keep the last transient error on a running job (it will be retried)."""
         await (
             self.db.prepare(
-                "UPDATE jobs SET error = ?, updated_at = ?"
+                "UPDATE jobs SET error = ?, error_code = ?, error_params = ?, updated_at = ?"
                 f" WHERE job_id = ? AND status IN {WORKABLE}"
             )
-            .bind(error[:1000], now, job_id)
+            .bind(*_error_args(error), now, job_id)
             .run()
         )
 
-    async def succeed(self, job_id: str, now: str, warning: str | None = None) -> None:
+    async def succeed(self, job_id: str, now: str, warning: JobError | None = None) -> None:
         """Mark a committed job (or a reindex, which commits nothing) succeeded; ``warning`` is
         kept as its error (e.g. the search index could not be updated: the save is live)."""
         await (
             self.db.prepare(
                 f"""UPDATE jobs SET status = 'succeeded', step = 'done', error = ?,
-              updated_at = ? WHERE job_id = ? AND status IN {WORKABLE}
+              error_code = ?, error_params = ?, updated_at = ?
+              WHERE job_id = ? AND status IN {WORKABLE}
               AND (committed = 1 OR kind = 'reindex' OR (kind = 'image' AND image_key IS NULL))"""
             )
-            .bind(None if warning is None else warning[:1000], now, job_id)
+            .bind(*_error_args(warning), now, job_id)
             .run()
         )
 
-    async def fail(self, job: JobRef, reason: str, now: str) -> None:
+    async def fail(self, job: JobRef, reason: JobError, now: str) -> None:
         """End a job that gave up, unless it is already terminal (creates the row if absent).
 
         This is how the dead-letter consumer ends a ``delayed`` job too. A job that already
@@ -230,15 +256,18 @@ class JobsRepo:
         transaction.
         """
         owe = OWE_FOR_JOB.format(now="?2", error="?3", where=f"job_id = ?1 AND status IN {_OPEN}")
+        give_up = _GIVE_UP.format(
+            reason="excluded.error", code="excluded.error_code", params="excluded.error_params"
+        )
         await self.db.batch(
             [
-                self.db.prepare(owe).bind(job.job_id, now, reason),
+                self.db.prepare(owe).bind(job.job_id, now, reason.message),
                 self.db.prepare(
                     f"""{_INSERT}
-            ON CONFLICT(job_id) DO UPDATE SET {_GIVE_UP.format(reason="excluded.error")},
+            ON CONFLICT(job_id) DO UPDATE SET {give_up},
               updated_at = excluded.updated_at
             WHERE jobs.status IN {_OPEN}"""
-                ).bind(*_new_row(job, "failed", "failed", reason[:1000], None, now)),
+                ).bind(*_new_row(job, "failed", "failed", reason, None, now)),
             ]
         )
 
@@ -256,41 +285,60 @@ class JobsRepo:
         quiet_cutoff = iso_ms(now_ms - quiet_seconds * 1000)
         overdue = f"accepted_at < ?3 AND updated_at < ?4 AND status IN {_OPEN}"
         live_reason = f"?1 || {_LAST_ERROR}"
+        # The cause of a committed job's purge_incomplete: over its budget, after its last error.
+        over_budget = (
+            f"'{Code.OVER_BUDGET}'",
+            f"json_object('budgetSeconds', ?5, 'cause', json({_LAST_CAUSE}))",
+        )
         live_args = (
             f"not finished within its retry budget ({budget_seconds} s)",
             now,
             budget_cutoff,
             quiet_cutoff,
+            budget_seconds,
         )
         owe = OWE_FOR_JOB.format(now="?2", error=live_reason, where=overdue)
+        give_up = _GIVE_UP.format(reason=live_reason, code=over_budget[0], params=over_budget[1])
         _, ended = await self.db.batch(
             [
-                self.db.prepare(owe).bind(*live_args),
+                self.db.prepare(owe).bind(*live_args[:4]),
                 self.db.prepare(
-                    f"""UPDATE jobs SET {_GIVE_UP.format(reason=live_reason)}, updated_at = ?2
+                    f"""UPDATE jobs SET {give_up}, updated_at = ?2
             WHERE committed = 1 AND {overdue}"""
                 ).bind(*live_args),
             ]
         )
         live = int(ended["meta"].get("changes", 0))
-        delayed = await self._changes(
-            f"""UPDATE jobs SET status = 'delayed', error = substr(?1 || {_LAST_ERROR}, 1, 1000),
+        delayed = delayed_error(budget_seconds)
+        delayed_count = await self._changes(
+            f"""UPDATE jobs SET status = 'delayed',
+              error = substr(?1 || {_LAST_ERROR}, 1, {ERROR_LIMIT}),
+              error_code = ?5, error_params = json_object('budgetSeconds', ?6,
+                'cause', json({_LAST_CAUSE})),
               updated_at = ?2
             WHERE committed = 0 AND status != 'delayed' AND {overdue}""",
-            delayed_reason(budget_seconds),
+            delayed.message,
             now,
             budget_cutoff,
             quiet_cutoff,
+            delayed.code.value,
+            budget_seconds,
         )
+        gone = expired_error(retention_seconds)
         expired = await self._changes(
             f"""UPDATE jobs SET status = 'expired', step = 'expired',
-              error = substr(?1 || {_LAST_ERROR}, 1, 1000), updated_at = ?2
+              error = substr(?1 || {_LAST_ERROR}, 1, {ERROR_LIMIT}),
+              error_code = ?4, error_params = json_object('retentionSeconds', ?5,
+                'cause', json({_LAST_CAUSE})),
+              updated_at = ?2
             WHERE committed = 0 AND status = 'delayed' AND accepted_at < ?3""",
-            expired_reason(retention_seconds),
+            gone.message,
             now,
             iso_ms(now_ms - retention_seconds * 1000),
+            gone.code.value,
+            retention_seconds,
         )
-        return Overdue(delayed=delayed, live=live, expired=expired)
+        return Overdue(delayed=delayed_count, live=live, expired=expired)
 
     async def _changes(self, sql: str, *args: Any) -> int:
         result = await self.db.prepare(sql).bind(*args).run()

@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from quizhub.domain.jobs import JobRow
+from quizhub.domain.jobs import JobError, JobRow
 from quizhub.domain.revisions import rev_timestamp
+from quizhub.errors import Code
 from quizhub.ports import D1Database, D1PreparedStatement
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
@@ -24,7 +25,8 @@ __all__ = ["Against", "CommitOutcome", "CommitStatus", "TestRow", "TestsRepo", "
 # ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
 # ?18 = 1 for a save based on a rev (it merges, docs/merge.md): a stored rev other than ?4 is
 #   not a conflict but a new merge to compute: the job row stays as it was, nothing applies.
-# ?19: the conflicts a merge against ?4 found (JSON), ?20 its error; ?21: the merge applied.
+# ?19: the conflicts a merge against ?4 found (JSON), ?20 its error, ?22 that error's code and
+#   ?23 its params (JSON); ?21: the merge applied.
 _CUR = "(SELECT rev FROM tests WHERE id = ?2)"
 _EXISTS = "EXISTS (SELECT 1 FROM tests WHERE id = ?2 AND deleted = 0)"
 _SUPERSEDED = f"({_CUR} >= ?3)"
@@ -67,6 +69,21 @@ _DECIDE = f"""UPDATE jobs SET
       THEN 'conflict: the test changed since it was loaded (loaded ' || ?4 || ', now '
         || COALESCE({_CUR}, 'none') || ')'
     WHEN {_OVERLAP} THEN ?20
+    ELSE NULL END,
+  error_code = CASE
+    WHEN {_SUPERSEDED} THEN '{Code.SUPERSEDED}'
+    WHEN {_TAKEN} THEN '{Code.TEST_EXISTS}'
+    WHEN {_REMERGE} THEN error_code
+    WHEN {_MOVED} AND (SELECT deleted FROM tests WHERE id = ?2) = 1
+      THEN '{Code.DELETED_SINCE_LOADED}'
+    WHEN {_MOVED} THEN '{Code.CHANGED_SINCE_LOADED}'
+    WHEN {_OVERLAP} THEN ?22
+    ELSE NULL END,
+  error_params = CASE
+    WHEN {_SUPERSEDED} OR {_TAKEN} THEN json_object('liveRev', {_CUR})
+    WHEN {_REMERGE} THEN error_params
+    WHEN {_MOVED} THEN json_object('baseRev', ?4, 'liveRev', {_CUR})
+    WHEN {_OVERLAP} THEN ?23
     ELSE NULL END,
   conflicts = CASE WHEN {_SUPERSEDED} OR {_TAKEN} OR {_MOVED} THEN NULL ELSE ?19 END,
   merge_facts = CASE
@@ -168,13 +185,14 @@ class Against:
     live rev its document was computed from (its ``baseRev``, or the live rev a merge used). A
     stored rev other than ``rev`` is not a conflict: the commit ends ``moved`` and changes
     nothing, and the caller merges again. ``conflicts`` (with ``error``): the merge against
-    ``rev`` overlapped, so the job ends ``conflict`` if ``rev`` is still live. ``merge``: the
-    facts of the merge the document is."""
+    ``rev`` overlapped or broke a document rule, so the job ends ``conflict`` (with ``error``'s
+    code and params) if ``rev`` is still live. ``merge``: the facts of the merge the document
+    is."""
 
     rev: str
     merge: dict[str, Any] | None = None
     conflicts: dict[str, Any] | None = None
-    error: str | None = None
+    error: JobError | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +231,7 @@ class TestsRepo:
         against: Against | None,
     ) -> list[D1PreparedStatement]:
         f = facts
+        error = None if against is None else against.error
         base_rev, create_only = job.precondition_args()
         args = [
             job.job_id,
@@ -234,8 +253,10 @@ class TestsRepo:
             job.author,
             int(against is not None),
             None if against is None else _json_or_null(against.conflicts),
-            None if against is None else against.error,
+            None if error is None else error.message,
             None if against is None else _json_or_null(against.merge),
+            None if error is None else error.code.value,
+            None if error is None else error.params_json(),
         ]
         sqls = [_DECIDE, _UPSERT if f else _TOMBSTONE, _CLEAR_TAGS, _CLEAR_IMAGES]
         if f:

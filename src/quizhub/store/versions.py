@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.domain.revisions import rev_timestamp
-from quizhub.errors import NotFound
+from quizhub.errors import Code, NotFound
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.documents import stored_document
 
@@ -119,7 +119,11 @@ async def saved_version(db: D1Database, test_id: str, rev: str) -> VersionRow:
     """The committed version ``rev`` of ``test_id`` (NotFound if no save of it committed)."""
     version = await VersionsRepo(db).get(test_id, rev)
     if version is None:
-        raise NotFound(f"test '{test_id}' has no saved version {rev}")
+        raise NotFound(
+            f"test '{test_id}' has no saved version {rev}",
+            code=Code.VERSION_NOT_FOUND,
+            params={"testId": test_id, "rev": rev},
+        )
     return version
 
 
@@ -127,7 +131,8 @@ async def current_rev(db: D1Database, test_id: str) -> str:
     """The test's current rev (NotFound for a test that never existed)."""
     row = await db.prepare("SELECT rev FROM tests WHERE id = ?").bind(test_id).first()
     if row is None:
-        raise NotFound(f"test '{test_id}' does not exist")
+        message = f"test '{test_id}' does not exist"
+        raise NotFound(message, code=Code.TEST_NOT_FOUND, params={"testId": test_id})
     return str(row["rev"])
 
 

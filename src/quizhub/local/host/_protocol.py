@@ -16,12 +16,13 @@ from typing import Any
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from quizhub.edge.guard import Rejection
+from quizhub.errors import Code
 
 __all__ = ["HeaderDeadlineH11", "HEADER_TIMEOUT_S"]
 
 HEADER_TIMEOUT_S = 10.0
 
-_TIMEOUT = Rejection(408, "timeout", "the request headers arrived too slowly")
+_TIMEOUT = Rejection(408, Code.TIMEOUT, "the request headers arrived too slowly")
 _BODY = _TIMEOUT.body()
 _TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\n"
