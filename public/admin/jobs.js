@@ -28,6 +28,10 @@ import { api, ApiError } from "/admin/api.js";
  * @property {string | null} liveAt
  * @property {string | null} author
  * @property {string | null} imageKey
+ * @property {boolean} [merged] a save merged with the saves committed since its baseRev
+ * @property {{liveRev: string, fromLive: string[], fromIncoming: string[], truncated?: boolean} | null} [merge]
+ * @property {{path: string, base: unknown, live: unknown, incoming: unknown}[]} [conflicts]
+ * @property {number} [conflictCount]
  */
 
 /**

@@ -44,17 +44,19 @@ const rank = (phase, job) => (TERMINAL.has(job.status) ? 4 : RANK[phase] ?? 1);
 
 /**
  * One test's live status. `onJob(job, phase)` sees every job message of the test (own saves and
- * other editors'); `onState(state)` sees "connecting" | "live" | "polling" | "closed".
+ * other editors'); `onState(state)` sees "connecting" | "live" | "polling" | "closed";
+ * `onPresence(editors)` how many sockets have the test open, this one included.
  */
 export class LiveStatus {
   /**
    * @param {string} testId
-   * @param {{onJob?: (job: Job, phase: Phase) => void, onState?: (state: LiveState) => void}} [handlers]
+   * @param {{onJob?: (job: Job, phase: Phase) => void, onState?: (state: LiveState) => void, onPresence?: (editors: number) => void}} [handlers]
    */
-  constructor(testId, { onJob = () => {}, onState = () => {} } = {}) {
+  constructor(testId, { onJob = () => {}, onState = () => {}, onPresence = () => {} } = {}) {
     this.testId = testId;
     this.onJob = onJob;
     this.onState = onState;
+    this.onPresence = onPresence;
     /** @type {WebSocket | null} */
     this.socket = null;
     /** @type {LiveState} */
@@ -161,12 +163,16 @@ export class LiveStatus {
 
   /** @param {unknown} text a message of the socket */
   receive(text) {
-    /** @type {{type?: unknown, phase: Phase, job?: Job} | null} */
+    /** @type {{type?: unknown, phase: Phase, job?: Job, editors?: unknown} | null} */
     let msg;
     try {
       msg = JSON.parse(String(text));
     } catch {
       return; // "pong"
+    }
+    if (msg && msg.type === "presence" && typeof msg.editors === "number") {
+      this.onPresence(msg.editors);
+      return;
     }
     if (!msg || msg.type !== "job" || !msg.job || !msg.job.jobId) return;
     const { job, phase } = msg;

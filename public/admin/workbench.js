@@ -13,6 +13,7 @@ import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeT
 import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
 import { LiveStatus, LiveLost } from "/admin/live.js";
+import { mergeDocuments } from "/admin/merge.js";
 /** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
 /** @import { Accepted, Job } from "/admin/jobs.js" */
 /** @import { Model, SaveBody, TestDocument } from "/admin/model.js" */
@@ -29,6 +30,8 @@ import { LiveStatus, LiveLost } from "/admin/live.js";
  * @property {string | null} rev
  * @property {Model} model
  * @property {string} baseline
+ * @property {SaveBody | null} saved the document as loaded or last saved: the base the form's
+ *   changes are merged from when another editor's save arrives (docs/merge.md#in-the-editor)
  * @property {boolean} [saving]
  * @property {Partial<Job> | null} [pendingJob]
  */
@@ -56,6 +59,7 @@ import { LiveStatus, LiveLost } from "/admin/live.js";
  * @property {HTMLDivElement} banner
  * @property {HTMLDivElement} liveNotice
  * @property {HTMLSpanElement} liveState
+ * @property {HTMLSpanElement} presence
  * @property {HTMLDivElement} summary
  * @property {HTMLAnchorElement} publicLink
  * @property {HTMLAnchorElement} statsLink
@@ -128,7 +132,8 @@ export const isSaving = () => Boolean(state.cur && state.cur.saving);
  * @param {{id: string, isNew: boolean, rev?: string | null, model: Model}} test
  */
 export function open({ id, isNew, rev, model }) {
-  const cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model) };
+  const saved = isNew ? null : toDocument(model, rev ?? null);
+  const cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model), saved };
   state.cur = cur;
   state.last = null;
   renderShell(cur);
@@ -156,7 +161,22 @@ function subscribe(id) {
     return;
   }
   if (state.live) state.live.stop();
-  state.live = id ? new LiveStatus(id, { onJob: onLiveJob, onState: showLiveState }).start() : null;
+  showPresence(1);
+  state.live = id
+    ? new LiveStatus(id, { onJob: onLiveJob, onState: showLiveState, onPresence: showPresence }).start()
+    : null;
+}
+
+/**
+ * "다른 편집자가 편집 중" while another socket has the test open.
+ * @param {number} editors sockets open on the test, this one included
+ */
+function showPresence(editors) {
+  const els = state.els;
+  if (!els) return;
+  const others = Math.max(0, editors - 1);
+  els.presence.hidden = others === 0;
+  els.presence.textContent = others === 1 ? "다른 편집자가 편집 중" : `다른 편집자 ${others}명이 편집 중`;
 }
 
 /** @param {LiveState} liveState */
@@ -205,8 +225,81 @@ function announce(job, phase) {
   if (!saved || state.announced.has(job.jobId) || (job.rev && job.rev === state.cur?.rev)) return;
   state.announced.add(job.jobId);
   const deleted = job.kind === "delete";
+  if (!deleted && state.cur && !state.cur.saving) {
+    rebase(state.cur, job).catch(() => tellOtherSave(job, deleted, els));
+    return;
+  }
+  tellOtherSave(job, deleted, els);
+}
+
+/**
+ * Another editor's save arrived: the form takes their changes, and keeps this editor's unsaved
+ * ones, when the two do not overlap (the same three-way merge as the pipeline's, on the same
+ * shared cases: docs/merge.md). Otherwise the announcement offers the new version.
+ * @param {Editing} target
+ * @param {Job} job
+ */
+async function rebase(target, job) {
+  const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
+  if (state.cur !== target || target.saving || !target.saved || data.rev === target.rev) return;
+  const mine = toDocument(target.model, target.rev);
+  const { merged } = mergeDocuments(content(target.saved), content(data), content(mine));
+  if (!merged) {
+    tellOtherSave(job, false, view());
+    return;
+  }
+  const dirty = isDirty();
+  adopt(target, data, merged.document);
+  if (!dirty) {
+    setStatus("idle", "다른 편집자가 저장한 최신 내용을 불러왔습니다.");
+    return;
+  }
+  setStatus("idle", `다른 편집자의 변경을 반영했습니다 (${timeText(job.committedAt)}). 내 변경 사항은 그대로 있습니다.`);
+}
+
+/**
+ * A document's content, for a merge: without the envelope (id, rev, baseRev, timestamps),
+ * which differs between any two versions and is not the editors' to merge.
+ * @param {TestDocument | SaveBody} doc
+ * @returns {import("/admin/merge.js").JsonObject}
+ */
+function content(doc) {
+  /** @type {Record<string, unknown>} */
+  const rest = { ...doc };
+  for (const key of ENVELOPE) delete rest[key];
+  return /** @type {import("/admin/merge.js").JsonObject} */ (rest);
+}
+
+// A document's fields that are the server's or the request's, never its content.
+const ENVELOPE = ["id", "rev", "baseRev", "createdAt", "updatedAt"];
+
+/**
+ * Make the saved version `data` the form's base, showing `document` (it, or it with this
+ * editor's unsaved changes merged in).
+ * @param {Editing} target
+ * @param {TestDocument} data the version now saved
+ * @param {unknown} document what the form shows
+ */
+function adopt(target, data, document) {
+  const saved = fromDocument(data);
+  target.rev = data.rev ?? target.rev;
+  target.saved = toDocument(saved, target.rev);
+  target.baseline = fingerprint(saved);
+  target.model = fromDocument(/** @type {TestDocument} */ (document));
+  renderForm();
+  updateMeta();
+  state.hooks.changed();
+}
+
+/**
+ * Say that another editor saved or deleted the test, with a button to load the new version.
+ * @param {Job} job
+ * @param {boolean} deleted
+ * @param {Els} els
+ */
+function tellOtherSave(job, deleted, els) {
   const what = deleted ? "삭제했습니다" : "저장했습니다";
-  const mine = isDirty() ? " 내 변경 사항은 아직 저장되지 않았습니다 — 지금 저장하면 충돌합니다." : "";
+  const mine = isDirty() ? " 내 변경 사항과 겹치는 부분이 있어 자동으로 합치지 못했습니다 — 지금 저장하면 겹친 항목이 충돌합니다." : "";
   replace(els.liveNotice,
     h("p", { class: "banner-text" },
       `다른 편집자가 이 테스트를 방금 ${what} (${timeText(job.committedAt)}, rev …${String(job.rev).slice(-8)}).${mine}`),
@@ -285,6 +378,7 @@ function renderShell(test) {
     banner: h("div", { id: "conflict-banner", class: "notice notice-warn banner", role: "alert", hidden: true }),
     liveNotice: h("div", { id: "live-notice", class: "notice notice-info banner", role: "status", hidden: true }),
     liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
+    presence: h("span", { id: "presence", class: "presence", role: "status", hidden: true }),
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
     publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(test.id)}` },
       "공개 페이지"),
@@ -304,7 +398,7 @@ function renderShell(test) {
     h("div", { class: "editor-bar" },
       h("div", { class: "editor-bar-row" },
         backBtn,
-        h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState),
+        h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState, els.presence),
         h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn, saveBtn)),
       els.statusRow),
     els.liveNotice, els.banner, els.summary, els.history, els.formHost);
@@ -591,7 +685,9 @@ function finishSave(target, job, answer, fp) {
       if (target.isNew) state.hooks.created(target.id);
       target.isNew = false;
       target.baseline = fp;
+      if (state.last) target.saved = { ...state.last.doc, baseRev: target.rev };
       setStatus("saved", savedText(job), [], job);
+      if (job.merged) takeMerged(target, job);
       if (state.history) state.history.reload();
       break;
     case "conflict":
@@ -615,6 +711,31 @@ function finishSave(target, job, answer, fp) {
         [actionButton("다시 시도", () => save(state.last && state.last.doc), true)]);
   }
   updateMeta();
+}
+
+/**
+ * A save merged with another editor's (`merged: true`): the version saved holds their changes
+ * too, so the form takes them now — a save based on this rev from the form as it was would
+ * change them back. What the editor typed since pressing 저장하기 stays when it does not
+ * overlap theirs; when it does, the saved version is shown and the editor is told.
+ * @param {Editing} target
+ * @param {Job} job
+ */
+async function takeMerged(target, job) {
+  const sent = target.saved;
+  try {
+    const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
+    if (state.cur !== target || !sent) return;
+    const mine = toDocument(target.model, target.rev);
+    const { merged } = mergeDocuments(content(sent), content(data), content(mine));
+    adopt(target, data, merged ? merged.document : data);
+    const theirs = job.merge ? job.merge.fromLive.length : 0;
+    const lost = merged ? "" : " 저장 후 입력한 내용 중 다른 편집자의 변경과 겹치는 부분은 반영하지 못했습니다.";
+    setStatus("saved", `${savedText(job)} — 다른 편집자의 변경 ${theirs}곳과 합쳐 저장했습니다.${lost}`, [], job);
+  } catch (err) {
+    setStatus("failed", `저장은 되었지만 합쳐진 내용을 불러오지 못했습니다: ${describeError(err)} — ‘새 버전 불러오기’ 전에는 다시 저장하지 마세요.`,
+      [actionButton("새 버전 불러오기", () => reload(), true)]);
+  }
 }
 
 /**

@@ -131,19 +131,20 @@ def test_validation_errors_are_shown_next_to_their_fields(
 def test_conflict_between_two_editors_then_overwrite(
     new_page: Any, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """Two editors load the same rev; the second save ends in conflict with a banner; 덮어쓰기 then
-    wins."""
+    """Two editors load the same rev and change the same field; the second save ends in conflict
+    with a banner (the change overlaps, so neither the form's rebase nor the pipeline's merge can
+    take it); 덮어쓰기 then wins."""
     test_id, _ = make_test()
     first, second = new_page(), new_page()
     for p in (first, second):
         sign_in(p)
         open_test(p, test_id)
 
+    title_input(second).fill("두 번째 편집자의 제목")
     title_input(first).fill("첫 번째 편집자의 제목")
     first.get_by_role("button", name="저장하기").click()
     expect(save_status(first)).to_contain_text("저장 완료")
 
-    title_input(second).fill("두 번째 편집자의 제목")
     second.get_by_role("button", name="저장하기").click()
     banner = second.locator("#conflict-banner")
     expect(banner).to_be_visible()
@@ -166,10 +167,10 @@ def test_conflict_reload_shows_the_other_editors_version(new_page: Any, make_tes
     for p in (first, second):
         sign_in(p)
         open_test(p, test_id)
+    title_input(second).fill("늦게 저장한 제목")  # typed before the other's save: it overlaps
     title_input(first).fill("먼저 저장한 제목")
     first.get_by_role("button", name="저장하기").click()
     expect(save_status(first)).to_contain_text("저장 완료")
-    title_input(second).fill("늦게 저장한 제목")
     second.get_by_role("button", name="저장하기").click()
     second.locator("#conflict-banner").get_by_role("button", name="다시 불러오기").click()
     expect(title_input(second)).to_have_value("먼저 저장한 제목")

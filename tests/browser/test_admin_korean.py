@@ -217,8 +217,8 @@ def test_a_conflict_says_in_korean_what_happened_and_what_to_do(
     test_id, doc = make_test()
     page = _editor(new_page, scan, test_id)
     other = {k: v for k, v in doc.items() if k not in ("id", "rev", "createdAt", "updatedAt")}
+    page.locator('[data-path="title"]').fill("내 제목")  # before the other's save: it overlaps
     admin_api.save(test_id, {**other, "title": "다른 편집자의 제목"}, base_rev=doc["rev"])
-    page.locator('[data-path="title"]').fill("내 제목")
     page.get_by_role("button", name="저장하기").click()
     banner = page.locator("#conflict-banner")
     expect(banner).to_contain_text("같은 곳을 서로 다르게 고쳐 합치지 못했습니다: 제목.")

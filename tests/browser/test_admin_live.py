@@ -56,27 +56,80 @@ def test_without_a_websocket_polling_completes_the_save(page: Page, make_test: A
     assert polls, "the save was finished without polling"
 
 
-def test_a_second_editor_is_told_live_of_the_first_editors_save(
-    new_page: Any, make_test: Any
-) -> None:
-    """B has the test open; A saves it; B is told at once and loads A's revision by a button."""
-    test_id, _ = make_test()
+def _open_live(new_page: Any, test_id: str) -> tuple[Page, Page]:
     a, b = new_page(), new_page()
     for p in (a, b):
         sign_in(p)
         open_test(p, test_id)
         _live(p)
+    return a, b
+
+
+def _description(page: Page) -> Any:
+    return page.locator('[data-path="description"]')
+
+
+def test_a_second_editor_sees_the_other_open_and_takes_their_save_at_once(
+    new_page: Any, make_test: Any
+) -> None:
+    """Both have the test open: each is told another editor is editing it. A saves; B, with
+    nothing unsaved, shows A's version at once (no conflict waiting to happen)."""
+    test_id, _ = make_test()
+    a, b = _open_live(new_page, test_id)
+    for p in (a, b):
+        expect(p.locator("#presence")).to_have_text("다른 편집자가 편집 중")
     title_input(a).fill("A가 저장한 새 제목")
     a.get_by_role("button", name="저장하기").click()
     expect(save_status(a)).to_contain_text("저장 완료")
-    notice = b.locator("#live-notice")
-    expect(notice).to_be_visible()
-    expect(notice).to_contain_text("다른 편집자가 이 테스트를 방금 저장했습니다")
-    expect(a.locator("#live-notice")).to_be_hidden()  # never told of its own save
-    shot(b, "admin-live-other-editor")
-    notice.get_by_role("button", name="새 버전 불러오기").click()
     expect(title_input(b)).to_have_value("A가 저장한 새 제목")
-    expect(notice).to_be_hidden()
+    expect(save_status(b)).to_contain_text("다른 편집자가 저장한 최신 내용을 불러왔습니다")
+    expect(a.locator("#live-notice")).to_be_hidden()  # never told of its own save
+    b.close()
+    expect(a.locator("#presence")).to_be_hidden()
+
+
+def test_unsaved_changes_rebase_onto_another_editors_save_and_both_are_published(
+    new_page: Any, make_test: Any, admin_api: Any
+) -> None:
+    """A edits the title, B the description. A saves first: B's form takes A's title and keeps
+    B's description; B saves; the published test has both."""
+    test_id, _ = make_test()
+    a, b = _open_live(new_page, test_id)
+    _description(b).fill("B가 고친 설명")
+    title_input(a).fill("A가 고친 제목")
+    a.get_by_role("button", name="저장하기").click()
+    expect(save_status(a)).to_contain_text("저장 완료")
+    expect(title_input(b)).to_have_value("A가 고친 제목")
+    expect(_description(b)).to_have_value("B가 고친 설명")
+    expect(save_status(b)).to_contain_text("다른 편집자의 변경을 반영했습니다")
+    shot(b, "admin-live-rebased")
+    b.get_by_role("button", name="저장하기").click()
+    expect(save_status(b)).to_contain_text("저장 완료")
+    doc = admin_api.get(test_id)
+    assert (doc["title"], doc["description"]) == ("A가 고친 제목", "B가 고친 설명")
+
+
+def test_a_save_merged_by_the_pipeline_brings_the_other_editors_change_into_the_form(
+    new_page: Any, make_test: Any, admin_api: Any
+) -> None:
+    """B polls (no socket, so no rebase before saving) and saves a description over a stale
+    rev: the pipeline merges it with A's title, and B's form then shows A's title, so B's next
+    save cannot undo it."""
+    test_id, doc = make_test()
+    b = new_page()
+    polling_only(b)
+    sign_in(b)
+    open_test(b, test_id)
+    admin_api.save(test_id, {**doc, "title": "A가 먼저 저장한 제목"}, base_rev=doc["rev"])
+    _description(b).fill("B가 고친 설명")
+    b.get_by_role("button", name="저장하기").click()
+    expect(save_status(b)).to_contain_text("합쳐 저장했습니다")
+    expect(title_input(b)).to_have_value("A가 먼저 저장한 제목")
+    _description(b).fill("B가 다시 고친 설명")
+    b.get_by_role("button", name="저장하기").click()
+    expect(save_status(b)).to_contain_text("저장 완료")
+    saved = admin_api.get(test_id)
+    assert (saved["title"], saved["description"]) == ("A가 먼저 저장한 제목", "B가 다시 고친 설명")
 
 
 def test_a_socket_dropped_mid_save_hands_the_save_to_polling(page: Page, make_test: Any) -> None:
