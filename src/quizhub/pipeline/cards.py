@@ -1,0 +1,175 @@
+"""The save job's card step: the preview cards of a published revision, drawn once per hash.
+
+For each card of the revision (``quizhub.domain.cards.card_texts``) the step decides what it
+shows — an image only when that image has a variant to draw, so a card drawn before its image
+was processed gets another hash, and is drawn again, once it can show it — names it by the hash
+of that, and draws it only when R2 does not hold ``cards/{hash}.png`` yet (create-only: a card
+is never rewritten). Then it writes the revision's manifest, which the pages read.
+
+A card that cannot be drawn is left out of the manifest and the step raises ``CardsIncomplete``
+after writing it: the sequence keeps that as a warning on a succeeded job
+(``cards_warning``), never a failed save. Drafts and deletes get no cards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from quizhub.domain.cards import CardManifest, CardText, card_hash, card_texts
+from quizhub.domain.images import pick_variant
+from quizhub.domain.wire import json_bytes
+from quizhub.errors import StorageDamaged
+from quizhub.pipeline.card_art import draw_card, open_background
+from quizhub.ports import D1Database, R2Bucket
+from quizhub.store.images import ImagesRepo
+from quizhub.store.keys import card_key, card_manifest_key, document_key
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
+
+__all__ = [
+    "CardsDone",
+    "CardsIncomplete",
+    "CARD_CACHE_CONTROL",
+    "render_cards",
+    "cards_warning",
+]
+
+log = logging.getLogger("quizhub.pipeline.cards")
+# A card's bytes never change under its name.
+CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# The variant a card's background is cut from: the narrowest at least this wide.
+_BACKGROUND_WIDTH = 1200
+
+
+class CardsIncomplete(Exception):
+    """Some cards of a revision could not be drawn (the others are stored and listed)."""
+
+
+@dataclass(frozen=True)
+class CardsDone:
+    """What the step did: cards drawn, cards already stored, cards that failed."""
+
+    drawn: int = 0
+    kept: int = 0
+    failed: list[str] = field(default_factory=list)
+    skipped: str | None = None  # why a revision gets no cards ("draft")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "drawn": self.drawn,
+            "kept": self.kept,
+            "failed": self.failed,
+            "skipped": self.skipped,
+        }
+
+
+async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str) -> CardsDone:
+    """Draw and store the cards of revision ``rev`` of ``test_id`` (none for a draft) and
+    write its manifest; ``CardsIncomplete`` when a card failed (the manifest lists the rest)."""
+    obj = await bucket.get(document_key(test_id, rev))
+    if obj is None:
+        raise StorageDamaged(f"document tests/{test_id}/{rev}.json is missing from R2")
+    doc = json.loads(obj.body)
+    if doc.get("status") != "published":
+        return CardsDone(skipped="draft")
+    texts = card_texts(test_id, doc)
+    backgrounds = _Backgrounds(db, bucket)
+    shown = [t.with_image(await backgrounds.drawable(t.image)) for t in texts]
+    test_hash: str | None = None
+    results: dict[str, str] = {}
+    drawn = kept = 0
+    failed: list[str] = []
+    for text in shown:
+        name = card_hash(text)
+        try:
+            made = await _ensure_card(bucket, name, text, backgrounds.load)
+        except Exception as exc:  # noqa: BLE001 - one card's failure leaves the others
+            log.warning("card %s of %s@%s failed: %s", _label(text), test_id, rev, exc)
+            failed.append(_label(text))
+            continue
+        drawn, kept = drawn + made, kept + (not made)
+        if text.result_id is None:
+            test_hash = name
+        else:
+            results[text.result_id] = name
+        await asyncio.sleep(0)  # a card is ~30 ms of CPU: let a local server's requests in
+    manifest = CardManifest(test_hash, results)
+    await bucket.put(
+        card_manifest_key(test_id, rev),
+        json_bytes(manifest.to_json()),
+        http_metadata={"contentType": "application/json"},
+    )
+    if failed:
+        raise CardsIncomplete(f"{len(failed)} of {len(shown)} cards failed: {', '.join(failed)}")
+    return CardsDone(drawn=drawn, kept=kept)
+
+
+async def _ensure_card(
+    bucket: R2Bucket,
+    name: str,
+    text: CardText,
+    load: Callable[[str], Awaitable[PILImage.Image]],
+) -> bool:
+    """Store card ``name`` unless R2 has it; whether it was drawn now."""
+    key = card_key(name)
+    if await bucket.head(key) is not None:
+        return False
+    background = None if text.image is None else await load(text.image)
+    png = draw_card(text, background)
+    await bucket.put(
+        key,
+        png,
+        http_metadata={"contentType": "image/png", "cacheControl": CARD_CACHE_CONTROL},
+        only_if={"etag_does_not_match": "*"},  # another delivery stored it: same bytes
+    )
+    return True
+
+
+class _Backgrounds:
+    """The images cards are drawn over, each looked up, read and decoded once per step (a
+    test's thumbnail is behind every result card without an image of its own)."""
+
+    def __init__(self, db: D1Database, bucket: R2Bucket) -> None:
+        self.images = ImagesRepo(db)
+        self.bucket = bucket
+        self.objects: dict[str, str | None] = {}
+        self.decoded: dict[str, PILImage.Image] = {}
+
+    async def drawable(self, image_key: str | None) -> str | None:
+        """``image_key`` when it has a variant to draw, else None (not processed yet, or its
+        processing failed: the card gets the gradient, and another hash)."""
+        if image_key is None:
+            return None
+        if image_key not in self.objects:
+            variants = await self.images.variants(image_key)
+            picked = pick_variant(variants, width=_BACKGROUND_WIDTH, webp=False) if variants else None
+            self.objects[image_key] = None if picked is None else picked.object_key
+        return image_key if self.objects[image_key] is not None else None
+
+    async def load(self, image_key: str) -> PILImage.Image:
+        if image_key not in self.decoded:
+            object_key = self.objects.get(image_key)
+            obj = None if object_key is None else await self.bucket.get(object_key)
+            if obj is None:
+                raise StorageDamaged(f"image {image_key} has lost the variant {object_key}")
+            self.decoded[image_key] = open_background(obj.body)
+        return self.decoded[image_key]
+
+
+def _label(text: CardText) -> str:
+    return "test" if text.result_id is None else f"result {text.result_id}"
+
+
+def cards_warning(exc: BaseException) -> str:
+    """The warning a succeeded job keeps when some of its preview cards were not drawn."""
+    return (
+        "saved and live; preview cards were not all drawn "
+        f"({type(exc).__name__}: {str(exc)[:200]}); pages show the test's card or none, and "
+        "the next save draws the missing ones"
+    )
