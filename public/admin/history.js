@@ -27,11 +27,11 @@ export function changedFields(a, b) {
     .map(([key, label]) => ({ key, label }));
 }
 
-/** The URL of the public test page in preview mode (admin only; `rev` = a version). */
+/** The URL of the admin's preview of a test (the public player's look; `rev` = a version). */
 export function previewUrl(id, rev = null) {
   const q = new URLSearchParams({ id, preview: "1" });
   if (rev) q.set("rev", rev);
-  return `/test/?${q}`;
+  return `/admin/preview/?${q}`;
 }
 
 /**

@@ -161,7 +161,7 @@ function renderShell() {
     liveNotice: h("div", { id: "live-notice", class: "notice notice-info banner", role: "status", hidden: true }),
     liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
-    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(cur.id)}` },
+    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/t/${encodeURIComponent(cur.id)}` },
       "공개 페이지"),
     statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(cur.id)}`,
       title: "이 테스트의 조회·시작·완료, 결과 분포, 문항별 이탈" }, "통계"),

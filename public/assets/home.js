@@ -47,7 +47,7 @@ function card(item) {
   if (Number.isFinite(item.questionCount)) meta.push(h("span", {}, `${item.questionCount}문항`));
   return h("li", {},
     h("article", { class: "card" },
-      h("a", { class: "card-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
+      h("a", { class: "card-link", href: `/t/${encodeURIComponent(item.id)}` },
         thumbnail(item),
         h("div", { class: "card-body" },
           h("h2", { class: "card-title" }, item.title),
