@@ -25,17 +25,28 @@ function homeUrl({ q = query.q, tag = query.tag } = {}) {
   return s ? `/?${s}` : "/";
 }
 
+/** The syllable placeholder: only for a test whose card is not drawn (yet). */
+function placeholder(item) {
+  const ph = h("div", { class: "thumb thumb-placeholder", "aria-hidden": "true" },
+    Array.from(item.title || "?")[0] || "?");
+  const a = hue(item.id);
+  ph.style.background = `linear-gradient(135deg, hsl(${a} 75% 66%), hsl(${(a + 50) % 360} 80% 72%))`;
+  return ph;
+}
+
 function thumbnail(item) {
   if (item.thumbnail) {
     // Cards are one column on phones, ~320 px wide in the grid elsewhere.
     return responsiveImg(item.thumbnail, "(max-width: 560px) 92vw, 320px",
       { class: "thumb", alt: "", loading: "lazy", decoding: "async" });
   }
-  const ph = h("div", { class: "thumb thumb-placeholder", "aria-hidden": "true" },
-    Array.from(item.title || "?")[0] || "?");
-  const a = hue(item.id);
-  ph.style.background = `linear-gradient(135deg, hsl(${a} 75% 66%), hsl(${(a + 50) % 360} 80% 72%))`;
-  return ph;
+  // No thumbnail: the test's preview card (drawn by its save; docs/sharing.md#preview-cards).
+  const img = h("img", {
+    class: "thumb thumb-card", alt: "", loading: "lazy", decoding: "async",
+    src: `/t/${encodeURIComponent(item.id)}/card.png`,
+  });
+  img.addEventListener("error", () => img.replaceWith(placeholder(item)), { once: true });
+  return img;
 }
 
 function card(item) {

@@ -17,7 +17,8 @@ from typing import Any
 
 from quizhub.bindings import Settings
 from quizhub.domain.cards import CARD_HEIGHT, CARD_WIDTH
-from quizhub.edge.cdn import card_path, result_page_path, test_page_path
+from quizhub.domain.images import VARIANT_WIDTHS
+from quizhub.edge.cdn import card_path, image_path, result_page_path, test_page_path
 from quizhub.reads.pages import Page
 
 __all__ = [
@@ -60,6 +61,10 @@ KAKAO_CSP: dict[str, tuple[str, ...]] = {
 OG_LOCALES = {"ko": "ko_KR", "en": "en_US", "ja": "ja_JP"}
 # The card of a page whose own card is not drawn yet (a static asset of the same size).
 DEFAULT_CARD = "/assets/og-default.png"
+# "비슷한 테스트" keeps room for this many tests from the first paint (public/assets/test.js
+# SIMILAR_COUNT; a test checks they agree), and the player's test panel is drawn this wide.
+SIMILAR_SLOTS = 4
+PANEL_SIZES = "(max-width: 680px) 92vw, 600px"
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028"}
 _JSON_ESCAPES["\u2029"] = "\\u2029"
 
@@ -134,38 +139,81 @@ def render_page(page: Page, settings: Settings) -> bytes:
             f"\n  <script type=\"application/json\" id=\"page-data\">{_json(data)}</script>"
             f"{kakao}\n  <script type=\"module\" src=\"/assets/test.js\"></script>"
         ),
-        main=_first_view(page),
+        main=_first_view(page, settings),
     )
 
 
-def _first_view(page: Page) -> str:
-    """The view the player shows first, rendered here too: readers without JavaScript and
-    crawlers see it, and the player's first render replaces it with the same layout."""
+def _first_view(page: Page, settings: Settings) -> str:
+    """The view the player shows first, rendered here too, in the player's markup: readers
+    without JavaScript and crawlers see it, and the player's first render replaces it with the
+    same layout (nothing moves)."""
     b, r = page.bundle, page.result
+    start = f'<a class="btn btn-primary" href="{_e(test_page_path(b.test_id))}">'
     if r is None:
+        cover = _image(b.thumbnail, "cover", "")
         lead = f'\n          <p class="lead">{_e(b.description)}</p>' if b.description else ""
         panel = f"""<section class="panel" aria-labelledby="test-title">
-          <h1 id="test-title">{_e(b.title)}</h1>{lead}
+          {cover}<h1 id="test-title">{_e(b.title)}</h1>{lead}
           <p class="hint">총 {b.question_count}문항</p>
           <div class="actions">
-            <a class="btn btn-primary" href="{_e(test_page_path(b.test_id))}">테스트 시작하기</a>
+            {start}테스트 시작하기</a>
           </div>
         </section>"""
     else:
+        first = _e((r.title or "?")[0])
+        picture = _image(r.image, "result-image", r.title) or (
+            f'<div class="result-badge" aria-hidden="true">{first}</div>'
+        )
         desc = f'\n          <p class="result-desc">{_e(r.description)}</p>' if r.description else ""
+        kakao = (
+            '\n            <button class="btn btn-kakao" type="button">카카오톡 공유</button>'
+            if settings.kakao_js_key
+            else ""
+        )
+        card = b.cards.results.get(r.id) if b.cards else None
+        save = (
+            f'\n            <a class="btn" href="{_e(card_path(card))}" '
+            f'download="{_e(f"{b.test_id}-{r.id}.png")}">결과 이미지 저장</a>'
+            if card
+            else ""
+        )
         panel = f"""<section class="panel result" aria-labelledby="result-title">
           <p class="result-kicker">{_e(b.title)} · 결과</p>
+          {picture}
           <h1 id="result-title" class="result-title">{_e(r.title)}</h1>{desc}
           <div class="actions">
-            <a class="btn btn-primary" href="{_e(test_page_path(b.test_id))}">나도 해보기</a>
+            {start}나도 해보기</a>
+            <button class="btn" type="button">공유하기</button>{kakao}{save}
             <a class="btn" href="/">다른 테스트 보기</a>
           </div>
+          <p class="hint" role="status"></p>
         </section>"""
+    slots = "".join(
+        '\n            <li class="similar-placeholder" aria-hidden="true"></li>'
+        for _ in range(SIMILAR_SLOTS)
+    )
     return f"""<div class="player">
       <div id="view" tabindex="-1">
         {panel}
+        <section class="similar" aria-labelledby="similar-title">
+          <h2 id="similar-title">비슷한 테스트</h2>
+          <ul class="similar-list" aria-label="비슷한 테스트 목록" aria-busy="true">{slots}
+          </ul>
+        </section>
       </div>
     </div>"""
+
+
+def _image(key: str | None, css_class: str, alt: str) -> str:
+    """A stored image as the player's ``responsiveImg`` draws it (public/assets/dom.js)."""
+    if key is None:
+        return ""
+    base = image_path(key)
+    srcset = ", ".join(f"{base}?w={w} {w}w" for w in VARIANT_WIDTHS)
+    return (
+        f'<img class="{css_class}" alt="{_e(alt)}" src="{_e(base)}?w=640" '
+        f'srcset="{_e(srcset)}" sizes="{_e(PANEL_SIZES)}">\n          '
+    )
 
 
 def render_not_found(message: str) -> bytes:
