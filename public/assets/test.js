@@ -343,7 +343,7 @@ async function share(r) {
   }
   try {
     await navigator.clipboard.writeText(url);
-    note("링크를 복사했어요. 원하는 곳에 붙여 넣어 공유하세요.");
+    note("링크를 복사했어요.");
     played("share");
   } catch {
     note(`이 주소를 복사해 공유하세요: ${url}`); // no clipboard access: the link, to copy by hand
