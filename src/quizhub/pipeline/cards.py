@@ -16,11 +16,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from quizhub.domain.cards import CardManifest, CardText, card_hash, card_texts
+from quizhub.domain.cards import CARD_WIDTH, CardManifest, CardText, card_hash, card_texts
 from quizhub.domain.images import pick_variant
 from quizhub.domain.wire import json_bytes
 from quizhub.errors import StorageDamaged
@@ -43,8 +44,10 @@ __all__ = [
 log = logging.getLogger("quizhub.pipeline.cards")
 # A card's bytes never change under its name.
 CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
-# The variant a card's background is cut from: the narrowest at least this wide.
-_BACKGROUND_WIDTH = 1200
+# The variant a card's background is cut from: the narrowest at least this wide (half the card:
+# a background is drawn from half its pixels, quizhub.pipeline.card_art.open_background).
+_BACKGROUND_WIDTH = CARD_WIDTH // 2
+_KEEP_DECODED = 2
 
 
 class CardsIncomplete(Exception):
@@ -132,14 +135,16 @@ async def _ensure_card(
 
 
 class _Backgrounds:
-    """The images cards are drawn over, each looked up, read and decoded once per step (a
-    test's thumbnail is behind every result card without an image of its own)."""
+    """The images cards are drawn over, each looked up once per step. Decoded ones are kept
+    ``_KEEP_DECODED`` at a time, most recent first (a test's thumbnail, behind every result
+    card without an image of its own, stays decoded): each is 2.3 MB of pixels, and a test with
+    50 results of their own images would otherwise hold them all (make bench measures it)."""
 
     def __init__(self, db: D1Database, bucket: R2Bucket) -> None:
         self.images = ImagesRepo(db)
         self.bucket = bucket
         self.objects: dict[str, str | None] = {}
-        self.decoded: dict[str, PILImage.Image] = {}
+        self.decoded: OrderedDict[str, PILImage.Image] = OrderedDict()
 
     async def drawable(self, image_key: str | None) -> str | None:
         """``image_key`` when it has a variant to draw, else None (not processed yet, or its
@@ -153,13 +158,17 @@ class _Backgrounds:
         return image_key if self.objects[image_key] is not None else None
 
     async def load(self, image_key: str) -> PILImage.Image:
-        if image_key not in self.decoded:
-            object_key = self.objects.get(image_key)
-            obj = None if object_key is None else await self.bucket.get(object_key)
-            if obj is None:
-                raise StorageDamaged(f"image {image_key} has lost the variant {object_key}")
-            self.decoded[image_key] = open_background(obj.body)
-        return self.decoded[image_key]
+        if image_key in self.decoded:
+            self.decoded.move_to_end(image_key)
+            return self.decoded[image_key]
+        object_key = self.objects.get(image_key)
+        obj = None if object_key is None else await self.bucket.get(object_key)
+        if obj is None:
+            raise StorageDamaged(f"image {image_key} has lost the variant {object_key}")
+        image = self.decoded[image_key] = open_background(obj.body)
+        while len(self.decoded) > _KEEP_DECODED:
+            self.decoded.popitem(last=False)
+        return image
 
 
 def _label(text: CardText) -> str:
