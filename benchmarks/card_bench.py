@@ -53,7 +53,9 @@ HEADROOM_WANTED = 3
 def worst_document() -> dict[str, Any]:
     """A published test with 50 results, every text long enough to wrap, and an image behind
     every card (the thumbnail and each result's own)."""
-    doc = minimal_document("여행을 떠나기 전 나도 몰랐던 나의 진짜 여행 성향을 알아보는 긴 제목의 테스트")
+    doc = minimal_document(
+        "여행을 떠나기 전 나도 몰랐던 나의 진짜 여행 성향을 알아보는 긴 제목의 테스트"
+    )
     doc["description"] = "몇 가지 질문으로 알아보는 여행 스타일. " * 6
     doc["thumbnail"] = _key(0)
     doc["results"] = [
@@ -174,7 +176,8 @@ def report(repeats: int, out: str | None) -> None:
     plan = REQUIRED_PLAN
     cpu_headroom = plan.cpu_ms / (step.cpu_s * 1000)
     added_kb = (
-        None if step.rss_peak_kb is None or step.rss_before_kb is None
+        None
+        if step.rss_peak_kb is None or step.rss_before_kb is None
         else step.rss_peak_kb - step.rss_before_kb
     )
     memory_headroom = None if not added_kb else plan.memory_mib * 1024 / added_kb
@@ -195,7 +198,9 @@ def report(repeats: int, out: str | None) -> None:
             f"≥ {HEADROOM_WANTED}× wanted",
         ),
     ]
-    step_table = markdown_table(["worst save (50 results, 51 cards)", "measured", f"{plan.name}"], rows)
+    step_table = markdown_table(
+        ["worst save (50 results, 51 cards)", "measured", f"{plan.name}"], rows
+    )
     body = (
         "Drawing one 1200 × 630 card (CPython, Pillow):\n\n"
         f"{per_card}\n\n"

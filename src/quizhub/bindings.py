@@ -154,8 +154,9 @@ class Settings:
 def settings_from_vars(get: Callable[[str], str]) -> Settings:
     """The vars and secrets both platforms read, by name: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE,
     CF_API_TOKEN, CF_ZONE_ID, Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
-    ADMIN_TOKEN_DISABLED, and KAKAO_JS_KEY. ``get`` answers "" for an unset name; each platform adds its own.
-    ConfigError, in one line, for a value that cannot work (the server refuses to start)."""
+    ADMIN_TOKEN_DISABLED, and KAKAO_JS_KEY. ``get`` answers "" for an unset name; each platform
+    adds its own. ConfigError, in one line, for a value that cannot work (the server refuses to
+    start)."""
     try:
         return _settings(get)
     except ValueError as exc:

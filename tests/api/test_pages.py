@@ -104,9 +104,10 @@ def test_each_result_page_shows_its_own_card(api: Api) -> None:
     first = api.client.get(planner.meta["og:image"].removeprefix(ORIGIN)).content
     second = api.client.get(free.meta["og:image"].removeprefix(ORIGIN)).content
     assert first != second
-    assert "immutable" in api.client.get(planner.meta["og:image"].removeprefix(ORIGIN)).headers[
-        "cache-control"
-    ]
+    assert (
+        "immutable"
+        in api.client.get(planner.meta["og:image"].removeprefix(ORIGIN)).headers["cache-control"]
+    )
 
 
 def test_text_from_the_document_is_escaped_everywhere(api: Api) -> None:
@@ -181,7 +182,11 @@ def test_the_sitemap_lists_published_tests_and_their_results(api: Api, clock: Fa
     assert entries[f"{ORIGIN}/t/travel.xml"] == travel["updatedAt"]
     urls = ElementTree.fromstring(api.client.get("/t/travel.xml").content)
     locs = [u.findtext(f"{_SITEMAP}loc") for u in urls.iter(f"{_SITEMAP}url")]
-    assert locs == [f"{ORIGIN}/t/travel", f"{ORIGIN}/t/travel/r/planner", f"{ORIGIN}/t/travel/r/free"]
+    assert locs == [
+        f"{ORIGIN}/t/travel",
+        f"{ORIGIN}/t/travel/r/planner",
+        f"{ORIGIN}/t/travel/r/free",
+    ]
     assert {u.findtext(f"{_SITEMAP}lastmod") for u in urls.iter(f"{_SITEMAP}url")} == {
         travel["updatedAt"]
     }

@@ -170,8 +170,6 @@ def test_the_font_covers_every_hangul_syllable() -> None:
     missing-glyph box (what a character outside the subset, 一, draws)."""
     font = ImageFont.truetype(str(FONT_FILE), 16)
     missing = bytes(font.getmask("一"))
-    lacking = [
-        chr(cp) for cp in range(0xAC00, 0xD7A4) if bytes(font.getmask(chr(cp))) == missing
-    ]
+    lacking = [chr(cp) for cp in range(0xAC00, 0xD7A4) if bytes(font.getmask(chr(cp))) == missing]
     assert lacking == []
     assert FONT_FILE.with_name("LICENSE-OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1

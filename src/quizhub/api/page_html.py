@@ -104,7 +104,8 @@ def render_page(page: Page, settings: Settings) -> bytes:
         "cards": {
             "test": f"{origin}{card_path(cards.test)}" if cards and cards.test else None,
             "results": {
-                rid: f"{origin}{card_path(h)}" for rid, h in (cards.results if cards else {}).items()
+                rid: f"{origin}{card_path(h)}"
+                for rid, h in (cards.results if cards else {}).items()
             },
         },
         "kakaoKey": settings.kakao_js_key or None,
@@ -126,18 +127,23 @@ def render_page(page: Page, settings: Settings) -> bytes:
         ("name", "twitter:description", page.description),
         ("name", "twitter:image", f"{origin}{card}"),
     ]
-    head = "\n  ".join(f'<meta {kind}="{_e(name)}" content="{_e(value)}">' for kind, name, value in meta)
+    head = "\n  ".join(
+        f'<meta {kind}="{_e(name)}" content="{_e(value)}">' for kind, name, value in meta
+    )
     kakao = ""
     if settings.kakao_js_key:
         src, integrity = KAKAO_SDK
-        kakao = f'\n  <script src="{_e(src)}" integrity="{_e(integrity)}" crossorigin="anonymous" defer></script>'
+        kakao = (
+            f'\n  <script src="{_e(src)}" integrity="{_e(integrity)}" crossorigin="anonymous"'
+            " defer></script>"
+        )
     return _document(
         lang=b.locale,
         title=f"{title} · {SITE}",
         head=(
-            f"{head}\n  <link rel=\"canonical\" href=\"{_e(origin + path)}\">"
-            f"\n  <script type=\"application/json\" id=\"page-data\">{_json(data)}</script>"
-            f"{kakao}\n  <script type=\"module\" src=\"/assets/test.js\"></script>"
+            f'{head}\n  <link rel="canonical" href="{_e(origin + path)}">'
+            f'\n  <script type="application/json" id="page-data">{_json(data)}</script>'
+            f'{kakao}\n  <script type="module" src="/assets/test.js"></script>'
         ),
         main=_first_view(page, settings),
     )
@@ -164,7 +170,9 @@ def _first_view(page: Page, settings: Settings) -> str:
         picture = _image(r.image, "result-image", r.title) or (
             f'<div class="result-badge" aria-hidden="true">{first}</div>'
         )
-        desc = f'\n          <p class="result-desc">{_e(r.description)}</p>' if r.description else ""
+        desc = (
+            f'\n          <p class="result-desc">{_e(r.description)}</p>' if r.description else ""
+        )
         kakao = (
             '\n            <button class="btn btn-kakao" type="button">카카오톡 공유</button>'
             if settings.kakao_js_key

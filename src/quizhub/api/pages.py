@@ -131,7 +131,9 @@ async def sitemap(request: Request) -> Response:
     b = bindings(request)
     entries = await sitemap_entries(b)
     headers = _cached(b, [LIST_TAG], complete=True)
-    return Response(sitemap_index(b.settings.public_origin, entries), 200, headers, "application/xml")
+    return Response(
+        sitemap_index(b.settings.public_origin, entries), 200, headers, "application/xml"
+    )
 
 
 @router.get("/test/{rest:path}")
@@ -144,7 +146,9 @@ async def old_player_address(rest: str, request: Request) -> Response:
         raise NotFound("이 주소의 테스트는 없어요. 주소를 다시 확인해 주세요.")
     if query.get("preview") == "1":
         return RedirectResponse(f"{PREVIEW_PATH}?{urlencode(list(query.multi_items()))}", 301)
-    return RedirectResponse(test_page_path(test_id), 301, {"Cache-Control": "public, max-age=86400"})
+    return RedirectResponse(
+        test_page_path(test_id), 301, {"Cache-Control": "public, max-age=86400"}
+    )
 
 
 def _cached(b: Bindings, tags: list[str], *, complete: bool) -> dict[str, str]:

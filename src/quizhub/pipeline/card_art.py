@@ -77,8 +77,9 @@ def draw_card(text: CardText, background: PILImage.Image | None = None) -> bytes
     canvas = background.copy() if background is not None else _gradient(text.seed)
     draw = ImageDraw.Draw(canvas)
     kicker = _font(34)
-    draw.text((_PAD, _PAD), _fit_line(text.kicker, kicker, draw.textlength), font=kicker,
-              fill=_SOFT)
+    draw.text(
+        (_PAD, _PAD), _fit_line(text.kicker, kicker, draw.textlength), font=kicker, fill=_SOFT
+    )
     title_font, title_lines = _title(text.title, draw.textlength)
     y = _PAD + 34 + 48
     for line in title_lines:

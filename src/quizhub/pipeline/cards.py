@@ -153,7 +153,9 @@ class _Backgrounds:
             return None
         if image_key not in self.objects:
             variants = await self.images.variants(image_key)
-            picked = pick_variant(variants, width=_BACKGROUND_WIDTH, webp=False) if variants else None
+            picked = (
+                pick_variant(variants, width=_BACKGROUND_WIDTH, webp=False) if variants else None
+            )
             self.objects[image_key] = None if picked is None else picked.object_key
         return image_key if self.objects[image_key] is not None else None
 

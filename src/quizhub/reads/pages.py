@@ -114,7 +114,9 @@ class Page:
     def card(self) -> str | None:
         """The hash of the card this page shows (the result's, else the test's), if drawn."""
         cards = self.bundle.cards
-        return None if cards is None else cards.for_result(self.result and self.result.id)
+        if cards is None:
+            return None
+        return cards.for_result(None if self.result is None else self.result.id)
 
     @property
     def description(self) -> str:
