@@ -91,7 +91,7 @@ format: .venv/.synced-all
 	$(PYTHON) -m ruff format $(PY_PATHS)
 	$(PYTHON) -m ruff check --fix $(PY_PATHS)
 
-bench: .venv/.synced-all
+bench: .venv/.synced-all node_modules/.installed chromium
 	$(PYTHON) -m benchmarks.save_path
 	$(PYTHON) -m benchmarks.consumer_bench
 	$(PYTHON) -m benchmarks.dev_server_bench
@@ -99,6 +99,7 @@ bench: .venv/.synced-all
 	$(PYTHON) -m benchmarks.analytics_bench
 	$(PYTHON) -m benchmarks.image_bench
 	$(PYTHON) -m benchmarks.card_bench
+	$(PYTHON) -m benchmarks.lighthouse_bench
 	$(PYTHON) -m benchmarks.startup
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves
