@@ -21,6 +21,7 @@ from quizhub.bindings import Bindings
 from quizhub.domain.cards import CARD_HASH_PATTERN
 from quizhub.domain.ids import is_test_id
 from quizhub.edge.cdn import (
+    CARD_CACHE_CONTROL,
     LIST_TAG,
     card_path,
     page_cache_control,
@@ -28,8 +29,7 @@ from quizhub.edge.cdn import (
     test_page_path,
 )
 from quizhub.errors import NotFound
-from quizhub.pipeline.cards import CARD_CACHE_CONTROL
-from quizhub.reads.pages import Page, current_card, page_bundle, sitemap_entries, test_page
+from quizhub.reads.pages import Page, current_card, page_bundle, public_page, sitemap_entries
 from quizhub.store.keys import card_key
 
 __all__ = ["router", "PREVIEW_PATH", "PAGE_HEADERS"]
@@ -72,13 +72,13 @@ async def test_card(test_id: str, request: Request) -> Response:
 @router.get("/t/{test_id}")
 async def test_address(test_id: str, request: Request) -> Response:
     """A published test's page: meta tags and its first view, then the player."""
-    return await _page(request, await test_page(bindings(request), test_id))
+    return await _page(request, await public_page(bindings(request), test_id))
 
 
 @router.get("/t/{test_id}/r/{result_id}")
 async def result_address(test_id: str, result_id: str, request: Request) -> Response:
     """One result's page (the address players share): its card, then the result, 나도 해보기."""
-    return await _page(request, await test_page(bindings(request), test_id, result_id))
+    return await _page(request, await public_page(bindings(request), test_id, result_id))
 
 
 @router.get("/t/{rest:path}")

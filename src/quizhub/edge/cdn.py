@@ -16,6 +16,7 @@ __all__ = [
     "LIST_TAG",
     "LIST_CACHE_CONTROL",
     "IMAGE_CACHE_CONTROL",
+    "CARD_CACHE_CONTROL",
     "image_path",
     "detail_url",
     "list_url",
@@ -51,6 +52,8 @@ LIST_TAG = "tests:list"
 LIST_CACHE_CONTROL = "public, max-age=15, s-maxage=300"
 # Images are stored under content-addressed keys: their bytes never change.
 IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# So are preview cards (named by the hash of what they show).
+CARD_CACHE_CONTROL = IMAGE_CACHE_CONTROL
 
 
 def detail_url(origin: str, test_id: str) -> str:

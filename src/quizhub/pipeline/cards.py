@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from quizhub.domain.cards import CARD_WIDTH, CardManifest, CardText, card_hash, card_texts
 from quizhub.domain.images import pick_variant
 from quizhub.domain.wire import json_bytes
+from quizhub.edge.cdn import CARD_CACHE_CONTROL
 from quizhub.errors import StorageDamaged
 from quizhub.pipeline.card_art import draw_card, open_background
 from quizhub.ports import D1Database, R2Bucket
@@ -36,14 +37,11 @@ if TYPE_CHECKING:
 __all__ = [
     "CardsDone",
     "CardsIncomplete",
-    "CARD_CACHE_CONTROL",
     "render_cards",
     "cards_warning",
 ]
 
 log = logging.getLogger("quizhub.pipeline.cards")
-# A card's bytes never change under its name.
-CARD_CACHE_CONTROL = "public, max-age=31536000, immutable"
 # The variant a card's background is cut from: the narrowest at least this wide (half the card:
 # a background is drawn from half its pixels, quizhub.pipeline.card_art.open_background).
 _BACKGROUND_WIDTH = CARD_WIDTH // 2

@@ -33,7 +33,7 @@ __all__ = [
     "PageResult",
     "Page",
     "page_bundle",
-    "test_page",
+    "public_page",
     "current_card",
     "sitemap_entries",
     "SITEMAP_LIMIT",
@@ -129,7 +129,7 @@ class Page:
         return short_line(text, _DESCRIPTION_CHARS)
 
 
-async def test_page(b: Bindings, test_id: str, result_id: str | None = None) -> Page:
+async def public_page(b: Bindings, test_id: str, result_id: str | None = None) -> Page:
     """The page of ``test_id`` (or of its result ``result_id``); NotFound for an id that is not
     an id, a test that is not published, or a result it does not have."""
     if not _TEST_ID.fullmatch(test_id):
@@ -204,7 +204,7 @@ def _bundle(test_id: str, doc: dict[str, Any], cards: CardManifest | None) -> Pa
 async def current_card(b: Bindings, test_id: str) -> bytes | None:
     """The PNG of the published test's current card (the list's thumbnail fallback); None when
     it has none yet. NotFound when the test is not published."""
-    page = await test_page(b, test_id)
+    page = await public_page(b, test_id)
     if page.card is None:
         return None
     obj = await b.bucket.get(card_key(page.card))
