@@ -18,6 +18,7 @@ from quizhub.api.page_html import BASE_CSP, KAKAO_CSP, KAKAO_SDK, SIMILAR_SLOTS,
 from quizhub.bindings import ConfigError, settings_from_vars
 from quizhub.edge.cdn import MAX_PURGE_ITEMS, page_url, urls_for_test
 from quizhub.local.host import parse_headers_file
+from quizhub.ports import CachedResponse
 from tests.api.conftest import Api, make_api
 from tests.conftest import ROOT, sample_doc
 from tests.fakes import FakeClock, run
@@ -307,3 +308,12 @@ def test_a_page_requested_before_its_cards_exist_is_kept_briefly(api: Api) -> No
 def _manifests(api: Api) -> list[str]:
     listed = run(api.b.bucket.list(prefix="cards/manifests/"))
     return [o.key for o in listed.objects]
+
+
+def test_a_bundle_cached_by_an_earlier_deploy_in_another_shape_is_replaced(api: Api) -> None:
+    """A cached entry whose version is not this code's is read afresh, not trusted."""
+    api.save("travel", sample_doc())
+    stale = CachedResponse(200, {"content-type": "application/json"}, b'{"v": 0, "old": true}')
+    run(api.b.cache.put(page_url(ORIGIN, "travel"), stale))
+    r = api.client.get("/t/travel")
+    assert r.status_code == 200 and Head(r.text).title == "나의 여행 성향 테스트 · quizhub"

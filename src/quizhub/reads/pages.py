@@ -152,7 +152,10 @@ async def page_bundle(b: Bindings, test_id: str) -> PageBundle:
         return _bundle(test_id, doc, await _manifest(b.bucket, test_id, doc["rev"]))
     cached = await b.cache.match(url)
     if cached is not None:
-        return PageBundle.from_json(json.loads(cached.body))
+        raw = json.loads(cached.body)
+        if isinstance(raw, dict) and raw.get("v") == _BUNDLE_VERSION:
+            return PageBundle.from_json(raw)
+        # An entry an earlier deploy wrote in another shape: read afresh, and replace it.
     doc, _ = await read_published(
         tests, b.bucket, b.kv, test_id, b.settings.kv_ttl_seconds, recheck=False
     )
