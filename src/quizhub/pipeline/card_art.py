@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from PIL import Image as PILImage
     from PIL import ImageFont
 
-__all__ = ["FONT_FILE", "draw_card", "open_background"]
+__all__ = ["FONT_FILE", "draw_card", "open_background", "can_draw"]
 
 FONT_FILE = Path(__file__).with_name("card_font") / "NotoSansCJKkr-Bold-subset.otf"
 _PAD = 72
@@ -36,6 +36,19 @@ _SHADE = 0.58  # how far an image is darkened under the text (white text stays r
 _COLOURS = 256
 _PNG_LEVEL = 3  # zlib level: 6 (the default) saves ~5 % of the bytes for 4× the CPU
 _TITLE_SIZES = (76, 66, 56)  # the largest at which the title fits in two lines wins
+
+
+def can_draw() -> str | None:
+    """None when cards can be drawn here, else why not (Pillow is not importable, or the font
+    is not beside this module): a runtime that lacks them cannot draw any card, however often
+    it tries. Checked without importing Pillow."""
+    from importlib.util import find_spec
+
+    if find_spec("PIL") is None:
+        return "Pillow is not importable in this runtime"
+    if not FONT_FILE.is_file():
+        return f"the card font {FONT_FILE.name} is not beside quizhub.pipeline.card_art"
+    return None
 
 
 @lru_cache(maxsize=8)

@@ -8,7 +8,9 @@ is never rewritten). Then it writes the revision's manifest, which the pages rea
 
 A card that cannot be drawn is left out of the manifest and the step raises ``CardsIncomplete``
 after writing it: the sequence keeps that as a warning on a succeeded job
-(``cards_warning``), never a failed save. Drafts and deletes get no cards.
+(``cards_warning``), never a failed save. A runtime that cannot draw at all (no Pillow: the
+Pyodide harness offline) raises ``CardsUnavailable``, Permanent, before drawing anything. Drafts
+and deletes get no cards.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from quizhub.domain.cards import CARD_WIDTH, CardManifest, CardText, card_hash, 
 from quizhub.domain.images import pick_variant
 from quizhub.domain.wire import json_bytes
 from quizhub.edge.cdn import CARD_CACHE_CONTROL
-from quizhub.errors import StorageDamaged
-from quizhub.pipeline.card_art import draw_card, open_background
+from quizhub.errors import Permanent, StorageDamaged
+from quizhub.pipeline.card_art import can_draw, draw_card, open_background
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.store.images import ImagesRepo
 from quizhub.store.keys import card_key, card_manifest_key, document_key
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CardsDone",
     "CardsIncomplete",
+    "CardsUnavailable",
     "render_cards",
     "cards_warning",
 ]
@@ -50,6 +53,11 @@ _KEEP_DECODED = 2
 
 class CardsIncomplete(Exception):
     """Some cards of a revision could not be drawn (the others are stored and listed)."""
+
+
+class CardsUnavailable(Permanent, code="cards_unavailable"):
+    """This runtime cannot draw cards at all (no Pillow, no font): Permanent, so a Workflow does
+    not retry the step for nothing; the save still succeeds, with the warning."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,9 @@ async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str)
     doc = json.loads(obj.body)
     if doc.get("status") != "published":
         return CardsDone(skipped="draft")
+    why = can_draw()
+    if why is not None:
+        raise CardsUnavailable(f"no preview card was drawn: {why}")
     texts = card_texts(test_id, doc)
     backgrounds = _Backgrounds(db, bucket)
     shown = [t.with_image(await backgrounds.drawable(t.image)) for t in texts]
