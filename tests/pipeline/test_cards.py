@@ -173,3 +173,18 @@ def test_the_font_covers_every_hangul_syllable() -> None:
     lacking = [chr(cp) for cp in range(0xAC00, 0xD7A4) if bytes(font.getmask(chr(cp))) == missing]
     assert lacking == []
     assert FONT_FILE.with_name("LICENSE-OFL.txt").read_text().count("SIL OPEN FONT LICENSE") >= 1
+
+
+def test_a_runtime_that_cannot_draw_says_so_once_and_the_save_succeeds(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without Pillow (the offline Pyodide harness) the step raises at once, Permanent, before
+    drawing anything, and the job ends succeeded with the reason as its warning."""
+    from quizhub.pipeline import cards
+
+    monkeypatch.setattr(cards, "can_draw", lambda: "Pillow is not importable in this runtime")
+    job = api.save("travel", sample_doc())
+    assert job["status"] == "succeeded" and "Pillow is not importable" in job["error"]
+    assert run(api.b.bucket.list(prefix="cards/")).objects == []
+    with pytest.raises(cards.CardsUnavailable):
+        run(render_cards(api.b.db, api.b.bucket, "travel", job["rev"]))
