@@ -3,8 +3,8 @@
 #   make test    every suite (unit, API, pipeline, local platform, deploy checks, browser, the
 #                browser code's unit tests) and the documentation, built with warnings as errors
 #   make docs    the documentation site (docs/ → docs/_build/html)
-#   make bench   latency and throughput of the save path, search, play analytics and images,
-#                written to docs/measured/
+#   make bench   latency and throughput of the save path, search, play analytics, images and
+#                preview cards, written to docs/measured/
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY ?= python3
@@ -100,13 +100,15 @@ format: .venv/.synced-all
 	$(PYTHON) -m ruff format $(PY_PATHS)
 	$(PYTHON) -m ruff check --fix $(PY_PATHS)
 
-bench: .venv/.synced-all
+bench: .venv/.synced-all node_modules/.installed chromium
 	$(PYTHON) -m benchmarks.save_path
 	$(PYTHON) -m benchmarks.consumer_bench
 	$(PYTHON) -m benchmarks.dev_server_bench
 	$(PYTHON) -m benchmarks.search_bench
 	$(PYTHON) -m benchmarks.analytics_bench
 	$(PYTHON) -m benchmarks.image_bench
+	$(PYTHON) -m benchmarks.card_bench
+	$(PYTHON) -m benchmarks.lighthouse_bench
 	$(PYTHON) -m benchmarks.startup
 
 # Live status vs polling in a real browser: 저장하기 → "저장 완료" on screen, p50/p95 of 25 saves

@@ -20,7 +20,7 @@ from benchmarks.startup import API_ENTRY, CONSUMER_ENTRY, ROOT, SRC, entry_code
 
 # Never at a Worker's start: what each package is for, and where it loads instead.
 HEAVY = {
-    "PIL": "Pillow: image variants on the local platform (the Images binding on Cloudflare)",
+    "PIL": "Pillow: the card step's drawing, and image variants on the local platform",
     "jwt": "PyJWT: Cloudflare Access tokens on CPython (WebCrypto on Workers)",
     "cryptography": "PyJWT's RS256 on CPython",
     "numpy": "the local embedding model and vector index",

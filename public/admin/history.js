@@ -49,7 +49,7 @@ export function changedFields(a, b) {
 }
 
 /**
- * The URL of the public test page in preview mode (admin only; `rev` = a version).
+ * The URL of the admin's preview of a test (the public player's look; `rev` = a version).
  * @param {string} id
  * @param {string | null} [rev]
  * @returns {string}
@@ -57,7 +57,7 @@ export function changedFields(a, b) {
 export function previewUrl(id, rev = null) {
   const q = new URLSearchParams({ id, preview: "1" });
   if (rev) q.set("rev", rev);
-  return `/test/?${q}`;
+  return `/admin/preview/?${q}`;
 }
 
 /**

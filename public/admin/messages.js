@@ -226,6 +226,9 @@ export const CODE_KO = {
   version_not_found: (p) => `이 테스트에 그 버전(${shortRev(p.rev)})이 없습니다. 버전 기록을 새로고침해 주세요.`,
   job_not_found: () => "작업을 찾을 수 없습니다. 작업 상태를 새로고침해 주세요.",
   image_not_found: () => "이미지를 찾을 수 없습니다. 이미지를 다시 올려 주세요.",
+  result_not_found: () => "이 테스트에는 그런 결과가 없습니다. 주소를 확인해 주세요.",
+  page_not_found: () => "이 주소의 페이지는 없습니다. 주소를 확인해 주세요.",
+  card_not_found: () => "미리보기 카드가 아직 없습니다. 공개된 테스트를 저장하면 그려집니다.",
   image_variant_lost: (p) => `이미지의 ${num(p.width)}px 크기 파일이 사라졌습니다. 이미지를 다시 올려 주세요.`,
   live_status_unavailable: () => `이 환경에서는 실시간 상태를 쓸 수 없습니다. ${LIVE_FALLBACK}`,
   not_retryable: (p) => `${STATUS_KO[String(p.status)] ?? "진행 중"} 상태의 작업은 다시 시도할 수 없습니다. 실패·충돌·만료된 작업만 다시 시도할 수 있습니다.`,
@@ -283,6 +286,7 @@ export const CODE_KO = {
   unprocessable_message: (p, d) => `작업 메시지를 처리할 수 없어 실패했습니다. ${SAVE_AGAIN}${because(p, d)}`,
   uncoded: () => "작업 중 문제가 있었습니다. 작업 상태에서 확인한 뒤 필요하면 다시 시도해 주세요.",
   index_not_updated: () => "저장되어 공개되었지만 검색 색인은 갱신하지 못했습니다. 다음 저장이나 색인 재구성 때 반영됩니다.",
+  cards_not_drawn: () => "저장되어 공개되었지만 미리보기 카드를 모두 그리지는 못했습니다. 다음 저장 때 다시 그립니다.",
   nothing_to_index: () => "색인할 테스트가 없습니다.",
   nothing_to_reprocess: () => "다시 처리할 예전 이미지가 없습니다.",
   images_not_processed: (p) => `저장된 이미지 ${num(p.total)}개 중 ${num(p.failed)}개를 처리하지 못했습니다. 그 이미지들을 다시 올려 주세요.`,
@@ -311,6 +315,7 @@ export const CODE_KO = {
   image_undecodable: () => "이미지를 읽을 수 없습니다. 파일이 손상되었을 수 있으니 다른 이미지를 올려 주세요.",
   variant_keeps_metadata: () => "크기별 이미지에서 촬영 정보를 지우지 못해 저장하지 않았습니다. 다시 시도해 주세요.",
   invalid_events_message: () => "플레이 기록 메시지가 올바르지 않아 버렸습니다.",
+  cards_unavailable: () => "이 환경에서는 미리보기 카드를 그릴 수 없습니다. 배포 설정(Pillow, 글꼴)을 확인해 주세요.",
   mixed_plays: () => "한 요청에 여러 플레이의 기록이 섞여 있습니다. 플레이마다 따로 보내 주세요.",
 };
 

@@ -380,7 +380,7 @@ function renderShell(test) {
     liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
     presence: h("span", { id: "presence", class: "presence", role: "status", hidden: true }),
     summary: h("div", { id: "error-summary", class: "notice notice-error", role: "alert", tabindex: "-1", hidden: true }),
-    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/test/?id=${encodeURIComponent(test.id)}` },
+    publicLink: h("a", { class: "btn", target: "_blank", rel: "noopener", href: `/t/${encodeURIComponent(test.id)}` },
       "공개 페이지"),
     statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(test.id)}`,
       title: "이 테스트의 조회·시작·완료, 결과 분포, 문항별 이탈" }, "통계"),

@@ -48,6 +48,19 @@ function homeUrl({ q = query.q, tag = query.tag, sort = query.sort } = {}) {
 }
 
 /**
+ * The syllable placeholder: only for a test whose card is not drawn (yet).
+ * @param {TestSummary} item
+ * @returns {HTMLElement}
+ */
+function placeholder(item) {
+  const ph = h("div", { class: "thumb thumb-placeholder", "aria-hidden": "true" },
+    Array.from(item.title || "?")[0] || "?");
+  const a = hue(item.id);
+  ph.style.background = `linear-gradient(135deg, hsl(${a} 75% 66%), hsl(${(a + 50) % 360} 80% 72%))`;
+  return ph;
+}
+
+/**
  * @param {TestSummary} item
  * @returns {HTMLElement}
  */
@@ -57,11 +70,13 @@ function thumbnail(item) {
     return responsiveImg(item.thumbnail, "(max-width: 560px) 92vw, 320px",
       { class: "thumb", alt: "", loading: "lazy", decoding: "async" });
   }
-  const ph = h("div", { class: "thumb thumb-placeholder", "aria-hidden": "true" },
-    Array.from(item.title || "?")[0] || "?");
-  const a = hue(item.id);
-  ph.style.background = `linear-gradient(135deg, hsl(${a} 75% 66%), hsl(${(a + 50) % 360} 80% 72%))`;
-  return ph;
+  // No thumbnail: the test's preview card (drawn by its save; docs/sharing.md#preview-cards).
+  const img = h("img", {
+    class: "thumb thumb-card", alt: "", loading: "lazy", decoding: "async",
+    src: `/t/${encodeURIComponent(item.id)}/card.png`,
+  });
+  img.addEventListener("error", () => img.replaceWith(placeholder(item)), { once: true });
+  return img;
 }
 
 /**
@@ -78,7 +93,7 @@ function card(item) {
   }
   return h("li", {},
     h("article", { class: "card" },
-      h("a", { class: "card-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
+      h("a", { class: "card-link", href: `/t/${encodeURIComponent(item.id)}` },
         thumbnail(item),
         h("div", { class: "card-body" },
           h("h2", { class: "card-title" }, item.title),

@@ -1,11 +1,13 @@
 // Test player: intro → one question at a time (progress "3 / 10" + bar) → compute → result.
-// Preview mode (?preview=1[&rev=R], opened from the admin): the saved document — drafts
-// included — or version R, fetched through the admin API with the token this tab's
+// Addresses (docs/sharing.md): the page /t/{id} (the server rendered its first view and the
+// page data below), each question a history entry (/t/{id}#q3: Back returns to the previous
+// question, a reload resumes from the answers this tab keeps in sessionStorage), and the
+// result's own address /t/{id}/r/{resultId}, which is what 공유하기 shares: opened by anyone, it
+// shows that result with 나도 해보기.
+// Preview mode (/admin/preview/?id=…[&rev=R], opened from the admin): the saved document —
+// drafts included — or version R, fetched through the admin API with the token this tab's
 // sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
 import { byId, h, replace, param, responsiveImg, hue } from "/assets/dom.js";
-
-// The test panel is at most 640 px wide and nearly the whole screen on phones.
-const PANEL_SIZES = "(max-width: 680px) 92vw, 600px";
 import { api, token, ApiError } from "/admin/api.js";
 import { track } from "/assets/events.js";
 /** @import { ApiResult } from "/admin/api.js" */
@@ -21,10 +23,33 @@ import { track } from "/assets/events.js";
 /** A similar test (GET /api/tests/{id}/similar). */
 /** @typedef {{id: string, title: string, description?: string}} SimilarTest */
 
+// The test panel is at most 640 px wide and nearly the whole screen on phones.
+const PANEL_SIZES = "(max-width: 680px) 92vw, 600px";
 const ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const REV_RE = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+const SIMILAR_COUNT = 4;
 const view = byId("view");
-const PREVIEW = param("preview") === "1";
+
+/**
+ * What the server put in the page for the player (quizhub.api.page_html): absent in previews.
+ * @typedef {{testId: string, resultId: string | null, rev: string,
+ *   cards: {test: string | null, results: Record<string, string>}, kakaoKey: string | null}} PageData
+ */
+
+/** @returns {PageData | null} */
+function readPageData() {
+  const el = document.getElementById("page-data");
+  if (!el) return null;
+  try {
+    return JSON.parse(el.textContent || "");
+  } catch {
+    return null;
+  }
+}
+
+const PAGE = readPageData();
+// Without page data this is the admin's preview shell (/admin/preview/).
+const PREVIEW = PAGE === null;
 const PREVIEW_REV = PREVIEW ? param("rev") : null;
 
 /**
@@ -68,7 +93,20 @@ function participation() {
 }
 
 const COUNT = new Intl.NumberFormat("ko-KR");
-const SIMILAR_COUNT = 4;
+
+/**
+ * "전체의 N%가 이 결과": this result's share of all completed plays, once known.
+ * @param {WireResult} r
+ * @param {HTMLElement} line
+ */
+function shareOf(r, line) {
+  participation().then((c) => {
+    const found = c && c.participants > 0 && (c.results || []).find((x) => x.resultId === r.id);
+    if (!found) return;
+    const pct = found.share * 100;
+    line.textContent = pct < 1 ? "전체의 1% 미만이 이 결과" : `전체의 ${Math.round(pct)}%가 이 결과`;
+  });
+}
 
 /** @param {...Child} children */
 function show(...children) {
@@ -76,6 +114,99 @@ function show(...children) {
   view.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
 }
+
+// ---------- addresses and history ----------
+
+/** @param {string} id */
+function testPath(id) {
+  return `/t/${encodeURIComponent(id)}`;
+}
+
+/** @param {string} id @param {string} resultId */
+function resultPath(id, resultId) {
+  return `${testPath(id)}/r/${encodeURIComponent(resultId)}`;
+}
+
+/** @param {number} index */
+function questionPath(index) {
+  return `${testPath(loaded().id)}#q${index + 1}`;
+}
+
+/**
+ * Where the address says the player is.
+ * @returns {{view: "intro"} | {view: "question", index: number} | {view: "result", resultId: string}}
+ */
+function locate() {
+  if (PREVIEW) return { view: "intro" }; // a preview has no addresses of its own
+  const atResult = location.pathname.match(/^\/t\/[^/]+\/r\/([^/]+)$/);
+  if (atResult) return { view: "result", resultId: decodeURIComponent(atResult[1]) };
+  const atQuestion = location.hash.match(/^#q(\d{1,3})$/);
+  if (atQuestion) return { view: "question", index: Number(atQuestion[1]) - 1 };
+  return { view: "intro" };
+}
+
+/** Add (or replace) a history entry; previews stay on one entry. @param {string} url */
+function go(url, { replaceEntry = false } = {}) {
+  if (PREVIEW) return;
+  if (replaceEntry) history.replaceState({ quizhub: true }, "", url);
+  else history.pushState({ quizhub: true }, "", url);
+}
+
+/**
+ * This tab's play of the test (sessionStorage: gone with the tab): the answers so far, and the
+ * result once computed.
+ * @typedef {{rev: string, answers: Record<string, string>, result: string | null}} Progress
+ */
+const progressKey = () => `quizhub.play.${loaded().id}`;
+
+/** @returns {Progress | null} */
+function loadProgress() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(progressKey()) || "null");
+    return saved && saved.rev === loaded().rev ? saved : null; // another revision: start over
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string | null} resultId */
+function saveProgress(resultId = null) {
+  if (PREVIEW) return;
+  try {
+    const kept = { rev: loaded().rev, answers: state.answers, result: resultId };
+    sessionStorage.setItem(progressKey(), JSON.stringify(kept));
+  } catch {
+    // storage off: a reload starts over
+  }
+}
+
+/** Show what the address says (the first load, a reload, Back and Forward). */
+function route() {
+  const at = locate();
+  const kept = loadProgress();
+  if (at.view === "result") {
+    const r = loaded().results.find((x) => x.id === at.resultId);
+    if (!r) return problem("이 결과를 찾을 수 없어요. 테스트가 수정되었을 수 있어요.");
+    return result(r, { own: kept !== null && kept.result === r.id });
+  }
+  if (at.view === "question") {
+    const qs = loaded().questions;
+    const answers = kept ? kept.answers : {};
+    const resumable = at.index >= 0 && at.index < qs.length
+      && qs.slice(0, at.index).every((q) => q.id in answers);
+    if (resumable) {
+      state.answers = { ...answers };
+      state.index = at.index;
+      return question();
+    }
+    go(testPath(loaded().id), { replaceEntry: true }); // nothing to resume: the start
+  }
+  return intro();
+}
+
+addEventListener("popstate", () => {
+  if (state.test) route();
+});
 
 /**
  * @param {string} message
@@ -93,7 +224,6 @@ function problem(message, { retry } = {}) {
 function intro() {
   const t = loaded();
   const participants = h("span", { id: "participants" });
-  played("view");
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? responsiveImg(t.thumbnail, PANEL_SIZES, { class: "cover", alt: "" }) : null,
@@ -109,18 +239,30 @@ function intro() {
   });
 }
 
-/** "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. */
+/**
+ * "비슷한 테스트": the nearest published tests (GET /api/tests/{id}/similar), loaded once. Its
+ * box has the height of SIMILAR_COUNT items from the start (placeholders until they arrive),
+ * so nothing below it moves when they do (CLS 0; the server's first view has the same box).
+ */
 function similarSection() {
   if (PREVIEW) return null; // a preview shows the document only
-  const list = h("ul", { class: "similar-list", "aria-label": "비슷한 테스트 목록" });
-  const section = h("section", { class: "similar", "aria-labelledby": "similar-title", hidden: true },
+  const placeholders = Array.from({ length: SIMILAR_COUNT },
+    () => h("li", { class: "similar-placeholder", "aria-hidden": "true" }));
+  const list = h("ul", { class: "similar-list", "aria-label": "비슷한 테스트 목록", "aria-busy": "true" },
+    placeholders);
+  const section = h("section", { class: "similar", "aria-labelledby": "similar-title" },
     h("h2", { id: "similar-title" }, "비슷한 테스트"), list);
-  const fill = (/** @type {SimilarTest[]} */ items) => {
-    replace(list, items.map((item) => h("li", {},
-      h("a", { class: "similar-link", href: `/test/?id=${encodeURIComponent(item.id)}` },
+  /** @param {Array<{id: string, title: string, description?: string}>} items */
+  const fill = (items) => {
+    list.removeAttribute("aria-busy");
+    if (items.length === 0) {
+      replace(list, h("li", { class: "similar-empty" }, "아직 비슷한 테스트가 없어요."));
+      return;
+    }
+    replace(list, items.slice(0, SIMILAR_COUNT).map((item) => h("li", {},
+      h("a", { class: "similar-link", href: testPath(item.id) },
         h("span", { class: "similar-title" }, item.title),
-        item.description ? h("span", { class: "similar-desc" }, item.description) : null))));
-    section.hidden = items.length === 0;
+        h("span", { class: "similar-desc" }, item.description || " ")))));
   };
   if (state.similar) {
     fill(state.similar);
@@ -133,7 +275,7 @@ function similarSection() {
         state.similar = items;
         fill(items);
       })
-      .catch(() => { section.hidden = true; }); // optional: the test works without it
+      .catch(() => fill([])); // optional: the test works without it
   }
   return section;
 }
@@ -141,7 +283,9 @@ function similarSection() {
 function start() {
   state.index = 0;
   state.answers = {};
+  saveProgress();
   played("start");
+  go(questionPath(0));
   question();
 }
 
@@ -169,6 +313,7 @@ function question() {
   const i = state.index;
   const q = qs[i];
   const chosen = state.answers[q.id];
+  document.title = `${i + 1}/${qs.length} · ${loaded().title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "question-text" },
     progress(i, qs.length),
     q.image ? responsiveImg(q.image, PANEL_SIZES, { class: "question-image", alt: "" }) : null,
@@ -183,7 +328,12 @@ function question() {
       h("button", { class: "btn btn-small btn-ghost", type: "button", on: { click: back } }, "← 이전 문항")) : null));
 }
 
+/** The previous question: the browser's Back (each question is a history entry). */
 function back() {
+  if (!PREVIEW) {
+    history.back();
+    return;
+  }
   if (state.index > 0) state.index -= 1;
   question();
 }
@@ -194,9 +344,11 @@ function back() {
  */
 function choose(qid, oid) {
   state.answers[qid] = oid;
+  saveProgress();
   played("answer", { questionId: qid, optionId: oid });
   if (state.index < loaded().questions.length - 1) {
     state.index += 1;
+    go(questionPath(state.index));
     question();
   } else {
     compute();
@@ -219,12 +371,23 @@ async function compute() {
         { retry: () => load() });
     }
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const data = /** @type {{result: WireResult}} */ (await res.json());
-    result(data.result);
+    const data = await res.json();
+    finished(data.result);
   } catch (err) {
     console.error(err);
     problem("결과를 불러오지 못했어요. 네트워크 상태를 확인해 주세요.", { retry: () => compute() });
   }
+}
+
+/**
+ * The play ended in result `r`: counted once, kept for a reload, shown at its address.
+ * @param {WireResult} r
+ */
+function finished(r) {
+  played("complete", { resultId: r.id });
+  saveProgress(r.id);
+  go(resultPath(loaded().id, r.id));
+  result(r, { own: true });
 }
 
 /**
@@ -238,53 +401,115 @@ function resultBadge(r) {
   return badge;
 }
 
-/** @param {WireResult} r */
-async function share(r) {
-  const url = `${location.origin}/test/?id=${encodeURIComponent(loaded().id)}`;
-  const text = `${loaded().title} · 나의 결과: ${r.title}`;
-  try {
-    if (navigator.share) {
-      await navigator.share({ title: loaded().title, text, url });
-    } else {
-      await navigator.clipboard.writeText(`${text} ${url}`);
-      const note = document.getElementById("share-note");
-      if (note) note.textContent = "링크를 복사했어요.";
-    }
-    played("share");
-  } catch {
-    // the player closed the share sheet: nothing was shared
-  }
+// ---------- sharing ----------
+
+/** The result's address, absolute: what every way of sharing shares. @param {string} resultId */
+function shareUrl(resultId) {
+  return `${location.origin}${resultPath(loaded().id, resultId)}`;
+}
+
+/** The result's card (absolute URL), if the save drew it. @param {string} resultId */
+function cardUrl(resultId) {
+  return (PAGE && PAGE.cards && PAGE.cards.results[resultId]) || null;
+}
+
+/** @param {string} text */
+function note(text) {
+  const el = document.getElementById("share-note");
+  if (el) el.textContent = text;
 }
 
 /**
- * "전체의 N%가 이 결과": this result's share of all completed plays, once known.
+ * Web Share where the browser has it (phones), else copy the link.
  * @param {WireResult} r
- * @param {HTMLElement} line
  */
-function shareOf(r, line) {
-  participation().then((c) => {
-    const found = c && c.participants > 0 && (c.results || []).find((x) => x.resultId === r.id);
-    if (!found) return;
-    const pct = found.share * 100;
-    line.textContent = pct < 1 ? "전체의 1% 미만이 이 결과" : `전체의 ${Math.round(pct)}%가 이 결과`;
-  });
+async function share(r) {
+  const url = shareUrl(r.id);
+  const text = `${loaded().title} · 나의 결과: ${r.title}`;
+  if (navigator.share) {
+    try {
+      await navigator.share({ title: loaded().title, text, url });
+      played("share");
+    } catch {
+      // the player closed the share sheet: nothing was shared
+    }
+    return;
+  }
+  try {
+    await navigator.clipboard.writeText(url);
+    note("링크를 복사했어요.");
+    played("share");
+  } catch {
+    note(`이 주소를 복사해 공유하세요: ${url}`); // no clipboard access: the link, to copy by hand
+  }
+}
+
+/** KakaoTalk, when the site has a Kakao key and the SDK loaded (docs/sharing.md#kakaotalk). */
+function kakao() {
+  const sdk = /** @type {any} */ (window).Kakao;
+  if (!PAGE || !PAGE.kakaoKey || !sdk) return null;
+  if (!sdk.isInitialized()) sdk.init(PAGE.kakaoKey);
+  return sdk;
 }
 
 /** @param {WireResult} r */
-function result(r) {
-  played("complete", { resultId: r.id });
+function kakaoShare(r) {
+  const sdk = kakao();
+  if (!sdk) return;
+  const url = shareUrl(r.id);
+  const again = `${location.origin}${testPath(loaded().id)}`;
+  sdk.Share.sendDefault({
+    objectType: "feed",
+    content: {
+      title: `${r.title} · ${loaded().title}`,
+      description: (r.description || "").slice(0, 100),
+      imageUrl: cardUrl(r.id) || (PAGE && PAGE.cards.test) || `${location.origin}/assets/og-default.png`,
+      imageWidth: 1200,
+      imageHeight: 630,
+      link: { mobileWebUrl: url, webUrl: url },
+    },
+    buttons: [
+      { title: "결과 보기", link: { mobileWebUrl: url, webUrl: url } },
+      { title: "나도 해보기", link: { mobileWebUrl: again, webUrl: again } },
+    ],
+  });
+  played("share");
+}
+
+/**
+ * "결과 이미지 저장": the result's card, downloaded (same origin, so `download` names it).
+ * @param {WireResult} r
+ */
+function saveImageLink(r) {
+  const card = cardUrl(r.id);
+  if (!card) return null;
+  return h("a", {
+    class: "btn", id: "save-image", href: new URL(card).pathname,
+    download: `${loaded().id}-${r.id}.png`,
+  }, "결과 이미지 저장");
+}
+
+/**
+ * A result: the player's own (다시 하기) or one opened from its address (나도 해보기).
+ * @param {{id: string, title: string, description?: string, image?: string | null}} r
+ */
+function result(r, { own = false } = {}) {
+  document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${loaded().title} · quizhub`;
+  const again = own ? "다시 하기" : "나도 해보기";
   const shareLine = h("p", { class: "result-share", id: "result-share" }); // its line is reserved
   shareOf(r, shareLine);
-  document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${loaded().title} · quizhub`;
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
-    h("p", { class: "result-kicker" }, `${loaded().title} · 나의 결과`),
+    h("p", { class: "result-kicker" }, `${loaded().title} · ${own ? "나의 결과" : "결과"}`),
     r.image ? responsiveImg(r.image, PANEL_SIZES, { class: "result-image", alt: r.title }) : resultBadge(r),
     h("h1", { id: "result-title", class: "result-title" }, r.title),
-    shareLine,
     r.description ? h("p", { class: "result-desc" }, r.description) : null,
+    shareLine,
     h("div", { class: "actions" },
-      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, "다시 하기"),
+      h("button", { class: "btn btn-primary", type: "button", on: { click: () => start() } }, again),
       PREVIEW ? null : h("button", { class: "btn", type: "button", id: "share-button", on: { click: () => share(r) } }, "공유하기"),
+      PREVIEW || !kakao() ? null : h("button", { class: "btn btn-kakao", type: "button", id: "kakao-button",
+        on: { click: () => kakaoShare(r) } }, "카카오톡 공유"),
+      PREVIEW ? null : saveImageLink(r),
       h("a", { class: "btn", href: "/" }, "다른 테스트 보기")),
     h("p", { class: "hint", id: "share-note", role: "status" })),
     similarSection());
@@ -337,14 +562,16 @@ async function previewCompute() {
   try {
     const { data } = /** @type {ApiResult<{result: WireResult}>} */ (await api("POST",
       `/api/admin/tests/${encodeURIComponent(loaded().id)}/compute${q}`, { json: { answers: state.answers } }));
-    result(data.result);
+    result(data.result, { own: true });
   } catch (err) {
     previewProblem(err, () => previewCompute());
   }
 }
 
+let viewed = false;
+
 async function load() {
-  const id = param("id") || "";
+  const id = PAGE ? PAGE.testId : param("id") || "";
   if (!ID_RE.test(id)) return problem("테스트 주소가 올바르지 않아요.");
   if (PREVIEW) return loadPreview(id);
   try {
@@ -353,7 +580,9 @@ async function load() {
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const test = /** @type {PlayedTest} */ (await res.json());
     state.test = { ...test, id: test.id || id };
-    intro();
+    if (!viewed) played("view"); // once per page, however often Back and Forward show the intro
+    viewed = true;
+    route();
   } catch (err) {
     console.error(err);
     problem("테스트를 불러오지 못했어요. 네트워크 상태를 확인해 주세요.", { retry: () => load() });

@@ -135,6 +135,9 @@ class Settings:
     admin_token_disabled: bool = False
     # Locally (and in tests) the team's keys come from this JWKS file instead of its URL.
     access_jwks_file: str = ""
+    # Kakao's JavaScript key (KAKAO_JS_KEY, a var: it is public in every page that uses it):
+    # set, the pages load Kakao's SDK and offer KakaoTalk sharing (docs/sharing.md#kakaotalk).
+    kakao_js_key: str = ""
 
     @property
     def access(self) -> AccessConfig | None:
@@ -150,9 +153,10 @@ class Settings:
 
 def settings_from_vars(get: Callable[[str], str]) -> Settings:
     """The vars and secrets both platforms read, by name: ADMIN_TOKEN, JOB_SECRET, SAVE_MODE,
-    CF_API_TOKEN, CF_ZONE_ID and Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
-    ADMIN_TOKEN_DISABLED. ``get`` answers "" for an unset name; each platform adds its own.
-    ConfigError, in one line, for a value that cannot work (the server refuses to start)."""
+    CF_API_TOKEN, CF_ZONE_ID, Cloudflare Access's CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD and
+    ADMIN_TOKEN_DISABLED, and KAKAO_JS_KEY. ``get`` answers "" for an unset name; each platform
+    adds its own. ConfigError, in one line, for a value that cannot work (the server refuses to
+    start)."""
     try:
         return _settings(get)
     except ValueError as exc:
@@ -172,7 +176,22 @@ def _settings(get: Callable[[str], str]) -> Settings:
         cf_access_team_domain=team_domain(domain) if domain.strip() else "",
         cf_access_aud=audience,
         admin_token_disabled=parse_flag(get("ADMIN_TOKEN_DISABLED")),
+        kakao_js_key=parse_kakao_key(get("KAKAO_JS_KEY")),
     )
+
+
+_KAKAO_KEY = re.compile(r"[A-Za-z0-9]{16,64}")
+
+
+def parse_kakao_key(value: str) -> str:
+    """KAKAO_JS_KEY: empty (Kakao sharing off) or an app key of letters and digits (it is
+    written into every page, so nothing else is let through)."""
+    key = value.strip()
+    if key and not _KAKAO_KEY.fullmatch(key):
+        raise ValueError(
+            "KAKAO_JS_KEY must be the JavaScript key of a Kakao app (16-64 letters and digits)"
+        )
+    return key
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_save_shows_progress_then_done_and_public_page_shows_new_title(
     expect(page.locator(".editor-meta")).not_to_contain_text("저장하지 않은 변경 사항")
 
     public = new_page()
-    public.goto(f"/test/?id={test_id}")
+    public.goto(f"/t/{test_id}")
     expect(public.get_by_role("heading", level=1)).to_have_text(new_title)
     public.goto("/")
     expect(public.get_by_role("heading", name=new_title)).to_be_visible()

@@ -137,8 +137,9 @@ def test_delete_removes_the_test_everywhere(page: Page, new_page: Any, make_test
     expect(page.locator("#editor-empty")).to_contain_text("삭제했습니다")
     expect(page.locator(f'a.test-item[data-test-id="{test_id}"]')).to_have_count(0)
     public = new_page()
-    public.goto(f"/test/?id={test_id}")
-    expect(public.get_by_role("alert")).to_contain_text("찾을 수 없어요")
+    response = public.goto(f"/t/{test_id}")
+    assert response is not None and response.status == 404  # the page is gone, for real
+    expect(public.get_by_role("heading", level=1)).to_contain_text("찾을 수 없어요")
 
 
 def test_leaving_with_unsaved_changes_warns(page: Page, make_test: Any) -> None:

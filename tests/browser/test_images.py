@@ -98,7 +98,7 @@ def test_upload_shows_uploading_processing_done_and_the_quiz_on_a_phone_gets_sma
     phone = new_page(width=390, height=844)
     images: list[Any] = []
     phone.on("response", lambda r: images.append(r) if "/api/images/" in r.url else None)
-    phone.goto(f"/test/?id={test_id}")
+    phone.goto(f"/t/{test_id}")
     cover = phone.locator("img.cover")
     expect(cover).to_be_visible()
     expect(cover).to_have_attribute("srcset", f"/api/images/{key}?w=320 320w, " + _rest(key))

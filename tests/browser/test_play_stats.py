@@ -31,7 +31,7 @@ def _stats_when(server: str, test_id: str, ready: Any) -> dict[str, Any]:
 
 
 def _play(page: Page, test_id: str, doc: dict[str, Any], answered: int) -> None:
-    page.goto(f"/test/?id={test_id}")
+    page.goto(f"/t/{test_id}")
     page.get_by_role("button", name="테스트 시작하기").click()
     for question in doc["questions"][:answered]:
         expect(page.get_by_role("heading", level=1)).to_have_text(question["text"])
@@ -142,12 +142,12 @@ def test_previews_send_no_play_events(new_page: Any, make_test: Any, server: str
     test_id, doc = make_test(title="미리보기 통계 테스트")
     page = new_page()
     sign_in(page)
-    page.goto(f"/test/?id={test_id}&preview=1")
+    page.goto(f"/admin/preview/?id={test_id}&preview=1")
     page.get_by_role("button", name="테스트 시작하기").click()
     page.get_by_role("button", name=doc["questions"][0]["options"][0]["text"]).click()
     page.goto("/")
     player = new_page()
-    player.goto(f"/test/?id={test_id}")
+    player.goto(f"/t/{test_id}")
     expect(player.get_by_role("button", name="테스트 시작하기")).to_be_visible()
     player.goto("/")  # page hide → the view goes out now
     stats = _stats_when(server, test_id, lambda s: s["totals"]["views"] >= 1)

@@ -43,7 +43,7 @@ def test_taking_a_test_gives_the_expected_result(
     """One question at a time with "n / N" progress, then the computed result and "다시 하기"."""
     test_id, doc = make_test(title="나의 여행 스타일 테스트")
     page = new_page(width=800, height=640)
-    page.goto(f"/test/?id={test_id}")
+    page.goto(f"/t/{test_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(doc["title"])
     page.get_by_role("button", name="테스트 시작하기").click()
     total = len(doc["questions"])
@@ -145,7 +145,7 @@ def test_pages_fit_a_375px_screen(new_page: Any, make_test: Any, path: str) -> N
     shot(page, f"mobile-{'admin' if 'admin' in path else 'home'}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     if path == "/":
-        page.goto(f"/test/?id={test_id}")
+        page.goto(f"/t/{test_id}")
         page.get_by_role("button", name="테스트 시작하기").click()
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         shot(page, "mobile-question")
@@ -213,10 +213,10 @@ def test_a_test_page_shows_similar_tests_but_never_itself(
     test_id, doc = make_test(title="바다 여행 계획 테스트")
     other_id, other = make_test(title="해외여행 계획 스타일")
     _indexed(server, test_id, other_id)
-    page.goto(f"/test/?id={test_id}")
+    page.goto(f"/t/{test_id}")
     similar = page.get_by_role("region", name="비슷한 테스트")
     expect(similar).to_be_visible()
     expect(similar.get_by_role("link", name=re.compile(other["title"]))).to_have_attribute(
-        "href", f"/test/?id={other_id}"
+        "href", f"/t/{other_id}"
     )
     expect(similar.get_by_role("link", name=re.compile(doc["title"]))).to_have_count(0)

@@ -91,7 +91,7 @@ def test_restore_of_the_oldest_brings_its_title_back_as_a_new_rev(
     expect(items.nth(3).locator(".version-changes")).to_have_text("현재 버전과 내용이 같습니다.")
 
     public = new_page()
-    public.goto(f"/test/?id={test_id}")
+    public.goto(f"/t/{test_id}")
     expect(public.get_by_role("heading", level=1)).to_have_text("첫 번째 제목")
 
 
@@ -119,12 +119,13 @@ def test_preview_of_a_draft_renders_for_the_editor_and_never_for_anonymous_reade
     shot(preview, "public-preview")
 
     anonymous = new_page()
-    anonymous.goto(f"/test/?id={test_id}")
-    expect(anonymous.get_by_role("alert")).to_contain_text("찾을 수 없어요")
-    anonymous.goto(f"/test/?id={test_id}&preview=1")
+    response = anonymous.goto(f"/t/{test_id}")
+    assert response is not None and response.status == 404  # a draft has no public page
+    expect(anonymous.get_by_role("heading", level=1)).to_contain_text("찾을 수 없어요")
+    anonymous.goto(f"/admin/preview/?id={test_id}&preview=1")
     expect(anonymous.get_by_role("alert")).to_contain_text("관리자만")
     expect(anonymous.locator("body")).not_to_contain_text("아직 공개 안 된 초안")
-    status, _ = http("GET", f"{anonymous.url.split('/test/')[0]}/api/admin/tests/{test_id}")
+    status, _ = http("GET", f"{anonymous.url.split('/admin/')[0]}/api/admin/tests/{test_id}")
     assert status == 401
 
 

@@ -19,7 +19,9 @@ from scripts.deploy_check import BUNDLE_LIMIT, bundle_bytes, config_differences,
 from quizhub.analytics.consumer import RETRY_BASE_SECONDS
 from quizhub.analytics.events import ANALYTICS_BINDING, ANALYTICS_DLQ, ANALYTICS_QUEUE
 from quizhub.bindings import Settings
+from quizhub.edge.cdn import WORKER_FIRST
 from quizhub.edge.ratelimits import RULES
+from quizhub.pipeline.card_art import FONT_FILE
 from quizhub.pipeline.consumer import QUEUE_HANDLERS
 from quizhub.pipeline.names import (
     DEAD_LETTER_QUEUE,
@@ -152,13 +154,15 @@ def test_both_workers_share_the_storage_bindings_and_vars(path: Path) -> None:
 
 
 def test_api_worker_serves_the_static_site_on_its_custom_domain() -> None:
-    """Assets from ./public with /api/* to the Worker, a custom-domain route on the host of
+    """Assets from ./public with the Worker's paths first, a custom-domain route on the host of
     PUBLIC_ORIGIN (the Cache API and the zone purge need one), and the producers of both job
     queues (SAVE_QUEUE, IMAGE_QUEUE)."""
     cfg = _load(API)
     assets = cfg["assets"]
     assert assets["directory"] == "./public" and assets["binding"] == "ASSETS"
-    assert assets["run_worker_first"] == ["/api/*"]
+    # The API, the pages, the cards, robots.txt and the sitemap (quizhub.edge.cdn.WORKER_FIRST:
+    # the local server routes by the same list).
+    assert assets["run_worker_first"] == list(WORKER_FIRST)
     assert assets["not_found_handling"] == "404-page"
     host = urlsplit(cfg["vars"]["PUBLIC_ORIGIN"]).hostname
     assert cfg["routes"] == [{"pattern": host, "custom_domain": True}]
@@ -166,6 +170,15 @@ def test_api_worker_serves_the_static_site_on_its_custom_domain() -> None:
     assert producers["SAVE_QUEUE"]["queue"] == SAVE_QUEUE
     assert producers["IMAGE_QUEUE"]["queue"] == IMAGE_QUEUE
     assert "consumers" not in cfg["queues"]
+
+
+@pytest.mark.parametrize("path", [API, CONSUMER])
+def test_both_workers_upload_the_card_font(path: Path) -> None:
+    """The card step draws with the font beside its module: each Worker that may run it (the
+    consumer; the API Worker in SAVE_MODE=sync) uploads it as a data file."""
+    rules = _load(path).get("rules", [])
+    assert {"type": "Data", "globs": ["**/*.otf"], "fallthrough": True} in rules
+    assert FONT_FILE.suffix == ".otf" and FONT_FILE.is_relative_to(ROOT / "src")
 
 
 @pytest.mark.parametrize("path", [API, CONSUMER])

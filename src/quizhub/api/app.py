@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from quizhub.api import admin, docs, events, public, stats
+from quizhub.api import admin, docs, events, pages, public, stats
 from quizhub.api.edges import NoSniff
 from quizhub.api.errors import install_error_handlers, with_error_schemas
 from quizhub.api.head import HeadAsGet
@@ -39,6 +39,7 @@ def create_app() -> FastAPI:
     app.include_router(admin.router)
     app.include_router(stats.router)
     app.include_router(docs.router)
+    app.include_router(pages.router)
     app.add_middleware(HeadAsGet)
     app.add_middleware(NoSniff)
     return app

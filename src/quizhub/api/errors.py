@@ -13,11 +13,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.models import Schema
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from quizhub.api.page_html import render_not_found
 from quizhub.domain.images import IMAGE_LIMIT
 from quizhub.edge.guard import CHALLENGE, DOCUMENT_LIMIT, EVENTS_BODY_LIMIT
 from quizhub.errors import (
@@ -162,9 +163,28 @@ def _status_of(exc: QuizhubError) -> int:
     return 500
 
 
-async def _on_quizhub_error(request: Request, exc: Exception) -> JSONResponse:
+# Outside the API (the pages, the cards, the sitemaps: quizhub.api.pages) a 404 is a page for
+# people, in the site's language; everything under /api/ answers in the JSON error shape.
+_API_ROOT = "/api"
+_PAGE_NOT_FOUND = "삭제되었거나 아직 공개되지 않은 테스트일 수 있어요. 주소를 다시 확인해 주세요."
+
+
+def _is_page(request: Request) -> bool:
+    path = request.url.path
+    return not (path == _API_ROOT or path.startswith(f"{_API_ROOT}/"))
+
+
+def _page_not_found() -> HTMLResponse:
+    """The HTML 404 page (never cached: a test published a moment later must show)."""
+    headers = {"Cache-Control": "no-store"}
+    return HTMLResponse(render_not_found(_PAGE_NOT_FOUND), status_code=404, headers=headers)
+
+
+async def _on_quizhub_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, QuizhubError)
     status = _status_of(exc)
+    if status == 404 and _is_page(request):
+        return _page_not_found()
     headers = dict(CHALLENGE) if status == 401 else None
     if status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
@@ -192,8 +212,10 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     return error_response(422, Code.INVALID, f"{where}: {first['msg']}", details)
 
 
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and _is_page(request):
+        return _page_not_found()
     if exc.status_code == 400 and exc.detail == _UNPARSABLE:
         # FastAPI's answer to a body it cannot decode at all (not UTF-8, broken form data):
         # invalid input like malformed JSON, so 422 as everywhere else.

@@ -18,6 +18,7 @@ __all__ = [
     "COUNTS_CACHE_CONTROL",
     "COUNTS_FRESHNESS_SECONDS",
     "IMAGE_CACHE_CONTROL",
+    "CARD_CACHE_CONTROL",
     "image_path",
     "detail_url",
     "list_url",
@@ -30,11 +31,24 @@ __all__ = [
     "NoGlobalPurge",
     "image_tags",
     "image_urls",
+    "test_page_path",
+    "result_page_path",
+    "card_path",
+    "page_url",
+    "sitemap_url",
+    "SITEMAP_PATH",
+    "ROBOTS_PATH",
+    "WORKER_FIRST",
+    "worker_first",
+    "page_cache_control",
+    "MAX_PURGE_ITEMS",
 ]
 
 log = logging.getLogger("quizhub.edge.cdn")
 _API = "https://api.cloudflare.com/client/v4/zones/{zone}/purge_cache"
-_MAX_ITEMS = 100  # per purge request (Cloudflare limit)
+# Items (tags or URLs) per purge request: Cloudflare's limit on every plan but Enterprise (whose
+# URL purges take 500). A longer list is sent as several requests of at most this many.
+MAX_PURGE_ITEMS = 100
 # Cache-Tag of every public list response (one save can change any list page).
 LIST_TAG = "tests:list"
 # Public participation counts (a test's stats, ``participants`` on list items, the 인기순
@@ -47,6 +61,8 @@ COUNTS_CACHE_CONTROL = "public, max-age=15, s-maxage=30"
 LIST_CACHE_CONTROL = COUNTS_CACHE_CONTROL
 # Images are stored under content-addressed keys: their bytes never change.
 IMAGE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+# So are preview cards (named by the hash of what they show).
+CARD_CACHE_CONTROL = IMAGE_CACHE_CONTROL
 
 
 def detail_url(origin: str, test_id: str) -> str:
@@ -75,14 +91,66 @@ def image_urls(origin: str, image_key: str) -> list[str]:
     return [base, *(f"{base}?w={w}" for w in VARIANT_WIDTHS)]
 
 
+# Paths the API Worker answers before static assets (wrangler.toml's run_worker_first, and the
+# local server's routing: tests/deploy checks they agree). Pages outside /api/ are HTML.
+WORKER_FIRST = ("/api/*", "/t/*", "/test/*", "/cards/*", "/robots.txt", "/sitemap.xml")
+SITEMAP_PATH = "/sitemap.xml"
+ROBOTS_PATH = "/robots.txt"
+
+
+def worker_first(path: str) -> bool:
+    """Whether a request for ``path`` goes to the API Worker (else to the static assets)."""
+    for pattern in WORKER_FIRST:
+        if pattern.endswith("/*"):
+            if path == pattern[:-2] or path.startswith(pattern[:-1]):
+                return True
+        elif path == pattern:
+            return True
+    return False
+
+
+def test_page_path(test_id: str) -> str:
+    """The address of a test: ``/t/{id}`` (server-rendered, then the player)."""
+    return f"/t/{test_id}"
+
+
+def result_page_path(test_id: str, result_id: str) -> str:
+    """The address of one result of a test, the one players share."""
+    return f"/t/{test_id}/r/{result_id}"
+
+
+def card_path(card_hash: str) -> str:
+    """The public address of a preview card (immutable: its name is its content's hash)."""
+    return f"/cards/{card_hash}.png"
+
+
+def page_url(origin: str, test_id: str) -> str:
+    """The cache key of everything a test's pages show (its page and every result page are
+    rendered from one cached entry), and the URL its purge names."""
+    return f"{origin.rstrip('/')}{test_page_path(test_id)}"
+
+
+def sitemap_url(origin: str) -> str:
+    """The sitemap index (cached; every save can change it)."""
+    return f"{origin.rstrip('/')}{SITEMAP_PATH}"
+
+
 def tags_for_test(test_id: str) -> list[str]:
-    """Cache-Tag values of everything that shows ``test_id`` (its detail and the lists)."""
+    """Cache-Tag values of everything that shows ``test_id``: its detail, its pages (the test's,
+    every result's, its card address) and the lists and sitemaps (``LIST_TAG``)."""
     return [f"test:{test_id}", LIST_TAG]
 
 
 def urls_for_test(origin: str, test_id: str) -> list[str]:
-    """URLs cached under the exact-URL key that show ``test_id``."""
-    return [detail_url(origin, test_id), list_url(origin)]
+    """URLs cached under the exact-URL key that show ``test_id``: a fixed four per test (the
+    pages of all its results share one entry), so a purge by URL never depends on how many
+    results a test has; the purger sends them ``MAX_PURGE_ITEMS`` at a time."""
+    return [
+        detail_url(origin, test_id),
+        list_url(origin),
+        page_url(origin, test_id),
+        sitemap_url(origin),
+    ]
 
 
 # Edge lifetime of a public detail: a day when the zone purge can end it early everywhere (a
@@ -92,6 +160,15 @@ def urls_for_test(origin: str, test_id: str) -> list[str]:
 EDGE_TTL_WITH_PURGE = 86_400
 EDGE_TTL_WITHOUT_PURGE = 60
 BROWSER_TTL = 30
+
+
+def page_cache_control(settings: Settings, *, complete: bool = True) -> str:
+    """A page's: a detail's, but a page whose cards are not drawn yet (the card step runs after
+    the purge) is kept at the edge only ``EDGE_TTL_WITHOUT_PURGE`` seconds, so its card shows
+    within a minute without another purge."""
+    if complete:
+        return detail_cache_control(settings)
+    return f"public, max-age={BROWSER_TTL}, s-maxage={EDGE_TTL_WITHOUT_PURGE}"
 
 
 def has_zone_purge(settings: Settings) -> bool:
@@ -154,7 +231,7 @@ class ZonePurger:
         await self._purge("files", urls)
 
     async def _purge(self, kind: str, items: list[str]) -> None:
-        for chunk in _chunks(items, _MAX_ITEMS):
+        for chunk in _chunks(items, MAX_PURGE_ITEMS):
             status, raw = await self.fetch(
                 "POST",
                 _API.format(zone=self.zone_id),

@@ -221,6 +221,21 @@ class Code(StrEnum):
         "no such job (or, for a retry, not started yet)",
     )
     IMAGE_NOT_FOUND = "image_not_found", _API, 404, {"key": "string"}, "no such image"
+    RESULT_NOT_FOUND = (
+        "result_not_found",
+        _API,
+        404,
+        {"testId": "string", "resultId": "string"},
+        "the published test has no result `resultId` (a result page's address)",
+    )
+    PAGE_NOT_FOUND = "page_not_found", _API, 404, {"path": "string"}, "no page at `path`"
+    CARD_NOT_FOUND = (
+        "card_not_found",
+        _API,
+        404,
+        {"path": "string"},
+        "no preview card at `path` (not drawn yet, or a draft)",
+    )
     IMAGE_VARIANT_LOST = (
         "image_variant_lost",
         _API,
@@ -529,6 +544,14 @@ class Code(StrEnum):
         {"error": "string"},
         "saved and live; the search index was not updated (the next save or a reindex repairs)",
     )
+    CARDS_NOT_DRAWN = (
+        "cards_not_drawn",
+        _JOB,
+        None,
+        {"error": "string", "also": "cause|null"},
+        "saved and live; preview cards were not all drawn (pages show the test's card or none;"
+        " the next save draws the missing ones); `also`: the index warning of the same save",
+    )
     NOTHING_TO_INDEX = "nothing_to_index", _JOB, None, _NONE, "a reindex found no tests"
     NOTHING_TO_REPROCESS = (
         "nothing_to_reprocess",
@@ -688,6 +711,13 @@ class Code(StrEnum):
         500,
         {"width": "integer", "format": "string"},
         "a variant still carries EXIF or other metadata: not stored",
+    )
+    CARDS_UNAVAILABLE = (
+        "cards_unavailable",
+        _FAIL,
+        500,
+        {"reason": "string"},
+        "this runtime cannot draw preview cards at all (no Pillow, no font)",
     )
     INVALID_EVENTS_MESSAGE = (
         "invalid_events_message",

@@ -2,7 +2,8 @@
 mode all run these sequences (``quizhub.pipeline.orchestration`` says how a step runs).
 
 - save / delete: begin → put_object (saves only) → commit → invalidate → index (a message to the
-  index queue: ``quizhub.search.indexing``) → finish;
+  index queue: ``quizhub.search.indexing``) → cards (saves only: ``quizhub.pipeline.cards``) →
+  finish;
 - process-image: begin → decode → one step per variant → record → purge → finish;
 - reindex-search and reprocess-images (the consumer runs them in every mode): begin → the work
   → finish.
@@ -19,6 +20,7 @@ from quizhub.domain.images import VARIANT_WIDTHS, ImageFormat, Variant
 from quizhub.domain.jobs import TERMINAL, JobError, JobStatus
 from quizhub.errors import Code
 from quizhub.pipeline import images, steps
+from quizhub.pipeline.cards import cards_warning, render_cards
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.orchestration import JobBook, Once, StepResult, Steps
 from quizhub.push.notify import Notices
@@ -37,8 +39,8 @@ __all__ = [
     "variant_step_name",
 ]
 
-SAVE_STEPS = ("begin", "put_object", "commit", "invalidate", "index", "finish")
-BEGIN, PUT_OBJECT, COMMIT, INVALIDATE, INDEX, FINISH = SAVE_STEPS
+SAVE_STEPS = ("begin", "put_object", "commit", "invalidate", "index", "cards", "finish")
+BEGIN, PUT_OBJECT, COMMIT, INVALIDATE, INDEX, CARDS, FINISH = SAVE_STEPS
 # The image job's fixed steps; one step per variant runs between decode and record.
 IMAGE_STEPS = (BEGIN, "decode", "record", "purge", FINISH)
 _DECODE, _RECORD, _PURGE = IMAGE_STEPS[1:4]
@@ -129,6 +131,15 @@ async def _save(
         await run.do(INDEX, index)
     except Exception as exc:  # noqa: BLE001 - the save is live; the next save or a reindex repairs
         warning = steps.index_warning(exc)
+    if job.kind == "save":
+
+        async def cards() -> StepResult:
+            return (await render_cards(b.db, b.bucket, job.test_id, job.rev)).to_json()
+
+        try:
+            await run.do(CARDS, cards)
+        except Exception as exc:  # noqa: BLE001 - the save is live; pages fall back without cards
+            warning = cards_warning(exc, also=warning)
     return await _finish(run, book, warning)
 
 

@@ -7,6 +7,8 @@
 - ``jobs``: one job (an untouched one too) and jobs by status
 - ``images``: the variant to serve for an image, and an image's state for editors
 - ``health``: whether the records answer
+- ``pages``: what a test's and a result's public page, its card address and the sitemaps show
+  (one cached bundle per test)
 
 Routes only parse, call one of these and map the result to HTTP (status, headers, caching).
 """

@@ -13,6 +13,8 @@ __all__ = [
     "image_variant_key",
     "KV_TEST_PREFIX",
     "kv_test_key",
+    "card_key",
+    "card_manifest_key",
 ]
 
 KV_TEST_PREFIX = "test:"
@@ -65,3 +67,13 @@ def image_variant_key(image_key: str, width: int, ext: str) -> str:
 def kv_test_key(test_id: str) -> str:
     """KV entry holding ``{"rev", "doc"}`` of a published test (a cache, never the truth)."""
     return f"{KV_TEST_PREFIX}{test_id}"
+
+
+def card_key(card_hash: str) -> str:
+    """An immutable preview card, named by the hash of what it shows (written create-only)."""
+    return f"cards/{card_hash}.png"
+
+
+def card_manifest_key(test_id: str, rev: str) -> str:
+    """The cards of one published revision: ``{"v", "test", "results"}`` (``CardManifest``)."""
+    return f"cards/manifests/{test_id}/{rev}.json"

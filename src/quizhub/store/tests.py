@@ -448,6 +448,18 @@ class TestsRepo:
             .run()
         )
 
+    async def published_stamps(self, limit: int) -> list[tuple[str, str]]:
+        """``(id, updated_at)`` of published tests, newest first (the sitemap's entries)."""
+        rows = (
+            await self.db.prepare(
+                "SELECT id, updated_at FROM tests WHERE deleted = 0 AND status = 'published'"
+                " ORDER BY updated_at DESC, id DESC LIMIT ?"
+            )
+            .bind(limit)
+            .all()
+        )
+        return [(str(r["id"]), str(r["updated_at"])) for r in rows["results"]]
+
     async def list_all(self) -> list[dict[str, Any]]:
         """Every live test (drafts too), newest first, for the admin list."""
         rows = await self.db.prepare(

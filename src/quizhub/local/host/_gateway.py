@@ -1,10 +1,13 @@
-"""The local stand-in for the Workers front door: ``/api/*`` → the app (``LocalPlatform.app()``),
-everything else → static assets (Workers ``[assets]`` with ``run_worker_first = ["/api/*"]``)."""
+"""The local stand-in for the Workers front door: the paths the API Worker answers first
+(``quizhub.edge.cdn.WORKER_FIRST``, wrangler.toml's ``run_worker_first``: the API, the pages,
+the cards, robots.txt and the sitemap) → the app (``LocalPlatform.app()``), everything else →
+static assets."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from quizhub.edge.cdn import worker_first
 from quizhub.push.protocol import LIVE_ROOT
 
 __all__ = ["Gateway"]
@@ -38,7 +41,7 @@ class Gateway:
         path = scope.get("path", "")
         if self.live is not None and path.startswith(LIVE_ROOT):
             await self.live(scope, receive, send)
-        elif path == "/api" or path.startswith("/api/") or self.static is None:
+        elif worker_first(path) or self.static is None:
             await self.api(scope, receive, send)
         else:
             await self.static(scope, receive, send)
