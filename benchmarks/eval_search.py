@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from benchmarks.eval_vectors import load_eval_set
+from benchmarks.eval_vectors import KINDS, SIMILAR_NEIGHBOURS, load_eval_set, load_similar
 from benchmarks.report import add_out_option, markdown_table, write_report
 from benchmarks.workers_ai_rest import MissingCredentials, WorkersAiRest
 from quizhub.bindings import Bindings, Settings
@@ -38,6 +38,7 @@ from quizhub.search.service import (
     fuse,
     keyword_ranked,
     ranked,
+    similar,
     vector_ranked,
     vector_scored,
 )
@@ -50,6 +51,8 @@ from quizhub.search.vectors import (
 
 EMBEDDERS = ("local", "workers-ai")
 NOISE = "results per no-answer query"
+SILENCED = "no-answer queries silenced"
+TOPIC = "hit@1 (topic)"
 
 Search = Callable[[Bindings, str], Awaitable[list[str]]]
 
@@ -99,10 +102,12 @@ MODES: dict[str, Search] = {"keyword": _keyword, "vector": _vector, "hybrid": _h
 
 
 def metrics(results: list[tuple[dict[str, Any], list[str]]]) -> dict[str, float]:
-    """recall@10 (keyword), hit@3 and MRR (meaning), results per no-answer query (none)."""
+    """recall@10 (keyword), hit@3 and MRR (meaning), hit@1 (topic), and for no-answer queries
+    the results each returns (fewer is better) and the share that return none (silenced)."""
     recall: list[float] = []
     hits: list[float] = []
     rr: list[float] = []
+    firsts: list[float] = []
     noise: list[int] = []
     for query, ids in results:
         relevant = set(query["relevant"])
@@ -112,13 +117,17 @@ def metrics(results: list[tuple[dict[str, Any], list[str]]]) -> dict[str, float]
             hits.append(float(bool(relevant & set(ids[:3]))))
             rank = next((i for i, t in enumerate(ids, start=1) if t in relevant), None)
             rr.append(0.0 if rank is None else 1.0 / rank)
+        elif query["kind"] == "topic":
+            firsts.append(float(bool(ids) and ids[0] in relevant))
         else:
             noise.append(len(ids))
     return {
         "recall@10 (keyword)": sum(recall) / len(recall),
         "hit@3 (meaning)": sum(hits) / len(hits),
         "MRR (meaning)": sum(rr) / len(rr),
-        "results per no-answer query": sum(noise) / len(noise),
+        TOPIC: sum(firsts) / len(firsts) if firsts else 0.0,
+        NOISE: sum(noise) / len(noise),
+        SILENCED: sum(n == 0 for n in noise) / len(noise),
     }
 
 
@@ -132,6 +141,7 @@ class Evaluation:
     keyword: list[list[str]]
     vector: list[dict[str, float]]
     cut: float  # the no-answer cut the modes ran with
+    similar: float | None = None  # 비슷한 테스트's precision@3 on search_eval/similar.json
 
 
 def with_embedder(ai: Any, index: LocalVectorize) -> Callable[[Bindings], Bindings]:
@@ -167,11 +177,21 @@ async def run_eval(root: Path, ai: Any = None) -> Evaluation:
         keyword = [await keyword_ranked(b.db, q["q"]) for q in queries]
         vector = [await vector_scored(bound_side(b), q["q"], min_score=-1.0) for q in queries]
         cut = float(getattr(b.ai, "no_answer_score", MIN_VECTOR_SCORE))
-        return Evaluation(out, queries, keyword, vector, cut)
+        return Evaluation(out, queries, keyword, vector, cut, await similar_precision(b))
     finally:
         platform.close()
         if index is not None:
             index.close()
+
+
+async def similar_precision(b: Bindings, k: int = SIMILAR_NEIGHBOURS) -> float:
+    """Precision@k of 비슷한 테스트 (``GET /api/tests/{id}/similar``'s code) on the judged
+    neighbours of search_eval/similar.json."""
+    found = []
+    for judged in load_similar():
+        page = await similar(b.db, vector_side(b), judged["test"], k)
+        found.append(len({i["id"] for i in page.items} & set(judged["similar"])) / k)
+    return sum(found) / len(found)
 
 
 async def evaluate(root: Path) -> dict[str, dict[str, float]]:
@@ -210,7 +230,7 @@ def table(scores: dict[str, dict[str, float]]) -> str:
 
 
 def sweep_table(rows: list[tuple[float, dict[str, float]]], cut: float) -> str:
-    names = ["hit@3 (meaning)", "MRR (meaning)", "recall@10 (keyword)", NOISE]
+    names = ["hit@3 (meaning)", "MRR (meaning)", TOPIC, "recall@10 (keyword)", NOISE, SILENCED]
     return markdown_table(
         ["cut", *names],
         [
@@ -234,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"make eval-search: {exc}", file=sys.stderr)
             return 2
     catalogue, queries = load_eval_set()
-    kinds = {k: sum(q["kind"] == k for q in queries) for k in ("keyword", "meaning", "none")}
+    kinds = {k: sum(q["kind"] == k for q in queries) for k in KINDS}
     about = (
         f"Eval set: {len(catalogue)} tests, {len(queries)} queries"
         f" ({', '.join(f'{n} {kind}' for kind, n in kinds.items())}); embedder: {args.embedder}."
@@ -242,12 +262,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{about}\n")
     with tempfile.TemporaryDirectory(prefix="quizhub-eval-") as tmp:
         ev = asyncio.run(run_eval(Path(tmp), ai))
-    quality = f"{about}\n\n{table(ev.scores)}"
+    neighbours = (
+        f"\n\n비슷한 테스트, precision@{SIMILAR_NEIGHBOURS} on {len(load_similar())} judged tests:"
+        f" {ev.similar:.2f}."
+        if ev.similar is not None
+        else ""
+    )
+    quality = f"{about}\n\n{table(ev.scores)}{neighbours}"
     swept = (
         f"{about} Hybrid metrics with the vector side cut at other scores (the no-answer cut in"
         f" use: {ev.cut}).\n\n{sweep_table(sweep(ev), ev.cut)}"
     )
-    print(f"{table(ev.scores)}\n\n{swept}\n")
+    print(f"{table(ev.scores)}{neighbours}\n\n{swept}\n")
     suffix = "" if args.embedder == "local" else f"-{args.embedder}"
     for name, body in (("search-quality", quality), ("search-cut-sweep", swept)):
         print(f"wrote {write_report(name + suffix, body, out=args.out)}")

@@ -35,7 +35,10 @@ from benchmarks.report import add_out_option, markdown_table, write_report
 ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = ROOT / "search_eval"
 DEMO_TESTS = ROOT / "src" / "quizhub" / "local" / "host" / "demo_tests.json"
-KINDS = ("keyword", "meaning", "none")
+KINDS = ("keyword", "meaning", "topic", "none")
+# At least this many tests judged for 비슷한 테스트, each with exactly SIMILAR_NEIGHBOURS neighbours.
+MIN_SIMILAR_TESTS = 10
+SIMILAR_NEIGHBOURS = 3
 # Trailing particles dropped from keyword queries (judging rule 1).
 PARTICLES = ("으로", "을", "를", "이", "가", "은", "는", "의", "에", "로", "와", "과")
 
@@ -99,8 +102,31 @@ def check_eval_set(catalogue: list[dict[str, Any]], queries: list[dict[str, Any]
             for i in relevant:
                 shared = _units(text) & _units(texts[i])
                 assert not shared, f"{q['q']!r} shares {sorted(shared)} with {i}"
+        elif kind == "topic":
+            words = [_stem(w) for w in text.split()]
+            assert relevant, f"{q['q']!r}: a topic query needs relevant tests"
+            for i in relevant:
+                assert any(w in texts[i] for w in words), f"{q['q']!r}: {i} holds none of its words"
+            traps = {i for i, t in texts.items() if i not in relevant and any(w in t for w in words)}
+            assert traps, f"{q['q']!r}: no unrelated test shares an everyday word with it"
         else:
             assert not relevant, f"{q['q']!r}: a none query has no relevant tests"
+
+
+def check_similar(catalogue: list[dict[str, Any]], judged: list[dict[str, Any]]) -> None:
+    """AssertionError naming the first judged 비슷한 테스트 entry that breaks the rules."""
+    ids = {t["id"] for t in catalogue}
+    tests = [j["test"] for j in judged]
+    assert len(tests) == len(set(tests)) >= MIN_SIMILAR_TESTS, (
+        f"at least {MIN_SIMILAR_TESTS} distinct judged tests"
+    )
+    for j in judged:
+        near = j["similar"]
+        assert j["test"] in ids, f"unknown test {j['test']!r}"
+        assert len(set(near)) == len(near) == SIMILAR_NEIGHBOURS, (
+            f"{j['test']}: exactly {SIMILAR_NEIGHBOURS} distinct neighbours"
+        )
+        assert set(near) <= ids - {j["test"]}, f"{j['test']}: unknown neighbours or itself"
 
 
 def load_eval_set() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -108,6 +134,14 @@ def load_eval_set() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     queries = json.loads((EVAL_DIR / "queries.json").read_text(encoding="utf-8"))
     check_eval_set(catalogue, queries)
     return catalogue, queries
+
+
+def load_similar() -> list[dict[str, Any]]:
+    """The judged 비슷한 테스트 neighbours (search_eval/similar.json), checked."""
+    catalogue, _ = load_eval_set()
+    judged = json.loads((EVAL_DIR / "similar.json").read_text(encoding="utf-8"))
+    check_similar(catalogue, judged)
+    return list(judged)
 
 
 # ------------------------------------------------------------ candidates
