@@ -34,7 +34,7 @@ from quizhub.pipeline import steps
 from quizhub.pipeline.accept import accept_save
 from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.indexing import INDEX_QUEUE, index_message
-from quizhub.search.vectors import EMBEDDING_MODEL, embedding_text
+from quizhub.search.vectors import EMBEDDING_MODEL, field_texts
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import kv_test_key
 
@@ -157,7 +157,7 @@ async def embedder_floor(root: Path, n: int) -> float:
             assert row is not None
             obj = await b.bucket.get(str(row["object_key"]))
             assert obj is not None
-            texts.append(embedding_text(json.loads(obj.body)))
+            texts.extend(field_texts(json.loads(obj.body)).values())  # a vector per field
         t0 = time.perf_counter()
         for start in range(0, len(texts), EMBED_TEXTS_LIMIT):
             await b.ai.run(EMBEDDING_MODEL, {"text": texts[start : start + EMBED_TEXTS_LIMIT]})

@@ -1,12 +1,17 @@
 """``make eval-search``: search quality on the judged Korean eval set (search_eval/).
 
 The catalogue is saved through the real pipeline into a fresh local platform (keyword index in
-D1, vectors in the local index), then every query runs three ways: keyword only, vector only
-(above the model's no-answer score) and hybrid (both fused, as ``GET /api/tests?q=`` answers).
-Printed: recall@10 on keyword queries, hit@3 and MRR on meaning-only queries, and how many
-results no-answer queries return (fewer is better). Then the no-answer cut swept: the same
-hybrid metrics had the vector side been cut at other similarity scores, which is how the cut
-(``no_answer_score`` of the local model, ``MIN_VECTOR_SCORE`` of bge-m3) is chosen.
+D1, field vectors in the local index), then every query runs three ways: keyword only, vector
+only (under the embedder's cut) and hybrid (both fused, as ``GET /api/tests?q=`` answers).
+Printed: recall@10 on keyword queries, hit@3 and MRR on meaning-only queries, hit@1 on topic
+queries, and for no-answer queries the results each returns and the share that return none
+(silenced); then 비슷한 테스트's precision@3 on the judged neighbours.
+
+Then the cut swept: the same hybrid metrics had the vector side answered from other scores
+(the band below the answering score kept as it is), with the share of no-answer queries
+silenced at each point. The cut picked from that curve is the lowest one silencing at least
+``SILENCE_TARGET`` of them: it keeps the most meaning-only hits while saying "no result" where
+nothing answers; it is what ``quizhub.search.vectors.VECTOR_CUTS`` should hold for the embedder.
 
 ``--embedder workers-ai`` embeds with production's model through Workers AI's REST API instead
 of the local one (``benchmarks/workers_ai_rest.py`` says what it needs).
@@ -34,7 +39,7 @@ from quizhub.local.vectors import LocalVectorize
 from quizhub.pipeline.accept import accept_save
 from quizhub.search.service import (
     DEPTH,
-    MIN_VECTOR_SCORE,
+    answered,
     fuse,
     keyword_ranked,
     ranked,
@@ -45,7 +50,10 @@ from quizhub.search.service import (
 from quizhub.search.vectors import (
     EMBEDDING_DIMENSIONS,
     METADATA_INDEXES,
+    NO_CUT,
+    VectorCut,
     VectorSide,
+    vector_cut,
     vector_side,
 )
 
@@ -53,6 +61,8 @@ EMBEDDERS = ("local", "workers-ai")
 NOISE = "results per no-answer query"
 SILENCED = "no-answer queries silenced"
 TOPIC = "hit@1 (topic)"
+# The share of no-answer queries the picked cut must silence (the issue's bar: 90 %).
+SILENCE_TARGET = 0.9
 
 Search = Callable[[Bindings, str], Awaitable[list[str]]]
 
@@ -139,9 +149,9 @@ class Evaluation:
     scores: dict[str, dict[str, float]]
     queries: list[dict[str, Any]]
     keyword: list[list[str]]
-    vector: list[dict[str, float]]
-    cut: float  # the no-answer cut the modes ran with
-    similar: float | None = None  # 비슷한 테스트's precision@3 on search_eval/similar.json
+    vector: list[dict[str, float]]  # every test's score, uncut
+    cut: VectorCut  # the cut the modes ran with
+    similar: float  # 비슷한 테스트's precision@3 on search_eval/similar.json
 
 
 def with_embedder(ai: Any, index: LocalVectorize) -> Callable[[Bindings], Bindings]:
@@ -175,8 +185,8 @@ async def run_eval(root: Path, ai: Any = None) -> Evaluation:
             results = [(query, await search(b, query["q"])) for query in queries]
             out[mode] = metrics(results)
         keyword = [await keyword_ranked(b.db, q["q"]) for q in queries]
-        vector = [await vector_scored(bound_side(b), q["q"], min_score=-1.0) for q in queries]
-        cut = float(getattr(b.ai, "no_answer_score", MIN_VECTOR_SCORE))
+        vector = [await vector_scored(bound_side(b), q["q"], NO_CUT) for q in queries]
+        cut = vector_cut(b.ai)
         return Evaluation(out, queries, keyword, vector, cut, await similar_precision(b))
     finally:
         platform.close()
@@ -199,26 +209,41 @@ async def evaluate(root: Path) -> dict[str, dict[str, float]]:
     return (await run_eval(root)).scores
 
 
-def hybrid_at(ev: Evaluation, cut: float) -> dict[str, float]:
-    """The hybrid metrics had the vector side dropped every hit scoring below ``cut``."""
+def hybrid_at(ev: Evaluation, cut: VectorCut) -> dict[str, float]:
+    """The hybrid metrics had the vector side answered under ``cut``."""
     results = []
     for query, keyword, vector in zip(ev.queries, ev.keyword, ev.vector, strict=True):
-        kept = {i: s for i, s in vector.items() if s >= cut}
+        kept = answered(vector, cut)
         results.append((query, fuse([keyword, list(kept)], tiebreak=kept)[:DEPTH]))
     return metrics(results)
 
 
-def sweep(ev: Evaluation, rows: int = 12) -> list[tuple[float, dict[str, float]]]:
-    """``hybrid_at`` for the cut in use and cuts spread over the best vector scores of the
-    meaning and no-answer queries (just below each, so that query's best hit is kept)."""
+def sweep(ev: Evaluation, rows: int = 14) -> list[tuple[VectorCut, dict[str, float]]]:
+    """``hybrid_at`` for the cut in use and for answering scores spread over the best vector
+    scores of the meaning and no-answer queries (just above each, so that query is silenced),
+    the band below the answering score as in the cut in use."""
     tops = sorted(
         max(v.values(), default=0.0)
         for q, v in zip(ev.queries, ev.vector, strict=True)
-        if q["kind"] != "keyword"
+        if q["kind"] in ("meaning", "none")
     )
     step = max(1, len(tops) // rows)
-    cuts = {round(t - 1e-4, 4) for t in tops[::step]} | {ev.cut}
-    return [(cut, hybrid_at(ev, cut)) for cut in sorted(cuts)]
+    answers = {round(t + 1e-4, 4) for t in tops[::step]} | {ev.cut.answer, picked(ev).answer}
+    return [(ev.cut.moved_to(a), hybrid_at(ev, ev.cut.moved_to(a))) for a in sorted(answers)]
+
+
+def picked(ev: Evaluation, target: float = SILENCE_TARGET) -> VectorCut:
+    """The lowest answering score (just above a no-answer query's best) at which at least
+    ``target`` of the no-answer queries return nothing in hybrid search."""
+    tops = sorted(
+        round(max(v.values(), default=float("-inf")) + 1e-4, 4)
+        for q, v in zip(ev.queries, ev.vector, strict=True)
+        if q["kind"] == "none"
+    )
+    for answer in [min(tops) - 1e-4, *tops]:
+        if hybrid_at(ev, ev.cut.moved_to(answer))[SILENCED] >= target:
+            return ev.cut.moved_to(answer)
+    return ev.cut.moved_to(max(tops))
 
 
 def table(scores: dict[str, dict[str, float]]) -> str:
@@ -229,14 +254,55 @@ def table(scores: dict[str, dict[str, float]]) -> str:
     )
 
 
-def sweep_table(rows: list[tuple[float, dict[str, float]]], cut: float) -> str:
-    names = ["hit@3 (meaning)", "MRR (meaning)", TOPIC, "recall@10 (keyword)", NOISE, SILENCED]
+BANDS = (0.0, 0.005, 0.01, 0.02, 0.05)
+
+
+def band_sweep(ev: Evaluation) -> list[tuple[VectorCut, dict[str, float]]]:
+    """``hybrid_at`` at the picked answering score with other bands below it (how many tests an
+    answered query lists, and what the extra ones are worth)."""
+    answer = picked(ev).answer
+    return [
+        (VectorCut(answer, answer - band), hybrid_at(ev, VectorCut(answer, answer - band)))
+        for band in BANDS
+    ]
+
+
+def listed(ev: Evaluation, cut: VectorCut) -> float:
+    """Tests the vector side lists per meaning query under ``cut``."""
+    counts = [
+        len(answered(v, cut))
+        for q, v in zip(ev.queries, ev.vector, strict=True)
+        if q["kind"] == "meaning"
+    ]
+    return sum(counts) / len(counts)
+
+
+def band_table(ev: Evaluation) -> str:
+    names = ["hit@3 (meaning)", "MRR (meaning)", TOPIC]
     return markdown_table(
-        ["cut", *names],
+        ["band (answer − keep)", *names, "tests listed per meaning query"],
         [
-            (f"{at:.4f}{' (in use)' if at == cut else ''}", *(f"{m[n]:.2f}" for n in names))
-            for at, m in rows
+            (
+                f"{cut.answer - cut.keep:.3f}",
+                *(f"{m[n]:.2f}" for n in names),
+                f"{listed(ev, cut):.1f}",
+            )
+            for cut, m in band_sweep(ev)
         ],
+    )
+
+
+def sweep_table(rows: list[tuple[VectorCut, dict[str, float]]], ev: Evaluation) -> str:
+    names = ["hit@3 (meaning)", "MRR (meaning)", TOPIC, "recall@10 (keyword)", NOISE, SILENCED]
+    best = picked(ev)
+
+    def label(cut: VectorCut) -> str:
+        notes = [n for n, c in (("in use", ev.cut), ("picked", best)) if c.answer == cut.answer]
+        return f"{cut.answer:.4f} / {cut.keep:.4f}" + (f" ({', '.join(notes)})" if notes else "")
+
+    return markdown_table(
+        ["answer / keep", *names],
+        [(label(cut), *(f"{m[n]:.2f}" for n in names)) for cut, m in rows],
     )
 
 
@@ -248,8 +314,8 @@ def main(argv: list[str] | None = None) -> int:
     ai: Any = None
     if args.embedder == "workers-ai":
         try:
-            # production runs the vector side with MIN_VECTOR_SCORE; the sweep shows the others
-            ai = WorkersAiRest.from_env(no_answer_score=MIN_VECTOR_SCORE)
+            # production's cut (VECTOR_CUTS); the sweep shows the others
+            ai = WorkersAiRest.from_env()
         except MissingCredentials as exc:
             print(f"make eval-search: {exc}", file=sys.stderr)
             return 2
@@ -265,13 +331,15 @@ def main(argv: list[str] | None = None) -> int:
     neighbours = (
         f"\n\n비슷한 테스트, precision@{SIMILAR_NEIGHBOURS} on {len(load_similar())} judged tests:"
         f" {ev.similar:.2f}."
-        if ev.similar is not None
-        else ""
     )
     quality = f"{about}\n\n{table(ev.scores)}{neighbours}"
+    best = picked(ev)
     swept = (
-        f"{about} Hybrid metrics with the vector side cut at other scores (the no-answer cut in"
-        f" use: {ev.cut}).\n\n{sweep_table(sweep(ev), ev.cut)}"
+        f"{about} Hybrid metrics had the vector side answered from other scores (the cut in"
+        f" use: answer {ev.cut.answer}, keep {ev.cut.keep}). Picked from this curve: the lowest"
+        f" answering score silencing at least {SILENCE_TARGET:.0%} of the no-answer queries,"
+        f" {best.answer:.4f} (keep {best.keep:.4f}).\n\n{sweep_table(sweep(ev), ev)}"
+        f"\n\nBelow the picked answering score, the band of tests still listed:\n\n{band_table(ev)}"
     )
     print(f"{table(ev.scores)}{neighbours}\n\n{swept}\n")
     suffix = "" if args.embedder == "local" else f"-{args.embedder}"

@@ -3,7 +3,8 @@ step adds to a save.
 
 The catalogue (search_eval/) is multiplied into N published tests with varied Korean titles and
 committed straight through the store (the keyword index follows in the same batches); their
-passages are embedded in batches into the local vector index. Then every eval query runs as
+field vectors (one per field of each test) are embedded and upserted as the index consumer does
+it, a batch of tests at a time. Then every eval query runs as
 keyword only, vector only and hybrid — first on the local bindings, then with a modelled 10 ms
 per binding call (D1, Workers AI, Vectorize), where hybrid should cost about its slower half
 because the two halves run concurrently.
@@ -16,6 +17,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+import tracemalloc
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -27,12 +29,16 @@ from benchmarks.save_path import pct
 from quizhub.bindings import Bindings, Settings
 from quizhub.domain.revisions import RevGenerator
 from quizhub.domain.wire import json_bytes
+from quizhub.local.datadir import VECTORS_FILE
+from quizhub.local.embedder import DIMENSIONS
 from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.platform import build_platform
+from quizhub.local.vectors import LocalVectorize
+from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.indexing import index_tests
-from quizhub.search.service import keyword_ranked, ranked, vector_ranked
+from quizhub.search.service import keyword_ranked, ranked, similar, vector_ranked
 from quizhub.search.terms import document_terms
-from quizhub.search.vectors import embedding_text, vector_side
+from quizhub.search.vectors import METADATA_INDEXES, index_documents, vector_side
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
 from quizhub.store.tests import DocumentFacts, TestsRepo
@@ -69,15 +75,9 @@ async def fill(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> None:
             DocumentFacts.of(doc, search_terms=document_terms(doc)),
             key,
         )
-    assert b.ai is not None and b.vectorize is not None
-    for start in range(0, len(tests), 100):
-        chunk = tests[start : start + 100]
-        answer = await b.ai.run("bench", {"text": [embedding_text(d) for _, d in chunk]})
-        vectors = [
-            {"id": test_id, "values": values, "metadata": {"status": "published"}}
-            for (test_id, _), values in zip(chunk, answer["data"], strict=True)
-        ]
-        await b.vectorize.upsert(vectors)
+    side = bound_side(b)
+    for start in range(0, len(tests), EMBED_TEXTS_LIMIT):  # the index consumer's batch size
+        await index_documents(side, dict(tests[start : start + EMBED_TEXTS_LIMIT]))
 
 
 Search = Callable[[Bindings, str], Awaitable[Any]]
@@ -110,6 +110,31 @@ async def index_step_cost(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) 
     return out
 
 
+async def similar_cost(b: Bindings, tests: list[tuple[str, dict[str, Any]]]) -> list[float]:
+    """Seconds 비슷한 테스트 takes for a test (its field vectors read, their mean queried)."""
+    out = []
+    for test_id, _ in tests[:50]:
+        t0 = time.perf_counter()
+        await similar(b.db, vector_side(b), test_id, 6)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+async def index_footprint(data_dir: Path) -> tuple[int, int]:
+    """Vectors in the local index and the bytes it holds in memory once loaded (traced while a
+    fresh handle answers its first query)."""
+    tracemalloc.start()
+    index = LocalVectorize(data_dir / VECTORS_FILE, DIMENSIONS, metadata_indexes=METADATA_INDEXES)
+    try:
+        count = (await index.describe())["vectorCount"]
+        await index.query([1.0] + [0.0] * (DIMENSIONS - 1), top_k=1)  # loads the matrix
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        index.close()
+    return int(count), held
+
+
 async def main(sizes: list[int], latency_ms: float, rounds: int, out: str | None = None) -> None:
     _, queries = load_eval_set()
     texts = [q["q"] for q in queries]
@@ -130,9 +155,19 @@ async def main(sizes: list[int], latency_ms: float, rounds: int, out: str | None
                 for mode, values in (await latencies(b, texts, rounds)).items():
                     rows.append((f"{mode} search, {n:,} tests, {where}", values))
                     p50[(n, mode, lat)] = statistics.median(values)
-            cost = await index_step_cost(platform.bindings, tests)
-            rows.append((f"index step per save, {n:,} tests, local", cost))
+            for lat in (0.0, latency_ms):
+                plan = FaultPlan(latency_ms=lat, targets=("db", "ai", "vectorize")) if lat else None
+                b = with_faults(platform.bindings, plan) if plan else platform.bindings
+                where = "local" if not lat else f"{lat:g} ms per call"
+                rows.append((f"비슷한 테스트, {n:,} tests, {where}", await similar_cost(b, tests)))
+                cost = await index_step_cost(b, tests)
+                rows.append((f"index step per save, {n:,} tests, {where}", cost))
             platform.close()
+            vectors, held = await index_footprint(Path(tmp) / str(n))
+            notes.append(
+                f"{n:,} tests: {vectors:,} field vectors ({vectors / n:.1f} per test) of"
+                f" {DIMENSIONS} dimensions; the local index holds them in {held / 1e6:.1f} MB"
+            )
     for n in sizes:
         slower = max(p50[(n, "keyword", latency_ms)], p50[(n, "vector", latency_ms)])
         ratio = p50[(n, "hybrid", latency_ms)] / slower

@@ -20,6 +20,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from quizhub.search.vectors import EMBEDDING_MODEL
+
 __all__ = ["WorkersAiRest", "MissingCredentials", "ACCOUNT_VAR", "TOKEN_VAR", "run_url"]
 
 ACCOUNT_VAR = "CLOUDFLARE_ACCOUNT_ID"
@@ -53,15 +55,15 @@ def _post(url: str, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
 
 class WorkersAiRest:
     """``await run(model, {"text": [...]})`` → ``{"shape": [n, d], "data": [[...], ...]}``, as
-    the binding answers; ``no_answer_score`` is the cut the eval runs the vector side with."""
+    the binding answers (production's model, and so production's cut:
+    ``quizhub.search.vectors.VECTOR_CUTS[EMBEDDING_MODEL]``)."""
 
-    def __init__(
-        self, account: str, token: str, *, no_answer_score: float, post: Post = _post
-    ) -> None:
+    model = EMBEDDING_MODEL
+
+    def __init__(self, account: str, token: str, *, post: Post = _post) -> None:
         self._account = account
         self._token = token
         self._post = post
-        self.no_answer_score = no_answer_score
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ, **kwargs: Any) -> WorkersAiRest:

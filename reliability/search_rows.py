@@ -12,7 +12,7 @@ from quizhub.local.faults import FaultPlan
 from quizhub.pipeline.accept import accept_reindex
 from quizhub.search.service import keyword_ranked
 from quizhub.search.terms import document_terms
-from quizhub.search.vectors import embedding_text
+from quizhub.search.vectors import field_texts, vector_id, vector_ids_of
 from quizhub.store.tests import TestsRepo
 from reliability.rig import Rig
 from reliability.rows import Row, Sizes, _tmp
@@ -38,7 +38,7 @@ async def _converged(rig: Rig) -> dict[str, int]:
     assert b.vectorize is not None and b.ai is not None
     out = {"stale": 0, "missing": 0, "drafts": 0, "published": 0}
     for row in await tests.all_pointers():
-        stored = await b.vectorize.get_by_ids([row.id])
+        stored = await b.vectorize.get_by_ids(vector_ids_of(row.id))
         if row.deleted or row.status != "published":
             out["drafts"] += bool(stored)
             continue
@@ -54,8 +54,13 @@ async def _converged(rig: Rig) -> dict[str, int]:
         if not stored or not found:
             out["missing"] += 1
             continue
-        fresh = (await b.ai.run("x", {"text": [embedding_text(doc)]}))["data"][0]
-        same = max(abs(a - c) for a, c in zip(fresh, stored[0]["values"], strict=True)) < 1e-4
+        fields = field_texts(doc)  # one vector per field, each of the field's current text
+        fresh = (await b.ai.run("x", {"text": list(fields.values())}))["data"]
+        by_id = {v["id"]: v["values"] for v in stored}
+        same = set(by_id) == {vector_id(row.id, f) for f in fields} and all(
+            max(abs(a - c) for a, c in zip(values, by_id[vector_id(row.id, f)], strict=True)) < 1e-4
+            for f, values in zip(fields, fresh, strict=True)
+        )
         out["stale"] += terms != document_terms(doc) or not same
     return out
 

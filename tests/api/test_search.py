@@ -10,6 +10,7 @@ from typing import Any
 
 from quizhub.bindings import Bindings
 from quizhub.search.service import keyword_ranked
+from quizhub.search.vectors import vector_ids_of
 from tests.api.conftest import AUTH, Api, make_api
 from tests.conftest import sample_doc
 from tests.fakes import FakeClock, FlakyWrap, run
@@ -103,7 +104,7 @@ def test_the_reindex_job_rebuilds_a_lost_keyword_index(api: Api) -> None:
     """POST /api/admin/search/reindex is a 202 job that rebuilds the indexes from D1 + R2."""
     api.save("travel", sample_doc("나의 여행 성향 테스트"))
     run(api.b.db.prepare("UPDATE tests SET search_text = ''").run())  # the index fell behind
-    run(api.b.vectorize.delete_by_ids(["travel"]))  # type: ignore[union-attr]
+    run(api.b.vectorize.delete_by_ids(vector_ids_of("travel")))  # type: ignore[union-attr]
     assert _ids(api, q="여행") == []
     r = api.client.post("/api/admin/search/reindex", headers=AUTH)
     assert r.status_code == 202

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from quizhub.search.terms import MIN_COVERAGE, keyword_terms, match_query
+from quizhub.search.service import keyword_ranked
 from quizhub.store.participation import Counts, ParticipationRepo
 from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import VersionsRepo
@@ -159,12 +159,7 @@ async def check_versions_are_found_many_at_once(db: Any) -> None:
 
 async def _keyword(db: Any, q: str) -> list[str]:
     """The keyword query as search makes it (quizhub.search.service.keyword_ranked)."""
-    expression = match_query(q)
-    if expression is None:
-        return []
-    return await TestsRepo(db).keyword_ranked(
-        expression, keyword_terms(q), coverage=MIN_COVERAGE, depth=100
-    )
+    return await keyword_ranked(db, q, depth=100)
 
 
 async def check_keyword_search_finds_korean_bigrams_particles_and_latin_words(db: Any) -> None:
@@ -182,12 +177,18 @@ async def check_keyword_search_finds_korean_bigrams_particles_and_latin_words(db
     assert await _keyword(db, '% * " OR') == []  # no FTS syntax leaks through
 
 
-async def check_keyword_search_ranks_more_matching_terms_first_and_skips_drafts(db: Any) -> None:
+async def check_keyword_search_weighs_words_by_rarity_and_skips_drafts(db: Any) -> None:
+    """A word most tests hold (여행: four of five) is not enough alone; the rare word of the
+    query decides (the frequencies come from the same round trip as the matches)."""
     await _fresh(db)
     await _publish(db, "p-one", 1, title="여름 바다", description="여행")
     await _publish(db, "p-two", 2, title="해외여행 여행 계획", description="여행지")
-    await _publish(db, "p-draft", 3, title="여행 초안", status="draft")
-    assert await _keyword(db, "여행 계획") == ["p-two", "p-one"]
+    await _publish(db, "p-three", 3, title="여행 스타일", description="좋아하는 여행")
+    await _publish(db, "p-draft", 4, title="여행 초안", status="draft")
+    assert set(await _keyword(db, "여행")) == {"p-one", "p-two", "p-three"}
+    assert await _keyword(db, "여행 계획") == ["p-two"]
+    assert await _keyword(db, "여름 여행") == ["p-one"]
+    assert await _keyword(db, "초안") == []  # only a draft holds it
     summaries = await TestsRepo(db).summaries(["p-one", "p-draft", "p-two", "p-none"])
     assert [s["id"] for s in summaries] == ["p-one", "p-two"]  # published only, order kept
 

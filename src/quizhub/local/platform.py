@@ -102,6 +102,9 @@ class LocalPlatform:
     closers: list[Callable[[], None]] = field(default_factory=list)
     # The live status: what the pipeline publishes to and the dev server's WebSocket endpoint.
     live: LocalLive = field(default_factory=LocalLive)
+    # The vector index started empty in a data dir that had one (damaged, or built for another
+    # embedding model): the dev server queues a reindex.
+    vectors_rebuilt: bool = False
 
     def app(self) -> Any:
         """The API as an ASGI app whose requests see ``bindings`` as ``scope["env"]``, behind the
@@ -202,7 +205,7 @@ def build_platform(
     GIL the event loop needs); otherwise it runs in a thread of this process.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    check_data_dir(data_dir)
+    moved = check_data_dir(data_dir, vector_dimensions=EMBEDDING_DIMENSIONS_LOCAL)
     consumer_settings = load_consumer_settings(root / "wrangler.consumer.toml")
     if mode is not None:
         settings = replace(settings, save_mode=mode)
@@ -273,4 +276,6 @@ def build_platform(
             return await run_save_workflow(event, step, bindings, NonRetryableError)
 
         engine.register(SAVE_WORKFLOW, run)
-    return LocalPlatform(data_dir, raw, bindings, broker, consumers, engine, closers, live)
+    platform = LocalPlatform(data_dir, raw, bindings, broker, consumers, engine, closers, live)
+    platform.vectors_rebuilt = VECTORS_FILE in moved
+    return platform

@@ -29,7 +29,13 @@ import numpy as np
 import numpy.typing as npt
 
 from quizhub.local._sqlite import SqliteHandle
-from quizhub.ports import MAX_TOP_K, MAX_TOP_K_ALL_METADATA, RETURN_METADATA, ReturnMetadata
+from quizhub.ports import (
+    MAX_TOP_K,
+    MAX_TOP_K_ALL_METADATA,
+    MAX_UPSERT_BATCH,
+    RETURN_METADATA,
+    ReturnMetadata,
+)
 
 __all__ = [
     "LocalVectorize",
@@ -44,7 +50,6 @@ __all__ = [
 ]
 
 MAX_ID_BYTES = 64
-MAX_UPSERT_BATCH = 1000
 MAX_METADATA_BYTES = 10 * 1024
 MAX_DIMENSIONS = 1536
 INDEXED_STRING_BYTES = 64
@@ -173,6 +178,12 @@ class LocalVectorize:
             for i in dict.fromkeys(wanted)
             if i in stored
         ]
+
+    async def describe(self) -> dict[str, Any]:
+        """``{"dimensions", "vectorCount"}``, as Vectorize describes an index."""
+        with self._handle.locked() as conn:
+            count = conn.execute("SELECT count(*) FROM vectors").fetchone()[0]
+        return {"dimensions": self.dimensions, "vectorCount": int(count)}
 
     async def query(
         self,

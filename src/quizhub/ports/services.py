@@ -13,6 +13,7 @@ __all__ = [
     "RETURN_METADATA",
     "MAX_TOP_K",
     "MAX_TOP_K_ALL_METADATA",
+    "MAX_UPSERT_BATCH",
     "VectorIndex",
     "TextEmbedder",
     "PgConnection",
@@ -29,6 +30,8 @@ ReturnMetadata = Literal["none", "indexed", "all"]
 RETURN_METADATA: tuple[str, ...] = get_args(ReturnMetadata)
 MAX_TOP_K = 100
 MAX_TOP_K_ALL_METADATA = 20
+# The most vectors one upsert takes (and ids one delete is sent, by quizhub).
+MAX_UPSERT_BATCH = 1000
 
 
 class VectorIndex(Protocol):

@@ -9,7 +9,6 @@ on any number of concurrent consumers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,7 +18,26 @@ from quizhub.errors import Code
 from quizhub.ports import D1Database, D1PreparedStatement
 from quizhub.store.jobs import WORKABLE, JobRef, JobsRepo
 
-__all__ = ["Against", "CommitOutcome", "CommitStatus", "TestRow", "TestsRepo", "DocumentFacts"]
+__all__ = [
+    "Against",
+    "CommitOutcome",
+    "CommitStatus",
+    "TestRow",
+    "TestsRepo",
+    "DocumentFacts",
+    "KeywordCandidates",
+]
+
+
+@dataclass(frozen=True)
+class KeywordCandidates:
+    """Tests sharing a term with a query (id and terms, best bm25 first), each term's document
+    frequency in the keyword index, and the number of documents in it."""
+
+    tests: list[tuple[str, set[str]]]
+    df: dict[str, int]
+    n: int
+
 
 # The decision, from the stored rev (?3 the job's rev, ?4 the rev it expects to replace):
 # ?16 = 1 for a create (explicit "baseRev": null): a live test with this id is a conflict.
@@ -360,30 +378,38 @@ class TestsRepo:
         )
         return [{"tag": str(r["tag"]), "tests": int(r["tests"])} for r in rows["results"]]
 
-    async def keyword_ranked(
-        self, expression: str, terms: Iterable[str], *, coverage: float, depth: int
-    ) -> list[str]:
-        """Ids of published tests matching the FTS5 MATCH ``expression``, best bm25 first.
+    async def keyword_candidates(
+        self, expression: str, terms: list[str], *, depth: int
+    ) -> KeywordCandidates:
+        """Published tests matching the FTS5 MATCH ``expression``, best bm25 first (at most
+        ``depth``), each with its terms; and, for weighing the query's ``terms``, how many tests
+        (drafts and deletes too: the FTS index's rows) hold each and how many there are. One D1
+        round trip.
 
-        FTS5 finds tests sharing any term; a test must also hold at least ``coverage`` of the
-        query's distinct ``terms``, so a common bigram (에서, 하기) alone is not a match. Search
-        (``quizhub.search``) makes the expression and the terms from the query."""
-        rows = (
-            await self.db.prepare(
-                """SELECT tests.id, tests.search_text FROM test_search
+        Search (``quizhub.search``) makes the expression and the terms from the query and
+        decides which candidates hold enough of it."""
+        frequency, matches = await self.db.batch(
+            [
+                self.db.prepare(
+                    """SELECT j.value AS term, (SELECT count(*) FROM test_search
+                WHERE test_search MATCH '"' || j.value || '"') AS df,
+              (SELECT count(*) FROM tests) AS n
+            FROM json_each(?1) AS j"""
+                ).bind(json.dumps(terms, ensure_ascii=False)),
+                self.db.prepare(
+                    """SELECT tests.id, tests.search_text FROM test_search
             JOIN tests ON tests.rowid = test_search.rowid
             WHERE test_search MATCH ?1 AND tests.deleted = 0 AND tests.status = 'published'
             ORDER BY bm25(test_search), tests.updated_at DESC LIMIT ?2"""
-            )
-            .bind(expression, depth)
-            .all()
+                ).bind(expression, depth),
+            ]
         )
-        wanted = set(terms)
-        return [
-            str(r["id"])
-            for r in rows["results"]
-            if len(wanted & set(str(r["search_text"]).split())) >= coverage * len(wanted)
-        ]
+        counted = frequency["results"]
+        return KeywordCandidates(
+            [(str(r["id"]), set(str(r["search_text"]).split())) for r in matches["results"]],
+            {str(r["term"]): int(r["df"]) for r in counted},
+            int(counted[0]["n"]) if counted else 0,
+        )
 
     async def summaries(self, ids: list[str], *, tag: str | None = None) -> list[dict[str, Any]]:
         """Summaries of the published tests among ``ids``, in the order of ``ids``."""

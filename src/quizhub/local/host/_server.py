@@ -18,6 +18,7 @@ from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
 from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
 from quizhub.local.postgres import AnalyticsServer, open_analytics
+from quizhub.pipeline.accept import accept_reindex
 
 __all__ = ["serve", "banner", "SWITCH_INTERVAL_S"]
 
@@ -167,6 +168,8 @@ async def _serve(
         # SIGTERM it caught: the embedded PostgreSQL stops with the dev server.
         platform.closers.insert(0, server_of.close)
     seeded = await seed_demo_tests(platform)
+    if platform.vectors_rebuilt:  # the vector index was set aside: the server's runner rebuilds it
+        await accept_reindex(platform.bindings)
     live = platform.live.endpoint(platform.bindings)
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
     config = uvicorn.Config(
