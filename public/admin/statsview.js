@@ -1,5 +1,6 @@
 // 통계: play analytics from GET /api/admin/stats/… — the overview (#/stats: every test played
-// in the window, most played first) and one test (#/stats/{id}: totals, completion rate, a daily
+// in the window, most played first, then the searches that found nothing, 찾지 못한 검색어) and
+// one test (#/stats/{id}: totals, completion rate, a daily
 // chart, the result distribution, the per-question drop-off and the events not counted, by
 // reason). Charts are inline SVG built with DOM calls (CSP script-src 'self', no inline styles,
 // no CDN); every chart has the same numbers as text next to it.
@@ -244,16 +245,53 @@ export function showTestStats(root, testId, days = 30) {
 }
 
 /**
- * The overview into `root` (#/stats).
+ * GET /api/admin/stats/missed-searches: the searches that found nothing most often.
+ * @typedef {object} MissedSearches
+ * @property {number} days
+ * @property {{query: string, misses: number}[]} items
+ */
+
+/**
+ * 찾지 못한 검색어: the searches that found nothing most often in the window. They come from D1,
+ * not Postgres, so they show even when play analytics are unavailable.
+ * @param {number} days
+ * @returns {HTMLElement}
+ */
+function missedSearches(days) {
+  const body = h("div", { class: "stats-body" },
+    h("p", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), "불러오는 중…"));
+  const box = h("section", { class: "stats-missed", id: "stats-missed", "aria-labelledby": "stats-missed-title" },
+    h("h3", { id: "stats-missed-title" }, "찾지 못한 검색어"), body);
+  api("GET", `/api/admin/stats/missed-searches?days=${days}`).then(({ data }) => {
+    const missed = /** @type {MissedSearches} */ (data);
+    replace(body, missed.items.length
+      ? [
+        h("p", { class: "hint" }, `최근 ${missed.days}일 동안 결과가 하나도 없었던 검색어, 많이 찾은 순 (누가 찾았는지는 저장하지 않습니다)`),
+        h("table", { class: "stats-table" },
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "검색어"), h("th", { scope: "col" }, "횟수"))),
+          h("tbody", {}, missed.items.map((it) => h("tr", {},
+            h("th", { scope: "row" }, it.query), h("td", {}, num(it.misses)))))),
+      ]
+      : h("p", { class: "notice notice-ok", role: "status" }, `최근 ${missed.days}일 동안 찾지 못한 검색어가 없습니다.`));
+  }, (/** @type {unknown} */ err) => {
+    if (err instanceof ApiError && err.status === 401) return;
+    replace(body, h("p", { class: "notice notice-error", role: "alert" },
+      `찾지 못한 검색어를 불러오지 못했습니다: ${describeError(err)}`));
+  });
+  return box;
+}
+
+/**
+ * The overview into `root` (#/stats), then the searches that found nothing.
  * @param {HTMLElement} root
  * @param {number} [days]
  * @returns {Promise<void>}
  */
-export function showStatsOverview(root, days = 30) {
+export async function showStatsOverview(root, days = 30) {
   const title = h("div", { class: "jobs-head" },
     h("h2", { id: "stats-title" }, "전체 통계"),
     windowPicker(days, (d) => showStatsOverview(root, d)));
-  return load(root, `/api/admin/stats/overview?days=${days}`, (/** @type {StatsOverview} */ data) => {
+  await load(root, `/api/admin/stats/overview?days=${days}`, (/** @type {StatsOverview} */ data) => {
     if (!data.items.length) {
       return h("p", { class: "notice notice-ok", role: "status" }, `최근 ${data.days}일 동안 기록된 플레이가 없습니다.`);
     }
@@ -274,4 +312,5 @@ export function showStatsOverview(root, days = 30) {
       h("h3", {}, "집계에서 제외된 이벤트"), rejectedBlock(data.rejected),
     ];
   }, title);
+  root.querySelector(".stats-view")?.append(missedSearches(days));
 }

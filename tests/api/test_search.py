@@ -8,12 +8,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from quizhub.api.cursors import search_cursor
+from quizhub.api.responses import NO_STORE
 from quizhub.bindings import Bindings
+from quizhub.domain.days import DAY_MS, MAX_DAYS
 from quizhub.search.service import keyword_ranked
 from quizhub.search.vectors import vector_ids_of
-from tests.api.conftest import AUTH, Api, make_api
+from tests.api.conftest import Api, make_api
 from tests.conftest import sample_doc
-from tests.fakes import FakeClock, FlakyWrap, run
+from tests.fakes import AUTH, FakeClock, FlakyWrap, run
 
 
 def _ids(api: Api, **params: Any) -> list[str]:
@@ -113,3 +116,43 @@ def test_the_reindex_job_rebuilds_a_lost_keyword_index(api: Api) -> None:
     assert (job["status"], job["kind"], job["testId"]) == ("succeeded", "reindex", "")
     assert _ids(api, q="여행") == ["travel"]
     assert run(keyword_ranked(api.b.db, "성향", depth=10)) == ["travel"]
+
+
+def test_initial_consonants_find_titles_and_tags(api: Api) -> None:
+    """ㅇㅎ (여행) finds the travel test by its title, ㅅㄱ (성격) by its tag; initials match the
+    start of no other word's initials here."""
+    api.save("travel", sample_doc("나의 여행 테스트", tags=["성격"]))
+    api.save("coffee", sample_doc("커피 취향", tags=["음료"]))
+    assert _ids(api, q="ㅇㅎ") == ["travel"]
+    assert _ids(api, q="ㅅㄱ") == ["travel"]
+    assert _ids(api, q="ㅋㅍ") == ["coffee"]
+
+
+def test_searches_that_found_nothing_are_counted_by_query_and_day_only(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A first page with no result counts its normalized query (spacing and case folded) for
+    the admin's 통계; a search that found something, or a later page, does not; the table holds
+    the day, the query and a count, nothing about who searched; days past the longest window
+    are dropped."""
+    api = make_api(tmp_path, clock)
+    api.save("travel", sample_doc("나의 여행 성향 테스트"))
+    for q in ("세탁기 청소", "세탁기   청소", "  세탁기 청소 ", "여행", "ZXQV"):
+        _ids(api, q=q)
+    _ids(api, q="세탁기 청소", cursor=search_cursor(20))
+    r = api.client.get("/api/admin/stats/missed-searches", params={"days": 7}, headers=AUTH)
+    assert r.status_code == 200 and r.headers["cache-control"] == NO_STORE
+    assert r.json() == {
+        "days": 7,
+        "items": [{"query": "세탁기 청소", "misses": 3}, {"query": "zxqv", "misses": 1}],
+    }
+    columns = run(api.b.db.prepare("SELECT * FROM missed_searches LIMIT 1").first())
+    assert set(columns or {}) == {"day", "query", "misses"}
+    assert api.client.get("/api/admin/stats/missed-searches").status_code == 401
+    clock.advance(2 * DAY_MS)
+    r = api.client.get("/api/admin/stats/missed-searches", params={"days": 1}, headers=AUTH)
+    assert r.json()["items"] == []  # the window moved past them
+    clock.advance(MAX_DAYS * DAY_MS)
+    _ids(api, q="새 검색어")
+    stored = run(api.b.db.prepare("SELECT query FROM missed_searches").all())["results"]
+    assert [row["query"] for row in stored] == ["새 검색어"]  # the old days were dropped

@@ -6,6 +6,7 @@ mid-test is still counted (the page-hide beacon)."""
 from __future__ import annotations
 
 import time
+import urllib.parse
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -152,3 +153,20 @@ def test_previews_send_no_play_events(new_page: Any, make_test: Any, server: str
     player.goto("/")  # page hide → the view goes out now
     stats = _stats_when(server, test_id, lambda s: s["totals"]["views"] >= 1)
     assert stats["totals"] == {"views": 1, "starts": 0, "answers": 0, "completions": 0, "shares": 0}
+
+
+def test_a_search_that_found_nothing_shows_in_the_admin_stats(new_page: Any, server: str) -> None:
+    """A player's search with no result is listed under 찾지 못한 검색어 in 통계, with how many
+    times it was typed (its spacing and case folded), and nothing about who typed it."""
+    query = "세탁기 배수 필터 청소"
+    for typed in (query, f"  {query}  "):
+        status, found = http("GET", f"{server}/api/tests?q={urllib.parse.quote(typed)}")
+        assert status == 200 and found["items"] == [], found
+    admin = new_page()
+    sign_in(admin)
+    admin.goto("/admin/#/stats")
+    missed = admin.locator("#stats-missed")
+    expect(missed.get_by_role("heading", name="찾지 못한 검색어")).to_be_visible()
+    row = missed.locator("tbody tr", has_text=query)
+    expect(row.locator("td")).to_have_text("2")
+    shot(admin, "admin-stats-missed-searches", full_page=True)

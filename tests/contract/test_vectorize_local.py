@@ -137,6 +137,13 @@ def test_wrong_dimensions_raise_value_error(index: LocalVectorize) -> None:
         _run(index.query([1.0, 0, 0, 0, 0]))
 
 
+def test_describe_counts_the_vectors(index: LocalVectorize) -> None:
+    """``describe()`` answers the dimension count and how many vectors the index holds."""
+    assert _run(index.describe()) == {"dimensions": DIMENSIONS, "vectorCount": 0}
+    _run(index.upsert([{"id": "a", "values": [1.0] + [0.0] * (DIMENSIONS - 1)}]))
+    assert _run(index.describe())["vectorCount"] == 1
+
+
 def test_reopening_with_other_dimensions_is_refused(tmp_path: Path) -> None:
     """The file remembers its dimension count."""
     LocalVectorize(tmp_path / "v.sqlite", 4).close()

@@ -9,8 +9,17 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from quizhub.local.datadir import D1_FILE, KV_FILE, QUEUE_FILE, DataDirError, check_data_dir
+from quizhub.local.datadir import (
+    D1_FILE,
+    KV_FILE,
+    QUEUE_FILE,
+    VECTORS_FILE,
+    DataDirError,
+    check_data_dir,
+)
+from quizhub.local.embedder import DIMENSIONS
 from quizhub.local.host._cli import main
+from quizhub.local.vectors import LocalVectorize
 from quizhub.store.keys import document_key
 from tests.conftest import sample_doc
 from tests.fakes import TOKEN, FakeClock, make_platform, run
@@ -45,6 +54,28 @@ def test_a_garbled_kv_cache_is_moved_aside_and_rebuilt(tmp_path: Path, clock: Fa
     (data / KV_FILE).write_bytes(b"garbage" * 300)
     assert check_data_dir(data) == [KV_FILE]
     assert (data / f"{KV_FILE}.damaged").exists() and not (data / KV_FILE).exists()
+
+
+def test_a_vector_index_of_another_model_is_moved_aside_and_rebuilt(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A vector index built for another embedding model (other dimensions: the one-vector USE
+    index of earlier versions) is moved aside; the platform says so, and the reindex refills
+    the new one."""
+    data = _seeded(tmp_path, clock)
+    (data / VECTORS_FILE).unlink()
+    LocalVectorize(data / VECTORS_FILE, 512).close()
+    platform = make_platform(data, clock)
+    try:
+        assert platform.vectors_rebuilt
+        assert (data / f"{VECTORS_FILE}.512d").exists()
+        assert platform.bindings.vectorize is not None
+        assert run(platform.bindings.vectorize.describe())["dimensions"] == DIMENSIONS
+    finally:
+        platform.close()
+    again = make_platform(data, clock)
+    assert not again.vectors_rebuilt  # nothing to rebuild the second time
+    again.close()
 
 
 @pytest.mark.usefixtures("cli_settings")

@@ -12,6 +12,7 @@ from typing import Any
 from quizhub.analytics.events import day_of
 from quizhub.analytics.store import COLUMNS, AnalyticsStore
 from quizhub.bindings import Bindings
+from quizhub.domain.days import MAX_DAYS
 from quizhub.errors import Code, NotFound, Transient
 from quizhub.ports import AnalyticsDatabase
 from quizhub.store.documents import read_current
@@ -20,7 +21,6 @@ from quizhub.store.tests import TestsRepo
 __all__ = ["DEFAULT_DAYS", "MAX_DAYS", "test_stats", "overview", "analytics_db"]
 
 DEFAULT_DAYS = 30
-MAX_DAYS = 365
 _EPOCH = dt.date(1970, 1, 1)
 
 

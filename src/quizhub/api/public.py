@@ -91,7 +91,9 @@ async def list_tests(
             raise _sort_with_search()
         offset = read_search_cursor(cursor) if cursor else 0
         side, q = vector_side(b), q.strip()
-        found = await searched_tests(b.db, side, q, tag=tag or None, limit=limit, offset=offset)
+        found = await searched_tests(
+            b.db, side, q, tag=tag or None, limit=limit, offset=offset, now_ms=b.clock_ms()
+        )
         more = None if found.next_offset is None else search_cursor(found.next_offset)
         body = {"items": found.items, "nextCursor": more}
         return json_response(body, headers={**_LISTED, "X-Search-Mode": found.mode})

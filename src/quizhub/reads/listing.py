@@ -9,6 +9,7 @@ from typing import Any
 
 from quizhub.domain.jobs import JobRow
 from quizhub.ports import D1Database
+from quizhub.search.missed import count_miss
 from quizhub.search.service import Page, search_page, similar
 from quizhub.search.vectors import VectorSide
 from quizhub.store.jobs import JobsRepo
@@ -65,12 +66,22 @@ async def published_tests(
 
 
 async def searched_tests(
-    db: D1Database, side: VectorSide | None, q: str, *, tag: str | None, limit: int, offset: int
+    db: D1Database,
+    side: VectorSide | None,
+    q: str,
+    *,
+    tag: str | None,
+    limit: int,
+    offset: int,
+    now_ms: int,
 ) -> Page:
     """Results ``offset`` … ``offset + limit`` of the search for ``q``, best match first
-    (keywords alone where the vector side is unbound)."""
+    (keywords alone where the vector side is unbound). A first page that found nothing is
+    counted for the admin (찾지 못한 검색어), as its query and day only."""
     found = await search_page(db, side, q, tag=tag, limit=limit, offset=offset)
-    return Page([_public(i) for i in found.items], found.next_offset, found.mode)
+    if offset == 0 and found.found == 0:
+        await count_miss(db, q, now_ms)
+    return Page([_public(i) for i in found.items], found.next_offset, found.mode, found.found)
 
 
 async def similar_to(db: D1Database, side: VectorSide | None, test_id: str, limit: int) -> Page:
