@@ -15,6 +15,7 @@ import pytest
 
 from quizhub.bindings import Bindings, SaveMode
 from quizhub.domain.preconditions import Precondition
+from quizhub.domain.samples import minimal_document
 from quizhub.pipeline.accept import accept_save
 from quizhub.pipeline.messages import JobMessage
 from quizhub.pipeline.runner import run_job
@@ -28,31 +29,10 @@ URL = "/api/admin/tests/travel"
 
 def _base() -> dict[str, Any]:
     """Three results, one question with one option for each."""
-    return {
-        "title": "여행 성향 테스트",
-        "description": "몇 가지 질문으로 알아보는 여행 스타일",
-        "locale": "ko",
-        "tags": ["여행"],
-        "status": "published",
-        "thumbnail": None,
-        "questions": [
-            {
-                "id": "q1",
-                "text": "여행 전날 밤 나는?",
-                "image": None,
-                "options": [
-                    {"id": "a", "text": "일정표를 확인한다", "scores": {"planner": 2}},
-                    {"id": "b", "text": "일단 잔다", "scores": {"free": 2}},
-                    {"id": "c", "text": "짐을 싼다", "scores": {"relax": 2}},
-                ],
-            }
-        ],
-        "results": [
-            {"id": "planner", "title": "계획형", "description": "…", "image": None},
-            {"id": "free", "title": "자유형", "description": "…", "image": None},
-            {"id": "relax", "title": "휴식형", "description": "…", "image": None},
-        ],
-    }
+    doc = minimal_document("여행 성향 테스트", tags=["여행"])
+    doc["questions"][0]["options"].append({"id": "c", "text": "짐을 싼다", "scores": {"relax": 2}})
+    doc["results"].append({"id": "relax", "title": "휴식형", "description": "…", "image": None})
+    return doc
 
 
 class _RaceBucket:
