@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from quizhub.cloudflare._ffi import call_options, from_js, is_null, iso_utc, js_bytes, unwrap
-from quizhub.errors import Code, Permanent
+from quizhub.errors import ObjectVanished
 from quizhub.ports import R2Object, R2ObjectBody, R2Objects
 
 __all__ = ["R2", "R2SourceAdapter"]
@@ -155,11 +155,7 @@ class R2SourceAdapter:
         raw = await self._bucket.get(self.key)
         # Not `body`: under Miniflare's proxies reading it starts consuming the body.
         if is_null(raw) or not hasattr(raw, "arrayBuffer"):
-            raise Permanent(
-                f"R2 object {self.key!r} was deleted while it was being read",
-                code=Code.OBJECT_VANISHED,
-                params={"key": self.key},
-            )
+            raise ObjectVanished(self.key)
         return raw
 
     async def stream(self) -> Any:

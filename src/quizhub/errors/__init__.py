@@ -16,6 +16,7 @@ from quizhub.errors.codes import Code
 __all__ = [
     "Code",
     "QuizhubError",
+    "ObjectVanished",
     "NotFound",
     "Invalid",
     "Unauthorized",
@@ -107,6 +108,15 @@ class Transient(QuizhubError):
 
 class Permanent(QuizhubError):
     """A failure that retrying cannot fix (poison message, integrity violation)."""
+
+
+class ObjectVanished(Permanent):
+    """An R2 object deleted between being found and being read (an ``R2Source`` read afresh):
+    Permanent, the object is gone."""
+
+    def __init__(self, key: str) -> None:
+        message = f"R2 object {key!r} was deleted while it was being read"
+        super().__init__(message, code=Code.OBJECT_VANISHED, params={"key": key})
 
 
 class StorageDamaged(Permanent):

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from quizhub.bindings import wall_clock_ms
-from quizhub.errors import Code, Permanent, StorageDamaged
+from quizhub.errors import ObjectVanished, StorageDamaged
 from quizhub.local._sqlite import SqliteHandle
 from quizhub.local.r2_rules import (
     MAX_LIST_LIMIT,
@@ -279,9 +279,5 @@ class LocalR2Source:
     async def read(self) -> bytes:
         got = await self._bucket.get(self.key)
         if got is None:
-            raise Permanent(
-                f"R2 object {self.key!r} was deleted while it was being read",
-                code=Code.OBJECT_VANISHED,
-                params={"key": self.key},
-            )
+            raise ObjectVanished(self.key)
         return got.body
