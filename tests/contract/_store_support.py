@@ -19,9 +19,10 @@ from quizhub.domain.revisions import RevGenerator, rev_time_ms
 from quizhub.domain.wire import iso_ms
 from quizhub.errors import Code
 from quizhub.search.terms import document_terms
+from quizhub.store.commit import Against, CommitOutcome, Commits, DocumentFacts
 from quizhub.store.jobs import JobRef, JobsRepo
 from quizhub.store.keys import document_key
-from quizhub.store.tests import Against, CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.tests import TestsRepo
 
 _BASE_MS = 1_795_000_000_000  # 2026-11-18T…Z
 
@@ -116,7 +117,7 @@ async def _commit(
     facts = None if doc is None else DocumentFacts.of(doc, search_terms=document_terms(doc))
     if key is None and doc is not None:
         key = document_key(job.test_id, job.rev)
-    return await TestsRepo(db).commit(job, now, facts, key, against)
+    return await Commits(db).commit(job, now, facts, key, against)
 
 
 async def _rows(db: Any, sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -8,8 +8,9 @@ from typing import Any
 from quizhub.domain.jobs import JobError
 from quizhub.domain.preconditions import Precondition
 from quizhub.errors import Code
+from quizhub.store.commit import Against
 from quizhub.store.jobs import JobRef, JobsRepo
-from quizhub.store.tests import Against, TestsRepo
+from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import VersionsRepo
 from tests.contract._store_support import (
     _commit,
@@ -24,7 +25,7 @@ from tests.contract._store_support import (
 )
 
 
-# ---------------------------------------------------------------- TestsRepo.commit
+# ---------------------------------------------------------------- Commits.commit
 async def check_create_only_conflicts_when_the_test_exists(db: Any) -> None:
     """An explicit "baseRev": null is a create: it applies to a new id, conflicts on a live one,
     and applies again once the test was deleted."""

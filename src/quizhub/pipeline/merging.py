@@ -29,10 +29,11 @@ from quizhub.errors import Code, Transient
 from quizhub.errors.fields import field_error
 from quizhub.ports import D1Database, R2Bucket
 from quizhub.search.terms import document_terms
+from quizhub.store.commit import Against, CommitOutcome, Commits, DocumentFacts
 from quizhub.store.documents import put_immutable, stored_document
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import merged_document_key
-from quizhub.store.tests import Against, CommitOutcome, DocumentFacts, TestsRepo
+from quizhub.store.tests import TestsRepo
 from quizhub.store.versions import VersionsRepo
 
 __all__ = ["commit_merging", "document_facts", "MERGE_ROUNDS"]
@@ -65,16 +66,16 @@ async def commit_merging(
     live version while that rev is behind (at most ``MERGE_ROUNDS`` merges per attempt)."""
     base_rev = job.precondition.base_rev
     assert base_rev is not None
-    tests = TestsRepo(db)
+    commits = Commits(db)
     own = document_facts(doc)
-    outcome = await tests.commit(job, now, own, key, Against(base_rev))
+    outcome = await commits.commit(job, now, own, key, Against(base_rev))
     for _ in range(MERGE_ROUNDS):
         if outcome.status != "moved":
             return outcome
         plan = await _merge(db, bucket, job, base_rev, doc, own, key)
         if plan is None:  # nothing to merge with: decided as the precondition says
-            return await tests.commit(job, now, own, key)
-        outcome = await tests.commit(job, now, plan.facts, plan.key, plan.against)
+            return await commits.commit(job, now, own, key)
+        outcome = await commits.commit(job, now, plan.facts, plan.key, plan.against)
     if outcome.status != "moved":
         return outcome
     raise Transient(

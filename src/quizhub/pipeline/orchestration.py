@@ -26,8 +26,8 @@ from quizhub.errors import Permanent
 from quizhub.pipeline.messages import JobMessage
 from quizhub.ports import WorkflowStep
 from quizhub.push.notify import Notices
+from quizhub.store.commit import CommitOutcome
 from quizhub.store.jobs import JobsRepo
-from quizhub.store.tests import CommitOutcome
 
 __all__ = ["Steps", "InlineSteps", "DurableSteps", "Once", "JobBook", "StepResult"]
 

@@ -21,11 +21,11 @@ from quizhub.pipeline.merging import commit_merging, document_facts
 from quizhub.pipeline.messages import JobMessage, verify_body
 from quizhub.pipeline.purges import purge_reason
 from quizhub.ports import D1Database, KVNamespace, Purger, R2Bucket
+from quizhub.store.commit import CommitOutcome, Commits
 from quizhub.store.documents import put_immutable
 from quizhub.store.jobs import JobRef
 from quizhub.store.keys import document_key, kv_test_key, staging_key
 from quizhub.store.purges import PurgeDebtRepo
-from quizhub.store.tests import CommitOutcome, TestsRepo
 
 __all__ = [
     "load_document",
@@ -82,7 +82,7 @@ async def commit(
     (``quizhub.pipeline.merging``, docs/merge.md)."""
     if doc is None or job.precondition.base_rev is None:
         facts = None if doc is None else document_facts(doc)
-        return await TestsRepo(db).commit(job, now, facts, object_key)
+        return await Commits(db).commit(job, now, facts, object_key)
     return await commit_merging(db, bucket, job, doc, object_key, now)
 
 

@@ -109,7 +109,7 @@ def _new_row(
         *(job.job_id, job.test_id, job.rev, base_rev, job.kind, status, step, 0, 1, message),
         *(body_ref, job.accepted_at, now, create_only, None, None, job.author, job.image_key),
         *(code, params),
-        *(None, None),  # merge_facts, conflicts: written by the commit (quizhub.store.tests)
+        *(None, None),  # merge_facts, conflicts: written by the commit (quizhub.store.commit)
     ]
 
 

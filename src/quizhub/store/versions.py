@@ -1,6 +1,6 @@
 """Versions of a test: every committed revision, listed from D1, read from its immutable R2 object.
 
-The ``test_versions`` rows are written by the commit batch (``quizhub.store.tests``), so a version
+The ``test_versions`` rows are written by the commit batch (``quizhub.store.commit``), so a version
 exists exactly when its save committed; the documents themselves are ``tests/{id}/{rev}.json``,
 never rewritten. Rows from before the table existed may lack a title or status; those are read
 from the object when listed.
