@@ -170,7 +170,7 @@ function conflictGroup(c, n, docs) {
   /** @param {Side} side @param {string} name @param {Change["mine"]} value */
   const choice = (side, name, value) => h("label", { class: "resolution-side", dataset: { side } },
     h("input", { type: "radio", name: `resolution-${n}`, value: side }),
-    h("span", { class: "side-name" }, name),
+    h("span", { class: "side-name" }, name), " ",
     h("span", { class: "side-value" }, valueText(value, c.path)));
   return h("li", { class: "resolution-item", dataset: { path: c.path } },
     h("fieldset", { class: "resolution-choice" },

@@ -325,7 +325,7 @@ function locIn(doc, path) {
 }
 
 /**
- * A value as an editor reads it: a text as it is, a list of items as their ids in order, a
+ * A value as an editor reads it: a text as it is, a list of items as its ids in order, a
  * question or option by its text, a result by its title, a missing value as "(없음)".
  * @param {Value} value
  * @param {string} [path] where it is (the status reads 공개 / 초안)
@@ -336,7 +336,7 @@ export function valueText(value, path = "") {
   if (path === "status" && typeof value === "string") return STATUS_VALUE_KO[value] ?? value;
   if (typeof value === "string") return value === "" ? "(비어 있음)" : value;
   if (typeof value !== "object") return String(value);
-  if (isItems(value)) return idsOf(value).join(" → ") || "(없음)";
+  if (isItems(value)) return idsOf(value).join(", ") || "(없음)";
   if (Array.isArray(value)) return value.map((x) => valueText(x)).join(", ") || "(없음)";
   const name = value.text ?? value.title;
   if (typeof name === "string") {

@@ -925,10 +925,12 @@ function hideBanner() {
 async function resolveConflict(target) {
   const host = view().resolution;
   const baseRev = target.rev;
+  const seq = String(Number(host.dataset.seq ?? 0) + 1); // a later conflict's view wins
+  host.dataset.seq = seq;
   showLoading(host);
   try {
     const loaded = await loadVersions(target.id, baseRev, target.saved, toDocument(target.model, baseRev));
-    if (state.cur !== target || target.saving || host.hidden) return;
+    if (state.cur !== target || target.saving || host.hidden || host.dataset.seq !== seq) return;
     const live = loaded.live;
     if (!live) {
       showDeleted(host, { recreate: () => recreate(target), discard: () => discard(target) });
@@ -947,7 +949,7 @@ async function resolveConflict(target) {
       },
     });
   } catch (err) {
-    if (state.cur === target && !host.hidden) showUnavailable(host, describeError(err), () => resolveConflict(target));
+    if (state.cur === target && !host.hidden && host.dataset.seq === seq) showUnavailable(host, describeError(err), () => resolveConflict(target));
   }
 }
 

@@ -180,7 +180,7 @@ test("values read as text: a missing one, a status, an item, an order", () => {
   assert.equal(valueText(["여행", "성격"]), "여행, 성격");
   assert.equal(valueText(doc.questions[0]), `${doc.questions[0].text} (선택지 ${doc.questions[0].options.length}개)`);
   assert.equal(valueText(doc.results[0]), doc.results[0].title);
-  assert.equal(valueText(doc.questions), "q1 → q2 → q3");
+  assert.equal(valueText(doc.questions), "q1, q2, q3");
 });
 
 test("the versions compare on what the editor can change", () => {
