@@ -111,8 +111,10 @@ def test_the_editor_chooses_field_by_field_and_both_sides_other_changes_are_kept
 def test_a_resolution_saved_after_live_moved_again_is_resolved_again(
     new_page: Any, make_test: Any, admin_api: AdminApi
 ) -> None:
-    """While B chooses, a third save changes the title again: B's chosen save conflicts again,
-    the same view shows the new title as 상대 것, and B's second choice is published."""
+    """While B chooses, B also changes question 3 (which A changed too) and a third save changes
+    the title again: saving first compares B's form again and asks about question 3 as well;
+    the chosen save then conflicts with the third save's title, the same view shows the new
+    title as 상대 것, and B's choices are published."""
     test_id, _ = make_test()
     _, b = _overlap(new_page, test_id)
     expect(_choice(b, "title")).to_be_visible()
@@ -121,6 +123,13 @@ def test_a_resolution_saved_after_live_moved_again_is_resolved_again(
     admin_api.save(test_id, {**third, "title": "C의 제목"}, base_rev=live["rev"])
     _choice(b, "title").get_by_role("radio", name="내 것").check()
     _choice(b, "questions[q1].text").get_by_role("radio", name="내 것").check()
+    _field(b, "questions.2.text").fill("B도 고친 셋째 질문")
+    b.get_by_role("button", name="선택한 내용으로 저장").click()
+    view = b.locator("#conflict-resolution")
+    expect(view).to_contain_text("다시 비교했습니다")
+    expect(view.locator(".resolution-item")).to_have_count(3)
+    for path in ("title", "questions[q1].text", "questions[q3].text"):
+        _choice(b, path).get_by_role("radio", name="내 것").check()
     b.get_by_role("button", name="선택한 내용으로 저장").click()
     title = _choice(b, "title")
     expect(title.locator('[data-side="live"]')).to_contain_text("C의 제목")
@@ -130,7 +139,8 @@ def test_a_resolution_saved_after_live_moved_again_is_resolved_again(
     expect(save_status(b)).to_contain_text("저장 완료")
     saved = admin_api.get(test_id)
     assert (saved["title"], saved["questions"][0]["text"]) == ("B의 제목", "B가 고친 첫 질문")
-    assert saved["questions"][2]["text"] == "A가 고친 셋째 질문"
+    assert saved["questions"][2]["text"] == "B도 고친 셋째 질문"
+    assert saved["description"] == "B가 고친 설명"
 
 
 def test_overwrite_lists_the_other_editors_changes_it_undoes_and_asks_first(
