@@ -1,6 +1,7 @@
 // The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
 // save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
-// conflict banner, the validation summary, the history panel, and the save/delete/restore flows.
+// conflict banner (and under it the choice between the two editors' changes: conflict.js), the
+// validation summary, the history panel, and the save/delete/restore flows.
 // Job progress arrives over the test's live-status WebSocket (live.js) while it is open; polling
 // (jobs.js) takes over when it cannot open, drops or goes quiet. Another editor's save of the
 // open test is announced as it happens, with a button to load it.
