@@ -563,3 +563,49 @@ export function saveStages(job) {
 export function savedText(job) {
   return saveStages(job).map((s) => s.label).join(" · ") || "저장 완료";
 }
+
+// ---------- resolving a conflict (conflict.js) ----------
+
+/**
+ * A test's status as the editor reads it.
+ * @type {Record<string, string>}
+ */
+export const STATUS_VALUE_KO = { published: "공개", draft: "초안" };
+
+/**
+ * What the conflict view says: choosing between this editor's change and the other editor's,
+ * the changes merged on their own, a test deleted meanwhile, and what an overwrite undoes.
+ */
+export const CONFLICT_KO = {
+  title: "겹친 변경 고르기",
+  intro: (/** @type {unknown} */ rev) => `다른 편집자의 저장(${shortRev(rev)})과 내가 같은 곳을 서로 다르게 고쳤습니다. `
+    + "항목마다 남길 내용을 고른 뒤 ‘선택한 내용으로 저장’을 눌러 주세요. 겹치지 않은 변경은 양쪽 모두 그대로 합쳐집니다.",
+  noOverlap: (/** @type {unknown} */ rev) => `지금 최신 버전(${shortRev(rev)})과는 겹치는 곳이 없습니다. `
+    + "‘합친 내용으로 저장’을 누르면 양쪽 변경을 모두 담아 저장합니다. 규칙에 맞지 않는 곳이 있으면 표시되니 고친 뒤 다시 저장해 주세요.",
+  mine: "내 것",
+  theirs: "상대 것",
+  original: "원래 내용",
+  auto: (/** @type {number} */ n) => `자동으로 합쳐진 변경 (${num(n)}곳)`,
+  byThem: "상대 편집자",
+  byMe: "나",
+  saveChosen: "선택한 내용으로 저장",
+  saveMerged: "합친 내용으로 저장",
+  missing: (/** @type {string[]} */ labels) => `고르지 않은 항목이 ${num(labels.length)}곳 있습니다: ${labels.join(", ")}. 항목마다 ‘내 것’이나 ‘상대 것’을 골라 주세요.`,
+  changedMeanwhile: "고르는 동안 편집한 내용이 겹치는 항목을 바꾸어 다시 비교했습니다. 항목을 다시 확인하고 골라 주세요.",
+  stillOverlapping: (/** @type {string[]} */ labels) => `선택을 적용해도 아직 겹치는 곳이 있습니다: ${labels.join(", ")}. 최신 내용을 다시 불러와 고쳐 주세요.`,
+  loading: "상대 편집자의 변경을 불러오는 중…",
+  unavailable: (/** @type {string} */ why) => `상대 편집자의 변경을 불러오지 못했습니다: ${why}`,
+  retry: "다시 시도",
+  deletedTitle: "이 테스트는 삭제되었습니다",
+  deleted: "불러온 뒤 다른 편집자가 이 테스트를 삭제했습니다. 내 내용으로 테스트를 다시 만들거나, 내 변경을 버리고 목록으로 돌아갈 수 있습니다.",
+  recreate: "내 내용으로 다시 만들기",
+  discard: "내 변경 버리고 목록으로",
+  discarded: "삭제된 테스트의 편집을 닫았습니다.",
+  overwriteTitle: "덮어쓰면 되돌아가는 변경",
+  overwriteIntro: (/** @type {number} */ n) => `덮어쓰면 다른 편집자가 저장한 변경 ${num(n)}곳이 내 내용으로 바뀝니다. 아래 내용을 확인한 뒤 덮어쓸지 정해 주세요.`,
+  overwriteDeleted: "다른 편집자가 이 테스트를 삭제했습니다. 덮어쓰면 내 내용으로 테스트를 다시 만들어 삭제가 취소됩니다.",
+  theirValue: "상대가 저장한 내용",
+  afterOverwrite: "덮어쓴 뒤",
+  cancel: "취소",
+  overwrite: "덮어쓰기",
+};

@@ -1,6 +1,7 @@
 // The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
 // save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
-// conflict banner, the validation summary, the history panel, and the save/delete/restore flows.
+// conflict banner (and under it the choice between the two editors' changes: conflict.js), the
+// validation summary, the history panel, and the save/delete/restore flows.
 // Job progress arrives over the test's live-status WebSocket (live.js) while it is open; polling
 // (jobs.js) takes over when it cannot open, drops or goes quiet. Another editor's save of the
 // open test is announced as it happens, with a button to load it.
@@ -9,11 +10,13 @@ import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL, finished } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
 import { buildForm, showErrors, clearErrors, showFieldError, markRequired } from "/admin/editor.js";
-import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText, jobErrorText } from "/admin/messages.js";
+import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText, jobErrorText, CONFLICT_KO } from "/admin/messages.js";
 import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
 import { LiveStatus, LiveLost } from "/admin/live.js";
 import { mergeDocuments } from "/admin/merge.js";
+import { contentOf as content, editable } from "/admin/resolve.js";
+import { confirmOverwrite, loadVersions, showDeleted, showLoading, showResolution, showUnavailable, versionsOf } from "/admin/conflict.js";
 /** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
 /** @import { Accepted, Job } from "/admin/jobs.js" */
 /** @import { Model, SaveBody, TestDocument } from "/admin/model.js" */
@@ -57,6 +60,7 @@ import { mergeDocuments } from "/admin/merge.js";
  * @property {HTMLDivElement} statusActions
  * @property {HTMLDivElement} statusRow
  * @property {HTMLDivElement} banner
+ * @property {HTMLElement} resolution the conflict's resolution (conflict.js), under the banner
  * @property {HTMLDivElement} liveNotice
  * @property {HTMLSpanElement} liveState
  * @property {HTMLSpanElement} presence
@@ -258,22 +262,6 @@ async function rebase(target, job) {
 }
 
 /**
- * A document's content, for a merge: without the envelope (id, rev, baseRev, timestamps),
- * which differs between any two versions and is not the editors' to merge.
- * @param {TestDocument | SaveBody} doc
- * @returns {import("/admin/merge.js").JsonObject}
- */
-function content(doc) {
-  /** @type {Record<string, unknown>} */
-  const rest = { ...doc };
-  for (const key of ENVELOPE) delete rest[key];
-  return /** @type {import("/admin/merge.js").JsonObject} */ (rest);
-}
-
-// A document's fields that are the server's or the request's, never its content.
-const ENVELOPE = ["id", "rev", "baseRev", "createdAt", "updatedAt"];
-
-/**
  * Make the saved version `data` the form's base, showing `document` (it, or it with this
  * editor's unsaved changes merged in).
  * @param {Editing} target
@@ -376,6 +364,7 @@ function renderShell(test) {
     meta: h("p", { class: "editor-meta" }),
     statusRow: h("div", { class: "status-row" }, status, stages, statusActions),
     banner: h("div", { id: "conflict-banner", class: "notice notice-warn banner", role: "alert", hidden: true }),
+    resolution: h("section", { id: "conflict-resolution", class: "resolution", "aria-labelledby": "resolution-title", hidden: true }),
     liveNotice: h("div", { id: "live-notice", class: "notice notice-info banner", role: "status", hidden: true }),
     liveState: h("span", { id: "live-state", class: "live-state", dataset: { state: "closed" } }),
     presence: h("span", { id: "presence", class: "presence", role: "status", hidden: true }),
@@ -401,7 +390,7 @@ function renderShell(test) {
         h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState, els.presence),
         h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn, saveBtn)),
       els.statusRow),
-    els.liveNotice, els.banner, els.summary, els.history, els.formHost);
+    els.liveNotice, els.banner, els.resolution, els.summary, els.history, els.formHost);
   renderForm();
   updateMeta();
 }
@@ -917,12 +906,72 @@ function showBanner(text, job) {
       actionButton("덮어쓰기", () => overwrite(), true)));
   els.banner.dataset.code = (job && job.errorCode) || "";
   els.banner.hidden = false;
+  if (job && job.errorCode !== "test_exists" && state.cur && !state.cur.isNew) resolveConflict(state.cur);
 }
 
 function hideBanner() {
   const els = view();
   els.banner.hidden = true;
   els.banner.replaceChildren();
+  els.resolution.hidden = true;
+  els.resolution.replaceChildren();
+}
+
+/**
+ * Under the banner of a save that conflicted: the other editor's changes next to this editor's,
+ * a choice for each field both changed, and saving the chosen document on top of the live rev
+ * (conflict.js); for a test deleted meanwhile, making it again or dropping the changes.
+ * @param {Editing} target
+ */
+async function resolveConflict(target) {
+  const host = view().resolution;
+  const baseRev = target.rev;
+  const seq = String(Number(host.dataset.seq ?? 0) + 1); // a later conflict's view wins
+  host.dataset.seq = seq;
+  showLoading(host);
+  try {
+    const loaded = await loadVersions(target.id, baseRev, target.saved, toDocument(target.model, baseRev));
+    if (state.cur !== target || target.saving || host.hidden || host.dataset.seq !== seq) return;
+    const live = loaded.live;
+    if (!live) {
+      showDeleted(host, { recreate: () => recreate(target), discard: () => discard(target) });
+      return;
+    }
+    showResolution(host, versionsOf(loaded, live), live, {
+      mine: () => editable(toDocument(target.model, null)),
+      save: (document, doc) => {
+        if (state.cur !== target || target.saving) return;
+        if (target.rev !== baseRev) { // the form took another save meanwhile: compare again
+          resolveConflict(target);
+          return;
+        }
+        adopt(target, doc, document);
+        save();
+      },
+    });
+  } catch (err) {
+    if (state.cur === target && !host.hidden && host.dataset.seq === seq) showUnavailable(host, describeError(err), () => resolveConflict(target));
+  }
+}
+
+/**
+ * The test was deleted since it was loaded: save the form as a new test of the same id.
+ * @param {Editing} target
+ */
+function recreate(target) {
+  if (state.cur !== target || target.saving) return;
+  target.rev = null;
+  save();
+}
+
+/**
+ * The test was deleted since it was loaded: close it, dropping this editor's changes.
+ * @param {Editing} target
+ */
+function discard(target) {
+  if (state.cur !== target || target.saving) return;
+  target.baseline = fingerprint(target.model);
+  state.hooks.closed({ deleted: true, force: true, message: CONFLICT_KO.discarded });
 }
 
 /** Discard local changes and load the latest saved version. */
@@ -939,21 +988,27 @@ async function reload() {
   }
 }
 
-/** Fetch the latest rev, then save the editor's current content on top of it. */
+/**
+ * Fetch the latest rev, say which of the other editor's changes overwriting undoes (and ask),
+ * then save the editor's current content on top of it.
+ */
 async function overwrite() {
   if (!state.cur || state.cur.saving) return;
   const target = state.cur;
+  const baseRev = target.rev;
+  let loaded;
   try {
-    const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
-    target.rev = data.rev ?? null;
+    loaded = await loadVersions(target.id, baseRev, target.saved, toDocument(target.model, baseRev));
   } catch (err) {
-    if (!(err instanceof ApiError && err.status === 404)) {
-      setStatus("failed", `최신 리비전을 확인하지 못했습니다: ${describeError(err)}`);
-      return;
-    }
-    target.rev = null; // deleted meanwhile: save as new
+    setStatus("failed", `최신 리비전을 확인하지 못했습니다: ${describeError(err)}`);
+    return;
   }
-  if (state.cur === target) await save();
+  const live = loaded.live;
+  if (state.cur !== target || target.saving || target.rev !== baseRev) return;
+  if (!(await confirmOverwrite(live ? versionsOf(loaded, live) : null))) return;
+  if (state.cur !== target || target.saving || target.rev !== baseRev) return;
+  target.rev = live ? live.rev ?? null : null; // deleted meanwhile: save as new
+  await save();
 }
 
 // ---------- delete ----------

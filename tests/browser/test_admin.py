@@ -133,7 +133,7 @@ def test_conflict_between_two_editors_then_overwrite(
 ) -> None:
     """Two editors load the same rev and change the same field; the second save ends in conflict
     with a banner (the change overlaps, so neither the form's rebase nor the pipeline's merge can
-    take it); 덮어쓰기 then wins."""
+    take it); 덮어쓰기, once confirmed in the dialog that names the title it reverts, wins."""
     test_id, _ = make_test()
     first, second = new_page(), new_page()
     for p in (first, second):
@@ -155,6 +155,14 @@ def test_conflict_between_two_editors_then_overwrite(
     expect(title_input(second)).to_have_value("두 번째 편집자의 제목")  # nothing typed was lost
 
     banner.get_by_role("button", name="덮어쓰기").click()
+    dialog = second.get_by_role("dialog", name="덮어쓰면 되돌아가는 변경")
+    loss = dialog.locator(".overwrite-losses li")
+    expect(loss).to_have_count(1)
+    expect(loss.locator("strong")).to_have_text("제목")
+    expect(loss.locator(".side-value")).to_have_text(
+        ["첫 번째 편집자의 제목", "두 번째 편집자의 제목"]
+    )
+    dialog.get_by_role("button", name="덮어쓰기").click()
     expect(save_status(second)).to_contain_text("저장 완료")
     expect(banner).to_be_hidden()
     assert admin_api.get(test_id)["title"] == "두 번째 편집자의 제목"

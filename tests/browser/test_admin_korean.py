@@ -213,7 +213,8 @@ def test_a_conflict_says_in_korean_what_happened_and_what_to_do(
     new_page: Any, scan: Scanner, make_test: Any, admin_api: AdminApi
 ) -> None:
     """Another editor saved a different title first: the save's merge overlaps, and the banner
-    says so with the field both changed, the list's last job too."""
+    says so with the field both changed, the list's last job too; the view choosing between the
+    two titles, its error when nothing is chosen, and the 덮어쓰기 confirmation are Korean."""
     test_id, doc = make_test()
     page = _editor(new_page, scan, test_id)
     other = {k: v for k, v in doc.items() if k not in ("id", "rev", "createdAt", "updatedAt")}
@@ -223,9 +224,41 @@ def test_a_conflict_says_in_korean_what_happened_and_what_to_do(
     banner = page.locator("#conflict-banner")
     expect(banner).to_contain_text("같은 곳을 서로 다르게 고쳐 합치지 못했습니다: 제목.")
     expect(banner).to_have_attribute("data-code", "merge_conflict")
+    resolution = page.locator("#conflict-resolution")
+    expect(resolution.locator(".resolution-item")).to_have_count(1)
     scan.assert_korean(page, "conflict")
+    resolution.get_by_role("button", name="선택한 내용으로 저장").click()
+    expect(resolution.locator(".resolution-error")).to_contain_text("고르지 않은 항목이 1곳")
+    scan.assert_korean(page, "conflict, nothing chosen")
+    banner.get_by_role("button", name="덮어쓰기").click()
+    dialog = page.get_by_role("dialog", name="덮어쓰면 되돌아가는 변경")
+    expect(dialog.locator(".overwrite-losses li")).to_have_count(1)
+    scan.assert_korean(page, "overwrite confirmation")
+    dialog.get_by_role("button", name="취소").click()
+    expect(dialog).to_be_hidden()
     expect(page.locator(f'a.test-item[data-test-id="{test_id}"]')).to_contain_text("충돌")
     scan.assert_korean(page, "list after a conflict")
+
+
+def test_a_test_deleted_while_edited_says_in_korean_what_can_be_done(
+    new_page: Any, scan: Scanner, make_test: Any, admin_api: AdminApi
+) -> None:
+    """Another editor deleted the test: the save says so and offers to make it again or to drop
+    the changes; dropping them closes the editor with a Korean line."""
+    test_id, _ = make_test()
+    page = _editor(new_page, scan, test_id)
+    expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
+    title_input(page).fill("삭제된 뒤의 제목")
+    status, job = http("DELETE", f"{admin_api.base}/api/admin/tests/{test_id}", token=ADMIN_TOKEN)
+    assert status in (200, 202), job
+    expect(page.locator("#live-notice")).to_contain_text("삭제했습니다")
+    page.get_by_role("button", name="저장하기").click()
+    view = page.locator("#conflict-resolution")
+    expect(view.get_by_role("heading", name="이 테스트는 삭제되었습니다")).to_be_visible()
+    scan.assert_korean(page, "deleted since loaded")
+    view.get_by_role("button", name="내 변경 버리고 목록으로").click()
+    expect(page.locator("#editor-empty")).to_contain_text("삭제된 테스트의 편집을 닫았습니다.")
+    scan.assert_korean(page, "deleted since loaded, closed")
 
 
 def test_a_rejected_upload_says_which_images_are_accepted(
