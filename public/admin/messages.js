@@ -271,7 +271,7 @@ export const CODE_KO = {
     ? `불러온 뒤 다른 편집자가 먼저 저장했습니다 (불러온 버전 ${shortRev(p.baseRev)}, 지금 버전 ${shortRev(p.liveRev)}). 최신 내용을 다시 불러오거나 내 내용으로 덮어쓸 수 있습니다.`
     : `불러온 뒤(${shortRev(p.baseRev)}) 이 테스트가 삭제되었습니다. 내 내용으로 다시 만들려면 덮어쓰기를 눌러 주세요.`),
   deleted_since_loaded: (p) => `불러온 뒤(${shortRev(p.baseRev)}) 다른 편집자가 이 테스트를 삭제했습니다 (${shortRev(p.liveRev)}). 내 내용으로 다시 만들려면 덮어쓰기를 눌러 주세요.`,
-  merge_conflict: (p) => `다른 편집자의 저장(${shortRev(p.liveRev)})과 같은 곳을 서로 다르게 고쳐 합치지 못했습니다: ${pathsText(p.paths, p.count)}. 최신 내용을 다시 불러와 고치거나, 내 내용으로 덮어쓸 수 있습니다.`,
+  merge_conflict: (p) => `다른 편집자의 저장(${shortRev(p.liveRev)})과 같은 곳을 서로 다르게 고쳐 합치지 못했습니다: ${pathsText(p.paths, p.count)}. 아래에서 곳마다 내 것과 상대 것 중 하나를 골라 저장하거나, 최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.`,
   merge_broke_rules: (p) => `다른 편집자의 저장(${shortRev(p.liveRev)})과 합치면 테스트가 규칙을 어기게 되어 반영하지 않았습니다: ${pathText(p.path)} — ${RULE_KO[String(p.rule)] ?? "규칙 위반"}${typeof p.count === "number" && p.count > 1 ? ` 외 ${num(p.count - 1)}건` : ""}. 최신 내용을 다시 불러와 고치거나, 내 내용으로 덮어쓸 수 있습니다.`,
   attempt_failed: (p, d) => (d > 0
     ? `${num(p.attempt)}번째 시도 — ${causeText(p.cause, d) || "실패했습니다."}`

@@ -185,7 +185,7 @@ describe("a merge's conflicts", () => {
     const params = { baseRev: "01JCE0000000000000000000AA", liveRev: LIVE, paths: ["title", "questions[q1].options[a].scores[relax]"], count: 4 };
     assert.equal(jobErrorText(job({ status: "conflict", error: "conflict: …", errorCode: "merge_conflict", errorParams: params })),
       "다른 편집자의 저장(…000000BB)과 같은 곳을 서로 다르게 고쳐 합치지 못했습니다: 제목, 질문 q1 › 선택지 a › 점수 relax 외 2곳."
-      + " 최신 내용을 다시 불러와 고치거나, 내 내용으로 덮어쓸 수 있습니다.");
+      + " 아래에서 곳마다 내 것과 상대 것 중 하나를 골라 저장하거나, 최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.");
   });
 
   test("say which rule the merged test would break, and where", () => {
