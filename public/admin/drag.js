@@ -1,6 +1,7 @@
 // Drag to reorder: the items of one list (questions, a question's options, results) move by
-// HTML drag and drop, picked up by their handle (a grip beside the item's name); the ↑/↓
-// buttons stay for keyboards. An item dropped on another takes its place.
+// HTML drag and drop, picked up by their handle (a grip beside the item's name: the fields'
+// text stays selectable with the mouse); the ↑/↓ buttons stay for keyboards. An item dropped
+// on another takes its place.
 import { h } from "/assets/dom.js";
 
 /**
@@ -17,21 +18,12 @@ import { h } from "/assets/dom.js";
  */
 export function dragHandle({ group, index, name, item, onDrop }) {
   const handle = h("span", {
-    class: "drag-handle", title: `끌어서 ${name}의 순서를 바꾸세요`, "aria-hidden": "true",
+    class: "drag-handle", title: `끌어서 ${name}의 순서를 바꾸세요`, "aria-hidden": "true", draggable: "true",
   }, "⠿");
-  const block = () => handle.closest(item);
-  handle.addEventListener("pointerdown", () => {
-    const el = block();
-    if (el instanceof HTMLElement) el.draggable = true;
-  });
-  handle.addEventListener("pointerup", () => {
-    const el = block();
-    if (el instanceof HTMLElement) el.draggable = false;
-  });
-  // The listeners go on the item once it is in the document (the handle is built first).
+  // The item is found once it holds the handle (the handle is built first).
   queueMicrotask(() => {
-    const el = block();
-    if (el instanceof HTMLElement) dropTarget(el, group, index, onDrop);
+    const el = handle.closest(item);
+    if (el instanceof HTMLElement) dropTarget(el, handle, group, index, onDrop);
   });
   return handle;
 }
@@ -48,22 +40,27 @@ const mime = (group) => `application/x-quizhub-${group.toLowerCase()}`;
  * Make `el` (item `index` of `group`) draggable from its handle and a place to drop its
  * siblings on.
  * @param {HTMLElement} el
+ * @param {HTMLElement} handle
  * @param {string} group
  * @param {number} index
  * @param {(from: number, to: number) => void} onDrop
  */
-function dropTarget(el, group, index, onDrop) {
+function dropTarget(el, handle, group, index, onDrop) {
   const type = mime(group);
-  el.addEventListener("dragstart", (e) => {
-    if (e.target !== el || !e.dataTransfer) return;
+  handle.addEventListener("dragstart", (e) => {
+    if (!e.dataTransfer) return;
     e.stopPropagation();
     e.dataTransfer.effectAllowed = "move";
     e.dataTransfer.setData(type, String(index));
+    e.dataTransfer.setDragImage(el, 16, 16);
     el.classList.add("dragging");
+    // Which item is on the move is kept on the list itself too: a drag's data can be read
+    // back only on drop, and not by every platform's drag and drop.
+    if (el.parentElement) el.parentElement.dataset.dragFrom = String(index);
   });
-  el.addEventListener("dragend", () => {
-    el.draggable = false;
+  handle.addEventListener("dragend", () => {
     el.classList.remove("dragging");
+    if (el.parentElement) delete el.parentElement.dataset.dragFrom;
   });
   const ours = (/** @type {DragEvent} */ e) => Boolean(e.dataTransfer && e.dataTransfer.types.includes(type));
   el.addEventListener("dragover", (e) => {
@@ -80,7 +77,7 @@ function dropTarget(el, group, index, onDrop) {
     el.classList.remove("drop-over");
     if (!ours(e) || !e.dataTransfer) return;
     e.stopPropagation();
-    const from = Number(e.dataTransfer.getData(type));
+    const from = Number(el.parentElement?.dataset.dragFrom ?? e.dataTransfer.getData(type));
     if (!Number.isInteger(from)) return;
     e.preventDefault();
     if (from !== index) onDrop(from, index);

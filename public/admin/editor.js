@@ -367,7 +367,7 @@ function questionBlock(m, q, i, ui, min, max) {
   const mark = h("span", { class: "toggle-mark", "aria-hidden": "true" }, open ? "▾" : "▸");
   const toggle = h("button", {
     type: "button", class: "question-toggle", "aria-expanded": String(open), "aria-controls": bodyId,
-    title: open ? `${name} 접기` : `${name} 펼치기`,
+    "aria-label": open ? `${name} 접기` : `${name} 펼치기`,
     dataset: { path: `questions.${i}.toggle` },
     on: { click: () => { q._closed = !body.hidden; ui.structure(`questions.${i}.toggle`); } },
   }, mark, h("span", { class: "question-name" }, name));
@@ -404,6 +404,7 @@ function questionBlock(m, q, i, ui, min, max) {
     block.classList.remove("collapsed");
     toggle.setAttribute("aria-expanded", "true");
     mark.textContent = "▾";
+    toggle.setAttribute("aria-label", `${name} 접기`);
   });
   return block;
 }
