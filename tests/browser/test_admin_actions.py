@@ -154,3 +154,22 @@ def test_ids_are_read_only_once_the_test_is_published(page: Page, make_test: Any
     expect(result.locator(".advanced")).to_contain_text("바꿀 수 없습니다")
     expect(page.locator('[data-path="questions.0.id"]')).not_to_be_editable()
     expect(page.locator(".editor-meta .rev-copy")).to_have_attribute("data-rev", doc["rev"])
+
+
+def test_an_error_in_a_folded_question_unfolds_it(page: Page, make_test: Any) -> None:
+    """Saving with a question's text emptied while it is folded: the question opens and its
+    field shows the error."""
+    test_id, _ = make_test(status="draft")
+    sign_in(page)
+    open_test(page, test_id)
+    text = page.locator('[data-path="questions.2.text"]')
+    text.fill("")
+    page.get_by_role("button", name="모두 접기").click()
+    expect(text).to_be_hidden()
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_contain_text("입력값 오류")
+    expect(text).to_be_visible()
+    expect(text).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("button", name="질문 3 접기")).to_have_attribute(
+        "aria-expanded", "true"
+    )
