@@ -33,7 +33,18 @@ export function relabel(root, key, text) {
   for (const el of root.querySelectorAll(`[data-label-key="${CSS.escape(key)}"]`)) {
     if (el instanceof HTMLElement) el.textContent = text.trim() || el.dataset.labelFallback || "";
   }
+  for (const el of root.querySelectorAll(`input[data-score-key="${CSS.escape(key)}"]`)) {
+    if (el instanceof HTMLElement) el.setAttribute("aria-label", scoreLabel(el.dataset.rowName || "", text.trim() || el.dataset.resultFallback || ""));
+  }
 }
+
+/**
+ * A score cell's name: "질문 1 선택지 2 → 계획형 점수".
+ * @param {string} row
+ * @param {string} result
+ * @returns {string}
+ */
+const scoreLabel = (row, result) => `${row} → ${result} 점수`;
 
 /**
  * The score table section. `onEdit(input)` is called after a score is typed.
@@ -66,8 +77,10 @@ export function scoreMatrix(m, onEdit) {
         const range = valueRange(scorePath);
         const input = h("input", {
           id: uid(), type: "number", step: 1, min: range.min, max: range.max, inputmode: "numeric",
-          class: "score-input", placeholder: "0", "aria-label": `${rowName} → ${resultName(r, ri)} 점수`,
+          class: "score-input", placeholder: "0", "aria-label": scoreLabel(rowName, resultName(r, ri)),
         });
+        input.dataset.rowName = rowName;
+        input.dataset.resultFallback = `결과 ${ri + 1}`;
         input.value = scoreOf(option, r);
         input.dataset.path = scorePath;
         input.dataset.scoreKey = r._k;

@@ -127,7 +127,9 @@ def test_duplicate_drag_fold_and_the_score_table(
     page.get_by_role("button", name="질문 2 펼치기").click()
     expect(page.locator('[data-path="questions.1.text"]')).to_be_visible()
 
-    score = page.get_by_label("질문 3 선택지 2 → 자유형 여행자 점수")
+    page.get_by_label("결과 2 이름").fill("자유로운 여행자")  # the table's names follow
+    expect(page.locator(".matrix-result").nth(1)).to_have_text("자유로운 여행자")
+    score = page.get_by_label("질문 3 선택지 2 → 자유로운 여행자 점수")
     score.fill("3")
     page.get_by_role("button", name="저장하기").click()
     expect(save_status(page)).to_contain_text("저장 완료")
@@ -142,8 +144,10 @@ def test_duplicate_drag_fold_and_the_score_table(
 
 
 def test_ids_are_read_only_once_the_test_is_published(page: Page, make_test: Any) -> None:
-    """A published test's question and result ids are shown in 고급, read-only, with why."""
+    """A published test's question and result ids are shown in 고급, read-only, with why; the
+    rev shows short, and 복사 copies it whole."""
     test_id, doc = make_test()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     sign_in(page)
     open_test(page, test_id)
     result = page.locator('.block.result[data-path="results.0"]')
@@ -153,7 +157,14 @@ def test_ids_are_read_only_once_the_test_is_published(page: Page, make_test: Any
     expect(rid).not_to_be_editable()
     expect(result.locator(".advanced")).to_contain_text("바꿀 수 없습니다")
     expect(page.locator('[data-path="questions.0.id"]')).not_to_be_editable()
-    expect(page.locator(".editor-meta .rev-copy")).to_have_attribute("data-rev", doc["rev"])
+    meta = page.locator(".editor-meta")
+    expect(meta).to_contain_text(f"rev …{doc['rev'][-8:]}")
+    expect(meta).not_to_contain_text(doc["rev"])
+    copy = meta.get_by_role("button", name="전체 rev 복사")
+    expect(copy).to_have_attribute("data-rev", doc["rev"])
+    copy.click()
+    expect(copy).to_have_text("복사했습니다")
+    assert page.evaluate("navigator.clipboard.readText()") == doc["rev"]
 
 
 def test_an_error_in_a_folded_question_unfolds_it(page: Page, make_test: Any) -> None:
