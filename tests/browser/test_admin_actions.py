@@ -184,3 +184,31 @@ def test_an_error_in_a_folded_question_unfolds_it(page: Page, make_test: Any) ->
     expect(page.get_by_role("button", name="질문 3 접기")).to_have_attribute(
         "aria-expanded", "true"
     )
+
+
+def test_results_and_options_move_by_dragging(
+    new_page: Any, make_test: Any, admin_api: AdminApi
+) -> None:
+    """A result dragged onto the one above takes its place, and so does an option; the scores
+    stay with their option and result."""
+    test_id, before = make_test(status="draft")
+    page = new_page(height=2400)  # both lists in view: a drag that scrolls may pick up another
+    sign_in(page)
+    open_test(page, test_id)
+    page.locator('.block.result[data-path="results.1"] .block-head > .drag-handle').drag_to(
+        page.locator('.block.result[data-path="results.0"] .block-head')
+    )
+    expect(page.locator('[data-path="results.0.title"]')).to_have_value(
+        before["results"][1]["title"]
+    )
+    page.locator('.option-block[data-path="questions.0.options.1"] .drag-handle').drag_to(
+        page.locator('.option-block[data-path="questions.0.options.0"] .option-line')
+    )
+    expect(page.locator('[data-path="questions.0.options.0.text"]')).to_have_value(
+        before["questions"][0]["options"][1]["text"]
+    )
+    page.get_by_role("button", name="저장하기").click()
+    expect(save_status(page)).to_contain_text("저장 완료")
+    doc = admin_api.get(test_id)
+    assert [r["id"] for r in doc["results"]] == [r["id"] for r in before["results"]][::-1]
+    assert doc["questions"][0]["options"] == before["questions"][0]["options"][::-1]
