@@ -2,7 +2,8 @@
 // (#/tests/{id}, #/new/{id}, #/jobs = 작업 상태), and the unsaved-changes guards.
 import { byId, h, replace } from "/assets/dom.js";
 import { api, token, setUnauthorizedHandler, describeError, ApiError } from "/admin/api.js";
-import { fromDocument, blankModel, TEST_ID_RE } from "/admin/model.js";
+import { fromDocument, blankModel, newTestId, TEST_ID_RE } from "/admin/model.js";
+import { shortRev } from "/admin/revcopy.js";
 import { STATUS_KO, stepLabel, jobErrorText } from "/admin/messages.js";
 import { loadRules } from "/admin/rules.js";
 import * as wb from "/admin/workbench.js";
@@ -130,16 +131,6 @@ function renderList() {
   }));
 }
 
-/**
- * @param {string | null | undefined} rev
- * @returns {string}
- */
-function shortRev(rev) {
-  if (!rev) return "-";
-  const s = String(rev);
-  return s.length > 12 ? `…${s.slice(-8)}` : s;
-}
-
 async function loadList() {
   const { data } = /** @type {ApiResult<Page<TestSummary> | null>} */ (await api("GET", "/api/admin/tests"));
   tests = (data && data.items) || [];
@@ -168,13 +159,17 @@ byId("open-stats").addEventListener("click", (e) => {
 
 // ---------- new test dialog ----------
 
+// The dialog offers a free test id, made here (model.js newTestId): 만들기 takes it as it is;
+// the editor may type another (the public address /t/{id} uses it, for good).
 const dialog = byId("new-dialog", HTMLDialogElement);
 byId("new-test").addEventListener("click", () => {
-  byId("new-id", HTMLInputElement).value = "";
+  const input = byId("new-id", HTMLInputElement);
+  input.value = newTestId(tests.map((t) => t.id));
   byId("new-id-error").textContent = "";
-  byId("new-id", HTMLInputElement).removeAttribute("aria-invalid");
+  input.removeAttribute("aria-invalid");
   dialog.showModal();
-  byId("new-id", HTMLInputElement).focus();
+  input.focus();
+  input.select();
 });
 byId("new-cancel").addEventListener("click", () => dialog.close());
 byId("new-form").addEventListener("submit", (e) => {
@@ -316,7 +311,8 @@ async function route({ force = false } = {}) {
   try {
     const { data } = /** @type {ApiResult<TestDocument>} */ (await api("GET", `/api/admin/tests/${encodeURIComponent(target.id)}`));
     if (seq !== loadSeq) return;
-    wb.open({ id: target.id, isNew: false, rev: data.rev, model: fromDocument(data) });
+    const published = Boolean(tests.find((t) => t.id === target.id)?.publishedAt);
+    wb.open({ id: target.id, isNew: false, rev: data.rev, model: fromDocument(data), published });
     renderList();
   } catch (err) {
     if (seq !== loadSeq) return;

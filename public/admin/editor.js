@@ -4,11 +4,14 @@
 // name. How many questions, options and results a test takes is the API's rule (rules.js).
 import { h } from "/assets/dom.js";
 import { imageUrl } from "/assets/dom.js";
-import { addTag, move, newOption, newQuestion, newResult } from "/admin/model.js";
+import { addTag, duplicateQuestion, move, moveTo, newOption, newQuestion, newResult, scoreInTurn } from "/admin/model.js";
 import { imageStepLabel, jobErrorText, jobStatusText } from "/admin/messages.js";
-import { countLimits, valueRange } from "/admin/rules.js";
+import { countLimits } from "/admin/rules.js";
+import { dragHandle } from "/admin/drag.js";
+import { relabel, scoreMatrix } from "/admin/matrix.js";
+/** @import { Child } from "/assets/dom.js" */
 /** @import { Job, JobStatus } from "/admin/jobs.js" */
-/** @import { Loc, Model, ModelOption, ModelQuestion, ModelResult } from "/admin/model.js" */
+/** @import { Loc, Model, ModelQuestion, ModelResult } from "/admin/model.js" */
 
 /**
  * "(2–50개)" for a list's limits; "" when they are not known.
@@ -33,6 +36,8 @@ function countText({ min, max }) {
  * @property {(err: unknown) => string} describe a Korean message for a failure
  * @property {(file: File, onAccepted: (key: string) => void, onJob: (job: Job) => void) => Promise<UploadOutcome>} upload
  * @property {(input: Input) => void} [check] show what is wrong with the field just edited
+ * @property {boolean} [lockedIds] the test has been published: its question and result ids
+ *   are read-only (public result addresses and the per-result counts use them)
  */
 
 /**
@@ -65,6 +70,7 @@ export function buildForm(model, ui) {
     basicsSection(model, ui),
     resultsSection(model, ui),
     questionsSection(model, ui),
+    scoreMatrix(model, (input) => edited(input, ui)),
   );
   return form;
 }
@@ -150,10 +156,11 @@ function tagsField(m, ui) {
 /**
  * @param {string} title
  * @param {HTMLButtonElement[]} buttons
+ * @param {HTMLElement} [handle] the drag handle
  * @returns {HTMLDivElement}
  */
-function blockHead(title, buttons) {
-  return h("div", { class: "block-head" }, h("h3", {}, title), h("div", { class: "block-tools" }, buttons));
+function blockHead(title, buttons, handle) {
+  return h("div", { class: "block-head" }, handle, h("h3", {}, title), h("div", { class: "block-tools" }, buttons));
 }
 
 /**
@@ -222,6 +229,60 @@ function basicsSection(m, ui) {
 }
 
 /**
+ * The 고급 part of an item (closed until opened): its technical ids. `locked`: they cannot be
+ * changed, and the hint says why.
+ * @param {Child[]} fields
+ * @param {string} [lockedHint]
+ * @returns {HTMLDetailsElement}
+ */
+function advanced(fields, lockedHint) {
+  return h("details", { class: "advanced" },
+    h("summary", {}, "고급"),
+    lockedHint ? h("p", { class: "hint" }, lockedHint) : null,
+    h("div", { class: "advanced-fields" }, fields));
+}
+
+const LOCKED_RESULT_IDS = "공개된 적이 있는 테스트라 결과 ID를 바꿀 수 없습니다. 공개 결과 주소(/t/…/r/결과 ID)와 결과별 통계가 이 ID를 씁니다.";
+const LOCKED_QUESTION_IDS = "공개된 적이 있는 테스트라 질문 ID를 바꿀 수 없습니다. 문항별 통계가 이 ID를 씁니다.";
+
+/**
+ * An id field of the 고급 part; read-only when `locked`.
+ * @param {{label: string, path: string, value: string, aria?: string, locked?: boolean, onInput: (value: string, input: HTMLInputElement | HTMLTextAreaElement) => void}} field
+ * @returns {HTMLDivElement}
+ */
+function idField({ label, path, value, aria, locked = false, onInput }) {
+  const field = textField({ label, path, value, aria, cls: "narrow id-field", onInput });
+  const input = field.querySelector("input");
+  if (input) {
+    input.classList.add("mono");
+    input.spellcheck = false;
+    input.readOnly = locked;
+    input.dataset.idField = "";
+  }
+  return field;
+}
+
+/**
+ * Make every id field of `form` read-only (`locked`) or editable: a test that has been
+ * published keeps its question and result ids (options' ids stay editable).
+ * @param {ParentNode} form
+ * @param {boolean} locked
+ */
+export function lockIds(form, locked) {
+  for (const el of form.querySelectorAll("input[data-id-field]")) {
+    if (!(el instanceof HTMLInputElement)) continue;
+    if (/^(questions\.\d+|results\.\d+)\.id$/.test(el.dataset.path || "")) el.readOnly = locked;
+  }
+}
+
+/**
+ * Whether the question is shown whole (true) or only its summary line.
+ * @param {ModelQuestion} q
+ * @returns {boolean}
+ */
+const isOpen = (q) => !q._closed;
+
+/**
  * @param {Model} m
  * @param {FormUi} ui
  * @returns {HTMLElement}
@@ -231,26 +292,28 @@ function resultsSection(m, ui) {
   const { min, max } = limits;
   const blocks = m.results.map((r, i) => {
     const name = `결과 ${i + 1}`;
-    return h("div", { class: "block", dataset: { path: `results.${i}`, key: r._k } },
-      blockHead(name, itemTools(m.results, i, "results", name, ui, min)),
+    return h("div", { class: "block result", dataset: { path: `results.${i}`, key: r._k } },
+      blockHead(name, itemTools(m.results, i, "results", name, ui, min), dragHandle({
+        group: "results", index: i, name, item: ".block",
+        onDrop: (from, to) => ui.structure(`results.${moveTo(m.results, from, to)}.title`),
+      })),
       h("div", { class: "block-errors" }),
-      h("div", { class: "row" },
-        textField({ label: "결과 ID", path: `results.${i}.id`, value: r.id, cls: "narrow",
-          onInput: (v, el) => { r.id = v; renameScores(r); edited(el, ui); } }),
-        textField({ label: "결과 이름", path: `results.${i}.title`, value: r.title, cls: "grow",
-          onInput: (v, el) => { r.title = v; relabelScores(r); edited(el, ui); } })),
+      textField({ label: "결과 이름", path: `results.${i}.title`, value: r.title, aria: `${name} 이름`,
+        onInput: (v, el) => { r.title = v; relabel(formOf(el), r._k, v); edited(el, ui); } }),
       textField({ label: "결과 설명", path: `results.${i}.description`, value: r.description, multiline: true,
-        onInput: (v, el) => { r.description = v; edited(el, ui); } }),
+        aria: `${name} 설명`, onInput: (v, el) => { r.description = v; edited(el, ui); } }),
       imageField({ label: "결과 이미지", path: `results.${i}.image`, value: r.image, ui,
-        onSet: (key) => { r.image = key; } }));
+        onSet: (key) => { r.image = key; } }),
+      advanced([idField({ label: "결과 ID", path: `results.${i}.id`, value: r.id, aria: `${name} ID`, locked: ui.lockedIds,
+        onInput: (v, el) => { r.id = v; renameScores(r); edited(el, ui); } })], ui.lockedIds ? LOCKED_RESULT_IDS : undefined));
   });
   const add = h("button", {
     type: "button", class: "btn btn-add", disabled: m.results.length >= max,
-    on: { click: () => { m.results.push(newResult(m)); ui.structure(`results.${m.results.length - 1}.id`); } },
+    on: { click: () => { m.results.push(newResult(m)); ui.structure(`results.${m.results.length - 1}.title`); } },
   }, "+ 결과 추가");
   return h("section", { class: "card-section", "aria-labelledby": "results-title", dataset: { path: "results" } },
     h("h2", { id: "results-title" }, "결과 유형"),
-    h("p", { class: "hint" }, `먼저 결과 유형을 정하고, 질문의 선택지마다 결과별 점수를 매기세요${countText(limits)}.`),
+    h("p", { class: "hint" }, `먼저 결과 유형을 정하고, 아래 점수표에서 선택지마다 결과별 점수를 매기세요${countText(limits)}.`),
     h("div", { class: "block-errors" }),
     blocks, add);
 }
@@ -262,38 +325,108 @@ function resultsSection(m, ui) {
  */
 function questionsSection(m, ui) {
   const { min, max } = countLimits("questions");
-  const blocks = m.questions.map((q, i) => {
-    const name = `질문 ${i + 1}`;
-    return h("div", { class: "block question", dataset: { path: `questions.${i}`, key: q._k } },
-      blockHead(name, itemTools(m.questions, i, "questions", name, ui, min)),
-      h("div", { class: "block-errors" }),
-      h("div", { class: "row" },
-        textField({ label: "질문 ID", path: `questions.${i}.id`, value: q.id, cls: "narrow",
-          onInput: (v, el) => { q.id = v; edited(el, ui); } }),
-        textField({ label: "질문 내용", path: `questions.${i}.text`, value: q.text, cls: "grow",
-          aria: `${name} 내용`, onInput: (v, el) => { q.text = v; edited(el, ui); } })),
-      imageField({ label: "질문 이미지", path: `questions.${i}.image`, value: q.image, ui,
-        onSet: (key) => { q.image = key; } }),
-      optionsBlock(m, q, i, ui));
-  });
+  const blocks = m.questions.map((q, i) => questionBlock(m, q, i, ui, min, max));
   const add = h("button", {
     type: "button", class: "btn btn-add", disabled: m.questions.length >= max,
-    on: { click: () => { m.questions.push(newQuestion(m)); ui.structure(`questions.${m.questions.length - 1}.text`); } },
+    on: { click: () => {
+      const q = newQuestion(m);
+      scoreInTurn(m, q);
+      m.questions.push(q);
+      ui.structure(`questions.${m.questions.length - 1}.text`);
+    } },
   }, "+ 질문 추가");
+  const fold = (/** @type {boolean} */ closed) => () => {
+    for (const q of m.questions) q._closed = closed;
+    ui.structure("");
+  };
   return h("section", { class: "card-section", "aria-labelledby": "questions-title", dataset: { path: "questions" } },
-    h("h2", { id: "questions-title" }, "질문"),
+    h("div", { class: "section-head" },
+      h("h2", { id: "questions-title" }, "질문"),
+      h("div", { class: "block-tools" },
+        h("button", { type: "button", class: "btn btn-small", on: { click: fold(true) } }, "모두 접기"),
+        h("button", { type: "button", class: "btn btn-small", on: { click: fold(false) } }, "모두 펼치기"))),
     h("div", { class: "block-errors" }),
     blocks, add);
 }
 
 /**
+ * One question: a head (drag handle, 접기/펼치기 with the question's text as its summary,
+ * 복제, ↑, ↓, 삭제) and, while open, its text, image, options and 고급 ids.
  * @param {Model} m
+ * @param {ModelQuestion} q
+ * @param {number} i
+ * @param {FormUi} ui
+ * @param {number} min
+ * @param {number} max
+ * @returns {HTMLDivElement}
+ */
+function questionBlock(m, q, i, ui, min, max) {
+  const name = `질문 ${i + 1}`;
+  const open = isOpen(q);
+  const bodyId = `question-body-${q._k}`;
+  const mark = h("span", { class: "toggle-mark", "aria-hidden": "true" }, open ? "▾" : "▸");
+  const toggle = h("button", {
+    type: "button", class: "question-toggle", "aria-expanded": String(open), "aria-controls": bodyId,
+    "aria-label": open ? `${name} 접기` : `${name} 펼치기`,
+    dataset: { path: `questions.${i}.toggle` },
+    on: { click: () => { q._closed = !body.hidden; ui.structure(`questions.${i}.toggle`); } },
+  }, mark, h("span", { class: "question-name" }, name));
+  const summary = h("span", { class: "question-summary", hidden: open },
+    h("span", { class: "label-text", dataset: { labelKey: q._k, labelFallback: "(내용 없음)" } }, q.text.trim() || "(내용 없음)"),
+    h("span", { class: "hint" }, ` · 선택지 ${q.options.length}개`));
+  const duplicate = toolButton("복제", `${name} 복제`, () => {
+    const j = duplicateQuestion(m, i);
+    ui.structure(`questions.${j}.text`);
+  }, { disabled: m.questions.length >= max, action: "duplicate" });
+  const head = h("div", { class: "block-head question-head" },
+    dragHandle({ group: "questions", index: i, name, item: ".block",
+      onDrop: (from, to) => ui.structure(`questions.${moveTo(m.questions, from, to)}.toggle`) }),
+    toggle, summary,
+    h("div", { class: "block-tools" }, duplicate, itemTools(m.questions, i, "questions", name, ui, min)));
+  const body = h("div", { class: "question-body", id: bodyId, hidden: !open },
+    textField({ label: "질문 내용", path: `questions.${i}.text`, value: q.text,
+      aria: `${name} 내용`, onInput: (v, el) => { q.text = v; relabel(formOf(el), q._k, v); edited(el, ui); } }),
+    imageField({ label: "질문 이미지", path: `questions.${i}.image`, value: q.image, ui,
+      onSet: (key) => { q.image = key; } }),
+    optionsBlock(q, i, ui),
+    advanced([
+      idField({ label: "질문 ID", path: `questions.${i}.id`, value: q.id, aria: `${name} ID`, locked: ui.lockedIds,
+        onInput: (v, el) => { q.id = v; edited(el, ui); } }),
+      q.options.map((o, j) => idField({ label: `선택지 ${j + 1} ID`, path: `questions.${i}.options.${j}.id`, value: o.id,
+        aria: `${name} 선택지 ${j + 1} ID`, onInput: (v, el) => { o.id = v; edited(el, ui); } })),
+    ], ui.lockedIds ? LOCKED_QUESTION_IDS : undefined));
+  const block = h("div", { class: `block question${open ? "" : " collapsed"}`, dataset: { path: `questions.${i}`, key: q._k } },
+    head, h("div", { class: "block-errors" }), body);
+  block.addEventListener("reveal", () => { // an error inside it is shown: unfold it
+    q._closed = false;
+    body.hidden = false;
+    summary.hidden = true;
+    block.classList.remove("collapsed");
+    toggle.setAttribute("aria-expanded", "true");
+    mark.textContent = "▾";
+    toggle.setAttribute("aria-label", `${name} 접기`);
+  });
+  return block;
+}
+
+/**
+ * The form element `el` is in (the whole document before it is attached).
+ * @param {HTMLElement} el
+ * @returns {ParentNode}
+ */
+function formOf(el) {
+  return el.closest("form") || document;
+}
+
+/**
+ * A question's options, one line each (drag handle, number, text, ↑ ↓ 삭제); their scores are
+ * in the score table.
  * @param {ModelQuestion} q
  * @param {number} qi
  * @param {FormUi} ui
  * @returns {HTMLFieldSetElement}
  */
-function optionsBlock(m, q, qi, ui) {
+function optionsBlock(q, qi, ui) {
   const base = `questions.${qi}.options`;
   const limits = countLimits(base);
   const { min, max } = limits;
@@ -301,16 +434,14 @@ function optionsBlock(m, q, qi, ui) {
     const name = `질문 ${qi + 1} 선택지 ${j + 1}`;
     const path = `${base}.${j}`;
     return h("div", { class: "option-block", dataset: { path, key: o._k } },
-      h("div", { class: "option-head" },
+      h("div", { class: "option-line" },
+        dragHandle({ group: base, index: j, name, item: ".option-block",
+          onDrop: (from, to) => ui.structure(`${base}.${moveTo(q.options, from, to)}.text`) }),
         h("span", { class: "option-badge", "aria-hidden": "true" }, String(j + 1)),
+        textField({ label: "선택지 내용", path: `${path}.text`, value: o.text, cls: "grow option-text",
+          aria: `${name} 내용`, onInput: (v, el) => { o.text = v; relabel(formOf(el), o._k, v); edited(el, ui); } }),
         h("div", { class: "block-tools" }, itemTools(q.options, j, base, name, ui, min))),
-      h("div", { class: "block-errors" }),
-      h("div", { class: "row" },
-        textField({ label: "선택지 ID", path: `${path}.id`, value: o.id, cls: "narrow",
-          aria: `${name} ID`, onInput: (v, el) => { o.id = v; edited(el, ui); } }),
-        textField({ label: "선택지 내용", path: `${path}.text`, value: o.text, cls: "grow",
-          aria: `${name} 내용`, onInput: (v, el) => { o.text = v; edited(el, ui); } })),
-      scoresGrid(m, o, path, name, ui));
+      h("div", { class: "block-errors" }));
   });
   const add = h("button", {
     type: "button", class: "btn btn-small btn-add", disabled: q.options.length >= max,
@@ -323,54 +454,14 @@ function optionsBlock(m, q, qi, ui) {
 }
 
 /**
- * @param {Model} m
- * @param {ModelOption} o
- * @param {string} path
- * @param {string} name
- * @param {FormUi} ui
- * @returns {HTMLDivElement}
- */
-function scoresGrid(m, o, path, name, ui) {
-  const cells = m.results.map((r) => {
-    const id = uid();
-    const range = valueRange(`${path}.scores.${r.id}`);
-    const input = h("input", {
-      id, type: "number", step: 1, min: range.min, max: range.max, inputmode: "numeric", class: "score-input",
-      placeholder: "0", "aria-label": `${name} → ${r.title || r.id} 점수`,
-    });
-    input.value = o.scores[r._k] ?? "";
-    input.dataset.path = `${path}.scores.${r.id}`;
-    input.dataset.scoreKey = r._k;
-    input.dataset.optionPath = path;
-    input.addEventListener("input", () => {
-      if (input.value === "" && input.validity.badInput) return; // mid-typing "-"
-      if (input.value === "") delete o.scores[r._k];
-      else o.scores[r._k] = input.value;
-      edited(input, ui);
-    });
-    return h("div", { class: "score-cell" },
-      h("label", { for: id, class: "score-label", dataset: { scoreLabel: r._k } }, r.title || r.id || "?"),
-      input);
-  });
-  return h("div", { class: "scores", dataset: { path: `${path}.scores` } },
-    h("p", { class: "scores-title" }, "결과별 점수"), h("div", { class: "score-grid" }, cells));
-}
-
-/**
  * A result id changed: keep the score inputs' data-path in step without rebuilding.
  * @param {ModelResult} r
  */
 function renameScores(r) {
-  for (const el of document.querySelectorAll(`[data-score-key="${r._k}"]`)) {
+  for (const el of document.querySelectorAll(`[data-score-key="${CSS.escape(r._k)}"]`)) {
     if (!(el instanceof HTMLElement)) continue;
     el.dataset.path = `${el.dataset.optionPath}.scores.${r.id}`;
   }
-  relabelScores(r);
-}
-
-/** @param {ModelResult} r */
-function relabelScores(r) {
-  for (const el of document.querySelectorAll(`[data-score-label="${r._k}"]`)) el.textContent = r.title || r.id || "?";
 }
 
 /**
@@ -535,6 +626,7 @@ function findTarget(root, parts) {
  * @param {string} text
  */
 export function showFieldError(el, text) {
+  reveal(el);
   const msg = h("p", { class: "field-error", id: uid("e"), dataset: { generated: "" } }, text);
   if (el.matches("input, select, textarea")) {
     el.setAttribute("aria-invalid", "true");
@@ -546,6 +638,17 @@ export function showFieldError(el, text) {
     const slot = el.querySelector(":scope > .block-errors") || el;
     slot.append(msg);
     el.classList.add("has-error");
+  }
+}
+
+/**
+ * Show `el` where it is hidden: open the 고급 parts and the folded question it is in.
+ * @param {HTMLElement} el
+ */
+export function reveal(el) {
+  for (let node = el.parentElement; node; node = node.parentElement) {
+    if (node instanceof HTMLDetailsElement) node.open = true;
+    if (node.classList.contains("collapsed")) node.dispatchEvent(new Event("reveal"));
   }
 }
 

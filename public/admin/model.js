@@ -1,6 +1,6 @@
 // The editor's model of a test document (docs/architecture.md#the-test-document) and its conversion to/from the wire JSON.
 // Items carry a private `_k` key so that scores survive renaming a result id; the wire format
-// keys scores by result id.
+// keys scores by result id. New items get ids made here (newItemId), never from their text.
 import { PART_KO } from "/admin/messages.js";
 
 /**
@@ -54,10 +54,11 @@ import { PART_KO } from "/admin/messages.js";
 /**
  * The editor's items: `_k` is a key private to the editor (stable across renames); an option's
  * `scores` are keyed by its result's `_k` and hold what was typed; `orphans` are scores naming
- * no result, kept so that the server names the problem.
+ * no result, kept so that the server names the problem; a question's `_closed` is the editor's
+ * (the question is folded to its summary line).
  * @typedef {{_k: string, id: string, title: string, description: string, image: string | null}} ModelResult
  * @typedef {{_k: string, id: string, text: string, scores: Record<string, string>, orphans: Record<string, Score>}} ModelOption
- * @typedef {{_k: string, id: string, text: string, image: string | null, options: ModelOption[]}} ModelQuestion
+ * @typedef {{_k: string, id: string, text: string, image: string | null, options: ModelOption[], _closed?: boolean}} ModelQuestion
  */
 
 /**
@@ -79,6 +80,22 @@ import { PART_KO } from "/admin/messages.js";
  */
 
 export const TEST_ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * A test id for a new test that is not in `taken` (the 새 테스트 dialog offers it; the editor
+ * may change it before creating): "test-" and random letters and digits, within TEST_ID_RE.
+ * @param {Iterable<string>} taken
+ * @param {(n: number) => string} [random] the source of random characters
+ * @returns {string}
+ */
+export function newTestId(taken, random = randomChars) {
+  const used = new Set(taken);
+  for (let i = 0; i < 100; i++) {
+    const id = `test-${random(ID_RANDOM)}`;
+    if (TEST_ID_RE.test(id) && !used.has(id)) return id;
+  }
+  throw new Error("no free test id");
+}
 
 let seq = 0;
 const newKey = () => `k${++seq}`;
@@ -188,66 +205,163 @@ export function fingerprint(model) {
   return JSON.stringify(toDocument(model, null));
 }
 
+// An item id as the editor makes it: its kind's letter, a hyphen and random letters and digits
+// (within the document's item id pattern, docs/architecture.md#ids). Made once, when the item
+// is made, and never from its text: renaming an item leaves its id alone; a deleted item's id
+// does not come back for another one (public result addresses /t/{id}/r/{resultId} and the
+// per-result counts keep naming one result); and two editors adding items at the same time do
+// not pick the same id (their saves merge item by item, docs/merge.md).
+const ID_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
+const ID_RANDOM = 6;
+
 /**
- * The first id of the series ("r1", "r2", … or, with `letters`, "a" … "z" then "o27", …) not in `taken`.
- * @param {string} prefix
- * @param {string[]} taken
- * @param {boolean} [letters]
+ * `n` random letters or digits.
+ * @param {number} n
  * @returns {string}
  */
-function freeId(prefix, taken, letters = false) {
-  const used = new Set(taken);
-  for (let i = 0; i < 1000; i++) {
-    const id = letters && i < 26 ? String.fromCharCode(97 + i) : `${prefix}${i + 1}`;
-    if (!used.has(id)) return id;
-  }
-  return `${prefix}${Date.now()}`;
+function randomChars(n) {
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  return Array.from(bytes, (b) => ID_CHARS[b % ID_CHARS.length]).join("");
 }
 
 /**
- * A blank result whose id is free in `model`.
+ * A new item id of the kind `prefix` ("q", "o" or "r") that is not in `taken`.
+ * @param {string} prefix
+ * @param {Iterable<string>} taken
+ * @param {(n: number) => string} [random] the source of random characters
+ * @returns {string}
+ */
+export function newItemId(prefix, taken, random = randomChars) {
+  const used = new Set(taken);
+  for (let i = 0; i < 100; i++) {
+    const id = `${prefix}-${random(ID_RANDOM)}`;
+    if (!used.has(id)) return id;
+  }
+  throw new Error("no free item id");
+}
+
+/**
+ * A blank result with an id of its own.
  * @param {Model} model
  * @returns {ModelResult}
  */
 export function newResult(model) {
-  return { _k: newKey(), id: freeId("r", model.results.map((r) => r.id)), title: "", description: "", image: null };
+  return { _k: newKey(), id: newItemId("r", model.results.map((r) => r.id)), title: "", description: "", image: null };
 }
 
 /**
- * A blank option whose id is free in `question`.
+ * A blank option with an id of its own in `question`.
  * @param {ModelQuestion} question
  * @returns {ModelOption}
  */
 export function newOption(question) {
-  return { _k: newKey(), id: freeId("o", question.options.map((o) => o.id), true), text: "", scores: {}, orphans: {} };
+  return { _k: newKey(), id: newItemId("o", question.options.map((o) => o.id)), text: "", scores: {}, orphans: {} };
 }
 
 /**
- * A blank question whose id is free in `model`, with two blank options.
+ * A blank question with an id of its own, with two blank options.
  * @param {Model} model
  * @returns {ModelQuestion}
  */
 export function newQuestion(model) {
   /** @type {ModelQuestion} */
-  const q = { _k: newKey(), id: freeId("q", model.questions.map((x) => x.id)), text: "", image: null, options: [] };
+  const q = { _k: newKey(), id: newItemId("q", model.questions.map((x) => x.id)), text: "", image: null, options: [] };
   q.options.push(newOption(q));
   q.options.push(newOption(q));
   return q;
 }
 
 /**
- * The starting point for a new test: two results, one question with two options.
+ * Give each option of `question` a score of 1 for one result, in turn: option 1 → result 1,
+ * option 2 → result 2, … (round the results again when there are more options). Every result
+ * is then reached (an option gives it a positive score) once a question has as many options.
+ * @param {Model} model
+ * @param {ModelQuestion} question
+ */
+export function scoreInTurn(model, question) {
+  if (!model.results.length) return;
+  question.options.forEach((o, j) => {
+    const r = model.results[j % model.results.length];
+    if (r) o.scores[r._k] = "1";
+  });
+}
+
+// The new test's shape: how many results and questions it starts with.
+export const TEMPLATE = { results: 2, questions: 3 };
+
+/**
+ * The starting point for a new test: two results and three questions of two options, each
+ * option already scoring one result (option 1 → result 1, option 2 → result 2), so that only
+ * the texts are left to type. Nothing is filled in for the editor: the titles and texts are
+ * theirs.
  * @returns {Model}
  */
 export function blankModel() {
   const model = fromDocument({ title: "", description: "", tags: [], status: "draft", questions: [], results: [] });
-  model.results.push(newResult(model));
-  model.results.push(newResult(model));
-  const q = newQuestion(model);
-  q.options[0].scores[model.results[0]._k] = "1";
-  q.options[1].scores[model.results[1]._k] = "1";
-  model.questions.push(q);
+  for (let i = 0; i < TEMPLATE.results; i++) model.results.push(newResult(model));
+  for (let i = 0; i < TEMPLATE.questions; i++) {
+    const q = newQuestion(model);
+    scoreInTurn(model, q);
+    model.questions.push(q);
+  }
   return model;
+}
+
+/**
+ * Copy question `i` (its text, image, options and their scores) right after it, with ids and
+ * keys of its own; answers the copy's index.
+ * @param {Model} model
+ * @param {number} i
+ * @returns {number}
+ */
+export function duplicateQuestion(model, i) {
+  const source = model.questions[i];
+  if (!source) return i;
+  /** @type {ModelQuestion} */
+  const copy = {
+    _k: newKey(), id: newItemId("q", model.questions.map((q) => q.id)), text: source.text, image: source.image, options: [],
+  };
+  for (const o of source.options) {
+    copy.options.push({ ...newOption(copy), text: o.text, scores: { ...o.scores }, orphans: {} });
+  }
+  model.questions.splice(i + 1, 0, copy);
+  return i + 1;
+}
+
+/**
+ * One row of the score table: an option of a question (both with their indexes).
+ * @typedef {{question: ModelQuestion, qi: number, option: ModelOption, oi: number}} ScoreRow
+ */
+
+/**
+ * The score table's rows: every option, question by question; its columns are `model.results`.
+ * @param {Model} model
+ * @returns {ScoreRow[]}
+ */
+export function scoreRows(model) {
+  return model.questions.flatMap((question, qi) => question.options.map((option, oi) => ({ question, qi, option, oi })));
+}
+
+/**
+ * What the table shows for `option` and `result`: the score as typed ("" for none, which
+ * counts 0).
+ * @param {ModelOption} option
+ * @param {ModelResult} result
+ * @returns {string}
+ */
+export function scoreOf(option, result) {
+  return option.scores[result._k] ?? "";
+}
+
+/**
+ * Set `option`'s score for `result` to what was typed (empty or blank: no score).
+ * @param {ModelOption} option
+ * @param {ModelResult} result
+ * @param {string} text
+ */
+export function setScore(option, result, text) {
+  if (String(text).trim() === "") delete option.scores[result._k];
+  else option.scores[result._k] = String(text);
 }
 
 /**
@@ -261,7 +375,21 @@ export function blankModel() {
 export function move(list, i, delta) {
   const j = i + delta;
   if (j < 0 || j >= list.length) return i;
-  const [item] = list.splice(i, 1);
+  return moveTo(list, i, j);
+}
+
+/**
+ * Move list[from] to index `to` (a drag and drop); returns where it landed.
+ * @template T
+ * @param {T[]} list
+ * @param {number} from
+ * @param {number} to
+ * @returns {number}
+ */
+export function moveTo(list, from, to) {
+  if (from < 0 || from >= list.length) return from;
+  const j = Math.max(0, Math.min(list.length - 1, to));
+  const [item] = list.splice(from, 1);
   list.splice(j, 0, /** @type {T} */ (item));
   return j;
 }

@@ -9,7 +9,8 @@ import { byId, h, replace } from "/assets/dom.js";
 import { api, ApiError, describeError } from "/admin/api.js";
 import { pollJob, jobUrl, PollGiveUp, TERMINAL, finished } from "/admin/jobs.js";
 import { fingerprint, toDocument, fromDocument, normalizeLoc, describeLoc } from "/admin/model.js";
-import { buildForm, showErrors, clearErrors, showFieldError, markRequired } from "/admin/editor.js";
+import { buildForm, showErrors, clearErrors, showFieldError, markRequired, lockIds } from "/admin/editor.js";
+import { revCopy } from "/admin/revcopy.js";
 import { validationMessage, stepLabel, pendingText, saveStages, savedText, timeText, jobErrorText, CONFLICT_KO } from "/admin/messages.js";
 import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
@@ -37,6 +38,7 @@ import { confirmOverwrite, loadVersions, showDeleted, showLoading, showResolutio
  *   changes are merged from when another editor's save arrives (docs/merge.md#in-the-editor)
  * @property {boolean} [saving]
  * @property {Partial<Job> | null} [pendingJob]
+ * @property {boolean} [published] it has been published (the list's publishedAt)
  */
 
 /**
@@ -132,12 +134,14 @@ export const isDirty = () => state.cur !== null && fingerprint(state.cur.model) 
 export const isSaving = () => Boolean(state.cur && state.cur.saving);
 
 /**
- * Open a loaded document (from GET /api/admin/tests/{id}) or a new blank model.
- * @param {{id: string, isNew: boolean, rev?: string | null, model: Model}} test
+ * Open a loaded document (from GET /api/admin/tests/{id}) or a new blank model; `published`:
+ * the test has been published before (its status now may be either).
+ * @param {{id: string, isNew: boolean, rev?: string | null, model: Model, published?: boolean}} test
  */
-export function open({ id, isNew, rev, model }) {
+export function open({ id, isNew, rev, model, published = false }) {
   const saved = isNew ? null : toDocument(model, rev ?? null);
-  const cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model), saved };
+  const cur = { id, isNew, rev: rev ?? null, model, baseline: fingerprint(model), saved,
+    published: published || state.cur?.id === id && Boolean(state.cur.published) };
   state.cur = cur;
   state.last = null;
   renderShell(cur);
@@ -413,6 +417,7 @@ function renderForm(focusPath) {
     upload,
     describe: describeError,
     check: checkField,
+    lockedIds: idsLocked(state.cur),
   });
   markRequired(form, isRequired);
   els.form = form;
@@ -445,6 +450,16 @@ function focusByPath(path) {
   }
 }
 
+/**
+ * Whether the test's question and result ids are fixed: it has been published (public result
+ * addresses and the per-result counts use them).
+ * @param {Editing} test
+ * @returns {boolean}
+ */
+function idsLocked(test) {
+  return Boolean(test.published || test.saved?.status === "published");
+}
+
 function onChange() {
   updateMeta();
   state.hooks.changed();
@@ -468,10 +483,10 @@ function updateMeta() {
   const els = view();
   const title = state.cur.model.title.trim();
   els.heading.textContent = title || "(제목 없음)";
-  const bits = [`ID ${state.cur.id}`, state.cur.isNew ? "새 테스트" : `rev ${state.cur.rev ?? "-"}`,
-    state.cur.model.status === "published" ? "공개" : "초안"];
+  const rev = state.cur.isNew || !state.cur.rev ? null : state.cur.rev;
+  const bits = [state.cur.model.status === "published" ? "공개" : "초안"];
   if (isDirty()) bits.push("● 저장하지 않은 변경 사항");
-  els.meta.textContent = bits.join(" · ");
+  els.meta.replaceChildren(`ID ${state.cur.id} · `, rev ? revCopy(rev) : "새 테스트", ` · ${bits.join(" · ")}`);
   els.meta.classList.toggle("dirty", isDirty());
   els.publicLink.hidden = state.cur.isNew;
   els.previewBtn.hidden = state.cur.isNew;
@@ -675,6 +690,8 @@ function finishSave(target, job, answer, fp) {
       target.isNew = false;
       target.baseline = fp;
       if (state.last) target.saved = { ...state.last.doc, baseRev: target.rev };
+      if (target.saved?.status === "published") target.published = true;
+      lockIds(view().form, idsLocked(target));
       setStatus("saved", savedText(job), [], job);
       if (job.merged) takeMerged(target, job);
       if (state.history) state.history.reload();

@@ -79,7 +79,7 @@ def test_save_shows_progress_then_done_and_public_page_shows_new_title(
     after = admin_api.get(test_id)
     assert after["title"] == new_title
     assert after["rev"] > before["rev"]
-    expect(page.locator(".editor-meta")).to_contain_text(after["rev"])
+    expect(page.locator(".editor-meta .rev-copy")).to_have_attribute("data-rev", after["rev"])
     expect(page.locator(".editor-meta")).not_to_contain_text("저장하지 않은 변경 사항")
 
     public = new_page()
@@ -242,7 +242,8 @@ def test_switching_tests_with_unsaved_changes_asks_first(page: Page, make_test: 
 def test_new_test_with_uploaded_thumbnail_appears_on_public_site(
     page: Page, new_page: Any, admin_api: AdminApi, tmp_path: Path
 ) -> None:
-    """새 테스트: id prompt, blank template, image upload with preview, save, then it is public."""
+    """새 테스트: id prompt (a bad id refused), the template, image upload with preview, save, then
+    it is public."""
     sign_in(page)
     page.get_by_role("button", name="새 테스트").click()
     page.get_by_label("테스트 ID").fill("Bad ID!")
@@ -256,9 +257,10 @@ def test_new_test_with_uploaded_thumbnail_appears_on_public_site(
     page.locator('[data-path="status"]').select_option("published")
     page.locator('[data-path="results.0.title"]').fill("첫 번째 결과")
     page.locator('[data-path="results.1.title"]').fill("두 번째 결과")
-    page.locator('[data-path="questions.0.text"]').fill("어느 쪽이 좋아요?")
-    page.locator('[data-path="questions.0.options.0.text"]').fill("왼쪽")
-    page.locator('[data-path="questions.0.options.1.text"]').fill("오른쪽")
+    for i in range(3):  # the template's three questions of two options
+        page.locator(f'[data-path="questions.{i}.text"]').fill(f"어느 쪽이 좋아요? {i + 1}")
+        page.locator(f'[data-path="questions.{i}.options.0.text"]').fill("왼쪽")
+        page.locator(f'[data-path="questions.{i}.options.1.text"]').fill("오른쪽")
     image = tmp_path / "thumb.png"
     image.write_bytes(tiny_png())
     page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(image))

@@ -197,8 +197,9 @@ def test_the_servers_own_field_errors_are_korean(
 ) -> None:
     """A rule only the server checks (ids unique in the test): its 422 is worded from its code,
     next to the field, with the id concerned."""
-    test_id, _ = make_test()
+    test_id, _ = make_test(status="draft")  # never published: its ids may still change
     page = _editor(new_page, scan, test_id)
+    page.locator('.block.question[data-path="questions.1"] .advanced > summary').click()
     page.locator('[data-path="questions.1.id"]').fill("q1")
     page.get_by_role("button", name="저장하기").click()
     expect(save_status(page)).to_contain_text("입력값 오류")

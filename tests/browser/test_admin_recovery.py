@@ -42,7 +42,7 @@ def test_save_in_sync_mode_handles_the_finished_job(new_page: Any, sync_server: 
     expect(save_status(page)).to_contain_text("저장 완료")
     saved = api.get(test_id)
     assert saved["title"] == "동기 모드에서 바꾼 제목"
-    expect(page.locator(".editor-meta")).to_contain_text(saved["rev"])
+    expect(page.locator(".editor-meta .rev-copy")).to_have_attribute("data-rev", saved["rev"])
 
 
 def test_rejected_token_goes_back_to_sign_in_and_keeps_the_edits(
