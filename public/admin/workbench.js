@@ -14,6 +14,7 @@ import { checkDocument, problemsAt, isRequired } from "/admin/rules.js";
 import { showHistory, openPreview } from "/admin/history.js";
 import { LiveStatus, LiveLost } from "/admin/live.js";
 import { mergeDocuments } from "/admin/merge.js";
+import { overflowMenu } from "/admin/overflow.js";
 /** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
 /** @import { Accepted, Job } from "/admin/jobs.js" */
 /** @import { Model, SaveBody, TestDocument } from "/admin/model.js" */
@@ -399,7 +400,8 @@ function renderShell(test) {
       h("div", { class: "editor-bar-row" },
         backBtn,
         h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState, els.presence),
-        h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn, saveBtn)),
+        h("div", { class: "editor-actions" },
+          overflowMenu("editor-more", [els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn]), saveBtn)),
       els.statusRow),
     els.liveNotice, els.banner, els.summary, els.history, els.formHost);
   renderForm();
@@ -565,7 +567,7 @@ function setStatus(mode, text, actions = [], job = null) {
     : mode === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
       : mode === "failed" || mode === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
         : null;
-  if (text) replace(els.status, icon, h("span", { class: "status-text" }, text));
+  if (text) replace(els.status, icon, h("span", { class: "status-text", title: text }, text));
   else els.status.replaceChildren();
   replace(els.statusActions, actions);
   els.statusRow.hidden = !text && !actions.length;
