@@ -42,10 +42,10 @@ export function resumeAt(doc, at, answers) {
   /** @type {Record<string, string>} */
   const kept = {};
   for (const q of doc.questions) {
-    if (q.id in answers && q.options.some((o) => o.id === answers[q.id])) kept[q.id] = answers[q.id];
+    if (Object.hasOwn(answers, q.id) && q.options.some((o) => o.id === answers[q.id])) kept[q.id] = answers[q.id];
   }
   if (at.view === "intro" || !doc.questions.length) return { at: { view: "intro" }, answers: kept };
-  const open = doc.questions.findIndex((q) => !(q.id in kept));
+  const open = doc.questions.findIndex((q) => !Object.hasOwn(kept, q.id));
   const last = doc.questions.length - 1;
   if (at.view === "result") {
     return { at: open < 0 ? { view: "result" } : { view: "question", index: open }, answers: kept };
