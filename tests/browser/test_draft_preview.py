@@ -33,9 +33,11 @@ def test_the_preview_plays_the_unsaved_draft_to_a_result(
     expect(preview.locator("#test-title")).to_have_text(doc["title"])
 
     title_input(page).fill("저장하지 않은 새 제목")
+    title_input(page).press_sequentially(" 하나")  # typed key by key: the frame follows
     _field(page, "questions.0.text").fill("초안에서 고친 첫 질문")
     _field(page, "results.0.title").fill("초안에서 고친 결과")
-    expect(preview.locator("#test-title")).to_have_text("저장하지 않은 새 제목")
+    expect(preview.locator("#test-title")).to_have_text("저장하지 않은 새 제목 하나")
+    expect(_field(page, "results.0.title")).to_be_focused()  # redraws never take the focus
     shot(page, "admin-draft-preview")
 
     preview.get_by_role("button", name="테스트 시작하기").click()
