@@ -1,4 +1,5 @@
-// The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
+// The editor shell around the form: title bar, 저장하기 and (folded into 더보기 on a phone)
+// 미리보기 / 버전 기록 / 저장본 미리보기 / 통계 / 삭제, the draft preview beside the form, the live
 // save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
 // conflict banner, the validation summary, the history panel, and the save/delete/restore flows.
 // Job progress arrives over the test's live-status WebSocket (live.js) while it is open; polling
