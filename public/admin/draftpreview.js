@@ -2,7 +2,8 @@
 // form on wide screens (behind the 미리보기 toggle on narrower ones) in which the public page's
 // own player (/admin/preview/draft/ runs assets/test.js) plays what the form holds now. Nothing
 // is saved or sent to the server: the editor posts the draft to the frame, at most once per
-// DELAY_MS while typing, and the player there can be clicked through to a result.
+// DELAY_MS while typing, and the player there can be clicked through to a result. Opened over
+// the page (narrow screens), it closes with 닫기, Escape or a click beside it.
 import { h } from "/assets/dom.js";
 import { DRAFT_MESSAGE, DRAFT_PAGE, DRAFT_READY } from "/assets/draft.js";
 /** @import { TestDocument } from "/admin/model.js" */
@@ -37,7 +38,7 @@ export function draftPreview() {
   const close = h("button", { type: "button", class: "btn btn-small draft-close",
     on: { click: () => setOpen(false) } }, "닫기");
   const panel = h("aside", { class: "draft-preview", id: "draft-preview", "aria-labelledby": "draft-preview-title",
-    dataset: { open: "false" } },
+    dataset: { open: "false" }, on: { click: (event) => { if (event.target === panel) setOpen(false); } } },
     h("div", { class: "draft-head" },
       h("h3", { id: "draft-preview-title" }, "미리보기"),
       h("span", { class: "draft-note" }, "저장 전 내용 · 입력하면 바로 바뀝니다"),

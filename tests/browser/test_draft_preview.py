@@ -76,7 +76,7 @@ def test_a_draft_changed_mid_play_keeps_the_players_place(page: Page, make_test:
 
 def test_on_a_phone_the_preview_opens_from_the_menu(new_page: Any, make_test: Any) -> None:
     """390 px: the frame is out of the way until 더보기 → 미리보기; it fills the screen at the
-    size of a phone, plays the draft, and 닫기 puts it away."""
+    size of a phone, plays the draft, and 닫기 or Escape puts it away."""
     test_id, _ = make_test(title="휴대폰 미리보기 테스트")
     page = new_page(width=390, height=844)
     sign_in(page)
@@ -92,6 +92,11 @@ def test_on_a_phone_the_preview_opens_from_the_menu(new_page: Any, make_test: An
     expect(preview.locator("#test-title")).to_have_text("휴대폰에서 고친 제목")
     shot(page, "admin-phone-draft-preview")
     page.get_by_role("button", name="닫기").click()
+    expect(page.locator(FRAME)).to_be_hidden()
+    page.get_by_role("button", name="더보기").click()
+    page.get_by_role("button", name="미리보기", exact=True).click()
+    expect(page.locator(FRAME)).to_be_visible()
+    page.keyboard.press("Escape")
     expect(page.locator(FRAME)).to_be_hidden()
 
 
