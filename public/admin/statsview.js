@@ -155,30 +155,67 @@ function rejectedBlock(rejected) {
 }
 
 /**
+ * A chart drawn at its real width: one SVG unit is one CSS pixel, so its 12 px labels are 12 px
+ * on a phone too (a fixed viewBox would scale them down with the chart). `draw(width)` makes its
+ * content for a width; it is drawn again when the width changes.
+ * @param {Record<string, string>} attrs the svg's attributes (class, role, aria-label)
+ * @param {(width: number) => {height: number, content: SVGElement[]}} draw
+ * @returns {SVGElement}
+ */
+function fitted(attrs, draw) {
+  const chart = svg("svg", attrs);
+  let drawnAt = 0;
+  new ResizeObserver((entries) => {
+    const width = Math.floor(entries[entries.length - 1].contentRect.width);
+    if (width <= 0 || width === drawnAt) return;
+    drawnAt = width;
+    const { height, content } = draw(width);
+    chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+    chart.replaceChildren(...content);
+  }).observe(chart);
+  return chart;
+}
+
+/**
+ * A label cut to `max` characters (with …).
+ * @param {string} text
+ * @param {number} max
+ * @returns {string}
+ */
+const cut = (text, max) => (Array.from(text).length > max ? `${Array.from(text).slice(0, max - 1).join("")}…` : text);
+
+/**
  * Daily series: one polyline per count, with day ticks at both ends.
  * @param {Day[]} daily
  * @returns {HTMLElement}
  */
 function dailyChart(daily) {
-  const W = 640, H = 180, PAD = 28;
+  const H = 180, PAD = 28;
   /** @type {[keyof Totals, string][]} */
   const series = [["views", "조회"], ["starts", "시작"], ["completions", "완료"]];
   const max = Math.max(1, ...daily.flatMap((d) => series.map(([k]) => d[k])));
-  const x = (/** @type {number} */ i) => PAD + (daily.length < 2 ? 0 : (i * (W - 2 * PAD)) / (daily.length - 1));
-  const y = (/** @type {number} */ v) => H - PAD - (v * (H - 2 * PAD)) / max;
   const summary = series.map(([k, label]) => `${label} ${num(daily.reduce((s, d) => s + d[k], 0))}`).join(", ");
-  return h("figure", { class: "stats-figure" },
-    svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "chart chart-daily", role: "img",
-      "aria-label": `일별 추이 (${daily[0].date} ~ ${daily[daily.length - 1].date}): ${summary}` },
+  const chart = fitted({ class: "chart chart-daily", role: "img",
+    "aria-label": `일별 추이 (${daily[0].date} ~ ${daily[daily.length - 1].date}): ${summary}` }, (W) => {
+    const x = (/** @type {number} */ i) => PAD + (daily.length < 2 ? 0 : (i * (W - 2 * PAD)) / (daily.length - 1));
+    const y = (/** @type {number} */ v) => H - PAD - (v * (H - 2 * PAD)) / max;
+    return { height: H, content: [
       svg("line", { x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD, class: "chart-axis" }),
       svg("text", { x: PAD, y: 14, class: "chart-label" }, `최대 ${num(max)}`),
       svg("text", { x: PAD, y: H - 8, class: "chart-label" }, daily[0].date),
       svg("text", { x: W - PAD, y: H - 8, class: "chart-label", "text-anchor": "end" }, daily[daily.length - 1].date),
-      series.map(([k]) => svg("polyline", { class: `chart-line chart-${k}`, fill: "none",
-        points: daily.map((d, i) => `${x(i).toFixed(1)},${y(d[k]).toFixed(1)}`).join(" ") }))),
+      ...series.map(([k]) => svg("polyline", { class: `chart-line chart-${k}`, fill: "none",
+        points: daily.map((d, i) => `${x(i).toFixed(1)},${y(d[k]).toFixed(1)}`).join(" ") })),
+    ] };
+  });
+  return h("figure", { class: "stats-figure" }, chart,
     h("figcaption", { class: "chart-legend" },
       series.map(([k, label]) => h("span", { class: `legend legend-${k}` }, label))));
 }
+
+// Bar charts: one row per bar (label | bar | note) from WIDE px; narrower, each row is two lines
+// (the label, then the bar with its note at the end).
+const WIDE = 560, LABEL_W = 224, NOTE_W = 170, LABEL_CHARS = 18;
 
 /**
  * Horizontal bars: rows of {label, value, note}.
@@ -187,15 +224,23 @@ function dailyChart(daily) {
  * @returns {HTMLElement}
  */
 function barChart(rows, { label, id }) {
-  const W = 640, ROW = 26, LABEL_W = 200;
   const max = Math.max(1, ...rows.map((r) => r.value));
-  const chart = svg("svg", { viewBox: `0 0 ${W} ${Math.max(ROW, rows.length * ROW)}`, class: "chart chart-bars",
-    role: "img", "aria-label": `${label}: ${rows.map((r) => `${r.label} ${num(r.value)}`).join(", ")}` },
-    rows.map((r, i) => svg("g", {},
-      svg("text", { x: 0, y: i * ROW + 17, class: "chart-label" }, r.label.length > 18 ? `${r.label.slice(0, 17)}…` : r.label),
-      svg("rect", { x: LABEL_W, y: i * ROW + 5, height: ROW - 10, rx: 3, class: "chart-bar",
-        width: ((W - LABEL_W - 120) * r.value) / max }),
-      svg("text", { x: W, y: i * ROW + 17, class: "chart-label", "text-anchor": "end" }, r.note))));
+  const chart = fitted({ class: "chart chart-bars", role: "img",
+    "aria-label": `${label}: ${rows.map((r) => `${r.label} ${num(r.value)}`).join(", ")}` }, (W) => {
+    const wide = W >= WIDE;
+    const row = wide ? 26 : 44;
+    const barX = wide ? LABEL_W : 0;
+    const span = Math.max(0, W - barX - NOTE_W);
+    const content = rows.map((r, i) => {
+      const top = i * row;
+      const barY = wide ? top + 5 : top + 22;
+      return svg("g", {},
+        svg("text", { x: 0, y: top + 17, class: "chart-label" }, cut(r.label, LABEL_CHARS)),
+        svg("rect", { x: barX, y: barY, height: 16, rx: 3, class: "chart-bar", width: (span * r.value) / max }),
+        svg("text", { x: W, y: wide ? top + 17 : top + 35, class: "chart-label", "text-anchor": "end" }, r.note));
+    });
+    return { height: Math.max(row, rows.length * row), content };
+  });
   return h("figure", { class: "stats-figure", id }, chart);
 }
 
@@ -267,10 +312,10 @@ function missedSearches(days) {
     replace(body, missed.items.length
       ? [
         h("p", { class: "hint" }, `최근 ${missed.days}일 동안 결과가 하나도 없었던 검색어, 많이 찾은 순 (누가 찾았는지는 저장하지 않습니다)`),
-        h("table", { class: "stats-table" },
+        h("div", { class: "table-scroll" }, h("table", { class: "stats-table" },
           h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "검색어"), h("th", { scope: "col" }, "횟수"))),
           h("tbody", {}, missed.items.map((it) => h("tr", {},
-            h("th", { scope: "row" }, it.query), h("td", {}, num(it.misses)))))),
+            h("th", { scope: "row" }, it.query), h("td", {}, num(it.misses))))))),
       ]
       : h("p", { class: "notice notice-ok", role: "status" }, `최근 ${missed.days}일 동안 찾지 못한 검색어가 없습니다.`));
   }, (/** @type {unknown} */ err) => {
@@ -302,13 +347,13 @@ export async function showStatsOverview(root, days = 30) {
     return [
       h("p", { class: "hint" }, `${data.from} ~ ${data.to} · 많이 플레이된 순`),
       barChart(rows, { label: "테스트별 시작 수", id: "stats-overview-chart" }),
-      h("table", { class: "stats-table", id: "stats-overview" },
+      h("div", { class: "table-scroll" }, h("table", { class: "stats-table", id: "stats-overview" },
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "테스트"),
           TOTALS_KO.map(([, label]) => h("th", { scope: "col" }, label)), h("th", { scope: "col" }, "완료율"))),
         h("tbody", {}, data.items.map((it) => h("tr", { dataset: { testId: it.testId } },
           h("th", { scope: "row" }, h("a", { href: `#/stats/${encodeURIComponent(it.testId)}` }, it.title || it.testId)),
           TOTALS_KO.map(([key]) => h("td", {}, num(it.totals[key]))),
-          h("td", {}, pct(it.completionRate)))))),
+          h("td", {}, pct(it.completionRate))))))),
       h("h3", {}, "집계에서 제외된 이벤트"), rejectedBlock(data.rejected),
     ];
   }, title);

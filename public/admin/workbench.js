@@ -1,4 +1,5 @@
-// The editor shell around the form: title bar, 저장하기 / 삭제 / 미리보기 / 버전 기록, the live
+// The editor shell around the form: title bar, 저장하기 and (folded into 더보기 on a phone)
+// 미리보기 / 버전 기록 / 저장본 미리보기 / 통계 / 삭제, the draft preview beside the form, the live
 // save status ("저장 완료" at the commit, "공개 반영 완료" once the caches were purged), the
 // conflict banner (and under it the choice between the two editors' changes: conflict.js), the
 // validation summary, the history panel, and the save/delete/restore flows.
@@ -18,12 +19,15 @@ import { LiveStatus, LiveLost } from "/admin/live.js";
 import { mergeDocuments } from "/admin/merge.js";
 import { contentOf as content, editable } from "/admin/resolve.js";
 import { confirmOverwrite, loadVersions, showDeleted, showLoading, showResolution, showUnavailable, versionsOf } from "/admin/conflict.js";
+import { overflowMenu } from "/admin/overflow.js";
+import { draftPreview } from "/admin/draftpreview.js";
 /** @import { ApiOptions, ApiResult, ValidationDetail } from "/admin/api.js" */
 /** @import { Accepted, Job } from "/admin/jobs.js" */
 /** @import { Model, SaveBody, TestDocument } from "/admin/model.js" */
 /** @import { FieldError, UploadOutcome } from "/admin/editor.js" */
 /** @import { Version } from "/admin/history.js" */
 /** @import { LiveState, Phase } from "/admin/live.js" */
+/** @import { DraftPreview } from "/admin/draftpreview.js" */
 
 /**
  * The test being edited. `baseline` is the fingerprint of what was loaded or last saved (the
@@ -75,6 +79,7 @@ import { confirmOverwrite, loadVersions, showDeleted, showLoading, showResolutio
  * @property {HTMLElement} history
  * @property {HTMLDivElement} formHost
  * @property {HTMLFormElement} form
+ * @property {DraftPreview} draft the unsaved draft in a phone-sized frame (draftpreview.js)
  */
 
 /**
@@ -378,13 +383,14 @@ function renderShell(test) {
     statsLink: h("a", { class: "btn", id: "stats-link", href: `#/stats/${encodeURIComponent(test.id)}`,
       title: "이 테스트의 조회·시작·완료, 결과 분포, 문항별 이탈" }, "통계"),
     previewBtn: h("button", { type: "button", class: "btn", id: "preview-button",
-      title: "저장된 내용(초안 포함)을 공개 페이지 모양으로 봅니다. 관리자에게만 보입니다.",
-      on: { click: () => openPreview(test.id) } }, "미리보기"),
+      title: "저장된 내용(초안 포함)을 새 탭에서 공개 페이지 모양으로 봅니다. 관리자에게만 보입니다.",
+      on: { click: () => openPreview(test.id) } }, "저장본 미리보기"),
     historyBtn: h("button", { type: "button", class: "btn", id: "history-button", "aria-expanded": "false",
       "aria-controls": "history-panel", on: { click: () => toggleHistory() } }, "버전 기록"),
     history: h("section", { class: "history-panel", id: "history-panel", "aria-labelledby": "history-title", hidden: true }),
     formHost: h("div", { class: "form-host" }),
     form: h("form"), // replaced by renderForm below
+    draft: draftPreview(),
   };
   state.els = els;
   replace(root,
@@ -392,9 +398,11 @@ function renderShell(test) {
       h("div", { class: "editor-bar-row" },
         backBtn,
         h("div", { class: "editor-titles" }, els.heading, els.meta, els.liveState, els.presence),
-        h("div", { class: "editor-actions" }, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn, saveBtn)),
+        h("div", { class: "editor-actions" },
+          overflowMenu("editor-more", [els.draft.toggle, els.historyBtn, els.previewBtn, els.statsLink, els.publicLink, deleteBtn]), saveBtn)),
       els.statusRow),
-    els.liveNotice, els.banner, els.resolution, els.summary, els.history, els.formHost);
+    els.liveNotice, els.banner, els.resolution, els.summary, els.history,
+    h("div", { class: "editor-body" }, els.formHost, els.draft.panel));
   renderForm();
   updateMeta();
 }
@@ -424,6 +432,7 @@ function renderForm(focusPath) {
   els.formHost.replaceChildren(form);
   window.scrollTo({ top: y });
   if (focusPath) focusByPath(focusPath);
+  showDraft();
 }
 
 /**
@@ -462,7 +471,14 @@ function idsLocked(test) {
 
 function onChange() {
   updateMeta();
+  showDraft();
   state.hooks.changed();
+}
+
+/** The form's content, unsaved, to the draft preview. */
+function showDraft() {
+  const cur = state.cur;
+  if (cur) view().draft.show({ ...toDocument(cur.model, cur.rev), id: cur.id });
 }
 
 /**
@@ -569,7 +585,7 @@ function setStatus(mode, text, actions = [], job = null) {
     : mode === "saved" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "✓")
       : mode === "failed" || mode === "conflict" ? h("span", { class: "status-icon", "aria-hidden": "true" }, "!")
         : null;
-  if (text) replace(els.status, icon, h("span", { class: "status-text" }, text));
+  if (text) replace(els.status, icon, h("span", { class: "status-text", title: text }, text));
   else els.status.replaceChildren();
   replace(els.statusActions, actions);
   els.statusRow.hidden = !text && !actions.length;

@@ -7,12 +7,16 @@
 // Preview mode (/admin/preview/?id=…[&rev=R], opened from the admin): the saved document —
 // drafts included — or version R, fetched through the admin API with the token this tab's
 // sessionStorage holds (never cached), under a 미리보기 banner. Without the token: nothing.
+// Draft mode (/admin/preview/draft/, framed by the admin's editor: docs/admin.md#draft-preview):
+// the unsaved document the editor posts, played with the server's rule run here
+// (assets/compute.js); nothing is fetched, and a new draft mid-play keeps the player's place.
 import { byId, h, replace, param, responsiveImg, hue } from "/assets/dom.js";
 import { api, token, ApiError } from "/admin/api.js";
 import { track } from "/assets/events.js";
 /** @import { ApiResult } from "/admin/api.js" */
 /** @import { Child } from "/assets/dom.js" */
 /** @import { TestDocument, TestStatus, WireResult } from "/admin/model.js" */
+/** @import { Place } from "/assets/draft.js" */
 
 /**
  * The test being played: the public document (or, in a preview, the admin's), with its id.
@@ -51,13 +55,14 @@ const PAGE = readPageData();
 // Without page data this is the admin's preview shell (/admin/preview/).
 const PREVIEW = PAGE === null;
 const PREVIEW_REV = PREVIEW ? param("rev") : null;
+const DRAFT = PREVIEW && document.body.dataset.preview === "draft";
 
 /**
- * The play: the test, the question shown, the answers so far (question id → option id), and
- * the similar tests once loaded.
- * @type {{test: PlayedTest | null, index: number, answers: Record<string, string>, similar: SimilarTest[] | null}}
+ * The play: the test, the question shown, the answers so far (question id → option id), the
+ * similar tests once loaded, and where the play is (what a new draft resumes from).
+ * @type {{test: PlayedTest | null, index: number, answers: Record<string, string>, similar: SimilarTest[] | null, at: Place}}
  */
-const state = { test: null, index: 0, answers: {}, similar: null };
+const state = { test: null, index: 0, answers: {}, similar: null, at: { view: "intro" } };
 
 /**
  * The loaded test (every step after loading has one).
@@ -111,6 +116,7 @@ function shareOf(r, line) {
 /** @param {...Child} children */
 function show(...children) {
   replace(view, children);
+  if (DRAFT && !document.hasFocus()) return; // a draft redrawn as the editor types: no focus taken
   view.focus({ preventScroll: true });
   window.scrollTo({ top: 0 });
 }
@@ -218,12 +224,13 @@ function problem(message, { retry } = {}) {
     h("p", { class: "lead", role: "alert" }, message),
     h("div", { class: "actions" },
       retry ? h("button", { class: "btn btn-primary", type: "button", on: { click: retry } }, "다시 시도") : null,
-      h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))));
+      DRAFT ? null : h("a", { class: "btn", href: "/" }, "다른 테스트 보기"))));
 }
 
 function intro() {
   const t = loaded();
   const participants = h("span", { id: "participants" });
+  state.at = { view: "intro" };
   document.title = `${PREVIEW ? "[미리보기] " : ""}${t.title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "test-title" },
     t.thumbnail ? responsiveImg(t.thumbnail, PANEL_SIZES, { class: "cover", alt: "" }) : null,
@@ -313,6 +320,7 @@ function question() {
   const i = state.index;
   const q = qs[i];
   const chosen = state.answers[q.id];
+  state.at = { view: "question", index: i };
   document.title = `${i + 1}/${qs.length} · ${loaded().title} · quizhub`;
   show(h("section", { class: "panel", "aria-labelledby": "question-text" },
     progress(i, qs.length),
@@ -358,6 +366,7 @@ function choose(qid, oid) {
 async function compute() {
   show(h("div", { class: "loading", role: "status" }, h("span", { class: "spinner", "aria-hidden": "true" }),
     "결과를 계산하고 있어요…"));
+  if (DRAFT) return draftCompute();
   if (PREVIEW) return previewCompute();
   try {
     const res = await fetch(`/api/tests/${encodeURIComponent(loaded().id)}/compute`, {
@@ -496,6 +505,7 @@ function saveImageLink(r) {
 function result(r, { own = false } = {}) {
   document.title = `${PREVIEW ? "[미리보기] " : ""}${r.title} · ${loaded().title} · quizhub`;
   const again = own ? "다시 하기" : "나도 해보기";
+  state.at = { view: "result" };
   const shareLine = h("p", { class: "result-share", id: "result-share" }); // its line is reserved
   shareOf(r, shareLine);
   show(h("section", { class: "panel result", "aria-labelledby": "result-title" },
@@ -510,7 +520,7 @@ function result(r, { own = false } = {}) {
       PREVIEW || !kakao() ? null : h("button", { class: "btn btn-kakao", type: "button", id: "kakao-button",
         on: { click: () => kakaoShare(r) } }, "카카오톡 공유"),
       PREVIEW ? null : saveImageLink(r),
-      h("a", { class: "btn", href: "/" }, "다른 테스트 보기")),
+      DRAFT ? null : h("a", { class: "btn", href: "/" }, "다른 테스트 보기")),
     h("p", { class: "hint", id: "share-note", role: "status" })),
     similarSection());
 }
@@ -568,9 +578,58 @@ async function previewCompute() {
   }
 }
 
+// ---------- draft (the admin's editor frames this page) ----------
+
+/** Listen for the editor's drafts, then tell it the player is ready for them. */
+async function followDrafts() {
+  const draft = await import("/assets/draft.js");
+  addEventListener("message", (event) => {
+    if (event.origin !== location.origin || event.source !== parent) return;
+    const data = event.data;
+    if (data && data.type === draft.DRAFT_MESSAGE && data.test) showDraft(draft, data.test);
+  });
+  parent.postMessage({ type: draft.DRAFT_READY }, location.origin);
+}
+
+/**
+ * Show a draft where the play was (as far as the draft allows), or what it still lacks.
+ * @param {typeof import("/assets/draft.js")} draft
+ * @param {PlayedTest} test
+ */
+function showDraft(draft, test) {
+  state.test = test;
+  const lacking = draft.unplayable(test);
+  if (lacking) {
+    show(h("section", { class: "panel", "aria-labelledby": "test-title" },
+      h("h1", { id: "test-title" }, test.title || "(제목 없음)"),
+      h("p", { class: "lead", role: "status" }, lacking)));
+    return;
+  }
+  const { at, answers } = draft.resumeAt(test, state.at, state.answers);
+  state.answers = answers;
+  if (at.view === "question") {
+    state.index = at.index;
+    question();
+  } else if (at.view === "result") {
+    compute();
+  } else {
+    intro();
+  }
+}
+
+async function draftCompute() {
+  const { computeResult } = await import("/assets/compute.js");
+  try {
+    result(computeResult(loaded(), state.answers).result, { own: true });
+  } catch {
+    problem("답변이 지금 편집 중인 내용과 맞지 않아요. 처음부터 다시 해 주세요.", { retry: () => start() });
+  }
+}
+
 let viewed = false;
 
 async function load() {
+  if (DRAFT) return followDrafts();
   const id = PAGE ? PAGE.testId : param("id") || "";
   if (!ID_RE.test(id)) return problem("테스트 주소가 올바르지 않아요.");
   if (PREVIEW) return loadPreview(id);

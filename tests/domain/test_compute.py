@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,3 +42,22 @@ def test_unknown_question_is_invalid(travel_doc: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as info:
         compute_result(travel_doc, answers)
     assert ["answers", "q9"] in [d["loc"] for d in info.value.details]
+
+
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "compute" / "cases.json"
+_SHARED = json.loads(SHARED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("case", _SHARED["cases"], ids=lambda c: c["about"])
+def test_shared_case(case: dict[str, Any]) -> None:
+    """The cases the admin's draft preview (public/assets/compute.js) runs too
+    (tests/js/compute.test.mjs): both compute the same result, or both refuse the answers."""
+    doc = _SHARED["document"]
+    expected = case["expected"]
+    if expected.get("invalid"):
+        with pytest.raises(Invalid):
+            compute_result(doc, case["answers"])
+        return
+    out = compute_result(doc, case["answers"])
+    assert out["result"]["id"] == expected["result"]
+    assert out["scores"] == expected["scores"]

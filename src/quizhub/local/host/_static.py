@@ -17,7 +17,9 @@ _CONFIG_FILES = frozenset({"/_headers", "/_redirects"})
 
 
 def parse_headers_file(path: Path) -> list[tuple[str, dict[str, str]]]:
-    """Rules of a Cloudflare ``_headers`` file: a URL pattern line, then ``Name: value`` lines."""
+    """Rules of a Cloudflare ``_headers`` file: a URL pattern line, then ``Name: value`` lines,
+    or ``! Name`` (kept as ``"!Name": ""``): that header detached from the other rules matching
+    the path."""
     rules: list[tuple[str, dict[str, str]]] = []
     if not path.exists():
         return rules
@@ -26,6 +28,8 @@ def parse_headers_file(path: Path) -> list[tuple[str, dict[str, str]]]:
             continue
         if not line[0].isspace():
             rules.append((line.strip(), {}))
+        elif rules and line.strip().startswith("!"):
+            rules[-1][1]["!" + line.strip()[1:].strip()] = ""
         elif rules and ":" in line:
             name, _, value = line.strip().partition(":")
             rules[-1][1][name.strip()] = value.strip()
@@ -40,10 +44,22 @@ class StaticSite:
         self.rules = parse_headers_file(directory / "_headers")
 
     def headers_for(self, path: str) -> dict[str, str]:
+        """As Workers do: every matching rule's headers, a name set by several joined with ", ",
+        except where one matching rule detaches it (``! Name``) from the others."""
+        matching = [
+            headers
+            for pattern, headers in self.rules
+            if fnmatch.fnmatchcase(path, pattern.replace(":splat", "*"))
+        ]
         out: dict[str, str] = {}
-        for pattern, headers in self.rules:
-            if fnmatch.fnmatchcase(path, pattern.replace(":splat", "*")):
-                out.update(headers)
+        for n, headers in enumerate(matching):
+            detached = {
+                k[1:] for m, other in enumerate(matching) if m != n for k in other if k[0] == "!"
+            }
+            for name, value in headers.items():
+                if name[0] == "!" or name in detached:
+                    continue
+                out[name] = f"{out[name]}, {value}" if name in out else value
         return out
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
