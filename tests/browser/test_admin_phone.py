@@ -17,14 +17,15 @@ PHONE = {"width": 390, "height": 844}
 BAR_SHARE = 0.15  # of the screen's height
 MIN_LABEL_PX = 11
 
-# Words (runs of non-space characters) of table cells and stat tiles whose characters do not
-# all sit on one line: each word's Range has its client rects on more than one line.
+# Words (runs of characters other than spaces and hyphens: a line may end after a hyphen, as in
+# "bt-1234") of table cells and stat tiles whose characters do not all sit on one line: each
+# word's Range has its client rects on more than one line.
 _BROKEN_WORDS = """(selector) => {
   const broken = [];
   for (const cell of document.querySelectorAll(selector)) {
     const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      for (const m of node.data.matchAll(/\\S+/g)) {
+      for (const m of node.data.matchAll(/[^\\s-]+/g)) {
         const range = document.createRange();
         range.setStart(node, m.index);
         range.setEnd(node, m.index + m[0].length);
