@@ -122,7 +122,7 @@ def _run_step(directory: str) -> StepRun:
         before = _status_kb("VmRSS")
         tracemalloc.start()
         cpu, wall = time.process_time(), time.perf_counter()
-        done = await render_cards(b.db, b.bucket, "worst", rev)
+        done = await render_cards(b.db, b.bucket, b.cpu, "worst", rev)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         heap = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()

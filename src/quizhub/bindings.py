@@ -10,13 +10,14 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from quizhub.domain.revisions import RevGenerator
 from quizhub.ports import (
     AccessIdentity,
     AnalyticsDatabase,
     Cache,
+    CpuWork,
     D1Database,
     ImageTransformer,
     KVNamespace,
@@ -40,7 +41,10 @@ __all__ = [
     "parse_save_mode",
     "wall_clock_ms",
     "team_domain",
+    "InPlace",
 ]
+
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -107,6 +111,14 @@ _PROCESS_REVS = RevGenerator()
 def wall_clock_ms() -> int:
     """Milliseconds since the epoch (the real clock; tests inject a fake one)."""
     return time.time_ns() // 1_000_000
+
+
+class InPlace:
+    """``CpuWork`` that runs the work where it is awaited: Cloudflare's (one isolate per
+    invocation, no threads in Pyodide), and every platform's that names no other."""
+
+    async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
+        return fn(*args)
 
 
 @dataclass(frozen=True)
@@ -234,3 +246,6 @@ class Bindings:
     # Image variants (IMAGES on Cloudflare, Pillow locally); None where it is not bound: image
     # jobs then fail with that reason (the upload itself is still accepted).
     images: ImageTransformer | None = None
+    # Where a step's CPU-bound work runs (preview cards): in place on Cloudflare, on a worker
+    # thread locally, where the same event loop serves requests.
+    cpu: CpuWork = field(default_factory=InPlace)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from PIL import Image, ImageFont
 from quizhub.bindings import Bindings
 from quizhub.domain.cards import CARD_HEIGHT, CARD_WIDTH, CardManifest, card_hash, card_texts
 from quizhub.domain.images import Variant
+from quizhub.local.cpu import WorkerThread
 from quizhub.local.platform import LocalPlatform
 from quizhub.pipeline.card_art import FONT_FILE, draw_card, open_background
 from quizhub.pipeline.cards import CardsDone, CardsIncomplete, render_cards
@@ -68,7 +70,7 @@ def test_an_unchanged_card_is_not_drawn_again(api: Api) -> None:
     doc = sample_doc()
     doc["results"][1]["title"] = "즉흥형 여행자"
     second = api.save("travel", doc)
-    done = run(render_cards(api.b.db, api.b.bucket, "travel", second["rev"]))
+    done = run(render_cards(api.b.db, api.b.bucket, api.b.cpu, "travel", second["rev"]))
     assert done == CardsDone(drawn=0, kept=3)  # the step already drew the new one
     before, after = _manifest(api, "travel", first["rev"]), _manifest(api, "travel", second["rev"])
     assert before is not None and after is not None
@@ -79,6 +81,50 @@ def test_an_unchanged_card_is_not_drawn_again(api: Api) -> None:
     assert _manifest(api, "travel", third["rev"]) == after
 
 
+class _RecordedCpu:
+    """``CpuWork`` that runs each piece of work in place and records which function it was."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+
+    async def run(self, fn: Any, /, *args: Any) -> Any:
+        self.ran.append(fn.__name__)
+        return fn(*args)
+
+
+def test_cards_are_drawn_and_backgrounds_decoded_through_the_platforms_cpu_work(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Every card drawn and every background decoded goes through ``Bindings.cpu`` (a worker
+    thread on the local platform, so the dev server answers requests meanwhile); nothing is
+    drawn on the caller's own stack."""
+    cpu = _RecordedCpu()
+    api = make_api(tmp_path, clock, wrap=lambda b: replace(b, cpu=cpu))
+    try:
+        key = "cd" * 16 + ".jpg"
+        _with_variant(api.platform, key, phone_photo(1280, 960, orientation=1))
+        job = api.save("travel", sample_doc(thumbnail=key))
+        assert job["status"] == "succeeded" and job["error"] is None
+        assert cpu.ran.count("draw_card") == 3  # the test and its two results
+        assert cpu.ran.count("open_background") == 1  # the thumbnail, decoded once
+    finally:
+        api.platform.close()
+
+
+def test_the_local_platform_draws_on_a_worker_thread(api: Api) -> None:
+    """The local platform's CPU work runs off the event loop's thread and hands back the
+    value, or the exception, of the work."""
+    assert isinstance(api.b.cpu, WorkerThread)
+
+    async def where() -> tuple[int, int]:
+        return threading.get_ident(), await api.b.cpu.run(threading.get_ident)
+
+    loop_thread, work_thread = run(where())
+    assert loop_thread != work_thread
+    with pytest.raises(ZeroDivisionError):
+        run(api.b.cpu.run(divmod, 1, 0))
+
+
 def test_drafts_and_deletes_get_no_cards(api: Api) -> None:
     """A draft's save writes no card and no manifest; a delete runs no card step."""
     job = api.save("draft", sample_doc(status="draft"))
@@ -86,7 +132,9 @@ def test_drafts_and_deletes_get_no_cards(api: Api) -> None:
     assert _manifest(api, "draft", job["rev"]) is None
     listed = run(api.b.bucket.list(prefix="cards/"))
     assert listed.objects == []
-    assert run(render_cards(api.b.db, api.b.bucket, "draft", job["rev"])).skipped == "draft"
+    assert (
+        run(render_cards(api.b.db, api.b.bucket, api.b.cpu, "draft", job["rev"])).skipped == "draft"
+    )
 
 
 class _CardPutsFail:
@@ -127,7 +175,7 @@ def test_a_card_that_cannot_be_drawn_is_a_warning_never_a_failed_save(
     assert api.client.get("/t/travel").status_code == 200
     assert _manifest(api, "travel", job["rev"]) == CardManifest(None, {})
     with pytest.raises(CardsIncomplete, match="3 of 3 cards failed"):
-        run(render_cards(api.b.db, api.b.bucket, "travel", job["rev"]))
+        run(render_cards(api.b.db, api.b.bucket, api.b.cpu, "travel", job["rev"]))
     api.platform.close()
 
 
@@ -187,4 +235,4 @@ def test_a_runtime_that_cannot_draw_says_so_once_and_the_save_succeeds(
     assert job["status"] == "succeeded" and "Pillow is not importable" in job["error"]
     assert run(api.b.bucket.list(prefix="cards/")).objects == []
     with pytest.raises(cards.CardsUnavailable):
-        run(render_cards(api.b.db, api.b.bucket, "travel", job["rev"]))
+        run(render_cards(api.b.db, api.b.bucket, api.b.cpu, "travel", job["rev"]))

@@ -34,6 +34,7 @@ from quizhub.edge.ratelimits import RULES
 from quizhub.errors import NonRetryableError
 from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
+from quizhub.local.cpu import WorkerThread
 from quizhub.local.d1 import LocalD1
 from quizhub.local.datadir import (
     D1_FILE,
@@ -258,6 +259,7 @@ def build_platform(
         access=_access(settings, clock_ms),
         analytics_queue=LocalQueueProducer(broker, ANALYTICS_QUEUE),
         index_queue=LocalQueueProducer(broker, INDEX_QUEUE),
+        cpu=WorkerThread(),
         analytics=AsyncpgDatabase(analytics) if analytics is not None else None,
         images=PillowImages(),
     )

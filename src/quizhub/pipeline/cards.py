@@ -15,7 +15,6 @@ and deletes get no cards.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections import OrderedDict
@@ -30,7 +29,7 @@ from quizhub.domain.wire import json_bytes
 from quizhub.edge.cdn import CARD_CACHE_CONTROL
 from quizhub.errors import Code, Permanent, StorageDamaged
 from quizhub.pipeline.card_art import can_draw, draw_card, open_background
-from quizhub.ports import D1Database, R2Bucket
+from quizhub.ports import CpuWork, D1Database, R2Bucket
 from quizhub.store.images import ImagesRepo
 from quizhub.store.keys import card_key, card_manifest_key, document_key
 
@@ -83,7 +82,9 @@ class CardsDone:
         }
 
 
-async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str) -> CardsDone:
+async def render_cards(
+    db: D1Database, bucket: R2Bucket, cpu: CpuWork, test_id: str, rev: str
+) -> CardsDone:
     """Draw and store the cards of revision ``rev`` of ``test_id`` (none for a draft) and
     write its manifest; ``CardsIncomplete`` when a card failed (the manifest lists the rest)."""
     obj = await bucket.get(document_key(test_id, rev))
@@ -97,7 +98,7 @@ async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str)
     if why is not None:
         raise CardsUnavailable(why)
     texts = card_texts(test_id, doc)
-    backgrounds = _Backgrounds(db, bucket)
+    backgrounds = _Backgrounds(db, bucket, cpu)
     shown = [t.with_image(await backgrounds.drawable(t.image)) for t in texts]
     test_hash: str | None = None
     results: dict[str, str] = {}
@@ -106,7 +107,7 @@ async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str)
     for text in shown:
         name = card_hash(text)
         try:
-            made = await _ensure_card(bucket, name, text, backgrounds.load)
+            made = await _ensure_card(bucket, cpu, name, text, backgrounds.load)
         except Exception as exc:  # noqa: BLE001 - one card's failure leaves the others
             log.warning("card %s of %s@%s failed: %s", _label(text), test_id, rev, exc)
             failed.append(_label(text))
@@ -116,7 +117,6 @@ async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str)
             test_hash = name
         else:
             results[text.result_id] = name
-        await asyncio.sleep(0)  # a card is ~30 ms of CPU: let a local server's requests in
     manifest = CardManifest(test_hash, results)
     await bucket.put(
         card_manifest_key(test_id, rev),
@@ -130,6 +130,7 @@ async def render_cards(db: D1Database, bucket: R2Bucket, test_id: str, rev: str)
 
 async def _ensure_card(
     bucket: R2Bucket,
+    cpu: CpuWork,
     name: str,
     text: CardText,
     load: Callable[[str], Awaitable[PILImage.Image]],
@@ -139,7 +140,7 @@ async def _ensure_card(
     if await bucket.head(key) is not None:
         return False
     background = None if text.image is None else await load(text.image)
-    png = draw_card(text, background)
+    png = await cpu.run(draw_card, text, background)  # ~30 ms of CPU
     await bucket.put(
         key,
         png,
@@ -155,9 +156,10 @@ class _Backgrounds:
     card without an image of its own, stays decoded): each is 2.3 MB of pixels, and a test with
     50 results of their own images would otherwise hold them all (make bench measures it)."""
 
-    def __init__(self, db: D1Database, bucket: R2Bucket) -> None:
+    def __init__(self, db: D1Database, bucket: R2Bucket, cpu: CpuWork) -> None:
         self.images = ImagesRepo(db)
         self.bucket = bucket
+        self.cpu = cpu
         self.objects: dict[str, str | None] = {}
         self.decoded: OrderedDict[str, PILImage.Image] = OrderedDict()
 
@@ -183,7 +185,7 @@ class _Backgrounds:
         if obj is None:
             message = f"image {image_key} has lost the variant {object_key}"
             raise StorageDamaged(message, key=str(object_key))
-        image = self.decoded[image_key] = open_background(obj.body)
+        image = self.decoded[image_key] = await self.cpu.run(open_background, obj.body)
         while len(self.decoded) > _KEEP_DECODED:
             self.decoded.popitem(last=False)
         return image

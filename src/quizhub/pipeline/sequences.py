@@ -134,7 +134,7 @@ async def _save(
     if job.kind == "save":
 
         async def cards() -> StepResult:
-            return (await render_cards(b.db, b.bucket, job.test_id, job.rev)).to_json()
+            return (await render_cards(b.db, b.bucket, b.cpu, job.test_id, job.rev)).to_json()
 
         try:
             await run.do(CARDS, cards)

@@ -45,6 +45,7 @@ from quizhub.ports.services import (
     MAX_UPSERT_BATCH,
     RETURN_METADATA,
     AnalyticsDatabase,
+    CpuWork,
     ImageInput,
     ImageTransformer,
     PgConnection,
@@ -108,5 +109,6 @@ __all__ = [
     "AnalyticsDatabase",
     "ImageInput",
     "ImageTransformer",
+    "CpuWork",
     "AccessIdentity",
 ]

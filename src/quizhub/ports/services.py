@@ -1,10 +1,11 @@
-"""Service ports: Vectorize and Workers AI (search), Images (variants) and the analytics
-Postgres (Hyperdrive)."""
+"""Service ports: Vectorize and Workers AI (search), Images (variants), the analytics Postgres
+(Hyperdrive), and where CPU-bound work of the pipeline runs."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Literal, Protocol, TypeAlias, get_args
+from typing import Any, Literal, Protocol, TypeAlias, TypeVar, get_args
 
 from quizhub.ports.storage import R2Source
 
@@ -20,7 +21,10 @@ __all__ = [
     "AnalyticsDatabase",
     "ImageInput",
     "ImageTransformer",
+    "CpuWork",
 ]
+
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- Vectorize and Workers AI
@@ -153,3 +157,15 @@ class ImageTransformer(Protocol):
     async def transform(
         self, image: ImageInput, transform: dict[str, Any], output: dict[str, Any]
     ) -> bytes: ...
+
+
+# ---------------------------------------------------------------- CPU-bound work
+class CpuWork(Protocol):
+    """Where a step runs pure, CPU-bound work (drawing a preview card: tens of ms).
+
+    On Cloudflare it runs in place: an invocation is its own isolate with its own CPU budget,
+    and Pyodide has no threads. The local platform serves HTTP from the same event loop the
+    consumers run on, so it runs the work on a worker thread (Pillow releases the interpreter
+    lock while it encodes and resamples) and requests are answered meanwhile."""
+
+    async def run(self, fn: Callable[..., T], /, *args: Any) -> T: ...
