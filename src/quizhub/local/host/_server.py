@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import sys
 from pathlib import Path
@@ -11,7 +10,9 @@ from typing import Any
 import uvicorn
 
 from quizhub.bindings import Settings
-from quizhub.local.faults import FaultPlan, with_faults
+from quizhub.local.faults import modelled_latency
+from quizhub.local.host._consumer_process import ConsumerProcess, WorkerSpec
+from quizhub.local.host._consumer_thread import ConsumerThread
 from quizhub.local.host._gateway import Gateway
 from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.host._seed import Seeded, seed_demo_tests
@@ -25,32 +26,41 @@ __all__ = ["serve", "banner", "SWITCH_INTERVAL_S"]
 SWITCH_INTERVAL_S = 0.001
 
 
-def _lifespan(platform: LocalPlatform) -> Any:
-    """Start the platform's consumers, engine and sweep with the server; stop them with it."""
+def _lifespan(platform: LocalPlatform, spec: WorkerSpec) -> Any:
+    """Start the platform's consumers, engine and sweep with the server; stop them with it,
+    then close the platform."""
+    import os
+    import asyncio
+
+    how = os.environ.get("QUIZHUB_CONSUMERS", "process")
     stop = asyncio.Event()
-    running: list[asyncio.Task[None]] = []
+    running: list[Any] = []
+    background: Any = (
+        ConsumerProcess(platform, spec) if how == "process" else ConsumerThread(platform)
+    )
 
     async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             event = await receive()
             if event["type"] == "lifespan.startup":
-                running.append(asyncio.create_task(platform.serve(stop)))
+                if how == "loop":
+                    running.append(asyncio.create_task(platform.serve(stop)))
+                elif how == "process":
+                    await background.start()
+                else:
+                    background.start()
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":
-                stop.set()
-                await asyncio.gather(*running, return_exceptions=True)
+                if how == "loop":
+                    stop.set()
+                    await asyncio.gather(*running, return_exceptions=True)
+                else:
+                    await background.stop()
                 platform.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     return lifespan
-
-
-def _latency(latency_ms: float) -> Wrap | None:
-    if not latency_ms:
-        return None
-    plan = FaultPlan(latency_ms=latency_ms, targets=(*FaultPlan().targets, "live"))
-    return lambda b: with_faults(b, plan)
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -159,7 +169,7 @@ async def _serve(
         data_dir,
         settings,
         rate_limits=rate_limits,
-        wrap=_latency(latency_ms),
+        wrap=modelled_latency(latency_ms),
         analytics=server_of.params if server_of is not None else None,
         isolate_models=True,  # embedding must not hold the GIL the server's event loop needs
     )
@@ -171,7 +181,8 @@ async def _serve(
     if platform.vectors_rebuilt:  # the vector index was set aside: the server's runner rebuilds it
         await accept_reindex(platform.bindings)
     live = platform.live.endpoint(platform.bindings)
-    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
+    spec = WorkerSpec(data_dir, settings, rate_limits, latency_ms, server_of.params if server_of is not None else None)
+    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform, spec), live)
     config = uvicorn.Config(
         app,
         host=host,
