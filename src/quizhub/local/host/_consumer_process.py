@@ -166,6 +166,7 @@ class ConsumerProcess:
         self._stopping = False
         self._restart: asyncio.TimerHandle | None = None
         self._ready: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.starts = 0
 
     async def start(self) -> None:
@@ -180,7 +181,7 @@ class ConsumerProcess:
             log.error("the consumer process is not ready after %s s", START_TIMEOUT_S)
 
     def _launch(self) -> None:
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
         if not self._unsubscribe:
             self._unsubscribe = [self.platform.broker.subscribe(self._wake_queue)]
@@ -218,13 +219,28 @@ class ConsumerProcess:
     def alive(self) -> bool:
         return self._process is not None and self._process.is_alive()
 
+    @property
+    def pid(self) -> int | None:
+        """The current child's process id (None before the first start)."""
+        return None if self._process is None else int(self._process.pid)
+
+    @property
+    def exitcode(self) -> int | None:
+        """The current child's exit code (None while it runs): 0 after a clean stop."""
+        return None if self._process is None else self._process.exitcode
+
     def _wake_queue(self, queue: str) -> None:
-        if self._pipe is not None:
-            self._pipe.send(_WAKE_QUEUE, queue)
+        self._wake(_WAKE_QUEUE, queue)
 
     def _wake_workflow(self, name: str) -> None:
-        if self._pipe is not None:
-            self._pipe.send(_WAKE_WORKFLOW, name)
+        self._wake(_WAKE_WORKFLOW, name)
+
+    def _wake(self, kind: str, name: str) -> None:
+        """Relay a wake-up once the loop is through with what it does now (the request that
+        sent usually answers first), from whichever thread the send came."""
+        pipe, loop = self._pipe, self._loop
+        if pipe is not None and loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(pipe.send, kind, name)
 
     def _on_message(self, conn: Connection) -> None:
         try:

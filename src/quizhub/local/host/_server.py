@@ -181,7 +181,13 @@ async def _serve(
     if platform.vectors_rebuilt:  # the vector index was set aside: the server's runner rebuilds it
         await accept_reindex(platform.bindings)
     live = platform.live.endpoint(platform.bindings)
-    spec = WorkerSpec(data_dir, settings, rate_limits, latency_ms, server_of.params if server_of is not None else None)
+    spec = WorkerSpec(
+        data_dir,
+        settings,
+        rate_limits,
+        latency_ms,
+        server_of.params if server_of is not None else None,
+    )
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform, spec), live)
     config = uvicorn.Config(
         app,
