@@ -12,7 +12,6 @@ and a response without any freshness header is kept until it is deleted, purged 
 from __future__ import annotations
 
 import re
-import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,26 +69,23 @@ class _Entry:
 
 
 class LocalCache:
-    """``caches.default`` for one process: match/put/delete keyed by absolute URL. A lock
-    guards the entries: the dev server's requests and its consumer thread's purges share them."""
+    """``caches.default`` for one process: match/put/delete keyed by absolute URL."""
 
     def __init__(self, clock_ms: Callable[[], int], *, max_entries: int = 10_000) -> None:
         self._clock_ms = clock_ms
         self._max_entries = max_entries
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
 
     async def match(self, url: str) -> CachedResponse | None:
         """The fresh stored response for ``url``, None on a miss or when it has expired."""
-        with self._lock:
-            entry = self._entries.get(url)
-            if entry is None:
-                return None
-            if entry.expires_ms is not None and self._clock_ms() >= entry.expires_ms:
-                del self._entries[url]
-                return None
-            self._entries.move_to_end(url)
-            return entry.response
+        entry = self._entries.get(url)
+        if entry is None:
+            return None
+        if entry.expires_ms is not None and self._clock_ms() >= entry.expires_ms:
+            del self._entries[url]
+            return None
+        self._entries.move_to_end(url)
+        return entry.response
 
     async def put(self, url: str, response: CachedResponse) -> None:
         """Store ``response`` under ``url`` unless its headers forbid caching."""
@@ -100,35 +96,29 @@ class LocalCache:
         now = self._clock_ms()
         ttl = freshness_ms(response.headers, now)
         if ttl == 0:
-            with self._lock:
-                self._entries.pop(url, None)
+            self._entries.pop(url, None)
             return
         stored = CachedResponse(response.status, dict(response.headers), bytes(response.body))
         expires = None if ttl is None else now + ttl
-        entry = _Entry(stored, expires, frozenset(_tags(stored)))
-        with self._lock:
-            self._entries[url] = entry
-            self._entries.move_to_end(url)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
+        self._entries[url] = _Entry(stored, expires, frozenset(_tags(stored)))
+        self._entries.move_to_end(url)
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
 
     async def delete(self, url: str) -> bool:
         """Remove the entry for ``url``; True when there was one."""
-        with self._lock:
-            return self._entries.pop(url, None) is not None
+        return self._entries.pop(url, None) is not None
 
     def urls(self) -> list[str]:
         """The URLs currently stored (fresh or not), oldest first; for tests and the dev UI."""
-        with self._lock:
-            return list(self._entries)
+        return list(self._entries)
 
     def purge_tags(self, tags: list[str]) -> int:
         """Drop every entry carrying one of ``tags``; returns how many were dropped."""
         wanted = {t.strip().lower() for t in tags}
-        with self._lock:
-            doomed = [url for url, entry in self._entries.items() if entry.tags & wanted]
-            for url in doomed:
-                del self._entries[url]
+        doomed = [url for url, entry in self._entries.items() if entry.tags & wanted]
+        for url in doomed:
+            del self._entries[url]
         return len(doomed)
 
 

@@ -33,21 +33,13 @@ from quizhub.push.protocol import (
 )
 from quizhub.push.tickets import MemoryTicketStorage, spend_ticket
 
-__all__ = ["Dispatch", "LocalLive", "LocalSocket", "LocalRoom", "run_here"]
+__all__ = ["LocalLive", "LocalSocket", "LocalRoom"]
 
 log = logging.getLogger("quizhub.local.push")
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-# How a delivery to the sockets is run: the sockets belong to the event loop that serves them, so
-# a publisher on another loop (the dev server's consumer thread) hands the delivery over to it.
-Dispatch = Callable[[Callable[[], None]], Awaitable[None]]
-
-
-async def run_here(deliver: Callable[[], None]) -> None:
-    """The default ``Dispatch``: the publisher runs on the sockets' loop."""
-    deliver()
 
 
 class LocalSocket:
@@ -90,26 +82,17 @@ class LocalRoom:
 
 
 class LocalLive:
-    """``LiveChannel`` for the pipeline and the WebSocket endpoint for the dev server.
-
-    Rooms and sockets are touched only on the loop that serves the sockets: ``publish`` runs its
-    delivery through ``dispatch``, which a host running publishers on another loop replaces
-    (``quizhub.local.host._consumer_thread``)."""
+    """``LiveChannel`` for the pipeline and the WebSocket endpoint for the dev server."""
 
     def __init__(self) -> None:
         self.rooms: dict[str, LocalRoom] = {}
-        self.dispatch: Dispatch = run_here
 
     def hub(self, test_id: str) -> LiveHub:
         """The hub over ``test_id``'s room."""
         return LiveHub(self.room(test_id))
 
     async def publish(self, test_id: str, message: dict[str, Any]) -> None:
-        text = json.dumps(message, ensure_ascii=False)
-        await self.dispatch(lambda: self._deliver(test_id, text))
-
-    def _deliver(self, test_id: str, text: str) -> None:
-        self.hub(test_id).publish(text)
+        self.hub(test_id).publish(json.dumps(message, ensure_ascii=False))
 
     def listeners(self, test_id: str) -> int:
         """How many sockets have ``test_id`` open."""

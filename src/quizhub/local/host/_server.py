@@ -12,12 +12,11 @@ import uvicorn
 from quizhub.bindings import Settings
 from quizhub.local.faults import modelled_latency
 from quizhub.local.host._consumer_process import ConsumerProcess, WorkerSpec
-from quizhub.local.host._consumer_thread import ConsumerThread
 from quizhub.local.host._gateway import Gateway
 from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
-from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
+from quizhub.local.platform import ROOT, LocalPlatform, build_platform
 from quizhub.local.postgres import AnalyticsServer, open_analytics
 from quizhub.pipeline.accept import accept_reindex
 
@@ -27,35 +26,18 @@ SWITCH_INTERVAL_S = 0.001
 
 
 def _lifespan(platform: LocalPlatform, spec: WorkerSpec) -> Any:
-    """Start the platform's consumers, engine and sweep with the server; stop them with it,
-    then close the platform."""
-    import os
-    import asyncio
-
-    how = os.environ.get("QUIZHUB_CONSUMERS", "process")
-    stop = asyncio.Event()
-    running: list[Any] = []
-    background: Any = (
-        ConsumerProcess(platform, spec) if how == "process" else ConsumerThread(platform)
-    )
+    """Start the platform's consumers, engine and sweep in their own process with the server
+    (``quizhub.local.host._consumer_process``); stop them with it, then close the platform."""
+    background = ConsumerProcess(platform, spec)
 
     async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             event = await receive()
             if event["type"] == "lifespan.startup":
-                if how == "loop":
-                    running.append(asyncio.create_task(platform.serve(stop)))
-                elif how == "process":
-                    await background.start()
-                else:
-                    background.start()
+                await background.start()
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":
-                if how == "loop":
-                    stop.set()
-                    await asyncio.gather(*running, return_exceptions=True)
-                else:
-                    await background.stop()
+                await background.stop()
                 platform.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -165,12 +147,13 @@ async def _serve(
     trusted_proxies: str,
 ) -> None:
     server_of = analytics if isinstance(analytics, AnalyticsServer) else None
+    platform_analytics = server_of.params if server_of is not None else None
     platform = build_platform(
         data_dir,
         settings,
         rate_limits=rate_limits,
         wrap=modelled_latency(latency_ms),
-        analytics=server_of.params if server_of is not None else None,
+        analytics=platform_analytics,
         isolate_models=True,  # embedding must not hold the GIL the server's event loop needs
     )
     if server_of is not None:
@@ -181,13 +164,8 @@ async def _serve(
     if platform.vectors_rebuilt:  # the vector index was set aside: the server's runner rebuilds it
         await accept_reindex(platform.bindings)
     live = platform.live.endpoint(platform.bindings)
-    spec = WorkerSpec(
-        data_dir,
-        settings,
-        rate_limits,
-        latency_ms,
-        server_of.params if server_of is not None else None,
-    )
+    # The consumer process opens the same platform: the same data dir, settings and latency.
+    spec = WorkerSpec(data_dir, settings, rate_limits, latency_ms, analytics=platform_analytics)
     app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform, spec), live)
     config = uvicorn.Config(
         app,
