@@ -13,13 +13,13 @@ import asyncio
 import os
 import random
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from quizhub.bindings import Bindings
 
-__all__ = ["FaultPlan", "InjectedFault", "modelled_latency", "with_faults"]
+__all__ = ["FaultPlan", "InjectedFault", "with_faults"]
 
 
 class InjectedFault(ConnectionError):
@@ -120,12 +120,3 @@ def with_faults(b: Bindings, plan: FaultPlan) -> Bindings:
         if getattr(b, name, None) is not None
     }
     return replace(b, **wrapped)
-
-
-def modelled_latency(latency_ms: float) -> Callable[[Bindings], Bindings] | None:
-    """The wrap that adds ``latency_ms`` to every binding call, the live channel's included (the
-    benchmarks' model of a Worker's round trips); None for 0 (the local bindings' own speed)."""
-    if not latency_ms:
-        return None
-    plan = FaultPlan(latency_ms=latency_ms, targets=(*FaultPlan().targets, "live"))
-    return lambda b: with_faults(b, plan)

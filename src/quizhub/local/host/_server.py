@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import sys
 from pathlib import Path
@@ -10,13 +11,12 @@ from typing import Any
 import uvicorn
 
 from quizhub.bindings import Settings
-from quizhub.local.faults import modelled_latency
-from quizhub.local.host._consumer_process import ConsumerProcess, WorkerSpec
+from quizhub.local.faults import FaultPlan, with_faults
 from quizhub.local.host._gateway import Gateway
 from quizhub.local.host._protocol import HeaderDeadlineH11
 from quizhub.local.host._seed import Seeded, seed_demo_tests
 from quizhub.local.host._static import StaticSite
-from quizhub.local.platform import ROOT, LocalPlatform, build_platform
+from quizhub.local.platform import ROOT, LocalPlatform, Wrap, build_platform
 from quizhub.local.postgres import AnalyticsServer, open_analytics
 from quizhub.pipeline.accept import accept_reindex
 
@@ -25,24 +25,32 @@ __all__ = ["serve", "banner", "SWITCH_INTERVAL_S"]
 SWITCH_INTERVAL_S = 0.001
 
 
-def _lifespan(platform: LocalPlatform, spec: WorkerSpec) -> Any:
-    """Start the platform's consumers, engine and sweep in their own process with the server
-    (``quizhub.local.host._consumer_process``); stop them with it, then close the platform."""
-    background = ConsumerProcess(platform, spec)
+def _lifespan(platform: LocalPlatform) -> Any:
+    """Start the platform's consumers, engine and sweep with the server; stop them with it."""
+    stop = asyncio.Event()
+    running: list[asyncio.Task[None]] = []
 
     async def lifespan(scope: dict[str, Any], receive: Any, send: Any) -> None:
         while True:
             event = await receive()
             if event["type"] == "lifespan.startup":
-                await background.start()
+                running.append(asyncio.create_task(platform.serve(stop)))
                 await send({"type": "lifespan.startup.complete"})
             elif event["type"] == "lifespan.shutdown":
-                await background.stop()
+                stop.set()
+                await asyncio.gather(*running, return_exceptions=True)
                 platform.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
     return lifespan
+
+
+def _latency(latency_ms: float) -> Wrap | None:
+    if not latency_ms:
+        return None
+    plan = FaultPlan(latency_ms=latency_ms, targets=(*FaultPlan().targets, "live"))
+    return lambda b: with_faults(b, plan)
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -147,13 +155,12 @@ async def _serve(
     trusted_proxies: str,
 ) -> None:
     server_of = analytics if isinstance(analytics, AnalyticsServer) else None
-    platform_analytics = server_of.params if server_of is not None else None
     platform = build_platform(
         data_dir,
         settings,
         rate_limits=rate_limits,
-        wrap=modelled_latency(latency_ms),
-        analytics=platform_analytics,
+        wrap=_latency(latency_ms),
+        analytics=server_of.params if server_of is not None else None,
         isolate_models=True,  # embedding must not hold the GIL the server's event loop needs
     )
     if server_of is not None:
@@ -164,9 +171,7 @@ async def _serve(
     if platform.vectors_rebuilt:  # the vector index was set aside: the server's runner rebuilds it
         await accept_reindex(platform.bindings)
     live = platform.live.endpoint(platform.bindings)
-    # The consumer process opens the same platform: the same data dir, settings and latency.
-    spec = WorkerSpec(data_dir, settings, rate_limits, latency_ms, analytics=platform_analytics)
-    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform, spec), live)
+    app = Gateway(platform.app(), StaticSite(public_dir), _lifespan(platform), live)
     config = uvicorn.Config(
         app,
         host=host,

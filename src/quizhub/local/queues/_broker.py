@@ -117,11 +117,6 @@ class LocalQueueBroker:
         """Call ``listener(queue)`` after each local enqueue; returns the unsubscribe function."""
         return self._listeners.subscribe(listener)
 
-    def wake(self, queue: str) -> None:
-        """Tell this broker's listeners that ``queue`` has new messages (another process sent
-        them: the dev server relays its sends to the consumer process)."""
-        self._notify(queue)
-
     # ------------------------------------------------------------ consumer side
     def lease(
         self,

@@ -163,11 +163,6 @@ class LocalWorkflowEngine:
         """Call ``listener(workflow_name)`` after each local create; returns the unsubscribe."""
         return self._listeners.subscribe(listener)
 
-    def wake(self, name: str) -> None:
-        """Tell this engine's listeners that workflow ``name`` has a new instance (another
-        process created it: the dev server relays its creates to the consumer process)."""
-        self._notify(name)
-
     def close(self) -> None:
         """Close the database."""
         self._store.close()
