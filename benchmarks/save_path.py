@@ -62,7 +62,7 @@ class Rig:
             mode=mode,
             wrap=(lambda b: with_faults(b, plan)) if plan else None,
             rate_limits=False,  # hundreds of saves a second: no editor is limited by this bench
-            isolate_models=True,  # as make dev runs it
+            isolate_cpu_work=True,  # as make dev runs it
         )
         self.client = httpx2.AsyncClient(
             transport=httpx2.ASGITransport(app=self.platform.app()), base_url="http://bench"

@@ -34,7 +34,7 @@ from quizhub.edge.ratelimits import RULES
 from quizhub.errors import NonRetryableError
 from quizhub.local._signals import until_idle
 from quizhub.local.cache import LocalCache, LocalCachePurger
-from quizhub.local.cpu import WorkerThread
+from quizhub.local.cpu import WorkerProcess, WorkerThread
 from quizhub.local.d1 import LocalD1
 from quizhub.local.datadir import (
     D1_FILE,
@@ -191,7 +191,7 @@ def build_platform(
     rate_limits: bool = True,
     root: Path = ROOT,
     analytics: PgParams | None = None,
-    isolate_models: bool = False,
+    isolate_cpu_work: bool = False,
 ) -> LocalPlatform:
     """Open (and migrate) the platform under ``data_dir``.
 
@@ -201,9 +201,10 @@ def build_platform(
     rate limits off (benchmarks and test servers that save faster than any editor);
     ``analytics`` is the Postgres of play analytics (``quizhub.local.postgres.open_analytics``
     starts one): without it ``POST /api/events`` still queues durably, but nothing consumes the
-    analytics queue and the admin stats answer 503. ``isolate_models`` runs the embedding model
-    in a child process of its own (the dev server: CPU-bound Python in a thread would hold the
-    GIL the event loop needs); otherwise it runs in a thread of this process.
+    analytics queue and the admin stats answer 503. ``isolate_cpu_work`` runs the embedding model
+    and the pipeline's CPU work (preview cards) in child processes (the dev server: CPU-bound
+    Python in a thread would hold the GIL the event loop needs); otherwise they run in threads
+    of this process.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     moved = check_data_dir(data_dir, vector_dimensions=EMBEDDING_DIMENSIONS_LOCAL)
@@ -235,8 +236,10 @@ def build_platform(
         data_dir / VECTORS_FILE, EMBEDDING_DIMENSIONS_LOCAL, metadata_indexes=METADATA_INDEXES
     )
     closers.append(vectorize.close)
-    embedder = LocalEmbedder(isolated=isolate_models)
+    embedder = LocalEmbedder(isolated=isolate_cpu_work)
     closers.append(embedder.close)
+    cpu = WorkerProcess() if isolate_cpu_work else WorkerThread()
+    closers.append(cpu.close)
     live = LocalLive()
     raw = Bindings(
         db=db,
@@ -259,7 +262,7 @@ def build_platform(
         access=_access(settings, clock_ms),
         analytics_queue=LocalQueueProducer(broker, ANALYTICS_QUEUE),
         index_queue=LocalQueueProducer(broker, INDEX_QUEUE),
-        cpu=WorkerThread(),
+        cpu=cpu,
         analytics=AsyncpgDatabase(analytics) if analytics is not None else None,
         images=PillowImages(),
     )

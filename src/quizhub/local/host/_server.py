@@ -161,7 +161,7 @@ async def _serve(
         rate_limits=rate_limits,
         wrap=_latency(latency_ms),
         analytics=server_of.params if server_of is not None else None,
-        isolate_models=True,  # embedding must not hold the GIL the server's event loop needs
+        isolate_cpu_work=True,  # embedding and cards must not hold the loop's GIL
     )
     if server_of is not None:
         # Closed with the platform (the lifespan's shutdown), i.e. before uvicorn re-raises a
