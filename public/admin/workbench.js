@@ -726,7 +726,7 @@ function finishSave(target, job, answer, fp) {
     case "superseded":
       setStatus("conflict", "저장되지 않음: 더 최신 저장이 이미 반영되었습니다.");
       showBanner("이 저장보다 최신 저장이 먼저 반영되어 내 변경 사항은 적용되지 않았습니다. "
-        + "최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
+        + "아래에서 최신 저장과 비교해 합쳐 저장하거나, 최신 내용을 다시 불러오거나, 내 내용으로 덮어쓸 수 있습니다.", job);
       break;
     default:
       setStatus("failed", `저장 실패: ${jobErrorText(job) || "알 수 없는 오류로 작업이 실패했습니다. 다시 시도해 주세요."}`,
