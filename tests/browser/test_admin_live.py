@@ -37,6 +37,9 @@ def test_a_save_is_followed_over_the_socket_without_polling(page: Page, make_tes
     expect(save_status(page)).to_contain_text("저장 완료")
     expect(save_status(page)).to_contain_text("공개 반영 완료")
     shot(page, "admin-live-saved")
+    # 공개 반영 완료 shows at the live phase; the job ends after its index and card steps, and
+    # the editor leaves 저장 중 (the button is enabled again) once that last frame arrived.
+    expect(page.get_by_role("button", name="저장하기")).to_be_enabled()
     phases = [f["phase"] for f in frames if f.get("type") == "job"]
     assert "running" in phases and "committed" in phases and phases[-1] == "succeeded", phases
     assert polls == []
