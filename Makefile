@@ -81,6 +81,7 @@ lint: .venv/.synced-all node_modules/.installed
 	$(PYTHON) -m mypy
 	scripts/node.sh tsc -p tsconfig.json
 	scripts/node.sh eslint --max-warnings 0 .
+	scripts/node.sh stylelint --max-warnings 0 "public/assets/*.css" "public/admin/*.css"
 
 # The browser code's unit tests (tests/js/*.test.mjs) under Node's test runner; site-imports.mjs
 # resolves the modules' /admin/… and /assets/… imports to public/.
