@@ -227,6 +227,14 @@ def admin_api(server: str) -> AdminApi:
 
 
 @pytest.fixture
+def scan(admin_api: AdminApi) -> Any:
+    """A scanner of admin pages for English sentences (``tests/browser/_korean.py``)."""
+    from tests.browser._korean import Scanner  # it imports this module
+
+    return Scanner(admin_api)
+
+
+@pytest.fixture
 def make_test(admin_api: AdminApi) -> Any:
     """Create a fresh published test through the API; returns (id, document with rev)."""
 

@@ -1,141 +1,24 @@
-"""No English sentence reaches an editor's screen: every admin view, in the states an editor
-meets (sign-in refused, the list, the editor with errors as you type and from the server, a
-conflict, a rejected upload, a rate limit, the network gone, a server error, 작업 상태 with a
-failed job, 버전 기록, 통계), is scanned for Latin-script sentences (``tests/admin/_wording``).
+"""No English sentence reaches an editor's screen (1): sign-in refused, the list, the editor
+with errors as you type and from the server, a conflict, a test deleted while edited and a
+rejected upload are scanned for Latin-script sentences (``tests/browser/_korean.py``); and the
+scanner itself finds English in the interface but not in the editor's content.
 
 What is scanned is the interface: the visible text, the accessible names and hints (``title``,
 ``aria-label``, ``placeholder``, ``alt``), the page title and every dialog. The editor's own
 content (the tests' texts, ids, authors) is not the interface and is left out; the API docs are
-not visited. States that a browser cannot cause on the dev server are answered with the API's
-real answers, made by the API in-process (a rate limit reached, a queue that fails)."""
+not visited. The other views and the failure states are ``test_admin_korean_failures.py``."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, expect
 
-from quizhub.edge.ratelimits import ADMIN_WRITES
-from tests.admin._wording import latin_sentences
-from tests.api.conftest import AUTH, make_api
-from tests.browser._pages import open_test, save_status, sign_in, title_input
-from tests.browser.conftest import ADMIN_TOKEN, AdminApi, http, quiz_doc
-from tests.conftest import sample_doc
-from tests.fakes import FakeClock, FlakyWrap
-from tests.imagefiles import png_bomb
-
-# Every piece of interface text on the page now: visible text (text nodes of visible elements,
-# SVG labels included, and the rendered text of the body), the names and hints of visible
-# elements, and the title.
-_INTERFACE_TEXT = """() => {
-  const shown = (el) => el.checkVisibility({ visibilityProperty: true, opacityProperty: false });
-  const texts = [document.title, document.body.innerText];
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const el = n.parentElement;
-    if (el && !el.closest("script, style, noscript, template") && shown(el)) texts.push(n.data);
-  }
-  for (const el of document.body.querySelectorAll("*")) {
-    if (!shown(el)) continue;
-    for (const name of ["title", "aria-label", "placeholder", "alt", "aria-description"]) {
-      const value = el.getAttribute(name);
-      if (value) texts.push(value);
-    }
-  }
-  return texts;
-}"""
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
-class Scanner:
-    """Scans pages for English sentences, leaving out the tests' own content (every string of
-    every stored document and the job authors: an editor may write in any language)."""
-
-    def __init__(self, api: AdminApi) -> None:
-        self.api = api
-        self.dialogs: list[str] = []
-
-    def watch(self, page: Page) -> Page:
-        """Record (and accept) every dialog ``page`` opens: its text is interface too."""
-
-        def answer(dialog: Any) -> None:
-            self.dialogs.append(dialog.message)
-            dialog.accept()
-
-        page.on("dialog", answer)
-        return page
-
-    def content(self) -> list[str]:
-        """The content strings that would read as sentences, longest first."""
-        _, listing = http("GET", f"{self.api.base}/api/admin/tests", token=ADMIN_TOKEN)
-        found: set[str] = set()
-        for item in listing["items"]:
-            found |= set(_strings(self.api.get(item["id"])))
-            found |= set(_strings(item))
-        return sorted((s for s in found if latin_sentences(s)), key=len, reverse=True)
-
-    def assert_korean(self, page: Page, view: str) -> None:
-        """No Latin-script sentence in ``page``'s interface (nor in the dialogs so far)."""
-        content = self.content()
-        english = []
-        for text in [*page.evaluate(_INTERFACE_TEXT), *self.dialogs]:
-            for piece in content:
-                text = text.replace(piece, " ")
-            english += latin_sentences(text)
-        assert english == [], f"{view}: {english}"
-
-
-@pytest.fixture
-def scan(admin_api: AdminApi) -> Scanner:
-    return Scanner(admin_api)
-
-
-def _editor(new_page: Any, scan: Scanner, test_id: str) -> Page:
-    page = scan.watch(new_page())
-    sign_in(page)
-    open_test(page, test_id)
-    return page
-
-
-def _answered_in_process(tmp_path: Path, **options: Any) -> Any:
-    """The API's own answer to a save in a state the dev server cannot be put in: a rate limit
-    reached (``limited``) or a queue that fails (``wrap``)."""
-    limited = options.pop("limited", False)
-    api = make_api(tmp_path, FakeClock(), **options)
-    try:
-        doc = sample_doc()
-        for i in range(ADMIN_WRITES.limit if limited else 0):
-            api.client.put(f"/api/admin/tests/fill-{i}", json=doc, headers=AUTH)
-        return api.client.put("/api/admin/tests/travel", json=doc, headers=AUTH)
-    finally:
-        api.platform.close()
-
-
-def _answer_saves_with(page: Page, test_id: str, response: Any) -> None:
-    """Every PUT of ``test_id`` answered with ``response`` (the API's, made in-process)."""
-    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-
-    def answer(route: Route) -> None:
-        if route.request.method != "PUT":
-            route.continue_()
-            return
-        route.fulfill(status=response.status_code, headers=headers, body=response.content)
-
-    page.route(f"**/api/admin/tests/{test_id}", answer)
+from tests.browser._korean import Scanner, open_editor
+from tests.browser._pages import save_status, sign_in, title_input
+from tests.browser.conftest import ADMIN_TOKEN, AdminApi, http
 
 
 def test_sign_in_refused_and_the_list_are_korean(page: Page, scan: Scanner, make_test: Any) -> None:
@@ -158,7 +41,7 @@ def test_the_editor_says_as_you_type_and_on_save_what_to_fix_in_korean(
     """Fields are checked as they are typed in, with the API's limits; saving with errors lists
     them (each a link to its field) without sending anything; required fields are marked."""
     test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
+    page = open_editor(new_page, scan, test_id)
     expect(title_input(page)).to_have_attribute("aria-required", "true")
     expect(page.locator(".required-hint")).to_be_visible()
     title_input(page).fill("")
@@ -198,7 +81,7 @@ def test_the_servers_own_field_errors_are_korean(
     """A rule only the server checks (ids unique in the test): its 422 is worded from its code,
     next to the field, with the id concerned."""
     test_id, _ = make_test(status="draft")  # never published: its ids may still change
-    page = _editor(new_page, scan, test_id)
+    page = open_editor(new_page, scan, test_id)
     page.locator('.block.question[data-path="questions.1"] .advanced > summary').click()
     page.locator('[data-path="questions.1.id"]').fill("q1")
     page.get_by_role("button", name="저장하기").click()
@@ -217,7 +100,7 @@ def test_a_conflict_says_in_korean_what_happened_and_what_to_do(
     says so with the field both changed, the list's last job too; the view choosing between the
     two titles, its error when nothing is chosen, and the 덮어쓰기 confirmation are Korean."""
     test_id, doc = make_test()
-    page = _editor(new_page, scan, test_id)
+    page = open_editor(new_page, scan, test_id)
     other = {k: v for k, v in doc.items() if k not in ("id", "rev", "createdAt", "updatedAt")}
     page.locator('[data-path="title"]').fill("내 제목")  # before the other's save: it overlaps
     admin_api.save(test_id, {**other, "title": "다른 편집자의 제목"}, base_rev=doc["rev"])
@@ -247,7 +130,7 @@ def test_a_test_deleted_while_edited_says_in_korean_what_can_be_done(
     """Another editor deleted the test: the save says so and offers to make it again or to drop
     the changes; dropping them closes the editor with a Korean line."""
     test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
+    page = open_editor(new_page, scan, test_id)
     expect(page.locator("#live-state")).to_have_attribute("data-state", "live")
     title_input(page).fill("삭제된 뒤의 제목")
     status, job = http("DELETE", f"{admin_api.base}/api/admin/tests/{test_id}", token=ADMIN_TOKEN)
@@ -268,7 +151,7 @@ def test_a_rejected_upload_says_which_images_are_accepted(
     """A text file chosen as an image: the API refuses it by content; the field says, in
     Korean, which formats it takes."""
     test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
+    page = open_editor(new_page, scan, test_id)
     path = tmp_path / "notes.png"
     path.write_text("이미지가 아닌 메모", encoding="utf-8")
     page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(path))
@@ -277,123 +160,6 @@ def test_a_rejected_upload_says_which_images_are_accepted(
         "올리지 못했습니다: 지원하지 않는 이미지입니다. PNG, JPEG, GIF, WebP 이미지만"
     )
     scan.assert_korean(page, "upload rejected")
-
-
-def test_a_rate_limit_says_how_long_to_wait(
-    new_page: Any, scan: Scanner, make_test: Any, tmp_path: Path
-) -> None:
-    """The front door's 429 (reached in-process: the dev server here runs without limits)."""
-    answer = _answered_in_process(tmp_path, limited=True)
-    assert answer.status_code == 429, answer.text
-    test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
-    _answer_saves_with(page, test_id, answer)
-    title_input(page).fill("너무 자주 저장한 제목")
-    page.get_by_role("button", name="저장하기").click()
-    expect(save_status(page)).to_contain_text("요청이 너무 많습니다 (1분에 60번까지). 1분 뒤에")
-    scan.assert_korean(page, "rate limited")
-
-
-def test_network_failures_and_server_errors_are_korean(
-    new_page: Any, scan: Scanner, make_test: Any, tmp_path: Path
-) -> None:
-    """No answer at all, no network, a 503 of the API (its queue failing), a 403 from something
-    in front of it: each says what happened and what to do."""
-    failing_queue = _answered_in_process(tmp_path, wrap=FlakyWrap("queue", "send", failures=1))
-    assert failing_queue.status_code == 503, failing_queue.text
-    test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
-    title_input(page).fill("저장되지 않을 제목")
-    save = page.get_by_role("button", name="저장하기")
-
-    page.route(f"**/api/admin/tests/{test_id}", _abort_puts)
-    save.click()
-    expect(save_status(page)).to_contain_text("서버에 연결하지 못했습니다")
-    scan.assert_korean(page, "network failure")
-    page.unroute(f"**/api/admin/tests/{test_id}")
-
-    page.context.set_offline(True)
-    save.click()
-    expect(save_status(page)).to_contain_text("인터넷에 연결되어 있지 않습니다")
-    scan.assert_korean(page, "offline")
-    page.context.set_offline(False)
-
-    _answer_saves_with(page, test_id, failing_queue)
-    save.click()
-    expect(save_status(page)).to_contain_text("작업을 접수하지 못했습니다")
-    scan.assert_korean(page, "503")
-    page.unroute(f"**/api/admin/tests/{test_id}")
-
-    page.route(f"**/api/admin/tests/{test_id}", _forbid_puts)
-    save.click()
-    expect(save_status(page)).to_contain_text("권한이 없습니다")
-    scan.assert_korean(page, "403")
-
-
-def _abort_puts(route: Route) -> None:
-    """A PUT that never reaches a server."""
-    if route.request.method == "PUT":
-        route.abort()
-    else:
-        route.continue_()
-
-
-def _forbid_puts(route: Route) -> None:
-    """A PUT refused by something in front of the API (an HTML page, no error JSON)."""
-    if route.request.method == "PUT":
-        route.fulfill(status=403, content_type="text/html", body="<h1>Forbidden</h1>")
-    else:
-        route.continue_()
-
-
-def test_an_expired_session_goes_back_to_sign_in_in_korean(
-    new_page: Any, scan: Scanner, make_test: Any
-) -> None:
-    """A 401 in the middle of editing (the token was changed): the sign-in view says why."""
-    test_id, _ = make_test()
-    page = _editor(new_page, scan, test_id)
-    title_input(page).fill("토큰이 바뀐 뒤의 제목")
-    page.evaluate("sessionStorage.setItem('quizhub.adminToken', 'revoked-token')")
-    page.get_by_role("button", name="저장하기").click()
-    expect(page.locator("#sign-in-message")).to_contain_text("다시 로그인해 주세요")
-    scan.assert_korean(page, "401")
-
-
-def test_jobs_history_and_stats_are_korean(
-    new_page: Any, scan: Scanner, make_test: Any, admin_api: AdminApi, tmp_path: Path
-) -> None:
-    """작업 상태 with a failed image job (a decompression bomb), 버전 기록 of a test saved twice,
-    and 통계 (the overview and one test)."""
-    test_id = f"bt-ko-{uuid.uuid4().hex[:8]}"
-    admin_api.save(test_id, quiz_doc("한국어 화면 점검"))
-    admin_api.save(test_id, quiz_doc("한국어 화면 점검 (두 번째)"), admin_api.get(test_id)["rev"])
-    page = _editor(new_page, scan, test_id)
-    bomb = tmp_path / "bomb.png"
-    bomb.write_bytes(png_bomb())
-    page.locator('input[type=file][data-path="thumbnail"]').set_input_files(str(bomb))
-    field = page.locator(".image-field", has=page.locator('[data-path="thumbnail"]'))
-    expect(field.locator(".upload-status")).to_contain_text(
-        "처리하지 못했습니다: 이미지가 너무 큽니다"
-    )
-    scan.assert_korean(page, "image job failed")
-
-    page.get_by_role("button", name="버전 기록").click()
-    expect(page.locator("#version-list li")).to_have_count(2)
-    scan.assert_korean(page, "history")
-
-    page.get_by_role("link", name="작업 상태").click()
-    expect(page.locator("li.job-card").first).to_be_visible()
-    expect(page.locator("li.job-card", has=page.get_by_text("이미지 처리")).first).to_contain_text(
-        "이미지가 너무 큽니다"
-    )
-    scan.assert_korean(page, "jobs")
-
-    page.get_by_role("link", name="통계").first.click()
-    expect(page.get_by_role("heading", name="전체 통계")).to_be_visible()
-    scan.assert_korean(page, "stats overview")
-    page.goto(f"/admin/#/stats/{test_id}")
-    expect(page.locator("#stats-totals")).to_be_visible()
-    scan.assert_korean(page, "stats of a test")
 
 
 def test_the_scan_finds_english_in_the_interface_but_not_in_the_content(
