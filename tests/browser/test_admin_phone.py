@@ -111,6 +111,8 @@ def test_stats_on_a_phone_have_readable_chart_labels_and_tables_that_keep_words_
     page.goto("/admin/#/stats")
     row = page.locator(f'#stats-overview tr[data-test-id="{test_id}"]')
     expect(row.locator("td").last).to_have_text("100.0%")
+    # The chart is drawn once its width is known, which may be after the table.
+    expect(page.locator("#stats-overview-chart .chart-label").first).to_be_attached()
     overview = page.evaluate(_LABEL_HEIGHTS)
     assert overview and [lab for lab in overview if lab["height"] < MIN_LABEL_PX] == []
     assert page.evaluate(_BROKEN_WORDS, ".stats-table th, .stats-table td") == []
